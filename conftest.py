@@ -1,0 +1,56 @@
+"""Shared fixtures. Per-app factories live in <app>/tests/factories.py."""
+
+import os
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.roles import Role
+from accounts.tests.factories import UserFactory, WorkspaceFactory, WorkspaceMemberFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from tests are still
+# synchronous and safe there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def workspace(db):
+    return WorkspaceFactory()
+
+
+@pytest.fixture
+def member_factory(db):
+    def make(workspace, role=Role.EDITOR, **kwargs):
+        return WorkspaceMemberFactory(workspace=workspace, role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def client_for():
+    """An API client signed in as the given user."""
+
+    def make(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make

@@ -1,0 +1,7 @@
+"""Every API route, under /api/v1/. Workspace-scoped routes start with workspaces/<workspace_id>/."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("accounts.api.urls")),
+]

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The README's test command: lint, migrations check, then the whole suite on real PostgreSQL and Redis,
+# with real Celery workers and headless Chromium where a test is about them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+bash scripts/services-up.sh
+bash scripts/browser-deps.sh
+echo "== ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "== migrations"
+DJANGO_SETTINGS_MODULE=kawo.settings.test .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
+echo "== pytest"
+exec .venv/bin/python -m pytest "$@"
