@@ -1,0 +1,42 @@
+"""The small error hierarchy every connector maps platform failures into (DESIGN.md)."""
+
+from __future__ import annotations
+
+
+class ConnectorError(Exception):
+    """Base class. `platform_code` / `platform_message` keep what the platform said (never tokens)."""
+
+    def __init__(self, message: str = "", *, platform_code: str | int | None = None,
+                 platform_message: str = "", status_code: int | None = None):
+        super().__init__(message or platform_message or self.__class__.__name__)
+        self.platform_code = platform_code
+        self.platform_message = platform_message
+        self.status_code = status_code
+
+
+class RateLimited(ConnectorError):
+    """Try again after `retry_after` seconds (from Retry-After, x-rate-limit-reset, or the platform's rule)."""
+
+    def __init__(self, message: str = "", *, retry_after: float, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class AuthExpired(ConnectorError):
+    """The access token is expired or revoked: refresh once, else the account needs reconnecting."""
+
+    def __init__(self, message: str = "", *, revoked: bool = False, **kwargs):
+        super().__init__(message, **kwargs)
+        self.revoked = revoked
+
+
+class Rejected(ConnectorError):
+    """Permanent: the platform refused this content or request; retrying cannot help."""
+
+
+class Transient(ConnectorError):
+    """Temporary (5xx, connection refused before sending): safe to retry with backoff."""
+
+
+class Unknown(ConnectorError):
+    """The request may have been accepted (timeout after sending): settle by reading the platform."""
