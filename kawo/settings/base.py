@@ -263,3 +263,45 @@ KAWO = {
     "INVITATION_TTL_DAYS": 7,
     "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:8000"),
 }
+
+# --- Platforms ---------------------------------------------------------------------------------------
+# Connectors read their base URLs and app credentials from here. Nothing is reachable from our machines
+# except `platform_sim`, so by default every platform points at the simulator (PLATFORM_SIM_URL); a real
+# deployment sets PLATFORM_<KEY>_BASE_URL / _AUTH_URL / _CLIENT_ID / _CLIENT_SECRET per platform.
+PLATFORM_SIM_URL = os.environ.get("PLATFORM_SIM_URL", "http://127.0.0.1:8100").rstrip("/")
+PLATFORM_KEYS = [
+    "wechat_oa",
+    "weibo",
+    "douyin",
+    "bilibili",
+    "kuaishou",
+    "xiaohongshu",
+    "wechat_channels",
+    "x",
+    "facebook",
+    "instagram",
+    "linkedin",
+    "tiktok",
+    "youtube",
+    "mastodon",
+    "bluesky",
+]
+
+
+def _platform_settings(key: str) -> dict[str, str]:
+    prefix = f"PLATFORM_{key.upper()}_"
+    base = os.environ.get(prefix + "BASE_URL", f"{PLATFORM_SIM_URL}/{key}")
+    return {
+        "base_url": base,
+        "auth_url": os.environ.get(prefix + "AUTH_URL", base),
+        "client_id": os.environ.get(prefix + "CLIENT_ID", f"sim-{key}-client"),
+        "client_secret": os.environ.get(prefix + "CLIENT_SECRET", f"sim-{key}-secret"),
+    }
+
+
+PLATFORMS = {key: _platform_settings(key) for key in PLATFORM_KEYS}
+PLATFORM_HTTP_TIMEOUT = float(os.environ.get("PLATFORM_HTTP_TIMEOUT", "10"))
+
+# Fernet keys for credentials at rest, newest first, comma-separated (channels_app.vault). Rotation:
+# put a new key first, run `manage.py rotate_credentials_key`, then drop the old key.
+KAWO_FERNET_KEYS = env_list("KAWO_FERNET_KEYS")
