@@ -1,0 +1,385 @@
+"""Sign-up, sign-in, password reset, two-factor and login throttling through django-allauth's real views.
+
+Everything goes through Django's test client against allauth's URLs, the way a browser would: forms are
+posted, links are taken from the emails in `mail.outbox`, the TOTP secret is read from the activation page.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.conf import settings
+from django.core import mail
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from django_redis import get_redis_connection
+
+from accounts.models import User
+from accounts.tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "a-new-Stapler-42"
+TOTP_PERIOD = 30
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def signed_in_user_id(client: Client) -> str | None:
+    return client.session.get("_auth_user_id")
+
+
+def sign_in(client: Client, email: str, password: str, **extra):
+    return client.post(reverse("account_login"), {"login": email, "password": password}, **extra)
+
+
+def link_in(message, path_prefix: str) -> str:
+    """The path of the first link in an email body that starts with `path_prefix`."""
+    match = re.search(r"https?://[^/\s]+(" + re.escape(path_prefix) + r"[^\s]*)", message.body)
+    assert match, f"no link to {path_prefix} in: {message.body}"
+    return match.group(1)
+
+
+def input_value(page: str, element_id: str) -> str:
+    tag = re.search(r"<input[^>]*\bid=\"" + re.escape(element_id) + r"\"[^>]*>", page)
+    assert tag, f"no input #{element_id} on the page"
+    value = re.search(r"\bvalue=\"([^\"]*)\"", tag.group(0))
+    assert value, f"input #{element_id} has no value"
+    return html.unescape(value.group(1))
+
+
+def textarea_lines(page: str, element_id: str) -> list[str]:
+    match = re.search(
+        r"<textarea[^>]*\bid=\"" + re.escape(element_id) + r"\"[^>]*>(.*?)</textarea>", page, re.S
+    )
+    assert match, f"no textarea #{element_id} on the page"
+    return [line.strip() for line in html.unescape(match.group(1)).splitlines() if line.strip()]
+
+
+def totp_code(secret: str, at: float | None = None) -> str:
+    """What an authenticator app shows for `secret` (RFC 6238, allauth's own HOTP helpers)."""
+    counter = int(time.time() if at is None else at) // TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+@pytest.fixture
+def frozen_in_totp_window():
+    """Freeze the clock at the start of a TOTP period so a computed code cannot expire mid-test."""
+    start = (int(time.time()) // TOTP_PERIOD) * TOTP_PERIOD + 1
+    with time_machine.travel(datetime.fromtimestamp(start, tz=UTC), tick=False):
+        yield start
+
+
+def activate_totp(client: Client, password: str = PASSWORD) -> str:
+    """Runs allauth's activation flow for the signed-in user; returns the secret the page offered.
+
+    allauth asks for the password again before security settings change (reauthentication), then
+    shows the secret and a QR code; the user types the code their authenticator app computes.
+    """
+    gate = client.get(reverse("mfa_activate_totp"))
+    assert gate.status_code == 302
+    assert gate.url.startswith(reverse("account_reauthenticate"))
+    back = client.post(gate.url, {"password": password})
+    assert back.status_code == 302
+    assert back.url == reverse("mfa_activate_totp")
+    page = client.get(back.url)
+    assert page.status_code == 200
+    secret = input_value(page.content.decode(), "authenticator_secret")
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return secret
+
+
+# --- sign-up and email verification --------------------------------------------------------------
+
+
+def test_sign_up_sends_verification_email_and_sign_in_waits_for_it(client):
+    # given
+    email = "new.person@example.com"
+    # when
+    response = client.post(
+        reverse("account_signup"), {"email": email, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+    # then: the account exists, nobody is signed in, a verification email went out
+    assert response.status_code == 302
+    assert response.url == reverse("account_email_verification_sent")
+    assert signed_in_user_id(client) is None
+    user = User.objects.get(email=email)
+    assert EmailAddress.objects.get(user=user, email=email).verified is False
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [email]
+    assert mail.outbox[0].subject.startswith(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX)
+    confirm_path = link_in(mail.outbox[0], "/accounts/confirm-email/")
+
+    # when: signing in before the address is verified
+    refused = sign_in(Client(), email, NEW_PASSWORD)
+    # then
+    assert refused.status_code == 302
+    assert refused.url == reverse("account_email_verification_sent")
+
+    # when: the emailed link is followed and confirmed
+    confirm_page = client.get(confirm_path)
+    assert confirm_page.status_code == 200
+    assert email in confirm_page.content.decode()
+    confirmed = client.post(confirm_path)
+    # then
+    assert confirmed.status_code == 302
+    assert EmailAddress.objects.get(user=user, email=email).verified is True
+
+    # when: signing in again
+    browser = Client()
+    signed_in = sign_in(browser, email, NEW_PASSWORD)
+    # then
+    assert signed_in.status_code == 302
+    assert signed_in.url == reverse(settings.LOGIN_REDIRECT_URL)
+    assert signed_in_user_id(browser) == str(user.pk)
+
+
+def test_unverified_sign_in_is_not_a_session(client):
+    # given
+    user = UserFactory(verified=False)
+    # when
+    response = sign_in(client, user.email, PASSWORD)
+    # then
+    assert response.status_code == 302
+    assert response.url == reverse("account_email_verification_sent")
+    assert signed_in_user_id(client) is None
+    assert client.get(reverse("mfa_index")).status_code == 302  # still anonymous: sent to sign in
+
+
+def test_sign_up_rejects_an_address_that_is_taken(client):
+    # given
+    existing = UserFactory()
+    # when
+    response = client.post(
+        reverse("account_signup"),
+        {"email": existing.email, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    # then: no second account; allauth (enumeration prevention) answers like a normal sign-up
+    assert User.objects.filter(email=existing.email).count() == 1
+    assert signed_in_user_id(client) is None
+    assert response.status_code in (200, 302)
+
+
+# --- password reset ------------------------------------------------------------------------------
+
+
+def test_password_reset_by_emailed_link(client):
+    # given
+    user = UserFactory()
+    # when
+    response = client.post(reverse("account_reset_password"), {"email": user.email})
+    # then
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [user.email]
+    reset_path = link_in(mail.outbox[0], "/accounts/password/reset/key/")
+
+    # when: the link is followed (allauth moves the key into the session and redirects)
+    landing = client.get(reset_path)
+    assert landing.status_code == 302
+    form_page = client.get(landing.url)
+    assert form_page.status_code == 200
+    assert 'name="password1"' in form_page.content.decode()
+    done = client.post(landing.url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    # then
+    assert done.status_code == 302
+    assert done.url == reverse("account_reset_password_from_key_done")
+
+    # when / then: the old password is refused, the new one works
+    old = Client()
+    assert sign_in(old, user.email, PASSWORD).status_code == 200
+    assert signed_in_user_id(old) is None
+    new = Client()
+    assert sign_in(new, user.email, NEW_PASSWORD).status_code == 302
+    assert signed_in_user_id(new) == str(user.pk)
+
+
+def test_password_reset_link_works_only_once(client):
+    # given
+    user = UserFactory()
+    client.post(reverse("account_reset_password"), {"email": user.email})
+    reset_path = link_in(mail.outbox[0], "/accounts/password/reset/key/")
+    landing = client.get(reset_path)
+    client.post(landing.url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    # when
+    again = Client()
+    reused = again.get(reset_path, follow=True)
+    # then: the token is spent; the form is not offered again
+    assert reused.status_code == 200
+    assert 'name="password1"' not in reused.content.decode()
+    assert reused.context["token_fail"] is True
+
+
+def test_password_reset_for_unknown_address_sends_no_link(client):
+    # when
+    response = client.post(reverse("account_reset_password"), {"email": "nobody@example.com"})
+    # then: same answer as for a known address (no enumeration), and no reset link anywhere
+    assert response.status_code == 302
+    assert all("/accounts/password/reset/key/" not in m.body for m in mail.outbox)
+
+
+# --- two-factor: TOTP and recovery codes ---------------------------------------------------------
+
+
+def test_totp_activation_then_sign_in_asks_for_the_code(client, frozen_in_totp_window):
+    # given
+    user = UserFactory()
+    assert sign_in(client, user.email, PASSWORD).status_code == 302
+    # when
+    secret = activate_totp(client)
+    # then
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).exists()
+
+    # when: signing in with the password alone
+    browser = Client()
+    first_step = sign_in(browser, user.email, PASSWORD)
+    # then: allauth stops at the second step; not signed in yet
+    assert first_step.status_code == 302
+    assert first_step.url == reverse("mfa_authenticate")
+    assert signed_in_user_id(browser) is None
+
+    # when: a wrong code
+    right = totp_code(secret)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    refused = browser.post(reverse("mfa_authenticate"), {"code": wrong})
+    # then
+    assert refused.status_code == 200
+    assert refused.context["form"].errors
+    assert signed_in_user_id(browser) is None
+
+    # when: the right code, as the authenticator app shows it one period later
+    with time_machine.travel(datetime.fromtimestamp(frozen_in_totp_window + TOTP_PERIOD, tz=UTC), tick=False):
+        accepted = browser.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    # then
+    assert accepted.status_code == 302
+    assert accepted.url == reverse(settings.LOGIN_REDIRECT_URL)
+    assert signed_in_user_id(browser) == str(user.pk)
+
+
+def test_totp_code_cannot_be_replayed(client, frozen_in_totp_window):
+    # given: TOTP active and one sign-in already used the current code
+    user = UserFactory()
+    sign_in(client, user.email, PASSWORD)
+    secret = activate_totp(client)
+    later = frozen_in_totp_window + TOTP_PERIOD
+    with time_machine.travel(datetime.fromtimestamp(later, tz=UTC), tick=False):
+        code = totp_code(secret)
+        first = Client()
+        sign_in(first, user.email, PASSWORD)
+        assert first.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
+        # when: someone who saw the code tries it again in the same period
+        second = Client()
+        sign_in(second, user.email, PASSWORD)
+        replay = second.post(reverse("mfa_authenticate"), {"code": code})
+    # then
+    assert replay.status_code == 200
+    assert signed_in_user_id(second) is None
+
+
+def test_recovery_code_signs_in_once(client, frozen_in_totp_window):
+    # given
+    user = UserFactory()
+    sign_in(client, user.email, PASSWORD)
+    activate_totp(client)
+    page = client.get(reverse("mfa_view_recovery_codes"))
+    assert page.status_code == 200
+    codes = textarea_lines(page.content.decode(), "recovery_codes")
+    assert len(codes) == settings.MFA_RECOVERY_CODE_COUNT
+    # when
+    browser = Client()
+    sign_in(browser, user.email, PASSWORD)
+    used = browser.post(reverse("mfa_authenticate"), {"code": codes[0]})
+    # then
+    assert used.status_code == 302
+    assert signed_in_user_id(browser) == str(user.pk)
+
+    # when: the same recovery code again
+    again = Client()
+    sign_in(again, user.email, PASSWORD)
+    reused = again.post(reverse("mfa_authenticate"), {"code": codes[0]})
+    # then
+    assert reused.status_code == 200
+    assert signed_in_user_id(again) is None
+    # and another unused code still works
+    other = Client()
+    sign_in(other, user.email, PASSWORD)
+    assert other.post(reverse("mfa_authenticate"), {"code": codes[1]}).status_code == 302
+    assert signed_in_user_id(other) == str(user.pk)
+
+
+# --- login throttling (allauth's rate limits in the real Redis cache) ----------------------------
+
+
+def failed_login_limit() -> int:
+    # "5/5m/ip,5/5m/key" -> 5; the test follows whatever the settings say.
+    rates = settings.ACCOUNT_RATE_LIMITS["login_failed"].split(",")
+    return min(int(rate.split("/")[0]) for rate in rates)
+
+
+def test_cache_is_redis():
+    # The throttling below is only meaningful if the counters live where every web process sees them.
+    assert settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
+    cache.set("kawo-auth-probe", 1, 5)
+    assert get_redis_connection("default").ping() is True
+    assert cache.keys("kawo-auth-probe") == ["kawo-auth-probe"]
+
+
+def test_failed_logins_are_throttled_per_address_and_ip():
+    # given
+    victim = UserFactory()
+    bystander = UserFactory()
+    limit = failed_login_limit()
+    attacker = Client(REMOTE_ADDR="203.0.113.7")
+    for _ in range(limit):
+        failed = sign_in(attacker, victim.email, "wrong-password")
+        assert failed.status_code == 200
+        assert failed.context["form"].errors
+    # then: the counters are in Redis
+    assert cache.keys("*login_failed*")
+
+    # when: the right password, from the same IP, after the limit
+    blocked = sign_in(attacker, victim.email, PASSWORD)
+    # then: refused with allauth's rate-limit message, no session
+    assert blocked.status_code in (200, 429)
+    assert signed_in_user_id(attacker) is None
+    assert "Too many failed login attempts" in blocked.content.decode()
+
+    # when: the same address from another IP (the per-address limit holds too)
+    elsewhere = Client(REMOTE_ADDR="198.51.100.20")
+    still_blocked = sign_in(elsewhere, victim.email, PASSWORD)
+    # then
+    assert signed_in_user_id(elsewhere) is None
+    assert "Too many failed login attempts" in still_blocked.content.decode()
+
+    # when: another address from another IP
+    other = Client(REMOTE_ADDR="198.51.100.21")
+    fine = sign_in(other, bystander.email, PASSWORD)
+    # then: unaffected
+    assert fine.status_code == 302
+    assert signed_in_user_id(other) == str(bystander.pk)
+
+
+def test_successful_logins_do_not_count_as_failures():
+    # given
+    user = UserFactory()
+    limit = failed_login_limit()
+    # when: more successful sign-ins than the failure limit
+    for _ in range(limit + 1):
+        browser = Client(REMOTE_ADDR="192.0.2.50")
+        assert sign_in(browser, user.email, PASSWORD).status_code == 302
+    # then: a further sign-in still works
+    last = Client(REMOTE_ADDR="192.0.2.50")
+    assert sign_in(last, user.email, PASSWORD).status_code == 302
+    assert signed_in_user_id(last) == str(user.pk)
