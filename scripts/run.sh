@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-kawo.settings.local}
 mkdir -p var
+.venv/bin/python manage.py ensure_database
 .venv/bin/python manage.py migrate --noinput
-.venv/bin/python manage.py createcachetable
+[ -n "${REDIS_URL:-}" ] || .venv/bin/python manage.py createcachetable
 .venv/bin/python manage.py seed_demo
 echo "== starting web (http://127.0.0.1:8000), worker, beat and the platform simulator"
 exec .venv/bin/honcho -f Procfile.dev start

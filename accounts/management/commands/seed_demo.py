@@ -1,0 +1,120 @@
+"""Demo data: a brand with two workspaces, an agency with access to one of them, a user per role.
+
+Idempotent: running it again keeps what exists and prints the logins. `--reset` deletes the demo
+organizations first.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts import services
+from accounts.models import Membership, Organization, User, Workspace, WorkspaceMember
+from accounts.roles import OrgRole, Role
+
+DEMO_PASSWORD = "kawo-demo-2026"
+BRAND_SLUG = "lumiere"
+AGENCY_SLUG = "red-lantern"
+
+
+def _user(email: str, full_name: str, language: str = "en") -> User:
+    from allauth.account.models import EmailAddress
+
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"full_name": full_name, "language": language}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    return user
+
+
+class Command(BaseCommand):
+    help = "Load the demo organizations, workspaces and users, and print their logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reset", action="store_true", help="delete the demo organizations first")
+
+    def handle(self, *args, reset: bool = False, **options):
+        if reset:
+            Organization.objects.filter(slug__in=[BRAND_SLUG, AGENCY_SLUG]).delete()
+        if not Organization.objects.filter(slug=BRAND_SLUG).exists():
+            with transaction.atomic():
+                self._create()
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        else:
+            self.stdout.write("Demo data already present (use --reset to recreate).")
+        self._print_logins()
+
+    def _create(self) -> None:
+        owner = _user("owner@demo.kawo.test", "Li Na (brand owner)", "zh-hans")
+        brand = services.organization_create(actor=owner, name="Lumière Cosmetics", slug=BRAND_SLUG)
+        china = services.workspace_create(
+            actor=owner,
+            organization=brand,
+            name="Lumière China",
+            slug="china",
+            timezone="Asia/Shanghai",
+            language="zh-hans",
+            currency="CNY",
+        )
+        services.workspace_create(
+            actor=owner,
+            organization=brand,
+            name="Lumière Global",
+            slug="global",
+            timezone="Europe/Paris",
+            language="en",
+            currency="EUR",
+        )
+        people = {
+            Role.ADMIN: ("admin@demo.kawo.test", "Wang Fang (admin)"),
+            Role.MANAGER: ("manager@demo.kawo.test", "Zhang Wei (marketing manager)"),
+            Role.EDITOR: ("editor@demo.kawo.test", "Chen Jing (copywriter)"),
+            Role.REVIEWER: ("legal@demo.kawo.test", "Liu Yang (legal reviewer)"),
+            Role.ANALYST: ("analyst@demo.kawo.test", "Zhao Lei (analyst)"),
+            Role.VIEWER: ("viewer@demo.kawo.test", "Sun Li (HQ viewer)"),
+        }
+        for role, (email, name) in people.items():
+            user = _user(email, name)
+            Membership.objects.get_or_create(organization=brand, user=user, defaults={"role": OrgRole.MEMBER})
+            WorkspaceMember.objects.get_or_create(workspace=china, user=user, defaults={"role": role})
+
+        agency_owner = _user("agency-admin@demo.kawo.test", "Maya Brooks (agency admin)")
+        agency = services.organization_create(
+            actor=agency_owner, name="Red Lantern Agency", slug=AGENCY_SLUG, kind=Organization.Kind.AGENCY
+        )
+        agency_editor = _user("agency-editor@demo.kawo.test", "Tom Reed (agency editor)")
+        Membership.objects.get_or_create(
+            organization=agency, user=agency_editor, defaults={"role": OrgRole.MEMBER}
+        )
+        grant = services.agency_grant_create(
+            actor=owner, workspace=china, agency=agency, role_ceiling=Role.MANAGER
+        )
+        services.agency_assignment_create(
+            actor=agency_owner, grant=grant, user=agency_editor, role=Role.EDITOR
+        )
+        services.agency_assignment_create(
+            actor=agency_owner, grant=grant, user=agency_owner, role=Role.MANAGER
+        )
+
+    def _print_logins(self) -> None:
+        rows = []
+        for workspace in Workspace.objects.filter(organization__slug=BRAND_SLUG).order_by("name"):
+            for member in workspace.members.select_related("user", "grant__agency").order_by("id"):
+                if member.user.email == "owner@demo.kawo.test":
+                    continue
+                via = f" via {member.grant.agency.name}" if member.grant_id else ""
+                rows.append((member.user.email, f"{member.role} in {workspace.name}{via}"))
+        rows.insert(
+            0, ("owner@demo.kawo.test", "owner of Lumière Cosmetics (admin of every brand workspace)")
+        )
+        seen = set()
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}) at http://127.0.0.1:8000/\n")
+        for email, what in rows:
+            key = (email, what)
+            if key in seen:
+                continue
+            seen.add(key)
+            self.stdout.write(f"  {email:32} {what}")
+        self.stdout.write("")
