@@ -17,7 +17,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def _clear_cache():
     from django.core.cache import cache
 
-    cache.clear()
+    # Only this test process's keys (KEY_PREFIX carries the xdist worker): never flush a shared Redis db.
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
     yield
 
 
