@@ -245,6 +245,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
     },
     "core.beat_heartbeat": {"task": "core.beat_heartbeat", "schedule": 60.0},
+    "channels.refresh_expiring_tokens": {
+        "task": "channels.refresh_expiring_tokens",
+        "schedule": crontab(minute="*/10"),
+    },
+    "channels.update_account_health": {
+        "task": "channels.update_account_health",
+        "schedule": crontab(minute=7),
+    },
+    "channels.purge_connect_states": {
+        "task": "channels.purge_connect_states",
+        "schedule": crontab(minute=17, hour=3),
+    },
 }
 
 # --- Logging: nothing sensitive (tokens, passwords) is ever logged -----------------------------------
