@@ -13,10 +13,19 @@ SECRET_KEY = "test-only-key"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# pytest-django forces locmem in the test process; a real worker started by tests/worker.py writes files.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
-# Unit tests run tasks inline; tests about the worker start a real one (tests/worker.py).
-CELERY_TASK_ALWAYS_EAGER = True
+# Unit tests run tasks inline; tests about the worker start a real one (tests/worker.py), which sets
+# KAWO_CELERY_EAGER=0 so that it consumes from the broker instead of running tasks in place.
+CELERY_TASK_ALWAYS_EAGER = env_bool("KAWO_CELERY_EAGER", default=True)  # noqa: F405
+if os.environ.get("KAWO_CELERY_BROKER_PREFIX"):
+    # Each real worker gets its own key prefix, so workers of parallel test runs sharing one Redis
+    # database never take each other's tasks (the test process publishes with the same prefix).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {  # noqa: F405
+        **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+        "global_keyprefix": os.environ["KAWO_CELERY_BROKER_PREFIX"],
+    }
 CELERY_TASK_EAGER_PROPAGATES = True
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 CACHES["default"]["KEY_PREFIX"] = f"kawo-test-{_worker}"  # noqa: F405
