@@ -8,6 +8,9 @@ from rest_framework.test import APIClient
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory, WorkspaceFactory, WorkspaceMemberFactory
 
+# The platform simulator: `platform_sim` fixture (a SimClient on a per-session server, reset per test).
+pytest_plugins = ["platform_sim.testing"]
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from tests are still
 # synchronous and safe there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
+import httpx
+
+from .errors import ConnectorError
+from .http import send, status_error
+
 
 @dataclass(frozen=True)
 class MediaLimits:
@@ -123,10 +128,60 @@ class Connector:
     display_name: ClassVar[str]
     capabilities: ClassVar[Capabilities]
 
+    # Seconds to wait after a rate-limit answer that names no time (no Retry-After / x-rate-limit-reset).
+    default_retry_after: ClassVar[float] = 60.0
+
     def __init__(self, *, base_url: str, app: dict[str, str] | None = None, timeout: float = 10.0):
         self.base_url = base_url.rstrip("/")
         self.app = app or {}  # client id/secret, app key, from settings
         self.timeout = timeout
+        self._client: httpx.Client | None = None
+
+    # --- HTTP (every call goes through `request`) ---
+    @property
+    def auth_base(self) -> str:
+        """Where the OAuth pages and token endpoints live (settings.PLATFORMS[key]["auth_url"])."""
+        return (self.app.get("auth_url") or self.base_url).rstrip("/")
+
+    @property
+    def http(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 5.0)))
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def request(
+        self, method: str, url: str, *, operation: str, unsafe: bool = False, **kwargs: Any
+    ) -> httpx.Response:
+        """Send a request to `url` (absolute, or a path joined to base_url) and raise the mapped error.
+
+        `unsafe=True` marks a call that creates something (a publish): a timeout after sending it is
+        Unknown, never Transient. Platform body errors come first (`error_for`), then the HTTP status.
+        """
+        if not url.startswith(("http://", "https://")):
+            url = f"{self.base_url}/{url.lstrip('/')}"
+        response = send(
+            self.http, method, url, platform=self.platform, operation=operation, unsafe=unsafe, **kwargs
+        )
+        error = self.error_for(response, operation=operation)
+        if error is None:
+            error = status_error(
+                response,
+                platform=self.platform,
+                operation=operation,
+                default_retry_after=self.default_retry_after,
+            )
+        if error is not None:
+            raise error
+        return response
+
+    def error_for(self, response: httpx.Response, *, operation: str) -> ConnectorError | None:
+        """Platform hook: map an error the platform puts in the body (any status). None: use the status."""
+        return None
 
     # --- connecting ---
     def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str = "") -> str:
@@ -166,3 +221,116 @@ class Connector:
 
     def recent_posts(self, credentials: Credentials, limit: int = 20) -> list[RemotePost]:
         raise NotImplementedError
+
+
+def standard_findings(connector: Connector, payload: PostPayload) -> list[Finding]:
+    """The checks every platform shares, from its Capabilities: text length in the platform's own unit,
+    required media, media kinds, counts, sizes and mixing. Rules are named "<platform>.<rule>" and the
+    message states the limit. Connectors add their platform-specific rules on top."""
+    from django.utils.translation import gettext as _
+
+    caps = connector.capabilities
+    p = connector.platform
+    limits = caps.media
+    findings: list[Finding] = []
+    if caps.text_limit is not None:
+        used = connector.count_text(payload.text)
+        if used > caps.text_limit:
+            findings.append(
+                Finding(
+                    f"{p}.text_length",
+                    _("Text is %(used)s %(unit)s; %(platform)s allows at most %(limit)s.")
+                    % {
+                        "used": used,
+                        "unit": caps.text_unit,
+                        "platform": connector.display_name,
+                        "limit": caps.text_limit,
+                    },
+                )
+            )
+    if caps.byte_limit is not None:
+        size = len(payload.text.encode("utf-8"))
+        if size > caps.byte_limit:
+            findings.append(
+                Finding(
+                    f"{p}.text_bytes",
+                    _("Text is %(used)s bytes; %(platform)s allows at most %(limit)s bytes.")
+                    % {"used": size, "platform": connector.display_name, "limit": caps.byte_limit},
+                )
+            )
+    images = [m for m in payload.media if m.kind in ("image", "gif")]
+    videos = [m for m in payload.media if m.kind == "video"]
+    if caps.requires_media and not payload.media:
+        findings.append(
+            Finding(
+                f"{p}.media_required",
+                _("%(platform)s posts need media (%(kinds)s).")
+                % {"platform": connector.display_name, "kinds": ", ".join(sorted(limits.kinds))},
+            )
+        )
+    for item in payload.media:
+        if item.kind not in limits.kinds:
+            findings.append(
+                Finding(
+                    f"{p}.media_kind",
+                    _("%(platform)s does not accept %(kind)s here (allowed: %(kinds)s).")
+                    % {
+                        "platform": connector.display_name,
+                        "kind": item.kind,
+                        "kinds": ", ".join(sorted(limits.kinds)),
+                    },
+                )
+            )
+    if images and len(images) > limits.max_images:
+        findings.append(
+            Finding(
+                f"{p}.image_count",
+                _("%(count)s images; %(platform)s allows at most %(limit)s.")
+                % {"count": len(images), "platform": connector.display_name, "limit": limits.max_images},
+            )
+        )
+    if videos and len(videos) > limits.max_videos:
+        findings.append(
+            Finding(
+                f"{p}.video_count",
+                _("%(count)s videos; %(platform)s allows at most %(limit)s.")
+                % {"count": len(videos), "platform": connector.display_name, "limit": limits.max_videos},
+            )
+        )
+    if images and videos and not limits.mixed:
+        findings.append(
+            Finding(
+                f"{p}.media_mixed",
+                _("%(platform)s does not mix images and video in one post.")
+                % {"platform": connector.display_name},
+            )
+        )
+    for item in images:
+        if item.size > limits.max_image_bytes:
+            findings.append(
+                Finding(
+                    f"{p}.image_size",
+                    _("Image %(name)s is %(size)s bytes; %(platform)s allows at most %(limit)s bytes.")
+                    % {
+                        "name": item.filename,
+                        "size": item.size,
+                        "platform": connector.display_name,
+                        "limit": limits.max_image_bytes,
+                    },
+                )
+            )
+    for item in videos:
+        if item.size > limits.max_video_bytes:
+            findings.append(
+                Finding(
+                    f"{p}.video_size",
+                    _("Video %(name)s is %(size)s bytes; %(platform)s allows at most %(limit)s bytes.")
+                    % {
+                        "name": item.filename,
+                        "size": item.size,
+                        "platform": connector.display_name,
+                        "limit": limits.max_video_bytes,
+                    },
+                )
+            )
+    return findings

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from .base import Connector
+from .weibo.connector import WeiboConnector
 
-CONNECTORS: dict[str, type[Connector]] = {}
+CONNECTORS: dict[str, type[Connector]] = {
+    WeiboConnector.platform: WeiboConnector,
+}
 
 
 def connector_class(platform: str) -> type[Connector]:
@@ -12,3 +15,18 @@ def connector_class(platform: str) -> type[Connector]:
         return CONNECTORS[platform]
     except KeyError:
         raise LookupError(f"no connector for platform {platform!r}") from None
+
+
+def connector_for(platform: str, *, timeout: float | None = None) -> Connector:
+    """A connector for `platform` configured from settings.PLATFORMS[platform] (base_url, auth_url,
+    client_id, client_secret and any extra keys) and settings.PLATFORM_HTTP_TIMEOUT."""
+    from django.conf import settings
+
+    cls = connector_class(platform)
+    conf = dict(settings.PLATFORMS.get(platform, {}))
+    base_url = conf.pop("base_url", f"{settings.PLATFORM_SIM_URL}/{platform}")
+    return cls(
+        base_url=base_url,
+        app={k: str(v) for k, v in conf.items()},
+        timeout=timeout if timeout is not None else settings.PLATFORM_HTTP_TIMEOUT,
+    )

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "analytics",
     "competitors",
     "dashboard",
+    "platform_sim",
 ]
 
 MIDDLEWARE = [

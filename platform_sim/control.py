@@ -1,0 +1,213 @@
+"""The control API under /_sim: what tests, the demo and benchmarks use to arrange and inspect the world."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .faults import FaultRule
+from .kit import Simulator
+
+
+def _sim(request: Request) -> Simulator:
+    return request.app.state.sim
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw:
+        return {}
+    data = await request.json()
+    return data if isinstance(data, dict) else {}
+
+
+def _bad(message: str, status: int = 400) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"ok": True, "platforms": sorted(_sim(request).specs)})
+
+
+async def reset(request: Request) -> Response:
+    _sim(request).reset()
+    return JSONResponse({"ok": True})
+
+
+async def accounts(request: Request) -> Response:
+    sim = _sim(request)
+    if request.method == "GET":
+        platform = request.query_params.get("platform", "")
+        rows = [a.public() for a in sim.state.accounts.values() if not platform or a.platform == platform]
+        return JSONResponse({"accounts": rows})
+    data = await _body(request)
+    platform = data.get("platform", "")
+    spec = sim.specs.get(platform)
+    if spec is None:
+        return _bad(f"unknown platform {platform!r}")
+    access_ttl = float(data.get("access_ttl", spec.access_ttl))
+    refresh_ttl = float(data.get("refresh_ttl", spec.refresh_ttl))
+    account = sim.state.create_account(
+        platform,
+        handle=data.get("handle", ""),
+        external_id=data.get("external_id", ""),
+        display_name=data.get("display_name", ""),
+        followers=int(data.get("followers", 0)),
+        access_ttl=access_ttl,
+        refresh_ttl=refresh_ttl,
+        options=data.get("options") or {},
+    )
+    access = sim.state.issue(account, "access")
+    refresh = sim.state.issue(account, "refresh")
+    return JSONResponse(
+        {
+            **account.public(),
+            "app_secret": account.app_secret,
+            "access_token": access.value,
+            "refresh_token": refresh.value,
+            "expires_at": access.expires_at,
+            "refresh_expires_at": refresh.expires_at,
+        },
+        status_code=201,
+    )
+
+
+async def account_options(request: Request) -> Response:
+    sim = _sim(request)
+    account = sim.state.account(request.path_params["platform"], request.path_params["external_id"])
+    if account is None:
+        return _bad("no such account", 404)
+    account.options.update(await _body(request))
+    return JSONResponse(account.public())
+
+
+async def authorize(request: Request) -> Response:
+    """Skip the consent page: issue an authorization code for an existing account."""
+    sim = _sim(request)
+    data = await _body(request)
+    spec = sim.specs.get(data.get("platform", ""))
+    account = spec and sim.state.account(spec.key, data.get("external_id", ""))
+    if not account:
+        return _bad("no such account", 404)
+    code = sim.state.issue_code(
+        account,
+        client_id=data.get("client_id", ""),
+        redirect_uri=data.get("redirect_uri", ""),
+        ttl=float(data.get("ttl", spec.code_ttl)),
+        code_challenge=data.get("code_challenge", ""),
+        code_challenge_method=data.get("code_challenge_method", ""),
+        scope=data.get("scope", ""),
+    )
+    return JSONResponse({"code": code.value})
+
+
+def _tokens_for(sim: Simulator, data: dict[str, Any]):
+    if data.get("token"):
+        token = sim.state.tokens.get(data["token"])
+        return [token] if token else []
+    kind = data.get("kind", "access")
+    return sim.state.tokens_of(
+        data.get("platform", ""), data.get("external_id", ""), None if kind == "all" else kind
+    )
+
+
+async def tokens_expire(request: Request) -> Response:
+    sim = _sim(request)
+    tokens = _tokens_for(sim, await _body(request))
+    for token in tokens:
+        token.expires_at = time.time() - 1
+    return JSONResponse({"expired": len(tokens)})
+
+
+async def tokens_revoke(request: Request) -> Response:
+    sim = _sim(request)
+    tokens = _tokens_for(sim, await _body(request))
+    for token in tokens:
+        token.revoked = True
+    return JSONResponse({"revoked": len(tokens)})
+
+
+async def tokens_list(request: Request) -> Response:
+    sim = _sim(request)
+    q = request.query_params
+    rows = [
+        {"kind": t.kind, "status": t.status(), "expires_at": t.expires_at, "value": t.value}
+        for t in sim.state.tokens_of(q.get("platform", ""), q.get("external_id", ""))
+    ]
+    return JSONResponse({"tokens": rows})
+
+
+async def faults(request: Request) -> Response:
+    sim = _sim(request)
+    if request.method == "GET":
+        return JSONResponse({"faults": [r.public() for r in sim.faults.rules]})
+    if request.method == "DELETE":
+        sim.faults.clear()
+        return JSONResponse({"ok": True})
+    try:
+        rule = sim.faults.add(FaultRule.from_dict(await _body(request)))
+    except (TypeError, ValueError) as exc:
+        return _bad(str(exc))
+    return JSONResponse(rule.public(), status_code=201)
+
+
+async def fault_delete(request: Request) -> Response:
+    removed = _sim(request).faults.remove(int(request.path_params["rule_id"]))
+    return JSONResponse({"removed": removed})
+
+
+async def counts(request: Request) -> Response:
+    state = _sim(request).state
+    return JSONResponse(
+        {
+            "requests": [
+                {"platform": p, "operation": o, "account": a, "count": n}
+                for (p, o, a), n in state.requests.items()
+            ],
+            "posts_created": [
+                {"platform": p, "account": a, "count": n} for (p, a), n in state.posts_created.items()
+            ],
+            "refresh_calls": [
+                {"platform": p, "account": a, "count": n} for (p, a), n in state.refresh_calls.items()
+            ],
+            "faults_fired": [
+                {"platform": p, "operation": o, "account": a, "kind": k, "count": n}
+                for (p, o, a, k), n in state.faults_fired.items()
+            ],
+        }
+    )
+
+
+async def posts(request: Request) -> Response:
+    state = _sim(request).state
+    q = request.query_params
+    include_deleted = q.get("include_deleted") in ("1", "true")
+    rows = [
+        p.public()
+        for p in sorted(state.posts.values(), key=lambda p: (p.created_at, p.id), reverse=True)
+        if (not q.get("platform") or p.platform == q["platform"])
+        and (not q.get("account") or p.account_id == q["account"])
+        and (include_deleted or not p.deleted)
+    ]
+    return JSONResponse({"posts": rows})
+
+
+def control_routes() -> list[Route]:
+    return [
+        Route("/health", health),
+        Route("/reset", reset, methods=["POST"]),
+        Route("/accounts", accounts, methods=["GET", "POST"]),
+        Route("/accounts/{platform}/{external_id}/options", account_options, methods=["POST"]),
+        Route("/authorize", authorize, methods=["POST"]),
+        Route("/tokens", tokens_list),
+        Route("/tokens/expire", tokens_expire, methods=["POST"]),
+        Route("/tokens/revoke", tokens_revoke, methods=["POST"]),
+        Route("/faults", faults, methods=["GET", "POST", "DELETE"]),
+        Route("/faults/{rule_id:int}", fault_delete, methods=["DELETE"]),
+        Route("/counts", counts),
+        Route("/posts", posts),
+    ]
