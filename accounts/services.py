@@ -56,10 +56,21 @@ def _clean_role(role: str, field: str = "role") -> str:
     return role
 
 
+NAME_MAX_LENGTH = 120
+SLUG_MAX_LENGTH = 60
+
+
 def _clean_workspace_fields(fields: dict) -> dict:
+    """Checks name, slug, timezone, language and currency (those present); also used for organizations."""
     errors: dict[str, list[str]] = {}
-    if "name" in fields and not (fields["name"] or "").strip():
-        errors.setdefault("name", []).append(_("A name is required."))
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+        if not fields["name"]:
+            errors.setdefault("name", []).append(_("A name is required."))
+        elif len(fields["name"]) > NAME_MAX_LENGTH:
+            errors.setdefault("name", []).append(
+                _("Use at most %(count)d characters.") % {"count": NAME_MAX_LENGTH}
+            )
     if "slug" in fields:
         try:
             validate_slug(fields["slug"] or "")
@@ -67,6 +78,11 @@ def _clean_workspace_fields(fields: dict) -> dict:
                 raise DjangoValidationError("empty")
         except DjangoValidationError:
             errors.setdefault("slug", []).append(_("Use letters, numbers, hyphens or underscores."))
+        else:
+            if len(fields["slug"]) > SLUG_MAX_LENGTH:
+                errors.setdefault("slug", []).append(
+                    _("Use at most %(count)d characters.") % {"count": SLUG_MAX_LENGTH}
+                )
     if "timezone" in fields:
         try:
             validate_timezone(fields["timezone"])
@@ -98,12 +114,10 @@ def organization_create(
 ) -> Organization:
     if kind not in Organization.Kind.values:
         raise ValidationFailed(_("Unknown organization kind."), field="kind")
-    if not (name or "").strip():
-        raise ValidationFailed(_("A name is required."), field="name")
-    _clean_workspace_fields({"slug": slug})
+    fields = _clean_workspace_fields({"name": name, "slug": slug})
     if Organization.objects.filter(slug=slug).exists():
         raise ValidationFailed(_("This slug is already taken."), field="slug", code="duplicate_slug")
-    organization = Organization.objects.create(name=name.strip(), slug=slug, kind=kind)
+    organization = Organization.objects.create(name=fields["name"], slug=slug, kind=kind)
     Membership.objects.create(organization=organization, user=actor, role=OrgRole.OWNER)
     audit_record(
         actor=actor,
@@ -111,6 +125,41 @@ def organization_create(
         target=organization,
         organization=organization,
         after=snapshot(organization, ["name", "slug", "kind"]),
+    )
+    return organization
+
+
+ORGANIZATION_FIELDS = ["name", "slug"]
+
+
+@transaction.atomic
+def organization_update(*, actor: User, organization: Organization, **changes) -> Organization:
+    """Rename an organization or change its slug (owners and admins)."""
+    unknown = set(changes) - set(ORGANIZATION_FIELDS)
+    if unknown:
+        raise ValidationFailed(
+            _("These fields cannot be changed."), fields={f: [_("Not editable.")] for f in unknown}
+        )
+    _require_org_admin(actor=actor, organization=organization)
+    changes = _clean_workspace_fields(dict(changes))
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if (
+        "slug" in changes
+        and changes["slug"] != organization.slug
+        and Organization.objects.filter(slug=changes["slug"]).exists()
+    ):
+        raise ValidationFailed(_("This slug is already taken."), field="slug", code="duplicate_slug")
+    before = snapshot(organization, list(changes))
+    for name, value in changes.items():
+        setattr(organization, name, value)
+    organization.save()
+    audit_record(
+        actor=actor,
+        action="organization.updated",
+        target=organization,
+        organization=organization,
+        before=before,
+        after=snapshot(organization, list(changes)),
     )
     return organization
 
@@ -155,7 +204,7 @@ def workspace_update(*, actor: User, workspace: Workspace, **changes) -> Workspa
         raise ValidationFailed(
             _("These fields cannot be changed."), fields={f: [_("Not editable.")] for f in unknown}
         )
-    _clean_workspace_fields(changes)
+    changes = _clean_workspace_fields(dict(changes))
     workspace = Workspace.objects.select_for_update().get(pk=workspace.pk)
     if (
         "slug" in changes
@@ -196,7 +245,11 @@ def _other_admins_exist(member: WorkspaceMember) -> bool:
 @transaction.atomic
 def member_change_role(*, actor: User, member: WorkspaceMember, role: str) -> WorkspaceMember:
     _clean_role(role)
-    member = WorkspaceMember.objects.select_for_update().select_related("grant", "user").get(pk=member.pk)
+    member = (
+        WorkspaceMember.objects.select_for_update(of=("self",))  # grant is nullable: lock the member row only
+        .select_related("grant", "user")
+        .get(pk=member.pk)
+    )
     if member.grant is not None and not role_within_ceiling(role, member.grant.role_ceiling):
         raise ValidationFailed(
             _("This agency's access is limited to the %(ceiling)s role.")

@@ -46,7 +46,7 @@ class ScopedAPIView(_SealedHooks, GenericAPIView):
     """Common root of the three bases; the isolation test checks every API view descends from it."""
 
     # HTTP method -> capability the caller needs. Methods not listed answer 405.
-    required_capabilities: dict[str, str] = {}
+    required_capabilities: dict[str, str | None] = {}
 
     def capability_for(self, method: str) -> str | None:
         method = SAFE_ALIASES.get(method, method)
@@ -54,9 +54,21 @@ class ScopedAPIView(_SealedHooks, GenericAPIView):
             raise exceptions.MethodNotAllowed(method)
         return self.required_capabilities[method]
 
+    def _scoped_object(self):
+        # Same as GenericAPIView.get_object but always from the scoped queryset; bad ids are a 404 too.
+        queryset = self.filter_queryset(self.get_queryset())
+        lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        try:
+            obj = queryset.get(**{self.lookup_field: lookup})
+        except (queryset.model.DoesNotExist, ValueError, TypeError):
+            raise Http404 from None
+        self.check_object_permissions(self.request, obj)
+        return obj
+
 
 class WorkspaceScopedAPIView(ScopedAPIView):
-    sealed_hooks = ("initial", "get_queryset", "get_object")
+    # `dispatch` is sealed too: it is what calls `initial`, so overriding it could skip the checks.
+    sealed_hooks = ("dispatch", "initial", "get_queryset", "get_object")
     # The field that links the queryset's model to its workspace.
     workspace_field = "workspace"
     workspace = None
@@ -84,15 +96,7 @@ class WorkspaceScopedAPIView(ScopedAPIView):
         return queryset
 
     def get_object(self):
-        # Same as GenericAPIView.get_object but always from the scoped queryset.
-        queryset = self.filter_queryset(self.get_queryset())
-        lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
-        try:
-            obj = queryset.get(**{self.lookup_field: lookup})
-        except (queryset.model.DoesNotExist, ValueError, TypeError):
-            raise Http404 from None
-        self.check_object_permissions(self.request, obj)
-        return obj
+        return self._scoped_object()
 
 
 ORG_CAPABILITIES = {
@@ -103,7 +107,7 @@ ORG_CAPABILITIES = {
 
 
 class OrganizationScopedAPIView(ScopedAPIView):
-    sealed_hooks = ("initial", "get_queryset")
+    sealed_hooks = ("dispatch", "initial", "get_queryset", "get_object")
     organization_field = "organization"
     organization = None
     membership = None
@@ -126,7 +130,11 @@ class OrganizationScopedAPIView(ScopedAPIView):
         return self.refine_queryset(self.queryset.filter(**{self.organization_field: self.organization}))
 
     def refine_queryset(self, queryset):
+        """Narrow further; receives a queryset already scoped to the organization."""
         return queryset
+
+    def get_object(self):
+        return self._scoped_object()
 
 
 class UserScopedAPIView(ScopedAPIView):
@@ -173,7 +181,8 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        fields = _flatten(exc.detail)
+        fields = {name: messages for name, messages in _flatten(exc.detail).items() if messages}
+        fields = fields or {"non_field_errors": [str(exceptions.ValidationError.default_detail)]}
         first_field, messages = next(iter(fields.items()))
         message = messages[0] if first_field == "non_field_errors" else f"{first_field}: {messages[0]}"
         response.data = error_body("invalid", message, fields)

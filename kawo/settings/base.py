@@ -214,6 +214,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # One name per choice set that appears under several field names (role, role_ceiling ...).
+    "ENUM_NAME_OVERRIDES": {
+        "WorkspaceRoleEnum": "accounts.roles.Role",
+        "OrganizationRoleEnum": "accounts.roles.OrgRole",
+    },
 }
 
 # --- Celery ------------------------------------------------------------------------------------------

@@ -1,0 +1,340 @@
+"""Tenants never see each other.
+
+The matrix walks EVERY route of the project (API and dashboard) whose URL names a workspace or an
+organization, fills the other ids from PROVIDERS with objects of a victim's world, and proves that a
+signed-in person of another tenant gets 404 for every method the view answers; then that a person asking
+for the victim's ids through their OWN workspace or organization URL gets 404 as well. A route with an id
+that no provider knows makes the test fail: add a provider for it below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+from django.urls import resolve
+
+from accounts.models import Invitation, Organization, User, Workspace, WorkspaceMember
+from accounts.roles import OrgRole, Role, capabilities_for
+from accounts.tests.factories import (
+    AgencyFactory,
+    AgencyGrantFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    UserFactory,
+    WorkspaceFactory,
+    WorkspaceMemberFactory,
+)
+from core.api import OrganizationScopedAPIView, ScopedAPIView, WorkspaceScopedAPIView
+from tests import api_routes, scoped_routes
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class World:
+    """One tenant with one object of each kind: a brand workspace, an agency let into it, and so on."""
+
+    admin: User  # admin of the workspace, owner of the brand and of the agency
+    organization: Organization
+    workspace: Workspace
+    member: WorkspaceMember  # an ordinary member of the workspace
+    agency: Organization
+    grant: object
+    assignment: WorkspaceMember  # an agency person assigned through the grant
+    invitation: Invitation
+    extras: dict = field(default_factory=dict)  # objects that providers make on demand, by key
+
+    def once(self, key: str, make):
+        """The object `make(self)` made the first time this key is asked for, the same one afterwards."""
+        if key not in self.extras:
+            self.extras[key] = make(self)
+        return self.extras[key]
+
+
+def build_world() -> World:
+    admin = UserFactory()
+    organization = OrganizationFactory()
+    MembershipFactory(organization=organization, user=admin, role=OrgRole.OWNER)
+    workspace = WorkspaceFactory(organization=organization)
+    WorkspaceMemberFactory(workspace=workspace, user=admin, role=Role.ADMIN)
+    member = WorkspaceMemberFactory(workspace=workspace, role=Role.EDITOR)
+    agency = AgencyFactory()
+    MembershipFactory(organization=agency, user=admin, role=OrgRole.OWNER)
+    grant = AgencyGrantFactory(workspace=workspace, agency=agency, role_ceiling=Role.MANAGER)
+    agency_person = MembershipFactory(organization=agency, role=OrgRole.MEMBER).user
+    assignment = WorkspaceMemberFactory(
+        workspace=workspace, user=agency_person, role=Role.EDITOR, grant=grant
+    )
+    invitation = Invitation.objects.create(
+        workspace=workspace,
+        email=f"invitee-{workspace.pk}@example.com",
+        role=Role.VIEWER,
+        token_hash=f"{workspace.pk:064d}",
+        invited_by=admin,
+        expires_at="2999-01-01T00:00:00Z",
+    )
+    return World(admin, organization, workspace, member, agency, grant, assignment, invitation)
+
+
+# kwarg -> the id of such an object in a world. Routes under organizations/<organization_id>/ are the
+# agency's side, so the organization is the world's agency (which holds the grant and the assignment).
+# Objects of other apps are made on demand with `world.once(key, make)`, their factories imported inside
+# the provider.
+PROVIDERS = {
+    "workspace_id": lambda w: w.workspace.pk,
+    "organization_id": lambda w: w.agency.pk,
+    "member_id": lambda w: w.assignment.pk,
+    "invitation_id": lambda w: w.invitation.pk,
+    "grant_id": lambda w: w.grant.pk,
+}
+
+
+def fill(route, world: World, override: World | None = None, override_kwarg: str | None = None) -> str:
+    unknown = [name for name in route.kwargs if name not in PROVIDERS]
+    if unknown:
+        pytest.fail(
+            f"Route {route} has URL kwarg(s) {unknown} that the isolation matrix cannot fill: add a "
+            f"provider for each to PROVIDERS in tests/test_isolation.py (return the id of such an object "
+            f"in the world)."
+        )
+    values = {name: PROVIDERS[name](world) for name in route.kwargs}
+    if override_kwarg:
+        values[override_kwarg] = PROVIDERS[override_kwarg](override)
+    path = route.path(values)
+    assert resolve(path).func is route.callback, f"{path} does not resolve to {route}"
+    return path
+
+
+def request(client: Client, method: str, path: str):
+    return client.generic(method, path, data="{}", content_type="application/json")
+
+
+def assert_not_found(client: Client, route, path: str) -> None:
+    answers = {method: request(client, method, path).status_code for method in route.allowed_methods()}
+    if route.view_class is None:
+        # A function view does not say which methods it answers; refusing a method (405) reveals nothing.
+        assert set(answers.values()) <= {404, 405} and 404 in answers.values(), (path, answers)
+    else:
+        assert set(answers.values()) == {404}, (path, answers)
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+SCOPED = scoped_routes()
+WITH_OBJECT_IDS = [route for route in SCOPED if set(route.kwargs) - {"workspace_id", "organization_id"}]
+
+
+def test_the_matrix_sees_the_api_and_the_dashboard():
+    # Guards against a resolver walk that silently finds nothing.
+    assert sum(route.is_api for route in SCOPED) >= 14
+    assert any(not route.is_api for route in SCOPED), "dashboard routes with <workspace_id> are expected"
+
+
+@pytest.mark.parametrize("route", SCOPED, ids=str)
+def test_another_tenant_gets_404_for_every_method(route):
+    # given
+    victim, attacker = build_world(), build_world()
+    path = fill(route, victim)
+    # when / then
+    assert_not_found(signed_in(attacker.admin), route, path)
+
+
+@pytest.mark.parametrize("route", WITH_OBJECT_IDS, ids=str)
+def test_victim_ids_through_your_own_scope_are_404(route):
+    # given: the attacker is admin of their own workspace and owner of their own agency
+    victim, attacker = build_world(), build_world()
+    client = signed_in(attacker.admin)
+    for kwarg in set(route.kwargs) - {"workspace_id", "organization_id"}:
+        # when: every id is the attacker's own except this one, which is the victim's
+        path = fill(route, attacker, override=victim, override_kwarg=kwarg)
+        # then
+        assert_not_found(client, route, path)
+
+
+def test_own_scope_urls_are_reachable():
+    # The 404s above mean something only if the same URLs with the attacker's own ids work.
+    world = build_world()
+    client = signed_in(world.admin)
+    for route in WITH_OBJECT_IDS:
+        if "GET" in route.allowed_methods():
+            assert client.get(fill(route, world)).status_code == 200, route
+
+
+@pytest.mark.parametrize("route", api_routes(), ids=str)
+def test_every_api_view_inherits_the_right_scoped_base(route):
+    view_class = route.view_class
+    assert view_class is not None and issubclass(view_class, ScopedAPIView), (
+        f"{route}: API views must inherit a base from core.api"
+    )
+    if "workspace_id" in route.kwargs:
+        assert issubclass(view_class, WorkspaceScopedAPIView), route
+    elif "organization_id" in route.kwargs:
+        assert issubclass(view_class, OrganizationScopedAPIView), route
+    assert view_class.required_capabilities, f"{route}: declare required_capabilities per HTTP method"
+
+
+def test_sealed_hooks_cannot_be_overridden():
+    with pytest.raises(TypeError, match="sealed"):
+
+        class Sneaky(WorkspaceScopedAPIView):
+            def get_queryset(self):
+                return Workspace.objects.all()
+
+    with pytest.raises(TypeError, match="sealed"):
+
+        class Sneakier(OrganizationScopedAPIView):
+            def dispatch(self, request, *args, **kwargs):
+                return super().dispatch(request, *args, **kwargs)
+
+
+# --- agencies -----------------------------------------------------------------------------------------
+
+
+def api(user: User):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def agency_setup():
+    """A client brand with two workspaces; an agency let into the first one up to `editor`."""
+    client_org = OrganizationFactory()
+    client_admin = MembershipFactory(organization=client_org, role=OrgRole.OWNER).user
+    granted = WorkspaceFactory(organization=client_org)
+    other = WorkspaceFactory(organization=client_org)
+    agency = AgencyFactory()
+    agency_owner = MembershipFactory(organization=agency, role=OrgRole.OWNER).user
+    person = MembershipFactory(organization=agency, role=OrgRole.MEMBER).user
+    response = api(client_admin).post(
+        f"/api/v1/workspaces/{granted.pk}/agency-grants/",
+        {"agency": agency.pk, "role_ceiling": Role.EDITOR},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    grant_id = response.json()["id"]
+    return dict(
+        client_admin=client_admin,
+        granted=granted,
+        other=other,
+        agency=agency,
+        agency_owner=agency_owner,
+        person=person,
+        grant_id=grant_id,
+    )
+
+
+def assign(setup, role=Role.EDITOR):
+    return api(setup["agency_owner"]).post(
+        f"/api/v1/organizations/{setup['agency'].pk}/received-grants/{setup['grant_id']}/assignments/",
+        {"user": setup["person"].pk, "role": role},
+        format="json",
+    )
+
+
+def test_agency_person_sees_exactly_the_granted_workspace(agency_setup):
+    # given
+    s = agency_setup
+    assert assign(s).status_code == 201
+    person = api(s["person"])
+    # when
+    listed = person.get("/api/v1/workspaces/").json()["results"]
+    # then
+    assert [w["id"] for w in listed] == [s["granted"].pk]
+    assert person.get(f"/api/v1/workspaces/{s['granted'].pk}/").status_code == 200
+    assert person.get(f"/api/v1/workspaces/{s['other'].pk}/").status_code == 404
+
+
+def test_unassigned_agency_people_see_nothing(agency_setup):
+    # given: a grant exists but nobody was assigned
+    person = api(agency_setup["person"])
+    # then
+    assert person.get("/api/v1/workspaces/").json()["results"] == []
+    assert person.get(f"/api/v1/workspaces/{agency_setup['granted'].pk}/").status_code == 404
+
+
+def test_agency_person_acts_within_the_ceiling(agency_setup):
+    # given
+    s = agency_setup
+    assert assign(s).status_code == 201
+    person = api(s["person"])
+    workspace_id = s["granted"].pk
+    # when
+    me = person.get("/api/v1/me/").json()
+    # then
+    (access,) = me["workspaces"]
+    assert access["via"] == "agency"
+    assert set(access["capabilities"]) <= capabilities_for(Role.EDITOR)
+    assert person.get(f"/api/v1/workspaces/{workspace_id}/members/").status_code == 200
+    assert (
+        person.patch(f"/api/v1/workspaces/{workspace_id}/", {"name": "x"}, format="json").status_code == 403
+    )
+    assert person.get(f"/api/v1/workspaces/{workspace_id}/audit-events/").status_code == 403
+    # and the agency cannot assign above the ceiling
+    s["person"] = MembershipFactory(organization=s["agency"]).user
+    refused = assign(s, role=Role.MANAGER)
+    assert refused.status_code == 400
+    assert "role" in refused.json()["error"]["fields"]
+
+
+def test_lowering_the_ceiling_lowers_assigned_people_at_once(agency_setup):
+    # given
+    s = agency_setup
+    assert assign(s).status_code == 201
+    workspace_id = s["granted"].pk
+    # when
+    response = api(s["client_admin"]).patch(
+        f"/api/v1/workspaces/{workspace_id}/agency-grants/{s['grant_id']}/",
+        {"role_ceiling": Role.VIEWER},
+        format="json",
+    )
+    # then
+    assert response.status_code == 200
+    me = api(s["person"]).get("/api/v1/me/").json()
+    assert me["workspaces"][0]["role"] == Role.VIEWER
+    assert set(me["workspaces"][0]["capabilities"]) == capabilities_for(Role.VIEWER)
+
+
+def test_revoking_the_grant_ends_access_at_once(agency_setup):
+    # given
+    s = agency_setup
+    assert assign(s).status_code == 201
+    person = api(s["person"])
+    workspace_id = s["granted"].pk
+    assert person.get(f"/api/v1/workspaces/{workspace_id}/").status_code == 200
+    # when
+    response = api(s["client_admin"]).delete(
+        f"/api/v1/workspaces/{workspace_id}/agency-grants/{s['grant_id']}/"
+    )
+    # then
+    assert response.status_code == 204
+    assert person.get(f"/api/v1/workspaces/{workspace_id}/").status_code == 404
+    assert person.get("/api/v1/workspaces/").json()["results"] == []
+    assert person.get(f"/api/v1/workspaces/{workspace_id}/members/").status_code == 404
+    # and the agency no longer sees the grant
+    owner = api(s["agency_owner"])
+    assert owner.get(f"/api/v1/organizations/{s['agency'].pk}/received-grants/").json()["results"] == []
+    assert (
+        owner.get(
+            f"/api/v1/organizations/{s['agency'].pk}/received-grants/{s['grant_id']}/assignments/"
+        ).status_code
+        == 404
+    )
+
+
+def test_leaving_the_agency_ends_access(agency_setup):
+    # given
+    s = agency_setup
+    assert assign(s).status_code == 201
+    # when
+    s["person"].memberships.filter(organization=s["agency"]).delete()
+    # then
+    assert api(s["person"]).get(f"/api/v1/workspaces/{s['granted'].pk}/").status_code == 404
