@@ -1,11 +1,69 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "dashboard"
 
+W = "w/<int:workspace_id>/"
+
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="base.html"), name="home"),
+    path("", views.HomeView.as_view(), name="home"),
+    path("invitations/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
+    # Personal settings
+    path("settings/tokens/", views.PersonalSettingsView.as_view(), name="tokens"),
+    path("settings/tokens/<int:token_id>/revoke/", views.TokenRevokeView.as_view(), name="token_revoke"),
+    path("settings/profile/", views.ProfileView.as_view(), name="profile"),
+    # Agency side
+    path("org/<int:organization_id>/agency/", views.AgencyHomeView.as_view(), name="agency_home"),
     path(
-        "invitations/<str:token>/", TemplateView.as_view(template_name="base.html"), name="invitation_accept"
+        "org/<int:organization_id>/agency/grants/<int:grant_id>/assign/",
+        views.AgencyAssignView.as_view(),
+        name="agency_assign",
     ),
+    path(
+        "org/<int:organization_id>/agency/assignments/<int:member_id>/remove/",
+        views.AgencyUnassignView.as_view(),
+        name="agency_unassign",
+    ),
+    # A workspace
+    path(W, views.WorkspaceHomeView.as_view(), name="workspace_home"),
+    # The product's sections (later releases replace these placeholders; keep the names).
+    path(W + "calendar/", views.SectionPlaceholderView.as_view(section="calendar"), name="calendar"),
+    path(W + "approvals/", views.SectionPlaceholderView.as_view(section="approvals"), name="approvals"),
+    path(W + "accounts/", views.SectionPlaceholderView.as_view(section="accounts"), name="accounts"),
+    path(W + "analytics/", views.SectionPlaceholderView.as_view(section="analytics"), name="analytics"),
+    path(W + "competitors/", views.SectionPlaceholderView.as_view(section="competitors"), name="competitors"),
+    path(W + "budgets/", views.SectionPlaceholderView.as_view(section="budgets"), name="budgets"),
+    path(W + "inbox/", views.SectionPlaceholderView.as_view(section="inbox"), name="inbox"),
+    # Workspace settings
+    path(W + "settings/members/", views.MembersView.as_view(), name="members"),
+    path(W + "settings/members/<int:member_id>/role/", views.MemberRoleView.as_view(), name="member_role"),
+    path(
+        W + "settings/members/<int:member_id>/remove/",
+        views.MemberRemoveView.as_view(),
+        name="member_remove",
+    ),
+    path(
+        W + "settings/invitations/<int:invitation_id>/resend/",
+        views.InvitationResendView.as_view(),
+        name="invitation_resend",
+    ),
+    path(
+        W + "settings/invitations/<int:invitation_id>/revoke/",
+        views.InvitationRevokeView.as_view(),
+        name="invitation_revoke",
+    ),
+    path(W + "settings/agencies/", views.AgenciesView.as_view(), name="agencies"),
+    path(
+        W + "settings/agencies/<int:grant_id>/ceiling/",
+        views.AgencyCeilingView.as_view(),
+        name="agency_ceiling",
+    ),
+    path(
+        W + "settings/agencies/<int:grant_id>/revoke/",
+        views.AgencyRevokeView.as_view(),
+        name="agency_revoke",
+    ),
+    path(W + "settings/audit/", views.AuditLogView.as_view(), name="audit"),
+    path(W + "settings/workspace/", views.WorkspaceSettingsView.as_view(), name="workspace_settings"),
 ]

@@ -1,0 +1,747 @@
+"""The browser dashboard: thin views that parse a form, call one service or selector, and render.
+
+Workspace pages inherit core.views.WorkspaceViewMixin (workspace from the URL, 404 without access, a
+capability per HTTP method). Services decide; their DomainErrors are shown next to the form field.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts import services
+from accounts.models import Invitation, Organization
+from accounts.roles import Capability as C
+from accounts.roles import Role
+from accounts.selectors import organization_membership_for, workspace_access_for, workspaces_for_user
+from core.errors import DomainError
+from core.views import WorkspaceViewMixin, apply_domain_error
+
+from . import selectors
+from .context_processors import LAST_WORKSPACE_SESSION_KEY, SECTIONS_BY_KEY
+from .forms import (
+    AgencyAssignmentForm,
+    AgencyGrantForm,
+    AuditFilterForm,
+    InvitationForm,
+    MemberRoleForm,
+    ProfileForm,
+    RoleCeilingForm,
+    TokenCreateForm,
+    WorkspaceSettingsForm,
+    roles_within,
+)
+
+# Readable names for audit actions; actions added later by other apps fall back to their code.
+AUDIT_ACTION_LABELS = {
+    "organization.created": gettext_lazy("Organization created"),
+    "workspace.created": gettext_lazy("Workspace created"),
+    "workspace.updated": gettext_lazy("Workspace settings changed"),
+    "member.role_changed": gettext_lazy("Member role changed"),
+    "member.removed": gettext_lazy("Member removed"),
+    "invitation.created": gettext_lazy("Invitation sent"),
+    "invitation.resent": gettext_lazy("Invitation re-sent"),
+    "invitation.revoked": gettext_lazy("Invitation revoked"),
+    "invitation.accepted": gettext_lazy("Invitation accepted"),
+    "agency_grant.created": gettext_lazy("Agency access granted"),
+    "agency_grant.ceiling_changed": gettext_lazy("Agency role ceiling changed"),
+    "agency_grant.revoked": gettext_lazy("Agency access revoked"),
+    "agency_assignment.created": gettext_lazy("Agency person assigned"),
+    "agency_assignment.removed": gettext_lazy("Agency person removed"),
+    "user.updated": gettext_lazy("Profile updated"),
+    "token.created": gettext_lazy("Access token created"),
+    "token.revoked": gettext_lazy("Access token revoked"),
+}
+
+AUDIT_FIELD_LABELS = {
+    "role": gettext_lazy("Role"),
+    "role_ceiling": gettext_lazy("Role ceiling"),
+    "name": gettext_lazy("Name"),
+    "slug": gettext_lazy("Slug"),
+    "timezone": gettext_lazy("Time zone"),
+    "language": gettext_lazy("Language"),
+    "currency": gettext_lazy("Currency"),
+    "email": gettext_lazy("Email address"),
+    "user": gettext_lazy("Person"),
+    "agency": gettext_lazy("Agency"),
+    "status": gettext_lazy("Status"),
+    "members": gettext_lazy("Members"),
+    "full_name": gettext_lazy("Full name"),
+    "sent_count": gettext_lazy("Times sent"),
+    "revoked": gettext_lazy("Revoked"),
+}
+
+AUDIT_PAGE_SIZE = 50
+
+
+def _first_error(form) -> str:
+    for errors in form.errors.values():
+        return errors[0]
+    return _("Please check the form.")
+
+
+def _not_found():
+    raise Http404
+
+
+# --- shared mixins ---------------------------------------------------------------------------------
+
+
+class WorkspacePageMixin(WorkspaceViewMixin):
+    """A workspace page; remembers the workspace so `/` and non-workspace pages come back to it."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.session.get(LAST_WORKSPACE_SESSION_KEY) != self.workspace.pk:
+            self.request.session[LAST_WORKSPACE_SESSION_KEY] = self.workspace.pk
+        return context
+
+
+class AgencyAdminMixin(LoginRequiredMixin):
+    """Pages of an agency organization, for its owners and admins: 404 for outsiders, 403 for members."""
+
+    organization: Organization | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        membership = organization_membership_for(
+            user=request.user, organization_id=kwargs.get("organization_id")
+        )
+        if membership is None or membership.organization.kind != Organization.Kind.AGENCY:
+            raise Http404
+        if not membership.is_org_admin:
+            raise PermissionDenied
+        self.organization = membership.organization
+        return super().dispatch(request, *args, **kwargs)
+
+
+# --- entry points ----------------------------------------------------------------------------------
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """`/`: the workspace used last, else the first one, else a friendly page."""
+
+    template_name = "dashboard/no_workspace.html"
+
+    def get(self, request, *args, **kwargs):
+        last_id = request.session.get(LAST_WORKSPACE_SESSION_KEY)
+        if last_id is not None and workspace_access_for(user=request.user, workspace_id=last_id):
+            return redirect("dashboard:workspace_home", last_id)
+        first = workspaces_for_user(user=request.user).first()
+        if first is not None:
+            return redirect("dashboard:workspace_home", first.pk)
+        return super().get(request, *args, **kwargs)
+
+
+class WorkspaceHomeView(WorkspacePageMixin, TemplateView):
+    template_name = "dashboard/workspace_home.html"
+    required_capabilities = {"GET": C.WORKSPACE_VIEW}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        access, workspace = self.access, self.workspace
+        context["member_count"] = selectors.workspace_members(workspace).count()
+        if access.can(C.MEMBER_VIEW):
+            context["pending_invitation_count"] = (
+                selectors.workspace_open_invitations(workspace)
+                .filter(status=Invitation.Status.PENDING)
+                .count()
+            )
+        context["grants"] = list(selectors.workspace_active_grants(workspace))
+        if access.can(C.AUDIT_VIEW):
+            context["recent_events"] = _audit_rows(selectors.workspace_audit_events(workspace)[:8])
+        context["role_label"] = Role(access.role).label
+        context["sections"] = [s for s in SECTIONS_BY_KEY.values() if access.can(s.capability)]
+        return context
+
+
+class SectionPlaceholderView(WorkspacePageMixin, TemplateView):
+    """A section that a later release fills; the URL name (dashboard:<section>) is already final."""
+
+    template_name = "dashboard/section_placeholder.html"
+    section = ""
+
+    @property
+    def required_capabilities(self):
+        return {"GET": SECTIONS_BY_KEY[self.section].capability}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["section"] = SECTIONS_BY_KEY[self.section]
+        return context
+
+
+# --- members and invitations -----------------------------------------------------------------------
+
+
+def _member_row_context(access, member) -> dict:
+    return {
+        "member": member,
+        "role_label": Role(member.role).label,
+        "role_choices": roles_within(member.grant.role_ceiling) if member.grant_id else Role.choices,
+        "can_manage": access.can(C.MEMBER_MANAGE),
+    }
+
+
+class MembersView(WorkspacePageMixin, TemplateView):
+    template_name = "dashboard/settings/members.html"
+    required_capabilities = {"GET": C.MEMBER_VIEW, "POST": C.MEMBER_MANAGE}
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("invite_form", InvitationForm())
+        context = super().get_context_data(**kwargs)
+        context["member_rows"] = [
+            _member_row_context(self.access, member) for member in selectors.workspace_members(self.workspace)
+        ]
+        context["invitations"] = selectors.workspace_open_invitations(self.workspace)
+        context["can_manage"] = self.access.can(C.MEMBER_MANAGE)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        """Invite someone by email with a role."""
+        form = InvitationForm(request.POST)
+        if form.is_valid():
+            try:
+                invitation, _token = services.invitation_create(
+                    actor=request.user,
+                    workspace=self.workspace,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+                return redirect("dashboard:members", self.workspace.pk)
+        return self.render_to_response(self.get_context_data(invite_form=form), status=400)
+
+
+class MemberRoleView(WorkspaceViewMixin, View):
+    """Change a member's role. With htmx the row is swapped in place (including any error)."""
+
+    required_capabilities = {"POST": C.MEMBER_MANAGE}
+
+    def post(self, request, workspace_id, member_id):
+        member = selectors.workspace_member_get(self.workspace, member_id) or _not_found()
+        form = MemberRoleForm(request.POST)
+        error = None
+        if form.is_valid():
+            try:
+                services.member_change_role(actor=request.user, member=member, role=form.cleaned_data["role"])
+            except DomainError as exc:
+                error = exc.message
+        else:
+            error = _first_error(form)
+        if request.htmx:
+            member = selectors.workspace_member_get(self.workspace, member_id)
+            context = _member_row_context(self.access, member) | {
+                "workspace": self.workspace,
+                "row_error": error,
+                "row_saved": error is None,
+            }
+            return render(request, "dashboard/settings/_member_row.html", context)
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(
+                request,
+                _("%(person)s is now %(role)s.")
+                % {"person": member.user.get_full_name(), "role": Role(form.cleaned_data["role"]).label},
+            )
+        return redirect("dashboard:members", self.workspace.pk)
+
+
+class MemberRemoveView(WorkspaceViewMixin, View):
+    required_capabilities = {"POST": C.MEMBER_MANAGE}
+
+    def post(self, request, workspace_id, member_id):
+        member = selectors.workspace_member_get(self.workspace, member_id) or _not_found()
+        try:
+            services.member_remove(actor=request.user, member=member)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("dashboard:members", self.workspace.pk)
+        messages.success(
+            request, _("%(person)s was removed from the workspace.") % {"person": member.user.get_full_name()}
+        )
+        if member.user_id == request.user.pk:
+            return redirect("dashboard:home")
+        return redirect("dashboard:members", self.workspace.pk)
+
+
+class InvitationResendView(WorkspaceViewMixin, View):
+    required_capabilities = {"POST": C.MEMBER_MANAGE}
+
+    def post(self, request, workspace_id, invitation_id):
+        invitation = selectors.workspace_invitation_get(self.workspace, invitation_id) or _not_found()
+        try:
+            services.invitation_resend(actor=request.user, invitation=invitation)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Invitation re-sent to %(email)s.") % {"email": invitation.email})
+        return redirect("dashboard:members", self.workspace.pk)
+
+
+class InvitationRevokeView(WorkspaceViewMixin, View):
+    required_capabilities = {"POST": C.MEMBER_MANAGE}
+
+    def post(self, request, workspace_id, invitation_id):
+        invitation = selectors.workspace_invitation_get(self.workspace, invitation_id) or _not_found()
+        try:
+            services.invitation_revoke(actor=request.user, invitation=invitation)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email}
+            )
+        return redirect("dashboard:members", self.workspace.pk)
+
+
+# --- agency access (client side) -------------------------------------------------------------------
+
+
+class AgenciesView(WorkspacePageMixin, TemplateView):
+    template_name = "dashboard/settings/agencies.html"
+    required_capabilities = {"GET": C.AGENCY_MANAGE, "POST": C.AGENCY_MANAGE}
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("grant_form", AgencyGrantForm())
+        context = super().get_context_data(**kwargs)
+        context["grants"] = [
+            {
+                "grant": grant,
+                "ceiling_label": Role(grant.role_ceiling).label,
+                "people": [
+                    {"member": member, "role_label": Role(member.role).label}
+                    for member in grant.assignments.all()
+                ],
+            }
+            for grant in selectors.workspace_active_grants(self.workspace)
+        ]
+        context["role_choices"] = Role.choices
+        return context
+
+    def post(self, request, *args, **kwargs):
+        """Grant an agency organization (found by slug) access up to a role ceiling."""
+        form = AgencyGrantForm(request.POST)
+        if form.is_valid():
+            agency = selectors.agency_by_slug(form.cleaned_data["agency"])
+            if agency is None:
+                form.add_error("agency", _("No agency organization has this slug."))
+            else:
+                try:
+                    services.agency_grant_create(
+                        actor=request.user,
+                        workspace=self.workspace,
+                        agency=agency,
+                        role_ceiling=form.cleaned_data["role_ceiling"],
+                    )
+                except DomainError as error:
+                    apply_domain_error(form, error)
+                else:
+                    messages.success(request, _("%(agency)s now has access.") % {"agency": agency.name})
+                    return redirect("dashboard:agencies", self.workspace.pk)
+        return self.render_to_response(self.get_context_data(grant_form=form), status=400)
+
+
+class AgencyCeilingView(WorkspaceViewMixin, View):
+    required_capabilities = {"POST": C.AGENCY_MANAGE}
+
+    def post(self, request, workspace_id, grant_id):
+        grant = selectors.workspace_grant_get(self.workspace, grant_id) or _not_found()
+        form = RoleCeilingForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _first_error(form))
+            return redirect("dashboard:agencies", self.workspace.pk)
+        try:
+            services.agency_grant_change_ceiling(
+                actor=request.user, grant=grant, role_ceiling=form.cleaned_data["role_ceiling"]
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(agency)s is now limited to the %(role)s role.")
+                % {"agency": grant.agency.name, "role": Role(form.cleaned_data["role_ceiling"]).label},
+            )
+        return redirect("dashboard:agencies", self.workspace.pk)
+
+
+class AgencyRevokeView(WorkspaceViewMixin, View):
+    required_capabilities = {"POST": C.AGENCY_MANAGE}
+
+    def post(self, request, workspace_id, grant_id):
+        grant = selectors.workspace_grant_get(self.workspace, grant_id) or _not_found()
+        try:
+            services.agency_grant_revoke(actor=request.user, grant=grant)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("%(agency)s no longer has access.") % {"agency": grant.agency.name})
+        return redirect("dashboard:agencies", self.workspace.pk)
+
+
+# --- agency home (agency side) ---------------------------------------------------------------------
+
+
+class AgencyHomeView(AgencyAdminMixin, TemplateView):
+    """The client workspaces granted to an agency, and who of the agency works in each."""
+
+    template_name = "dashboard/agency_home.html"
+
+    def get_context_data(self, **kwargs):
+        failed_grant_id, failed_form = kwargs.pop("failed", (None, None))
+        context = super().get_context_data(**kwargs)
+        people = [membership.user for membership in selectors.agency_people(self.organization)]
+        cards = []
+        for grant in selectors.agency_grants_with_assignments(self.organization):
+            assigned = list(grant.assignments.all())
+            assigned_ids = {member.user_id for member in assigned}
+            if grant.pk == failed_grant_id:
+                form = failed_form
+            else:
+                form = self._assignment_form(grant, people, assigned_ids)
+            cards.append(
+                {
+                    "grant": grant,
+                    "ceiling_label": Role(grant.role_ceiling).label,
+                    "assigned": [{"member": m, "role_label": Role(m.role).label} for m in assigned],
+                    "form": form,
+                    "has_candidates": bool(form.fields["user"].choices),
+                }
+            )
+        context.update(organization=self.organization, cards=cards, people=people)
+        return context
+
+    @staticmethod
+    def _assignment_form(grant, people, assigned_ids, data=None):
+        candidates = [person for person in people if person.pk not in assigned_ids]
+        form = AgencyAssignmentForm(
+            data, people=candidates, ceiling=grant.role_ceiling, auto_id=f"id_grant{grant.pk}_%s"
+        )
+        form.fields["role"].widget.choices = form.allowed_roles
+        return form
+
+
+class AgencyAssignView(AgencyAdminMixin, View):
+    def post(self, request, organization_id, grant_id):
+        grant = selectors.agency_grant_get(self.organization, grant_id) or _not_found()
+        people = [membership.user for membership in selectors.agency_people(self.organization)]
+        assigned_ids = {member.user_id for member in grant.assignments.all()}
+        form = AgencyHomeView._assignment_form(grant, people, assigned_ids, data=request.POST)
+        if form.is_valid():
+            person = selectors.agency_person_get(self.organization, form.cleaned_data["user"])
+            try:
+                if person is None:
+                    raise DomainError(_("Only people of your agency can be assigned."), field="user")
+                services.agency_assignment_create(
+                    actor=request.user, grant=grant, user=person, role=form.cleaned_data["role"]
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(person)s now works in %(workspace)s.")
+                    % {"person": person.get_full_name(), "workspace": grant.workspace.name},
+                )
+                return redirect("dashboard:agency_home", self.organization.pk)
+        view = AgencyHomeView(request=request, kwargs=self.kwargs, args=())
+        view.organization = self.organization
+        context = view.get_context_data(failed=(grant.pk, form))
+        return render(request, AgencyHomeView.template_name, context, status=400)
+
+
+class AgencyUnassignView(AgencyAdminMixin, View):
+    def post(self, request, organization_id, member_id):
+        member = selectors.agency_assignment_get(self.organization, member_id) or _not_found()
+        try:
+            services.agency_assignment_remove(actor=request.user, member=member)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(person)s no longer works in %(workspace)s.")
+                % {"person": member.user.get_full_name(), "workspace": member.workspace.name},
+            )
+        return redirect("dashboard:agency_home", self.organization.pk)
+
+
+# --- audit log -------------------------------------------------------------------------------------
+
+
+def _readable(field: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if field in ("role", "role_ceiling") and value in Role.values:
+        return str(Role(value).label)
+    if field == "language":
+        return str(dict(settings.LANGUAGES).get(value, value))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "—"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _changes(before: dict | None, after: dict | None) -> list[dict]:
+    before, after = before or {}, after or {}
+    fields = list(before) + [field for field in after if field not in before]
+    return [
+        {
+            "label": AUDIT_FIELD_LABELS.get(field, field),
+            "before": _readable(field, before.get(field)) if field in before else None,
+            "after": _readable(field, after.get(field)) if field in after else None,
+        }
+        for field in fields
+    ]
+
+
+def _audit_rows(events) -> list[dict]:
+    return [
+        {
+            "event": event,
+            "action_label": AUDIT_ACTION_LABELS.get(event.action, event.action),
+            "actor": event.actor.get_full_name() if event.actor else (event.actor_label or _("System")),
+            "changes": _changes(event.before, event.after),
+        }
+        for event in events
+    ]
+
+
+class AuditLogView(WorkspacePageMixin, TemplateView):
+    template_name = "dashboard/settings/audit.html"
+    required_capabilities = {"GET": C.AUDIT_VIEW}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        workspace = self.workspace
+        form = AuditFilterForm(
+            self.request.GET or None,
+            actions=selectors.workspace_audit_actions(workspace),
+            actors=selectors.workspace_audit_actors(workspace),
+            action_labels=AUDIT_ACTION_LABELS,
+        )
+        filters = {}
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            zone = workspace.tzinfo
+            filters = {
+                "action": data.get("action") or "",
+                "actor_id": data.get("actor"),
+                # The dates are days in the workspace's time zone.
+                "since": datetime.combine(data["date_from"], time.min, tzinfo=zone)
+                if data.get("date_from")
+                else None,
+                "until": datetime.combine(data["date_to"] + timedelta(days=1), time.min, tzinfo=zone)
+                if data.get("date_to")
+                else None,
+            }
+        events = selectors.workspace_audit_events(workspace, **filters)
+        if form.is_bound and not form.is_valid():
+            events = events.none()
+        page = Paginator(events, AUDIT_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filter_form=form,
+            page=page,
+            rows=_audit_rows(page.object_list),
+            query=query.urlencode(),
+            timezone_name=workspace.timezone,
+            now=timezone.now(),
+        )
+        return context
+
+
+# --- workspace settings ----------------------------------------------------------------------------
+
+
+class WorkspaceSettingsView(WorkspacePageMixin, TemplateView):
+    template_name = "dashboard/settings/workspace.html"
+    required_capabilities = {"GET": C.WORKSPACE_MANAGE, "POST": C.WORKSPACE_MANAGE}
+
+    def _initial(self) -> dict:
+        workspace = self.workspace
+        return {field: getattr(workspace, field) for field in services.WORKSPACE_FIELDS}
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", WorkspaceSettingsForm(initial=self._initial()))
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = WorkspaceSettingsForm(request.POST, initial=self._initial())
+        if form.is_valid():
+            changes = {field: form.cleaned_data[field] for field in form.changed_data}
+            if not changes:
+                messages.info(request, _("Nothing changed."))
+                return redirect("dashboard:workspace_settings", self.workspace.pk)
+            try:
+                services.workspace_update(actor=request.user, workspace=self.workspace, **changes)
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Workspace settings saved."))
+                return redirect("dashboard:workspace_settings", self.workspace.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+# --- personal settings: profile and access tokens --------------------------------------------------
+
+
+class PersonalSettingsView(LoginRequiredMixin, TemplateView):
+    """Profile and personal access tokens. A new token's plain value is shown once, in this response."""
+
+    template_name = "dashboard/personal_settings.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        kwargs.setdefault(
+            "profile_form", ProfileForm(initial={"full_name": user.full_name, "language": user.language})
+        )
+        kwargs.setdefault("token_form", TokenCreateForm())
+        context = super().get_context_data(**kwargs)
+        context["tokens"] = selectors.user_tokens(user)
+        context["now"] = timezone.now()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        """Create a token."""
+        form = TokenCreateForm(request.POST)
+        if form.is_valid():
+            days = form.cleaned_data.get("expires_in")
+            expires_at = timezone.now() + timedelta(days=days) if days else None
+            try:
+                token, plain = services.personal_token_create(
+                    actor=request.user, name=form.cleaned_data["name"], expires_at=expires_at
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                response = self.render_to_response(self.get_context_data(new_token=token, new_plain=plain))
+                response["Cache-Control"] = "no-store"
+                return response
+        return self.render_to_response(self.get_context_data(token_form=form), status=400)
+
+
+class TokenRevokeView(LoginRequiredMixin, View):
+    def post(self, request, token_id):
+        token = selectors.user_token_get(request.user, token_id) or _not_found()
+        try:
+            services.personal_token_revoke(actor=request.user, token=token)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
+        return redirect("dashboard:tokens")
+
+
+class ProfileView(LoginRequiredMixin, View):
+    def get(self, request):
+        return redirect("dashboard:tokens")
+
+    def post(self, request):
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                services.user_update_profile(
+                    actor=request.user,
+                    full_name=form.cleaned_data["full_name"],
+                    language=form.cleaned_data["language"],
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                language = form.cleaned_data["language"]
+                translation.activate(language)
+                messages.success(request, _("Your profile was saved."))
+                response = redirect("dashboard:tokens")
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    language,
+                    max_age=settings.LANGUAGE_COOKIE_AGE,
+                    path=settings.LANGUAGE_COOKIE_PATH,
+                    domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                    secure=settings.LANGUAGE_COOKIE_SECURE,
+                    httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                    samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                )
+                return response
+        view = PersonalSettingsView(request=request, kwargs={}, args=())
+        return render(request, view.template_name, view.get_context_data(profile_form=form), status=400)
+
+
+# --- invitation acceptance -------------------------------------------------------------------------
+
+
+def _invitation_problem(invitation, user) -> str | None:
+    """Why this invitation cannot be accepted by this person (the service re-checks on accept)."""
+    if invitation is None:
+        return _("This invitation link is not valid.")
+    if invitation.status == Invitation.Status.ACCEPTED:
+        return _("This invitation has already been used.")
+    if invitation.status == Invitation.Status.REVOKED:
+        return _("This invitation was revoked.")
+    if invitation.status == Invitation.Status.EXPIRED or invitation.is_expired:
+        return _("This invitation has expired; ask for a new one.")
+    if user.is_authenticated and invitation.email.lower() != user.email.lower():
+        return _("This invitation was sent to %(email)s; sign in with that address to accept it.") % {
+            "email": invitation.email
+        }
+    return None
+
+
+class InvitationAcceptView(TemplateView):
+    template_name = "dashboard/invitation_accept.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        invitation = services.invitation_for_token(self.kwargs["token"])
+        user = self.request.user
+        next_path = self.request.get_full_path()
+        context.update(
+            invitation=invitation,
+            role_label=Role(invitation.role).label if invitation else "",
+            problem=kwargs.get("problem") or _invitation_problem(invitation, user),
+            login_url=f"{reverse('account_login')}?{urlencode({'next': next_path})}",
+            signup_url=f"{reverse('account_signup')}?{urlencode({'next': next_path})}",
+        )
+        return context
+
+    def post(self, request, token):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            member = services.invitation_accept(user=request.user, token=token)
+        except DomainError as error:
+            return self.render_to_response(self.get_context_data(problem=error.message), status=400)
+        request.session[LAST_WORKSPACE_SESSION_KEY] = member.workspace_id
+        messages.success(
+            request,
+            _("Welcome to %(workspace)s! You joined as %(role)s.")
+            % {"workspace": member.workspace.name, "role": Role(member.role).label},
+        )
+        return HttpResponseRedirect(reverse("dashboard:workspace_home", args=[member.workspace_id]))
