@@ -16,7 +16,7 @@ from .models import AccountGroup, SocialAccount
 from .services import EXPIRING_WITHIN, effective_expiry
 
 
-def _with_relations(queryset: QuerySet[SocialAccount]) -> QuerySet[SocialAccount]:
+def social_accounts_with_relations(queryset: QuerySet[SocialAccount]) -> QuerySet[SocialAccount]:
     return queryset.select_related("responsible__user").prefetch_related(
         Prefetch("groups", queryset=AccountGroup.objects.order_by("name", "id"))
     )
@@ -52,9 +52,9 @@ def social_accounts_for_workspace(
     workspace: Workspace, *, platform: str = "", group_id=None, status: str = "", tag: str = ""
 ) -> QuerySet[SocialAccount]:
     queryset = SocialAccount.objects.filter(workspace=workspace)
-    return _with_relations(
+    return social_accounts_with_relations(
         social_accounts_filter(queryset, platform=platform, group_id=group_id, status=status, tag=tag)
-    ).distinct()
+    )
 
 
 def social_account_get(workspace: Workspace, account_id) -> SocialAccount | None:
@@ -63,7 +63,9 @@ def social_account_get(workspace: Workspace, account_id) -> SocialAccount | None
         account_id = int(account_id)
     except (TypeError, ValueError):
         return None
-    return _with_relations(SocialAccount.objects.filter(workspace=workspace, pk=account_id)).first()
+    return social_accounts_with_relations(
+        SocialAccount.objects.filter(workspace=workspace, pk=account_id)
+    ).first()
 
 
 def social_accounts_for_organization(
@@ -71,7 +73,9 @@ def social_accounts_for_organization(
 ) -> QuerySet[SocialAccount]:
     queryset = SocialAccount.objects.filter(workspace__organization=organization)
     return (
-        _with_relations(social_accounts_filter(queryset, platform=platform, status=status, tag=tag))
+        social_accounts_with_relations(
+            social_accounts_filter(queryset, platform=platform, status=status, tag=tag)
+        )
         .select_related("workspace")
         .order_by("workspace__name", "platform", "handle", "id")
     )
