@@ -1,5 +1,7 @@
 from django.urls import path
 
+from channels_app.views import AccountMatrixView
+
 from . import views
 
 app_name = "dashboard"
@@ -30,7 +32,7 @@ urlpatterns = [
     # The product's sections (later releases replace these placeholders; keep the names).
     path(W + "calendar/", views.SectionPlaceholderView.as_view(section="calendar"), name="calendar"),
     path(W + "approvals/", views.SectionPlaceholderView.as_view(section="approvals"), name="approvals"),
-    path(W + "accounts/", views.SectionPlaceholderView.as_view(section="accounts"), name="accounts"),
+    path(W + "accounts/", AccountMatrixView.as_view(), name="accounts"),
     path(W + "analytics/", views.SectionPlaceholderView.as_view(section="analytics"), name="analytics"),
     path(W + "competitors/", views.SectionPlaceholderView.as_view(section="competitors"), name="competitors"),
     path(W + "budgets/", views.SectionPlaceholderView.as_view(section="budgets"), name="budgets"),
