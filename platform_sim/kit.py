@@ -237,6 +237,7 @@ def consent_endpoint(
     *,
     client_id_param: str = "client_id",
     scope_param: str = "scope",
+    redirect_param: str = "redirect_uri",
     app_name: str = "KAWO",
 ) -> Callable[[Request], Awaitable[Response]]:
     """GET shows "Authorize <app> to use your <Platform> account"; POST redirects with code and state.
@@ -249,7 +250,7 @@ def consent_endpoint(
         if request.method == "GET":
             sim.state.requests[(spec.key, "authorize", "")] += 1
             params = dict(request.query_params)
-            if not params.get("redirect_uri"):
+            if not params.get(redirect_param):
                 return HTMLResponse("<h1>redirect_uri is required</h1>", status_code=400)
             hidden = "\n".join(
                 f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
@@ -267,7 +268,7 @@ def consent_endpoint(
             return HTMLResponse(page)
         form = await request.form()
         params = {k: v for k, v in form.multi_items() if isinstance(v, str)}
-        redirect_uri = params.get("redirect_uri", "")
+        redirect_uri = params.get(redirect_param, "")
         state_value = params.get("state", "")
         sep = "&" if "?" in redirect_uri else "?"
         if params.get("decision") == "deny":

@@ -34,6 +34,7 @@ class Account:
     refresh_ttl: float = 30 * 86400.0
     options: dict[str, Any] = field(default_factory=dict)
     refresh_renewals: int = 0  # Douyin's renew_refresh_token counter
+    token_calls: int = 0  # WeChat cgi-bin/token calls (every call after the first is a refresh)
     created_at: float = field(default_factory=now)
 
     def public(self) -> dict[str, Any]:
@@ -189,7 +190,10 @@ class SimState:
         options: dict[str, Any] | None = None,
     ) -> Account:
         n = self.next_id()
-        external_id = external_id or f"{platform[:2]}{100000 + n}"
+        if not external_id:
+            external_id = (
+                f"gh_{secrets.token_hex(6)}" if platform == "wechat_oa" else f"{platform[:2]}{100000 + n}"
+            )
         handle = handle or f"sim_{platform}_{n}"
         account = Account(
             platform=platform,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from .base import Connector
+from .wechat_oa.connector import WeChatOAConnector
 from .weibo.connector import WeiboConnector
 
 CONNECTORS: dict[str, type[Connector]] = {
     WeiboConnector.platform: WeiboConnector,
+    WeChatOAConnector.platform: WeChatOAConnector,
 }
 
 

@@ -1,0 +1,289 @@
+"""WeChat Official Account (api.weixin.qq.com): app-credential token, permanent material, drafts, and
+asynchronous free publishing (freepublish/submit -> publish_id -> freepublish/get).
+
+WeChat answers HTTP 200 with {"errcode": n, "errmsg": "..."} for errors: 40001 invalid credential,
+42001 access_token expired, 40013 invalid appid, 40125 invalid secret, 45009 api freq out of limit,
+-1 system busy, 40007 invalid media_id, 53600 invalid article_id. Account options: `publish_polls`
+(status reads before success, default 1), `publish_seconds` (or this long, default 0.5),
+`publish_outcome` (0 success, or a failure status 2..6).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..kit import Ctx, PlatformSpec, operation
+from ..state import Job, Post
+
+ERRORS = {
+    "rate_limited": (45009, "reach max api daily quota limit"),
+    "server_error": (-1, "system error"),
+    "timeout": (-1, "system error"),
+    "token_expired": (42001, "access_token expired"),
+    "token_revoked": (40001, "invalid credential, access_token is invalid or not latest"),
+    "token_invalid": (40001, "invalid credential, access_token is invalid or not latest"),
+    "bad_request": (44002, "empty post data"),
+    "not_found": (53600, "Article ID invalid"),
+    "forbidden": (48001, "api unauthorized"),
+}
+MAX_IMAGE_BYTES = 10 * 1024 * 1024  # permanent image material
+
+
+def wechat_error(kind: str, message: str, status: int | None = None) -> Response:
+    code, default = ERRORS[kind]
+    text = default if message in (kind.replace("_", " "), "") else message
+    return JSONResponse({"errcode": code, "errmsg": text}, status_code=status or 200)
+
+
+def _err(code: int, message: str) -> Response:
+    return JSONResponse({"errcode": code, "errmsg": message})
+
+
+async def query_token(request: Request) -> str:
+    return request.query_params.get("access_token", "")
+
+
+SPEC = PlatformSpec(
+    key="wechat_oa",
+    display_name="WeChat Official Account",
+    access_ttl=7200.0,
+    refresh_ttl=7200.0,  # no refresh token: the app credentials fetch a new access token
+    token_from=query_token,
+    error=wechat_error,
+)
+
+
+async def _json(request: Request) -> dict:
+    raw = await request.body()
+    try:
+        data = json.loads(raw or b"{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+async def _appid_hint(request: Request, sim) -> object:
+    return sim.state.account_by_app_id("wechat_oa", request.query_params.get("appid", ""))
+
+
+async def _token_op(request: Request) -> str:
+    account = request.app.state.sim.state.account_by_app_id(
+        "wechat_oa", request.query_params.get("appid", "")
+    )
+    return "refresh" if account is not None and account.token_calls else "token"
+
+
+@operation(SPEC, _token_op, auth=False, account_hint=_appid_hint)
+async def cgi_token(request: Request, ctx: Ctx) -> Response:
+    q = request.query_params
+    if q.get("grant_type") != "client_credential":
+        return _err(40002, "invalid grant_type")
+    account = ctx.account
+    if account is None:
+        return _err(40013, "invalid appid")
+    if q.get("secret") != account.app_secret:
+        return _err(40125, "invalid appsecret")
+    if account.token_calls:
+        ctx.state.refresh_calls[("wechat_oa", account.external_id)] += 1
+        # A new token leaves the previous ones valid for five more minutes.
+        for old in ctx.state.tokens_of("wechat_oa", account.external_id, "access"):
+            old.expires_at = min(old.expires_at, time.time() + 300)
+    account.token_calls += 1
+    token = ctx.state.issue(account, "access")
+    return JSONResponse({"access_token": token.value, "expires_in": int(account.access_ttl)})
+
+
+@operation(SPEC, "profile")
+async def basic_info(request: Request, ctx: Ctx) -> Response:
+    a = ctx.account
+    return JSONResponse(
+        {
+            "errcode": 0,
+            "errmsg": "ok",
+            "appid": a.app_id,
+            "username": a.external_id,
+            "nickname": a.handle,
+            "account_type": 2,
+            "head_image_info": {"head_image_url": f"https://mmbiz.qpic.cn/{a.external_id}/0"},
+        }
+    )
+
+
+@operation(SPEC, "upload")
+async def add_material(request: Request, ctx: Ctx) -> Response:
+    kind = request.query_params.get("type", "")
+    form = await request.form()
+    media = form.get("media")
+    if kind not in ("image", "thumb") or media is None or isinstance(media, str):
+        return _err(40004, "invalid media type")
+    data = await media.read()
+    if len(data) > MAX_IMAGE_BYTES:
+        return _err(40009, "invalid image size")
+    item = ctx.state.add_media(
+        ctx.account,
+        kind="image",
+        data=data,
+        content_type=media.content_type or "",
+        filename=media.filename or "",
+    )
+    return JSONResponse({"media_id": item.id, "url": f"http://mmbiz.qpic.cn/mmbiz/{item.id}/0"})
+
+
+@operation(SPEC, "draft")
+async def draft_add(request: Request, ctx: Ctx) -> Response:
+    articles = (await _json(request)).get("articles") or []
+    if not articles:
+        return _err(44002, "empty post data")
+    for article in articles:
+        if not article.get("title") or not article.get("content"):
+            return _err(44003, "empty news data")
+        if len(article["title"]) > 64:
+            return _err(45003, "title size out of limit")
+        if len(article["content"]) > 20000:
+            return _err(45002, "content size out of limit")
+        thumb = ctx.state.get_media("wechat_oa", article.get("thumb_media_id", ""))
+        if thumb is None or thumb.account_id != ctx.account.external_id:
+            return _err(40007, "invalid media_id")
+    draft = ctx.state.add_media(ctx.account, kind="draft", size=0, extra={"articles": articles})
+    return JSONResponse({"media_id": draft.id})
+
+
+@operation(SPEC, "publish")
+async def freepublish_submit(request: Request, ctx: Ctx) -> Response:
+    media_id = (await _json(request)).get("media_id", "")
+    draft = ctx.state.get_media("wechat_oa", media_id)
+    if draft is None or draft.kind != "draft" or draft.account_id != ctx.account.external_id:
+        return _err(40007, "invalid media_id")
+    article = draft.extra["articles"][0]
+    post = ctx.state.add_post(
+        ctx.account,
+        text=article["content"],
+        title=article["title"],
+        media_ids=[article["thumb_media_id"]],
+        kind="article",
+        id=str(2_247_483_000 + ctx.state.next_id()),
+        extra={"draft_media_id": media_id, "digest": article.get("digest", "")},
+    )
+    publish_id = str(100_000_000 + ctx.state.next_id())
+    options = ctx.account.options
+    ctx.state.jobs[("wechat_oa", publish_id)] = Job(
+        id=publish_id,
+        platform="wechat_oa",
+        account_id=ctx.account.external_id,
+        post_id=post.id,
+        polls_needed=int(options.get("publish_polls", 1)),
+        seconds_needed=float(options.get("publish_seconds", 0.5)),
+        outcome=str(options.get("publish_outcome", 0)),
+    )
+    post.extra["publish_id"] = publish_id
+    return JSONResponse({"errcode": 0, "errmsg": "ok", "publish_id": publish_id, "msg_data_id": publish_id})
+
+
+def _visible(ctx: Ctx, post: Post) -> bool:
+    job = ctx.state.jobs.get(("wechat_oa", post.extra.get("publish_id", "")))
+    return job is None or (job.done() and job.outcome == "0")
+
+
+def _article_url(post: Post) -> str:
+    return f"https://mp.weixin.qq.com/s/{post.id}"
+
+
+@operation(SPEC, "publish_status")
+async def freepublish_get(request: Request, ctx: Ctx) -> Response:
+    publish_id = str((await _json(request)).get("publish_id", ""))
+    job = ctx.state.jobs.get(("wechat_oa", publish_id))
+    if job is None or job.account_id != ctx.account.external_id:
+        return _err(40007, "invalid publish_id")
+    job.polls += 1
+    if not job.done():
+        return JSONResponse({"publish_id": publish_id, "publish_status": 1, "errcode": 0, "errmsg": "ok"})
+    if job.outcome != "0":
+        return JSONResponse(
+            {
+                "publish_id": publish_id,
+                "publish_status": int(job.outcome),
+                "fail_idx": [1],
+                "errcode": 0,
+                "errmsg": "ok",
+            }
+        )
+    post = ctx.state.posts[("wechat_oa", job.post_id)]
+    return JSONResponse(
+        {
+            "publish_id": publish_id,
+            "publish_status": 0,
+            "article_id": post.id,
+            "article_detail": {"count": 1, "item": [{"idx": 1, "article_url": _article_url(post)}]},
+            "fail_idx": [],
+            "errcode": 0,
+            "errmsg": "ok",
+        }
+    )
+
+
+def _news_item(post: Post, with_content: bool = True) -> dict:
+    return {
+        "title": post.title,
+        "author": "",
+        "digest": post.extra.get("digest", ""),
+        "content": post.text if with_content else "",
+        "content_source_url": "",
+        "thumb_media_id": post.media_ids[0] if post.media_ids else "",
+        "url": _article_url(post),
+        "is_deleted": post.deleted,
+    }
+
+
+@operation(SPEC, "lookup")
+async def freepublish_getarticle(request: Request, ctx: Ctx) -> Response:
+    article_id = str((await _json(request)).get("article_id", ""))
+    post = ctx.state.get_post("wechat_oa", article_id)
+    if post is None or post.account_id != ctx.account.external_id or not _visible(ctx, post):
+        return ctx.error("not_found")
+    return JSONResponse({"news_item": [_news_item(post)]})
+
+
+@operation(SPEC, "list")
+async def freepublish_batchget(request: Request, ctx: Ctx) -> Response:
+    body = await _json(request)
+    offset, count = int(body.get("offset", 0)), min(int(body.get("count", 20)), 20)
+    with_content = not int(body.get("no_content", 0))
+    posts = [p for p in ctx.state.posts_of("wechat_oa", ctx.account.external_id) if _visible(ctx, p)]
+    items = [
+        {
+            "article_id": p.id,
+            "content": {"news_item": [_news_item(p, with_content)]},
+            "update_time": int(p.created_at),
+        }
+        for p in posts[offset : offset + count]
+    ]
+    return JSONResponse({"total_count": len(posts), "item_count": len(items), "item": items})
+
+
+@operation(SPEC, "delete")
+async def freepublish_delete(request: Request, ctx: Ctx) -> Response:
+    article_id = str((await _json(request)).get("article_id", ""))
+    post = ctx.state.get_post("wechat_oa", article_id)
+    if post is None or post.account_id != ctx.account.external_id:
+        return ctx.error("not_found")
+    post.deleted = True
+    return JSONResponse({"errcode": 0, "errmsg": "ok"})
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/cgi-bin/token", cgi_token),
+        Route("/cgi-bin/account/getaccountbasicinfo", basic_info, methods=["GET", "POST"]),
+        Route("/cgi-bin/material/add_material", add_material, methods=["POST"]),
+        Route("/cgi-bin/draft/add", draft_add, methods=["POST"]),
+        Route("/cgi-bin/freepublish/submit", freepublish_submit, methods=["POST"]),
+        Route("/cgi-bin/freepublish/get", freepublish_get, methods=["POST"]),
+        Route("/cgi-bin/freepublish/getarticle", freepublish_getarticle, methods=["POST"]),
+        Route("/cgi-bin/freepublish/batchget", freepublish_batchget, methods=["POST"]),
+        Route("/cgi-bin/freepublish/delete", freepublish_delete, methods=["POST"]),
+    ]
