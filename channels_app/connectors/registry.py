@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from .base import Connector
+from .douyin.connector import DouyinConnector
+from .bluesky.connector import BlueskyConnector
 from .wechat_oa.connector import WeChatOAConnector
 from .weibo.connector import WeiboConnector
 
 CONNECTORS: dict[str, type[Connector]] = {
+    BlueskyConnector.platform: BlueskyConnector,
     WeiboConnector.platform: WeiboConnector,
     WeChatOAConnector.platform: WeChatOAConnector,
+    DouyinConnector.platform: DouyinConnector,
 }
 
 

@@ -14,6 +14,7 @@ PLATFORM_MODULES: dict[str, str] = {
     "douyin": "douyin",
     "bilibili": "bilibili",
     "kuaishou": "kuaishou",
+    "bluesky": "bluesky",
 }
 
 
