@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .base import Connector
-from .douyin.connector import DouyinConnector
 from .bluesky.connector import BlueskyConnector
+from .douyin.connector import DouyinConnector
 from .wechat_oa.connector import WeChatOAConnector
 from .weibo.connector import WeiboConnector
 

@@ -1,0 +1,276 @@
+"""Douyin: OAuth2 (15-day access token, 30-day refresh token renewable about five times) and publishing
+on behalf of the user: upload the video (or images), then create_video/ (or create_image_text/).
+
+Requests carry `open_id` in the query and the token in the `access-token` header. Douyin puts errors in
+`data.error_code` / `extra.error_code`, usually with HTTP 200.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+
+import httpx
+from django.utils.translation import gettext as _
+
+from ..base import (
+    AccountProfile,
+    Capabilities,
+    Connector,
+    Credentials,
+    Finding,
+    MediaLimits,
+    PostPayload,
+    PublishResult,
+    RemotePost,
+    TokenSet,
+    standard_findings,
+)
+from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
+from ..http import json_or_empty, parse_retry_after
+
+AUTH_CODES = {2190008, 2190002, 2190004, 10008, 10010, 10020}
+REVOKED_CODES = {10020}  # refresh-token renewals exhausted: the user must authorise again
+RATE_CODES = {2100007}
+TRANSIENT_CODES = {2100004}
+SCOPES = "user_info,video.create,video.data"
+RENEW_WHEN_LEFT = timedelta(days=5)
+
+
+def _when(seconds) -> datetime | None:
+    seconds = int(seconds or 0)
+    return datetime.now(UTC) + timedelta(seconds=seconds) if seconds else None
+
+
+class DouyinConnector(Connector):
+    platform = "douyin"
+    display_name = "Douyin"
+    capabilities = Capabilities(
+        text_limit=1000,
+        requires_media=True,
+        media=MediaLimits(
+            kinds=frozenset({"video", "image"}),
+            max_images=35,
+            max_videos=1,
+            max_image_bytes=20 * 1024 * 1024,
+            max_video_bytes=128 * 1024 * 1024,
+        ),
+        auth="oauth2",
+    )
+
+    def error_for(self, response: httpx.Response, *, operation: str) -> ConnectorError | None:
+        body = json_or_empty(response)
+        data = body.get("data") if isinstance(body.get("data"), dict) else {}
+        extra = body.get("extra") if isinstance(body.get("extra"), dict) else {}
+        code = data.get("error_code") or extra.get("error_code")
+        if not code:
+            return None
+        message = str(data.get("description") or extra.get("description") or "")
+        where = f"douyin {operation}: {code} {message}"
+        kwargs = {"platform_code": code, "platform_message": message, "status_code": response.status_code}
+        if code in AUTH_CODES:
+            return AuthExpired(where, revoked=code in REVOKED_CODES, **kwargs)
+        if code in RATE_CODES or response.status_code == 429:
+            return RateLimited(
+                where, retry_after=parse_retry_after(response.headers, self.default_retry_after), **kwargs
+            )
+        if code in TRANSIENT_CODES or response.status_code >= 500:
+            return Transient(where, **kwargs)
+        return Rejected(where, **kwargs)
+
+    # --- connecting ---
+    def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str = "") -> str:
+        query = {
+            "client_key": self.app.get("client_id", ""),
+            "response_type": "code",
+            "scope": SCOPES,
+            "redirect_uri": redirect_uri,
+            "state": state,
+        }
+        return f"{self.auth_base}/platform/oauth/connect/?{urlencode(query)}"
+
+    def _token_set(self, data: dict) -> TokenSet:
+        return TokenSet(
+            access_token=data["access_token"],
+            refresh_token=data.get("refresh_token", ""),
+            expires_at=_when(data.get("expires_in")),
+            refresh_expires_at=_when(data.get("refresh_expires_in")),
+            extra={"open_id": data.get("open_id", "")},
+        )
+
+    def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str = "") -> TokenSet:
+        body = self.request(
+            "POST",
+            f"{self.auth_base}/oauth/access_token/",
+            operation="token",
+            data={
+                "client_key": self.app.get("client_id", ""),
+                "client_secret": self.app.get("client_secret", ""),
+                "code": code,
+                "grant_type": "authorization_code",
+            },
+        ).json()
+        return self._token_set(body["data"])
+
+    def renew_refresh_token(self, credentials: Credentials) -> tuple[str, datetime | None]:
+        """A new refresh token (Douyin allows about five renewals, then the user must authorise again)."""
+        data = self.request(
+            "POST",
+            f"{self.auth_base}/oauth/renew_refresh_token/",
+            operation="renew_refresh",
+            data={"client_key": self.app.get("client_id", ""), "refresh_token": credentials.refresh_token},
+        ).json()["data"]
+        return data["refresh_token"], _when(data.get("expires_in"))
+
+    def refresh(self, credentials: Credentials) -> TokenSet:
+        refresh_token, refresh_expires_at = credentials.refresh_token, credentials.refresh_expires_at
+        if refresh_expires_at is not None and refresh_expires_at - datetime.now(UTC) < RENEW_WHEN_LEFT:
+            refresh_token, refresh_expires_at = self.renew_refresh_token(credentials)
+        data = self.request(
+            "POST",
+            f"{self.auth_base}/oauth/refresh_token/",
+            operation="refresh",
+            data={
+                "client_key": self.app.get("client_id", ""),
+                "grant_type": "refresh_token",
+                "refresh_token": refresh_token,
+            },
+        ).json()["data"]
+        tokens = self._token_set(data)
+        if not tokens.refresh_token or tokens.refresh_token == credentials.refresh_token:
+            # Unchanged: keep the stored one (and its expiry) unless we just renewed it.
+            renewed = refresh_token != credentials.refresh_token
+            return TokenSet(
+                access_token=tokens.access_token,
+                refresh_token=refresh_token if renewed else "",
+                expires_at=tokens.expires_at,
+                refresh_expires_at=refresh_expires_at if renewed else None,
+                extra=tokens.extra,
+            )
+        return tokens
+
+    def _open_id(self, credentials: Credentials) -> str:
+        open_id = credentials.extra.get("open_id", "")
+        if not open_id:
+            raise Rejected("douyin: credentials carry no open_id; reconnect the account")
+        return open_id
+
+    def _api(
+        self,
+        credentials: Credentials,
+        method: str,
+        path: str,
+        operation: str,
+        *,
+        unsafe: bool = False,
+        **kwargs,
+    ) -> dict:
+        params = {**kwargs.pop("params", {}), "open_id": self._open_id(credentials)}
+        headers = {"access-token": credentials.access_token}
+        response = self.request(
+            method,
+            f"api/douyin/v1/video/{path}",
+            operation=operation,
+            unsafe=unsafe,
+            params=params,
+            headers=headers,
+            **kwargs,
+        )
+        return response.json().get("data") or {}
+
+    def fetch_profile(self, credentials: Credentials) -> AccountProfile:
+        data = self.request(
+            "POST",
+            "oauth/userinfo/",
+            operation="profile",
+            data={"access_token": credentials.access_token, "open_id": self._open_id(credentials)},
+        ).json()["data"]
+        return AccountProfile(
+            external_id=data["open_id"],
+            handle=data.get("nickname", ""),
+            display_name=data.get("nickname", ""),
+            avatar_url=data.get("avatar", ""),
+        )
+
+    # --- content ---
+    def validate(self, payload: PostPayload) -> list[Finding]:
+        findings = standard_findings(self, payload)
+        if any(
+            m.kind == "video" and m.content_type not in ("video/mp4", "video/quicktime", "")
+            for m in payload.media
+        ):
+            findings.append(Finding("douyin.video_format", _("Douyin takes MP4 or MOV video.")))
+        return findings
+
+    def publish(self, credentials: Credentials, payload: PostPayload) -> PublishResult:
+        videos = [m for m in payload.media if m.kind == "video"]
+        images = [m for m in payload.media if m.kind == "image"]
+        if videos:
+            video = videos[0]
+            uploaded = self._api(
+                credentials,
+                "POST",
+                "upload_video/",
+                "upload",
+                files={
+                    "video": (
+                        video.filename or "video.mp4",
+                        video.data or b"",
+                        video.content_type or "video/mp4",
+                    )
+                },
+            )
+            body = {"video_id": uploaded["video"]["video_id"], "text": payload.text}
+            data = self._api(credentials, "POST", "create_video/", "publish", unsafe=True, json=body)
+        elif images:
+            image_ids = []
+            for image in images:
+                uploaded = self._api(
+                    credentials,
+                    "POST",
+                    "upload_image/",
+                    "upload",
+                    files={
+                        "image": (
+                            image.filename or "image.jpg",
+                            image.data or b"",
+                            image.content_type or "image/jpeg",
+                        )
+                    },
+                )
+                image_ids.append({"image_id": uploaded["image"]["image_id"]})
+            body = {"image_list": image_ids, "text": payload.text}
+            data = self._api(credentials, "POST", "create_image_text/", "publish", unsafe=True, json=body)
+        else:
+            raise Rejected("douyin publish: a post needs a video or images")
+        item_id = data["item_id"]
+        return PublishResult(
+            status="published",
+            external_id=item_id,
+            url=f"https://www.iesdouyin.com/share/video/{item_id}/",
+            raw={"item_id": item_id},
+        )
+
+    def delete(self, credentials: Credentials, external_id: str) -> None:
+        self._api(credentials, "POST", "delete_video/", "delete", json={"item_id": external_id})
+
+    @staticmethod
+    def _remote(item: dict) -> RemotePost:
+        created = item.get("create_time")
+        return RemotePost(
+            external_id=item["item_id"],
+            text=item.get("title", ""),
+            url=item.get("share_url", ""),
+            created_at=datetime.fromtimestamp(created, UTC) if created else None,
+        )
+
+    def get_post(self, credentials: Credentials, external_id: str) -> RemotePost | None:
+        data = self._api(credentials, "POST", "video_data/", "lookup", json={"item_ids": [external_id]})
+        items = data.get("list") or []
+        return self._remote(items[0]) if items else None
+
+    def recent_posts(self, credentials: Credentials, limit: int = 20) -> list[RemotePost]:
+        data = self._api(
+            credentials, "GET", "video_list/", "list", params={"cursor": 0, "count": min(limit, 20)}
+        )
+        return [self._remote(i) for i in data.get("list") or []][:limit]
