@@ -1,0 +1,87 @@
+"""`check`: every compliance rule over one text, for the platforms it will be posted to."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from .blocked_domains import BLOCKED_IN_MAINLAND_DOMAINS, CHINESE_PLATFORMS
+from .findings import BannedWord, ComplianceFinding
+from .platforms import platform_findings
+from .rules import (
+    DEFAULT_DISCLOSURE_MARKERS,
+    adlaw_findings,
+    banned_word_findings,
+    blocked_link_findings,
+    disclosure_findings,
+)
+from .text import normalize, utf16_offset
+
+
+def check(
+    text: str,
+    *,
+    platforms: Sequence[str],
+    media: Sequence[Any] = (),
+    banned_words: Iterable[BannedWord] = (),
+    is_paid_or_kol: bool = False,
+    disclosure_markers: Sequence[str] | None = None,
+    blocked_domains: Iterable[str] | None = None,
+    link: str = "",
+    title: str = "",
+    options: Mapping[str, Any] | None = None,
+    connectors: Mapping[str, type] | None = None,
+) -> list[ComplianceFinding]:
+    """All findings for `text` posted to `platforms`, sorted by span (findings without a span last).
+
+    - adlaw.absolute_claim (blocking): absolute claims China's Advertising Law forbids, in any post.
+    - banned_word (the word's own severity): the workspace's lists (`banned_words`: BannedWord, or any
+      object with `word`, `severity`, `note`).
+    - disclosure.missing (blocking): a paid or KOL post without one of `disclosure_markers`
+      (default: rules.DEFAULT_DISCLOSURE_MARKERS).
+    - link.blocked_in_mainland (blocking, per Chinese platform): links in the text or `link` to
+      `blocked_domains` (default: blocked_domains.BLOCKED_IN_MAINLAND_DOMAINS, subdomains included).
+    - <platform>.<rule> from each platform's connector (`connectors`: defaults to the registry); errors
+      become blocking, warnings warnings. platform.limits_unchecked (info) where no connector validates.
+
+    `media` is a sequence of content.media_inspect.MediaInfo (set `filename` and `url` where known).
+    """
+    normalized = normalize(text)
+    findings: list[ComplianceFinding] = []
+    findings += adlaw_findings(normalized)
+    findings += banned_word_findings(normalized, banned_words)
+    if is_paid_or_kol:
+        markers = DEFAULT_DISCLOSURE_MARKERS if disclosure_markers is None else tuple(disclosure_markers)
+        findings += disclosure_findings(normalized, markers)
+    findings += blocked_link_findings(
+        normalized,
+        platforms=platforms,
+        blocked_domains=BLOCKED_IN_MAINLAND_DOMAINS if blocked_domains is None else blocked_domains,
+        chinese_platforms=CHINESE_PLATFORMS,
+        link=link,
+    )
+    findings += platform_findings(
+        text,
+        platforms=platforms,
+        media=media,
+        connectors=connectors,
+        link=link,
+        title=title,
+        options=options,
+    )
+    findings = [_with_utf16(text, f) for f in findings]
+    return sorted(findings, key=ComplianceFinding.sort_key)
+
+
+def has_blocking(findings: Iterable[ComplianceFinding]) -> bool:
+    """True when any finding stops scheduling."""
+    return any(f.blocking for f in findings)
+
+
+def _with_utf16(text: str, finding: ComplianceFinding) -> ComplianceFinding:
+    if finding.start is None or finding.end is None:
+        return finding
+    return dataclasses.replace(
+        finding, start_utf16=utf16_offset(text, finding.start), end_utf16=utf16_offset(text, finding.end)
+    )

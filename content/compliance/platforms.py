@@ -1,0 +1,111 @@
+"""The adapter to the platform connectors: their own limits (length in their own unit, media count, kind
+and size) come from `Connector.validate`, never from a copy kept here.
+
+A platform with no registered connector yet, or whose connector does not validate yet, gets one info
+finding saying that its limits were not checked, so nobody mistakes silence for a pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from .findings import ComplianceFinding, Severity
+
+PLATFORM_LIMITS_UNCHECKED = "platform.limits_unchecked"
+
+_SEVERITY = {"error": Severity.BLOCKING, "warning": Severity.WARNING, "info": Severity.INFO}
+
+
+def registered_connectors() -> Mapping[str, type]:
+    # Imported here, not at module level: the registry imports every connector, and the compliance engine
+    # must stay importable (and usable for the text rules) while connectors are being added.
+    from channels_app.connectors.registry import CONNECTORS
+
+    return CONNECTORS
+
+
+def connector_instance(cls: type, platform: str) -> Any:
+    """A connector configured like the publishing pipeline's (validate makes no HTTP call)."""
+    from django.conf import settings
+
+    conf = dict(getattr(settings, "PLATFORMS", {}).get(platform, {}))
+    base_url = conf.pop("base_url", "")
+    return cls(base_url=base_url, app={key: str(value) for key, value in conf.items()})
+
+
+def to_media_item(info: Any) -> Any:
+    """A connector's MediaItem for one content.media_inspect.MediaInfo."""
+    from channels_app.connectors.base import MediaItem
+
+    return MediaItem(
+        kind=info.kind,
+        filename=info.filename,
+        content_type=info.mime,
+        size=info.size,
+        url=info.url,
+    )
+
+
+def platform_findings(
+    text: str,
+    *,
+    platforms: Sequence[str],
+    media: Sequence[Any],
+    connectors: Mapping[str, type] | None,
+    link: str = "",
+    title: str = "",
+    options: Mapping[str, Any] | None = None,
+) -> list[ComplianceFinding]:
+    registry = registered_connectors() if connectors is None else connectors
+    findings: list[ComplianceFinding] = []
+    payload = None
+    for platform in dict.fromkeys(platforms):
+        cls = registry.get(platform)
+        connector_findings = None
+        if cls is not None:
+            if payload is None:
+                from channels_app.connectors.base import PostPayload
+
+                payload = PostPayload(
+                    text=text,
+                    media=tuple(to_media_item(m) for m in media),
+                    link=link,
+                    title=title,
+                    options=dict(options or {}),
+                )
+            connector = connector_instance(cls, platform)
+            try:
+                connector_findings = connector.validate(payload)
+            except NotImplementedError:
+                connector_findings = None
+            finally:
+                close = getattr(connector, "close", None)  # the base class has it since its HTTP client
+                if close is not None:
+                    close()
+        if connector_findings is None:
+            findings.append(
+                ComplianceFinding(
+                    rule=PLATFORM_LIMITS_UNCHECKED,
+                    severity=Severity.INFO,
+                    message=_("%(platform)s limits (length, media) were not checked: no connector yet.")
+                    % {"platform": platform},
+                    platform=platform,
+                    params={"platform": platform},
+                )
+            )
+            continue
+        for found in connector_findings:
+            findings.append(
+                ComplianceFinding(
+                    rule=found.rule,
+                    severity=_SEVERITY.get(found.severity, Severity.BLOCKING),
+                    message=str(found.message),
+                    start=found.start,
+                    end=found.end,
+                    platform=platform,
+                )
+            )
+    return findings
