@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 import time
+import zoneinfo
 from datetime import UTC, datetime
 
 import pytest
@@ -21,10 +22,15 @@ from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django_redis import get_redis_connection
 
+from accounts import services
 from accounts.models import User
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.roles import Role
+from accounts.tasks import send_invitation_email
+from accounts.tests.factories import PASSWORD, UserFactory, WorkspaceFactory, WorkspaceMemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -383,3 +389,127 @@ def test_successful_logins_do_not_count_as_failures():
     last = Client(REMOTE_ADDR="192.0.2.50")
     assert sign_in(last, user.email, PASSWORD).status_code == 302
     assert signed_in_user_id(last) == str(user.pk)
+
+
+# --- the pages: allauth inside the dashboard frame, in English and Chinese -----------------------
+
+
+def frame_templates(response) -> set[str]:
+    return {t.name for t in response.templates if t.name}
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["account_login", "account_signup", "account_reset_password", "account_email_verification_sent"],
+)
+def test_entrance_pages_render_in_the_dashboard_frame(client, url_name):
+    # when
+    response = client.get(reverse(url_name))
+    # then
+    assert response.status_code == 200
+    assert {"base.html", "allauth/layouts/base.html"} <= frame_templates(response)
+    page = response.content.decode()
+    assert page.count("<h1") == 1
+    assert 'class="form"' in page or url_name == "account_email_verification_sent"
+
+
+def test_sign_in_form_shows_labelled_fields_and_errors(client):
+    # given
+    user = UserFactory()
+    # when
+    response = sign_in(client, user.email, "wrong-password")
+    # then: every visible field has a label, the error sits above the fields
+    page = response.content.decode()
+    assert '<label for="id_login">' in page
+    assert '<label for="id_password">' in page
+    assert 'class="form-errors"' in page
+    assert reverse("account_reset_password") in page  # "Forgot your password?"
+
+
+def test_two_factor_pages_render_in_the_dashboard_frame(client, frozen_in_totp_window):
+    # given
+    user = UserFactory()
+    sign_in(client, user.email, PASSWORD)
+    # when
+    index = client.get(reverse("mfa_index"))
+    activate_totp(client)
+    codes = client.get(reverse("mfa_view_recovery_codes"))
+    # then
+    for response in (index, codes):
+        assert response.status_code == 200
+        assert {"base.html", "allauth/layouts/base.html"} <= frame_templates(response)
+    assert 'class="card narrow"' in index.content.decode()
+
+
+def test_sign_in_speaks_chinese_with_allauths_translations(client):
+    # given
+    user = UserFactory()
+    for _ in range(failed_login_limit()):
+        sign_in(client, user.email, "wrong-password", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    # when
+    page = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    blocked = sign_in(client, user.email, PASSWORD, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    # then
+    assert "登录" in page.content.decode()
+    assert "登录失败次数过多" in blocked.content.decode()
+
+
+# --- the invitation email ------------------------------------------------------------------------
+
+
+def invite(*, language: str = "en", workspace_name: str = "Acme & Tea", inviter_name: str = "Ada Admin"):
+    admin = UserFactory(full_name=inviter_name)
+    workspace = WorkspaceFactory(name=workspace_name, language=language, timezone="Asia/Shanghai")
+    WorkspaceMemberFactory(workspace=workspace, user=admin, role=Role.ADMIN)
+    return services.invitation_create(
+        actor=admin, workspace=workspace, email="guest@example.com", role=Role.EDITOR
+    )
+
+
+def test_invitation_email_names_workspace_role_inviter_link_and_expiry(django_capture_on_commit_callbacks):
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, token = invite()
+    # then
+    [message] = mail.outbox
+    assert message.to == ["guest@example.com"]
+    assert message.subject == "You are invited to join Acme & Tea on KAWO OSS"
+    assert (
+        "Ada Admin has invited you to join the workspace “Acme & Tea” on KAWO OSS as Editor." in message.body
+    )
+    assert f"{settings.KAWO['SITE_URL']}/invitations/{token}/" in message.body
+    assert "&amp;" not in message.body  # plain text, not HTML-escaped
+    # the expiry is shown in the workspace's time zone
+    local = timezone.localtime(invitation.expires_at, zoneinfo.ZoneInfo("Asia/Shanghai"))
+    with translation.override("en"):
+        expected = date_format(local, "DATETIME_FORMAT")
+        in_utc = date_format(timezone.localtime(invitation.expires_at, UTC), "DATETIME_FORMAT")
+    assert f"{expected} (Asia/Shanghai)" in message.body
+    assert in_utc not in message.body
+
+
+def test_invitation_email_follows_the_workspace_language(django_capture_on_commit_callbacks):
+    # given: the person who invites works in English
+    with translation.override("en"):
+        # when
+        with django_capture_on_commit_callbacks(execute=True):
+            invitation, _token = invite(language="zh-hans")
+        # then: the email was rendered with Chinese active (Django's zh-hans date format) ...
+        [message] = mail.outbox
+        local = timezone.localtime(invitation.expires_at, zoneinfo.ZoneInfo("Asia/Shanghai"))
+        assert f"{local.year}年{local.month}月{local.day}日" in message.body
+        # ... and the sender's language is back afterwards
+        assert translation.get_language() == "en"
+
+
+def test_invitation_email_without_inviter(django_capture_on_commit_callbacks):
+    # given: the inviter's account is gone (invited_by is SET_NULL)
+    with django_capture_on_commit_callbacks(execute=False):
+        invitation, token = invite()
+    invitation.invited_by.delete()
+    # when
+    send_invitation_email(invitation.pk, token)
+    # then
+    [message] = mail.outbox
+    assert "You have been invited to join the workspace “Acme & Tea” on KAWO OSS as Editor." in message.body
+    assert f"/invitations/{token}/" in message.body
