@@ -5,6 +5,7 @@ from __future__ import annotations
 from .base import Connector
 from .bluesky.connector import BlueskyConnector
 from .douyin.connector import DouyinConnector
+from .kuaishou.connector import KuaishouConnector
 from .wechat_oa.connector import WeChatOAConnector
 from .weibo.connector import WeiboConnector
 
@@ -13,6 +14,7 @@ CONNECTORS: dict[str, type[Connector]] = {
     WeiboConnector.platform: WeiboConnector,
     WeChatOAConnector.platform: WeChatOAConnector,
     DouyinConnector.platform: DouyinConnector,
+    KuaishouConnector.platform: KuaishouConnector,
 }
 
 

@@ -1,0 +1,227 @@
+"""Kuaishou: OAuth2 (code valid 2 minutes, access token 48 h, refresh token 180 days; the documentation
+says lifetimes are not fixed, so we trust `expires_in`) and video publishing with scope
+user_video_publish: photo/start_upload -> upload to the returned endpoint -> photo/publish.
+
+Only the single-request upload (files under 10 MB) is implemented; larger files need the documented
+fragment/resume/complete upload.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode, urlparse
+
+import httpx
+
+from ..base import (
+    AccountProfile,
+    Capabilities,
+    Connector,
+    Credentials,
+    Finding,
+    MediaLimits,
+    PostPayload,
+    PublishResult,
+    RemotePost,
+    TokenSet,
+    standard_findings,
+)
+from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
+from ..http import json_or_empty, parse_retry_after
+
+AUTH_CODES = {100200102, 100200103, 100200104}
+REVOKED_CODES = {100200104}
+RATE_CODES = {100200110}
+TRANSIENT_CODES = {100200500}
+NOT_FOUND = 100200106
+SCOPES = "user_info,user_video_publish"
+
+
+def _when(seconds) -> datetime | None:
+    seconds = int(seconds or 0)
+    return datetime.now(UTC) + timedelta(seconds=seconds) if seconds else None
+
+
+class KuaishouConnector(Connector):
+    platform = "kuaishou"
+    display_name = "Kuaishou"
+    capabilities = Capabilities(
+        text_limit=500,  # (y) caption length; not stated in the documentation we could read
+        requires_media=True,
+        media=MediaLimits(
+            kinds=frozenset({"video"}), max_images=0, max_videos=1, max_video_bytes=10 * 1024 * 1024
+        ),
+        auth="oauth2",
+    )
+
+    def error_for(self, response: httpx.Response, *, operation: str) -> ConnectorError | None:
+        body = json_or_empty(response)
+        code = body.get("result")
+        if code in (None, 1):
+            return None
+        message = str(body.get("error_msg", ""))
+        where = f"kuaishou {operation}: {code} {message}"
+        kwargs = {"platform_code": code, "platform_message": message, "status_code": response.status_code}
+        if code in AUTH_CODES:
+            return AuthExpired(where, revoked=code in REVOKED_CODES, **kwargs)
+        if code in RATE_CODES or response.status_code == 429:
+            return RateLimited(
+                where, retry_after=parse_retry_after(response.headers, self.default_retry_after), **kwargs
+            )
+        if code in TRANSIENT_CODES or response.status_code >= 500:
+            return Transient(where, **kwargs)
+        return Rejected(where, **kwargs)
+
+    @property
+    def _app_id(self) -> str:
+        return self.app.get("client_id", "")
+
+    # --- connecting ---
+    def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str = "") -> str:
+        query = {
+            "app_id": self._app_id,
+            "scope": SCOPES,
+            "response_type": "code",
+            "redirect_uri": redirect_uri,
+            "state": state,
+        }
+        return f"{self.auth_base}/oauth2/authorize?{urlencode(query)}"
+
+    def _token_set(self, body: dict) -> TokenSet:
+        return TokenSet(
+            access_token=body["access_token"],
+            refresh_token=body.get("refresh_token", ""),
+            expires_at=_when(body.get("expires_in")),
+            refresh_expires_at=_when(body.get("refresh_token_expires_in")),
+            extra={"open_id": body["open_id"]} if body.get("open_id") else {},
+        )
+
+    def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str = "") -> TokenSet:
+        body = self.request(
+            "GET",
+            f"{self.auth_base}/oauth2/access_token",
+            operation="token",
+            params={
+                "app_id": self._app_id,
+                "app_secret": self.app.get("client_secret", ""),
+                "code": code,
+                "grant_type": "authorization_code",
+            },
+        ).json()
+        return self._token_set(body)
+
+    def refresh(self, credentials: Credentials) -> TokenSet:
+        body = self.request(
+            "GET",
+            f"{self.auth_base}/oauth2/refresh_token",
+            operation="refresh",
+            params={
+                "app_id": self._app_id,
+                "app_secret": self.app.get("client_secret", ""),
+                "refresh_token": credentials.refresh_token,
+                "grant_type": "refresh_token",
+            },
+        ).json()
+        return self._token_set(body)
+
+    def _params(self, credentials: Credentials, **extra) -> dict:
+        return {"app_id": self._app_id, "access_token": credentials.access_token, **extra}
+
+    def fetch_profile(self, credentials: Credentials) -> AccountProfile:
+        body = self.request(
+            "GET", "openapi/user_info", operation="profile", params=self._params(credentials)
+        ).json()
+        info = body.get("user_info") or {}
+        return AccountProfile(
+            external_id=str(credentials.extra.get("open_id", "")),  # user_info carries no id; open_id is ours
+            handle=info.get("name", ""),
+            display_name=info.get("name", ""),
+            avatar_url=info.get("head", ""),
+            followers=info.get("fan"),
+        )
+
+    # --- content ---
+    def validate(self, payload: PostPayload) -> list[Finding]:
+        return standard_findings(self, payload)
+
+    def publish(self, credentials: Credentials, payload: PostPayload) -> PublishResult:
+        video = next((m for m in payload.media if m.kind == "video"), None)
+        if video is None:
+            raise Rejected("kuaishou publish: a post needs a video")
+        started = self.request(
+            "POST", "openapi/photo/start_upload", operation="upload", params=self._params(credentials)
+        ).json()
+        scheme = urlparse(self.base_url).scheme or "https"
+        self.request(
+            "POST",
+            f"{scheme}://{started['endpoint']}/api/upload/multipart",
+            operation="upload",
+            params={"upload_token": started["upload_token"]},
+            files={
+                "file": (video.filename or "video.mp4", video.data or b"", video.content_type or "video/mp4")
+            },
+        )
+        files = {"caption": (None, payload.text)}
+        cover = payload.options.get("cover")  # a MediaItem image, optional
+        if cover is not None:
+            files["cover"] = (
+                cover.filename or "cover.jpg",
+                cover.data or b"",
+                cover.content_type or "image/jpeg",
+            )
+        body = self.request(
+            "POST",
+            "openapi/photo/publish",
+            operation="publish",
+            unsafe=True,
+            params=self._params(credentials, upload_token=started["upload_token"]),
+            files=files,
+        ).json()
+        info = body["video_info"]
+        return PublishResult(
+            status="published",
+            external_id=info["photo_id"],
+            url=info.get("play_url", ""),
+            raw={"photo_id": info["photo_id"]},
+        )
+
+    def delete(self, credentials: Credentials, external_id: str) -> None:
+        self.request(
+            "POST",
+            "openapi/photo/delete",
+            operation="delete",
+            params=self._params(credentials, photo_id=external_id),
+        )
+
+    @staticmethod
+    def _remote(info: dict) -> RemotePost:
+        created = info.get("create_time")
+        return RemotePost(
+            external_id=info["photo_id"],
+            text=info.get("caption", ""),
+            url=info.get("play_url", ""),
+            created_at=datetime.fromtimestamp(created / 1000, UTC) if created else None,
+        )
+
+    def get_post(self, credentials: Credentials, external_id: str) -> RemotePost | None:
+        try:
+            body = self.request(
+                "GET",
+                "openapi/photo/info",
+                operation="lookup",
+                params=self._params(credentials, photo_id=external_id),
+            ).json()
+        except Rejected as exc:
+            if exc.platform_code == NOT_FOUND:
+                return None
+            raise
+        return self._remote(body["video_info"])
+
+    def recent_posts(self, credentials: Credentials, limit: int = 20) -> list[RemotePost]:
+        body = self.request(
+            "GET",
+            "openapi/photo/list",
+            operation="list",
+            params=self._params(credentials, count=min(limit, 200)),
+        ).json()
+        return [self._remote(i) for i in body.get("video_list") or []][:limit]
