@@ -5,14 +5,26 @@ from __future__ import annotations
 from .base import Connector
 from .bluesky.connector import BlueskyConnector
 from .douyin.connector import DouyinConnector
+from .facebook.connector import FacebookConnector
+from .instagram.connector import InstagramConnector
 from .kuaishou.connector import KuaishouConnector
+from .linkedin.connector import LinkedInConnector
+from .mastodon.connector import MastodonConnector
+from .tiktok.connector import TikTokConnector
 from .wechat_oa.connector import WeChatOAConnector
 from .weibo.connector import WeiboConnector
+from .x.connector import XConnector
 
 CONNECTORS: dict[str, type[Connector]] = {
     BlueskyConnector.platform: BlueskyConnector,
     WeiboConnector.platform: WeiboConnector,
     WeChatOAConnector.platform: WeChatOAConnector,
+    XConnector.platform: XConnector,
+    FacebookConnector.platform: FacebookConnector,
+    InstagramConnector.platform: InstagramConnector,
+    LinkedInConnector.platform: LinkedInConnector,
+    MastodonConnector.platform: MastodonConnector,
+    TikTokConnector.platform: TikTokConnector,
     DouyinConnector.platform: DouyinConnector,
     KuaishouConnector.platform: KuaishouConnector,
 }

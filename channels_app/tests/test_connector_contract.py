@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from channels_app.connectors.base import Connector, Credentials, PostPayload, PublishResult
-from channels_app.connectors.errors import AuthExpired, RateLimited, Transient, Unknown
+from channels_app.connectors.errors import AuthExpired, RateLimited, Rejected, Transient, Unknown
 from channels_app.connectors.registry import CONNECTORS, connector_for
 
 from .contract_cases import ContractCase, case_for
@@ -122,6 +122,10 @@ def test_refresh_gives_a_working_token(platform_sim, case, make_connector):
 
     # when
     tokens = connector.refresh(credentials)
+    if not case.refreshes:  # no refresh grant: the token is confirmed and handed back unchanged
+        assert tokens.access_token == credentials.access_token
+        assert platform_sim.refresh_calls(case.platform, account.external_id) == 0
+        return
     refreshed = Credentials(
         access_token=tokens.access_token,
         refresh_token=tokens.refresh_token or credentials.refresh_token,  # "" means keep the stored one
@@ -165,6 +169,12 @@ def test_publish_lookup_delete(platform_sim, case, make_connector):
     found = connector.get_post(credentials, result.external_id)
     assert found is not None and case.text_of(payload) in found.text
     assert result.external_id in {p.external_id for p in connector.recent_posts(credentials)}
+
+    if not case.deletes:  # the platform has no delete API: say so, never pretend
+        with pytest.raises(Rejected):
+            connector.delete(credentials, result.external_id)
+        assert connector.get_post(credentials, result.external_id) is not None
+        return
 
     # when deleted, it is gone
     connector.delete(credentials, result.external_id)

@@ -15,6 +15,12 @@ PLATFORM_MODULES: dict[str, str] = {
     "bilibili": "bilibili",
     "kuaishou": "kuaishou",
     "bluesky": "bluesky",
+    "x": "x",
+    "facebook": "facebook",
+    "instagram": "instagram",
+    "linkedin": "linkedin",
+    "mastodon": "mastodon",
+    "tiktok": "tiktok",
 }
 
 

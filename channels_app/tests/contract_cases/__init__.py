@@ -59,6 +59,9 @@ class ContractCase:
     - credentials: TokenSet + SimAccount -> Credentials as channels_app would store them.
     - text_of(payload): the text the platform shows, for finding a post by its text after a timeout.
     - publish_operation: the simulator operation that creates the post (fault rules target it).
+    - refreshes: False for platforms whose tokens never expire and have no refresh grant (Mastodon):
+      refresh() must then hand back the working token it was given.
+    - deletes: False for platforms with no delete API (TikTok): delete() must raise Rejected.
     """
 
     platform: str
@@ -73,6 +76,8 @@ class ContractCase:
     credentials: Callable[[TokenSet, Any], Credentials] = default_credentials
     text_of: Callable[[PostPayload], str] = lambda payload: payload.text
     publish_operation: str = "publish"
+    refreshes: bool = True
+    deletes: bool = True
 
 
 def case_for(platform: str) -> ContractCase:

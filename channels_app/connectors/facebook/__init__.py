@@ -1,0 +1,3 @@
+from .connector import FacebookConnector
+
+__all__ = ["FacebookConnector"]

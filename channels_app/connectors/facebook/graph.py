@@ -1,0 +1,117 @@
+"""Meta Graph API plumbing shared by the Facebook Page and Instagram connectors.
+
+Graph errors look like `{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}`, mostly
+with HTTP 400. The code, not the HTTP status, says what happened:
+- 190 (and 102, 463/467 subcodes): the token expired or was invalidated -> AuthExpired
+- 4, 17, 32, 613, 80001..80014: app / user / page / custom rate limits -> RateLimited
+- 9 with subcode 2207042: Instagram's content publishing limit (50 posts per rolling 24 h) -> RateLimited
+- 1, 2: unknown / temporary service error -> Transient
+- anything else (100 invalid parameter, 200 permissions, 368 blocked, 506 duplicate): Rejected
+Rate-limit errors carry no Retry-After; usage headers (`X-Business-Use-Case-Usage`, `X-App-Usage`) hold
+`estimated_time_to_regain_access` in minutes.
+"""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
+from ..http import json_or_empty
+
+AUTH_CODES = {190, 102}
+REVOKED_SUBCODES = {458, 459, 460, 464, 467}
+RATE_CODES = {4, 17, 32, 613} | set(range(80001, 80015))
+TRANSIENT_CODES = {1, 2}
+PUBLISHING_LIMIT = (9, 2207042)
+DEFAULT_RATE_LIMIT_WAIT = 300.0
+PUBLISHING_LIMIT_WAIT = 3600.0  # a rolling 24 h window: we cannot know when the oldest post ages out
+DEFAULT_GRAPH_VERSION = "v25.0"
+
+
+def _regain_seconds(response: httpx.Response) -> float | None:
+    for header in ("x-business-use-case-usage", "x-app-usage", "x-page-usage"):
+        raw = response.headers.get(header)
+        if not raw:
+            continue
+        try:
+            usage = json.loads(raw)
+        except ValueError:
+            continue
+        entries = [usage] if isinstance(usage, dict) and "estimated_time_to_regain_access" in usage else []
+        if isinstance(usage, dict):
+            for value in usage.values():
+                if isinstance(value, list):
+                    entries.extend(v for v in value if isinstance(v, dict))
+        minutes = [e.get("estimated_time_to_regain_access") or 0 for e in entries]
+        if minutes and max(minutes) > 0:
+            return float(max(minutes)) * 60.0
+    return None
+
+
+def retry_after(response: httpx.Response, default: float = DEFAULT_RATE_LIMIT_WAIT) -> float:
+    after = response.headers.get("retry-after")
+    if after:
+        try:
+            return max(0.0, float(after))
+        except ValueError:
+            pass
+    regain = _regain_seconds(response)
+    return regain if regain is not None else default
+
+
+def graph_error(platform: str, response: httpx.Response, *, operation: str) -> ConnectorError | None:
+    """The Graph error in `response` as a connector error (None when there is none)."""
+    body = json_or_empty(response)
+    error = body.get("error")
+    if response.status_code < 400 and not isinstance(error, dict):
+        return None
+    if not isinstance(error, dict):
+        error = {}
+    code = error.get("code")
+    subcode = error.get("error_subcode")
+    message = str(error.get("error_user_msg") or error.get("message") or response.reason_phrase or "")[:500]
+    status = response.status_code
+    kwargs = {"platform_code": code, "platform_message": message, "status_code": status}
+    where = f"{platform} {operation}: {code or status}: {message}"[:500]
+    if (code, subcode) == PUBLISHING_LIMIT:
+        return RateLimited(where, retry_after=retry_after(response, PUBLISHING_LIMIT_WAIT), **kwargs)
+    if code in AUTH_CODES or status == 401:
+        return AuthExpired(where, revoked=subcode in REVOKED_SUBCODES, **kwargs)
+    if code in RATE_CODES or status == 429:
+        return RateLimited(where, retry_after=retry_after(response), **kwargs)
+    if code in TRANSIENT_CODES or status >= 500:
+        return Transient(where, **kwargs)
+    return Rejected(where, **kwargs)
+
+
+class GraphMixin:
+    """Graph calls for a Connector: the token travels as the `access_token` parameter (as Meta's
+    examples do); paths are joined to `{base_url}/{version}` unless `versioned=False`."""
+
+    def graph_version(self) -> str:
+        return self.app.get("graph_version") or DEFAULT_GRAPH_VERSION
+
+    def error_for(self, response: httpx.Response, *, operation: str) -> ConnectorError | None:
+        return graph_error(self.platform, response, operation=operation)
+
+    def graph(
+        self,
+        method: str,
+        path: str,
+        *,
+        operation: str,
+        token: str = "",
+        unsafe: bool = False,
+        versioned: bool = True,
+        base: str = "",
+        **kwargs,
+    ) -> dict:
+        params = dict(kwargs.pop("params", None) or {})
+        if token:
+            params["access_token"] = token
+        root = base or self.base_url
+        url = f"{root}/{self.graph_version()}{path}" if versioned else f"{root}{path}"
+        response = self.request(method, url, operation=operation, unsafe=unsafe, params=params, **kwargs)
+        return json_or_empty(response)

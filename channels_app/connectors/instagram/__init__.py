@@ -1,0 +1,3 @@
+from .connector import InstagramConnector
+
+__all__ = ["InstagramConnector"]

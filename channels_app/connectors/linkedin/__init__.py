@@ -1,0 +1,3 @@
+from .connector import LinkedInConnector
+
+__all__ = ["LinkedInConnector"]

@@ -1,0 +1,3 @@
+from .connector import MastodonConnector
+
+__all__ = ["MastodonConnector"]

@@ -1,0 +1,3 @@
+from .connector import TikTokConnector
+
+__all__ = ["TikTokConnector"]

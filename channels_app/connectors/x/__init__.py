@@ -1,0 +1,3 @@
+from .connector import XConnector
+
+__all__ = ["XConnector"]

@@ -1,0 +1,359 @@
+"""X (Twitter) API v2: OAuth 2.0 with PKCE, POST /2/tweets, media upload, look-up and delete.
+
+Documented behaviour this follows:
+- authorize at `https://x.com/i/oauth2/authorize` (PKCE S256), token at `POST /2/oauth2/token` with HTTP
+  Basic client auth (confidential client); `offline.access` yields a refresh token, access tokens last
+  2 h, and each refresh rotates the refresh token (the old one dies).
+- `POST /2/media/upload` (multipart `media`, `media_category`) returns `data.id`; alt text via
+  `POST /2/media/metadata`; a post carries `media.media_ids` (up to 4 images or 1 GIF).
+- errors are problem+json (`title`, `detail`, `status`); 429 carries `x-rate-limit-reset` (epoch s).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+
+import httpx
+
+from ..base import (
+    AccountProfile,
+    Capabilities,
+    Connector,
+    Credentials,
+    Finding,
+    MediaItem,
+    MediaLimits,
+    PostPayload,
+    PublishResult,
+    RemotePost,
+    TokenSet,
+)
+from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
+from ..http import json_or_empty
+from .text import MAX_WEIGHTED_LENGTH, weighted_length
+
+SCOPES = "tweet.read tweet.write users.read media.write offline.access"
+DEFAULT_RATE_LIMIT_WAIT = 15 * 60.0  # X's rate-limit windows are 15 minutes
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def retry_after_from(response: httpx.Response, default: float) -> float:
+    """Seconds to wait: `x-rate-limit-reset` (epoch seconds) first, then `Retry-After`, then default."""
+    reset = response.headers.get("x-rate-limit-reset")
+    if reset:
+        try:
+            return max(1.0, float(reset) - time.time())
+        except ValueError:
+            pass
+    after = response.headers.get("retry-after")
+    if after:
+        try:
+            return max(0.0, float(after))
+        except ValueError:
+            pass
+    return default
+
+
+class XConnector(Connector):
+    platform = "x"
+    display_name = "X"
+    capabilities = Capabilities(
+        text_limit=MAX_WEIGHTED_LENGTH,
+        text_unit="weighted characters",
+        media=MediaLimits(
+            kinds=frozenset({"image", "gif"}),
+            max_images=4,
+            max_videos=0,
+            max_image_bytes=5 * 1024 * 1024,
+            max_video_bytes=15 * 1024 * 1024,  # animated GIF
+            mixed=False,
+        ),
+        first_comment=True,  # posted as a reply to the new post
+        native_scheduling=False,
+        async_publish=False,
+        idempotency_key=False,
+        auth="oauth2_pkce",
+    )
+    default_retry_after = DEFAULT_RATE_LIMIT_WAIT
+
+    # --- HTTP ---
+    def _send(
+        self, method: str, path: str, *, operation: str, token: str = "", unsafe: bool = False, **kwargs
+    ) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", None) or {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return self.request(method, path, operation=operation, unsafe=unsafe, headers=headers, **kwargs)
+
+    def error_for(self, response: httpx.Response, *, operation: str) -> ConnectorError | None:
+        status = response.status_code
+        if status < 400:
+            return None
+        body = json_or_empty(response)
+        detail = str(body.get("detail") or body.get("error_description") or body.get("title") or "")
+        code = body.get("type") or body.get("error")
+        if not detail and isinstance(body.get("errors"), list) and body["errors"]:
+            first = body["errors"][0]
+            detail = str(first.get("message") or first.get("detail") or "")
+        kwargs = {"platform_code": code, "platform_message": detail[:500], "status_code": status}
+        where = f"x {operation}: HTTP {status}: {detail or 'no detail'}"[:500]
+        if status == 429:
+            return RateLimited(
+                where, retry_after=retry_after_from(response, DEFAULT_RATE_LIMIT_WAIT), **kwargs
+            )
+        if status == 401:
+            return AuthExpired(where, **kwargs)
+        if (
+            status == 400
+            and code in ("invalid_grant", "invalid_request")
+            and operation in ("token", "refresh")
+        ):
+            # the token endpoint: the code or refresh token is used, expired or revoked
+            return AuthExpired(where, revoked=True, **kwargs)
+        if status >= 500:
+            return Transient(where, **kwargs)
+        return Rejected(where, **kwargs)
+
+    # --- connecting ---
+    def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str = "") -> str:
+        if not code_challenge:
+            raise ValueError("X requires PKCE: pass code_challenge (S256)")
+        auth_base = self.app.get("auth_url", self.base_url).rstrip("/")
+        query = urlencode(
+            {
+                "response_type": "code",
+                "client_id": self.app.get("client_id", ""),
+                "redirect_uri": redirect_uri,
+                "scope": SCOPES,
+                "state": state,
+                "code_challenge": code_challenge,
+                "code_challenge_method": "S256",
+            }
+        )
+        return f"{auth_base}/i/oauth2/authorize?{query}"
+
+    def _token(self, data: dict[str, str]) -> TokenSet:
+        data = {**data, "client_id": self.app.get("client_id", "")}
+        response = self._send(
+            "POST",
+            "/2/oauth2/token",
+            operation="refresh" if data.get("grant_type") == "refresh_token" else "token",
+            data=data,
+            auth=(self.app.get("client_id", ""), self.app.get("client_secret", "")),
+        )
+        body = response.json()
+        expires_in = body.get("expires_in")
+        return TokenSet(
+            access_token=body["access_token"],
+            refresh_token=body.get("refresh_token", ""),
+            expires_at=datetime.now(UTC) + timedelta(seconds=int(expires_in)) if expires_in else None,
+            extra={"scope": body.get("scope", "")},
+        )
+
+    def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str = "") -> TokenSet:
+        return self._token(
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": redirect_uri,
+                "code_verifier": code_verifier,
+            }
+        )
+
+    def refresh(self, credentials: Credentials) -> TokenSet:
+        if not credentials.refresh_token:
+            raise AuthExpired("x: no refresh token stored (offline.access not granted); reconnect")
+        return self._token({"grant_type": "refresh_token", "refresh_token": credentials.refresh_token})
+
+    def fetch_profile(self, credentials: Credentials) -> AccountProfile:
+        response = self._send(
+            "GET",
+            "/2/users/me",
+            operation="profile",
+            token=credentials.access_token,
+            params={"user.fields": "profile_image_url,public_metrics"},
+        )
+        data = response.json().get("data") or {}
+        metrics = data.get("public_metrics") or {}
+        return AccountProfile(
+            external_id=str(data["id"]),
+            handle=data.get("username", ""),
+            display_name=data.get("name", ""),
+            avatar_url=data.get("profile_image_url", ""),
+            followers=metrics.get("followers_count"),
+        )
+
+    # --- content ---
+    def count_text(self, text: str) -> int:
+        return weighted_length(text)
+
+    def validate(self, payload: PostPayload) -> list[Finding]:
+        findings: list[Finding] = []
+        length = weighted_length(payload.text)
+        if length > MAX_WEIGHTED_LENGTH:
+            findings.append(
+                Finding(
+                    "x.weighted_length",
+                    f"X allows {MAX_WEIGHTED_LENGTH} weighted characters (CJK and emoji count 2, links 23); "
+                    f"this text has {length}.",
+                )
+            )
+        if not payload.text.strip() and not payload.media:
+            findings.append(Finding("x.empty", "An X post needs text or media."))
+        limits = self.capabilities.media
+        images = [m for m in payload.media if m.kind == "image" and not _is_gif(m)]
+        gifs = [m for m in payload.media if _is_gif(m)]
+        others = [m for m in payload.media if m.kind not in ("image", "gif")]
+        if others:
+            findings.append(
+                Finding("x.media_kind", "This X connector posts images and animated GIFs only (no video).")
+            )
+        if len(images) > limits.max_images:
+            findings.append(
+                Finding("x.media_count", f"X allows at most {limits.max_images} images per post.")
+            )
+        if gifs and (len(gifs) > 1 or images):
+            findings.append(
+                Finding("x.media_count", "X allows 1 animated GIF per post, without other images.")
+            )
+        for item in images:
+            if item.size > limits.max_image_bytes:
+                findings.append(
+                    Finding(
+                        "x.media_size", f"{item.filename}: X images must be at most 5 MB ({item.size} bytes)."
+                    )
+                )
+        for item in gifs:
+            if item.size > limits.max_video_bytes:
+                findings.append(
+                    Finding(
+                        "x.media_size", f"{item.filename}: X GIFs must be at most 15 MB ({item.size} bytes)."
+                    )
+                )
+        for item in payload.media:
+            if item.data is None:
+                findings.append(
+                    Finding("x.media_data", f"{item.filename}: X needs the file's bytes to upload.")
+                )
+        if payload.first_comment and weighted_length(payload.first_comment) > MAX_WEIGHTED_LENGTH:
+            findings.append(
+                Finding(
+                    "x.first_comment_length",
+                    f"The first reply is over {MAX_WEIGHTED_LENGTH} weighted characters.",
+                )
+            )
+        return findings
+
+    def _upload(self, token: str, item: MediaItem) -> str:
+        category = "tweet_gif" if _is_gif(item) else "tweet_image"
+        response = self._send(
+            "POST",
+            "/2/media/upload",
+            operation="upload",
+            token=token,
+            data={"media_category": category, "media_type": item.content_type},
+            files={"media": (item.filename, item.data or b"", item.content_type)},
+        )
+        media_id = str((response.json().get("data") or {})["id"])
+        if item.alt_text:
+            self._send(
+                "POST",
+                "/2/media/metadata",
+                operation="upload",
+                token=token,
+                json={"id": media_id, "metadata": {"alt_text": {"text": item.alt_text[:1000]}}},
+            )
+        return media_id
+
+    def publish(self, credentials: Credentials, payload: PostPayload) -> PublishResult:
+        token = credentials.access_token
+        body: dict = {"text": payload.text}
+        if payload.media:
+            body["media"] = {"media_ids": [self._upload(token, item) for item in payload.media]}
+        response = self._send("POST", "/2/tweets", operation="publish", token=token, unsafe=True, json=body)
+        data = response.json().get("data") or {}
+        post_id = str(data["id"])
+        raw: dict = {"id": post_id}
+        if payload.first_comment:
+            # The post is live; a failing reply must not turn a published post into a failure.
+            try:
+                reply = self._send(
+                    "POST",
+                    "/2/tweets",
+                    operation="comment",
+                    token=token,
+                    unsafe=True,
+                    json={"text": payload.first_comment, "reply": {"in_reply_to_tweet_id": post_id}},
+                )
+                raw["first_comment_id"] = str((reply.json().get("data") or {}).get("id", ""))
+            except ConnectorError as exc:  # the post is live: report, do not fail it
+                raw["first_comment_error"] = str(exc)
+        return PublishResult(
+            status="published", external_id=post_id, url=self._post_url(credentials, post_id), raw=raw
+        )
+
+    def _post_url(self, credentials: Credentials, post_id: str) -> str:
+        handle = credentials.extra.get("handle") or "i/web"
+        return f"https://x.com/{handle}/status/{post_id}"
+
+    def delete(self, credentials: Credentials, external_id: str) -> None:
+        try:
+            self._send(
+                "DELETE", f"/2/tweets/{external_id}", operation="delete", token=credentials.access_token
+            )
+        except Rejected as exc:
+            if exc.status_code == 404:
+                return  # already gone: deleting is idempotent
+            raise
+
+    def get_post(self, credentials: Credentials, external_id: str) -> RemotePost | None:
+        try:
+            response = self._send(
+                "GET",
+                f"/2/tweets/{external_id}",
+                operation="lookup",
+                token=credentials.access_token,
+                params={"tweet.fields": "created_at"},
+            )
+        except Rejected as exc:
+            if exc.status_code == 404:
+                return None
+            raise
+        data = response.json().get("data")
+        if not data:  # X answers 200 with only `errors` (resource-not-found) for a deleted post
+            return None
+        return self._remote(credentials, data)
+
+    def _remote(self, credentials: Credentials, data: dict) -> RemotePost:
+        post_id = str(data["id"])
+        return RemotePost(
+            external_id=post_id,
+            text=data.get("text", ""),
+            url=self._post_url(credentials, post_id),
+            created_at=_parse_time(data.get("created_at")),
+        )
+
+    def recent_posts(self, credentials: Credentials, limit: int = 20) -> list[RemotePost]:
+        user_id = credentials.extra.get("user_id") or self.fetch_profile(credentials).external_id
+        response = self._send(
+            "GET",
+            f"/2/users/{user_id}/tweets",
+            operation="list",
+            token=credentials.access_token,
+            params={"max_results": max(5, min(100, limit)), "tweet.fields": "created_at"},
+        )
+        return [self._remote(credentials, item) for item in (response.json().get("data") or [])][:limit]
+
+
+def _is_gif(item: MediaItem) -> bool:
+    return item.kind == "gif" or item.content_type == "image/gif"

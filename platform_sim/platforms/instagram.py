@@ -1,0 +1,347 @@
+"""Instagram API with Instagram Login (graph.instagram.com, tokens from api.instagram.com).
+
+Tokens: the code gives a short-lived token (1 h, `POST /oauth/access_token`); `GET /access_token`
+(`grant_type=ig_exchange_token`) makes it long-lived (60 days); `GET /refresh_access_token`
+(`grant_type=ig_refresh_token`) renews an unexpired long-lived token.
+
+Publishing: `POST /{v}/{ig-user-id}/media` makes a container (image_url | video_url + media_type=REELS
+| is_carousel_item | media_type=CAROUSEL + children); `GET /{v}/{container}?fields=status_code` reads
+IN_PROGRESS -> FINISHED (or ERROR for a URL we "cannot fetch": one containing "unreachable", or a
+non-JPEG image); `POST /{v}/{ig-user-id}/media_publish` publishes. 50 API posts per rolling 24 h
+(account option `publishing_quota`), error code 9 subcode 2207042 beyond. Account options:
+`container_polls` (status reads that stay IN_PROGRESS, default 0 for images, 1 for video).
+Graph error shapes as in facebook.py.
+"""
+
+from __future__ import annotations
+
+import time
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..kit import Ctx, OAuthError, PlatformSpec, consent_endpoint, operation, redeem_code
+from ..state import Media, Post
+from .facebook import bad_version, graph_error, graph_token, iso
+
+LONG_LIVED_TTL = 60 * 86400.0
+SHORT_SCOPE = "ig_short"
+CAPTION_LIMIT = 2200
+CAROUSEL_LIMIT = 10
+DEFAULT_QUOTA = 50
+
+SPEC = PlatformSpec(
+    key="instagram",
+    display_name="Instagram",
+    access_ttl=LONG_LIVED_TTL,
+    refresh_ttl=LONG_LIVED_TTL,
+    refresh_rotates=False,
+    token_from=graph_token,
+    error=graph_error,
+)
+
+
+def _error(code: int, message: str, subcode: int | None = None, status: int = 400) -> Response:
+    error = {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "sim"}
+    if subcode:
+        error["error_subcode"] = subcode
+        error["error_user_msg"] = message
+    return JSONResponse({"error": error}, status_code=status)
+
+
+def _long_lived(ctx: Ctx, account) -> Response:
+    token = ctx.state.issue(account, "access", ttl=LONG_LIVED_TTL)
+    return JSONResponse(
+        {"access_token": token.value, "token_type": "bearer", "expires_in": int(LONG_LIVED_TTL)}
+    )
+
+
+@operation(SPEC, "token", auth=False)
+async def oauth_access_token(request: Request, ctx: Ctx) -> Response:
+    p = await ctx.params()
+    if p.get("grant_type") != "authorization_code":
+        return _error(100, "Invalid grant_type")
+    try:
+        account, _access, _refresh = redeem_code(
+            ctx,
+            code=p.get("code", ""),
+            client_id=p.get("client_id", ""),
+            client_secret=p.get("client_secret", ""),
+            redirect_uri=p.get("redirect_uri"),
+        )
+    except OAuthError as exc:
+        return JSONResponse({"error_type": "OAuthException", "code": 400, "error_message": exc.message}, 400)
+    short = ctx.state.issue(account, "access", ttl=3600.0, scope=SHORT_SCOPE)
+    return JSONResponse(
+        {
+            "data": [
+                {
+                    "access_token": short.value,
+                    "user_id": account.external_id,
+                    "permissions": "instagram_business_basic,instagram_business_content_publish",
+                }
+            ]
+        }
+    )
+
+
+@operation(SPEC, "token")
+async def exchange_token(request: Request, ctx: Ctx) -> Response:
+    if request.query_params.get("grant_type") != "ig_exchange_token" or not request.query_params.get(
+        "client_secret"
+    ):
+        return _error(100, "grant_type=ig_exchange_token and client_secret are required")
+    return _long_lived(ctx, ctx.account)
+
+
+@operation(SPEC, "refresh")
+async def refresh_token(request: Request, ctx: Ctx) -> Response:
+    if request.query_params.get("grant_type") != "ig_refresh_token":
+        return _error(100, "grant_type=ig_refresh_token is required")
+    if ctx.token.scope == SHORT_SCOPE:
+        return _error(190, "Short-lived tokens cannot be refreshed; exchange them first")
+    ctx.state.refresh_calls[("instagram", ctx.account.external_id)] += 1
+    return _long_lived(ctx, ctx.account)
+
+
+@operation(SPEC, "profile")
+async def me(request: Request, ctx: Ctx) -> Response:
+    if (resp := bad_version(ctx)) is not None:
+        return resp
+    account = ctx.account
+    return JSONResponse(
+        {
+            "id": account.external_id,
+            "user_id": account.external_id,
+            "username": account.handle,
+            "name": account.display_name,
+            "profile_picture_url": f"https://scontent.cdninstagram.com/{account.external_id}.jpg",
+            "followers_count": account.followers,
+        }
+    )
+
+
+def _owner_check(ctx: Ctx) -> Response | None:
+    if ctx.request.path_params["ig_user_id"] != ctx.account.external_id:
+        return ctx.error("forbidden", "(#10) The token does not belong to this Instagram user")
+    return None
+
+
+def _recent_api_posts(ctx: Ctx) -> int:
+    since = time.time() - 86400
+    return sum(
+        1
+        for p in ctx.state.posts_of("instagram", ctx.account.external_id, include_deleted=True)
+        if p.created_at >= since and p.kind != "comment"
+    )
+
+
+@operation(SPEC, "publish_limit")
+async def publishing_limit(request: Request, ctx: Ctx) -> Response:
+    if (resp := bad_version(ctx) or _owner_check(ctx)) is not None:
+        return resp
+    quota = int(ctx.account.options.get("publishing_quota", DEFAULT_QUOTA))
+    return JSONResponse(
+        {
+            "data": [
+                {
+                    "quota_usage": _recent_api_posts(ctx),
+                    "config": {"quota_total": quota, "quota_duration": 86400},
+                }
+            ]
+        }
+    )
+
+
+def _fetch_fails(url: str) -> bool:
+    return not url.startswith(("http://", "https://")) or "unreachable" in url
+
+
+@operation(SPEC, "upload")
+async def create_container(request: Request, ctx: Ctx) -> Response:
+    if (resp := bad_version(ctx) or _owner_check(ctx)) is not None:
+        return resp
+    p = await ctx.params()
+    caption = str(p.get("caption") or "")
+    if len(caption) > CAPTION_LIMIT:
+        return _error(100, f"The caption is longer than {CAPTION_LIMIT} characters", 2207004)
+    if caption.count("#") > 30:
+        return _error(100, "The caption has more than 30 hashtags", 2207004)
+    media_type = str(p.get("media_type") or "IMAGE").upper()
+    child = str(p.get("is_carousel_item", "")).lower() == "true"
+    extra: dict = {"caption": caption, "media_type": media_type, "carousel_item": child, "polls": 0}
+    if media_type == "CAROUSEL":
+        children = [c for c in str(p.get("children") or "").split(",") if c]
+        if not 2 <= len(children) <= CAROUSEL_LIMIT:
+            return _error(100, f"A carousel needs 2 to {CAROUSEL_LIMIT} children")
+        for child_id in children:
+            item = ctx.state.get_media("instagram", child_id)
+            if item is None or not item.extra.get("carousel_item"):
+                return _error(100, f"Invalid carousel child {child_id}")
+        extra["children"] = children
+        kind = "carousel"
+    elif media_type in ("REELS", "VIDEO"):
+        if not p.get("video_url"):
+            return _error(100, "video_url is required for REELS/VIDEO")
+        extra["url"] = p["video_url"]
+        kind = "video"
+    elif media_type == "IMAGE":
+        if not p.get("image_url"):
+            return _error(100, "image_url is required")
+        extra["url"] = p["image_url"]
+        extra["alt_text"] = p.get("alt_text", "")
+        kind = "image"
+    else:
+        return _error(100, f"Unsupported media_type {media_type}")
+    container = ctx.state.add_media(
+        ctx.account, kind=kind, size=0, id=str(17_900_000_000 + ctx.state.next_id())
+    )
+    container.extra.update(extra)
+    return JSONResponse({"id": container.id})
+
+
+def _container_status(ctx: Ctx, container: Media) -> str:
+    if container.extra.get("published"):
+        return "PUBLISHED"
+    url = container.extra.get("url", "")
+    if url and _fetch_fails(url):
+        return "ERROR"
+    if container.kind == "image" and url and not url.lower().split("?")[0].endswith((".jpg", ".jpeg")):
+        return "ERROR"
+    if container.kind == "carousel":
+        for child_id in container.extra.get("children", []):
+            child = ctx.state.get_media("instagram", child_id)
+            if child is None or _container_status(ctx, child) == "ERROR":
+                return "ERROR"
+    default_polls = 1 if container.kind == "video" else 0
+    needed = int(ctx.account.options.get("container_polls", default_polls))
+    return "FINISHED" if container.extra.get("polls", 0) >= needed else "IN_PROGRESS"
+
+
+@operation(SPEC, "publish")
+async def media_publish(request: Request, ctx: Ctx) -> Response:
+    if (resp := bad_version(ctx) or _owner_check(ctx)) is not None:
+        return resp
+    p = await ctx.params()
+    container = ctx.state.get_media("instagram", str(p.get("creation_id", "")))
+    if (
+        container is None
+        or container.account_id != ctx.account.external_id
+        or container.extra.get("carousel_item")
+    ):
+        return _error(100, "Invalid creation_id", 2207027)
+    if container.extra.get("published"):
+        return JSONResponse({"id": container.extra["published"]})  # publishing a container twice: same media
+    status = _container_status(ctx, container)
+    if status == "ERROR":
+        return _error(-1, "The media could not be fetched from the URL", 2207052)
+    if status != "FINISHED":
+        return _error(9007, "Media ID is not available: the media is not ready for publishing", 2207027)
+    quota = int(ctx.account.options.get("publishing_quota", DEFAULT_QUOTA))
+    if _recent_api_posts(ctx) >= quota:
+        return _error(9, "Application request limit reached: content publishing limit", 2207042)
+    media_ids = container.extra.get("children") or [container.id]
+    post = ctx.state.add_post(
+        ctx.account,
+        text=container.extra.get("caption", ""),
+        media_ids=list(media_ids),
+        kind="video" if container.kind == "video" else "image",
+        id=str(18_000_000_000 + ctx.state.next_id()),
+        extra={"container_id": container.id, "media_type": container.extra.get("media_type")},
+    )
+    container.extra["published"] = post.id
+    return JSONResponse({"id": post.id})
+
+
+def _media_json(post: Post, fields: str) -> dict:
+    body = {
+        "id": post.id,
+        "caption": post.text,
+        "permalink": f"https://www.instagram.com/p/sim{post.id}/",
+        "timestamp": iso(post.created_at),
+        "media_type": {"video": "VIDEO"}.get(
+            post.kind, "CAROUSEL_ALBUM" if len(post.media_ids) > 1 else "IMAGE"
+        ),
+    }
+    if fields:
+        wanted = set(fields.split(",")) | {"id"}
+        body = {k: v for k, v in body.items() if k in wanted}
+    return body
+
+
+async def _object_op(request: Request) -> str:
+    if request.method == "DELETE":
+        return "delete"
+    state = request.app.state.sim.state
+    return "publish_status" if state.get_media("instagram", request.path_params["object_id"]) else "lookup"
+
+
+@operation(SPEC, _object_op)
+async def graph_object(request: Request, ctx: Ctx) -> Response:
+    if (resp := bad_version(ctx)) is not None:
+        return resp
+    object_id = request.path_params["object_id"]
+    container = ctx.state.get_media("instagram", object_id)
+    if container is not None and request.method == "GET":
+        if container.account_id != ctx.account.external_id:
+            return ctx.error("not_found")
+        status = _container_status(ctx, container)
+        container.extra["polls"] = container.extra.get("polls", 0) + 1
+        body = {"id": container.id, "status_code": status}
+        if status == "ERROR":
+            body["status"] = "Error: Media download has failed. The media URI doesn't meet our requirements."
+        return JSONResponse(body)
+    post = ctx.state.get_post("instagram", object_id)
+    if post is None or post.account_id != ctx.account.external_id:
+        return ctx.error("not_found")
+    if request.method == "DELETE":
+        post.deleted = True
+        return JSONResponse({"success": True})
+    return JSONResponse(_media_json(post, request.query_params.get("fields", "")))
+
+
+@operation(SPEC, "list")
+async def user_media(request: Request, ctx: Ctx) -> Response:
+    if (resp := bad_version(ctx) or _owner_check(ctx)) is not None:
+        return resp
+    limit = min(int(request.query_params.get("limit", "25") or 25), 100)
+    posts = [p for p in ctx.state.posts_of("instagram", ctx.account.external_id) if p.kind != "comment"]
+    fields = request.query_params.get("fields", "")
+    return JSONResponse({"data": [_media_json(p, fields) for p in posts[:limit]]})
+
+
+@operation(SPEC, "comment")
+async def comments(request: Request, ctx: Ctx) -> Response:
+    if (resp := bad_version(ctx)) is not None:
+        return resp
+    parent = ctx.state.get_post("instagram", request.path_params["object_id"])
+    if parent is None:
+        return ctx.error("not_found")
+    p = await ctx.params()
+    if not str(p.get("message") or "").strip():
+        return _error(100, "message is required")
+    comment = ctx.state.add_post(
+        ctx.account,
+        text=str(p["message"]),
+        kind="comment",
+        id=str(17_800_000_000 + ctx.state.next_id()),
+        extra={"comment_of": parent.id},
+    )
+    return JSONResponse({"id": comment.id})
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/oauth/authorize", consent_endpoint(SPEC), methods=["GET", "POST"]),
+        Route("/oauth/access_token", oauth_access_token, methods=["POST"]),
+        Route("/access_token", exchange_token),
+        Route("/refresh_access_token", refresh_token),
+        Route("/{version}/me", me),
+        Route("/{version}/{ig_user_id}/content_publishing_limit", publishing_limit),
+        Route("/{version}/{ig_user_id}/media_publish", media_publish, methods=["POST"]),
+        Route("/{version}/{ig_user_id}/media", create_container, methods=["POST"]),
+        Route("/{version}/{ig_user_id}/media", user_media, methods=["GET"]),
+        Route("/{version}/{object_id}/comments", comments, methods=["POST"]),
+        Route("/{version}/{object_id}", graph_object, methods=["GET", "DELETE"]),
+    ]
