@@ -377,6 +377,25 @@ def test_failed_logins_are_throttled_per_address_and_ip():
     assert signed_in_user_id(other) == str(bystander.pk)
 
 
+def test_behind_a_proxy_each_client_is_throttled_on_its_own_address(settings):
+    # given: one reverse proxy in front; every request reaches Django from the proxy's address
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    victim = UserFactory()
+    bystander = UserFactory()
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    attacker = Client(HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
+    for _ in range(failed_login_limit()):
+        sign_in(attacker, victim.email, "wrong-password")
+    # when
+    blocked = sign_in(attacker, UserFactory().email, "wrong-password")
+    other = Client(HTTP_X_FORWARDED_FOR="198.51.100.21", **proxy)
+    fine = sign_in(other, bystander.email, PASSWORD)
+    # then: the attacker's address is blocked even for another account; other people still sign in
+    assert "Too many failed login attempts" in blocked.content.decode()
+    assert fine.status_code == 302
+    assert signed_in_user_id(other) == str(bystander.pk)
+
+
 def test_successful_logins_do_not_count_as_failures():
     # given
     user = UserFactory()

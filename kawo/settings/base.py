@@ -158,6 +158,10 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "KAWO OSS"
 MFA_RECOVERY_CODE_COUNT = 10
+# Behind a reverse proxy every request comes from the proxy's address, so the per-IP limits above would
+# lock everyone out together; set this to the number of proxies that append to X-Forwarded-For (1 for a
+# single nginx), the same hop core.middleware.client_ip trusts.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag; keep default
