@@ -31,6 +31,7 @@ from .tokens import hash_secret, new_secret
 
 WORKSPACE_FIELDS = ["name", "slug", "timezone", "language", "currency"]
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+EMAIL_MAX_LENGTH = 254  # EmailField's column size
 
 
 # --- validation helpers --------------------------------------------------------------------------
@@ -40,6 +41,8 @@ def _clean_email(email: str, field: str = "email") -> str:
     email = (email or "").strip().lower()
     try:
         validate_email(email)
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise DjangoValidationError("too long")
     except DjangoValidationError:
         raise ValidationFailed(_("Enter a valid email address."), field=field, code="invalid_email") from None
     return email

@@ -1,0 +1,225 @@
+"""Roles as a table: every role against every capability an API endpoint requires, by real requests.
+
+REQUESTS maps each capability to requests that need it. The capabilities come from the views themselves
+(`required_capabilities` of every route under /api/v1/), so a new endpoint with a capability the table
+has no request for makes `test_every_required_capability_has_a_request` fail: add a row below. Allowed
+means a 2xx answer, refused means 403, exactly as accounts.roles.ROLE_CAPABILITIES (and, for
+organizations, core.api.ORG_CAPABILITIES) say.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import resolve, reverse
+from rest_framework.test import APIClient
+
+from accounts.models import Invitation, Organization, Workspace
+from accounts.roles import ALL_CAPABILITIES, OrgRole, Role, role_has
+from accounts.tests.factories import (
+    AgencyFactory,
+    AgencyGrantFactory,
+    MembershipFactory,
+    WorkspaceFactory,
+    WorkspaceMemberFactory,
+)
+from core.api import ORG_CAPABILITIES
+from tests import api_routes
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass(frozen=True)
+class Req:
+    """One request: method, route name, and a function that makes what it needs and returns
+    (the URL kwargs besides the scope id, the JSON body or None)."""
+
+    method: str
+    route_name: str
+    build: Callable[[object], tuple[dict, dict | None]]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.route_name}"
+
+
+def _nothing(scope):
+    return {}, None
+
+
+def _member(workspace: Workspace) -> dict:
+    return {"member_id": WorkspaceMemberFactory(workspace=workspace, role=Role.EDITOR).pk}
+
+
+def _invitation(workspace: Workspace) -> dict:
+    invitation = Invitation.objects.create(
+        workspace=workspace,
+        email="someone@example.com",
+        role=Role.VIEWER,
+        token_hash="0" * 64,
+        expires_at="2999-01-01T00:00:00Z",
+    )
+    return {"invitation_id": invitation.pk}
+
+
+def _grant(workspace: Workspace) -> dict:
+    return {"grant_id": AgencyGrantFactory(workspace=workspace, role_ceiling=Role.EDITOR).pk}
+
+
+# Workspace capabilities -> requests that need them.
+REQUESTS: dict[str, list[Req]] = {
+    "workspace.view": [Req("GET", "api-workspace", _nothing)],
+    "workspace.manage": [Req("PATCH", "api-workspace", lambda ws: ({}, {"name": "Renamed"}))],
+    "member.view": [
+        Req("GET", "api-members", _nothing),
+        Req("GET", "api-member", lambda ws: (_member(ws), None)),
+    ],
+    "member.manage": [
+        Req("PATCH", "api-member", lambda ws: (_member(ws), {"role": "viewer"})),
+        Req("DELETE", "api-member", lambda ws: (_member(ws), None)),
+        Req("GET", "api-invitations", _nothing),
+        Req("POST", "api-invitations", lambda ws: ({}, {"email": "new@example.com", "role": "viewer"})),
+        Req("GET", "api-invitation", lambda ws: (_invitation(ws), None)),
+        Req("DELETE", "api-invitation", lambda ws: (_invitation(ws), None)),
+        Req("POST", "api-invitation-resend", lambda ws: (_invitation(ws), None)),
+    ],
+    "agency.manage": [
+        Req("GET", "api-agency-grants", _nothing),
+        Req(
+            "POST",
+            "api-agency-grants",
+            lambda ws: ({}, {"agency": AgencyFactory().pk, "role_ceiling": "viewer"}),
+        ),
+        Req("GET", "api-agency-grant", lambda ws: (_grant(ws), None)),
+        Req("PATCH", "api-agency-grant", lambda ws: (_grant(ws), {"role_ceiling": "viewer"})),
+        Req("DELETE", "api-agency-grant", lambda ws: (_grant(ws), None)),
+    ],
+    "audit.view": [Req("GET", "api-audit-events", _nothing)],
+}
+
+
+def _received_grant(agency: Organization) -> AgencyGrantFactory:
+    return AgencyGrantFactory(agency=agency, role_ceiling=Role.EDITOR)
+
+
+def _assignment(agency: Organization) -> dict:
+    grant = _received_grant(agency)
+    person = MembershipFactory(organization=agency).user
+    member = WorkspaceMemberFactory(workspace=grant.workspace, user=person, grant=grant, role=Role.VIEWER)
+    return {"grant_id": grant.pk, "member_id": member.pk}
+
+
+def _new_assignment(agency: Organization):
+    person = MembershipFactory(organization=agency).user
+    return {"grant_id": _received_grant(agency).pk}, {"user": person.pk, "role": "viewer"}
+
+
+# Organization capabilities -> requests that need them (the organization is an agency with grants).
+ORG_REQUESTS: dict[str, list[Req]] = {
+    "organization.view": [
+        Req("GET", "api-organization", _nothing),
+        Req("GET", "api-organization-members", _nothing),
+        Req("GET", "api-received-grants", _nothing),
+    ],
+    "organization.manage": [
+        Req("PATCH", "api-organization", lambda org: ({}, {"name": "Renamed"})),
+        Req("GET", "api-grant-assignments", lambda org: ({"grant_id": _received_grant(org).pk}, None)),
+        Req("POST", "api-grant-assignments", _new_assignment),
+        Req("DELETE", "api-grant-assignment", lambda org: (_assignment(org), None)),
+    ],
+}
+
+
+def required_capabilities(scope_kwarg: str) -> dict[str, set[str]]:
+    """capability -> the endpoints ("METHOD route") that require it, for routes with this scope."""
+    used: dict[str, set[str]] = {}
+    for route in api_routes():
+        if route.scope_kwarg != scope_kwarg:
+            continue
+        for method, capability in (route.required_capabilities() or {}).items():
+            if capability:
+                used.setdefault(capability, set()).add(f"{method} {route}")
+    return used
+
+
+def test_every_required_capability_has_a_request():
+    used = required_capabilities("workspace_id")
+    missing = {cap: sorted(endpoints) for cap, endpoints in used.items() if cap not in REQUESTS}
+    assert not missing, (
+        f"add a request for these capabilities to REQUESTS in tests/test_role_matrix.py: {missing}"
+    )
+    assert set(used) <= ALL_CAPABILITIES
+    org_used = required_capabilities("organization_id")
+    org_missing = sorted(set(org_used) - set(ORG_REQUESTS))
+    assert not org_missing, f"add a request for {org_missing} to ORG_REQUESTS in tests/test_role_matrix.py"
+
+
+def _send(user, req: Req, scope_kwarg: str, scope):
+    """Make the request as `user`; returns the response and the capability the view declares for it."""
+    kwargs, body = req.build(scope)
+    path = reverse(req.route_name, kwargs={scope_kwarg: scope.pk, **kwargs})
+    declared = resolve(path).func.cls.required_capabilities[req.method]
+    client = APIClient()
+    client.force_authenticate(user)
+    response = client.generic(req.method, path, data=json.dumps(body or {}), content_type="application/json")
+    return response, declared
+
+
+WORKSPACE_CASES = [
+    pytest.param(role, capability, req, id=f"{role}-{capability}-{req}")
+    for role in Role.values
+    for capability, reqs in REQUESTS.items()
+    for req in reqs
+]
+
+
+@pytest.mark.parametrize(("role", "capability", "req"), WORKSPACE_CASES)
+def test_workspace_role_matrix(role, capability, req):
+    # given: a workspace with an admin (so "last admin" rules never interfere) and a person in `role`
+    workspace = WorkspaceFactory()
+    WorkspaceMemberFactory(workspace=workspace, role=Role.ADMIN)
+    person = WorkspaceMemberFactory(workspace=workspace, role=role).user
+    # when
+    response, declared = _send(person, req, "workspace_id", workspace)
+    # then
+    assert declared == capability, f"{req} requires {declared}, not {capability}: fix the table"
+    if role_has(role, capability):
+        assert 200 <= response.status_code < 300, (
+            role,
+            str(req),
+            response.status_code,
+            response.content[:300],
+        )
+    else:
+        assert response.status_code == 403, (role, str(req), response.status_code)
+        assert response.json()["error"]["code"] == "permission_denied"
+
+
+ORG_CASES = [
+    pytest.param(org_role, capability, req, id=f"{org_role}-{capability}-{req}")
+    for org_role in OrgRole.values
+    for capability, reqs in ORG_REQUESTS.items()
+    for req in reqs
+]
+
+
+@pytest.mark.parametrize(("org_role", "capability", "req"), ORG_CASES)
+def test_organization_role_matrix(org_role, capability, req):
+    # given
+    agency = AgencyFactory()
+    person = MembershipFactory(organization=agency, role=org_role).user
+    # when
+    response, declared = _send(person, req, "organization_id", agency)
+    # then
+    assert declared == capability, f"{req} requires {declared}, not {capability}: fix the table"
+    if capability in ORG_CAPABILITIES[org_role]:
+        assert 200 <= response.status_code < 300, (
+            org_role,
+            str(req),
+            response.status_code,
+            response.content[:300],
+        )
+    else:
+        assert response.status_code == 403, (org_role, str(req), response.status_code)
