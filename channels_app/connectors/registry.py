@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import Connector
+from .bilibili.connector import BilibiliConnector
 from .bluesky.connector import BlueskyConnector
 from .douyin.connector import DouyinConnector
 from .facebook.connector import FacebookConnector
@@ -27,6 +28,7 @@ CONNECTORS: dict[str, type[Connector]] = {
     TikTokConnector.platform: TikTokConnector,
     DouyinConnector.platform: DouyinConnector,
     KuaishouConnector.platform: KuaishouConnector,
+    BilibiliConnector.platform: BilibiliConnector,
 }
 
 
