@@ -106,14 +106,16 @@ _LINK = regex.compile(
     r"""
     (?<![A-Za-z0-9_@.\-/])                           # not inside an e-mail address or a longer word
     (?:
-        (?:https?|ftp)://[^\s<>"'\u0080-\U0010ffff]+  # with a scheme
+        (?i:https?|ftp)://[^\s<>"'\u0080-\U0010ffff]+  # with a scheme
       |
-        (?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?![a-z0-9\-])
+        (?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![A-Za-z0-9\-])
         (?::\d{1,5})?
         (?:[/?\#][^\s<>"'\u0080-\U0010ffff]*)?
     )
     """,
-    regex.IGNORECASE | regex.VERBOSE,
+    # Not IGNORECASE: case-insensitive, the non-ASCII range would take in "k" and "s" (the Kelvin sign and
+    # the long s fold to them) and cut "facebook" short.
+    regex.VERBOSE,
 )
 _TRAILING = ".,;:!?)]}'\""
 
