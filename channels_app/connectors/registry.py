@@ -12,9 +12,11 @@ from .kuaishou.connector import KuaishouConnector
 from .linkedin.connector import LinkedInConnector
 from .mastodon.connector import MastodonConnector
 from .tiktok.connector import TikTokConnector
+from .wechat_channels.connector import WeChatChannelsConnector
 from .wechat_oa.connector import WeChatOAConnector
 from .weibo.connector import WeiboConnector
 from .x.connector import XConnector
+from .xiaohongshu.connector import XiaohongshuConnector
 
 CONNECTORS: dict[str, type[Connector]] = {
     BlueskyConnector.platform: BlueskyConnector,
@@ -29,6 +31,8 @@ CONNECTORS: dict[str, type[Connector]] = {
     DouyinConnector.platform: DouyinConnector,
     KuaishouConnector.platform: KuaishouConnector,
     BilibiliConnector.platform: BilibiliConnector,
+    XiaohongshuConnector.platform: XiaohongshuConnector,
+    WeChatChannelsConnector.platform: WeChatChannelsConnector,
 }
 
 

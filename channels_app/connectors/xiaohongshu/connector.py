@@ -1,0 +1,44 @@
+"""Xiaohongshu (RED): no server-side publish API for brands, so publishing is assisted: at the due time the
+responsible person gets the ready title, text and media, posts them in the app, and confirms with the
+live URL. The connector makes no platform calls; it only checks RED's rules before that hand-off:
+title at most 20 characters, body at most 1000, and either 1-18 images or exactly one video.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from ..base import Capabilities, Connector, Finding, MediaLimits, PostPayload, standard_findings
+
+TITLE_LIMIT = 20
+
+
+class XiaohongshuConnector(Connector):
+    platform = "xiaohongshu"
+    display_name = "Xiaohongshu"
+    capabilities = Capabilities(
+        text_limit=1000,
+        requires_media=True,
+        media=MediaLimits(
+            kinds=frozenset({"image", "video"}),
+            max_images=18,
+            max_videos=1,
+            max_image_bytes=20 * 1024 * 1024,
+            max_video_bytes=20 * 1024 * 1024 * 1024,
+            mixed=False,
+        ),
+        server_side_publish=False,
+        auth="assisted",
+    )
+
+    def validate(self, payload: PostPayload) -> list[Finding]:
+        findings = standard_findings(self, payload)
+        if len(payload.title) > TITLE_LIMIT:
+            findings.append(
+                Finding(
+                    "xiaohongshu.title_length",
+                    _("The title is %(used)s characters; Xiaohongshu allows at most %(limit)s.")
+                    % {"used": len(payload.title), "limit": TITLE_LIMIT},
+                )
+            )
+        return findings
