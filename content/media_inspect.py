@@ -279,7 +279,7 @@ def _inspect_image(handle: BinaryIO, size: int, *, max_pixels: int) -> MediaInfo
                 _("This is not an image or video we can read: upload JPEG, PNG, GIF, WebP, MP4 or MOV."),
                 code="unrecognised",  # turned into unsupported_type or type_mismatch by the caller
             ) from None
-        except (OSError, SyntaxError, ValueError, EOFError) as error:
+        except Exception as error:  # Pillow's decoders raise many exception types on malformed input
             raise MediaRejected(
                 _("The image is damaged or incomplete (%(error)s).") % {"error": error}, code="corrupt"
             ) from None
