@@ -88,7 +88,24 @@ PROVIDERS = {
     "member_id": lambda w: w.assignment.pk,
     "invitation_id": lambda w: w.invitation.pk,
     "grant_id": lambda w: w.grant.pk,
+    "account_id": lambda w: w.once("account", _social_account).pk,
+    "group_id": lambda w: w.once("group", _account_group).pk,
+    "platform": lambda w: "weibo",
 }
+# Kwargs that name no tenant's object (every tenant uses the same values): filled, never swapped.
+NOT_OBJECT_IDS = {"workspace_id", "organization_id", "platform"}
+
+
+def _social_account(world: World):
+    from channels_app.tests.factories import SocialAccountFactory
+
+    return SocialAccountFactory(workspace=world.workspace)
+
+
+def _account_group(world: World):
+    from channels_app.tests.factories import AccountGroupFactory
+
+    return AccountGroupFactory(workspace=world.workspace)
 
 
 def fill(route, world: World, override: World | None = None, override_kwarg: str | None = None) -> str:
@@ -127,7 +144,7 @@ def signed_in(user: User) -> Client:
 
 
 SCOPED = scoped_routes()
-WITH_OBJECT_IDS = [route for route in SCOPED if set(route.kwargs) - {"workspace_id", "organization_id"}]
+WITH_OBJECT_IDS = [route for route in SCOPED if set(route.kwargs) - NOT_OBJECT_IDS]
 
 
 def test_the_matrix_sees_the_api_and_the_dashboard():
@@ -150,7 +167,7 @@ def test_victim_ids_through_your_own_scope_are_404(route):
     # given: the attacker is admin of their own workspace and owner of their own agency
     victim, attacker = build_world(), build_world()
     client = signed_in(attacker.admin)
-    for kwarg in set(route.kwargs) - {"workspace_id", "organization_id"}:
+    for kwarg in set(route.kwargs) - NOT_OBJECT_IDS:
         # when: every id is the attacker's own except this one, which is the victim's
         path = fill(route, attacker, override=victim, override_kwarg=kwarg)
         # then

@@ -68,6 +68,18 @@ def _grant(workspace: Workspace) -> dict:
     return {"grant_id": AgencyGrantFactory(workspace=workspace, role_ceiling=Role.EDITOR).pk}
 
 
+def _social_account(workspace: Workspace) -> dict:
+    from channels_app.tests.factories import SocialAccountFactory
+
+    return {"account_id": SocialAccountFactory(workspace=workspace).pk}
+
+
+def _account_group(workspace: Workspace) -> dict:
+    from channels_app.tests.factories import AccountGroupFactory
+
+    return {"group_id": AccountGroupFactory(workspace=workspace).pk}
+
+
 # Workspace capabilities -> requests that need them.
 REQUESTS: dict[str, list[Req]] = {
     "workspace.view": [Req("GET", "api-workspace", _nothing)],
@@ -97,6 +109,21 @@ REQUESTS: dict[str, list[Req]] = {
         Req("DELETE", "api-agency-grant", lambda ws: (_grant(ws), None)),
     ],
     "audit.view": [Req("GET", "api-audit-events", _nothing)],
+    # channels_app
+    "account.view": [
+        Req("GET", "social-account-list", _nothing),
+        Req("GET", "social-account-detail", lambda ws: (_social_account(ws), None)),
+        Req("GET", "account-group-list", _nothing),
+        Req("GET", "account-group-detail", lambda ws: (_account_group(ws), None)),
+    ],
+    "account.connect": [
+        Req("POST", "social-account-connect-start", lambda ws: ({}, {"platform": "weibo"})),
+        Req("PATCH", "social-account-detail", lambda ws: (_social_account(ws), {"tags": ["launch"]})),
+        Req("DELETE", "social-account-detail", lambda ws: (_social_account(ws), None)),
+        Req("POST", "account-group-list", lambda ws: ({}, {"name": "Tier 1"})),
+        Req("PATCH", "account-group-detail", lambda ws: (_account_group(ws), {"name": "Tier 2"})),
+        Req("DELETE", "account-group-detail", lambda ws: (_account_group(ws), None)),
+    ],
 }
 
 
