@@ -36,6 +36,8 @@ class ShortTextConnector(Connector):
                 )
             )
         for item in payload.media:
+            if item.data is None:
+                findings.append(Finding("shorttext.media_data", f"{item.filename}: needs the file's bytes."))
             if item.content_type != "image/jpeg":
                 findings.append(Finding("shorttext.image_format", f"{item.filename}: JPEG only."))
         if "#" in payload.text:

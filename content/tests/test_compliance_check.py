@@ -274,7 +274,7 @@ def test_connectors_receive_the_text_link_and_media():
         connectors={"shorttext": ShortTextConnector},
     )
 
-    # then
+    # then: not "shorttext.media_data": the bytes are in storage until the publish step loads them
     assert [f.rule for f in findings] == ["shorttext.image_format"]
     (payload,) = ShortTextConnector.received
     assert payload.text == "Hi"
@@ -369,3 +369,32 @@ def test_clean_text_has_no_findings():
     # then: VideoConnector has no validate(): only the unchecked note
     assert [f.rule for f in findings] == [PLATFORM_LIMITS_UNCHECKED]
     assert not has_blocking(findings)
+
+
+# --- with the real connectors of the registry ---
+
+
+def test_real_connectors_report_their_own_limits():
+    # given: 300 Chinese characters, over Weibo's and X's limits
+    text = "今天天气很好" * 50
+
+    # when
+    findings = check(text, platforms=["weibo", "x"])
+
+    # then
+    blocking_platforms = {f.platform for f in findings if f.blocking}
+    assert blocking_platforms == {"weibo", "x"}
+    assert all(f.rule.startswith(f"{f.platform}.") for f in findings)
+
+
+def test_real_connectors_accept_a_short_post_with_a_small_photo():
+    # given: the photo's bytes are in storage, not in the check
+    photo = MediaInfo(
+        "image", "image/jpeg", 200_000, 1080, 1080, frames=1, filename="p.jpg", url="https://cdn/p.jpg"
+    )
+
+    # when
+    findings = check("新品上市", platforms=["x", "facebook"], media=[photo])
+
+    # then
+    assert findings == []
