@@ -16,6 +16,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
+from django.utils.translation import gettext as _
+
 from ..base import (
     AccountProfile,
     Capabilities,
@@ -208,45 +210,56 @@ class FacebookConnector(GraphMixin, Connector):
             findings.append(
                 Finding(
                     "facebook.text_length",
-                    f"Facebook allows {TEXT_LIMIT} characters; this text has {len(payload.text)}.",
+                    _("Facebook allows %(limit)s characters; this text has %(used)s.")
+                    % {"limit": TEXT_LIMIT, "used": len(payload.text)},
                 )
             )
         if not payload.text.strip() and not payload.media and not payload.link:
-            findings.append(Finding("facebook.empty", "A Facebook post needs text, a link or a photo."))
+            findings.append(Finding("facebook.empty", _("A Facebook post needs text, a link or a photo.")))
         limits = self.capabilities.media
         if any(m.kind != "image" for m in payload.media):
             findings.append(
-                Finding("facebook.media_kind", "This Facebook connector posts photos only (no video).")
+                Finding("facebook.media_kind", _("Facebook posts here take photos only, no video."))
             )
         if len(payload.media) > limits.max_images:
             findings.append(
-                Finding("facebook.media_count", f"At most {limits.max_images} photos per Facebook post.")
+                Finding(
+                    "facebook.media_count",
+                    _("Facebook posts here take at most %(limit)s photos; this post has %(count)s.")
+                    % {"limit": limits.max_images, "count": len(payload.media)},
+                )
             )
         if payload.media and payload.link:
             findings.append(
                 Finding(
-                    "facebook.link_with_media", "Facebook shows either a link preview or photos, not both."
+                    "facebook.link_with_media", _("Facebook shows either a link preview or photos, not both.")
                 )
             )
         for item in payload.media:
             if item.size > limits.max_image_bytes:
                 findings.append(
-                    Finding("facebook.media_size", f"{item.filename}: Facebook photos must be at most 4 MB.")
+                    Finding(
+                        "facebook.media_size",
+                        _("%(name)s is %(size)s bytes; Facebook photos may be at most %(limit)s bytes.")
+                        % {"name": item.filename, "size": item.size, "limit": limits.max_image_bytes},
+                    )
                 )
             if not item.url and item.data is None:
                 findings.append(
-                    Finding("facebook.media_data", f"{item.filename}: needs a URL or the file's bytes.")
-                )
-        when = scheduled_at(payload)
-        if when is not None:
-            ahead = when - datetime.now(UTC)
-            if not SCHEDULE_MIN <= ahead <= SCHEDULE_MAX:
-                findings.append(
                     Finding(
-                        "facebook.scheduled_at",
-                        "Facebook schedules posts between 10 minutes and 30 days ahead.",
+                        "facebook.media_data",
+                        _("%(name)s: Facebook needs a public URL or the file itself.")
+                        % {"name": item.filename},
                     )
                 )
+        when = scheduled_at(payload)
+        if when is not None and not SCHEDULE_MIN <= when - datetime.now(UTC) <= SCHEDULE_MAX:
+            findings.append(
+                Finding(
+                    "facebook.scheduled_at",
+                    _("Facebook schedules posts from 10 minutes to 30 days ahead."),
+                )
+            )
         return findings
 
     def _photo(self, page_id: str, token: str, item: MediaItem, data: dict, *, operation: str) -> dict:

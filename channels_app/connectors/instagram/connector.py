@@ -19,6 +19,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
+from django.utils.translation import gettext as _
+
 from ..base import (
     AccountProfile,
     Capabilities,
@@ -167,58 +169,62 @@ class InstagramConnector(GraphMixin, Connector):
             findings.append(
                 Finding(
                     "instagram.caption_length",
-                    f"Instagram captions allow {CAPTION_LIMIT} characters; this one has {len(payload.text)}.",
+                    _("Instagram captions allow %(limit)s characters; this one has %(used)s.")
+                    % {"limit": CAPTION_LIMIT, "used": len(payload.text)},
                 )
             )
-        hashtags = len(_HASHTAG.findall(payload.text))
-        if hashtags > HASHTAG_LIMIT:
-            findings.append(
-                Finding(
-                    "instagram.hashtags",
-                    f"Instagram allows {HASHTAG_LIMIT} hashtags; this caption has {hashtags}.",
+        for rule, pattern, limit, what in (
+            ("instagram.hashtags", _HASHTAG, HASHTAG_LIMIT, _("hashtags")),
+            ("instagram.mentions", _MENTION, MENTION_LIMIT, _("@mentions")),
+        ):
+            used = len(pattern.findall(payload.text))
+            if used > limit:
+                findings.append(
+                    Finding(
+                        rule,
+                        _("Instagram allows %(limit)s %(what)s in a caption; this one has %(used)s.")
+                        % {"limit": limit, "what": what, "used": used},
+                    )
                 )
-            )
-        mentions = len(_MENTION.findall(payload.text))
-        if mentions > MENTION_LIMIT:
-            findings.append(
-                Finding(
-                    "instagram.mentions",
-                    f"Instagram allows {MENTION_LIMIT} @mentions; this caption has {mentions}.",
-                )
-            )
         if not payload.media:
             findings.append(
-                Finding("instagram.media_required", "An Instagram post needs at least 1 photo or video.")
+                Finding("instagram.media_required", _("An Instagram post needs at least 1 photo or video."))
             )
         if len(payload.media) > CAROUSEL_LIMIT:
             findings.append(
                 Finding(
-                    "instagram.media_count", f"An Instagram carousel holds at most {CAROUSEL_LIMIT} items."
+                    "instagram.media_count",
+                    _("An Instagram carousel holds at most %(limit)s items; this post has %(count)s.")
+                    % {"limit": CAROUSEL_LIMIT, "count": len(payload.media)},
                 )
             )
         limits = self.capabilities.media
         for item in payload.media:
+            name = {"name": item.filename}
             if item.kind not in ("image", "video"):
-                findings.append(Finding("instagram.media_kind", f"{item.filename}: only photos and videos."))
+                findings.append(
+                    Finding("instagram.media_kind", _("%(name)s: only photos and videos.") % name)
+                )
             if not item.url:
                 findings.append(
                     Finding(
                         "instagram.media_url",
-                        f"{item.filename}: Instagram downloads media from a public URL; this file has none.",
+                        _("%(name)s: Instagram downloads media from a public URL, and this file has none.")
+                        % name,
                     )
                 )
-            if item.kind == "image":
-                if item.content_type not in ("image/jpeg", "image/jpg"):
-                    findings.append(
-                        Finding(
-                            "instagram.image_format", f"{item.filename}: Instagram accepts JPEG images only."
-                        )
-                    )
-                if item.size > limits.max_image_bytes:
-                    findings.append(Finding("instagram.media_size", f"{item.filename}: images up to 8 MB."))
-            if item.kind == "video" and item.size > limits.max_video_bytes:
+            if item.kind == "image" and item.content_type not in ("image/jpeg", "image/jpg"):
                 findings.append(
-                    Finding("instagram.media_size", f"{item.filename}: videos (Reels) up to 300 MB.")
+                    Finding("instagram.image_format", _("%(name)s: Instagram takes JPEG images only.") % name)
+                )
+            limit = limits.max_video_bytes if item.kind == "video" else limits.max_image_bytes
+            if item.size > limit:
+                findings.append(
+                    Finding(
+                        "instagram.media_size",
+                        _("%(name)s is %(size)s bytes; Instagram allows at most %(limit)s bytes here.")
+                        % {**name, "size": item.size, "limit": limit},
+                    )
                 )
         return findings
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
 
 import httpx
+from django.utils.translation import gettext as _
 
 from ..base import (
     AccountProfile,
@@ -208,27 +209,39 @@ class LinkedInConnector(Connector):
             findings.append(
                 Finding(
                     "linkedin.text_length",
-                    f"LinkedIn allows {TEXT_LIMIT} characters; this text has {len(payload.text)}.",
+                    _("LinkedIn allows %(limit)s characters; this text has %(used)s.")
+                    % {"limit": TEXT_LIMIT, "used": len(payload.text)},
                 )
             )
         if not payload.text.strip() and not payload.media:
-            findings.append(Finding("linkedin.empty", "A LinkedIn post needs text or images."))
+            findings.append(Finding("linkedin.empty", _("A LinkedIn post needs text or images.")))
         limits = self.capabilities.media
         if any(m.kind != "image" for m in payload.media):
-            findings.append(Finding("linkedin.media_kind", "This LinkedIn connector posts images only."))
+            findings.append(Finding("linkedin.media_kind", _("LinkedIn posts here take images only.")))
         if len(payload.media) > limits.max_images:
             findings.append(
                 Finding(
-                    "linkedin.media_count", f"LinkedIn allows at most {limits.max_images} images per post."
+                    "linkedin.media_count",
+                    _("LinkedIn allows at most %(limit)s images per post; this post has %(count)s.")
+                    % {"limit": limits.max_images, "count": len(payload.media)},
                 )
             )
         for item in payload.media:
             if item.data is None:
                 findings.append(
-                    Finding("linkedin.media_data", f"{item.filename}: needs the file's bytes to upload.")
+                    Finding(
+                        "linkedin.media_data",
+                        _("%(name)s: LinkedIn needs the file itself to upload.") % {"name": item.filename},
+                    )
                 )
             if item.size > limits.max_image_bytes:
-                findings.append(Finding("linkedin.media_size", f"{item.filename}: images up to 36 MB."))
+                findings.append(
+                    Finding(
+                        "linkedin.media_size",
+                        _("%(name)s is %(size)s bytes; LinkedIn images may be at most %(limit)s bytes.")
+                        % {"name": item.filename, "size": item.size, "limit": limits.max_image_bytes},
+                    )
+                )
         return findings
 
     def _upload(self, token: str, author: str, item: MediaItem) -> str:

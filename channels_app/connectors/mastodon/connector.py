@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 import httpx
 import regex
+from django.utils.translation import gettext as _
 
 from ..base import (
     AccountProfile,
@@ -200,20 +201,24 @@ class MastodonConnector(Connector):
             findings.append(
                 Finding(
                     "mastodon.text_length",
-                    f"This instance allows {limit} characters (links count 23); this text has {length}.",
+                    _("This instance allows %(limit)s characters (a link counts 23); this text has %(used)s.")
+                    % {"limit": limit, "used": length},
                 )
             )
         if not payload.text.strip() and not payload.media:
-            findings.append(Finding("mastodon.empty", "A Mastodon status needs text or media."))
+            findings.append(Finding("mastodon.empty", _("A Mastodon status needs text or media.")))
         limits = self.capabilities.media
-        videos = [m for m in payload.media if m.kind == "video"]
         if len(payload.media) > limits.max_images:
             findings.append(
-                Finding("mastodon.media_count", f"Mastodon allows {limits.max_images} attachments.")
+                Finding(
+                    "mastodon.media_count",
+                    _("Mastodon allows at most %(limit)s attachments; this status has %(count)s.")
+                    % {"limit": limits.max_images, "count": len(payload.media)},
+                )
             )
-        if videos and len(payload.media) > 1:
+        if any(m.kind == "video" for m in payload.media) and len(payload.media) > 1:
             findings.append(
-                Finding("mastodon.media_mixed", "Mastodon allows 1 video, without other attachments.")
+                Finding("mastodon.media_mixed", _("Mastodon allows 1 video, without other attachments."))
             )
         for item in payload.media:
             cap = limits.max_video_bytes if item.kind == "video" else limits.max_image_bytes
@@ -221,17 +226,21 @@ class MastodonConnector(Connector):
                 findings.append(
                     Finding(
                         "mastodon.media_size",
-                        f"{item.filename}: at most {cap // (1024 * 1024)} MB for this kind.",
+                        _("%(name)s is %(size)s bytes; Mastodon allows at most %(limit)s bytes here.")
+                        % {"name": item.filename, "size": item.size, "limit": cap},
                     )
                 )
             if item.data is None:
                 findings.append(
-                    Finding("mastodon.media_data", f"{item.filename}: needs the file's bytes to upload.")
+                    Finding(
+                        "mastodon.media_data",
+                        _("%(name)s: Mastodon needs the file itself to upload.") % {"name": item.filename},
+                    )
                 )
         when = scheduled_at(payload)
         if when is not None and when - datetime.now(UTC) < SCHEDULE_MIN:
             findings.append(
-                Finding("mastodon.scheduled_at", "Mastodon schedules statuses at least 5 minutes ahead.")
+                Finding("mastodon.scheduled_at", _("Mastodon schedules statuses at least 5 minutes ahead."))
             )
         return findings
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import httpx
+from django.utils.translation import gettext as _
 
 from ..base import (
     AccountProfile,
@@ -179,22 +180,31 @@ class TikTokConnector(Connector):
             findings.append(
                 Finding(
                     "tiktok.caption_length",
-                    f"TikTok captions allow {TITLE_LIMIT} characters; this has {length}.",
+                    _("TikTok captions allow %(limit)s characters; this one has %(used)s.")
+                    % {"limit": TITLE_LIMIT, "used": length},
                 )
             )
         videos = [m for m in payload.media if m.kind == "video"]
         if not videos:
-            findings.append(Finding("tiktok.media_required", "A TikTok post needs exactly 1 video."))
+            findings.append(Finding("tiktok.media_required", _("A TikTok post needs exactly 1 video.")))
         if len(payload.media) > 1 or len(videos) != len(payload.media):
-            findings.append(
-                Finding("tiktok.media_count", "A TikTok video post holds 1 video and nothing else.")
-            )
+            findings.append(Finding("tiktok.media_count", _("A TikTok post holds 1 video and nothing else.")))
         for item in videos:
             if item.size > MAX_VIDEO_BYTES:
-                findings.append(Finding("tiktok.media_size", f"{item.filename}: TikTok videos up to 4 GB."))
+                findings.append(
+                    Finding(
+                        "tiktok.media_size",
+                        _("%(name)s is %(size)s bytes; TikTok videos may be at most %(limit)s bytes.")
+                        % {"name": item.filename, "size": item.size, "limit": MAX_VIDEO_BYTES},
+                    )
+                )
             if not item.url and item.data is None:
                 findings.append(
-                    Finding("tiktok.media_data", f"{item.filename}: needs a URL or the file's bytes.")
+                    Finding(
+                        "tiktok.media_data",
+                        _("%(name)s: TikTok needs a public URL or the file itself.")
+                        % {"name": item.filename},
+                    )
                 )
         return findings
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import httpx
+from django.utils.translation import gettext as _
 
 from ..base import (
     AccountProfile,
@@ -204,52 +205,59 @@ class XConnector(Connector):
             findings.append(
                 Finding(
                     "x.weighted_length",
-                    f"X allows {MAX_WEIGHTED_LENGTH} weighted characters (CJK and emoji count 2, links 23); "
-                    f"this text has {length}.",
+                    _(
+                        "X allows %(limit)s weighted characters (Chinese, Japanese, Korean characters and "
+                        "emoji count 2, every link 23); this text weighs %(used)s."
+                    )
+                    % {"limit": MAX_WEIGHTED_LENGTH, "used": length},
                 )
             )
         if not payload.text.strip() and not payload.media:
-            findings.append(Finding("x.empty", "An X post needs text or media."))
+            findings.append(Finding("x.empty", _("An X post needs text or media.")))
         limits = self.capabilities.media
         images = [m for m in payload.media if m.kind == "image" and not _is_gif(m)]
         gifs = [m for m in payload.media if _is_gif(m)]
-        others = [m for m in payload.media if m.kind not in ("image", "gif")]
-        if others:
+        if any(m.kind not in ("image", "gif") for m in payload.media):
             findings.append(
-                Finding("x.media_kind", "This X connector posts images and animated GIFs only (no video).")
+                Finding("x.media_kind", _("X posts here take images or one animated GIF, no video."))
             )
         if len(images) > limits.max_images:
             findings.append(
-                Finding("x.media_count", f"X allows at most {limits.max_images} images per post.")
+                Finding(
+                    "x.media_count",
+                    _("X allows at most %(limit)s images per post; this post has %(count)s.")
+                    % {"limit": limits.max_images, "count": len(images)},
+                )
             )
         if gifs and (len(gifs) > 1 or images):
             findings.append(
-                Finding("x.media_count", "X allows 1 animated GIF per post, without other images.")
+                Finding("x.media_count", _("X allows 1 animated GIF per post, without other images."))
             )
-        for item in images:
-            if item.size > limits.max_image_bytes:
+        for item, limit in [(m, limits.max_image_bytes) for m in images] + [
+            (m, limits.max_video_bytes) for m in gifs
+        ]:
+            if item.size > limit:
                 findings.append(
                     Finding(
-                        "x.media_size", f"{item.filename}: X images must be at most 5 MB ({item.size} bytes)."
-                    )
-                )
-        for item in gifs:
-            if item.size > limits.max_video_bytes:
-                findings.append(
-                    Finding(
-                        "x.media_size", f"{item.filename}: X GIFs must be at most 15 MB ({item.size} bytes)."
+                        "x.media_size",
+                        _("%(name)s is %(size)s bytes; X allows at most %(limit)s bytes for this kind.")
+                        % {"name": item.filename, "size": item.size, "limit": limit},
                     )
                 )
         for item in payload.media:
             if item.data is None:
                 findings.append(
-                    Finding("x.media_data", f"{item.filename}: X needs the file's bytes to upload.")
+                    Finding(
+                        "x.media_data",
+                        _("%(name)s: X needs the file itself to upload.") % {"name": item.filename},
+                    )
                 )
         if payload.first_comment and weighted_length(payload.first_comment) > MAX_WEIGHTED_LENGTH:
             findings.append(
                 Finding(
                     "x.first_comment_length",
-                    f"The first reply is over {MAX_WEIGHTED_LENGTH} weighted characters.",
+                    _("The first reply weighs more than %(limit)s weighted characters.")
+                    % {"limit": MAX_WEIGHTED_LENGTH},
                 )
             )
         return findings
