@@ -28,6 +28,7 @@ def check(
     is_paid_or_kol: bool = False,
     disclosure_markers: Sequence[str] | None = None,
     blocked_domains: Iterable[str] | None = None,
+    adlaw_allowed_words: Iterable[str] = (),
     link: str = "",
     title: str = "",
     options: Mapping[str, Any] | None = None,
@@ -35,7 +36,8 @@ def check(
 ) -> list[ComplianceFinding]:
     """All findings for `text` posted to `platforms`, sorted by span (findings without a span last).
 
-    - adlaw.absolute_claim (blocking): absolute claims China's Advertising Law forbids, in any post.
+    - adlaw.absolute_claim (blocking): absolute claims China's Advertising Law forbids, in any post; words
+      in `adlaw_allowed_words` (the workspace's, added to adlaw_terms.ALLOWED_WORDS) are not claims.
     - banned_word (the word's own severity): the workspace's lists (`banned_words`: BannedWord, or any
       object with `word`, `severity`, `note`).
     - disclosure.missing (blocking): a paid or KOL post without one of `disclosure_markers`
@@ -49,7 +51,7 @@ def check(
     """
     normalized = normalize(text)
     findings: list[ComplianceFinding] = []
-    findings += adlaw_findings(normalized)
+    findings += adlaw_findings(normalized, adlaw_allowed_words)
     findings += banned_word_findings(normalized, banned_words)
     if is_paid_or_kol:
         markers = DEFAULT_DISCLOSURE_MARKERS if disclosure_markers is None else tuple(disclosure_markers)

@@ -30,19 +30,20 @@ DEFAULT_DISCLOSURE_MARKERS: tuple[str, ...] = (
 )
 
 
-@lru_cache(maxsize=1)
-def _adlaw_matcher() -> tuple[regex.Pattern, frozenset[str]]:
+@lru_cache(maxsize=64)
+def _adlaw_matcher(extra_allowed: frozenset[str] = frozenset()) -> tuple[regex.Pattern, frozenset[str]]:
     """One alternation of every claim term and allowed word, longest first, then a lone 最.
 
     At each position the longest listed word wins, so "全网第一" is one claim (not also "第一"), "最近" is an
     allowed word (not the claim "最"), and "最后一波" would beat "最后" if it were listed.
     """
-    words = sorted(set(ABSOLUTE_CLAIM_TERMS) | set(ALLOWED_WORDS), key=lambda w: (-len(w), w))
+    allowed = frozenset(ALLOWED_WORDS) | extra_allowed
+    words = sorted(set(ABSOLUTE_CLAIM_TERMS) | allowed, key=lambda w: (-len(w), w))
     alternation = "|".join(regex.escape(w) for w in words)
     # A 最 not starting a listed word is a superlative all the same: report it with the character it
     # qualifies ("最香"), or alone when nothing Chinese follows.
     pattern = regex.compile(f"(?:{alternation})|最\\p{{Han}}?")
-    return pattern, frozenset(ALLOWED_WORDS)
+    return pattern, allowed
 
 
 @lru_cache(maxsize=1)
@@ -50,8 +51,10 @@ def _latin_claims() -> tuple[regex.Pattern, ...]:
     return tuple(regex.compile(p, regex.IGNORECASE) for p in LATIN_CLAIM_PATTERNS)
 
 
-def adlaw_findings(text: NormalizedText) -> list[ComplianceFinding]:
-    pattern, allowed = _adlaw_matcher()
+def adlaw_findings(text: NormalizedText, allowed_words: Iterable[str] = ()) -> list[ComplianceFinding]:
+    """`allowed_words`: the workspace's own additions to ALLOWED_WORDS (names such as 最高人民法院)."""
+    extra = frozenset(w for w in (normalize(word).text.strip() for word in allowed_words) if w)
+    pattern, allowed = _adlaw_matcher(extra)
     matches: list[tuple[int, int, str]] = []
     for match in pattern.finditer(text.text):
         if match.group(0) in allowed:

@@ -127,3 +127,16 @@ def test_latin_claims_are_not_reported_in_text_without_chinese(text):
 def test_latin_claims_need_the_whole_number(text):
     # given / when / then
     assert claims(text) == []
+
+
+def test_workspace_allowed_words_extend_the_allowlist():
+    # given: a proper name that contains a claim term
+    text = "最高人民法院发布了新规，我们最高效"
+
+    # when
+    default = check(text, platforms=[], connectors={})
+    with_allowed = check(text, platforms=[], adlaw_allowed_words=["最高人民法院"], connectors={})
+
+    # then: the name is no longer a claim, the real claim still is
+    assert [text[f.start : f.end] for f in default] == ["最高", "最高"]
+    assert [(text[f.start : f.end], f.start) for f in with_allowed] == [("最高", 14)]
