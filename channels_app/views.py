@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -72,6 +73,7 @@ PLATFORM_MARKS = {
     "mastodon": "M",
     "bluesky": "B",
 }
+PLATFORM_SHORT_LABELS = {"wechat_oa": _lazy("WeChat OA"), "wechat_channels": _lazy("Channels")}
 FORMS_BY_KIND = {
     "app_credentials": AppCredentialsForm,
     "app_password": AppPasswordForm,
@@ -87,6 +89,7 @@ class PlatformOption:
     color: str
     mark: str
     region: str  # "china" or "global"
+    short: str = ""  # for the compact connect buttons
 
     @property
     def is_oauth(self) -> bool:
@@ -101,6 +104,7 @@ def platform_option(key: str) -> PlatformOption:
         color=PLATFORM_COLORS.get(key, "#4f46e5"),
         mark=PLATFORM_MARKS.get(key, key[:1].upper()),
         region="china" if key in CHINESE_PLATFORMS else "global",
+        short=str(PLATFORM_SHORT_LABELS.get(key) or PLATFORM_LABELS.get(key, key)),
     )
 
 
