@@ -9,7 +9,8 @@ from accounts.roles import Role
 from accounts.tests.factories import UserFactory, WorkspaceFactory, WorkspaceMemberFactory
 
 # The platform simulator: `platform_sim` fixture (a SimClient on a per-session server, reset per test).
-pytest_plugins = ["platform_sim.testing"]
+# Bluesky's own PDS: `bluesky_pds` fixture (started on first use, once per session).
+pytest_plugins = ["platform_sim.testing", "tests.peers.bluesky_pds"]
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from tests are still
 # synchronous and safe there.
