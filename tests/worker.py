@@ -18,8 +18,15 @@ Usage, as a context manager::
         ...  # publish work (e.g. call a service; on_commit enqueues)
         [message] = worker.wait_for_emails(1)
 
-or with the fixture: `from tests.worker import celery_worker` in a test module (or a conftest), then
-ask for `celery_worker`. Its broker is `KAWO_TEST_BROKER_URL`, else the test's own `REDIS_URL`.
+or with the `celery_worker` fixture: bind it in the test module (`celery_worker = tests.worker.celery_worker`,
+as accounts/tests/test_worker.py does) or list "tests.worker" in the root conftest's `pytest_plugins`, then
+ask for `celery_worker`; mark the test `@pytest.mark.worker`.
+
+The broker is `KAWO_TEST_BROKER_URL`, else the test's own `REDIS_URL`. Each worker keeps its broker keys
+under a prefix of its own (kombu's `global_keyprefix`; kawo.settings.test reads
+`KAWO_CELERY_BROKER_PREFIX`), so parallel runs sharing a Redis database never take each other's tasks.
+The child shares the test's cache (`REDIS_URL` and the xdist cache key prefix), so locks and rate limits
+held in Redis are seen by both sides.
 """
 
 from __future__ import annotations

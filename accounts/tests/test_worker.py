@@ -1,27 +1,28 @@
 """The invitation email goes out through a real Celery worker, not an eager call in the test process."""
 
+import os
 import re
 
+import dj_database_url
 import pytest
+import redis
 from django.core import mail
 
 from accounts import services
 from accounts.models import Invitation, WorkspaceMember
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory, WorkspaceFactory, WorkspaceMemberFactory
-from tests.worker import CeleryWorker, run_celery_worker
+from kawo.celery import app
+from tests import worker as worker_helpers
+from tests.worker import WorkerError, database_url, run_celery_worker
 
-pytestmark = pytest.mark.worker
-
-
-@pytest.fixture
-def worker(transactional_db, tmp_path):
-    # Rows must be committed for the worker to see them, hence transactional_db.
-    with run_celery_worker(mail_dir=tmp_path / "mail", log_dir=tmp_path) as running:
-        yield running
+# A real worker on this test's database (the test becomes transactional); see tests/worker.py.
+celery_worker = worker_helpers.celery_worker
 
 
-def test_invitation_email_is_sent_by_the_worker_and_its_link_accepts(worker: CeleryWorker):
+@pytest.mark.worker
+def test_invitation_email_is_sent_by_the_worker_and_its_link_accepts(celery_worker):
+    worker = celery_worker  # tests.worker.CeleryWorker
     # given
     admin = UserFactory(full_name="Ada Admin")
     workspace = WorkspaceFactory(name="Acme Tea", language="en")
@@ -49,3 +50,56 @@ def test_invitation_email_is_sent_by_the_worker_and_its_link_accepts(worker: Cel
     assert WorkspaceMember.objects.filter(workspace=workspace, user=guest).exists()
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.ACCEPTED
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_worker_is_stopped_and_cleaned_up_after_the_block():
+    # given
+    with run_celery_worker() as worker:
+        assert worker.is_alive()
+        assert app.conf.task_always_eager is False  # this process publishes to the worker's broker
+    # then: the process group is gone, this process runs tasks eagerly again, the broker keys are gone
+    assert worker.process.returncode is not None
+    with pytest.raises(ProcessLookupError):
+        os.killpg(worker.process.pid, 0)
+    assert app.conf.task_always_eager is True
+    broker = redis.Redis.from_url(worker.broker_url)
+    assert list(broker.scan_iter(match=f"{worker.key_prefix}*")) == []
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_worker_that_cannot_start_fails_with_its_log():
+    # when
+    broken = {"DJANGO_SETTINGS_MODULE": "kawo.settings.does_not_exist"}
+    with pytest.raises(WorkerError) as failure, run_celery_worker(extra_env=broken):
+        pass  # pragma: no cover - never reached
+    # then: the error says what happened and carries the worker's own traceback
+    assert "died while waiting for the worker to be ready" in str(failure.value)
+    assert "No module named 'kawo.settings.does_not_exist'" in str(failure.value)
+
+
+def test_database_url_points_the_worker_at_the_same_database():
+    # given
+    settings_dict = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "test_kawo_auth",
+        "USER": "kawo",
+        "PASSWORD": "p@ss:w/rd",
+        "HOST": "127.0.0.1",
+        "PORT": "5432",
+    }
+    # when
+    url = database_url(settings_dict)
+    # then: dj-database-url reads back exactly what the test process uses
+    parsed = dj_database_url.parse(url)
+    assert {key: parsed[key] for key in settings_dict} == {
+        **settings_dict,
+        "PORT": 5432,
+    }
+
+
+def test_database_url_refuses_an_in_memory_database():
+    with pytest.raises(WorkerError):
+        database_url({"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"})
