@@ -17,6 +17,7 @@ from .wechat_oa.connector import WeChatOAConnector
 from .weibo.connector import WeiboConnector
 from .x.connector import XConnector
 from .xiaohongshu.connector import XiaohongshuConnector
+from .youtube.connector import YouTubeConnector
 
 CONNECTORS: dict[str, type[Connector]] = {
     BlueskyConnector.platform: BlueskyConnector,
@@ -28,6 +29,7 @@ CONNECTORS: dict[str, type[Connector]] = {
     LinkedInConnector.platform: LinkedInConnector,
     MastodonConnector.platform: MastodonConnector,
     TikTokConnector.platform: TikTokConnector,
+    YouTubeConnector.platform: YouTubeConnector,
     DouyinConnector.platform: DouyinConnector,
     KuaishouConnector.platform: KuaishouConnector,
     BilibiliConnector.platform: BilibiliConnector,

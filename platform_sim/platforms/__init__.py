@@ -21,6 +21,7 @@ PLATFORM_MODULES: dict[str, str] = {
     "linkedin": "linkedin",
     "mastodon": "mastodon",
     "tiktok": "tiktok",
+    "youtube": "youtube",
 }
 
 

@@ -1,0 +1,3 @@
+from .connector import YouTubeConnector
+
+__all__ = ["YouTubeConnector"]
