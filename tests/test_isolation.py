@@ -27,7 +27,7 @@ from accounts.tests.factories import (
     WorkspaceMemberFactory,
 )
 from core.api import OrganizationScopedAPIView, ScopedAPIView, WorkspaceScopedAPIView
-from tests import api_routes, scoped_routes
+from tests import all_routes, api_routes, scoped_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -172,6 +172,37 @@ def test_victim_ids_through_your_own_scope_are_404(route):
         path = fill(route, attacker, override=victim, override_kwarg=kwarg)
         # then
         assert_not_found(client, route, path)
+
+
+# Routes about one person's own things (no workspace or organization in the URL) that name an object by
+# an integer id: another person asking for it gets 404 too.
+PERSONAL_PROVIDERS = {
+    "token_id": lambda w: w.once("token", _personal_token).pk,
+}
+PERSONAL = [route for route in all_routes() if not route.scope_kwarg and "<int:" in route.route]
+
+
+def _personal_token(world: World):
+    from accounts.services import personal_token_create
+
+    token, _plain = personal_token_create(actor=world.admin, name="script")
+    return token
+
+
+@pytest.mark.parametrize("route", PERSONAL, ids=str)
+def test_another_persons_things_are_404(route):
+    # given
+    victim, attacker = build_world(), build_world()
+    unknown = [name for name in route.kwargs if name not in PERSONAL_PROVIDERS]
+    assert not unknown, (
+        f"{route}: add a provider for {unknown} to PERSONAL_PROVIDERS in tests/test_isolation.py"
+    )
+    path = route.path({name: PERSONAL_PROVIDERS[name](victim) for name in route.kwargs})
+    # when / then
+    assert_not_found(signed_in(attacker.admin), route, path)
+    if "token" in victim.extras:  # and the victim's token still works
+        victim.extras["token"].refresh_from_db()
+        assert victim.extras["token"].revoked_at is None
 
 
 def test_own_scope_urls_are_reachable():
