@@ -41,7 +41,11 @@ class SocialAccountListView(WorkspaceScopedAPIView):
         )
         return social_accounts_with_relations(queryset)
 
-    @extend_schema(parameters=[s.SocialAccountFilterSerializer])
+    @extend_schema(
+        parameters=[s.SocialAccountFilterSerializer],
+        responses=s.SocialAccountOutputSerializer(many=True),
+        summary="The workspace's social accounts",
+    )
     def get(self, request, workspace_id):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -63,6 +67,7 @@ class SocialAccountDetailView(WorkspaceScopedAPIView):
         fresh = social_accounts_with_relations(SocialAccount.objects.filter(pk=account.pk)).get()
         return Response(s.SocialAccountOutputSerializer(fresh).data)
 
+    @extend_schema(responses=s.SocialAccountOutputSerializer, summary="A social account")
     def get(self, request, workspace_id, account_id):
         return Response(self.get_serializer(self.get_object()).data)
 
@@ -127,6 +132,7 @@ class AccountGroupListView(WorkspaceScopedAPIView):
     serializer_class = s.AccountGroupSerializer
     required_capabilities = {"GET": VIEW, "POST": CONNECT}
 
+    @extend_schema(responses=s.AccountGroupSerializer(many=True), summary="The workspace's account groups")
     def get(self, request, workspace_id):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -152,6 +158,7 @@ class AccountGroupDetailView(WorkspaceScopedAPIView):
     required_capabilities = {"GET": VIEW, "PATCH": CONNECT, "DELETE": CONNECT}
     lookup_url_kwarg = "group_id"
 
+    @extend_schema(responses=s.AccountGroupSerializer, summary="An account group")
     def get(self, request, workspace_id, group_id):
         return Response(self.get_serializer(self.get_object()).data)
 
