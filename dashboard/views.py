@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -85,6 +85,9 @@ AUDIT_FIELD_LABELS = {
     "full_name": gettext_lazy("Full name"),
     "sent_count": gettext_lazy("Times sent"),
     "revoked": gettext_lazy("Revoked"),
+    "lowered_members": gettext_lazy("Lowered to the ceiling"),
+    "invitation": gettext_lazy("Invitation"),
+    "kind": gettext_lazy("Kind"),
 }
 
 AUDIT_PAGE_SIZE = 50
@@ -135,12 +138,41 @@ class AgencyAdminMixin(LoginRequiredMixin):
 # --- entry points ----------------------------------------------------------------------------------
 
 
+def _set_language_cookie(response, language: str):
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
 class HomeView(LoginRequiredMixin, TemplateView):
-    """`/`: the workspace used last, else the first one, else a friendly page."""
+    """`/` (where sign-in lands): the workspace used last, else the first one, else a friendly page.
+
+    A person who saved a non-default preferred language and has not picked one in this browser yet gets
+    it here, right after signing in; the language switch in the top bar always wins afterwards.
+    """
 
     template_name = "dashboard/no_workspace.html"
 
     def get(self, request, *args, **kwargs):
+        response = self._destination(request, *args, **kwargs)
+        preferred = request.user.language
+        if (
+            settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and preferred
+            and preferred != settings.LANGUAGE_CODE
+        ):
+            _set_language_cookie(response, preferred)
+        return response
+
+    def _destination(self, request, *args, **kwargs):
         last_id = request.session.get(LAST_WORKSPACE_SESSION_KEY)
         if last_id is not None and workspace_access_for(user=request.user, workspace_id=last_id):
             return redirect("dashboard:workspace_home", last_id)
@@ -494,6 +526,8 @@ class AgencyUnassignView(AgencyAdminMixin, View):
 def _readable(field: str, value) -> str:
     if value is None or value == "":
         return "—"
+    if field == "lowered_members" and isinstance(value, list):
+        return ngettext("%(count)s person", "%(count)s people", len(value)) % {"count": len(value)}
     if field in ("role", "role_ceiling") and value in Role.values:
         return str(Role(value).label)
     if field == "language":
@@ -678,18 +712,7 @@ class ProfileView(LoginRequiredMixin, View):
                 language = form.cleaned_data["language"]
                 translation.activate(language)
                 messages.success(request, _("Your profile was saved."))
-                response = redirect("dashboard:tokens")
-                response.set_cookie(
-                    settings.LANGUAGE_COOKIE_NAME,
-                    language,
-                    max_age=settings.LANGUAGE_COOKIE_AGE,
-                    path=settings.LANGUAGE_COOKIE_PATH,
-                    domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                    secure=settings.LANGUAGE_COOKIE_SECURE,
-                    httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                    samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-                )
-                return response
+                return _set_language_cookie(redirect("dashboard:tokens"), language)
         view = PersonalSettingsView(request=request, kwargs={}, args=())
         return render(request, view.template_name, view.get_context_data(profile_form=form), status=400)
 

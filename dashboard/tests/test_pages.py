@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.urls import resolve, reverse
 
 from accounts.roles import OrgRole, Role
@@ -195,3 +196,28 @@ def test_removed_member_loses_workspace_in_switcher(client, workspace):
     html = response.content.decode()
     assert "Kept Brand" in html
     assert reverse("dashboard:workspace_home", args=[workspace.pk]) not in html
+
+
+def test_sign_in_landing_applies_a_saved_chinese_preference_once(client, workspace, member_factory):
+    # given
+    person = member_factory(workspace, role=Role.EDITOR).user
+    person.language = "zh-hans"
+    person.save()
+    client.force_login(person)
+    # when
+    first = client.get(reverse("dashboard:home")).cookies[settings.LANGUAGE_COOKIE_NAME].value
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    later = client.get(reverse("dashboard:home"))
+    # then
+    assert first == "zh-hans"
+    assert settings.LANGUAGE_COOKIE_NAME not in later.cookies
+
+
+def test_not_found_page_uses_the_dashboard_frame(client, user):
+    # given
+    client.force_login(user)
+    # when
+    response = client.get(reverse("dashboard:workspace_home", args=[999999]))
+    # then
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
