@@ -238,7 +238,11 @@ def _scheduled(ctx: Ctx, p: dict) -> tuple[Response | None, float | None]:
     return None, ts
 
 
-@operation(SPEC, "publish")
+async def _feed_op(request: Request) -> str:
+    return "list" if request.method == "GET" else "publish"
+
+
+@operation(SPEC, _feed_op)
 async def page_feed(request: Request, ctx: Ctx) -> Response:
     if (resp := bad_version(ctx) or page_only(ctx)) is not None:
         return resp
