@@ -174,6 +174,16 @@ def test_publish_text_look_it_up_and_delete_it(connector, credentials, alice, bl
     assert result.external_id not in {p.external_id for p in connector.recent_posts(credentials)}
 
 
+def test_a_handle_the_server_cannot_resolve_stays_plain_text(connector, credentials, bluesky_pds):
+    # when
+    result = connector.publish(credentials, PostPayload(text="ask @nobody.example about it"))
+
+    # then
+    record = _record(bluesky_pds, result.external_id)
+    assert record["text"] == "ask @nobody.example about it" and "facets" not in record
+    connector.delete(credentials, result.external_id)
+
+
 def test_publish_with_an_image(connector, credentials, bluesky_pds):
     # given
     data = _png(64, 48)

@@ -229,3 +229,17 @@ def test_a_post_can_be_found_by_its_bare_record_key(connector, credentials):
 
     # then
     assert found is not None and found.external_id == result.external_id
+
+
+def test_a_failing_handle_lookup_does_not_stop_the_post(connector, credentials, platform_sim, account):
+    # given
+    platform_sim.create_account("bluesky", handle="friend.bsky.social")
+    platform_sim.add_fault("server_error", platform="bluesky", operation="resolve_handle", status=502)
+
+    # when
+    result = connector.publish(credentials, PostPayload(text="hi @friend.bsky.social"))
+
+    # then the post went out once, with the mention as plain text
+    assert result.status == "published"
+    assert platform_sim.posts_created("bluesky", account.external_id) == 1
+    assert "facets" not in platform_sim.posts("bluesky", account.external_id)[0]["extra"]["record"]

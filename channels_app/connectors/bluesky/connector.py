@@ -199,7 +199,8 @@ class BlueskyConnector(Connector):
         identifier = (fields.get("identifier") or fields.get("handle") or "").strip().lstrip("@")
         password = fields.get("password") or fields.get("app_password") or ""
         if not identifier or not password:
-            raise Rejected("bluesky token: a handle and an app password are required")
+            advice = "A handle and an app password are required."
+            raise Rejected(f"bluesky token: {advice}", platform_message=advice)
         body = self._xrpc(
             "POST",
             "com.atproto.server.createSession",
@@ -210,10 +211,12 @@ class BlueskyConnector(Connector):
         scope = jwt_claims(tokens.access_token).get("scope")
         if scope == FULL_ACCESS_SCOPE:
             self._discard_session(tokens.refresh_token)
+            advice = (
+                "This is the account's main password. Create an app password in Bluesky (Settings > "
+                "Privacy and security > App passwords) and connect with that."
+            )
             raise Rejected(
-                "bluesky token: this is the account's main password; create an app password in Bluesky "
-                "(Settings > Privacy and security > App passwords) and use that",
-                platform_code="NotAnAppPassword",
+                f"bluesky token: {advice}", platform_code="NotAnAppPassword", platform_message=advice
             )
         return tokens
 
@@ -439,8 +442,8 @@ class BlueskyConnector(Connector):
                 operation="resolve_handle",
                 params={"handle": handle},
             )
-        except Rejected:
-            return ""
+        except (Rejected, Transient):
+            return ""  # the post still goes out; the mention is plain text, as in Bluesky's app
         did = body.get("did")
         return did if isinstance(did, str) else ""
 
