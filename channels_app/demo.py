@@ -97,7 +97,16 @@ def seed_demo_accounts(workspace: Workspace, sim=None) -> list[SocialAccount]:
         created = None
         if not assisted and sim is not None:
             try:
-                created = sim.create_account(platform, handle=f"{handle}_{workspace.pk}", followers=12800)
+                # Seeding again re-creates the same simulated account (fresh tokens), keeping one row.
+                previous = (
+                    SocialAccount.objects.filter(workspace=workspace, platform=platform, handle=handle)
+                    .exclude(external_id__startswith="demo-")
+                    .values_list("external_id", flat=True)
+                    .first()
+                )
+                created = sim.create_account(
+                    platform, handle=f"{handle}_{workspace.pk}", external_id=previous or "", followers=12800
+                )
             except httpx.HTTPError:
                 created = None  # the simulator does not speak this platform (yet): a row without credentials
         if assisted:

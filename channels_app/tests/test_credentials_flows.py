@@ -79,3 +79,34 @@ def test_x_connects_with_pkce(platform_sim, workspace, admin_client):
     account = SocialAccount.objects.get(platform="x")
     assert account.external_id == sim_account.external_id
     assert account.status == SocialAccount.Status.CONNECTED
+
+
+def test_bluesky_connects_with_an_app_password_that_is_not_stored(platform_sim, workspace, admin_client):
+    # given a Bluesky account with an app password
+    platform_sim.create_account(
+        "bluesky", handle="kawo.bsky.social", options={"app_password": "abcd-efgh-ijkl-mnop"}
+    )
+    url = reverse("channels:connect", args=[workspace.pk, "bluesky"])
+    # when
+    response = admin_client.post(url, {"handle": "kawo.bsky.social", "app_password": "abcd-efgh-ijkl-mnop"})
+    # then
+    assert response.status_code == 302, response.content.decode()[:2000]
+    account = SocialAccount.objects.get(platform="bluesky")
+    assert account.handle == "kawo.bsky.social"
+    credentials = vault.credentials_read(account)
+    assert credentials.refresh_token
+    assert "abcd-efgh-ijkl-mnop" not in repr(credentials)
+
+
+def test_bluesky_wrong_app_password_is_a_form_error(platform_sim, workspace, admin_client):
+    # given
+    platform_sim.create_account("bluesky", handle="kawo.bsky.social", options={"app_password": "right-one"})
+    # when
+    response = admin_client.post(
+        reverse("channels:connect", args=[workspace.pk, "bluesky"]),
+        {"handle": "kawo.bsky.social", "app_password": "wrong-one"},
+    )
+    # then
+    assert response.status_code == 400
+    assert "The platform refused" in response.content.decode()
+    assert not SocialAccount.objects.exists()
