@@ -144,3 +144,16 @@ def test_profile_saves_name_and_language_and_sets_the_language_cookie(client, us
     user.refresh_from_db()
     assert (user.full_name, user.language) == ("Li Lei", "zh-hans")
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hans"
+
+
+def test_profile_with_unknown_language_shows_error_and_saves_nothing(client, user):
+    # given
+    client.force_login(user)
+    before = (user.full_name, user.language)
+    # when
+    response = client.post(reverse("dashboard:profile"), {"full_name": "Changed", "language": "xx"})
+    # then
+    user.refresh_from_db()
+    assert response.status_code == 400
+    assert 'id="id_language_error"' in response.content.decode()
+    assert (user.full_name, user.language) == before
