@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import resource
 
 import uvicorn
 
@@ -11,9 +13,19 @@ from .app import build_app
 ALLOWED_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
+def _raise_open_file_limit() -> None:
+    """Thousands of held connections need thousands of descriptors: lift the soft limit to the hard one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else 65536
+    if soft < target:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
 def serve(host: str = "127.0.0.1", port: int = 8100, log_level: str = "warning") -> None:
     if host not in ALLOWED_HOSTS:
         raise SystemExit(f"platform_sim binds to loopback only, not {host!r}")
+    _raise_open_file_limit()
     config = uvicorn.Config(
         build_app(),
         host=host,

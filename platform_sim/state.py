@@ -160,6 +160,7 @@ class SimState:
         self.tokens: dict[str, Token] = {}
         self.codes: dict[str, AuthCode] = {}
         self.posts: dict[tuple[str, str], Post] = {}  # (platform, post id)
+        self.posts_by_account: dict[tuple[str, str], list[Post]] = {}  # oldest first
         self.media: dict[tuple[str, str], Media] = {}
         self.jobs: dict[tuple[str, str], Job] = {}
         self.idempotency: dict[tuple[str, str, str], str] = {}  # (platform, account, key) -> post id
@@ -289,19 +290,16 @@ class SimState:
             **fields,
         )
         self.posts[(account.platform, post.id)] = post
+        self.posts_by_account.setdefault((account.platform, account.external_id), []).append(post)
         if idempotency_key:
             self.idempotency[(account.platform, account.external_id, idempotency_key)] = post.id
         self.posts_created[(account.platform, account.external_id)] += 1
         return post
 
     def posts_of(self, platform: str, external_id: str, *, include_deleted: bool = False) -> list[Post]:
-        """Newest first."""
-        posts = [
-            p
-            for p in self.posts.values()
-            if p.platform == platform and p.account_id == external_id and (include_deleted or not p.deleted)
-        ]
-        return sorted(posts, key=lambda p: (p.created_at, p.id), reverse=True)
+        """Newest first (insertion order, so no sorting on the hot path)."""
+        posts = self.posts_by_account.get((platform, external_id), [])
+        return [p for p in reversed(posts) if include_deleted or not p.deleted]
 
     def get_post(self, platform: str, post_id: str) -> Post | None:
         post = self.posts.get((platform, post_id))
