@@ -125,6 +125,7 @@ def test_sign_up_sends_verification_email_and_sign_in_waits_for_it(client):
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [email]
     assert mail.outbox[0].subject.startswith(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX)
+    assert "Hello from KAWO OSS!" in mail.outbox[0].body  # the product's name, not the host's
     confirm_path = link_in(mail.outbox[0], "/accounts/confirm-email/")
 
     # when: signing in before the address is verified
@@ -209,6 +210,28 @@ def test_password_reset_by_emailed_link(client):
     new = Client()
     assert sign_in(new, user.email, NEW_PASSWORD).status_code == 302
     assert signed_in_user_id(new) == str(user.pk)
+
+
+@pytest.mark.django_db(transaction=True)  # allauth sends these on commit, inside the request
+def test_password_reset_and_totp_activation_are_notified_by_email(client, frozen_in_totp_window):
+    # given
+    user = UserFactory()
+    client.post(reverse("account_reset_password"), {"email": user.email})
+    landing = client.get(link_in(mail.outbox[0], "/accounts/password/reset/key/"))
+    # when
+    client.post(landing.url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    # then
+    notice = mail.outbox[-1]
+    assert notice.to == [user.email]
+    assert "Your password has been reset." in notice.body
+    assert "Hello from KAWO OSS!" in notice.body
+
+    # when: two-factor is switched on
+    sign_in(client, user.email, NEW_PASSWORD)
+    activate_totp(client, NEW_PASSWORD)
+    # then
+    assert "Authenticator app activated." in mail.outbox[-1].body
+    assert mail.outbox[-1].to == [user.email]
 
 
 def test_password_reset_link_works_only_once(client):

@@ -147,6 +147,9 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[KAWO OSS] "
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# Tell people by email when their password, email addresses or two-factor settings change.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_RATE_LIMITS = {
     # Throttled per IP and per account; allauth keeps the counters in the default cache.
     "login_failed": "5/5m/ip,5/5m/key",
