@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import resource
+import threading
+import time
 
 import uvicorn
 
@@ -22,10 +25,24 @@ def _raise_open_file_limit() -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
-def serve(host: str = "127.0.0.1", port: int = 8100, log_level: str = "warning") -> None:
+def _exit_with_parent(parent_pid: int) -> None:
+    """Test runs start the simulator as a child; if the runner dies hard (SIGKILL), go with it."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent_pid:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="platform-sim-parent-watch", daemon=True).start()
+
+
+def serve(host: str = "127.0.0.1", port: int = 8100, log_level: str = "warning", parent_pid: int = 0) -> None:
     if host not in ALLOWED_HOSTS:
         raise SystemExit(f"platform_sim binds to loopback only, not {host!r}")
     _raise_open_file_limit()
+    if parent_pid:
+        _exit_with_parent(parent_pid)
     config = uvicorn.Config(
         build_app(),
         host=host,
@@ -46,5 +63,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8100)
     parser.add_argument("--log-level", default="warning")
+    parser.add_argument("--parent-pid", type=int, default=0, help="exit when this parent process is gone")
     args = parser.parse_args(argv)
-    serve(args.host, args.port, args.log_level)
+    serve(args.host, args.port, args.log_level, args.parent_pid)

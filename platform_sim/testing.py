@@ -34,7 +34,17 @@ def start_sim(port: int | None = None, timeout: float = 20.0) -> tuple[subproces
     port = port or _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "platform_sim", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "platform_sim",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--parent-pid",
+            str(os.getpid()),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

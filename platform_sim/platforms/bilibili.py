@@ -257,6 +257,8 @@ async def archive_add(request: Request, ctx: Ctx) -> Response:
         return ctx.error("bad_request", f"desc is at most {DESC_LIMIT} characters")
     if not body.get("tid"):
         return ctx.error("bad_request", "tid (category) is required")
+    if body["tid"] not in {c["id"] for top in CATEGORIES for c in top["children"]}:
+        return ctx.error("bad_request", "tid is not a submission category (see archive/type/list)")
     media_ids = [media.id] + ([_media_id_from_url(body["cover"])] if body.get("cover") else [])
     post = ctx.state.add_post(
         ctx.account,
@@ -382,6 +384,29 @@ async def article_delete(request: Request, ctx: Ctx) -> Response:
     return ok()
 
 
+CATEGORIES = [
+    {
+        "id": 160,
+        "parent": 0,
+        "name": "生活",
+        "description": "",
+        "children": [{"id": 21, "parent": 160, "name": "日常", "description": ""}],
+    },
+    {
+        "id": 188,
+        "parent": 0,
+        "name": "科技",
+        "description": "",
+        "children": [{"id": 95, "parent": 188, "name": "数码", "description": ""}],
+    },
+]
+
+
+@signed("categories")
+async def archive_types(request: Request, ctx: Ctx) -> Response:
+    return ok(CATEGORIES)
+
+
 def routes() -> list[Route]:
     return [
         Route(
@@ -392,6 +417,7 @@ def routes() -> list[Route]:
         Route("/x/account-oauth2/v1/token", token, methods=["POST"]),
         Route("/x/account-oauth2/v1/refresh_token", token, methods=["POST"]),
         Route("/arcopen/fn/user/account/info", account_info),
+        Route("/arcopen/fn/archive/type/list", archive_types),
         Route("/arcopen/fn/archive/video/init", video_init, methods=["POST"]),
         Route("/video/v2/part/upload", part_upload, methods=["POST"]),
         Route("/arcopen/fn/archive/video/complete", video_complete, methods=["POST"]),

@@ -39,6 +39,24 @@ def test_bilibili_video_is_chunked_merged_and_submitted_with_its_cover(platform_
     assert connector.get_post(creds(account), result.external_id).text == "开箱\n简介"
 
 
+def test_bilibili_categories_and_an_unknown_category_is_rejected(platform_sim):
+    # given
+    account = platform_sim.create_account("bilibili")
+    connector = connector_for("bilibili")
+    clip = MediaItem(kind="video", filename="v.mp4", content_type="video/mp4", size=10, data=b"v" * 10)
+
+    # when
+    categories = connector.categories(creds(account))
+
+    # then
+    assert 21 in {child["id"] for top in categories for child in top["children"]}
+    with pytest.raises(Rejected):
+        connector.publish(
+            creds(account), PostPayload(title="t", text="d", media=(clip,), options={"tid": 999})
+        )
+    assert platform_sim.posts_created("bilibili", account.external_id) == 0
+
+
 def test_bilibili_article_can_be_edited(platform_sim):
     # given
     account = platform_sim.create_account("bilibili")

@@ -181,7 +181,13 @@ class BilibiliConnector(Connector):
         response = self.request(
             method, url, operation=operation, unsafe=unsafe, params=params, content=body, headers=headers
         )
-        return response.json().get("data") or {}
+        data = response.json().get("data")
+        return data if data is not None else {}
+
+    def categories(self, credentials: Credentials) -> list[dict]:
+        """Submission categories (分区): [{"id", "name", "children": [...]}]; a video needs a child id."""
+        data = self._api(credentials, "GET", "arcopen/fn/archive/type/list", "categories")
+        return data if isinstance(data, list) else []
 
     def fetch_profile(self, credentials: Credentials) -> AccountProfile:
         data = self._api(credentials, "GET", "arcopen/fn/user/account/info", "profile")
