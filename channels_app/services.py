@@ -710,8 +710,9 @@ def social_account_refresh_token(
     """Refresh the account's access token if it is due (or `force`), once however many callers race.
 
     Returns the account; its `status` tells the outcome. An auth refusal (revoked, invalid or expired
-    refresh token) marks the account revoked or expired with the platform's message; temporary failures
-    (Transient, RateLimited, Unknown) change nothing and are raised for the caller to retry.
+    refresh token) marks the account revoked or expired, any other refusal marks it error, each with the
+    platform's message; temporary failures (Transient, RateLimited, Unknown) change nothing and are
+    raised for the caller to retry.
     """
     started = timezone.now()
     with transaction.atomic():
@@ -732,11 +733,14 @@ def social_account_refresh_token(
         except NotImplementedError:
             return account
         except (AuthExpired, Rejected) as exc:
-            revoked = isinstance(exc, AuthExpired) and exc.revoked
+            if isinstance(exc, AuthExpired):
+                status = SocialAccount.Status.REVOKED if exc.revoked else SocialAccount.Status.EXPIRED
+            else:  # refused for another reason (app suspended, IP not whitelisted): a person must look
+                status = SocialAccount.Status.ERROR
             return _record_refresh_failure(
                 account,
                 actor=actor,
-                status=SocialAccount.Status.REVOKED if revoked else SocialAccount.Status.EXPIRED,
+                status=status,
                 message=exc.platform_message or str(exc),
                 error_name=type(exc).__name__,
             )

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from channels_app import services, vault
+from channels_app.connectors.base import Credentials
 from channels_app.models import SocialAccount
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +111,24 @@ def test_bluesky_wrong_app_password_is_a_form_error(platform_sim, workspace, adm
     assert response.status_code == 400
     assert "The platform refused" in response.content.decode()
     assert not SocialAccount.objects.exists()
+
+
+def test_a_refresh_refused_for_another_reason_marks_the_account_error(platform_sim, workspace, admin_client):
+    # given a connected WeChat account whose AppSecret was then reset on WeChat's side
+    sim_account = platform_sim.create_account("wechat_oa")
+    admin_client.post(
+        reverse("channels:connect", args=[workspace.pk, "wechat_oa"]),
+        {"appid": sim_account.app_id, "secret": sim_account.app_secret},
+    )
+    account = SocialAccount.objects.get(platform="wechat_oa")
+    stored = vault.credentials_read(account)
+    vault.credentials_write(
+        account, Credentials(access_token=stored.access_token, extra={**stored.extra, "secret": "reset"})
+    )
+    # when
+    account = services.social_account_refresh_token(account, force=True)
+    # then
+    assert account.status == SocialAccount.Status.ERROR
+    assert account.status_message == "invalid appsecret"
+    html = admin_client.get(reverse("dashboard:accounts", args=[workspace.pk])).content.decode()
+    assert "error: invalid appsecret" in html
