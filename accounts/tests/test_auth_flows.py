@@ -455,6 +455,53 @@ def test_entrance_pages_render_in_the_dashboard_frame(client, url_name):
     assert 'class="form"' in page or url_name == "account_email_verification_sent"
 
 
+ANONYMOUS_PAGES = [
+    ("account_login", {}),
+    ("account_signup", {}),
+    ("account_reset_password", {}),
+    ("account_reset_password_done", {}),
+    ("account_reset_password_from_key", {"uidb36": "zz", "key": "not-a-token"}),
+    ("account_reset_password_from_key_done", {}),
+    ("account_email_verification_sent", {}),
+    ("account_confirm_email", {"key": "not-a-key"}),
+    ("account_inactive", {}),
+]
+SIGNED_IN_PAGES = [
+    "account_email",
+    "account_change_password",
+    "account_logout",
+    "mfa_index",
+    "mfa_deactivate_totp",
+    "mfa_view_recovery_codes",
+    "mfa_generate_recovery_codes",
+]
+
+
+@pytest.mark.parametrize(("url_name", "kwargs"), ANONYMOUS_PAGES)
+def test_every_public_account_page_renders_in_the_frame(client, url_name, kwargs):
+    # when
+    response = client.get(reverse(url_name, kwargs=kwargs))
+    # then
+    assert response.status_code == 200
+    assert {"base.html", "allauth/layouts/base.html"} <= frame_templates(response)
+
+
+def test_every_account_settings_page_renders_in_the_frame(client, frozen_in_totp_window):
+    # given: signed in, two-factor on, recently re-authenticated
+    user = UserFactory()
+    sign_in(client, user.email, PASSWORD)
+    activate_totp(client)
+    for url_name in SIGNED_IN_PAGES:
+        # when
+        response = client.get(reverse(url_name))
+        # then
+        assert response.status_code == 200, url_name
+        assert {"base.html", "allauth/layouts/base.html"} <= frame_templates(response), url_name
+    download = client.get(reverse("mfa_download_recovery_codes"))
+    assert download.status_code == 200
+    assert download["Content-Type"].startswith("text/plain")
+
+
 def test_sign_in_form_shows_labelled_fields_and_errors(client):
     # given
     user = UserFactory()
