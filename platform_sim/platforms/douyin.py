@@ -3,7 +3,9 @@
 OAuth: /platform/oauth/connect/ (client_key) -> /oauth/access_token/ (access 15 days, refresh 30 days,
 open_id) -> /oauth/refresh_token/ (new access token, same refresh token) -> /oauth/renew_refresh_token/
 (a new refresh token, at most 5 renewals, then the user must authorise again).
-Content: /api/douyin/v1/video/upload_video/ and upload_image/ (multipart), create_video/ (video_id) and
+Content: /api/douyin/v1/video/upload_video/ and upload_image/ (multipart), or for large videos
+init_video_part_upload/ -> upload_video_part/ (upload_id, part_number) -> complete_video_part_upload/;
+create_video/ (video_id) and
 create_image_text/ (image_list), video_list/, video_data/, delete_video/; `open_id` in the query and the
 token in the `access-token` header.
 Errors: {"data": {"error_code", "description"}, "extra": {"error_code", "description", "logid"}};
@@ -239,6 +241,51 @@ async def upload_image(request: Request, ctx: Ctx) -> Response:
     return ok({"image": {"image_id": media.id, "width": 1080, "height": 1440}})
 
 
+@operation(SPEC, "upload")
+async def init_part_upload(request: Request, ctx: Ctx) -> Response:
+    if bad := _check_open_id(request, ctx):
+        return bad
+    media = ctx.state.add_media(
+        ctx.account, kind="video", size=0, complete=False, id=f"up{ctx.state.next_id()}"
+    )
+    return ok({"upload_id": media.id})
+
+
+@operation(SPEC, "upload")
+async def upload_part(request: Request, ctx: Ctx) -> Response:
+    if bad := _check_open_id(request, ctx):
+        return bad
+    media = ctx.state.get_media("douyin", request.query_params.get("upload_id", ""))
+    if media is None or media.account_id != ctx.account.external_id or media.complete:
+        return ctx.error("bad_request", "upload_id is invalid")
+    part = request.query_params.get("part_number", "")
+    video = (await request.form()).get("video")
+    if not part.isdigit() or int(part) < 1 or video is None or isinstance(video, str):
+        return ctx.error("bad_request", "part_number (from 1) and the video part are required")
+    media.parts[int(part)] = len(await video.read())
+    return ok({})
+
+
+@operation(SPEC, "upload")
+async def complete_part_upload(request: Request, ctx: Ctx) -> Response:
+    if bad := _check_open_id(request, ctx):
+        return bad
+    upload = ctx.state.get_media("douyin", request.query_params.get("upload_id", ""))
+    if upload is None or upload.account_id != ctx.account.external_id or upload.complete:
+        return ctx.error("bad_request", "upload_id is invalid")
+    if not upload.parts or sorted(upload.parts) != list(range(1, len(upload.parts) + 1)):
+        return ctx.error("bad_request", "parts are missing")
+    upload.complete = True
+    video = ctx.state.add_media(
+        ctx.account,
+        kind="video",
+        size=sum(upload.parts.values()),
+        id=f"v0{ctx.state.next_id()}x",
+        extra={"parts": len(upload.parts)},
+    )
+    return ok({"video": {"video_id": video.id, "width": 1080, "height": 1920}})
+
+
 async def _json(request: Request) -> dict:
     try:
         data = json.loads(await request.body() or b"{}")
@@ -352,6 +399,9 @@ def routes() -> list[Route]:
         Route("/oauth/userinfo/", userinfo, methods=["POST"]),
         Route("/api/douyin/v1/video/upload_video/", upload_video, methods=["POST"]),
         Route("/api/douyin/v1/video/upload_image/", upload_image, methods=["POST"]),
+        Route("/api/douyin/v1/video/init_video_part_upload/", init_part_upload, methods=["POST"]),
+        Route("/api/douyin/v1/video/upload_video_part/", upload_part, methods=["POST"]),
+        Route("/api/douyin/v1/video/complete_video_part_upload/", complete_part_upload, methods=["POST"]),
         Route("/api/douyin/v1/video/create_video/", create_video, methods=["POST"]),
         Route("/api/douyin/v1/video/create_image_text/", create_image_text, methods=["POST"]),
         Route("/api/douyin/v1/video/video_list/", video_list),

@@ -85,6 +85,24 @@ def test_bilibili_refuses_unsigned_calls(platform_sim):
     assert response.json()["code"] == -400
 
 
+def test_douyin_large_video_goes_up_in_parts(platform_sim, monkeypatch):
+    # given thresholds small enough for a test: 2500 bytes in 1000-byte parts
+    monkeypatch.setattr("channels_app.connectors.douyin.connector.SINGLE_UPLOAD_BYTES", 1000)
+    monkeypatch.setattr("channels_app.connectors.douyin.connector.PART_BYTES", 1000)
+    account = platform_sim.create_account("douyin")
+    clip = MediaItem(kind="video", filename="v.mp4", content_type="video/mp4", size=2500, data=b"v" * 2500)
+
+    # when
+    result = connector_for("douyin").publish(
+        creds(account, open_id=account.external_id), PostPayload(text="长视频", media=(clip,))
+    )
+
+    # then init + 3 parts + complete, and one post
+    assert result.status == "published"
+    assert platform_sim.requests("douyin", "upload", account.external_id) == 5
+    assert platform_sim.posts_created("douyin", account.external_id) == 1
+
+
 def test_douyin_renews_a_refresh_token_close_to_expiry_and_stops_after_five(platform_sim):
     # given a refresh token with two days left
     account = platform_sim.create_account("douyin")

@@ -35,6 +35,8 @@ RATE_CODES = {2100007}
 TRANSIENT_CODES = {2100004}
 SCOPES = "user_info,video.create,video.data"
 RENEW_WHEN_LEFT = timedelta(days=5)
+SINGLE_UPLOAD_BYTES = 50 * 1024 * 1024  # above this, part upload
+PART_BYTES = 20 * 1024 * 1024  # Douyin takes 5-100 MB parts (y)
 
 
 def _when(seconds) -> datetime | None:
@@ -53,7 +55,7 @@ class DouyinConnector(Connector):
             max_images=35,
             max_videos=1,
             max_image_bytes=20 * 1024 * 1024,
-            max_video_bytes=128 * 1024 * 1024,
+            max_video_bytes=4 * 1024 * 1024 * 1024,
         ),
         auth="oauth2",
     )
@@ -206,21 +208,7 @@ class DouyinConnector(Connector):
         videos = [m for m in payload.media if m.kind == "video"]
         images = [m for m in payload.media if m.kind == "image"]
         if videos:
-            video = videos[0]
-            uploaded = self._api(
-                credentials,
-                "POST",
-                "upload_video/",
-                "upload",
-                files={
-                    "video": (
-                        video.filename or "video.mp4",
-                        video.data or b"",
-                        video.content_type or "video/mp4",
-                    )
-                },
-            )
-            body = {"video_id": uploaded["video"]["video_id"], "text": payload.text}
+            body = {"video_id": self._upload_video(credentials, videos[0]), "text": payload.text}
             data = self._api(credentials, "POST", "create_video/", "publish", unsafe=True, json=body)
         elif images:
             image_ids = []
@@ -250,6 +238,29 @@ class DouyinConnector(Connector):
             url=f"https://www.iesdouyin.com/share/video/{item_id}/",
             raw={"item_id": item_id},
         )
+
+    def _upload_video(self, credentials: Credentials, video) -> str:
+        data = video.data or b""
+        name, ctype = video.filename or "video.mp4", video.content_type or "video/mp4"
+        if len(data) <= SINGLE_UPLOAD_BYTES:
+            uploaded = self._api(
+                credentials, "POST", "upload_video/", "upload", files={"video": (name, data, ctype)}
+            )
+            return uploaded["video"]["video_id"]
+        upload_id = self._api(credentials, "POST", "init_video_part_upload/", "upload")["upload_id"]
+        for number, start in enumerate(range(0, len(data), PART_BYTES), start=1):
+            self._api(
+                credentials,
+                "POST",
+                "upload_video_part/",
+                "upload",
+                params={"upload_id": upload_id, "part_number": number},
+                files={"video": (name, data[start : start + PART_BYTES], ctype)},
+            )
+        done = self._api(
+            credentials, "POST", "complete_video_part_upload/", "upload", params={"upload_id": upload_id}
+        )
+        return done["video"]["video_id"]
 
     def delete(self, credentials: Credentials, external_id: str) -> None:
         self._api(credentials, "POST", "delete_video/", "delete", json={"item_id": external_id})
