@@ -112,6 +112,11 @@ def platform_options() -> list[PlatformOption]:
     return [option for option in map(platform_option, Platform.values) if option.auth]
 
 
+def organization_is_administered_by(organization_id: int, user) -> bool:
+    membership = organization_membership_for(user=user, organization_id=organization_id)
+    return membership is not None and membership.is_org_admin
+
+
 def matrix_url(workspace_id: int) -> str:
     return reverse("dashboard:accounts", args=[workspace_id])
 
@@ -190,6 +195,12 @@ class AccountMatrixView(WorkspaceViewMixin, TemplateView):
             groups=groups,
             group_form=AccountGroupForm(),
             filtered=any(form.value(name) for name in ("platform", "group", "status", "tag")),
+            organization_view_url=(
+                reverse("channels:organization_accounts", args=[workspace.organization_id])
+                if self.access.via == "organization"
+                or organization_is_administered_by(workspace.organization_id, self.request.user)
+                else ""
+            ),
         )
         return context
 

@@ -208,3 +208,35 @@ def test_organization_admin_sees_accounts_of_every_workspace(member_factory):
     assert "first_brand" in html and "second_brand" in html and "someone_else" not in html
     assert signed_in(org_member).get(url).status_code == 403
     assert signed_in(MembershipFactory().user).get(url).status_code == 404
+
+
+def test_matrix_query_count_is_the_same_at_1_and_20_accounts(workspace, member_factory):
+    # given
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    member = member_factory(workspace, role=Role.ADMIN)
+    client = signed_in(member.user)
+    group = AccountGroupFactory(workspace=workspace)
+    SocialAccountFactory(workspace=workspace, responsible=member, tags=["a"])
+    client.get(matrix(workspace))  # warm the session
+    with CaptureQueriesContext(connection) as one:
+        client.get(matrix(workspace))
+    for account in SocialAccountFactory.create_batch(19, workspace=workspace, responsible=member, tags=["b"]):
+        account.groups.add(group)
+    # when
+    with CaptureQueriesContext(connection) as twenty:
+        response = client.get(matrix(workspace))
+    # then
+    assert response.content.decode().count('data-testid="account-row"') == 20
+    assert len(twenty) == len(one)
+
+
+def test_organization_admins_find_the_organization_view_from_the_matrix(workspace, member_factory):
+    # given
+    org_admin = MembershipFactory(organization=workspace.organization, role=OrgRole.ADMIN).user
+    manager = member_factory(workspace, role=Role.MANAGER).user
+    link = reverse("channels:organization_accounts", args=[workspace.organization_id])
+    # when / then
+    assert link in signed_in(org_admin).get(matrix(workspace)).content.decode()
+    assert link not in signed_in(manager).get(matrix(workspace)).content.decode()
