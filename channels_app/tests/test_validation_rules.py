@@ -136,7 +136,7 @@ def test_platforms_that_need_media_say_so(platform):
         ("kuaishou", PostPayload(text="图片", media=(image(),)), "kuaishou.media_kind"),
         (
             "kuaishou",
-            PostPayload(text="大视频", media=(video(size=10 * 1024 * 1024 + 1),)),
+            PostPayload(text="大视频", media=(video(size=4 * 1024**3 + 1),)),
             "kuaishou.video_size",
         ),
         (

@@ -3,6 +3,7 @@
 OAuth: /oauth2/authorize (app_id; the code is valid 2 minutes) -> /oauth2/access_token (access 172800 s =
 48 h, refresh 15552000 s = 180 days, open_id) -> /oauth2/refresh_token (a new refresh token each time).
 Video: /openapi/photo/start_upload (upload_token + endpoint) -> POST http://{endpoint}/api/upload/multipart
+(or /api/upload/fragment?fragment_id=0.. then /api/upload/complete?fragment_count=n)
 -> /openapi/photo/publish (caption, optional cover) ; /openapi/photo/list, /info, /delete.
 `app_id` and `access_token` travel in the query. Answers carry `result` (1 = success) and `error_msg`.
 Error codes other than 1 are the simulator's choice (y: not re-checked against the documentation):
@@ -164,6 +165,29 @@ async def upload_multipart(request: Request) -> Response:
     return JSONResponse({"result": 1})
 
 
+async def upload_fragment(request: Request) -> Response:
+    """Fragment upload on the upload host: ?upload_token&fragment_id (from 0), raw bytes in the body."""
+    sim = request.app.state.sim
+    media = sim.state.get_media("kuaishou", request.query_params.get("upload_token", ""))
+    sim.state.requests[("kuaishou", "upload", media.account_id if media else "")] += 1
+    fragment = request.query_params.get("fragment_id", "")
+    if media is None or media.complete or not fragment.isdigit():
+        return JSONResponse({"result": 100200100, "error_msg": "upload_token or fragment_id invalid"})
+    media.parts[int(fragment)] = len(await request.body())
+    return JSONResponse({"result": 1})
+
+
+async def upload_complete(request: Request) -> Response:
+    sim = request.app.state.sim
+    media = sim.state.get_media("kuaishou", request.query_params.get("upload_token", ""))
+    sim.state.requests[("kuaishou", "upload", media.account_id if media else "")] += 1
+    count = request.query_params.get("fragment_count", "")
+    if media is None or not count.isdigit() or sorted(media.parts) != list(range(int(count))):
+        return JSONResponse({"result": 100200100, "error_msg": "fragments missing"})
+    media.size, media.complete = sum(media.parts.values()), True
+    return JSONResponse({"result": 1})
+
+
 def _video_info(post: Post) -> dict:
     return {
         "photo_id": post.id,
@@ -248,6 +272,8 @@ def routes() -> list[Route]:
         Route("/openapi/user_info", user_info),
         Route("/openapi/photo/start_upload", start_upload, methods=["POST"]),
         Route("/upload/api/upload/multipart", upload_multipart, methods=["POST"]),
+        Route("/upload/api/upload/fragment", upload_fragment, methods=["POST"]),
+        Route("/upload/api/upload/complete", upload_complete, methods=["POST"]),
         Route("/openapi/photo/publish", publish, methods=["POST"]),
         Route("/openapi/photo/list", photo_list),
         Route("/openapi/photo/info", photo_info),

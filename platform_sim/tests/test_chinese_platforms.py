@@ -205,6 +205,24 @@ def test_wechat_rate_limit_without_retry_after_uses_the_default(platform_sim):
     assert platform_sim.accounts("wechat_oa")[0]["external_id"] == account.external_id
 
 
+def test_kuaishou_large_video_goes_up_in_fragments(platform_sim, monkeypatch):
+    # given
+    monkeypatch.setattr("channels_app.connectors.kuaishou.connector.SINGLE_UPLOAD_BYTES", 1000)
+    monkeypatch.setattr("channels_app.connectors.kuaishou.connector.FRAGMENT_BYTES", 1000)
+    account = platform_sim.create_account("kuaishou")
+    clip = MediaItem(kind="video", filename="v.mp4", content_type="video/mp4", size=2500, data=b"v" * 2500)
+
+    # when
+    result = connector_for("kuaishou").publish(
+        creds(account, open_id=account.external_id), PostPayload(text="长", media=(clip,))
+    )
+
+    # then start_upload + 3 fragments + complete
+    assert result.status == "published"
+    assert platform_sim.requests("kuaishou", "upload", account.external_id) == 5
+    assert platform_sim.posts_created("kuaishou", account.external_id) == 1
+
+
 def test_kuaishou_refresh_rotates_and_the_old_refresh_token_dies(platform_sim):
     # given
     account = platform_sim.create_account("kuaishou")
