@@ -184,15 +184,15 @@ class CeleryWorker:
 
     def stop(self, timeout: float = DEFAULT_SHUTDOWN_TIMEOUT) -> None:
         """Warm shutdown (SIGTERM) of the whole process group, then SIGKILL if it does not finish."""
-        if self.process.poll() is not None:
-            return
-        _signal_group(self.process, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _signal_group(self.process, signal.SIGKILL)
-            self.process.wait(timeout=10)
-        # A prefork pool's children share the group; make sure none outlives the test.
+        if self.process.poll() is None:
+            _signal_group(self.process, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                _signal_group(self.process, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        # A prefork pool's children share the group: none may outlive the test, even if the main
+        # process died on its own.
         _signal_group(self.process, signal.SIGKILL)
 
 

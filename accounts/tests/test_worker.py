@@ -2,6 +2,7 @@
 
 import os
 import re
+from pathlib import Path
 
 import dj_database_url
 import pytest
@@ -66,6 +67,29 @@ def test_worker_is_stopped_and_cleaned_up_after_the_block():
     assert app.conf.task_always_eager is True
     broker = redis.Redis.from_url(worker.broker_url)
     assert list(broker.scan_iter(match=f"{worker.key_prefix}*")) == []
+
+
+def process_group_members(pgid: int) -> list[int]:
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:  # state, ppid, pgrp
+            members.append(int(stat.parent.name))
+    return members
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_prefork_worker_leaves_no_child_behind():
+    # given
+    with run_celery_worker(pool="prefork", concurrency=2) as worker:
+        # the main process and its two pool processes
+        worker.wait_until(lambda: len(process_group_members(worker.process.pid)) >= 3, what="pool processes")
+    # then
+    assert process_group_members(worker.process.pid) == []
 
 
 @pytest.mark.worker
