@@ -160,9 +160,31 @@ def test_spans_find_links_mentions_and_tags_without_their_trailing_punctuation()
     ]
 
 
+def test_links_and_mentions_may_touch_chinese_text():
+    # given
+    text = "详情见https://kawo.example/x了解更多，联系@alice.test吧"
+
+    # when
+    spans = richtext.detect_spans(text)
+
+    # then
+    assert [(s.kind, text[s.start : s.end]) for s in spans] == [
+        ("link", "https://kawo.example/x"),
+        ("mention", "@alice.test"),
+    ]
+
+
 @pytest.mark.parametrize(
     "text",
-    ["#123", "no@mention.example", "https://kawo.example/@someone/#frag", "@nodot", "a#b", "#"],
+    [
+        "#123",
+        "no@mention.example",
+        "https://kawo.example/@someone/#frag",
+        "@nodot",
+        "a#b",
+        "#",
+        "xhttps://kawo.example",
+    ],
 )
 def test_spans_ignore_what_is_not_a_facet(text):
     # when

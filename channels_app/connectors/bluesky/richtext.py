@@ -6,8 +6,9 @@ or a letter with combining accents is one grapheme but many code points and byte
 
 Links, mentions and hashtags are not parsed by the server: the client sends `facets`, each covering a
 slice of the text given in UTF-8 BYTE offsets (`byteStart` inclusive, `byteEnd` exclusive). The
-detection below follows the official client's rules (`detectFacets` in @atproto/api), simplified:
-links need an explicit http(s) scheme, so "example.com" in prose is left as text.
+detection below follows the official client's rules (`detectFacets` in @atproto/api), with two changes:
+links need an explicit http(s) scheme (so "example.com" in prose stays text), and links and mentions may
+touch CJK text without a space.
 """
 
 from __future__ import annotations
@@ -21,12 +22,15 @@ MAX_BYTES = 3000
 MAX_TAG_GRAPHEMES = 64
 
 _GRAPHEME = regex.compile(r"\X")
-# A URL starts after the start of text, whitespace or "("; it runs to the next whitespace.
-_URL = regex.compile(r"(?:^|(?<=[\s(]))(https?://[^\s]+)", regex.IGNORECASE)
-# A mention is "@" + a handle (domain-like: letters, digits, dots, hyphens, at least one dot).
+# A URL starts at the start of text or after anything but an ASCII letter, digit or URL character, and
+# runs over printable ASCII. Unlike Bluesky's app this also links "详情见https://kawo.example/x了解更多"
+# correctly: Chinese text often has no space around links.
+_URL = regex.compile(r"(?<![A-Za-z0-9_@#/.-])(https?://[!-~]+)", regex.IGNORECASE)
+# A mention is "@" + a handle (domain-like: letters, digits, dots, hyphens, at least one dot), not part of
+# an e-mail address or a URL; CJK text may touch it on either side.
 _MENTION = regex.compile(
-    r"(?:^|(?<=[\s(]))@((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)"
-    r"(?![\w.-]*\w)"
+    r"(?<![A-Za-z0-9_@/.+-])@((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)"
+    r"(?![A-Za-z0-9.-]*[A-Za-z0-9])"
 )
 # A hashtag is "#" (or the full-width "＃") + a word that is not only digits; it ends at whitespace.
 _TAG = regex.compile(r"(?:^|(?<=\s))[#＃]((?!\ufe0f)[^\s\u00ad\u2060\u200a-\u200d\u20e2]*[^\d\s\p{P}][^\s]*)")
