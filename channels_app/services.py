@@ -677,7 +677,9 @@ def refresh_window(account: SocialAccount) -> timedelta:
 def can_refresh(account: SocialAccount) -> bool:
     if account.assisted or account.disconnected_at is not None:
         return False
-    if account.status in (SocialAccount.Status.REVOKED, SocialAccount.Status.ERROR):
+    # Revoked, error, and expired (only a refused refresh or a dead refresh token get there) need a person:
+    # retrying a dead refresh token every tick would only hammer the platform.
+    if account.status not in _DATE_DRIVEN:
         return False
     return account.has_refresh_token or platform_auth_kind(account.platform) == "app_credentials"
 
@@ -695,7 +697,7 @@ def social_accounts_due_for_refresh(*, now: datetime | None = None) -> list[int]
     now = now or timezone.now()
     horizon = now + max([DEFAULT_REFRESH_WINDOW, *REFRESH_WINDOWS.values()])
     candidates = SocialAccount.objects.filter(
-        status__in=[*_DATE_DRIVEN, SocialAccount.Status.EXPIRED],
+        status__in=_DATE_DRIVEN,
         disconnected_at__isnull=True,
         assisted=False,
         token_expires_at__isnull=False,

@@ -210,3 +210,18 @@ def test_health_marks_expiring_within_seven_days_and_expired_when_past():
     assert statuses[past.pk] == SocialAccount.Status.EXPIRED
     assert statuses[renewing.pk] == SocialAccount.Status.CONNECTED  # its refresh token renews it
     assert statuses[revoked.pk] == SocialAccount.Status.REVOKED  # only a reconnect changes that
+
+
+@pytest.mark.django_db
+def test_a_refused_refresh_is_not_retried_by_the_beat(platform_sim):
+    # given a refresh the platform refused (dead refresh token)
+    account, sim_account = _connected_weibo(platform_sim)
+    platform_sim.expire_token(platform="weibo", external_id=sim_account.external_id, kind="refresh")
+    services.social_account_refresh_token(account)
+    # when the beat runs again
+    due = tasks.refresh_expiring_tokens()
+    # then only a person reconnecting helps; the platform is not asked again
+    assert due == 0
+    assert platform_sim.refresh_calls("weibo", sim_account.external_id) == 1
+    account.refresh_from_db()
+    assert account.status == SocialAccount.Status.EXPIRED
