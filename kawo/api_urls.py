@@ -5,4 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("channels_app.api.urls")),
+    path("", include("publishing.api.urls")),
+    path("", include("content.api.urls")),
 ]

@@ -3,12 +3,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from content.ical import feed_view as ical_feed_view
+
 urlpatterns = [
     path("api/v1/", include("kawo.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("ical/<str:secret>.ics", ical_feed_view, name="ical-feed"),
     path("admin/", admin.site.urls),
     path("", include("channels_app.urls")),
     path("", include("dashboard.urls")),

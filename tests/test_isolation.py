@@ -91,6 +91,17 @@ PROVIDERS = {
     "account_id": lambda w: w.once("account", _social_account).pk,
     "group_id": lambda w: w.once("group", _account_group).pk,
     "platform": lambda w: "weibo",
+    # content
+    "post_id": lambda w: w.once("post", _post).pk,
+    "media_id": lambda w: w.once("media", _media).pk,
+    "campaign_id": lambda w: w.once("campaign", _campaign).pk,
+    "tag_group_id": lambda w: w.once("tag_group", _tag_group).pk,
+    "tag_id": lambda w: w.once("tag", _tag).pk,
+    "banned_word_id": lambda w: w.once("banned_word", _banned_word).pk,
+    "slot_id": lambda w: w.once("slot", _posting_slot).pk,
+    # publishing
+    "webhook_id": lambda w: w.once("webhook", _webhook).pk,
+    "delivery_id": lambda w: w.once("webhook_delivery", _webhook_delivery).pk,
 }
 # Kwargs that name no tenant's object (every tenant uses the same values): filled, never swapped.
 NOT_OBJECT_IDS = {"workspace_id", "organization_id", "platform"}
@@ -106,6 +117,62 @@ def _account_group(world: World):
     from channels_app.tests.factories import AccountGroupFactory
 
     return AccountGroupFactory(workspace=world.workspace)
+
+
+def _post(world: World):
+    from content.tests.factories import PostTargetFactory
+
+    return PostTargetFactory(
+        post__workspace=world.workspace, account=world.once("account", _social_account)
+    ).post
+
+
+def _media(world: World):
+    from content.tests.factories import MediaAssetFactory
+
+    return MediaAssetFactory(workspace=world.workspace)
+
+
+def _campaign(world: World):
+    from content.tests.factories import CampaignFactory
+
+    return CampaignFactory(workspace=world.workspace)
+
+
+def _tag_group(world: World):
+    from content.tests.factories import TagGroupFactory
+
+    return TagGroupFactory(workspace=world.workspace)
+
+
+def _tag(world: World):
+    from content.tests.factories import TagFactory
+
+    return TagFactory(group=world.once("tag_group", _tag_group))
+
+
+def _banned_word(world: World):
+    from content.tests.factories import BannedWordFactory
+
+    return BannedWordFactory(workspace=world.workspace)
+
+
+def _posting_slot(world: World):
+    from content.tests.factories import PostingSlotFactory
+
+    return PostingSlotFactory(workspace=world.workspace, account=world.once("account", _social_account))
+
+
+def _webhook(world: World):
+    from publishing.tests.factories import WebhookEndpointFactory
+
+    return WebhookEndpointFactory(workspace=world.workspace)
+
+
+def _webhook_delivery(world: World):
+    from publishing.tests.factories import WebhookDeliveryFactory
+
+    return WebhookDeliveryFactory(endpoint=world.once("webhook", _webhook))
 
 
 def fill(route, world: World, override: World | None = None, override_kwarg: str | None = None) -> str:
@@ -178,6 +245,7 @@ def test_victim_ids_through_your_own_scope_are_404(route):
 # an integer id: another person asking for it gets 404 too.
 PERSONAL_PROVIDERS = {
     "token_id": lambda w: w.once("token", _personal_token).pk,
+    "feed_id": lambda w: w.once("ical_feed", _ical_feed).pk,
 }
 PERSONAL = [route for route in all_routes() if not route.scope_kwarg and "<int:" in route.route]
 
@@ -187,6 +255,13 @@ def _personal_token(world: World):
 
     token, _plain = personal_token_create(actor=world.admin, name="script")
     return token
+
+
+def _ical_feed(world: World):
+    from content.services import ical_feed_create
+
+    feed, _secret = ical_feed_create(actor=world.admin, name="calendar")
+    return feed
 
 
 @pytest.mark.parametrize("route", PERSONAL, ids=str)

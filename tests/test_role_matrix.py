@@ -80,6 +80,51 @@ def _account_group(workspace: Workspace) -> dict:
     return {"group_id": AccountGroupFactory(workspace=workspace).pk}
 
 
+def _content_post(workspace: Workspace, status: str = "draft") -> dict:
+    from content.tests.factories import PostTargetFactory
+
+    target = PostTargetFactory(post__workspace=workspace, account__platform="mastodon", status=status)
+    return {"post_id": target.post_id}
+
+
+def _new_post_body(workspace: Workspace) -> dict:
+    from channels_app.tests.factories import SocialAccountFactory
+
+    account = SocialAccountFactory(workspace=workspace, platform="mastodon")
+    return {"targets": [{"account": account.pk, "text": "Hello"}]}
+
+
+def _queueable_post(workspace: Workspace) -> dict:
+    from content.models import PostTarget
+    from content.tests.factories import PostingSlotFactory
+
+    kwargs = _content_post(workspace)
+    account = PostTarget.objects.get(post_id=kwargs["post_id"]).account
+    PostingSlotFactory(workspace=workspace, account=account, weekday=2, time="10:00")
+    return kwargs
+
+
+def _content_object(kind: str):
+    def build(workspace: Workspace) -> dict:
+        from content.tests import factories as f
+
+        made = {
+            "media_id": lambda: f.MediaAssetFactory(workspace=workspace),
+            "campaign_id": lambda: f.CampaignFactory(workspace=workspace),
+            "tag_group_id": lambda: f.TagGroupFactory(workspace=workspace),
+            "tag_id": lambda: f.TagFactory(group=f.TagGroupFactory(workspace=workspace)),
+            "banned_word_id": lambda: f.BannedWordFactory(workspace=workspace),
+            "slot_id": lambda: f.PostingSlotFactory(workspace=workspace),
+        }[kind]()
+        return {kind: made.pk}
+
+    return build
+
+
+def _future() -> str:
+    return "2099-01-05T10:00:00+00:00"
+
+
 # Workspace capabilities -> requests that need them.
 REQUESTS: dict[str, list[Req]] = {
     "workspace.view": [Req("GET", "api-workspace", _nothing)],
@@ -125,6 +170,100 @@ REQUESTS: dict[str, list[Req]] = {
         Req("DELETE", "account-group-detail", lambda ws: (_account_group(ws), None)),
     ],
 }
+# content
+REQUESTS["post.view"] = [
+    Req("GET", "post-list", _nothing),
+    Req("GET", "post-detail", lambda ws: (_content_post(ws), None)),
+    Req("GET", "post-history", lambda ws: (_content_post(ws), None)),
+    Req("GET", "post-compliance", lambda ws: (_content_post(ws), None)),
+    Req("POST", "compliance-check", lambda ws: ({}, {"text": "Hello", "platforms": ["mastodon"]})),
+    Req("GET", "media-list", _nothing),
+    Req("GET", "media-detail", lambda ws: (_content_object("media_id")(ws), None)),
+    Req("GET", "campaign-list", _nothing),
+    Req("GET", "campaign-detail", lambda ws: (_content_object("campaign_id")(ws), None)),
+    Req("GET", "tag-group-list", _nothing),
+    Req("GET", "tag-group-detail", lambda ws: (_content_object("tag_group_id")(ws), None)),
+    Req("GET", "tag-list", _nothing),
+    Req("GET", "tag-detail", lambda ws: (_content_object("tag_id")(ws), None)),
+    Req("GET", "banned-word-list", _nothing),
+    Req("GET", "banned-word-detail", lambda ws: (_content_object("banned_word_id")(ws), None)),
+    Req("GET", "posting-slot-list", _nothing),
+    Req("GET", "posting-slot-detail", lambda ws: (_content_object("slot_id")(ws), None)),
+]
+REQUESTS["post.create"] = [
+    Req("POST", "post-list", lambda ws: ({}, _new_post_body(ws))),
+    Req("POST", "post-duplicate", lambda ws: (_content_post(ws), {})),
+]
+REQUESTS["post.edit"] = [
+    Req("PATCH", "post-detail", lambda ws: (_content_post(ws), {"version": 1, "title": "Renamed"})),
+    Req("DELETE", "post-detail", lambda ws: (_content_post(ws), None)),
+    Req("POST", "post-reschedule", lambda ws: (_content_post(ws), {"scheduled_at": _future()})),
+]
+REQUESTS["post.schedule"] = [
+    Req("POST", "post-schedule", lambda ws: (_content_post(ws), {"scheduled_at": _future()})),
+    Req("POST", "post-unschedule", lambda ws: (_content_post(ws, "scheduled"), {})),
+    Req("POST", "post-queue", lambda ws: (_queueable_post(ws), {})),
+    Req("POST", "campaign-list", lambda ws: ({}, {"name": "Launch"})),
+    Req("PATCH", "campaign-detail", lambda ws: (_content_object("campaign_id")(ws), {"name": "Relaunch"})),
+    Req("DELETE", "campaign-detail", lambda ws: (_content_object("campaign_id")(ws), None)),
+    Req("POST", "posting-slot-list", lambda ws: ({}, _new_slot_body(ws))),
+    Req("DELETE", "posting-slot-detail", lambda ws: (_content_object("slot_id")(ws), None)),
+]
+REQUESTS["media.upload"] = [
+    Req("PATCH", "media-detail", lambda ws: (_content_object("media_id")(ws), {"alt_text": "A cat"})),
+    Req("DELETE", "media-detail", lambda ws: (_content_object("media_id")(ws), None)),
+]
+REQUESTS["workspace.manage"] += [
+    Req("POST", "tag-group-list", lambda ws: ({}, {"name": "Pillar", "required": True})),
+    Req("PATCH", "tag-group-detail", lambda ws: (_content_object("tag_group_id")(ws), {"exclusive": True})),
+    Req("DELETE", "tag-group-detail", lambda ws: (_content_object("tag_group_id")(ws), None)),
+    Req(
+        "POST",
+        "tag-list",
+        lambda ws: ({}, {"group": _content_object("tag_group_id")(ws)["tag_group_id"], "name": "Tips"}),
+    ),
+    Req("PATCH", "tag-detail", lambda ws: (_content_object("tag_id")(ws), {"name": "Renamed"})),
+    Req("DELETE", "tag-detail", lambda ws: (_content_object("tag_id")(ws), None)),
+    Req("POST", "banned-word-list", lambda ws: ({}, {"word": "cheap", "severity": "warning"})),
+    Req(
+        "PATCH",
+        "banned-word-detail",
+        lambda ws: (_content_object("banned_word_id")(ws), {"note": "brand rule"}),
+    ),
+    Req("DELETE", "banned-word-detail", lambda ws: (_content_object("banned_word_id")(ws), None)),
+]
+
+
+def _new_slot_body(workspace: Workspace) -> dict:
+    from channels_app.tests.factories import SocialAccountFactory
+
+    return {"account": SocialAccountFactory(workspace=workspace).pk, "weekday": 1, "time": "09:30"}
+
+
+def _webhook(workspace: Workspace) -> dict:
+    from publishing.tests.factories import WebhookEndpointFactory
+
+    return {"webhook_id": WebhookEndpointFactory(workspace=workspace).pk}
+
+
+def _webhook_delivery(workspace: Workspace) -> dict:
+    from publishing.tests.factories import WebhookDeliveryFactory, WebhookEndpointFactory
+
+    return {"delivery_id": WebhookDeliveryFactory(endpoint=WebhookEndpointFactory(workspace=workspace)).pk}
+
+
+# publishing: webhooks and their delivery log
+REQUESTS["workspace.manage"] += [
+    Req("GET", "webhook-list", _nothing),
+    Req("POST", "webhook-list", lambda ws: ({}, {"url": "https://93.184.215.14/hook", "events": ["*"]})),
+    Req("GET", "webhook-detail", lambda ws: (_webhook(ws), None)),
+    Req("PATCH", "webhook-detail", lambda ws: (_webhook(ws), {"description": "Ops"})),
+    Req("DELETE", "webhook-detail", lambda ws: (_webhook(ws), None)),
+    Req("POST", "webhook-test", lambda ws: (_webhook(ws), None)),
+    Req("GET", "webhook-delivery-list", _nothing),
+    Req("GET", "webhook-delivery-detail", lambda ws: (_webhook_delivery(ws), None)),
+    Req("POST", "webhook-delivery-redeliver", lambda ws: (_webhook_delivery(ws), None)),
+]
 
 
 def _received_grant(agency: Organization) -> AgencyGrantFactory:

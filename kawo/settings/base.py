@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "competitors",
     "dashboard",
     "platform_sim",
+    "publishing",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "WorkspaceRoleEnum": "accounts.roles.Role",
         "OrganizationRoleEnum": "accounts.roles.OrgRole",
+        "WebhookDeliveryStatusEnum": "publishing.models.WebhookDelivery.Status",
+        "PostStatusEnum": "content.models.TargetStatus",
+        "FindingSeverityEnum": "content.models.BannedWord.Severity",
+        "MediaKindEnum": "content.models.MediaAsset.Kind",
+        "OrganizationKindEnum": "accounts.models.Organization.Kind",
     },
 }
 
@@ -269,6 +275,10 @@ CELERY_BEAT_SCHEDULE = {
     "channels.purge_connect_states": {
         "task": "channels.purge_connect_states",
         "schedule": crontab(minute=17, hour=3),
+    },
+    "publishing.retry_webhook_deliveries": {
+        "task": "publishing.retry_webhook_deliveries",
+        "schedule": 15.0,
     },
 }
 

@@ -1,0 +1,434 @@
+"""Explicit input and output serializers for the content API. Inputs carry plain ids: the services look
+them up inside the workspace (another workspace's id is a 400 naming the field)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import serializers
+
+from ..models import (
+    BannedWord,
+    Campaign,
+    IcalFeed,
+    MediaAsset,
+    Post,
+    PostingSlot,
+    PostTarget,
+    Tag,
+    TagGroup,
+    TargetStatus,
+)
+
+PLATFORM_CHOICES = list(settings.PLATFORM_KEYS)
+
+
+def _csv_list(child):
+    """A query parameter given as repeated keys or comma-separated (`?accounts=1,2&accounts=3`)."""
+    return serializers.ListField(child=child, required=False)
+
+
+# --- output -----------------------------------------------------------------------------------------
+
+
+class PostAuthorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+
+
+class PostCampaignRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    color = serializers.CharField()
+
+
+class PostTagRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    color = serializers.CharField()
+    group = serializers.IntegerField(source="group_id")
+
+
+class PostTargetAccountSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    platform = serializers.CharField()
+    handle = serializers.CharField()
+    display_name = serializers.CharField()
+
+
+class PostTargetSerializer(serializers.ModelSerializer):
+    account = PostTargetAccountSerializer()
+    media = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PostTarget
+        fields = [
+            "id",
+            "account",
+            "text",
+            "first_comment",
+            "options",
+            "media",
+            "status",
+            "external_id",
+            "url",
+            "published_at",
+            "error_message",
+        ]
+
+    def get_media(self, target) -> list[int]:
+        return [link.media_id for link in target.media_links.all()]
+
+
+class PostSerializer(serializers.ModelSerializer):
+    workspace = serializers.IntegerField(source="workspace_id", read_only=True)
+    campaign = PostCampaignRefSerializer(allow_null=True)
+    tags = PostTagRefSerializer(many=True)
+    author = PostAuthorSerializer(allow_null=True)
+    targets = PostTargetSerializer(many=True)
+    compliance = serializers.JSONField()
+    compliance_override = serializers.JSONField(allow_null=True)
+
+    class Meta:
+        model = Post
+        fields = [
+            "id",
+            "workspace",
+            "title",
+            "scheduled_at",
+            "status",
+            "version",
+            "content_hash",
+            "is_paid_or_kol",
+            "campaign",
+            "tags",
+            "author",
+            "targets",
+            "compliance",
+            "compliance_override",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class PostChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    account = serializers.IntegerField(required=False)
+    handle = serializers.CharField(required=False)
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+    diff = serializers.ListField(child=serializers.CharField(), required=False)
+    segments = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class PostHistoryEntrySerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    author = serializers.IntegerField(allow_null=True)
+    author_label = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    summary = serializers.CharField()
+    content_hash = serializers.CharField()
+    changes = PostChangeSerializer(many=True)
+
+
+class FindingSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    severity = serializers.ChoiceField(choices=["blocking", "warning", "info"])
+    message = serializers.CharField()
+    start = serializers.IntegerField(allow_null=True)
+    end = serializers.IntegerField(allow_null=True)
+    start_utf16 = serializers.IntegerField(allow_null=True)
+    end_utf16 = serializers.IntegerField(allow_null=True)
+    platform = serializers.CharField(allow_null=True)
+    params = serializers.DictField()
+
+
+class TargetComplianceSerializer(serializers.Serializer):
+    target = serializers.IntegerField()
+    account = serializers.IntegerField()
+    platform = serializers.CharField()
+    findings = FindingSerializer(many=True)
+
+
+class PostComplianceSerializer(serializers.Serializer):
+    blocking = serializers.BooleanField()
+    warnings = serializers.IntegerField()
+    targets = TargetComplianceSerializer(many=True)
+
+
+class ComplianceCheckOutputSerializer(serializers.Serializer):
+    blocking = serializers.BooleanField()
+    findings = FindingSerializer(many=True)
+
+
+class MediaAssetSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    uploaded_by = serializers.IntegerField(source="uploaded_by_id", allow_null=True)
+
+    class Meta:
+        model = MediaAsset
+        fields = [
+            "id",
+            "original_name",
+            "kind",
+            "mime",
+            "size",
+            "width",
+            "height",
+            "duration_seconds",
+            "frames",
+            "checksum",
+            "url",
+            "thumbnail_url",
+            "alt_text",
+            "uploaded_by",
+            "created_at",
+        ]
+
+    def get_url(self, media) -> str:
+        return media.file.url if media.file else ""
+
+    def get_thumbnail_url(self, media) -> str:
+        return media.thumbnail.url if media.thumbnail else ""
+
+
+class MediaAssetWithSuitabilitySerializer(MediaAssetSerializer):
+    suitability = serializers.SerializerMethodField()
+
+    class Meta(MediaAssetSerializer.Meta):
+        fields = [*MediaAssetSerializer.Meta.fields, "suitability"]
+
+    def get_suitability(self, media) -> dict[str, list[str]]:
+        from ..media_inspect import suitability
+
+        return suitability(media.info(), self.context.get("platforms") or PLATFORM_CHOICES)
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    owner = serializers.IntegerField(source="owner_id", allow_null=True)
+
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "starts_on", "ends_on", "objective", "owner", "color", "created_at"]
+
+
+class TagSerializer(serializers.ModelSerializer):
+    group = serializers.IntegerField(source="group_id")
+
+    class Meta:
+        model = Tag
+        fields = ["id", "group", "name", "color"]
+
+
+class TagGroupSerializer(serializers.ModelSerializer):
+    tags = TagSerializer(many=True)
+
+    class Meta:
+        model = TagGroup
+        fields = ["id", "name", "required", "exclusive", "tags"]
+
+
+class BannedWordSerializer(serializers.ModelSerializer):
+    word_list = serializers.IntegerField(source="word_list_id", allow_null=True)
+
+    class Meta:
+        model = BannedWord
+        fields = ["id", "word", "severity", "note", "word_list", "created_at"]
+
+
+class PostingSlotSerializer(serializers.ModelSerializer):
+    account = serializers.IntegerField(source="account_id")
+
+    class Meta:
+        model = PostingSlot
+        fields = ["id", "account", "weekday", "time"]
+
+
+class IcalFeedSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IcalFeed
+        fields = ["id", "name", "prefix", "created_at", "last_used_at"]
+
+
+class IcalFeedCreatedSerializer(IcalFeedSerializer):
+    url = serializers.CharField(help_text="The private feed URL; shown in this response only.")
+
+    class Meta(IcalFeedSerializer.Meta):
+        fields = [*IcalFeedSerializer.Meta.fields, "url"]
+
+
+class ImportRowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="The row in the file; the header is row 1.")
+    column = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    posts = serializers.ListField(child=serializers.IntegerField())
+
+
+# --- input ------------------------------------------------------------------------------------------
+
+
+class TargetInputSerializer(serializers.Serializer):
+    account = serializers.IntegerField()
+    text = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+    media = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    first_comment = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+    options = serializers.DictField(required=False, default=dict)
+
+
+class PostCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    targets = TargetInputSerializer(many=True, allow_empty=False)
+    campaign = serializers.IntegerField(required=False, allow_null=True, default=None)
+    tags = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    scheduled_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    is_paid_or_kol = serializers.BooleanField(required=False, default=False)
+
+
+class PostUpdateSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The version you edited; a stale one is refused with 409.")
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    targets = TargetInputSerializer(many=True, required=False, allow_empty=False)
+    campaign = serializers.IntegerField(required=False, allow_null=True)
+    tags = serializers.ListField(child=serializers.IntegerField(), required=False)
+    scheduled_at = serializers.DateTimeField(required=False, allow_null=True)
+    is_paid_or_kol = serializers.BooleanField(required=False)
+
+
+class PostScheduleSerializer(serializers.Serializer):
+    scheduled_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    override_warnings = serializers.BooleanField(
+        required=False, default=False, help_text="Schedule despite compliance warnings (recorded)."
+    )
+    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class PostRescheduleSerializer(serializers.Serializer):
+    scheduled_at = serializers.DateTimeField()
+    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class PostVersionInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class PostQueueSerializer(serializers.Serializer):
+    override_warnings = serializers.BooleanField(required=False, default=False)
+    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class PostDuplicateSerializer(serializers.Serializer):
+    scheduled_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class CalendarFilterSerializer(serializers.Serializer):
+    start = serializers.DateTimeField(required=False, help_text="From (inclusive), on the scheduled time.")
+    end = serializers.DateTimeField(required=False, help_text="Until (exclusive).")
+    accounts = _csv_list(serializers.IntegerField())
+    platforms = _csv_list(serializers.ChoiceField(choices=PLATFORM_CHOICES))
+    campaign = serializers.IntegerField(required=False)
+    tags = _csv_list(serializers.IntegerField())
+    status = _csv_list(serializers.ChoiceField(choices=TargetStatus.choices))
+    author = serializers.IntegerField(required=False)
+
+    def to_internal_value(self, data):
+        # Accept repeated keys and comma-separated values alike.
+        flat = {}
+        for key in self.fields:
+            if key not in data:
+                continue
+            if isinstance(self.fields[key], serializers.ListField):
+                values = data.getlist(key) if hasattr(data, "getlist") else data[key]
+                if isinstance(values, str):
+                    values = [values]
+                flat[key] = [part for value in values for part in str(value).split(",") if part]
+            else:
+                flat[key] = data[key]
+        return super().to_internal_value(flat)
+
+    def validate(self, attrs):
+        if attrs.get("start") and attrs.get("end") and attrs["end"] <= attrs["start"]:
+            raise serializers.ValidationError({"end": ["The end must be after the start."]})
+        return attrs
+
+
+class UserCalendarFilterSerializer(CalendarFilterSerializer):
+    workspaces = _csv_list(serializers.IntegerField())
+
+
+class ComplianceCheckInputSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    platforms = serializers.ListField(
+        child=serializers.ChoiceField(choices=PLATFORM_CHOICES), required=False, default=list
+    )
+    accounts = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    media = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    is_paid_or_kol = serializers.BooleanField(required=False, default=False)
+    options = serializers.DictField(required=False, default=dict)
+
+
+class MediaUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    alt_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+    platforms = serializers.ListField(
+        child=serializers.ChoiceField(choices=PLATFORM_CHOICES), required=False, default=list
+    )
+    accounts = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+
+
+class MediaUpdateSerializer(serializers.Serializer):
+    alt_text = serializers.CharField(allow_blank=True, max_length=1000)
+
+
+class MediaFilterSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=MediaAsset.Kind.choices, required=False)
+
+
+class CampaignInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    starts_on = serializers.DateField(required=False, allow_null=True)
+    ends_on = serializers.DateField(required=False, allow_null=True)
+    objective = serializers.CharField(required=False, allow_blank=True)
+    owner = serializers.IntegerField(required=False, allow_null=True, help_text="A workspace member id.")
+    color = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False)
+
+
+class TagGroupInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=80)
+    required = serializers.BooleanField(required=False)
+    exclusive = serializers.BooleanField(required=False)
+
+
+class TagInputSerializer(serializers.Serializer):
+    group = serializers.IntegerField()
+    name = serializers.CharField(max_length=80)
+    color = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False)
+
+
+class BannedWordInputSerializer(serializers.Serializer):
+    word = serializers.CharField(max_length=100)
+    severity = serializers.ChoiceField(choices=BannedWord.Severity.choices, required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    word_list = serializers.IntegerField(required=False, allow_null=True)
+
+
+class PostingSlotInputSerializer(serializers.Serializer):
+    account = serializers.IntegerField()
+    weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 is Monday.")
+    time = serializers.TimeField(help_text="Wall-clock time in the workspace's time zone.")
+
+
+class PostingSlotFilterSerializer(serializers.Serializer):
+    account = serializers.IntegerField(required=False)
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV (UTF-8) or XLSX; see content/importers.py for the columns.")
+
+
+class IcalFeedCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)

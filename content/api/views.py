@@ -1,0 +1,648 @@
+"""The content API under /api/v1/workspaces/{workspace_id}/: posts (the calendar list, create, edit with
+a version, delete, history, duplicate, schedule, reschedule, unschedule, queue, compliance), the live
+compliance check, media, campaigns, tag groups and tags, banned words, posting slots and bulk imports;
+and, for the signed-in person, the calendar across their workspaces and private iCal feeds.
+
+Each view parses input with an explicit serializer, calls one service or selector and serializes the
+result. Reading needs post.view; writing posts post.create / post.edit; scheduling post.schedule;
+uploading media.upload; campaigns and slots post.schedule; the tag taxonomy and banned words
+workspace.manage.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from accounts.api.serializers import ErrorSerializer
+from accounts.roles import Capability as C
+from core.api import UserScopedAPIView, WorkspaceScopedAPIView, created, error_body
+from core.pagination import CreatedCursorPagination
+
+from .. import importers, selectors, services
+from ..models import BannedWord, Campaign, IcalFeed, MediaAsset, Post, PostingSlot, Tag, TagGroup
+from . import serializers as s
+
+
+def _errors(*codes: int) -> dict:
+    descriptions = {
+        400: "Invalid input; `error.fields` names the fields.",
+        403: "Your role does not allow this.",
+        404: "Not found, or not yours to see.",
+        409: "Conflict: a stale version, or the post's state forbids this; `error.message` says why.",
+    }
+    return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes}
+
+
+def _ok(serializer, code: int = 200, *errors: int) -> dict:
+    return {code: serializer, **_errors(*errors)}
+
+
+def _validated(serializer_class, data, **context) -> dict:
+    serializer = serializer_class(data=data, context=context)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+NO_CONTENT = OpenApiResponse(description="Done.")
+
+
+class CalendarCursorPagination(CursorPagination):
+    """Posts in a date range, in time order; a month of a busy workspace takes a few pages."""
+
+    ordering = ("scheduled_at", "id")
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _paginate_posts(view, queryset, ranged: bool):
+    view._paginator = CalendarCursorPagination() if ranged else CreatedCursorPagination()
+    page = view.paginate_queryset(queryset)
+    return view.get_paginated_response(s.PostSerializer(page, many=True).data)
+
+
+def _fresh(post: Post) -> dict:
+    return s.PostSerializer(selectors.with_relations(Post.objects.filter(pk=post.pk)).get()).data
+
+
+# --- posts ------------------------------------------------------------------------------------------
+
+
+class PostListView(WorkspaceScopedAPIView):
+    """GET: the calendar. With `start`/`end` the posts scheduled in [start, end) in time order, else every
+    post newest first; filters `accounts`, `platforms`, `campaign`, `tags`, `status`, `author`.
+    POST: a new draft with one variant per account."""
+
+    queryset = Post.objects.all()
+    serializer_class = s.PostSerializer
+    required_capabilities = {"GET": C.POST_VIEW, "POST": C.POST_CREATE}
+
+    @extend_schema(
+        parameters=[s.CalendarFilterSerializer],
+        responses=_ok(s.PostSerializer(many=True), 200, 400),
+        summary="Posts (the calendar)",
+    )
+    def get(self, request, workspace_id):
+        filters = _validated(s.CalendarFilterSerializer, request.query_params)
+        ranged = "start" in filters or "end" in filters
+        posts = selectors.posts_filter(self.get_queryset(), **filters)
+        return _paginate_posts(self, selectors.with_relations(posts), ranged)
+
+    @extend_schema(
+        request=s.PostCreateSerializer, responses=_ok(s.PostSerializer, 201, 400), summary="Create a post"
+    )
+    def post(self, request, workspace_id):
+        data = _validated(s.PostCreateSerializer, request.data)
+        post = services.post_create(actor=request.user, workspace=self.workspace, **data)
+        return created(_fresh(post))
+
+
+class _PostObjectView(WorkspaceScopedAPIView):
+    queryset = Post.objects.filter(deleted_at__isnull=True)
+    serializer_class = s.PostSerializer
+    lookup_url_kwarg = "post_id"
+
+
+class PostDetailView(_PostObjectView):
+    """GET one post; PATCH it with the `version` you edited (stale: 409, nothing saved); DELETE it (the
+    post leaves the calendar; variants not yet published are cancelled)."""
+
+    required_capabilities = {"GET": C.POST_VIEW, "PATCH": C.POST_EDIT, "DELETE": C.POST_EDIT}
+
+    def refine_queryset(self, queryset):
+        return selectors.with_relations(queryset)
+
+    @extend_schema(responses=_ok(s.PostSerializer, 200, 404), summary="A post")
+    def get(self, request, workspace_id, post_id):
+        return Response(s.PostSerializer(self.get_object()).data)
+
+    @extend_schema(
+        request=s.PostUpdateSerializer,
+        responses=_ok(s.PostSerializer, 200, 400, 404, 409),
+        summary="Edit a post",
+    )
+    def patch(self, request, workspace_id, post_id):
+        post = self.get_object()
+        data = _validated(s.PostUpdateSerializer, request.data)
+        post = services.post_update(actor=request.user, post=post, **data)
+        return Response(_fresh(post))
+
+    @extend_schema(request=None, responses={204: NO_CONTENT, **_errors(404, 409)}, summary="Delete a post")
+    def delete(self, request, workspace_id, post_id):
+        services.post_delete(actor=request.user, post=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PostHistoryView(_PostObjectView):
+    """Every version, newest first, with who changed what and per-field diffs."""
+
+    required_capabilities = {"GET": C.POST_VIEW}
+
+    @extend_schema(
+        responses=_ok(s.PostHistoryEntrySerializer(many=True), 200, 404), summary="A post's history"
+    )
+    def get(self, request, workspace_id, post_id):
+        history = selectors.post_history(self.workspace, self.get_object())
+        return Response(s.PostHistoryEntrySerializer(history, many=True).data)
+
+
+class PostDuplicateView(_PostObjectView):
+    required_capabilities = {"POST": C.POST_CREATE}
+
+    @extend_schema(
+        request=s.PostDuplicateSerializer,
+        responses=_ok(s.PostSerializer, 201, 400, 404),
+        summary="Duplicate a post",
+    )
+    def post(self, request, workspace_id, post_id):
+        post = self.get_object()
+        data = _validated(s.PostDuplicateSerializer, request.data)
+        copy = services.post_duplicate(actor=request.user, post=post, **data)
+        return created(_fresh(copy))
+
+
+class PostScheduleView(_PostObjectView):
+    """Schedule every variant (at `scheduled_at` or the post's planned time). Refused with the reason where
+    a variant's state forbids it (409) or compliance finds blocking problems (400); warnings need
+    `override_warnings` (recorded)."""
+
+    required_capabilities = {"POST": C.POST_SCHEDULE}
+
+    @extend_schema(
+        request=s.PostScheduleSerializer,
+        responses=_ok(s.PostSerializer, 200, 400, 404, 409),
+        summary="Schedule",
+    )
+    def post(self, request, workspace_id, post_id):
+        post = self.get_object()
+        data = _validated(s.PostScheduleSerializer, request.data)
+        post = services.post_schedule(actor=request.user, post=post, **data)
+        return Response(_fresh(post))
+
+
+class PostRescheduleView(_PostObjectView):
+    """Move the post to another time (the calendar's drag). Moving a scheduled post also needs
+    post.schedule; posts being published, published or cancelled cannot move (409 with the reason)."""
+
+    required_capabilities = {"POST": C.POST_EDIT}
+
+    @extend_schema(
+        request=s.PostRescheduleSerializer,
+        responses=_ok(s.PostSerializer, 200, 400, 403, 404, 409),
+        summary="Move",
+    )
+    def post(self, request, workspace_id, post_id):
+        post = self.get_object()
+        data = _validated(s.PostRescheduleSerializer, request.data)
+        post = services.post_reschedule(actor=request.user, post=post, **data)
+        return Response(_fresh(post))
+
+
+class PostUnscheduleView(_PostObjectView):
+    required_capabilities = {"POST": C.POST_SCHEDULE}
+
+    @extend_schema(
+        request=s.PostVersionInputSerializer,
+        responses=_ok(s.PostSerializer, 200, 404, 409),
+        summary="Unschedule",
+    )
+    def post(self, request, workspace_id, post_id):
+        post = self.get_object()
+        data = _validated(s.PostVersionInputSerializer, request.data)
+        post = services.post_unschedule(actor=request.user, post=post, **data)
+        return Response(_fresh(post))
+
+
+class PostQueueView(_PostObjectView):
+    """Schedule at the accounts' next free posting slot."""
+
+    required_capabilities = {"POST": C.POST_SCHEDULE}
+
+    @extend_schema(
+        request=s.PostQueueSerializer,
+        responses=_ok(s.PostSerializer, 200, 400, 404, 409),
+        summary="Add to queue",
+    )
+    def post(self, request, workspace_id, post_id):
+        post = self.get_object()
+        data = _validated(s.PostQueueSerializer, request.data)
+        post = services.post_add_to_queue(actor=request.user, post=post, **data)
+        return Response(_fresh(post))
+
+
+class PostComplianceView(_PostObjectView):
+    """The compliance check of every variant, run now."""
+
+    required_capabilities = {"GET": C.POST_VIEW}
+
+    def refine_queryset(self, queryset):
+        return selectors.with_relations(queryset)
+
+    @extend_schema(
+        responses=_ok(s.PostComplianceSerializer, 200, 404), summary="A post's compliance findings"
+    )
+    def get(self, request, workspace_id, post_id):
+        results = services.compliance_for_post(self.get_object())
+        findings = [f for r in results for f in r["findings"]]
+        body = {
+            "blocking": any(f.blocking for f in findings),
+            "warnings": sum(1 for f in findings if f.severity == "warning"),
+            "targets": [{**r, "findings": [f.to_dict() for f in r["findings"]]} for r in results],
+        }
+        return Response(s.PostComplianceSerializer(body).data)
+
+
+class ComplianceCheckView(WorkspaceScopedAPIView):
+    """The composer's live check: text and platforms (or accounts) in, findings with spans out."""
+
+    queryset = Post.objects.all()
+    serializer_class = s.ComplianceCheckOutputSerializer
+    required_capabilities = {"POST": C.POST_VIEW}
+
+    @extend_schema(
+        request=s.ComplianceCheckInputSerializer,
+        responses=_ok(s.ComplianceCheckOutputSerializer, 200, 400),
+        summary="Check a text",
+    )
+    def post(self, request, workspace_id):
+        data = _validated(s.ComplianceCheckInputSerializer, request.data)
+        findings = services.compliance_check_text(workspace=self.workspace, **data)
+        body = {"blocking": any(f.blocking for f in findings), "findings": [f.to_dict() for f in findings]}
+        return Response(s.ComplianceCheckOutputSerializer(body).data)
+
+
+# --- media ------------------------------------------------------------------------------------------
+
+
+class MediaListView(WorkspaceScopedAPIView):
+    """GET: the media library (filter `kind`). POST (multipart): upload; refused with a clear error and
+    nothing stored when the content is not what the name says, too large, or unsuitable for the chosen
+    `platforms` / `accounts`."""
+
+    queryset = MediaAsset.objects.all()
+    serializer_class = s.MediaAssetSerializer
+    required_capabilities = {"GET": C.POST_VIEW, "POST": C.MEDIA_UPLOAD}
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        parameters=[s.MediaFilterSerializer], responses=_ok(s.MediaAssetSerializer(many=True), 200, 400)
+    )
+    def get(self, request, workspace_id):
+        filters = _validated(s.MediaFilterSerializer, request.query_params)
+        page = self.paginate_queryset(selectors.media_assets(self.workspace, **filters))
+        return self.get_paginated_response(s.MediaAssetSerializer(page, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": s.MediaUploadSerializer},
+        responses=_ok(s.MediaAssetWithSuitabilitySerializer, 201, 400),
+        summary="Upload media",
+    )
+    def post(self, request, workspace_id):
+        data = _validated(s.MediaUploadSerializer, request.data)
+        asset = services.media_upload(actor=request.user, workspace=self.workspace, **data)
+        return created(s.MediaAssetWithSuitabilitySerializer(asset).data)
+
+
+class MediaDetailView(WorkspaceScopedAPIView):
+    queryset = MediaAsset.objects.all()
+    serializer_class = s.MediaAssetWithSuitabilitySerializer
+    required_capabilities = {"GET": C.POST_VIEW, "PATCH": C.MEDIA_UPLOAD, "DELETE": C.MEDIA_UPLOAD}
+    lookup_url_kwarg = "media_id"
+
+    @extend_schema(
+        responses=_ok(s.MediaAssetWithSuitabilitySerializer, 200, 404),
+        summary="A media asset with its per-platform suitability",
+    )
+    def get(self, request, workspace_id, media_id):
+        return Response(s.MediaAssetWithSuitabilitySerializer(self.get_object()).data)
+
+    @extend_schema(request=s.MediaUpdateSerializer, responses=_ok(s.MediaAssetSerializer, 200, 400, 404))
+    def patch(self, request, workspace_id, media_id):
+        media = self.get_object()
+        data = _validated(s.MediaUpdateSerializer, request.data)
+        asset = services.media_update(actor=request.user, media=media, **data)
+        return Response(s.MediaAssetSerializer(asset).data)
+
+    @extend_schema(request=None, responses={204: NO_CONTENT, **_errors(404, 409)})
+    def delete(self, request, workspace_id, media_id):
+        services.media_delete(actor=request.user, media=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- campaigns, tags, banned words, slots -----------------------------------------------------------
+
+
+class CampaignListView(WorkspaceScopedAPIView):
+    queryset = Campaign.objects.all()
+    serializer_class = s.CampaignSerializer
+    required_capabilities = {"GET": C.POST_VIEW, "POST": C.POST_SCHEDULE}
+
+    @extend_schema(responses=_ok(s.CampaignSerializer(many=True)))
+    def get(self, request, workspace_id):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(s.CampaignSerializer(page, many=True).data)
+
+    @extend_schema(request=s.CampaignInputSerializer, responses=_ok(s.CampaignSerializer, 201, 400))
+    def post(self, request, workspace_id):
+        data = _validated(s.CampaignInputSerializer, request.data)
+        campaign = services.campaign_create(actor=request.user, workspace=self.workspace, **data)
+        return created(s.CampaignSerializer(campaign).data)
+
+
+class CampaignDetailView(WorkspaceScopedAPIView):
+    queryset = Campaign.objects.all()
+    serializer_class = s.CampaignSerializer
+    required_capabilities = {"GET": C.POST_VIEW, "PATCH": C.POST_SCHEDULE, "DELETE": C.POST_SCHEDULE}
+    lookup_url_kwarg = "campaign_id"
+
+    @extend_schema(responses=_ok(s.CampaignSerializer, 200, 404))
+    def get(self, request, workspace_id, campaign_id):
+        return Response(s.CampaignSerializer(self.get_object()).data)
+
+    @extend_schema(
+        request=s.CampaignInputSerializer(partial=True), responses=_ok(s.CampaignSerializer, 200, 400, 404)
+    )
+    def patch(self, request, workspace_id, campaign_id):
+        campaign = self.get_object()
+        serializer = s.CampaignInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        campaign = services.campaign_update(
+            actor=request.user, campaign=campaign, **serializer.validated_data
+        )
+        return Response(s.CampaignSerializer(campaign).data)
+
+    @extend_schema(request=None, responses={204: NO_CONTENT, **_errors(404)})
+    def delete(self, request, workspace_id, campaign_id):
+        services.campaign_delete(actor=request.user, campaign=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TagGroupListView(WorkspaceScopedAPIView):
+    queryset = TagGroup.objects.all()
+    serializer_class = s.TagGroupSerializer
+    required_capabilities = {"GET": C.POST_VIEW, "POST": C.WORKSPACE_MANAGE}
+
+    def refine_queryset(self, queryset):
+        return queryset.prefetch_related("tags")
+
+    @extend_schema(responses=_ok(s.TagGroupSerializer(many=True)), summary="The tag taxonomy")
+    def get(self, request, workspace_id):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(s.TagGroupSerializer(page, many=True).data)
+
+    @extend_schema(request=s.TagGroupInputSerializer, responses=_ok(s.TagGroupSerializer, 201, 400))
+    def post(self, request, workspace_id):
+        data = _validated(s.TagGroupInputSerializer, request.data)
+        group = services.tag_group_create(actor=request.user, workspace=self.workspace, **data)
+        return created(s.TagGroupSerializer(group).data)
+
+
+class TagGroupDetailView(WorkspaceScopedAPIView):
+    queryset = TagGroup.objects.all()
+    serializer_class = s.TagGroupSerializer
+    required_capabilities = {"GET": C.POST_VIEW, "PATCH": C.WORKSPACE_MANAGE, "DELETE": C.WORKSPACE_MANAGE}
+    lookup_url_kwarg = "tag_group_id"
+
+    def refine_queryset(self, queryset):
+        return queryset.prefetch_related("tags")
+
+    @extend_schema(responses=_ok(s.TagGroupSerializer, 200, 404))
+    def get(self, request, workspace_id, tag_group_id):
+        return Response(s.TagGroupSerializer(self.get_object()).data)
+
+    @extend_schema(
+        request=s.TagGroupInputSerializer(partial=True), responses=_ok(s.TagGroupSerializer, 200, 400, 404)
+    )
+    def patch(self, request, workspace_id, tag_group_id):
+        group = self.get_object()
+        serializer = s.TagGroupInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        group = services.tag_group_update(actor=request.user, group=group, **serializer.validated_data)
+        return Response(s.TagGroupSerializer(group).data)
+
+    @extend_schema(request=None, responses={204: NO_CONTENT, **_errors(404)})
+    def delete(self, request, workspace_id, tag_group_id):
+        services.tag_group_delete(actor=request.user, group=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TagListView(WorkspaceScopedAPIView):
+    queryset = Tag.objects.all()
+    serializer_class = s.TagSerializer
+    required_capabilities = {"GET": C.POST_VIEW, "POST": C.WORKSPACE_MANAGE}
+
+    @extend_schema(responses=_ok(s.TagSerializer(many=True)))
+    def get(self, request, workspace_id):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(s.TagSerializer(page, many=True).data)
+
+    @extend_schema(request=s.TagInputSerializer, responses=_ok(s.TagSerializer, 201, 400))
+    def post(self, request, workspace_id):
+        data = _validated(s.TagInputSerializer, request.data)
+        tag = services.tag_create(actor=request.user, workspace=self.workspace, **data)
+        return created(s.TagSerializer(tag).data)
+
+
+class TagDetailView(WorkspaceScopedAPIView):
+    queryset = Tag.objects.all()
+    serializer_class = s.TagSerializer
+    required_capabilities = {"GET": C.POST_VIEW, "PATCH": C.WORKSPACE_MANAGE, "DELETE": C.WORKSPACE_MANAGE}
+    lookup_url_kwarg = "tag_id"
+
+    @extend_schema(responses=_ok(s.TagSerializer, 200, 404))
+    def get(self, request, workspace_id, tag_id):
+        return Response(s.TagSerializer(self.get_object()).data)
+
+    @extend_schema(request=s.TagInputSerializer(partial=True), responses=_ok(s.TagSerializer, 200, 400, 404))
+    def patch(self, request, workspace_id, tag_id):
+        tag = self.get_object()
+        serializer = s.TagInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        tag = services.tag_update(actor=request.user, tag=tag, **serializer.validated_data)
+        return Response(s.TagSerializer(tag).data)
+
+    @extend_schema(request=None, responses={204: NO_CONTENT, **_errors(404)})
+    def delete(self, request, workspace_id, tag_id):
+        services.tag_delete(actor=request.user, tag=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BannedWordListView(WorkspaceScopedAPIView):
+    queryset = BannedWord.objects.all()
+    serializer_class = s.BannedWordSerializer
+    required_capabilities = {"GET": C.POST_VIEW, "POST": C.WORKSPACE_MANAGE}
+
+    @extend_schema(responses=_ok(s.BannedWordSerializer(many=True)), summary="The workspace's banned words")
+    def get(self, request, workspace_id):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(s.BannedWordSerializer(page, many=True).data)
+
+    @extend_schema(request=s.BannedWordInputSerializer, responses=_ok(s.BannedWordSerializer, 201, 400))
+    def post(self, request, workspace_id):
+        data = _validated(s.BannedWordInputSerializer, request.data)
+        word = services.banned_word_create(actor=request.user, workspace=self.workspace, **data)
+        return created(s.BannedWordSerializer(word).data)
+
+
+class BannedWordDetailView(WorkspaceScopedAPIView):
+    queryset = BannedWord.objects.all()
+    serializer_class = s.BannedWordSerializer
+    required_capabilities = {"GET": C.POST_VIEW, "PATCH": C.WORKSPACE_MANAGE, "DELETE": C.WORKSPACE_MANAGE}
+    lookup_url_kwarg = "banned_word_id"
+
+    @extend_schema(responses=_ok(s.BannedWordSerializer, 200, 404))
+    def get(self, request, workspace_id, banned_word_id):
+        return Response(s.BannedWordSerializer(self.get_object()).data)
+
+    @extend_schema(
+        request=s.BannedWordInputSerializer(partial=True),
+        responses=_ok(s.BannedWordSerializer, 200, 400, 404),
+    )
+    def patch(self, request, workspace_id, banned_word_id):
+        word = self.get_object()
+        serializer = s.BannedWordInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        changes.pop("word_list", None)
+        word = services.banned_word_update(actor=request.user, banned_word=word, **changes)
+        return Response(s.BannedWordSerializer(word).data)
+
+    @extend_schema(request=None, responses={204: NO_CONTENT, **_errors(404)})
+    def delete(self, request, workspace_id, banned_word_id):
+        services.banned_word_delete(actor=request.user, banned_word=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PostingSlotListView(WorkspaceScopedAPIView):
+    queryset = PostingSlot.objects.all()
+    serializer_class = s.PostingSlotSerializer
+    required_capabilities = {"GET": C.POST_VIEW, "POST": C.POST_SCHEDULE}
+
+    @extend_schema(
+        parameters=[s.PostingSlotFilterSerializer], responses=_ok(s.PostingSlotSerializer(many=True))
+    )
+    def get(self, request, workspace_id):
+        filters = _validated(s.PostingSlotFilterSerializer, request.query_params)
+        page = self.paginate_queryset(selectors.posting_slots(self.workspace, **filters))
+        return self.get_paginated_response(s.PostingSlotSerializer(page, many=True).data)
+
+    @extend_schema(request=s.PostingSlotInputSerializer, responses=_ok(s.PostingSlotSerializer, 201, 400))
+    def post(self, request, workspace_id):
+        data = _validated(s.PostingSlotInputSerializer, request.data)
+        slot = services.posting_slot_create(actor=request.user, workspace=self.workspace, **data)
+        return created(s.PostingSlotSerializer(slot).data)
+
+
+class PostingSlotDetailView(WorkspaceScopedAPIView):
+    queryset = PostingSlot.objects.all()
+    serializer_class = s.PostingSlotSerializer
+    required_capabilities = {"GET": C.POST_VIEW, "DELETE": C.POST_SCHEDULE}
+    lookup_url_kwarg = "slot_id"
+
+    @extend_schema(responses=_ok(s.PostingSlotSerializer, 200, 404))
+    def get(self, request, workspace_id, slot_id):
+        return Response(s.PostingSlotSerializer(self.get_object()).data)
+
+    @extend_schema(request=None, responses={204: NO_CONTENT, **_errors(404)})
+    def delete(self, request, workspace_id, slot_id):
+        services.posting_slot_delete(actor=request.user, slot=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- bulk import ------------------------------------------------------------------------------------
+
+
+class PostImportView(WorkspaceScopedAPIView):
+    """Upload a CSV or XLSX of posts. Every row is validated first; one bad row imports nothing and the
+    answer lists every problem as `error.rows`: [{row, column, message}] (the header is row 1)."""
+
+    queryset = Post.objects.all()
+    serializer_class = s.ImportResultSerializer
+    required_capabilities = {"POST": C.POST_CREATE}
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": s.ImportUploadSerializer},
+        responses=_ok(s.ImportResultSerializer, 201, 400),
+        summary="Import posts from CSV or XLSX (all or nothing)",
+    )
+    def post(self, request, workspace_id):
+        data = _validated(s.ImportUploadSerializer, request.data)
+        try:
+            posts = importers.posts_import(actor=request.user, workspace=self.workspace, file=data["file"])
+        except importers.ImportRejected as rejected:
+            body = error_body(rejected.code, rejected.message, rejected.fields)
+            body["error"]["rows"] = rejected.rows
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return created({"created": len(posts), "posts": [p.pk for p in posts]})
+
+
+# --- the person's own: calendar across workspaces, iCal feeds ---------------------------------------
+
+
+class MyCalendarView(UserScopedAPIView):
+    """The calendar across every workspace you may see posts of (an agency member's clients too)."""
+
+    serializer_class = s.PostSerializer
+    required_capabilities = {"GET": None}
+
+    def get_queryset(self):
+        return Post.objects.none()
+
+    @extend_schema(
+        parameters=[s.UserCalendarFilterSerializer],
+        responses=_ok(s.PostSerializer(many=True), 200, 400),
+        summary="Your calendar across workspaces",
+    )
+    def get(self, request):
+        filters = _validated(s.UserCalendarFilterSerializer, request.query_params)
+        ranged = "start" in filters or "end" in filters
+        posts = selectors.calendar_posts_for_user(user=request.user, **filters)
+        return _paginate_posts(self, posts, ranged)
+
+
+class IcalFeedListView(UserScopedAPIView):
+    serializer_class = s.IcalFeedSerializer
+    required_capabilities = {"GET": None, "POST": None}
+
+    def get_queryset(self):
+        return selectors.ical_feeds_for_user(user=self.request.user)
+
+    @extend_schema(responses=s.IcalFeedSerializer(many=True), summary="Your private iCal feeds")
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(s.IcalFeedSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=s.IcalFeedCreateSerializer,
+        responses=_ok(s.IcalFeedCreatedSerializer, 201, 400),
+        summary="Create a private iCal feed; its URL is in this response only",
+    )
+    def post(self, request):
+        data = _validated(s.IcalFeedCreateSerializer, request.data)
+        feed, secret = services.ical_feed_create(actor=request.user, **data)
+        body = s.IcalFeedSerializer(feed).data
+        body["url"] = request.build_absolute_uri(reverse("ical-feed", args=[secret]))
+        return created(body)
+
+
+class IcalFeedDetailView(UserScopedAPIView):
+    serializer_class = s.IcalFeedSerializer
+    required_capabilities = {"DELETE": None}
+
+    def get_queryset(self):
+        return selectors.ical_feeds_for_user(user=self.request.user)
+
+    @extend_schema(responses={204: NO_CONTENT, **_errors(404)}, summary="Revoke a feed (works at once)")
+    def delete(self, request, feed_id):
+        feed = IcalFeed.objects.filter(user=request.user, pk=feed_id, revoked_at__isnull=True).first()
+        if feed is None:
+            raise Http404
+        services.ical_feed_revoke(actor=request.user, feed=feed)
+        return Response(status=status.HTTP_204_NO_CONTENT)
