@@ -1,11 +1,13 @@
 """OAuth connect flow against the platform simulator (Weibo), through the dashboard views."""
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
 from channels_app import services, vault
@@ -203,3 +205,23 @@ def test_pkce_challenge_is_what_the_platform_checks():
     # when / then: base64url without padding of SHA-256
     assert services.pkce_challenge(verifier) == s256(verifier)
     assert "=" not in services.pkce_challenge(verifier)
+
+
+def test_a_state_older_than_ten_minutes_is_refused(platform_sim, workspace, admin_client, time_machine):
+    # given a flow started, then left for eleven minutes
+    sim_account = platform_sim.create_account("weibo")
+    _location, state, redirect_uri = _start(admin_client, workspace)
+    code = platform_sim.authorize(
+        "weibo",
+        sim_account.external_id,
+        redirect_uri=redirect_uri,
+        client_id=settings.PLATFORMS["weibo"]["client_id"],
+    )
+    time_machine.move_to(timezone.now() + timedelta(minutes=11))
+    # when
+    response = admin_client.get(
+        reverse("channels:oauth_callback", args=["weibo"]), {"code": code, "state": state}, follow=True
+    )
+    # then
+    assert "invalid or has expired" in response.content.decode()
+    assert not SocialAccount.objects.exists()

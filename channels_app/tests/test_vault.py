@@ -96,3 +96,28 @@ def test_merge_never_replaces_a_refresh_token_with_an_empty_one():
     assert merged.expires_at == new_expiry
     assert merged.extra == {"uid": "1"}
     assert rotated.refresh_token == "fresh"
+
+
+def test_rotation_also_re_encrypts_pending_pkce_verifiers(settings, workspace, member_factory):
+    # given an X connection in progress (PKCE: its verifier is stored encrypted)
+    from accounts.roles import Role
+    from channels_app import services
+    from channels_app.models import OAuthConnectState
+
+    actor = member_factory(workspace, role=Role.ADMIN).user
+    services.social_account_connect_start(
+        actor=actor, workspace=workspace, platform="x", redirect_uri="http://t/cb", session_key="s"
+    )
+    state = OAuthConnectState.objects.get()
+    assert state.code_verifier_ciphertext.startswith("gAAAAA")
+    old_key = settings.KAWO_FERNET_KEYS[0]
+    new_key = Fernet.generate_key().decode()
+    settings.KAWO_FERNET_KEYS = [new_key, old_key]
+    # when
+    out = StringIO()
+    call_command("rotate_credentials_key", stdout=out)
+    # then
+    assert "1 pending connect states" in out.getvalue()
+    state.refresh_from_db()
+    settings.KAWO_FERNET_KEYS = [new_key]
+    assert len(vault.decrypt_text(state.code_verifier_ciphertext)) >= 43
