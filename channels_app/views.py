@@ -24,6 +24,7 @@ from accounts.roles import Capability
 from accounts.selectors import organization_membership_for
 from core.errors import DomainError
 from core.views import WorkspaceViewMixin, apply_domain_error
+from dashboard.views import WorkspacePageMixin
 
 from . import selectors, services
 from .forms import (
@@ -132,7 +133,7 @@ def _rows(accounts) -> list[dict]:
     ]
 
 
-class AccountMatrixView(WorkspaceViewMixin, TemplateView):
+class AccountMatrixView(WorkspacePageMixin, TemplateView):
     """/w/<workspace_id>/accounts/: every account of the workspace, grouped by platform or by group."""
 
     template_name = "channels_app/matrix.html"
