@@ -1,0 +1,134 @@
+"""Outgoing webhooks: endpoints a workspace registers, and one delivery row per event per endpoint.
+
+The publish pipeline's own models (targets, attempts) live with the post model; this module holds what
+does not depend on it. See publishing/README.md for the promises.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel, WorkspaceScopedModel
+
+
+class WebhookEvent(models.TextChoices):
+    POST_PUBLISHED = "post.published", _("Post published")
+    POST_FAILED = "post.failed", _("Post failed")
+    POST_UNKNOWN = "post.unknown", _("Post outcome unknown")
+    APPROVAL_REQUESTED = "approval.requested", _("Approval requested")
+    APPROVAL_APPROVED = "approval.approved", _("Approval approved")
+    APPROVAL_REJECTED = "approval.rejected", _("Approval rejected")
+    APPROVAL_CHANGES_REQUESTED = "approval.changes_requested", _("Changes requested")
+    # Sent only by "send test event"; endpoints cannot subscribe to it.
+    WEBHOOK_TEST = "webhook.test", _("Test event")
+
+
+ALL_EVENTS = "*"
+SUBSCRIBABLE_EVENTS: tuple[str, ...] = tuple(e for e in WebhookEvent.values if e != WebhookEvent.WEBHOOK_TEST)
+
+
+class WebhookEndpoint(WorkspaceScopedModel):
+    url = models.URLField(max_length=2000)
+    description = models.CharField(max_length=200, blank=True)
+    # Event names from SUBSCRIBABLE_EVENTS, or ["*"] for all of them.
+    events = models.JSONField(default=list)
+    # The signing secret as a Fernet token (channels_app.vault); shown in plain text once, at creation.
+    secret_ciphertext = models.TextField()
+    # The first characters of the secret, so people can tell which one a receiver holds.
+    secret_hint = models.CharField(max_length=16, blank=True)
+    active = models.BooleanField(default=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["workspace", "active"], name="webhook_ws_active")]
+        verbose_name = _("webhook endpoint")
+
+    def __str__(self) -> str:
+        return self.url[:200]
+
+    def subscribes_to(self, event: str) -> bool:
+        return ALL_EVENTS in self.events or event in self.events
+
+
+class WebhookDelivery(WorkspaceScopedModel):
+    """One event for one endpoint, tried until delivered or out of attempts.
+
+    Claiming: whoever sends attempt n first increments `attempt_count` to n and pushes `next_attempt_at`
+    one lease ahead (under a row lock), then inserts the WebhookAttempt row (delivery, n), which is unique.
+    A duplicate task message finds the attempt row and sends nothing; a worker that died mid-send leaves
+    the lease to expire and the retry beat claims attempt n + 1.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=40, choices=WebhookEvent.choices)
+    # The same for every endpoint and every redelivery of one event: receivers deduplicate on it.
+    event_id = models.UUIDField(default=uuid.uuid4, db_index=True)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempt_count = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_response_code = models.PositiveIntegerField(null=True, blank=True)
+    last_response_excerpt = models.CharField(max_length=500, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    last_duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    redelivery_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="redeliveries"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            # The retry beat's scan: due pending rows only.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="webhook_delivery_due",
+                condition=models.Q(status="pending"),
+            ),
+            models.Index(fields=["workspace", "-id"], name="webhook_delivery_ws_recent"),
+            models.Index(fields=["endpoint", "-id"], name="webhook_delivery_ep_recent"),
+        ]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.event} #{self.pk} ({self.status})"
+
+
+class WebhookAttempt(TimeStampedModel):
+    """One HTTP POST of a delivery: written before the request is sent, completed after it."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    response_code = models.PositiveIntegerField(null=True, blank=True)
+    response_excerpt = models.CharField(max_length=500, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    succeeded = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "number"], name="webhook_attempt_once"),
+        ]
+        verbose_name = _("webhook attempt")
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of delivery {self.delivery_id}"

@@ -1,0 +1,451 @@
+"""Writes for outgoing webhooks: endpoints, emitting events, sending and retrying deliveries.
+
+Promises (publishing/README.md):
+- `webhook_emit` makes one delivery per active endpoint subscribed to the event, inside the caller's
+  transaction, and enqueues the sends only after it commits: an event of a rolled-back change is never
+  sent.
+- Each attempt is claimed under a row lock and recorded (WebhookAttempt, unique per delivery and
+  number) BEFORE the POST, so two workers, two beats or a duplicated task message never send the same
+  attempt twice. Receivers get `X-Kawo-Event-Id`, the same for every attempt and redelivery, to
+  deduplicate the rare repeat (a worker killed after sending and before recording).
+- 2xx is delivered; anything else is retried on WEBHOOK_RETRY_SCHEDULE (1 min, 5 min, 30 min, 2 h,
+  6 h, each up to 20 % later), then failed. After WEBHOOK_DISABLE_AFTER failed attempts in a row the
+  endpoint is disabled (audited); a success resets the count.
+- The secret exists in plain text only in memory; at rest it is a Fernet token (channels_app.vault).
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User, Workspace
+from channels_app import vault
+from core.audit import audit_record, snapshot
+from core.errors import Conflict, ValidationFailed
+
+from . import webhooks
+from .models import (
+    ALL_EVENTS,
+    SUBSCRIBABLE_EVENTS,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+from .retry import scheduled_delay
+
+# Seconds after each failed attempt (then failed for good): six tries over about nine hours.
+WEBHOOK_RETRY_SCHEDULE: tuple[float, ...] = (60, 5 * 60, 30 * 60, 2 * 3600, 6 * 3600)
+WEBHOOK_MAX_ATTEMPTS = len(WEBHOOK_RETRY_SCHEDULE) + 1
+# A claimed attempt that has not been recorded after this long is presumed lost (worker killed); the
+# retry beat then claims the next attempt. Longer than the HTTP timeout with all redirects.
+WEBHOOK_CLAIM_LEASE = timedelta(minutes=2)
+WEBHOOK_RETRY_BATCH = 200
+MAX_ENDPOINTS_PER_WORKSPACE = 20
+ENDPOINT_FIELDS = ["url", "description", "events", "active"]
+
+
+def webhook_disable_after() -> int:
+    return int(getattr(settings, "KAWO_WEBHOOK_DISABLE_AFTER", 15))
+
+
+# --- endpoints -------------------------------------------------------------------------------------
+
+
+def _clean_url(url: str) -> str:
+    url = (url or "").strip()
+    if not url:
+        raise ValidationFailed(_("Enter the URL that receives the events."), field="url", code="required")
+    try:
+        webhooks.check_url(url)
+    except webhooks.UnsafeURL as exc:
+        raise ValidationFailed(str(exc), field="url", code="unsafe_url") from None
+    return url
+
+
+def _clean_events(events: list[str]) -> list[str]:
+    events = list(dict.fromkeys(events or []))
+    if not events:
+        raise ValidationFailed(_("Choose at least one event."), field="events", code="required")
+    unknown = [e for e in events if e != ALL_EVENTS and e not in SUBSCRIBABLE_EVENTS]
+    if unknown:
+        raise ValidationFailed(
+            _("Unknown event: %(event)s.") % {"event": ", ".join(unknown)}, field="events", code="invalid"
+        )
+    return [ALL_EVENTS] if ALL_EVENTS in events else events
+
+
+def _new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def webhook_endpoint_create(
+    *, actor: User, workspace: Workspace, url: str, events: list[str], description: str = ""
+) -> tuple[WebhookEndpoint, str]:
+    """Returns the endpoint and its signing secret in plain text: the only time anyone sees it."""
+    url, events = _clean_url(url), _clean_events(events)
+    secret = _new_secret()
+    with transaction.atomic():
+        # Lock the workspace row so two concurrent creations cannot both pass the limit.
+        Workspace.objects.select_for_update().filter(pk=workspace.pk).first()
+        if WebhookEndpoint.objects.filter(workspace=workspace).count() >= MAX_ENDPOINTS_PER_WORKSPACE:
+            raise ValidationFailed(
+                _("A workspace can have at most %(n)d webhooks.") % {"n": MAX_ENDPOINTS_PER_WORKSPACE},
+                code="limit_reached",
+            )
+        endpoint = WebhookEndpoint.objects.create(
+            workspace=workspace,
+            url=url,
+            description=(description or "").strip()[:200],
+            events=events,
+            secret_ciphertext=vault.encrypt_text(secret),
+            secret_hint=secret[:10],
+            created_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="webhook.create",
+            target=endpoint,
+            workspace=workspace,
+            after=snapshot(endpoint, ENDPOINT_FIELDS),
+        )
+    return endpoint, secret
+
+
+def webhook_endpoint_update(
+    *,
+    actor: User,
+    endpoint: WebhookEndpoint,
+    url: str | None = None,
+    events: list[str] | None = None,
+    description: str | None = None,
+    active: bool | None = None,
+) -> WebhookEndpoint:
+    """Change the URL, events, description, or switch it on/off (on again resets the failure count)."""
+    changes: dict = {}
+    if url is not None:
+        changes["url"] = _clean_url(url)
+    if events is not None:
+        changes["events"] = _clean_events(events)
+    if description is not None:
+        changes["description"] = description.strip()[:200]
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        before = snapshot(endpoint, ENDPOINT_FIELDS)
+        for name, value in changes.items():
+            setattr(endpoint, name, value)
+        if active is not None and active != endpoint.active:
+            endpoint.active = active
+            if active:
+                endpoint.consecutive_failures = 0
+                endpoint.disabled_at, endpoint.disabled_reason = None, ""
+            else:
+                endpoint.disabled_at = timezone.now()
+                endpoint.disabled_reason = _("Turned off by %(who)s.") % {"who": actor.email}
+        endpoint.save()
+        audit_record(
+            actor=actor,
+            action="webhook.update",
+            target=endpoint,
+            workspace=endpoint.workspace,
+            before=before,
+            after=snapshot(endpoint, ENDPOINT_FIELDS),
+        )
+    return endpoint
+
+
+def webhook_endpoint_delete(*, actor: User, endpoint: WebhookEndpoint) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="webhook.delete",
+            target=endpoint,
+            workspace=endpoint.workspace,
+            before=snapshot(endpoint, ENDPOINT_FIELDS),
+        )
+        endpoint.delete()
+
+
+def webhook_endpoint_secret(endpoint: WebhookEndpoint) -> str:
+    """The plain signing secret, for signing only (never returned by the API after creation)."""
+    return vault.decrypt_text(endpoint.secret_ciphertext)
+
+
+# --- emitting ----------------------------------------------------------------------------------------
+
+
+def _envelope(*, workspace_id: int, event: str, event_id: uuid.UUID, payload: dict, at: datetime) -> dict:
+    return {
+        "id": str(event_id),
+        "type": event,
+        "created_at": at.isoformat(),
+        "workspace_id": workspace_id,
+        "data": payload,
+    }
+
+
+def _enqueue_on_commit(deliveries: list[WebhookDelivery]) -> None:
+    from .tasks import deliver_webhook
+
+    pairs = [(d.pk, d.attempt_count) for d in deliveries]
+
+    def send() -> None:
+        for delivery_id, attempt in pairs:
+            deliver_webhook.delay(delivery_id, attempt)
+
+    if pairs:
+        transaction.on_commit(send)
+
+
+def _new_delivery(
+    *, endpoint: WebhookEndpoint, event: str, event_id: uuid.UUID, envelope: dict, now: datetime, **extra
+) -> WebhookDelivery:
+    # Created already claimed for attempt 1: if the enqueue is lost, the retry beat claims attempt 2
+    # once the lease runs out, so nothing is left pending forever.
+    return WebhookDelivery(
+        workspace_id=endpoint.workspace_id,
+        endpoint=endpoint,
+        event=event,
+        event_id=event_id,
+        payload=envelope,
+        attempt_count=1,
+        next_attempt_at=now + WEBHOOK_CLAIM_LEASE,
+        **extra,
+    )
+
+
+def webhook_emit(*, workspace: Workspace, event: str, payload: dict) -> list[WebhookDelivery]:
+    """Queue `event` for every active endpoint of the workspace that subscribes to it.
+
+    Call it inside the transaction of the change it reports; nothing is sent unless that commits.
+    """
+    if event not in SUBSCRIBABLE_EVENTS:
+        raise ValueError(f"unknown webhook event {event!r}")
+    now = timezone.now()
+    event_id = uuid.uuid4()
+    envelope = _envelope(workspace_id=workspace.pk, event=event, event_id=event_id, payload=payload, at=now)
+    endpoints = [
+        e for e in WebhookEndpoint.objects.filter(workspace=workspace, active=True) if e.subscribes_to(event)
+    ]
+    with transaction.atomic():
+        deliveries = WebhookDelivery.objects.bulk_create(
+            [
+                _new_delivery(endpoint=e, event=event, event_id=event_id, envelope=envelope, now=now)
+                for e in endpoints
+            ]
+        )
+        _enqueue_on_commit(deliveries)
+    return deliveries
+
+
+def webhook_send_test(*, actor: User, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """A `webhook.test` event to this one endpoint (even when it is switched off)."""
+    now = timezone.now()
+    event_id = uuid.uuid4()
+    payload = {"message": "This is a test event from KAWO OSS.", "webhook_id": endpoint.pk}
+    envelope = _envelope(
+        workspace_id=endpoint.workspace_id,
+        event=WebhookEvent.WEBHOOK_TEST,
+        event_id=event_id,
+        payload=payload,
+        at=now,
+    )
+    with transaction.atomic():
+        delivery = _new_delivery(
+            endpoint=endpoint, event=WebhookEvent.WEBHOOK_TEST, event_id=event_id, envelope=envelope, now=now
+        )
+        delivery.save()
+        audit_record(actor=actor, action="webhook.test", target=endpoint, workspace=endpoint.workspace)
+        _enqueue_on_commit([delivery])
+    return delivery
+
+
+def webhook_delivery_redeliver(*, actor: User, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a finished delivery again as a new delivery with the SAME event id (receivers deduplicate)."""
+    with transaction.atomic():
+        original = WebhookDelivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)
+        if original.status == WebhookDelivery.Status.PENDING:
+            raise Conflict(
+                _("This delivery is still being attempted; wait for its outcome."), code="still_pending"
+            )
+        if not original.endpoint.active:
+            raise Conflict(_("The webhook is switched off; switch it on first."), code="webhook_disabled")
+        copy = _new_delivery(
+            endpoint=original.endpoint,
+            event=original.event,
+            event_id=original.event_id,
+            envelope=original.payload,
+            now=timezone.now(),
+            redelivery_of=original,
+        )
+        copy.save()
+        audit_record(
+            actor=actor,
+            action="webhook.redeliver",
+            target=original,
+            workspace=original.endpoint.workspace,
+            after={"delivery": copy.pk},
+        )
+        _enqueue_on_commit([copy])
+    return copy
+
+
+# --- sending -----------------------------------------------------------------------------------------
+
+
+def _claim_attempt(delivery_id: int, attempt: int) -> tuple[WebhookDelivery, WebhookAttempt] | None:
+    """Lock the delivery; it is ours only if it is pending, claimed for `attempt`, and not yet tried."""
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(of=("self",))
+            .select_related("endpoint")
+            .filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING, attempt_count=attempt)
+            .first()
+        )
+        if delivery is None:
+            return None
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                row = WebhookAttempt.objects.create(delivery=delivery, number=attempt, started_at=now)
+        except IntegrityError:
+            return None  # a duplicate message: this attempt was already made
+        if not delivery.endpoint.active and delivery.event != WebhookEvent.WEBHOOK_TEST:
+            row.finished_at = now
+            row.error = "webhook switched off"
+            row.save(update_fields=["finished_at", "error", "updated_at"])
+            delivery.status = WebhookDelivery.Status.FAILED
+            delivery.last_error = row.error
+            delivery.next_attempt_at = None
+            delivery.save(update_fields=["status", "last_error", "next_attempt_at", "updated_at"])
+            return None
+        delivery.last_attempt_at = now
+        delivery.next_attempt_at = now + WEBHOOK_CLAIM_LEASE
+        delivery.save(update_fields=["last_attempt_at", "next_attempt_at", "updated_at"])
+        return delivery, row
+
+
+def _record_outcome(delivery_id: int, attempt: WebhookAttempt, result: webhooks.SendResult) -> str:
+    now = timezone.now()
+    with transaction.atomic():
+        attempt.finished_at = now
+        attempt.response_code = result.status_code
+        attempt.response_excerpt = result.excerpt
+        attempt.error = result.error
+        attempt.duration_ms = result.duration_ms
+        attempt.succeeded = result.ok
+        attempt.save()
+        delivery = (
+            WebhookDelivery.objects.select_for_update(of=("self",))
+            .select_related("endpoint")
+            .get(pk=delivery_id)
+        )
+        delivery.last_response_code = result.status_code
+        delivery.last_response_excerpt = result.excerpt
+        delivery.last_error = result.error
+        delivery.last_duration_ms = result.duration_ms
+        if delivery.status != WebhookDelivery.Status.PENDING or delivery.attempt_count != attempt.number:
+            # A later attempt was claimed meanwhile (our lease ran out): it owns the status now.
+            delivery.save()
+            return "superseded"
+        endpoint_id = delivery.endpoint_id
+        if result.ok:
+            delivery.status = WebhookDelivery.Status.DELIVERED
+            delivery.delivered_at = now
+            delivery.next_attempt_at = None
+            WebhookEndpoint.objects.filter(pk=endpoint_id).update(consecutive_failures=0)
+        else:
+            delay = scheduled_delay(attempt.number, WEBHOOK_RETRY_SCHEDULE)
+            if delay is None:
+                delivery.status = WebhookDelivery.Status.FAILED
+                delivery.next_attempt_at = None
+            else:
+                delivery.next_attempt_at = now + timedelta(seconds=delay)
+            _count_endpoint_failure(endpoint_id, now)
+        delivery.save()
+        return delivery.status
+
+
+def _count_endpoint_failure(endpoint_id: int, now: datetime) -> None:
+    WebhookEndpoint.objects.filter(pk=endpoint_id).update(consecutive_failures=F("consecutive_failures") + 1)
+    limit = webhook_disable_after()
+    endpoint = (
+        WebhookEndpoint.objects.select_for_update()
+        .filter(pk=endpoint_id, active=True, consecutive_failures__gte=limit)
+        .select_related("workspace")
+        .first()
+    )
+    if endpoint is None:
+        return
+    endpoint.active = False
+    endpoint.disabled_at = now
+    endpoint.disabled_reason = _("Switched off after %(n)d failed deliveries in a row.") % {"n": limit}
+    endpoint.save(update_fields=["active", "disabled_at", "disabled_reason", "updated_at"])
+    audit_record(
+        actor=None,
+        action="webhook.auto_disable",
+        target=endpoint,
+        workspace=endpoint.workspace,
+        after={"consecutive_failures": endpoint.consecutive_failures},
+    )
+
+
+def webhook_delivery_attempt(*, delivery_id: int, attempt: int) -> str:
+    """Make attempt number `attempt` of a delivery, once. Returns the delivery's status, or "skipped"."""
+    claimed = _claim_attempt(delivery_id, attempt)
+    if claimed is None:
+        return "skipped"
+    delivery, row = claimed
+    endpoint = delivery.endpoint
+    # Outside any transaction: no row lock is held while we wait on someone else's server.
+    result = webhooks.post(
+        url=endpoint.url,
+        secret=webhook_endpoint_secret(endpoint),
+        event=delivery.event,
+        delivery_id=str(delivery.pk),
+        event_id=str(delivery.event_id),
+        body=webhooks.encode_body(delivery.payload),
+    )
+    return _record_outcome(delivery.pk, row, result)
+
+
+def webhook_deliveries_claim_due(*, now: datetime | None = None, limit: int = WEBHOOK_RETRY_BATCH) -> int:
+    """The retry beat: claim the next attempt of each due pending delivery and enqueue it on commit.
+
+    SKIP LOCKED: two beats (or a beat and a worker holding a row) never claim the same delivery.
+    Deliveries whose last claimed attempt used up the schedule (a worker died mid-send) fail here.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at")[:limit]
+        )
+        claimed, exhausted = [], []
+        for delivery in due:
+            if delivery.attempt_count >= WEBHOOK_MAX_ATTEMPTS:
+                delivery.status = WebhookDelivery.Status.FAILED
+                delivery.next_attempt_at = None
+                delivery.last_error = delivery.last_error or "no outcome recorded for the last attempt"
+                delivery.updated_at = now
+                exhausted.append(delivery)
+            else:
+                delivery.attempt_count += 1
+                delivery.next_attempt_at = now + WEBHOOK_CLAIM_LEASE
+                delivery.updated_at = now
+                claimed.append(delivery)
+        WebhookDelivery.objects.bulk_update(claimed, ["attempt_count", "next_attempt_at", "updated_at"])
+        WebhookDelivery.objects.bulk_update(
+            exhausted, ["status", "next_attempt_at", "last_error", "updated_at"]
+        )
+        _enqueue_on_commit(claimed)
+    return len(claimed)
