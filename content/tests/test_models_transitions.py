@@ -1,0 +1,80 @@
+"""The target status transition table, as a table: every pair of statuses is either legal or refused."""
+
+import pytest
+
+from content.models import (
+    TRANSITIONS,
+    IllegalTransition,
+    TargetStatus,
+    aggregate_status,
+    can_transition,
+    check_transition,
+)
+
+S = TargetStatus
+
+LEGAL = {
+    (S.DRAFT, S.IN_REVIEW),
+    (S.DRAFT, S.SCHEDULED),
+    (S.DRAFT, S.CANCELLED),
+    (S.IN_REVIEW, S.DRAFT),
+    (S.IN_REVIEW, S.APPROVED),
+    (S.IN_REVIEW, S.CANCELLED),
+    (S.APPROVED, S.DRAFT),
+    (S.APPROVED, S.SCHEDULED),
+    (S.APPROVED, S.CANCELLED),
+    (S.SCHEDULED, S.DRAFT),
+    (S.SCHEDULED, S.QUEUED),
+    (S.SCHEDULED, S.CANCELLED),
+    (S.QUEUED, S.PUBLISHING),
+    (S.QUEUED, S.SCHEDULED),
+    (S.QUEUED, S.FAILED),
+    (S.QUEUED, S.CANCELLED),
+    (S.PUBLISHING, S.PUBLISHED),
+    (S.PUBLISHING, S.FAILED),
+    (S.PUBLISHING, S.UNKNOWN),
+    (S.UNKNOWN, S.PUBLISHED),
+    (S.UNKNOWN, S.FAILED),
+    (S.FAILED, S.DRAFT),
+    (S.FAILED, S.SCHEDULED),
+    (S.FAILED, S.CANCELLED),
+    (S.CANCELLED, S.DRAFT),
+}
+
+ALL_PAIRS = [(a, b) for a in S.values for b in S.values]
+
+
+def test_every_status_has_a_row():
+    assert set(TRANSITIONS) == set(S.values)
+
+
+@pytest.mark.parametrize(("current", "new"), ALL_PAIRS, ids=lambda v: str(v))
+def test_transition_table(current, new):
+    # given / when
+    legal = (current, new) in LEGAL
+    # then
+    assert can_transition(current, new) is legal
+    if legal:
+        check_transition(current, new)
+    else:
+        with pytest.raises(IllegalTransition) as caught:
+            check_transition(current, new)
+        assert caught.value.status_code == 409
+        assert str(S(current).label) in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        ([], S.DRAFT),
+        ([S.SCHEDULED, S.SCHEDULED], S.SCHEDULED),
+        ([S.SCHEDULED, S.DRAFT], S.DRAFT),
+        ([S.PUBLISHED, S.FAILED], S.FAILED),
+        ([S.PUBLISHED, S.UNKNOWN], S.UNKNOWN),
+        ([S.PUBLISHED, S.PUBLISHING], S.PUBLISHING),
+        ([S.PUBLISHED, S.CANCELLED], S.PUBLISHED),
+        ([S.CANCELLED, S.CANCELLED], S.CANCELLED),
+    ],
+)
+def test_aggregate_status(statuses, expected):
+    assert aggregate_status(statuses) == expected
