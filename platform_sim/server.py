@@ -38,7 +38,8 @@ def _exit_with_parent(parent_pid: int) -> None:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8100, log_level: str = "warning", parent_pid: int = 0) -> None:
-    if host not in ALLOWED_HOSTS:
+    # Loopback only, except inside a container network (docker-compose sets PLATFORM_SIM_CONTAINER=1).
+    if host not in ALLOWED_HOSTS and os.environ.get("PLATFORM_SIM_CONTAINER") != "1":
         raise SystemExit(f"platform_sim binds to loopback only, not {host!r}")
     _raise_open_file_limit()
     if parent_pid:

@@ -10,6 +10,13 @@ mkdir -p var
 .venv/bin/python manage.py ensure_database
 .venv/bin/python manage.py migrate --noinput
 [ -n "${REDIS_URL:-}" ] || .venv/bin/python manage.py createcachetable
+# The platform simulator first (in this process group, so it stops with the rest), so that the demo's
+# social accounts are created on it with working tokens.
+.venv/bin/python manage.py run_platform_sim --host 127.0.0.1 --port 8100 &
+for _ in $(seq 1 60); do
+  curl -fs http://127.0.0.1:8100/_sim/health >/dev/null 2>&1 && break
+  sleep 0.5
+done
 .venv/bin/python manage.py seed_demo
-echo "== starting web (http://127.0.0.1:8000), worker, beat and the platform simulator"
+echo "== starting web (http://127.0.0.1:8000), worker and beat; the platform simulator is on :8100"
 exec .venv/bin/honcho -f Procfile.dev start

@@ -4,6 +4,8 @@ Idempotent: running it again keeps what exists and prints the logins. `--reset` 
 organizations first.
 """
 
+import httpx
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -34,8 +36,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--reset", action="store_true", help="delete the demo organizations first")
+        parser.add_argument(
+            "--sim-url",
+            default=None,
+            help="platform simulator to create the demo social accounts on (default: PLATFORM_SIM_URL)",
+        )
 
-    def handle(self, *args, reset: bool = False, **options):
+    def handle(self, *args, reset: bool = False, sim_url: str | None = None, **options):
         if reset:
             Organization.objects.filter(slug__in=[BRAND_SLUG, AGENCY_SLUG]).delete()
         if not Organization.objects.filter(slug=BRAND_SLUG).exists():
@@ -44,7 +51,33 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         else:
             self.stdout.write("Demo data already present (use --reset to recreate).")
+        self._seed_accounts(sim_url or settings.PLATFORM_SIM_URL)
         self._print_logins()
+
+    def _seed_accounts(self, sim_url: str) -> None:
+        """One social account per platform in each brand workspace, on the simulator when it runs.
+
+        The simulator keeps its state in memory, so every start re-creates the demo accounts there and
+        stores their fresh (encrypted) tokens; without it, accounts are created once, without credentials.
+        """
+        from channels_app.demo import seed_demo_accounts
+        from channels_app.models import SocialAccount
+        from platform_sim.client import SimClient
+
+        sim = SimClient(sim_url, timeout=5)
+        try:
+            sim.health()
+        except httpx.HTTPError:
+            sim.close()
+            sim = None
+        for workspace in Workspace.objects.filter(organization__slug=BRAND_SLUG).order_by("name"):
+            if sim is None and SocialAccount.objects.filter(workspace=workspace).exists():
+                continue
+            accounts = seed_demo_accounts(workspace, sim)
+            where = "on the platform simulator" if sim else "without credentials (simulator not running)"
+            self.stdout.write(f"{len(accounts)} social accounts in {workspace.name}, {where}.")
+        if sim is not None:
+            sim.close()
 
     def _create(self) -> None:
         owner = _user("owner@demo.kawo.test", "Li Na (brand owner)", "zh-hans")
