@@ -12,8 +12,9 @@ resolve to loopback, private, link-local, multicast, reserved or unspecified add
 at creation (a field error) and again before each send (DNS may change). Redirects are followed only to
 the same host name (at most MAX_REDIRECTS), and the new URL is checked again.
 
-`settings.KAWO_WEBHOOK_ALLOW_PRIVATE_ADDRESSES` (default: settings.DEBUG) turns the address part off,
-for development and for tests that deliver to a receiver on 127.0.0.1. Schemes are always checked.
+`settings.KAWO_WEBHOOK_ALLOW_PRIVATE_ADDRESSES` (environment variable of the same name), or DEBUG, turns
+the address part off: for receivers inside an on-premises network, development, and tests that deliver
+to a receiver on 127.0.0.1. Schemes are always checked.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 MAX_REDIRECTS = 3
 EXCERPT_CHARS = 500
 MAX_RESPONSE_BYTES = 64 * 1024  # read no more than this of a receiver's answer
+# A whole attempt (all hops, a trickling answer) ends after this; shorter than the claim lease.
+MAX_ATTEMPT_SECONDS = 30.0
 
 
 class UnsafeURL(ValueError):
@@ -62,8 +65,7 @@ def verify(secret: str, timestamp: str, body: bytes, signature: str, *, toleranc
 
 
 def private_addresses_allowed() -> bool:
-    value = getattr(settings, "KAWO_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", None)
-    return settings.DEBUG if value is None else bool(value)
+    return bool(settings.DEBUG or getattr(settings, "KAWO_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False))
 
 
 def _is_public(address: str) -> bool:
@@ -137,12 +139,18 @@ def _same_host(a: str, b: str) -> bool:
     return second.scheme == first.scheme or (first.scheme, second.scheme) == ("http", "https")
 
 
-def _excerpt(response: httpx.Response) -> str:
+class _TooSlow(Exception):
+    pass
+
+
+def _excerpt(response: httpx.Response, deadline: float) -> str:
     raw = b""
     for chunk in response.iter_bytes():
         raw += chunk
         if len(raw) >= MAX_RESPONSE_BYTES:
             break
+        if time.monotonic() > deadline:
+            raise _TooSlow
     return raw[:MAX_RESPONSE_BYTES].decode("utf-8", errors="replace")[:EXCERPT_CHARS]
 
 
@@ -168,6 +176,7 @@ def post(
         SIGNATURE_HEADER: sign(secret, timestamp, body),
     }
     started = time.monotonic()
+    deadline = started + MAX_ATTEMPT_SECONDS
 
     def result(ok: bool, code: int | None, excerpt: str = "", error: str = "") -> SendResult:
         return SendResult(ok, code, excerpt, error[:300], int((time.monotonic() - started) * 1000))
@@ -181,9 +190,13 @@ def post(
                 check_url(target)
             except UnsafeURL as exc:
                 return result(False, None, error=str(exc))
+            if time.monotonic() > deadline:
+                return result(False, None, error="timeout (attempt took too long)")
             try:
                 with http.stream("POST", target, content=body, headers=headers) as response:
-                    excerpt = _excerpt(response)
+                    excerpt = _excerpt(response, deadline)
+            except _TooSlow:
+                return result(False, None, error="timeout (answer took too long)")
             except httpx.TimeoutException as exc:
                 return result(False, None, error=f"timeout ({type(exc).__name__})")
             except httpx.HTTPError as exc:

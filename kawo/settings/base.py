@@ -305,6 +305,10 @@ KAWO = {
     "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:8000"),
 }
 
+# Outgoing webhooks refuse private and loopback addresses (SSRF) unless this is on, or DEBUG is: for
+# on-premises receivers inside the company network, and for tests with a local receiver.
+KAWO_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("KAWO_WEBHOOK_ALLOW_PRIVATE_ADDRESSES")
+
 # --- Platforms ---------------------------------------------------------------------------------------
 # Connectors read their base URLs and app credentials from here. Nothing is reachable from our machines
 # except `platform_sim`, so by default every platform points at the simulator (PLATFORM_SIM_URL); a real

@@ -250,3 +250,16 @@ def test_list_queries_do_not_grow_with_rows(workspace, api, route):
     at_twenty = _count(api, url, 20)
     # then
     assert at_one == at_twenty
+
+
+def test_a_workspace_has_at_most_twenty_webhooks(workspace, api):
+    # given
+    for _ in range(20):
+        WebhookEndpointFactory(workspace=workspace)
+    # when
+    response = api.post(
+        f"{base(workspace)}/webhooks/", {"url": "https://93.184.215.14/", "events": ["*"]}, format="json"
+    )
+    # then
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "limit_reached")
+    assert WebhookEndpoint.objects.filter(workspace=workspace).count() == 20
