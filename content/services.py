@@ -364,8 +364,9 @@ def compliance_check_text(
     media: Sequence = (),
     is_paid_or_kol: bool = False,
     options: dict | None = None,
-) -> list:
-    """The composer's live check: findings for `text` on these platforms (and these accounts' ones)."""
+) -> tuple[list, list[str]]:
+    """The composer's live check: (findings for `text` on these platforms and these accounts' ones, the
+    platforms checked)."""
     platforms = list(platforms)
     account_ids = _ids(accounts, field="accounts")
     for account in _fetch(
@@ -374,14 +375,36 @@ def compliance_check_text(
         platforms.append(account.platform)
     media_ids = _ids(media, field="media")
     assets = _fetch(MediaAsset, workspace, media_ids, field="media", label=_("media"))
-    return compliance_engine.check(
+    platforms = list(dict.fromkeys(platforms))
+    findings = compliance_engine.check(
         text,
-        platforms=list(dict.fromkeys(platforms)),
+        platforms=platforms,
         media=[assets[i].info() for i in media_ids],
         banned_words=workspace_banned_words(workspace),
         is_paid_or_kol=is_paid_or_kol,
         options=options,
     )
+    return findings, platforms
+
+
+def text_counts(text: str, platforms: Sequence[str]) -> dict[str, dict]:
+    """{platform: {"count", "limit", "unit"}}: the text's length by each platform's own rule (X's weighted
+    characters, Bluesky's graphemes...), for the composer's live counters. No connector: plain length."""
+    from .compliance.platforms import connector_instance, registered_connectors
+
+    connectors = registered_connectors()
+    counts = {}
+    for platform in dict.fromkeys(platforms):
+        cls = connectors.get(platform)
+        if cls is None:
+            counts[platform] = {"count": len(text), "limit": None, "unit": "characters"}
+            continue
+        counts[platform] = {
+            "count": connector_instance(cls, platform).count_text(text),
+            "limit": cls.capabilities.text_limit,
+            "unit": cls.capabilities.text_unit,
+        }
+    return counts
 
 
 def _refresh_compliance(post: Post, *, banned_words=None) -> dict:

@@ -156,9 +156,16 @@ class PostComplianceSerializer(serializers.Serializer):
     targets = TargetComplianceSerializer(many=True)
 
 
+class TextCountSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    limit = serializers.IntegerField(allow_null=True)
+    unit = serializers.CharField()
+
+
 class ComplianceCheckOutputSerializer(serializers.Serializer):
     blocking = serializers.BooleanField()
     findings = FindingSerializer(many=True)
+    counts = serializers.DictField(child=TextCountSerializer(), help_text="Per platform: length by its rule.")
 
 
 class MediaAssetSerializer(serializers.ModelSerializer):

@@ -259,7 +259,8 @@ class PostComplianceView(_PostObjectView):
 
 
 class ComplianceCheckView(WorkspaceScopedAPIView):
-    """The composer's live check: text and platforms (or accounts) in, findings with spans out."""
+    """The composer's live check: text and platforms (or accounts) in; findings with spans and each
+    platform's character count (by its own counting rule) and limit out."""
 
     queryset = Post.objects.all()
     serializer_class = s.ComplianceCheckOutputSerializer
@@ -272,8 +273,12 @@ class ComplianceCheckView(WorkspaceScopedAPIView):
     )
     def post(self, request, workspace_id):
         data = _validated(s.ComplianceCheckInputSerializer, request.data)
-        findings = services.compliance_check_text(workspace=self.workspace, **data)
-        body = {"blocking": any(f.blocking for f in findings), "findings": [f.to_dict() for f in findings]}
+        findings, platforms = services.compliance_check_text(workspace=self.workspace, **data)
+        body = {
+            "blocking": any(f.blocking for f in findings),
+            "findings": [f.to_dict() for f in findings],
+            "counts": services.text_counts(data["text"], platforms),
+        }
         return Response(s.ComplianceCheckOutputSerializer(body).data)
 
 

@@ -313,6 +313,21 @@ def test_compliance_check_for_the_composer(ws, api, base):
     assert "link.blocked_in_mainland" in rules
 
 
+def test_compliance_check_counts_characters_by_each_platforms_rule(ws, api, base):
+    # given: X counts a CJK character as two; Mastodon counts characters
+    account = SocialAccountFactory(workspace=ws, platform="x")
+    # when
+    response = api.post(
+        f"{base}/compliance/check/",
+        {"text": "新品上市", "platforms": ["mastodon"], "accounts": [account.pk]},
+        format="json",
+    )
+    # then
+    counts = response.json()["counts"]
+    assert counts["mastodon"] == {"count": 4, "limit": 500, "unit": "characters"}
+    assert counts["x"]["count"] == 8 and counts["x"]["limit"] == 280
+
+
 def test_compliance_check_refuses_another_workspaces_account(api, base):
     foreign = SocialAccountFactory(workspace=WorkspaceFactory())
     response = api.post(f"{base}/compliance/check/", {"text": "hi", "accounts": [foreign.pk]}, format="json")
