@@ -9,8 +9,9 @@ constant time, and refuse timestamps older than a few minutes (replay). See publ
 SSRF: a webhook URL is something a customer types and our servers then POST to, so it must not reach
 our own network. `check_url` refuses non-http(s) URLs, credentials in the URL, and hosts that are or
 resolve to loopback, private, link-local, multicast, reserved or unspecified addresses. The check runs
-at creation (a field error) and again before each send (DNS may change). Redirects are followed only to
-the same host name (at most MAX_REDIRECTS), and the new URL is checked again.
+at creation (a field error) and again before each send (DNS may change), and the request then goes to
+the address that was checked (`pin`: no second lookup that DNS rebinding could answer differently).
+Redirects are followed only to the same host name (at most MAX_REDIRECTS), each checked again.
 
 `settings.KAWO_WEBHOOK_ALLOW_PRIVATE_ADDRESSES` (environment variable of the same name), or DEBUG, turns
 the address part off: for receivers inside an on-premises network, development, and tests that deliver
@@ -26,7 +27,7 @@ import json
 import socket
 import time
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 from django.conf import settings
@@ -90,8 +91,11 @@ def _resolve(host: str, port: int) -> list[str]:
         raise UnsafeURL(_("The host name could not be resolved.")) from None
 
 
-def check_url(url: str, *, allow_private: bool | None = None) -> None:
-    """Raise UnsafeURL unless `url` is an http(s) URL whose host is a public address."""
+def check_url(url: str, *, allow_private: bool | None = None) -> str | None:
+    """Raise UnsafeURL unless `url` is an http(s) URL whose host is a public address.
+
+    Returns the checked address to connect to (see `pin`), or None when private addresses are allowed
+    (then the URL is used as it is)."""
     allow_private = private_addresses_allowed() if allow_private is None else allow_private
     try:
         parts = urlsplit(url)
@@ -105,7 +109,7 @@ def check_url(url: str, *, allow_private: bool | None = None) -> None:
     if parts.username or parts.password:
         raise UnsafeURL(_("Put credentials in the receiver's check of the signature, not in the URL."))
     if allow_private:
-        return
+        return None
     host = parts.hostname
     port = port or (443 if parts.scheme == "https" else 80)
     if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
@@ -116,6 +120,20 @@ def check_url(url: str, *, allow_private: bool | None = None) -> None:
         addresses = _resolve(host, port)
     if not addresses or not all(_is_public(address) for address in addresses):
         raise UnsafeURL(_("Webhooks cannot be sent to local or private addresses."))
+    return addresses[0]
+
+
+def pin(url: str, address: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The request for `url` sent to the already-checked `address`, so that a DNS answer that changes
+    between the check and the connection (DNS rebinding) cannot redirect it: the URL names the address,
+    the Host header names the host, and for https the TLS server name (SNI, and the certificate check)
+    is still the host name. Returns (url, extra headers, httpx request extensions)."""
+    parts = urlsplit(url)
+    host = f"[{address}]" if ":" in address else address
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    pinned = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+    extensions = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
+    return pinned, {"Host": parts.netloc}, extensions
 
 
 @dataclass(frozen=True)
@@ -187,13 +205,19 @@ def post(
         target = url
         for _hop in range(MAX_REDIRECTS + 1):
             try:
-                check_url(target)
+                address = check_url(target)
             except UnsafeURL as exc:
                 return result(False, None, error=str(exc))
             if time.monotonic() > deadline:
                 return result(False, None, error="timeout (attempt took too long)")
+            request_url, request_headers, extensions = target, headers, {}
+            if address is not None:
+                request_url, host_header, extensions = pin(target, address)
+                request_headers = {**headers, **host_header}
             try:
-                with http.stream("POST", target, content=body, headers=headers) as response:
+                with http.stream(
+                    "POST", request_url, content=body, headers=request_headers, extensions=extensions
+                ) as response:
                     excerpt = _excerpt(response, deadline)
             except _TooSlow:
                 return result(False, None, error="timeout (answer took too long)")

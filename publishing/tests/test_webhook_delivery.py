@@ -9,6 +9,7 @@ import threading
 import time
 from datetime import timedelta
 
+import httpx
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
@@ -429,3 +430,63 @@ def test_two_beats_at_once_send_each_delivery_once(receiver, settings):
     assert len({r.headers["X-Kawo-Delivery"] for r in receiver.requests}) == 30
     assert WebhookDelivery.objects.filter(status="delivered", attempt_count=2).count() == 30
     assert WebhookAttempt.objects.filter(number=2).count() == 30
+
+
+# --- pinning the checked address (DNS rebinding) -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "address", "pinned", "host", "sni"),
+    [
+        (
+            "https://hooks.example.com/kawo?x=1",
+            "93.184.215.14",
+            "https://93.184.215.14/kawo?x=1",
+            "hooks.example.com",
+            "hooks.example.com",
+        ),
+        (
+            "http://hooks.example.com:8080/in",
+            "93.184.215.14",
+            "http://93.184.215.14:8080/in",
+            "hooks.example.com:8080",
+            None,
+        ),
+        (
+            "https://v6.example.com",
+            "2606:2800:220:1::1",
+            "https://[2606:2800:220:1::1]/",
+            "v6.example.com",
+            "v6.example.com",
+        ),
+    ],
+)
+def test_the_request_goes_to_the_checked_address(url, address, pinned, host, sni):
+    # when
+    request_url, headers, extensions = webhooks.pin(url, address)
+    # then
+    assert request_url == pinned
+    assert headers == {"Host": host}
+    assert extensions.get("sni_hostname") == sni
+
+
+def test_a_pinned_request_reaches_the_checked_address_with_the_original_host(receiver):
+    # given: "hooks.example.com" is not resolved at all; the request goes to the address given
+    request_url, headers, extensions = webhooks.pin(
+        f"http://hooks.example.com:{receiver.port}/in", "127.0.0.1"
+    )
+    # when
+    with httpx.Client(timeout=5) as client:
+        response = client.post(request_url, content=b"{}", headers=headers, extensions=extensions)
+    # then
+    assert response.status_code == 200
+    (request,) = receiver.requests
+    assert request.path == "/in"
+    assert request.headers["Host"] == f"hooks.example.com:{receiver.port}"
+
+
+def test_check_returns_the_address_to_connect_to(settings):
+    settings.KAWO_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    assert webhooks.check_url("https://93.184.215.14/hook") == "93.184.215.14"
+    settings.KAWO_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+    assert webhooks.check_url("https://93.184.215.14/hook") is None
