@@ -209,3 +209,18 @@ def gate() -> RateLimitGate:
             "The publishing rate-limit gate needs Redis: set REDIS_URL (workers must share one gate)."
         )
     return _gate_for(url)
+
+
+def wait_until(scope_keys: Iterable[str]) -> float:
+    """`gate().wait_until(...)`: seconds to wait before acting in all these scopes (0.0: go now)."""
+    return gate().wait_until(scope_keys)
+
+
+def block(scope_key: str, retry_after: float) -> float:
+    """`gate().block(...)`: hold every worker off this scope for `retry_after` seconds (or longer)."""
+    return gate().block(scope_key, retry_after)
+
+
+def take(scope_key: str, quota: Quota, cost: int = 1) -> float:
+    """`gate().take(...)`: 0.0 when the quota was used, else seconds until it could be."""
+    return gate().take(scope_key, quota, cost)

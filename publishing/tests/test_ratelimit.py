@@ -191,3 +191,20 @@ def test_the_process_gate_uses_settings_redis():
     shared = gate()
     assert shared is gate()
     assert shared.client.connection_pool.connection_kwargs["db"] == int(settings.REDIS_URL.rsplit("/", 1)[1])
+
+
+def test_module_functions_use_the_process_gate(redis_client):
+    # given: a scope name no other test uses (the shared gate has the production key prefix)
+    from publishing import ratelimit
+
+    scope = f"acct:test-{uuid.uuid4().hex}"
+    try:
+        # when
+        ratelimit.block(scope, 30)
+        # then
+        assert 29 <= ratelimit.wait_until([scope]) <= 30
+        assert ratelimit.take(scope, Quota(limit=1, per_seconds=60)) == 0.0
+        assert ratelimit.take(scope, Quota(limit=1, per_seconds=60)) > 0
+    finally:
+        for key in redis_client.scan_iter(match=f"{ratelimit.KEY_PREFIX}*{scope}"):
+            redis_client.delete(key)
