@@ -61,6 +61,8 @@ class ApprovalStage(WorkspaceScopedModel):
     #  "compliance_findings": true, "keywords": [...]}; empty = always. See approvals.conditions.
     condition = models.JSONField(_("condition"), default=dict, blank=True)
     sla_hours = models.PositiveIntegerField(_("SLA (hours)"), null=True, blank=True)
+    # Past the SLA the approvers get one reminder; this many hours later, the escalation person is told.
+    escalate_after_hours = models.PositiveIntegerField(_("escalate after (hours past the SLA)"), default=0)
     escalate_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -121,6 +123,7 @@ class StageStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
     SKIPPED = "skipped", _("Skipped (condition not met)")
+    CARRIED_OVER = "carried_over", _("Approved in the previous round")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -176,7 +179,9 @@ class ApprovalStageState(TimeStampedModel):
     """One stage of one request: its status and SLA bookkeeping."""
 
     request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="stage_states")
-    stage = models.ForeignKey(ApprovalStage, on_delete=models.PROTECT, related_name="+")
+    # Kept (with its name) when a workflow's stages are later replaced.
+    stage = models.ForeignKey(ApprovalStage, null=True, on_delete=models.SET_NULL, related_name="+")
+    stage_name = models.CharField(max_length=120, default="")
     position = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=20, choices=StageStatus.choices, default=StageStatus.WAITING)
     started_at = models.DateTimeField(null=True, blank=True)

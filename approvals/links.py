@@ -1,0 +1,261 @@
+"""External review links: signed, expiring, revocable, scoped to one request or one batch.
+
+The URL carries `signing.dumps({"l": link id, "n": nonce}, salt=SALT)`; the database keeps only the
+nonce's SHA-256 and the expiry. `link_resolve` refuses a tampered token (bad signature or nonce), an
+expired or a revoked link with `LinkRefused` and writes nothing. Before seeing the post or deciding, the
+reviewer confirms the link's email with a one-time code sent there (`link_code_send`, `link_code_verify`);
+the verified link ids live in the reviewer's session (views) — the code is kept only as a hash.
+Decisions go through services._decide with the reviewer's email, and land in the audit log under it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Capability
+from accounts.selectors import workspace_access_for
+from core.audit import audit_record
+from core.errors import Conflict, DomainError, NotFound, PermissionRefused, ValidationFailed
+
+from .models import ApprovalBatch, ApprovalDecision, ApprovalRequest, PostComment, RequestStatus, ReviewLink
+
+SALT = "approvals.review-link"
+DEFAULT_TTL_HOURS = 72
+MAX_TTL_HOURS = 24 * 30
+CODE_TTL = timedelta(minutes=15)
+MAX_CODE_ATTEMPTS = 5
+
+
+class LinkRefused(DomainError):
+    status_code = 403
+    default_code = "link_invalid"
+
+
+def _sha(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def link_url(token: str) -> str:
+    return f"{settings.KAWO['SITE_URL']}/review/{token}/"
+
+
+@transaction.atomic
+def review_link_create(
+    *,
+    actor,
+    workspace,
+    email: str,
+    request: ApprovalRequest | None = None,
+    batch: ApprovalBatch | None = None,
+    ttl_hours: int = DEFAULT_TTL_HOURS,
+) -> tuple[ReviewLink, str]:
+    """A link for `email` to review one request (or one batch). Returns the link and its token (the
+    token is shown once; only a hash of its nonce is kept). Needs approval.manage or approval.decide."""
+    access = workspace_access_for(user=actor, workspace_id=workspace.pk)
+    if access is None:
+        raise NotFound(_("No such workspace."))
+    if not (access.can(Capability.APPROVAL_MANAGE) or access.can(Capability.POST_EDIT)):
+        raise PermissionRefused(_("Your role does not allow sharing review links."))
+    if (request is None) == (batch is None):
+        raise ValidationFailed(_("A link is for one request or one batch."), field="request")
+    scope = request or batch
+    if scope.workspace_id != workspace.pk:
+        raise NotFound(_("No such approval request."))
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        raise ValidationFailed(_("Enter a valid email address."), field="email") from None
+    ttl = int(ttl_hours)
+    if not 1 <= ttl <= MAX_TTL_HOURS:
+        raise ValidationFailed(
+            _("A link lasts between 1 hour and %(days)s days.") % {"days": MAX_TTL_HOURS // 24},
+            field="ttl_hours",
+        )
+    nonce = secrets.token_urlsafe(24)
+    link = ReviewLink.objects.create(
+        workspace=workspace,
+        request=request,
+        batch=batch,
+        email=email,
+        nonce_hash=_sha(nonce),
+        expires_at=timezone.now() + timedelta(hours=ttl),
+        created_by=actor,
+    )
+    token = signing.dumps({"l": link.pk, "n": nonce}, salt=SALT, compress=False)
+    audit_record(
+        actor=actor,
+        action="review_link.create",
+        target=link,
+        workspace=workspace,
+        after={
+            "email": email,
+            "request": getattr(request, "pk", None),
+            "batch": getattr(batch, "pk", None),
+            "expires_at": link.expires_at.isoformat(),
+        },
+    )
+    return link, token
+
+
+@transaction.atomic
+def review_link_revoke(*, actor, link: ReviewLink) -> ReviewLink:
+    access = workspace_access_for(user=actor, workspace_id=link.workspace_id)
+    if access is None:
+        raise NotFound(_("No such link."))
+    if not (access.can(Capability.APPROVAL_MANAGE) or access.can(Capability.POST_EDIT)):
+        raise PermissionRefused(_("Your role does not allow revoking review links."))
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="review_link.revoke",
+            target=link,
+            workspace=link.workspace,
+            before={"email": link.email},
+        )
+    return link
+
+
+def link_resolve(token: str) -> ReviewLink:
+    """The link behind `token`, or LinkRefused (tampered, unknown, expired or revoked). Writes nothing."""
+    try:
+        data = signing.loads(token or "", salt=SALT)
+        link_id, nonce = int(data["l"]), str(data["n"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise LinkRefused(_("This review link is not valid."), code="link_invalid") from None
+    link = ReviewLink.objects.select_related("workspace").filter(pk=link_id).first()
+    if link is None or not hmac.compare_digest(link.nonce_hash, _sha(nonce)):
+        raise LinkRefused(_("This review link is not valid."), code="link_invalid")
+    if link.revoked_at is not None:
+        raise LinkRefused(
+            _("This review link was revoked. Ask the sender for a new one."), code="link_revoked"
+        )
+    if link.expires_at <= timezone.now():
+        raise LinkRefused(
+            _("This review link has expired. Ask the sender for a new one."), code="link_expired"
+        )
+    return link
+
+
+def link_requests(link: ReviewLink) -> list[ApprovalRequest]:
+    """The requests a link covers (its request, or its batch's), posts loaded."""
+    qs = ApprovalRequest.objects.select_related("post", "workflow", "current_stage")
+    if link.request_id:
+        return list(qs.filter(pk=link.request_id))
+    return list(qs.filter(batch_id=link.batch_id).order_by("id"))
+
+
+@transaction.atomic
+def link_code_send(token: str) -> ReviewLink:
+    """Email a fresh one-time code to the link's address (a valid link only)."""
+    link = link_resolve(token)
+    link = ReviewLink.objects.select_for_update().get(pk=link.pk)
+    code = f"{secrets.randbelow(10**6):06d}"
+    link.code_hash = _sha(f"{link.pk}:{code}")
+    link.code_expires_at = timezone.now() + CODE_TTL
+    link.code_attempts = 0
+    link.save(update_fields=["code_hash", "code_expires_at", "code_attempts", "updated_at"])
+    message = _("Your code to review posts on KAWO OSS: %(code)s (valid for 15 minutes).") % {"code": code}
+    transaction.on_commit(
+        lambda: send_mail(_("Your review code"), message, settings.DEFAULT_FROM_EMAIL, [link.email])
+    )
+    return link
+
+
+def link_code_verify(token: str, code: str) -> ReviewLink:
+    """Confirm the email with the code. Wrong, expired or too many attempts: ValidationFailed."""
+    with transaction.atomic():
+        link = link_resolve(token)
+        link = ReviewLink.objects.select_for_update().get(pk=link.pk)
+        if not link.code_hash or link.code_expires_at is None or link.code_expires_at <= timezone.now():
+            raise ValidationFailed(
+                _("Ask for a new code: this one has expired."), code="code_expired", field="code"
+            )
+        if link.code_attempts >= MAX_CODE_ATTEMPTS:
+            raise ValidationFailed(
+                _("Too many attempts; ask for a new code."), code="code_locked", field="code"
+            )
+        ok = hmac.compare_digest(link.code_hash, _sha(f"{link.pk}:{(code or '').strip()}"))
+        if not ok:
+            link.code_attempts += 1
+            link.save(update_fields=["code_attempts", "updated_at"])
+    if not ok:
+        raise ValidationFailed(_("That code is not right."), code="code_wrong", field="code")
+    with transaction.atomic():
+        link.code_hash = ""
+        link.verified_at = timezone.now()
+        link.save(update_fields=["code_hash", "verified_at", "updated_at"])
+        audit_record(
+            actor=None,
+            actor_label=link.email,
+            action="review_link.verify",
+            target=link,
+            workspace=link.workspace,
+        )
+    return link
+
+
+def _request_in_link(link: ReviewLink, request_id) -> ApprovalRequest:
+    for request in link_requests(link):
+        if request.pk == int(request_id):
+            return request
+    raise NotFound(_("This link does not cover that post."))
+
+
+@transaction.atomic
+def link_decide(
+    *, token: str, verified: bool, request_id, decision: str, comment: str = ""
+) -> ApprovalDecision:
+    """An external reviewer decides through a link. `verified`: the session confirmed the email."""
+    from .services import _decide
+
+    link = link_resolve(token)
+    if not verified or link.verified_at is None:
+        raise LinkRefused(_("Confirm your email with the code first."), code="email_unconfirmed")
+    request = _request_in_link(link, request_id)
+    if request.status != RequestStatus.IN_PROGRESS:
+        raise Conflict(_("This post is no longer waiting for review."), code="not_in_progress")
+    return _decide(
+        request=request,
+        decision=decision,
+        comment=comment,
+        email=link.email,
+        actor_label=f"{link.email} (external)",
+    )
+
+
+@transaction.atomic
+def link_comment(
+    *, token: str, verified: bool, request_id, body: str, target=None, anchor_start=None, anchor_end=None
+) -> PostComment:
+    from .services import _comment
+
+    link = link_resolve(token)
+    if not verified or link.verified_at is None:
+        raise LinkRefused(_("Confirm your email with the code first."), code="email_unconfirmed")
+    request = _request_in_link(link, request_id)
+    return _comment(
+        post=request.post,
+        body=body,
+        author=None,
+        author_label=f"{link.email} (external)",
+        external=True,
+        target=target,
+        anchor_start=anchor_start,
+        anchor_end=anchor_end,
+        request=request,
+    )

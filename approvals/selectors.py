@@ -1,0 +1,245 @@
+"""Reads for approvals. Workspace-scoped reads take the workspace first; the reviewer's queue spans the
+workspaces the person can open and answers in a fixed number of queries, whatever its length."""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from accounts.roles import Capability
+from accounts.selectors import workspace_accesses_for_user
+
+from .models import (
+    ApprovalDecision,
+    ApprovalOverride,
+    ApprovalRequest,
+    ApprovalStage,
+    ApprovalStageState,
+    ApprovalWorkflow,
+    Notification,
+    PostComment,
+    RequestStatus,
+    ReviewLink,
+)
+
+
+def workflows_of(workspace) -> QuerySet[ApprovalWorkflow]:
+    return ApprovalWorkflow.objects.filter(workspace=workspace).prefetch_related(
+        Prefetch(
+            "stages",
+            queryset=ApprovalStage.objects.select_related("escalate_to").prefetch_related("approver_users"),
+        )
+    )
+
+
+def requests_of(workspace) -> QuerySet[ApprovalRequest]:
+    return (
+        ApprovalRequest.objects.filter(workspace=workspace)
+        .select_related("post", "workflow", "current_stage", "submitted_by")
+        .prefetch_related(
+            Prefetch("stage_states", queryset=ApprovalStageState.objects.order_by("position")),
+            Prefetch("decisions", queryset=ApprovalDecision.objects.order_by("id")),
+        )
+    )
+
+
+def review_links_of(workspace) -> QuerySet[ReviewLink]:
+    return ReviewLink.objects.filter(workspace=workspace).select_related("created_by")
+
+
+def comments_of(workspace, *, post) -> QuerySet[PostComment]:
+    return (
+        PostComment.objects.filter(workspace=workspace, post=post)
+        .select_related("author", "resolved_by")
+        .prefetch_related("mentions")
+    )
+
+
+def requests_waiting_for(*, user) -> QuerySet[ApprovalRequest]:
+    """Requests whose current stage names this person (directly or by their role in that workspace),
+    that they have not decided on yet, in every workspace where they hold approval.decide. Own posts are
+    left out unless the workflow lets authors approve them."""
+    from content.models import PostTarget
+
+    by_role: dict[str, list[int]] = defaultdict(list)
+    workspace_ids = []
+    for access in workspace_accesses_for_user(user=user):
+        if access.can(Capability.APPROVAL_DECIDE):
+            workspace_ids.append(access.workspace.pk)
+            by_role[access.role].append(access.workspace.pk)
+    if not workspace_ids:
+        return ApprovalRequest.objects.none()
+    named = ApprovalStage.approver_users.through.objects.filter(
+        approvalstage_id=OuterRef("current_stage__stage_id"), user_id=user.pk
+    )
+    match = Q(Exists(named))
+    for role, ids in by_role.items():
+        match |= Q(workspace_id__in=ids, current_stage__stage__approver_roles__contains=[role])
+    decided = ApprovalDecision.objects.filter(
+        stage_state_id=OuterRef("current_stage_id"), reviewer_email=user.email.lower()
+    )
+    return (
+        ApprovalRequest.objects.filter(
+            workspace_id__in=workspace_ids, status=RequestStatus.IN_PROGRESS, post__deleted_at__isnull=True
+        )
+        .filter(match)
+        .exclude(Exists(decided))
+        .exclude(post__author=user, workflow__allow_self_approval=False)
+        .select_related("post", "workspace", "workflow", "current_stage")
+        .prefetch_related(
+            Prefetch("post__targets", queryset=PostTarget.objects.select_related("account").order_by("id"))
+        )
+        .order_by("current_stage__due_at", "id")
+    )
+
+
+def unread_count(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notifications_for(*, user) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).select_related("post", "workspace")
+
+
+def post_timeline(workspace, *, post) -> list[dict]:
+    """The post's history in order: versions, approval requests, decisions, comments and overrides."""
+    from content.models import PostVersion
+
+    items: list[dict] = []
+    for v in PostVersion.objects.filter(workspace=workspace, post=post).order_by("number"):
+        items.append(
+            {
+                "kind": "version",
+                "at": v.created_at,
+                "by": v.author_label,
+                "version": v.number,
+                "text": v.change_summary,
+                "id": v.pk,
+            }
+        )
+    for r in ApprovalRequest.objects.filter(workspace=workspace, post=post).select_related("submitted_by"):
+        items.append(
+            {
+                "kind": "submitted",
+                "at": r.created_at,
+                "by": getattr(r.submitted_by, "email", ""),
+                "version": r.post_version,
+                "text": "",
+                "id": r.pk,
+            }
+        )
+        if r.completed_at:
+            items.append(
+                {
+                    "kind": f"request_{r.status}",
+                    "at": r.completed_at,
+                    "by": "",
+                    "version": r.post_version,
+                    "text": "",
+                    "id": r.pk,
+                }
+            )
+    for d in ApprovalDecision.objects.filter(request__workspace=workspace, request__post=post).select_related(
+        "request", "stage_state"
+    ):
+        items.append(
+            {
+                "kind": f"decision_{d.decision}",
+                "at": d.created_at,
+                "by": d.reviewer_email,
+                "version": d.request.post_version,
+                "text": d.comment,
+                "id": d.pk,
+                "stage": d.stage_state.stage_name,
+                "external": d.external,
+            }
+        )
+    for c in PostComment.objects.filter(workspace=workspace, post=post):
+        items.append(
+            {
+                "kind": "comment",
+                "at": c.created_at,
+                "by": c.author_label,
+                "version": c.post_version,
+                "text": c.body,
+                "id": c.pk,
+                "anchor": c.anchor_text,
+                "resolved": c.resolved_at is not None,
+            }
+        )
+    for o in ApprovalOverride.objects.filter(workspace=workspace, post=post):
+        items.append(
+            {
+                "kind": "override",
+                "at": o.created_at,
+                "by": o.actor_label,
+                "version": None,
+                "text": o.reason,
+                "id": o.pk,
+            }
+        )
+    order = {"version": 0, "submitted": 1, "comment": 2}
+    items.sort(key=lambda i: (i["at"], order.get(i["kind"], 3), i["id"]))
+    return items
+
+
+def _text_ops(before: str, after: str) -> list[dict]:
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    return [
+        {"op": tag, "before": before[i1:i2], "after": after[j1:j2]}
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+    ]
+
+
+def post_review_diff(workspace, *, post, user) -> dict:
+    """Side by side: the version this person reviewed last time (else the last version any request
+    pinned) and the post now, per variant, with character-level operations."""
+    from content.models import PostVersion
+
+    last_decision = (
+        ApprovalDecision.objects.filter(
+            request__post=post, request__workspace=workspace, reviewer_email=user.email.lower()
+        )
+        .select_related("request")
+        .order_by("-id")
+        .first()
+    )
+    base_number = None
+    if last_decision is not None:
+        base_number = last_decision.request.post_version
+    else:
+        base_number = (
+            ApprovalRequest.objects.filter(workspace=workspace, post=post)
+            .exclude(post_version=post.version)
+            .order_by("-id")
+            .values_list("post_version", flat=True)
+            .first()
+        )
+    versions = {
+        v.number: v
+        for v in PostVersion.objects.filter(
+            workspace=workspace, post=post, number__in=[base_number or 0, post.version]
+        )
+    }
+    before = versions.get(base_number)
+    after = versions.get(post.version)
+    before_targets = {t["account"]: t for t in (before.snapshot["targets"] if before else [])}
+    after_targets = {t["account"]: t for t in (after.snapshot["targets"] if after else [])}
+    rows = []
+    for account in sorted(set(before_targets) | set(after_targets)):
+        b, a = before_targets.get(account, {}), after_targets.get(account, {})
+        rows.append(
+            {
+                "account": account,
+                "handle": (a or b).get("handle", ""),
+                "before": b.get("text", ""),
+                "after": a.get("text", ""),
+                "changed": b.get("text") != a.get("text")
+                or b.get("media") != a.get("media")
+                or b.get("first_comment") != a.get("first_comment"),
+                "ops": _text_ops(b.get("text", ""), a.get("text", "")),
+            }
+        )
+    return {"base_version": base_number, "current_version": post.version, "targets": rows}

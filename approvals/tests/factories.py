@@ -1,0 +1,47 @@
+"""Factories for approvals. Workflows with stages are built through approvals.services (the stages'
+validation is part of what tests rely on); these helpers keep tests short."""
+
+from __future__ import annotations
+
+import factory
+from factory.django import DjangoModelFactory
+
+from accounts.tests.factories import WorkspaceFactory
+from approvals import services
+from approvals.models import ApprovalWorkflow, Notification
+
+
+class ApprovalWorkflowFactory(DjangoModelFactory):
+    """A workflow row without stages (for lists and isolation); use `workflow_with` for real ones."""
+
+    class Meta:
+        model = ApprovalWorkflow
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Workflow {n}")
+
+
+class NotificationFactory(DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    kind = "review_needed"
+    message = factory.Sequence(lambda n: f"Review needed {n}")
+
+
+def workflow_with(admin, workspace, stages, *, apply_to_all=True, **kwargs) -> ApprovalWorkflow:
+    """A workflow with `stages` (dicts as services.workflow_create takes) and, by default, a policy that
+    sends every post of the workspace through it."""
+    workflow = services.workflow_create(
+        actor=admin,
+        workspace=workspace,
+        name=kwargs.pop("name", f"Flow {ApprovalWorkflow.objects.count() + 1}"),
+        stages=stages,
+        **kwargs,
+    )
+    if apply_to_all:
+        services.policy_rules_set(
+            actor=admin, workspace=workspace, rules=[{"scope": "all", "workflow": workflow.pk}]
+        )
+    return workflow
