@@ -280,6 +280,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "publishing.retry_webhook_deliveries",
         "schedule": 15.0,
     },
+    "approvals.sla_sweep": {"task": "approvals.sla_sweep", "schedule": crontab(minute="*/5")},
 }
 
 # --- Logging: nothing sensitive (tokens, passwords) is ever logged -----------------------------------
