@@ -262,9 +262,10 @@ def snapshot(post: Post) -> dict:
     }
 
 
-def _record_version(post: Post, *, actor, summary: str) -> PostVersion:
-    """Reload the post, store its hash, status and a new version (post.version is already bumped)."""
-    full = _load(post)
+def _record_version(post: Post, *, actor, summary: str, loaded: Post | None = None) -> PostVersion:
+    """Store the post's hash, status and a new version (post.version is already bumped). `loaded`: the
+    post as it is now, with its relations (else it is reloaded)."""
+    full = loaded if loaded is not None else _load(post)
     data = snapshot(full)
     content_hash = canonical_hash(publishable(full))
     status = aggregate_status(t.status for t in full.targets.all())
@@ -312,7 +313,7 @@ def workspace_banned_words(workspace: Workspace) -> list[BannedWord]:
 def compliance_for_post(post: Post, *, banned_words: Sequence[BannedWord] | None = None) -> list[dict]:
     """Findings per target: [{"target", "account", "platform", "findings": [ComplianceFinding]}]."""
     if banned_words is None:
-        banned_words = workspace_banned_words(post.workspace)
+        banned_words = list(BannedWord.objects.filter(workspace_id=post.workspace_id))
     results = []
     for target in post.targets.all():
         findings = compliance_engine.check(
@@ -407,8 +408,9 @@ def text_counts(text: str, platforms: Sequence[str]) -> dict[str, dict]:
     return counts
 
 
-def _refresh_compliance(post: Post, *, banned_words=None) -> dict:
-    summary = compliance_summary(compliance_for_post(_load(post), banned_words=banned_words))
+def _refresh_compliance(post: Post, *, banned_words=None, loaded: Post | None = None) -> dict:
+    full = loaded if loaded is not None else _load(post)
+    summary = compliance_summary(compliance_for_post(full, banned_words=banned_words))
     Post.objects.filter(pk=post.pk).update(compliance=summary)
     post.compliance = summary
     return summary
@@ -475,8 +477,9 @@ def post_create(
     _write_targets(post, resolved)
     if tag_objs:
         post.tags.set(tag_objs)
-    _refresh_compliance(post, banned_words=_banned_words)
-    version = _record_version(post, actor=actor, summary=change_summary or _("Created"))
+    full = _load(post)
+    _refresh_compliance(post, banned_words=_banned_words, loaded=full)
+    version = _record_version(post, actor=actor, summary=change_summary or _("Created"), loaded=full)
     audit_record(
         actor=actor,
         action="post.create",
@@ -579,10 +582,10 @@ def post_update(
         for target in after.targets.all():
             if target.status in (S.APPROVED, S.IN_REVIEW):
                 _move(target, S.DRAFT)
-    _refresh_compliance(locked)
+    _refresh_compliance(locked, loaded=after)
     locked.version += 1
     summary = _summary(before_snapshot, after_snapshot)
-    _record_version(locked, actor=actor, summary=summary)
+    _record_version(locked, actor=actor, summary=summary, loaded=after)
     if new_hash != before_hash:
         approvals_gate.on_post_edited(locked, actor=actor)  # an edit after approval resets it
     audit_record(
