@@ -1,17 +1,17 @@
 """The calendar's month view on a workspace with 50,000 posts: API latency against the same read in raw SQL.
 
-Seeds (once; `--reseed` to start over) a workspace on PostgreSQL with `--posts` posts (bulk_create) spread
-over two years, each on 1-3 of 12 accounts, with campaigns, tags and media, then asks the posts API for
-one month (`start`/`end`, following the cursor until the month is complete) `--runs` times through
-Django's test client, and runs one raw SQL statement that returns the same month with the same
-relations (json_agg) as many times. Prints p50/p95 of both, the API/raw ratio and the API's SQL query
-count per page.
+Seeds (once; `--reseed` drops the benchmark database and starts over) a workspace on PostgreSQL with
+`--posts` posts (bulk_create) spread over two years, each on 1-3 of 12 accounts, with campaigns, tags
+and media. Then asks the posts API for one month (`start`/`end`, following the cursor until the month
+is complete) `--runs` times through Django's test client, and runs one raw SQL statement that returns
+the same month with the same relations (json_agg) as many times. Prints p50/p95 of both, the API/raw
+ratio and the API's SQL query count per page.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kawo_content_bench \\
         .venv/bin/python bench/calendar_month.py --posts 50000 --runs 20
 
 The database named in DATABASE_URL is created if missing and migrated; never point this at a database
-other people use (it is seeded and, with --reseed, the bench workspace is deleted).
+other people use (it is seeded and, with --reseed, dropped).
 """
 
 from __future__ import annotations
@@ -68,7 +68,8 @@ SELECT p.id, p.workspace_id, p.title, p.scheduled_at, p.status, p.version, p.con
 """
 
 
-def ensure_database() -> None:
+def ensure_database(*, drop: bool = False) -> None:
+    """Create the benchmark's own database if missing (`drop`: drop it first, the fastest clean reseed)."""
     import psycopg2
 
     url = urlparse(os.environ["DATABASE_URL"])
@@ -80,6 +81,8 @@ def ensure_database() -> None:
     )
     admin.autocommit = True
     with admin.cursor() as cursor:
+        if drop:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cursor.fetchone() is None:
             cursor.execute(f'CREATE DATABASE "{name}"')
@@ -92,7 +95,7 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-def seed(posts: int, reseed: bool):
+def seed(posts: int):
     from accounts.models import Workspace
     from accounts.roles import Role
     from accounts.tests.factories import UserFactory, WorkspaceFactory, WorkspaceMemberFactory
@@ -101,17 +104,13 @@ def seed(posts: int, reseed: bool):
     from content.tests.factories import CampaignFactory, MediaAssetFactory, TagFactory, TagGroupFactory
 
     existing = Workspace.objects.filter(slug=BENCH_SLUG).first()
-    if existing is not None and not reseed:
+    if existing is not None:
         count = Post.objects.filter(workspace=existing).count()
-        if count == posts:
-            member = existing.members.select_related("user").first()
-            print(f"reusing the seeded workspace {existing.pk} ({count} posts)")
-            return existing, member.user
-        reseed = True
-    if existing is not None and reseed:
-        print("deleting the old bench workspace…")
-        Post.objects.filter(workspace=existing).delete()
-        existing.delete()
+        if count != posts:
+            sys.exit(f"the bench workspace has {count} posts, not {posts}: run again with --reseed")
+        member = existing.members.select_related("user").first()
+        print(f"reusing the seeded workspace {existing.pk} ({count} posts)")
+        return existing, member.user
     started = time.perf_counter()
     rng = random.Random(42)
     workspace = WorkspaceFactory(slug=BENCH_SLUG, name="Bench calendar", timezone="Asia/Shanghai")
@@ -217,7 +216,7 @@ def main() -> None:
     parser.add_argument("--reseed", action="store_true")
     args = parser.parse_args()
 
-    ensure_database()
+    ensure_database(drop=args.reseed)
     import django
 
     django.setup()
@@ -225,7 +224,7 @@ def main() -> None:
     from django.test import Client
 
     call_command("migrate", verbosity=0)
-    workspace, user = seed(args.posts, args.reseed)
+    workspace, user = seed(args.posts)
     client = Client()
     client.force_login(user)
 
