@@ -886,6 +886,43 @@ def post_delete(*, actor, post: Post) -> Post:
     return locked
 
 
+_RESULT_FIELDS = ("external_id", "url", "published_at", "error_message")
+
+
+@transaction.atomic
+def post_target_move(*, actor, target: PostTarget, status: str, **result) -> PostTarget:
+    """Move one variant to `status` (approvals, the publishing pipeline): the row is locked, the move is
+    checked against the transition table (IllegalTransition, 409, otherwise), the result fields given
+    (`external_id`, `url`, `published_at`, `error_message`) are stored, the post's summed-up status
+    follows, and the move is audited. `actor` may be None for the system."""
+    unknown = set(result) - set(_RESULT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown result fields: {sorted(unknown)}")
+    locked = PostTarget.objects.select_for_update().get(pk=target.pk)
+    before = locked.status
+    check_transition(before, status)
+    locked.status = status
+    for name, value in result.items():
+        setattr(locked, name, value if value is not None else ("" if name != "published_at" else None))
+    locked.save(update_fields=["status", *result, "updated_at"])
+    statuses = PostTarget.objects.filter(post_id=locked.post_id).values_list("status", flat=True)
+    Post.objects.filter(pk=locked.post_id).update(
+        status=aggregate_status(statuses), updated_at=timezone.now()
+    )
+    audit_record(
+        actor=actor,
+        action="post_target.status",
+        target=locked,
+        workspace=Workspace.objects.get(pk=locked.workspace_id),
+        before={"status": before},
+        after={"status": status, **{k: str(v) for k, v in result.items()}},
+    )
+    target.status = status
+    for name in result:
+        setattr(target, name, getattr(locked, name))
+    return locked
+
+
 # --- media ------------------------------------------------------------------------------------------
 
 

@@ -349,3 +349,23 @@ def test_naive_times_are_refused(manager, ws, mastodon):
     with pytest.raises(ValidationFailed) as caught:
         make_post(manager, ws, [mastodon], scheduled_at=datetime(2030, 1, 1, 9, 0))
     assert "scheduled_at" in caught.value.fields
+
+
+def test_target_moves_follow_the_table_and_carry_the_result(manager, ws, mastodon, bluesky):
+    # given
+    post = make_post(manager, ws, [mastodon, bluesky], scheduled_at=soon())
+    services.post_schedule(actor=manager, post=post)
+    target = PostTarget.objects.get(post=post, account=mastodon)
+    # when
+    services.post_target_move(actor=None, target=target, status=S.QUEUED)
+    services.post_target_move(actor=None, target=target, status=S.PUBLISHING)
+    services.post_target_move(
+        actor=None, target=target, status=S.PUBLISHED, external_id="109", url="https://m.example/@brand/109"
+    )
+    # then
+    target.refresh_from_db()
+    assert (target.status, target.external_id) == (S.PUBLISHED, "109")
+    assert Post.objects.get(pk=post.pk).status == S.SCHEDULED  # the other variant is still scheduled
+    with pytest.raises(IllegalTransition):
+        services.post_target_move(actor=None, target=target, status=S.SCHEDULED)
+    assert AuditEvent.objects.filter(action="post_target.status", target_id=str(target.pk)).count() == 3
