@@ -1,6 +1,7 @@
 from django.urls import path
 
 from channels_app.views import AccountMatrixView
+from content.views import CalendarView
 
 from . import views
 
@@ -30,7 +31,7 @@ urlpatterns = [
     # A workspace
     path(W, views.WorkspaceHomeView.as_view(), name="workspace_home"),
     # The product's sections (later releases replace these placeholders; keep the names).
-    path(W + "calendar/", views.SectionPlaceholderView.as_view(section="calendar"), name="calendar"),
+    path(W + "calendar/", CalendarView.as_view(), name="calendar"),
     path(W + "approvals/", views.SectionPlaceholderView.as_view(section="approvals"), name="approvals"),
     path(W + "accounts/", AccountMatrixView.as_view(), name="accounts"),
     path(W + "analytics/", views.SectionPlaceholderView.as_view(section="analytics"), name="analytics"),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("ical/<str:secret>.ics", ical_feed_view, name="ical-feed"),
     path("admin/", admin.site.urls),
     path("", include("channels_app.urls")),
+    path("", include("content.urls")),
     path("", include("dashboard.urls")),
 ]
 

@@ -1,0 +1,159 @@
+"""Dashboard forms for content: the composer and the calendar's filters.
+
+The forms only parse input; the services decide (content.services). Every choice is limited to the
+workspace's own objects, so another workspace's id is an invalid choice before any service runs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from channels_app.models import Platform, SocialAccount
+
+from . import selectors
+from .models import Campaign, MediaAsset, Tag, TargetStatus
+
+ACTION_DRAFT, ACTION_SCHEDULE, ACTION_QUEUE = "draft", "schedule", "queue"
+
+
+class AccountChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: SocialAccount) -> str:
+        return f"{obj.get_platform_display()} · @{obj.handle}"
+
+
+class ComposerForm(forms.Form):
+    """One post: accounts, the main text and per-account variants, media, campaign, tags, time."""
+
+    title = forms.CharField(label=_("Title (internal)"), max_length=200, required=False)
+    accounts = AccountChoiceField(
+        label=_("Accounts"),
+        queryset=SocialAccount.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one account.")},
+    )
+    text = forms.CharField(
+        label=_("Text"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 7})
+    )
+    media = forms.ModelMultipleChoiceField(
+        label=_("Media"),
+        queryset=MediaAsset.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"), queryset=Campaign.objects.none(), required=False, empty_label=_("No campaign")
+    )
+    tags = forms.ModelMultipleChoiceField(
+        label=_("Tags"), queryset=Tag.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    is_paid_or_kol = forms.BooleanField(label=_("Paid or KOL post (needs a disclosure)"), required=False)
+    scheduled_date = forms.DateField(
+        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    scheduled_time = forms.TimeField(
+        label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    override_warnings = forms.BooleanField(
+        label=_("I have read the warnings and schedule anyway (recorded)"), required=False
+    )
+    action = forms.ChoiceField(
+        choices=[
+            (ACTION_DRAFT, ACTION_DRAFT),
+            (ACTION_SCHEDULE, ACTION_SCHEDULE),
+            (ACTION_QUEUE, ACTION_QUEUE),
+        ],
+        required=False,
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        self.fields["accounts"].queryset = SocialAccount.objects.filter(
+            workspace=workspace, disconnected_at__isnull=True
+        )
+        self.fields["media"].queryset = selectors.media_assets(workspace)
+        self.fields["campaign"].queryset = selectors.campaigns(workspace)
+        self.fields["tags"].queryset = selectors.tags(workspace)
+
+    def clean(self):
+        cleaned = super().clean()
+        action = cleaned.get("action") or ACTION_DRAFT
+        cleaned["action"] = action
+        day, time = cleaned.get("scheduled_date"), cleaned.get("scheduled_time")
+        if (day is None) != (time is None):
+            self.add_error("scheduled_date", _("Give both a date and a time, or neither."))
+        cleaned["scheduled_at"] = (
+            datetime.combine(day, time, tzinfo=self.workspace.tzinfo) if day and time else None
+        )
+        if (
+            action == ACTION_SCHEDULE
+            and cleaned["scheduled_at"] is None
+            and "scheduled_date" not in self.errors
+        ):
+            self.add_error("scheduled_date", _("Pick a date and time to schedule this post."))
+        return cleaned
+
+    def variant_texts(self) -> dict[int, str]:
+        """Per-account text: an account whose variant is customised keeps its own text, the others take
+        the main text."""
+        main = self.cleaned_data.get("text") or ""
+        texts = {}
+        for account in self.cleaned_data.get("accounts") or []:
+            custom = self.data.get(f"custom_{account.pk}") in ("1", "on", "true")
+            texts[account.pk] = self.data.get(f"variant_{account.pk}", "") if custom else main
+        return texts
+
+    def targets(self) -> list[dict]:
+        media = [m.pk for m in self.cleaned_data.get("media") or []]
+        return [
+            {"account": account_id, "text": text, "media": media}
+            for account_id, text in self.variant_texts().items()
+        ]
+
+
+class CalendarFilterForm(forms.Form):
+    """The calendar's filters (all optional; several values of one filter mean any of them)."""
+
+    account = forms.ModelMultipleChoiceField(
+        label=_("Account"), queryset=SocialAccount.objects.none(), required=False
+    )
+    platform = forms.MultipleChoiceField(label=_("Platform"), choices=(), required=False)
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"), queryset=Campaign.objects.none(), required=False, empty_label=_("All campaigns")
+    )
+    tag = forms.ModelMultipleChoiceField(label=_("Tag"), queryset=Tag.objects.none(), required=False)
+    status = forms.MultipleChoiceField(label=_("Status"), choices=TargetStatus.choices, required=False)
+    author = forms.TypedChoiceField(
+        label=_("Author"), choices=(), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, workspace, authors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = SocialAccount.objects.filter(workspace=workspace)
+        self.fields["campaign"].queryset = selectors.campaigns(workspace)
+        self.fields["tag"].queryset = selectors.tags(workspace)
+        platforms = sorted(
+            set(SocialAccount.objects.filter(workspace=workspace).values_list("platform", flat=True))
+        )
+        labels = dict(Platform.choices)
+        self.fields["platform"].choices = [(p, labels.get(p, p)) for p in platforms]
+        self.fields["author"].choices = [
+            ("", _("Anyone")),
+            *[(u.pk, str(u.get_full_name() or u.email)) for u in authors],
+        ]
+
+    def selector_filters(self) -> dict:
+        """The filters as content.selectors.posts_filter takes them (invalid values are ignored)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "accounts": [a.pk for a in data.get("account") or []],
+            "platforms": list(data.get("platform") or []),
+            "campaign": data["campaign"].pk if data.get("campaign") else None,
+            "tags": [t.pk for t in data.get("tag") or []],
+            "status": list(data.get("status") or []),
+            "author": data.get("author") or None,
+        }

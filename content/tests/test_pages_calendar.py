@@ -1,0 +1,240 @@
+"""The calendar pages: render, events in the workspace's wall-clock time, filters, drag to reschedule
+(and its refusals), the cross-workspace calendar, tenancy."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import Role
+from accounts.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
+from channels_app.tests.factories import SocialAccountFactory
+from content import services
+from content.models import Post, PostTarget, PostVersion, TargetStatus
+from content.tests.factories import CampaignFactory, PostTargetFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _member(workspace, role=Role.MANAGER):
+    return WorkspaceMemberFactory(workspace=workspace, role=role).user
+
+
+def _draft(workspace, actor, *, when, text="Hello https://example.com/tea", account=None):
+    account = account or SocialAccountFactory(workspace=workspace, platform="weibo")
+    return services.post_create(
+        actor=actor, workspace=workspace, targets=[{"account": account.pk, "text": text}], scheduled_at=when
+    )
+
+
+def _tomorrow_at(workspace, hour):
+    local = timezone.now().astimezone(workspace.tzinfo) + timedelta(days=1)
+    return local.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def test_calendar_page_renders_with_filters_and_the_new_post_button():
+    # given
+    workspace = WorkspaceFactory(timezone="Asia/Shanghai")
+    user = _member(workspace, Role.EDITOR)
+    SocialAccountFactory(workspace=workspace, platform="weibo", handle="tea_cn")
+    CampaignFactory(workspace=workspace, name="Spring launch")
+    # when
+    response = _client(user).get(reverse("dashboard:calendar", args=[workspace.pk]))
+    # then
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="calendar"' in html
+    assert "@tea_cn" in html and "Spring launch" in html
+    assert reverse("content:composer_new", args=[workspace.pk]) in html
+    assert "Asia/Shanghai" in html
+
+
+def test_events_are_in_the_workspace_wall_clock_with_platforms_and_status():
+    # given: a post at 10:00 Shanghai time (02:00 UTC)
+    workspace = WorkspaceFactory(timezone="Asia/Shanghai")
+    user = _member(workspace)
+    when = _tomorrow_at(workspace, 10)
+    post = _draft(workspace, user, when=when, text="新品上市 https://example.com")
+    day = when.date()
+    # when
+    response = _client(user).get(
+        reverse("content:calendar_events", args=[workspace.pk]),
+        {"start": f"{day}T00:00:00Z", "end": f"{day + timedelta(days=1)}T00:00:00Z"},
+    )
+    # then
+    events = response.json()
+    assert [e["id"] for e in events] == [str(post.pk)]
+    assert events[0]["start"] == f"{day}T10:00:00"
+    assert events[0]["extendedProps"]["platforms"][0]["platform"] == "weibo"
+    assert events[0]["extendedProps"]["status"] == TargetStatus.DRAFT
+    assert events[0]["editable"] is True
+
+
+def test_events_filter_by_platform_and_campaign():
+    # given
+    workspace = WorkspaceFactory()
+    user = _member(workspace)
+    when = _tomorrow_at(workspace, 9)
+    weibo = _draft(
+        workspace, user, when=when, account=SocialAccountFactory(workspace=workspace, platform="weibo")
+    )
+    x_post = _draft(
+        workspace, user, when=when, account=SocialAccountFactory(workspace=workspace, platform="x")
+    )
+    campaign = CampaignFactory(workspace=workspace)
+    Post.objects.filter(pk=x_post.pk).update(campaign=campaign)
+    url = reverse("content:calendar_events", args=[workspace.pk])
+    day = when.date()
+    window = {"start": f"{day}T00:00:00", "end": f"{day + timedelta(days=1)}T00:00:00"}
+    client = _client(user)
+    # when
+    by_platform = client.get(url, {**window, "platform": "weibo"}).json()
+    by_campaign = client.get(url, {**window, "campaign": campaign.pk}).json()
+    # then
+    assert [e["id"] for e in by_platform] == [str(weibo.pk)]
+    assert [e["id"] for e in by_campaign] == [str(x_post.pk)]
+
+
+def test_drag_moves_the_post_to_the_next_day_and_records_a_version():
+    # given
+    workspace = WorkspaceFactory(timezone="Asia/Shanghai")
+    user = _member(workspace)
+    when = _tomorrow_at(workspace, 10)
+    post = _draft(workspace, user, when=when)
+    services.post_schedule(actor=user, post=post)
+    post.refresh_from_db()
+    target = (when + timedelta(days=1)).replace(tzinfo=None)
+    # when
+    response = _client(user).post(
+        reverse("content:post_move", args=[workspace.pk, post.pk]),
+        {"start": target.isoformat(), "version": post.version},
+    )
+    # then
+    assert response.status_code == 200, response.content
+    post.refresh_from_db()
+    assert post.scheduled_at == when + timedelta(days=1)
+    assert response.json()["start"] == target.isoformat()
+    assert PostVersion.objects.filter(post=post, change_summary="Rescheduled").exists()
+
+
+def test_drag_of_a_published_post_is_refused_with_the_reason():
+    # given
+    workspace = WorkspaceFactory()
+    user = _member(workspace)
+    when = _tomorrow_at(workspace, 10)
+    post = _draft(workspace, user, when=when)
+    PostTarget.objects.filter(post=post).update(status=TargetStatus.PUBLISHED)
+    # when
+    response = _client(user).post(
+        reverse("content:post_move", args=[workspace.pk, post.pk]),
+        {"start": (when + timedelta(days=1)).replace(tzinfo=None).isoformat()},
+    )
+    # then
+    assert response.status_code == 409
+    assert "can no longer be moved" in response.json()["error"]["message"]
+    post.refresh_from_db()
+    assert post.scheduled_at == when
+
+
+def test_editor_cannot_drag_a_scheduled_post_and_is_told_why():
+    # given: a manager scheduled it; an editor may move drafts only
+    workspace = WorkspaceFactory()
+    manager = _member(workspace, Role.MANAGER)
+    editor = _member(workspace, Role.EDITOR)
+    when = _tomorrow_at(workspace, 10)
+    post = _draft(workspace, manager, when=when)
+    services.post_schedule(actor=manager, post=post)
+    # when
+    response = _client(editor).post(
+        reverse("content:post_move", args=[workspace.pk, post.pk]),
+        {"start": (when + timedelta(days=2)).replace(tzinfo=None).isoformat()},
+    )
+    # then
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == "Your role does not allow moving a scheduled post."
+    post.refresh_from_db()
+    assert post.scheduled_at == when
+
+
+def test_viewer_cannot_drag_at_all():
+    # given
+    workspace = WorkspaceFactory()
+    post = PostTargetFactory(post__workspace=workspace).post
+    viewer = _member(workspace, Role.VIEWER)
+    # when
+    response = _client(viewer).post(
+        reverse("content:post_move", args=[workspace.pk, post.pk]), {"start": "2030-01-01T10:00:00"}
+    )
+    # then
+    assert response.status_code == 403
+
+
+def test_another_workspace_calendar_and_post_are_404():
+    # given
+    mine, theirs = WorkspaceFactory(), WorkspaceFactory()
+    user = _member(mine)
+    their_post = PostTargetFactory(post__workspace=theirs).post
+    client = _client(user)
+    # when / then
+    assert client.get(reverse("dashboard:calendar", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("content:calendar_events", args=[theirs.pk])).status_code == 404
+    # their post through my own workspace's URL
+    moved = client.post(
+        reverse("content:post_move", args=[mine.pk, their_post.pk]), {"start": "2030-01-01T10:00:00"}
+    )
+    assert moved.status_code == 404
+    assert client.get(reverse("content:post_detail", args=[mine.pk, their_post.pk])).status_code == 404
+
+
+def test_all_workspaces_calendar_shows_every_workspace_the_person_serves_and_no_other():
+    # given
+    first, second, foreign = WorkspaceFactory(name="Tea"), WorkspaceFactory(name="Coffee"), WorkspaceFactory()
+    user = _member(first)
+    WorkspaceMemberFactory(workspace=second, user=user, role=Role.VIEWER)
+    when = _tomorrow_at(first, 12)
+    mine_a = PostTargetFactory(post__workspace=first, post__scheduled_at=when).post
+    mine_b = PostTargetFactory(post__workspace=second, post__scheduled_at=when).post
+    PostTargetFactory(post__workspace=foreign, post__scheduled_at=when)
+    day = when.date()
+    client = _client(user)
+    # when
+    page = client.get(reverse("content:calendar_all"))
+    events = client.get(
+        reverse("content:calendar_all_events"),
+        {"start": f"{day}T00:00:00", "end": f"{day + timedelta(days=1)}T00:00:00"},
+    ).json()
+    # then
+    assert page.status_code == 200
+    assert {e["id"] for e in events} == {str(mine_a.pk), str(mine_b.pk)}
+    labels = {e["id"]: (e["extendedProps"]["workspace"], e["editable"]) for e in events}
+    assert labels[str(mine_a.pk)] == ("Tea", True)
+    assert labels[str(mine_b.pk)] == ("Coffee", False)  # a viewer there
+
+
+def test_events_range_is_bounded():
+    # given: a post three months after the asked start
+    workspace = WorkspaceFactory()
+    user = _member(workspace)
+    far = datetime(2031, 6, 15, 10, tzinfo=workspace.tzinfo)
+    PostTargetFactory(post__workspace=workspace, post__scheduled_at=far)
+    # when: asking for a whole year
+    events = (
+        _client(user)
+        .get(
+            reverse("content:calendar_events", args=[workspace.pk]),
+            {"start": "2031-03-01T00:00:00", "end": "2032-03-01T00:00:00"},
+        )
+        .json()
+    )
+    # then
+    assert events == []

@@ -1,0 +1,362 @@
+"""The composer and the post page: render, save a draft, schedule, refusals shown next to the field,
+per-account variants, the live check (counts by each platform's rule, findings with spans), history,
+roles and tenancy."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import Role
+from accounts.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
+from channels_app.tests.factories import SocialAccountFactory
+from content import services
+from content.models import Post, TargetStatus
+from content.tests.factories import PostTargetFactory
+
+pytestmark = pytest.mark.django_db
+
+LINK = "https://example.com/tea"
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _member(workspace, role=Role.MANAGER):
+    return WorkspaceMemberFactory(workspace=workspace, role=role).user
+
+
+def _tomorrow(workspace):
+    return (timezone.now().astimezone(workspace.tzinfo) + timedelta(days=1)).date()
+
+
+@pytest.fixture
+def setup():
+    workspace = WorkspaceFactory(timezone="Asia/Shanghai")
+    accounts = {
+        platform: SocialAccountFactory(workspace=workspace, platform=platform, handle=f"brand_{platform}")
+        for platform in ("weibo", "x", "bluesky")
+    }
+    return workspace, accounts
+
+
+def test_new_post_page_renders_accounts_and_previews(setup):
+    # given
+    workspace, accounts = setup
+    user = _member(workspace, Role.EDITOR)
+    # when
+    response = _client(user).get(reverse("content:composer_new", args=[workspace.pk]))
+    # then
+    html = response.content.decode()
+    assert response.status_code == 200
+    for platform, account in accounts.items():
+        assert f'value="{account.pk}"' in html
+        assert f'data-testid="preview-{platform}"' in html
+    # an editor saves drafts; scheduling is a manager's
+    assert 'data-testid="save-draft"' in html
+    assert 'data-testid="schedule"' not in html
+
+
+def test_save_a_draft_with_a_variant_per_account(setup):
+    # given
+    workspace, accounts = setup
+    user = _member(workspace, Role.EDITOR)
+    day = _tomorrow(workspace)
+    # when
+    response = _client(user).post(
+        reverse("content:composer_new", args=[workspace.pk]),
+        {
+            "accounts": [a.pk for a in accounts.values()],
+            "text": f"New tea {LINK}",
+            f"custom_{accounts['x'].pk}": "1",
+            f"variant_{accounts['x'].pk}": "New tea, short for X",
+            "scheduled_date": day.isoformat(),
+            "scheduled_time": "10:30",
+            "action": "draft",
+        },
+    )
+    # then
+    post = Post.objects.get(workspace=workspace)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("content:post_detail", args=[workspace.pk, post.pk])
+    texts = {t.account.platform: t.text for t in post.targets.select_related("account")}
+    assert texts == {"weibo": f"New tea {LINK}", "x": "New tea, short for X", "bluesky": f"New tea {LINK}"}
+    local = post.scheduled_at.astimezone(workspace.tzinfo)
+    assert (local.date(), local.hour, local.minute) == (day, 10, 30)
+    assert post.status == TargetStatus.DRAFT
+
+
+def test_schedule_is_refused_with_the_blocking_finding_next_to_the_text(setup):
+    # given
+    workspace, accounts = setup
+    user = _member(workspace, Role.MANAGER)
+    # when
+    response = _client(user).post(
+        reverse("content:composer_new", args=[workspace.pk]),
+        {
+            "accounts": [accounts["weibo"].pk],
+            "text": f"全网第一的好茶 {LINK}",
+            "scheduled_date": _tomorrow(workspace).isoformat(),
+            "scheduled_time": "10:00",
+            "action": "schedule",
+        },
+    )
+    # then: nothing saved, the message under the text field
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert not Post.objects.filter(workspace=workspace).exists()
+    assert 'data-testid="text-error"' in html
+    assert "全网第一" in html and "blocking problem" in html
+
+
+def test_schedule_from_the_composer(setup):
+    # given
+    workspace, accounts = setup
+    user = _member(workspace, Role.MANAGER)
+    day = _tomorrow(workspace)
+    # when
+    response = _client(user).post(
+        reverse("content:composer_new", args=[workspace.pk]),
+        {
+            "accounts": [a.pk for a in accounts.values()],
+            "text": f"好茶上新 {LINK}",
+            "scheduled_date": day.isoformat(),
+            "scheduled_time": "09:15",
+            "action": "schedule",
+        },
+        follow=True,
+    )
+    # then
+    post = Post.objects.get(workspace=workspace)
+    assert post.status == TargetStatus.SCHEDULED
+    assert post.scheduled_at.astimezone(workspace.tzinfo).strftime("%H:%M") == "09:15"
+    assert "Scheduled for" in response.content.decode()
+
+
+def test_schedule_needs_a_date(setup):
+    # given
+    workspace, accounts = setup
+    user = _member(workspace, Role.MANAGER)
+    # when
+    response = _client(user).post(
+        reverse("content:composer_new", args=[workspace.pk]),
+        {"accounts": [accounts["x"].pk], "text": "Hi", "action": "schedule"},
+    )
+    # then
+    assert response.status_code == 200
+    assert "Pick a date and time" in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_edit_a_post_makes_a_version_and_the_page_shows_the_diff(setup):
+    # given
+    workspace, accounts = setup
+    user = _member(workspace, Role.EDITOR)
+    post = services.post_create(
+        actor=user, workspace=workspace, targets=[{"account": accounts["x"].pk, "text": "Old words"}]
+    )
+    client = _client(user)
+    # when
+    page = client.get(reverse("content:composer_edit", args=[workspace.pk, post.pk]))
+    saved = client.post(
+        reverse("content:composer_edit", args=[workspace.pk, post.pk]),
+        {"accounts": [accounts["x"].pk], "text": "New words", "version": post.version, "action": "draft"},
+    )
+    detail = client.get(reverse("content:post_detail", args=[workspace.pk, post.pk]))
+    # then
+    assert "Old words" in page.content.decode()
+    assert saved.status_code == 302
+    post.refresh_from_db()
+    assert post.version == 2
+    html = detail.content.decode()
+    assert "<del>Old</del>" in html and "<ins>New</ins>" in html
+    assert user.email in html
+
+
+def test_a_stale_edit_is_refused_and_nothing_is_saved(setup):
+    # given: someone saved version 2 since this person opened version 1
+    workspace, accounts = setup
+    user = _member(workspace, Role.EDITOR)
+    post = services.post_create(
+        actor=user, workspace=workspace, targets=[{"account": accounts["x"].pk, "text": "One"}]
+    )
+    services.post_update(actor=user, post=post, version=1, title="Theirs")
+    # when
+    response = _client(user).post(
+        reverse("content:composer_edit", args=[workspace.pk, post.pk]),
+        {"accounts": [accounts["x"].pk], "text": "Mine", "version": 1, "action": "draft"},
+    )
+    # then
+    assert response.status_code == 200
+    assert "was changed by" in response.content.decode()
+    assert post.targets.get().text == "One"
+
+
+def test_viewer_cannot_open_or_post_the_composer(setup):
+    # given
+    workspace, accounts = setup
+    viewer = _member(workspace, Role.VIEWER)
+    client = _client(viewer)
+    url = reverse("content:composer_new", args=[workspace.pk])
+    # when / then
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"accounts": [accounts["x"].pk], "text": "x"}).status_code == 403
+    assert not Post.objects.exists()
+
+
+def test_editor_asking_to_schedule_gets_a_message_and_nothing_is_saved(setup):
+    # given
+    workspace, accounts = setup
+    editor = _member(workspace, Role.EDITOR)
+    # when
+    response = _client(editor).post(
+        reverse("content:composer_new", args=[workspace.pk]),
+        {
+            "accounts": [accounts["x"].pk],
+            "text": "Hello",
+            "scheduled_date": _tomorrow(workspace).isoformat(),
+            "scheduled_time": "10:00",
+            "action": "schedule",
+        },
+    )
+    # then
+    assert response.status_code == 200
+    assert "does not allow scheduling" in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_another_workspaces_account_is_not_a_choice(setup):
+    # given
+    workspace, _ = setup
+    user = _member(workspace, Role.EDITOR)
+    foreign = SocialAccountFactory(platform="x")
+    # when
+    response = _client(user).post(
+        reverse("content:composer_new", args=[workspace.pk]),
+        {"accounts": [foreign.pk], "text": "Hello", "action": "draft"},
+    )
+    # then
+    assert response.status_code == 200
+    assert not Post.objects.exists()
+
+
+def test_composer_pages_of_another_workspace_are_404(setup):
+    # given
+    workspace, _ = setup
+    theirs = PostTargetFactory().post
+    user = _member(workspace, Role.ADMIN)
+    client = _client(user)
+    # when / then
+    assert client.get(reverse("content:composer_new", args=[theirs.workspace_id])).status_code == 404
+    assert client.get(reverse("content:composer_edit", args=[workspace.pk, theirs.pk])).status_code == 404
+    assert (
+        client.get(reverse("content:composer_edit", args=[theirs.workspace_id, theirs.pk])).status_code == 404
+    )
+
+
+def test_live_check_counts_by_each_platforms_rule_and_returns_spans(setup):
+    # given: 10 CJK characters and a link
+    workspace, accounts = setup
+    user = _member(workspace, Role.EDITOR)
+    text = "全网第一的好茶，快来买 " + LINK
+    # when
+    response = _client(user).post(
+        reverse("content:composer_check", args=[workspace.pk]),
+        data=json.dumps(
+            {"text": text, "variants": [{"account": a.pk, "custom": False} for a in accounts.values()]}
+        ),
+        content_type="application/json",
+    )
+    # then
+    body = response.json()
+    counts = {v["platform"]: (v["count"], v["limit"]) for v in body["variants"]}
+    expected = services.text_counts(text, ["weibo", "x", "bluesky"])
+    assert counts == {p: (c["count"], c["limit"]) for p, c in expected.items()}
+    assert counts["x"][0] != counts["bluesky"][0]  # X weighs CJK double, Bluesky counts graphemes
+    claim = next(f for f in body["main"] if f["rule"] == "adlaw.absolute_claim")
+    assert text[claim["start_utf16"] : claim["end_utf16"]] == "全网第一"
+    assert claim["severity"] == "blocking"
+
+
+def test_live_check_of_a_custom_variant_checks_its_own_text(setup):
+    # given
+    workspace, accounts = setup
+    user = _member(workspace, Role.EDITOR)
+    # when
+    body = (
+        _client(user)
+        .post(
+            reverse("content:composer_check", args=[workspace.pk]),
+            data=json.dumps(
+                {
+                    "text": "A calm text",
+                    "variants": [{"account": accounts["x"].pk, "custom": True, "text": "顶级 tea"}],
+                }
+            ),
+            content_type="application/json",
+        )
+        .json()
+    )
+    # then
+    assert [f["rule"] for f in body["variants"][0]["findings"]] == ["adlaw.absolute_claim"]
+    assert body["main"] == []
+
+
+def test_live_check_refuses_another_workspaces_account(setup):
+    # given
+    workspace, _ = setup
+    user = _member(workspace, Role.EDITOR)
+    foreign = SocialAccountFactory(platform="x")
+    # when
+    response = _client(user).post(
+        reverse("content:composer_check", args=[workspace.pk]),
+        data=json.dumps({"text": "hi", "variants": [{"account": foreign.pk}]}),
+        content_type="application/json",
+    )
+    # then
+    assert response.status_code == 404
+
+
+def test_post_page_shows_the_new_time_in_history_after_a_move(setup):
+    # given
+    workspace, accounts = setup
+    user = _member(workspace, Role.MANAGER)
+    when = (timezone.now().astimezone(workspace.tzinfo) + timedelta(days=1)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    post = services.post_create(
+        actor=user,
+        workspace=workspace,
+        targets=[{"account": accounts["x"].pk, "text": "Tea"}],
+        scheduled_at=when,
+    )
+    services.post_reschedule(actor=user, post=post, scheduled_at=when + timedelta(days=1))
+    # when
+    html = _client(user).get(reverse("content:post_detail", args=[workspace.pk, post.pk])).content.decode()
+    # then
+    assert "Rescheduled" in html
+    assert (when + timedelta(days=1)).strftime("%Y-%m-%d 10:00") in html
+    assert when.strftime("%Y-%m-%d 10:00") in html
+
+
+def test_delete_from_the_post_page(setup):
+    # given
+    workspace, accounts = setup
+    user = _member(workspace, Role.EDITOR)
+    post = services.post_create(
+        actor=user, workspace=workspace, targets=[{"account": accounts["x"].pk, "text": "T"}]
+    )
+    # when
+    response = _client(user).post(reverse("content:post_delete", args=[workspace.pk, post.pk]))
+    # then
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.deleted_at is not None

@@ -1,0 +1,26 @@
+"""Dashboard pages of content (the calendar's page itself is dashboard:calendar, pointing at
+content.views.CalendarView)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "content"
+
+W = "w/<int:workspace_id>/"
+P = W + "posts/<int:post_id>/"
+
+urlpatterns = [
+    path("calendar/", views.AllWorkspacesCalendarView.as_view(), name="calendar_all"),
+    path("calendar/events/", views.AllWorkspacesEventsView.as_view(), name="calendar_all_events"),
+    path(W + "calendar/events/", views.CalendarEventsView.as_view(), name="calendar_events"),
+    path(W + "posts/new/", views.ComposerCreateView.as_view(), name="composer_new"),
+    path(W + "posts/check/", views.ComposerCheckView.as_view(), name="composer_check"),
+    path(P, views.PostDetailView.as_view(), name="post_detail"),
+    path(P + "edit/", views.ComposerEditView.as_view(), name="composer_edit"),
+    path(P + "move/", views.PostMoveView.as_view(), name="post_move"),
+    path(P + "duplicate/", views.PostDuplicateView.as_view(), name="post_duplicate"),
+    path(P + "delete/", views.PostDeleteView.as_view(), name="post_delete"),
+    path(P + "unschedule/", views.PostUnscheduleView.as_view(), name="post_unschedule"),
+    path(P + "queue/", views.PostQueueView.as_view(), name="post_queue"),
+]

@@ -1,0 +1,681 @@
+"""Dashboard pages for content: the calendar (one workspace, or every workspace a person serves), the
+composer (new and edit), the post page with its history, and the small JSON endpoints the calendar and
+the composer call (events, drag to reschedule, live counts and compliance findings).
+
+Thin views: parse, call one service or selector, render. Reading needs post.view; writing post.create /
+post.edit; scheduling post.schedule (the services check the rest, e.g. moving a scheduled post).
+
+The calendar speaks wall-clock time of the post's workspace: events go out as "2026-11-28T10:00:00"
+without an offset (FullCalendar shows them as they are) and a drop comes back the same way, so what a
+person sees and drags is always the workspace's time, whatever the browser's zone.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts.roles import Capability as C
+from accounts.selectors import workspace_access_for, workspace_members, workspaces_for_user
+from channels_app.connectors.registry import CONNECTORS
+from channels_app.models import SocialAccount
+from channels_app.views import platform_option
+from core.errors import DomainError
+from core.views import WorkspaceViewMixin
+from dashboard.views import WorkspacePageMixin
+
+from . import selectors, services
+from .forms import ACTION_DRAFT, ACTION_QUEUE, ACTION_SCHEDULE, CalendarFilterForm, ComposerForm
+from .models import LOCKED_STATUSES, Post, TargetStatus
+
+S = TargetStatus
+STATUS_ORDER = [s.value for s in S]
+MAX_EVENTS_RANGE = timedelta(days=62)  # a month view with its spill-over weeks, with room to spare
+
+
+def _error_json(error: DomainError) -> JsonResponse:
+    return JsonResponse(
+        {"error": {"code": error.code, "message": error.message, "fields": error.fields}},
+        status=error.status_code,
+    )
+
+
+def _wall_clock(value: str, tz) -> datetime | None:
+    """A calendar time ("2026-11-28T10:00:00", an offset or Z ignored) as an aware time in `tz`."""
+    parsed = parse_datetime((value or "").strip().replace(" ", "+"))
+    if parsed is None:
+        return None
+    return parsed.replace(tzinfo=None).replace(tzinfo=tz)
+
+
+def _local_iso(value: datetime, tz) -> str:
+    return value.astimezone(tz).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def _workspace_post(workspace, post_id) -> Post:
+    return get_object_or_404(Post, workspace=workspace, pk=post_id, deleted_at__isnull=True)
+
+
+def _loaded_post(workspace, post_id) -> Post:
+    post = selectors.with_relations(
+        Post.objects.filter(workspace=workspace, pk=post_id, deleted_at__isnull=True)
+    ).first()
+    if post is None:
+        raise Http404
+    return post
+
+
+# --- platform counts --------------------------------------------------------------------------------
+
+
+def text_count(platform: str, text: str) -> dict:
+    """The length of `text` by the platform's own rule (content.services.text_counts, which asks the
+    connector's count_text, the rule its validate uses too), its limit, unit and whether it is over."""
+    info = services.text_counts(text, [platform])[platform]
+    limit = info["limit"]
+    return {**info, "unit": str(info["unit"]), "over": limit is not None and info["count"] > limit}
+
+
+# --- calendar ---------------------------------------------------------------------------------------
+
+
+def _event(post: Post, *, tz, editable: bool, workspace_label: str = "") -> dict:
+    targets = list(post.targets.all())
+    platforms = []
+    for target in targets:
+        option = platform_option(target.account.platform)
+        platforms.append(
+            {
+                "platform": option.key,
+                "label": option.label,
+                "mark": option.mark,
+                "color": option.color,
+                "handle": target.account.handle,
+                "status": target.status,
+            }
+        )
+    text = next((t.text for t in targets if t.text), "")
+    movable = editable and not any(t.status in LOCKED_STATUSES or t.status == S.CANCELLED for t in targets)
+    ws = post.workspace_id
+    return {
+        "id": str(post.pk),
+        "title": post.title or text[:80] or _("(no text)"),
+        "start": _local_iso(post.scheduled_at, tz),
+        "url": reverse("content:post_detail", args=[ws, post.pk]),
+        "editable": movable,
+        "classNames": [f"ev-status-{post.status}"],
+        "extendedProps": {
+            "status": post.status,
+            "statusLabel": str(S(post.status).label),
+            "platforms": platforms,
+            "text": text[:280],
+            "campaign": post.campaign.name if post.campaign else "",
+            "campaignColor": post.campaign.color if post.campaign else "",
+            "version": post.version,
+            "moveUrl": reverse("content:post_move", args=[ws, post.pk]),
+            "workspace": workspace_label,
+        },
+    }
+
+
+def _range(request, tz) -> tuple[datetime, datetime]:
+    start = _wall_clock(request.GET.get("start", ""), tz)
+    end = _wall_clock(request.GET.get("end", ""), tz)
+    if start is None or end is None or end <= start:
+        now = timezone.now().astimezone(tz)
+        start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        end = start + timedelta(days=42)
+    if end - start > MAX_EVENTS_RANGE:
+        end = start + MAX_EVENTS_RANGE
+    return start, end
+
+
+def _authors(workspace):
+    return [member.user for member in workspace_members(workspace).select_related("user")]
+
+
+class CalendarView(WorkspacePageMixin, TemplateView):
+    """Month, week and list views of the workspace's posts; drag to reschedule."""
+
+    template_name = "content/calendar.html"
+    required_capabilities = {"GET": C.POST_VIEW}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = CalendarFilterForm(
+            self.request.GET or None, workspace=self.workspace, authors=_authors(self.workspace)
+        )
+        if form.is_bound:
+            form.is_valid()
+        drafts = selectors.posts_filter(
+            Post.objects.filter(workspace=self.workspace, scheduled_at__isnull=True),
+            **form.selector_filters(),
+        ).order_by("-updated_at")[:8]
+        context.update(
+            filter_form=form,
+            events_url=reverse("content:calendar_events", args=[self.workspace.pk]),
+            can_create=self.access.can(C.POST_CREATE),
+            can_edit=self.access.can(C.POST_EDIT),
+            unscheduled=list(drafts),
+            statuses=[(s.value, s.label) for s in S],
+            initial_date=self.request.GET.get("date", ""),
+            initial_view=self.request.GET.get("view", ""),
+            tz_name=self.workspace.timezone,
+        )
+        return context
+
+
+class CalendarEventsView(WorkspaceViewMixin, View):
+    """The calendar's events in [start, end) (wall-clock times of the workspace), filtered."""
+
+    required_capabilities = {"GET": C.POST_VIEW}
+
+    def get(self, request, workspace_id):
+        tz = self.workspace.tzinfo
+        start, end = _range(request, tz)
+        form = CalendarFilterForm(request.GET, workspace=self.workspace, authors=_authors(self.workspace))
+        posts = selectors.calendar_posts(self.workspace, start=start, end=end, **form.selector_filters())
+        editable = self.access.can(C.POST_EDIT)
+        return JsonResponse([_event(post, tz=tz, editable=editable) for post in posts], safe=False)
+
+
+class AllWorkspacesCalendarView(LoginRequiredMixin, TemplateView):
+    """One calendar across every workspace the person may see posts of (an agency member's clients)."""
+
+    template_name = "content/calendar_all.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            events_url=reverse("content:calendar_all_events"),
+            workspaces=list(workspaces_for_user(user=self.request.user)),
+            statuses=[(s.value, s.label) for s in S],
+        )
+        return context
+
+
+class AllWorkspacesEventsView(LoginRequiredMixin, View):
+    def get(self, request):
+        # A range in UTC wall-clock, widened by a day each side: workspaces sit in different zones.
+        start, end = _range(request, UTC)
+        start, end = start - timedelta(days=1), end + timedelta(days=1)
+        chosen = [int(v) for v in request.GET.getlist("workspace") if v.isdigit()]
+        posts = selectors.calendar_posts_for_user(
+            user=request.user,
+            workspaces=chosen,
+            start=start,
+            end=end,
+            status=[s for s in request.GET.getlist("status") if s in STATUS_ORDER],
+        )
+        accesses = {}
+        events = []
+        for post in posts:
+            if post.workspace_id not in accesses:
+                accesses[post.workspace_id] = workspace_access_for(
+                    user=request.user, workspace_id=post.workspace_id
+                )
+            access = accesses[post.workspace_id]
+            events.append(
+                _event(
+                    post,
+                    tz=post.workspace.tzinfo,
+                    editable=access is not None and access.can(C.POST_EDIT),
+                    workspace_label=post.workspace.name,
+                )
+            )
+        return JsonResponse(events, safe=False)
+
+
+class PostMoveView(WorkspaceViewMixin, View):
+    """The calendar's drag: move a post to another time (content.services.post_reschedule). A refusal
+    answers with the reason, and the calendar puts the post back."""
+
+    required_capabilities = {"POST": C.POST_EDIT}
+
+    def post(self, request, workspace_id, post_id):
+        post = _workspace_post(self.workspace, post_id)
+        tz = self.workspace.tzinfo
+        when = _wall_clock(request.POST.get("start", ""), tz)
+        if when is None:
+            return JsonResponse(
+                {"error": {"code": "invalid", "message": _("Pick a date and time."), "fields": {}}},
+                status=400,
+            )
+        version = request.POST.get("version")
+        try:
+            post = services.post_reschedule(
+                actor=request.user,
+                post=post,
+                scheduled_at=when,
+                version=int(version) if version and version.isdigit() else None,
+            )
+        except DomainError as error:
+            return _error_json(error)
+        return JsonResponse(
+            {
+                "ok": True,
+                "start": _local_iso(post.scheduled_at, tz),
+                "version": post.version,
+                "message": _("Moved to %(when)s.")
+                % {"when": timezone.localtime(post.scheduled_at, tz).strftime("%Y-%m-%d %H:%M")},
+            }
+        )
+
+
+# --- composer ---------------------------------------------------------------------------------------
+
+# Which form field shows a service error about which input.
+_ERROR_FIELDS = {
+    "compliance": "text",
+    "scheduled_at": "scheduled_date",
+    "targets": "accounts",
+    "tags": "tags",
+    "campaign": "campaign",
+    "title": "title",
+}
+
+
+def _show_error(form: ComposerForm, error: DomainError) -> None:
+    if error.code == "compliance_blocking":
+        form.add_error("text", error.message)
+        return
+    if error.code == "compliance_warnings":
+        form.add_error("override_warnings", error.message)
+        return
+    if not error.fields:
+        form.add_error(None, error.message)
+        return
+    for field, problems in error.fields.items():
+        target = _ERROR_FIELDS.get(field.split(".")[0])
+        for problem in problems:
+            form.add_error(target, problem)
+
+
+class _ComposerMixin(WorkspacePageMixin):
+    template_name = "content/composer.html"
+    editing: Post | None = None  # the post being edited (None: a new one)
+
+    def form_kwargs(self):
+        return {"workspace": self.workspace}
+
+    def composer_context(self, form: ComposerForm) -> dict:
+        accounts = list(form.fields["accounts"].queryset)
+        selected = {int(v) for v in (form["accounts"].value() or []) if str(v).isdigit()}
+        variants = {}
+        if form.is_bound:
+            for account in accounts:
+                if form.data.get(f"custom_{account.pk}") in ("1", "on", "true"):
+                    variants[account.pk] = form.data.get(f"variant_{account.pk}", "")
+        elif self.editing is not None:
+            main = form.initial.get("text", "")
+            for target in self.editing.targets.all():
+                if target.text != main:
+                    variants[target.account_id] = target.text
+        account_rows = []
+        for account in accounts:
+            option = platform_option(account.platform)
+            cls = CONNECTORS.get(account.platform)
+            account_rows.append(
+                {
+                    "account": account,
+                    "platform": option,
+                    "checked": account.pk in selected,
+                    "custom": account.pk in variants,
+                    "variant": variants.get(account.pk, ""),
+                    "limit": cls.capabilities.text_limit if cls else None,
+                }
+            )
+        chosen_media = {int(v) for v in (form["media"].value() or []) if str(v).isdigit()}
+        tag_groups = []
+        chosen_tags = {int(v) for v in (form["tags"].value() or []) if str(v).isdigit()}
+        for group in selectors.tag_groups(self.workspace):
+            tag_groups.append({"group": group, "tags": [(t, t.pk in chosen_tags) for t in group.tags.all()]})
+        return {
+            "form": form,
+            "post": self.editing,
+            "account_rows": account_rows,
+            "media_items": [(m, m.pk in chosen_media) for m in form.fields["media"].queryset[:40]],
+            "tag_groups": tag_groups,
+            "can_schedule": self.access.can(C.POST_SCHEDULE),
+            "can_upload": self.access.can(C.MEDIA_UPLOAD),
+            "check_url": reverse("content:composer_check", args=[self.workspace.pk]),
+            "media_api_url": reverse("media-list", args=[self.workspace.pk]),
+            "tz_name": self.workspace.timezone,
+            "is_scheduled": self.editing is not None and self.editing.status == S.SCHEDULED,
+        }
+
+    def get(self, request, *args, **kwargs):
+        form = ComposerForm(initial=self.initial(), **self.form_kwargs())
+        return self.render_to_response(self.get_context_data(**self.composer_context(form)))
+
+    def post(self, request, *args, **kwargs):
+        form = ComposerForm(request.POST, **self.form_kwargs())
+        if form.is_valid():
+            action = form.cleaned_data["action"]
+            if action in (ACTION_SCHEDULE, ACTION_QUEUE) and not self.access.can(C.POST_SCHEDULE):
+                form.add_error(None, _("Your role does not allow scheduling; save it as a draft."))
+            else:
+                try:
+                    with transaction.atomic():
+                        post = self.save(form)
+                except DomainError as error:
+                    _show_error(form, error)
+                else:
+                    messages.success(request, self.done_message(action, post))
+                    return redirect("content:post_detail", self.workspace.pk, post.pk)
+        return self.render_to_response(self.get_context_data(**self.composer_context(form)))
+
+    def finish(self, form: ComposerForm, post: Post) -> Post:
+        """After the content is saved: schedule, queue, or keep it a draft."""
+        data = form.cleaned_data
+        action = data["action"]
+        if action == ACTION_SCHEDULE:
+            return services.post_schedule(
+                actor=self.request.user,
+                post=post,
+                scheduled_at=data["scheduled_at"],
+                override_warnings=data["override_warnings"],
+            )
+        if action == ACTION_QUEUE:
+            return services.post_add_to_queue(
+                actor=self.request.user, post=post, override_warnings=data["override_warnings"]
+            )
+        return post
+
+    def done_message(self, action: str, post: Post) -> str:
+        if action in (ACTION_SCHEDULE, ACTION_QUEUE):
+            when = timezone.localtime(post.scheduled_at, self.workspace.tzinfo)
+            return _("Scheduled for %(when)s (%(tz)s).") % {
+                "when": when.strftime("%Y-%m-%d %H:%M"),
+                "tz": self.workspace.timezone,
+            }
+        return _("Saved as a draft.")
+
+
+class ComposerCreateView(_ComposerMixin, TemplateView):
+    required_capabilities = {"GET": C.POST_CREATE, "POST": C.POST_CREATE}
+
+    def initial(self) -> dict:
+        initial = {}
+        day = self.request.GET.get("date", "")
+        when = _wall_clock(day if "T" in day else f"{day}T10:00:00", self.workspace.tzinfo) if day else None
+        if when is not None:
+            initial.update(scheduled_date=when.date(), scheduled_time=when.time())
+        account = self.request.GET.get("account")
+        if account and account.isdigit():
+            initial["accounts"] = [int(account)]
+        return initial
+
+    def save(self, form: ComposerForm) -> Post:
+        data = form.cleaned_data
+        post = services.post_create(
+            actor=self.request.user,
+            workspace=self.workspace,
+            targets=form.targets(),
+            title=data["title"],
+            campaign=data["campaign"].pk if data["campaign"] else None,
+            tags=[t.pk for t in data["tags"]],
+            scheduled_at=data["scheduled_at"],
+            is_paid_or_kol=data["is_paid_or_kol"],
+        )
+        return self.finish(form, post)
+
+
+class ComposerEditView(_ComposerMixin, TemplateView):
+    required_capabilities = {"GET": C.POST_EDIT, "POST": C.POST_EDIT}
+
+    def dispatch_post(self):
+        if self.editing is None:
+            self.editing = _loaded_post(self.workspace, self.kwargs["post_id"])
+        return self.editing
+
+    def get(self, request, *args, **kwargs):
+        self.dispatch_post()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.dispatch_post()
+        return super().post(request, *args, **kwargs)
+
+    def initial(self) -> dict:
+        post = self.editing
+        targets = list(post.targets.all())
+        texts = [t.text for t in targets]
+        main = max(texts, key=texts.count) if texts else ""
+        media = []
+        for target in targets:
+            for link in target.media_links.all():
+                if link.media_id not in media:
+                    media.append(link.media_id)
+        initial = {
+            "title": post.title,
+            "accounts": [t.account_id for t in targets],
+            "text": main,
+            "media": media,
+            "campaign": post.campaign_id,
+            "tags": [t.pk for t in post.tags.all()],
+            "is_paid_or_kol": post.is_paid_or_kol,
+            "version": post.version,
+        }
+        if post.scheduled_at:
+            local = timezone.localtime(post.scheduled_at, self.workspace.tzinfo)
+            initial.update(scheduled_date=local.date(), scheduled_time=local.time().replace(second=0))
+        return initial
+
+    def save(self, form: ComposerForm) -> Post:
+        data = form.cleaned_data
+        post = self.editing
+        changes = {
+            "title": data["title"],
+            "campaign": data["campaign"].pk if data["campaign"] else None,
+            "tags": [t.pk for t in data["tags"]],
+            "is_paid_or_kol": data["is_paid_or_kol"],
+            "targets": form.targets(),
+        }
+        # A scheduled post moves with the schedule action (post_schedule), not with an edit.
+        if post.status != S.SCHEDULED:
+            changes["scheduled_at"] = data["scheduled_at"]
+        version = data.get("version") or post.version
+        post = services.post_update(actor=self.request.user, post=post, version=version, **changes)
+        if data["action"] == ACTION_DRAFT and post.status == S.SCHEDULED:
+            return services.post_unschedule(actor=self.request.user, post=post)
+        return self.finish(form, post)
+
+
+class ComposerCheckView(WorkspaceViewMixin, View):
+    """The composer's live check: per account, the length by the platform's own rule and the compliance
+    findings (with UTF-16 spans for highlighting); and the findings of the main text."""
+
+    required_capabilities = {"POST": C.POST_VIEW}
+
+    def post(self, request, workspace_id):
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            return JsonResponse(
+                {"error": {"code": "invalid", "message": _("Invalid JSON."), "fields": {}}}, status=400
+            )
+        if not isinstance(body, dict):
+            body = {}
+        main = str(body.get("text") or "")
+        paid = bool(body.get("is_paid_or_kol"))
+        media = [int(m) for m in body.get("media") or [] if str(m).isdigit()]
+        variants = [
+            v
+            for v in body.get("variants") or []
+            if isinstance(v, dict) and str(v.get("account", "")).isdigit()
+        ]
+        try:
+            result = {"main": [], "variants": []}
+            account_ids = [int(v["account"]) for v in variants]
+            accounts = {
+                a.pk: a for a in SocialAccount.objects.filter(workspace=self.workspace, pk__in=account_ids)
+            }
+            follows_main = []
+            for variant in variants:
+                account = accounts.get(int(variant["account"]))
+                if account is None:
+                    raise Http404
+                text = main if not variant.get("custom") else str(variant.get("text") or "")
+                findings, _platforms = services.compliance_check_text(
+                    workspace=self.workspace,
+                    text=text,
+                    accounts=[account.pk],
+                    media=media,
+                    is_paid_or_kol=paid,
+                )
+                if not variant.get("custom"):
+                    follows_main.append(account.pk)
+                result["variants"].append(
+                    {
+                        "account": account.pk,
+                        "platform": account.platform,
+                        "custom": bool(variant.get("custom")),
+                        **text_count(account.platform, text),
+                        "blocking": any(f.blocking for f in findings),
+                        "findings": [f.to_dict() for f in findings],
+                    }
+                )
+            findings, _platforms = services.compliance_check_text(
+                workspace=self.workspace, text=main, accounts=follows_main, media=media, is_paid_or_kol=paid
+            )
+            result["main"] = [f.to_dict() for f in findings]
+        except DomainError as error:
+            return _error_json(error)
+        return JsonResponse(result)
+
+
+# --- the post page ----------------------------------------------------------------------------------
+
+
+def _change_labels() -> dict[str, str]:
+    return {
+        "title": _("Title"),
+        "scheduled_at": _("Time"),
+        "campaign": _("Campaign"),
+        "tags": _("Tags"),
+        "is_paid_or_kol": _("Paid or KOL"),
+        "targets": _("Accounts"),
+        "text": _("Text"),
+        "first_comment": _("First comment"),
+        "media": _("Media"),
+        "options": _("Platform options"),
+        "status": _("Status"),
+    }
+
+
+def _readable_history(history: list[dict], tz) -> list[dict]:
+    """The selector's history with readable field names and scheduled times in the workspace's zone."""
+    labels = _change_labels()
+    for entry in history:
+        for change in entry["changes"]:
+            key = change["field"].rsplit(".", 1)[-1]
+            change["label"] = labels.get(key, key)
+            if key == "status":
+                for side in ("before", "after"):
+                    if change.get(side) in S.values:
+                        change[side] = str(S(change[side]).label)
+            if change["field"] == "scheduled_at":
+                for key in ("before", "after"):
+                    value = change.get(key)
+                    parsed = parse_datetime(value) if isinstance(value, str) else None
+                    change[key] = (
+                        timezone.localtime(parsed, tz).strftime("%Y-%m-%d %H:%M") if parsed else value
+                    )
+    return history
+
+
+class PostDetailView(WorkspacePageMixin, TemplateView):
+    """A post: its variants as each platform shows them, their status, compliance and its history."""
+
+    template_name = "content/post_detail.html"
+    required_capabilities = {"GET": C.POST_VIEW}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        post = _loaded_post(self.workspace, kwargs["post_id"])
+        tz = self.workspace.tzinfo
+        targets = []
+        for target in post.targets.all():
+            targets.append(
+                {
+                    "target": target,
+                    "platform": platform_option(target.account.platform),
+                    "media": [link.media for link in target.media_links.all()],
+                    "count": text_count(target.account.platform, target.text),
+                }
+            )
+        findings = (post.compliance or {}).get("findings", [])
+        context.update(
+            post=post,
+            targets=targets,
+            history=_readable_history(selectors.post_history(self.workspace, post), tz),
+            findings=findings,
+            tz_name=self.workspace.timezone,
+            local_time=timezone.localtime(post.scheduled_at, tz) if post.scheduled_at else None,
+            can_edit=self.access.can(C.POST_EDIT),
+            can_create=self.access.can(C.POST_CREATE),
+            can_schedule=self.access.can(C.POST_SCHEDULE),
+            is_scheduled=post.status == S.SCHEDULED,
+            is_locked=post.status in LOCKED_STATUSES,
+        )
+        return context
+
+
+class _PostActionView(WorkspaceViewMixin, View):
+    """A button on the post page: call one service, come back with its message."""
+
+    def post(self, request, workspace_id, post_id):
+        post = _workspace_post(self.workspace, post_id)
+        try:
+            result, message = self.act(post)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("content:post_detail", workspace_id, post.pk)
+        messages.success(request, message)
+        if result is None or result.deleted_at is not None:
+            return redirect("dashboard:calendar", workspace_id)
+        return redirect("content:post_detail", workspace_id, result.pk)
+
+
+class PostDuplicateView(_PostActionView):
+    required_capabilities = {"POST": C.POST_CREATE}
+
+    def act(self, post):
+        return services.post_duplicate(actor=self.request.user, post=post), _("Duplicated as a new draft.")
+
+
+class PostDeleteView(_PostActionView):
+    required_capabilities = {"POST": C.POST_EDIT}
+
+    def act(self, post):
+        return services.post_delete(actor=self.request.user, post=post), _("The post was deleted.")
+
+
+class PostUnscheduleView(_PostActionView):
+    required_capabilities = {"POST": C.POST_SCHEDULE}
+
+    def act(self, post):
+        return services.post_unschedule(actor=self.request.user, post=post), _("Taken off the schedule.")
+
+
+class PostQueueView(_PostActionView):
+    required_capabilities = {"POST": C.POST_SCHEDULE}
+
+    def act(self, post):
+        override = self.request.POST.get("override_warnings") in ("1", "on")
+        post = services.post_add_to_queue(actor=self.request.user, post=post, override_warnings=override)
+        when = timezone.localtime(post.scheduled_at, self.workspace.tzinfo)
+        return post, _("Added to the queue: %(when)s.") % {"when": when.strftime("%Y-%m-%d %H:%M")}

@@ -1,0 +1,291 @@
+// The composer: accounts, main text and per-account variants, live counts and compliance findings (from
+// the server, which counts with each platform connector's own rule), previews, media upload.
+(function () {
+  "use strict";
+
+  var form = document.getElementById("composer");
+  if (!form) return;
+  var data = form.dataset;
+  var activeTab = "main";
+  var lastResult = null;
+  var timer = null;
+  var seq = 0;
+
+  function $(sel, root) { return (root || form).querySelector(sel); }
+  function $all(sel, root) { return Array.prototype.slice.call((root || form).querySelectorAll(sel)); }
+  function csrf() { var i = $("input[name=csrfmiddlewaretoken]"); return i ? i.value : ""; }
+
+  var mainText = $("#id_text");
+
+  function selectedAccounts() {
+    return $all("input[name=accounts]:checked").map(function (input) {
+      return { id: input.value, platform: input.dataset.platform };
+    });
+  }
+  function customInput(id) { return $("input[name=custom_" + id + "]"); }
+  function variantText(id) { return $("textarea[name=variant_" + id + "]"); }
+  function isCustom(id) { var c = customInput(id); return !!(c && c.value === "1"); }
+  function effectiveText(id) { return isCustom(id) ? variantText(id).value : mainText.value; }
+
+  function escapeHtml(text) {
+    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  // --- highlights: a backdrop behind the textarea repeats its text with <mark>s on the findings' spans
+  function paint(editorKey, text, findings) {
+    var editor = $("[data-editor='" + editorKey + "']");
+    if (!editor) return;
+    var spans = (findings || []).filter(function (f) {
+      return f.start_utf16 !== null && f.start_utf16 !== undefined && f.end_utf16 > f.start_utf16;
+    }).sort(function (a, b) { return a.start_utf16 - b.start_utf16; });
+    var html = "";
+    var at = 0;
+    spans.forEach(function (f) {
+      if (f.start_utf16 < at) return; // overlapping spans: the first one wins
+      html += escapeHtml(text.slice(at, f.start_utf16));
+      html += '<mark class="hl-' + f.severity + '">' + escapeHtml(text.slice(f.start_utf16, f.end_utf16)) + "</mark>";
+      at = f.end_utf16;
+    });
+    html += escapeHtml(text.slice(at)) + "\n";
+    $(".editor-highlights", editor).innerHTML = html;
+    syncScroll(editor);
+  }
+  function syncScroll(editor) {
+    var area = $("textarea", editor);
+    $(".editor-backdrop", editor).scrollTop = area.scrollTop;
+  }
+  $all(".editor textarea").forEach(function (area) {
+    area.addEventListener("scroll", function () { syncScroll(area.closest(".editor")); });
+  });
+
+  // --- tabs, chips, previews
+  function renderTabs() {
+    var chosen = selectedAccounts().map(function (a) { return a.id; });
+    $all(".variant-tab").forEach(function (tab) {
+      var key = tab.dataset.tab;
+      if (key === "main") return;
+      tab.hidden = chosen.indexOf(key) === -1;
+      tab.classList.toggle("is-custom", isCustom(key));
+    });
+    if (activeTab !== "main" && chosen.indexOf(activeTab) === -1) activeTab = "main";
+    $all(".variant-tab").forEach(function (tab) { tab.classList.toggle("is-active", tab.dataset.tab === activeTab); });
+    $("[data-editor='main']").hidden = activeTab !== "main";
+    $all("[data-variant]").forEach(function (box) {
+      var key = box.dataset.variant;
+      box.hidden = key !== activeTab;
+      box.classList.toggle("is-custom", isCustom(key));
+    });
+    $all("[data-count]").forEach(function (pill) { pill.hidden = chosen.indexOf(pill.dataset.count) === -1; });
+    $all(".acct-chip").forEach(function (chip) { chip.classList.toggle("is-checked", $("input", chip).checked); });
+  }
+
+  function renderPreviews() {
+    var chosen = selectedAccounts().map(function (a) { return a.id; });
+    var media = $all("input[name=media]:checked").map(function (input) {
+      var img = input.parentNode.querySelector("img");
+      return img ? img.getAttribute("src") : null;
+    });
+    $all("[data-preview]").forEach(function (card) {
+      var id = card.dataset.preview;
+      card.hidden = chosen.indexOf(id) === -1;
+      if (card.hidden) return;
+      $("[data-preview-text]", card).innerHTML = escapeHtml(effectiveText(id)).replace(/\n/g, "<br>");
+      $("[data-preview-media]", card).innerHTML = media.map(function (src) {
+        return src ? '<img src="' + src + '" alt="">' : '<span class="pv-media-ph">▶</span>';
+      }).join("");
+    });
+    var empty = $("[data-preview-empty]");
+    if (empty) empty.hidden = chosen.length > 0;
+  }
+
+  // --- the server's check
+  function renderFindings() {
+    var list = $(".findings");
+    list.innerHTML = "";
+    if (!lastResult) return;
+    var findings = lastResult.main;
+    if (activeTab !== "main") {
+      var variant = lastResult.variants.filter(function (v) { return String(v.account) === activeTab; })[0];
+      findings = variant ? variant.findings : [];
+    }
+    if (!findings.length) {
+      var ok = document.createElement("li");
+      ok.className = "finding finding-ok";
+      ok.textContent = data.labelNoFindings;
+      list.appendChild(ok);
+    }
+    var labels = { blocking: data.labelBlocking, warning: data.labelWarning, info: data.labelInfo };
+    findings.forEach(function (f) {
+      var li = document.createElement("li");
+      li.className = "finding finding-" + f.severity;
+      li.setAttribute("data-testid", "finding");
+      li.setAttribute("data-rule", f.rule);
+      var badge = document.createElement("span");
+      badge.className = "finding-badge";
+      badge.textContent = labels[f.severity] || f.severity;
+      var message = document.createElement("span");
+      message.className = "finding-message";
+      message.textContent = f.message;
+      li.appendChild(badge);
+      li.appendChild(message);
+      if (f.platform) {
+        var where = document.createElement("span");
+        where.className = "finding-where";
+        where.textContent = f.platform;
+        li.appendChild(where);
+      }
+      if (f.start_utf16 !== null && f.start_utf16 !== undefined) {
+        li.classList.add("has-span");
+        li.addEventListener("click", function () {
+          var area = activeTab === "main" ? mainText : variantText(activeTab);
+          area.focus();
+          area.setSelectionRange(f.start_utf16, f.end_utf16);
+        });
+      }
+      list.appendChild(li);
+    });
+    var warnings = lastResult.main.concat.apply(lastResult.main, lastResult.variants.map(function (v) { return v.findings; }))
+      .some(function (f) { return f.severity === "warning"; });
+    var override = $("[data-override]");
+    var box = $("#id_override_warnings");
+    override.hidden = !(warnings || box.checked || override.classList.contains("has-error"));
+  }
+
+  function renderCounts() {
+    if (!lastResult) return;
+    lastResult.variants.forEach(function (v) {
+      var pill = $("[data-count='" + v.account + "']");
+      if (!pill) return;
+      var text = String(v.count) + (v.limit ? " / " + v.limit : "");
+      if (v.byte_limit) text += " · " + v.bytes + " / " + v.byte_limit + " B";
+      $(".count-value", pill).textContent = text;
+      pill.title = v.unit;
+      pill.classList.toggle("is-over", !!v.over);
+      pill.classList.toggle("is-blocking", !!v.blocking);
+    });
+  }
+
+  function paintAll() {
+    if (!lastResult) return;
+    paint("main", mainText.value, lastResult.main);
+    lastResult.variants.forEach(function (v) {
+      var area = variantText(v.account);
+      if (area) paint(String(v.account), area.value, v.findings);
+    });
+  }
+
+  function check() {
+    var chosen = selectedAccounts();
+    var body = {
+      text: mainText.value,
+      is_paid_or_kol: $("#id_is_paid_or_kol").checked,
+      media: $all("input[name=media]:checked").map(function (i) { return i.value; }),
+      variants: chosen.map(function (a) {
+        return { account: a.id, custom: isCustom(a.id), text: isCustom(a.id) ? variantText(a.id).value : "" };
+      }),
+    };
+    var mine = ++seq;
+    form.classList.add("is-checking");
+    fetch(data.checkUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+      body: JSON.stringify(body),
+    }).then(function (r) { return r.json(); }).then(function (result) {
+      if (mine !== seq || !result.variants) return;
+      lastResult = result;
+      form.classList.remove("is-checking");
+      renderCounts();
+      renderFindings();
+      paintAll();
+    }).catch(function () { form.classList.remove("is-checking"); });
+  }
+  function scheduleCheck() {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(check, 220);
+  }
+
+  function syncFollowers() {
+    $all("[data-variant]").forEach(function (box) {
+      var id = box.dataset.variant;
+      if (!isCustom(id)) variantText(id).value = mainText.value;
+    });
+  }
+
+  function refresh() {
+    syncFollowers();
+    renderTabs();
+    renderPreviews();
+    paintAll();
+    scheduleCheck();
+  }
+
+  mainText.addEventListener("input", refresh);
+  $all("[data-variant] textarea").forEach(function (area) {
+    area.addEventListener("input", function () {
+      var id = area.closest("[data-variant]").dataset.variant;
+      customInput(id).value = area.value === mainText.value ? "" : "1";
+      refresh();
+    });
+  });
+  $all("[data-reset-variant]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      customInput(button.dataset.resetVariant).value = "";
+      refresh();
+    });
+  });
+  $all(".variant-tab").forEach(function (tab) {
+    tab.addEventListener("click", function () {
+      activeTab = tab.dataset.tab;
+      renderTabs();
+      renderFindings();
+    });
+  });
+  form.addEventListener("change", function (event) {
+    var name = event.target.name;
+    if (name === "accounts" || name === "media" || name === "is_paid_or_kol") refresh();
+  });
+
+  // --- media upload through the REST API (the same checks: type, size, platforms)
+  var upload = $("[data-upload]");
+  if (upload) {
+    upload.addEventListener("change", function () {
+      var file = upload.files[0];
+      if (!file) return;
+      var error = $("[data-upload-error]");
+      error.hidden = true;
+      var body = new FormData();
+      body.append("file", file);
+      selectedAccounts().forEach(function (a) { body.append("accounts", a.id); });
+      fetch(data.mediaUrl, {
+        method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf() }, body: body,
+      }).then(function (r) {
+        return r.json().then(function (payload) { return { ok: r.ok, payload: payload }; });
+      }).then(function (res) {
+        upload.value = "";
+        if (!res.ok) {
+          error.textContent = (res.payload.error && res.payload.error.message) || data.labelUploadFailed;
+          error.hidden = false;
+          return;
+        }
+        var m = res.payload;
+        var tile = document.createElement("label");
+        tile.className = "media-tile";
+        tile.title = m.original_name;
+        tile.innerHTML = '<input type="checkbox" name="media" value="' + m.id + '" checked>' +
+          (m.thumbnail_url ? '<img src="' + m.thumbnail_url + '" alt="">' : '<span class="media-ph">' + escapeHtml(m.kind) + "</span>") +
+          '<span class="media-name">' + escapeHtml(m.original_name.slice(0, 22)) + "</span>";
+        var grid = $("[data-media-grid]");
+        var empty = $("[data-media-empty]");
+        if (empty) empty.remove();
+        grid.insertBefore(tile, grid.firstChild);
+        refresh();
+      }).catch(function () {
+        error.textContent = data.labelUploadFailed;
+        error.hidden = false;
+      });
+    });
+  }
+
+  refresh();
+})();
