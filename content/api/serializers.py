@@ -111,6 +111,62 @@ class PostSerializer(serializers.ModelSerializer):
         ]
 
 
+# The calendar reads thousands of posts a month: they are turned into JSON by these plain functions,
+# which give exactly what PostSerializer documents (a test holds them equal) at a fraction of its cost.
+_DATETIME = serializers.DateTimeField()
+
+
+def _datetime(value):
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def target_data(target) -> dict:
+    account = target.account
+    return {
+        "id": target.pk,
+        "account": {
+            "id": account.pk,
+            "platform": account.platform,
+            "handle": account.handle,
+            "display_name": account.display_name,
+        },
+        "text": target.text,
+        "first_comment": target.first_comment,
+        "options": target.options,
+        "media": [link.media_id for link in target.media_links.all()],
+        "status": target.status,
+        "external_id": target.external_id,
+        "url": target.url,
+        "published_at": _datetime(target.published_at),
+        "error_message": target.error_message,
+    }
+
+
+def post_data(post) -> dict:
+    """PostSerializer(post).data for a post loaded with content.selectors.with_relations."""
+    campaign, author = post.campaign, post.author
+    return {
+        "id": post.pk,
+        "workspace": post.workspace_id,
+        "title": post.title,
+        "scheduled_at": _datetime(post.scheduled_at),
+        "status": post.status,
+        "version": post.version,
+        "content_hash": post.content_hash,
+        "is_paid_or_kol": post.is_paid_or_kol,
+        "campaign": {"id": campaign.pk, "name": campaign.name, "color": campaign.color} if campaign else None,
+        "tags": [
+            {"id": t.pk, "name": t.name, "color": t.color, "group": t.group_id} for t in post.tags.all()
+        ],
+        "author": {"id": author.pk, "email": author.email, "full_name": author.full_name} if author else None,
+        "targets": [target_data(t) for t in post.targets.all()],
+        "compliance": post.compliance,
+        "compliance_override": post.compliance_override,
+        "created_at": _datetime(post.created_at),
+        "updated_at": _datetime(post.updated_at),
+    }
+
+
 class PostChangeSerializer(serializers.Serializer):
     field = serializers.CharField()
     account = serializers.IntegerField(required=False)

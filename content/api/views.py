@@ -64,11 +64,11 @@ class CalendarCursorPagination(CursorPagination):
 def _paginate_posts(view, queryset, ranged: bool):
     view._paginator = CalendarCursorPagination() if ranged else CreatedCursorPagination()
     page = view.paginate_queryset(queryset)
-    return view.get_paginated_response(s.PostSerializer(page, many=True).data)
+    return view.get_paginated_response([s.post_data(post) for post in page])
 
 
 def _fresh(post: Post) -> dict:
-    return s.PostSerializer(selectors.with_relations(Post.objects.filter(pk=post.pk)).get()).data
+    return s.post_data(selectors.with_relations(Post.objects.filter(pk=post.pk)).get())
 
 
 # --- posts ------------------------------------------------------------------------------------------
@@ -120,7 +120,7 @@ class PostDetailView(_PostObjectView):
 
     @extend_schema(responses=_ok(s.PostSerializer, 200, 404), summary="A post")
     def get(self, request, workspace_id, post_id):
-        return Response(s.PostSerializer(self.get_object()).data)
+        return Response(s.post_data(self.get_object()))
 
     @extend_schema(
         request=s.PostUpdateSerializer,

@@ -348,3 +348,34 @@ def test_duplicate_via_api(ws, api, base):
     assert response.status_code == 201
     assert response.json()["id"] != post.pk
     assert response.json()["targets"][0]["text"] == "Copy me"
+
+
+def test_the_fast_calendar_json_is_exactly_the_documented_serializer(ws, manager):
+    from content.api.serializers import PostSerializer, post_data
+    from content.selectors import with_relations
+
+    # given: a post with every relation and result field filled
+    post = PostFactory(
+        workspace=ws,
+        author=manager,
+        campaign=CampaignFactory(workspace=ws),
+        compliance={"blocking": False, "warnings": 1, "findings": []},
+        compliance_override={"by": manager.pk, "rules": ["banned_word"]},
+    )
+    post.tags.set([TagFactory(group=TagGroupFactory(workspace=ws))])
+    target = PostTargetFactory(
+        post=post,
+        options={"visibility": "public"},
+        first_comment="#tea",
+        status="published",
+        external_id="42",
+        url="https://example.com/42",
+        published_at=timezone.now(),
+    )
+    PostTargetMedia.objects.create(target=target, media=MediaAssetFactory(workspace=ws), position=0)
+    PostTargetFactory(post=post)
+    loaded = with_relations(Post.objects.filter(pk=post.pk)).get()
+    # when / then
+    assert post_data(loaded) == PostSerializer(loaded).data
+    bare = with_relations(Post.objects.filter(pk=PostFactory(workspace=ws, author=None).pk)).get()
+    assert post_data(bare) == PostSerializer(bare).data
