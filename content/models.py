@@ -303,7 +303,8 @@ class PostTarget(WorkspaceScopedModel):
     """The post on one social account."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="targets")
-    account = models.ForeignKey("channels_app.SocialAccount", on_delete=models.PROTECT, related_name="+")
+    # RESTRICT: an account with posts cannot be deleted alone, but its workspace can go with everything.
+    account = models.ForeignKey("channels_app.SocialAccount", on_delete=models.RESTRICT, related_name="+")
     text = models.TextField(_("text"), blank=True)
     first_comment = models.TextField(_("first comment"), blank=True)
     options = models.JSONField(_("platform options"), default=dict, blank=True)
@@ -327,7 +328,7 @@ class PostTargetMedia(models.Model):
     """A media asset on a target, in order."""
 
     target = models.ForeignKey(PostTarget, on_delete=models.CASCADE, related_name="media_links")
-    media = models.ForeignKey(MediaAsset, on_delete=models.PROTECT, related_name="target_links")
+    media = models.ForeignKey(MediaAsset, on_delete=models.RESTRICT, related_name="target_links")
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
