@@ -176,6 +176,12 @@ def _resolve_targets(workspace: Workspace, targets) -> list[dict]:
             items.append(media[media_id])
         if len({m.pk for m in items}) != len(items):
             raise ValidationFailed(_("The same media is attached twice."), field=f"targets.{index}.media")
+        if target.get("first_comment") and not _takes_first_comment(account.platform):
+            raise ValidationFailed(
+                _("%(handle)s: this platform has no first comment.") % {"handle": account.handle},
+                code="no_first_comment",
+                field=f"targets.{index}.first_comment",
+            )
         options = target.get("options") or {}
         if not isinstance(options, dict):
             raise ValidationFailed(_("Options must be an object."), field=f"targets.{index}.options")
@@ -189,6 +195,13 @@ def _resolve_targets(workspace: Workspace, targets) -> list[dict]:
             }
         )
     return resolved
+
+
+def _takes_first_comment(platform: str) -> bool:
+    from .compliance.platforms import registered_connectors
+
+    cls = registered_connectors().get(platform)
+    return cls is None or cls.capabilities.first_comment
 
 
 def _aware(value: datetime | None, *, field: str = "scheduled_at") -> datetime | None:

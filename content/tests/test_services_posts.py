@@ -369,3 +369,19 @@ def test_target_moves_follow_the_table_and_carry_the_result(manager, ws, mastodo
     with pytest.raises(IllegalTransition):
         services.post_target_move(actor=None, target=target, status=S.SCHEDULED)
     assert AuditEvent.objects.filter(action="post_target.status", target_id=str(target.pk)).count() == 3
+
+
+def test_a_first_comment_only_where_the_platform_has_one(manager, ws, mastodon, bluesky):
+    # given: Mastodon has first comments (a reply), Bluesky's connector doesn't
+    post = services.post_create(
+        actor=manager, workspace=ws, targets=[{"account": mastodon.pk, "text": "Hi", "first_comment": "#tea"}]
+    )
+    assert post.targets.get().first_comment == "#tea"
+    # when / then
+    with pytest.raises(ValidationFailed) as caught:
+        services.post_create(
+            actor=manager,
+            workspace=ws,
+            targets=[{"account": bluesky.pk, "text": "Hi", "first_comment": "#tea"}],
+        )
+    assert "targets.0.first_comment" in caught.value.fields
