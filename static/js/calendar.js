@@ -107,6 +107,8 @@
       eventContent: eventContent,
       eventDidMount: function (info) {
         var p = info.event.extendedProps;
+        // Events are links (to the post page); keep the browser's own link dragging out of the way.
+        info.el.setAttribute("draggable", "false");
         info.el.title = (p.platforms || []).map(function (x) { return x.label + " @" + x.handle; }).join(", ") +
           "\n" + p.statusLabel + (p.campaign ? " · " + p.campaign : "") + "\n" + (p.text || "");
       },

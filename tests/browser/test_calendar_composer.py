@@ -1,0 +1,206 @@
+"""Issue 4, acceptance 1, in a real browser: write a post for three accounts on different platforms, see
+per-platform counts and a compliance finding for an advertising-law term, fix it, schedule it, find it on
+the calendar, drag it to the next day, and see the new time in the post's history. Also refreshes the
+calendar and composer screenshots in docs/screenshots/."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from playwright.sync_api import expect, sync_playwright
+
+from accounts.roles import Role
+from accounts.tests.factories import PASSWORD, UserFactory, WorkspaceFactory, WorkspaceMemberFactory
+from channels_app.tests.factories import SocialAccountFactory
+from content import services
+from content.models import Post, PostTarget, TargetStatus
+from content.tests.factories import CampaignFactory, PostFactory, PostTargetFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LINK = "https://example.com/oolong"
+BAD_TEXT = f"全网第一的高山乌龙茶，今天上新！Our best oolong yet {LINK}"
+GOOD_TEXT = f"高山乌龙茶今天上新，茶香清雅！Fresh mountain oolong is here {LINK}"
+
+
+@pytest.fixture
+def page():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en-US")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+@pytest.fixture
+def brand():
+    workspace = WorkspaceFactory(name="Lotus Tea China", timezone="Asia/Shanghai")
+    manager = UserFactory(email="mei.wang@example.com", full_name="Mei Wang")  # verified email
+    WorkspaceMemberFactory(workspace=workspace, user=manager, role=Role.MANAGER)
+    accounts = {
+        "weibo": SocialAccountFactory(
+            workspace=workspace, platform="weibo", handle="lotustea", display_name="莲花茶官方微博"
+        ),
+        "x": SocialAccountFactory(
+            workspace=workspace, platform="x", handle="LotusTeaGlobal", display_name="Lotus Tea"
+        ),
+        "bluesky": SocialAccountFactory(
+            workspace=workspace, platform="bluesky", handle="lotustea.bsky.social", display_name="Lotus Tea"
+        ),
+    }
+    return {"workspace": workspace, "manager": manager, "accounts": accounts}
+
+
+def _neighbours(brand, day):
+    """Other posts of the month around the one the test writes, so the calendar looks like a real one."""
+    workspace, accounts = brand["workspace"], brand["accounts"]
+    tz = workspace.tzinfo
+    campaign = CampaignFactory(workspace=workspace, name="Autumn harvest", color="#0ea5a4")
+    plan = [
+        (-24, time(9, 0), "Autumn menu: osmanthus oolong", ["weibo", "x"], TargetStatus.PUBLISHED),
+        (-20, time(15, 0), "Meet our tea masters", ["bluesky"], TargetStatus.PUBLISHED),
+        (-17, time(10, 30), "双十一预售开启", ["weibo"], TargetStatus.PUBLISHED),
+        (-13, time(19, 0), "Brewing guide: water temperature", ["x", "bluesky"], TargetStatus.PUBLISHED),
+        (-10, time(8, 0), "Morning ritual giveaway results", ["weibo", "x", "bluesky"], TargetStatus.FAILED),
+        (-6, time(12, 30), "茶园直播回放", ["weibo"], TargetStatus.PUBLISHED),
+        (-3, time(9, 30), "Harvest diary: picking leaves at dawn", ["weibo"], TargetStatus.PUBLISHED),
+        (-2, time(12, 0), "Tea ceremony live stream this Friday", ["x", "bluesky"], TargetStatus.PUBLISHED),
+        (-1, time(18, 0), "秋季新品品鉴会报名开启", ["weibo"], TargetStatus.APPROVED),
+        (2, time(11, 0), "Behind the scenes at the roastery", ["x"], TargetStatus.IN_REVIEW),
+        (3, time(20, 0), "冬日暖茶指南", ["weibo", "bluesky"], TargetStatus.DRAFT),
+        (
+            5,
+            time(10, 0),
+            "Giveaway: share your tea moment",
+            ["x", "bluesky", "weibo"],
+            TargetStatus.SCHEDULED,
+        ),
+    ]
+    for offset, at, text, platforms, status in plan:
+        when = datetime.combine(day + timedelta(days=offset), at, tzinfo=tz)
+        post = PostFactory(
+            workspace=workspace, title=text, scheduled_at=when, status=status, campaign=campaign
+        )
+        for platform in platforms:
+            PostTargetFactory(post=post, account=accounts[platform], text=text, status=status)
+
+
+def test_write_check_fix_schedule_drag_and_see_history(live_server, page, brand):
+    workspace, accounts = brand["workspace"], brand["accounts"]
+    tz = workspace.tzinfo
+    tomorrow = (timezone.now().astimezone(tz) + timedelta(days=1)).date()
+    next_day = tomorrow + timedelta(days=1)
+    _neighbours(brand, tomorrow)
+
+    # given: signed in through the real sign-in page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=login]", brand["manager"].email)
+    page.fill("input[name=password]", PASSWORD)
+    page.press("input[name=password]", "Enter")
+    expect(page.locator("[data-testid=main-nav]")).to_be_visible()
+
+    # when: writing a post for three accounts on three platforms
+    page.goto(f"{live_server.url}/w/{workspace.pk}/posts/new/")
+    for account in accounts.values():
+        page.locator(f".acct-chip:has(input[value='{account.pk}'])").click()
+    page.fill("[data-testid=main-text]", BAD_TEXT)
+
+    # then: each platform's count by its own rule (the same rule as the server's connectors)
+    expected = services.text_counts(BAD_TEXT, ["weibo", "x", "bluesky"])
+    for platform, count in expected.items():
+        expect(page.locator(f"[data-testid=count-{platform}]")).to_have_text(
+            f"{count['count']} / {count['limit']}"
+        )
+    assert len({c["count"] for c in expected.values()}) == 3  # three different rules
+    # and the advertising-law finding, with its exact span highlighted in the text
+    finding = page.locator("[data-testid=finding][data-rule='adlaw.absolute_claim']")
+    expect(finding).to_be_visible()
+    expect(finding).to_contain_text("全网第一")
+    expect(page.locator("[data-editor=main] mark.hl-blocking")).to_have_text("全网第一")
+    # and previews in each platform's manner
+    for platform in accounts:
+        expect(page.locator(f"[data-testid=preview-{platform}]")).to_contain_text("全网第一的高山乌龙茶")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOTS / "composer.png"), full_page=True)
+
+    # when: fixing the text
+    page.fill("[data-testid=main-text]", GOOD_TEXT)
+    # then: the finding is gone, the counts follow
+    expect(page.locator("[data-testid=finding][data-rule='adlaw.absolute_claim']")).to_have_count(0)
+    expect(page.locator("[data-editor=main] mark")).to_have_count(0)
+    fixed = services.text_counts(GOOD_TEXT, ["x"])["x"]
+    expect(page.locator("[data-testid=count-x]")).to_have_text(f"{fixed['count']} / {fixed['limit']}")
+
+    # when: scheduling it for tomorrow 10:00 in the workspace's time zone
+    page.fill("input[name=scheduled_date]", tomorrow.isoformat())
+    page.fill("input[name=scheduled_time]", "10:00")
+    page.click("[data-testid=schedule]")
+
+    # then: the post page, scheduled, for all three accounts
+    expect(page.locator("[data-testid=post-status]")).to_have_text("Scheduled")
+    expect(page.locator("[data-testid=post-time]")).to_contain_text(f"{tomorrow.isoformat()} 10:00")
+    post = Post.objects.get(workspace=workspace, title="")
+    assert post.status == TargetStatus.SCHEDULED
+    assert set(PostTarget.objects.filter(post=post).values_list("account__platform", flat=True)) == set(
+        accounts
+    )
+    assert post.scheduled_at == datetime.combine(tomorrow, time(10, 0), tzinfo=tz)
+
+    # when: finding it on the calendar
+    page.goto(f"{live_server.url}/w/{workspace.pk}/calendar/?date={tomorrow.isoformat()}")
+    event = page.locator(f"[data-testid=calendar-post][data-post-id='{post.pk}']")
+    expect(event).to_be_visible()
+    expect(event).to_contain_text("10:00")
+    expect(event.locator(".ev-mark")).to_have_count(3)
+    expect(page.locator(f"td.fc-daygrid-day[data-date='{tomorrow.isoformat()}']")).to_contain_text("10:00")
+
+    # and dragging it to the next day
+    # (both days in the middle of the window, clear of the sticky top bar)
+    event.evaluate("el => el.scrollIntoView({block: 'center'})")
+    source = event.bounding_box()
+    cell = page.locator(
+        f"td.fc-daygrid-day[data-date='{next_day.isoformat()}'] .fc-daygrid-day-frame"
+    ).bounding_box()
+    page.mouse.move(source["x"] + source["width"] / 2, source["y"] + source["height"] / 2)
+    page.mouse.down()
+    page.wait_for_timeout(100)
+    page.mouse.move(source["x"] + source["width"] / 2 + 10, source["y"] + source["height"] / 2 + 5, steps=5)
+    page.mouse.move(cell["x"] + cell["width"] / 2, cell["y"] + cell["height"] - 12, steps=20)
+    page.mouse.up()
+
+    # then: the server moved it (workspace time kept), the calendar shows it there
+    expect(page.locator("[data-testid=calendar-toast]")).to_contain_text("Moved to")
+    expect(
+        page.locator(f"td.fc-daygrid-day[data-date='{next_day.isoformat()}'] [data-post-id='{post.pk}']")
+    ).to_be_visible()
+    post.refresh_from_db()
+    assert post.scheduled_at == datetime.combine(next_day, time(10, 0), tzinfo=tz)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(SCREENSHOTS / "calendar.png"), full_page=True)
+
+    # when: opening the post
+    page.locator(f"[data-post-id='{post.pk}']").click()
+    # then: the history shows the move, by whom, with the new time
+    expect(page.locator("[data-testid=post-time]")).to_contain_text(f"{next_day.isoformat()} 10:00")
+    latest = page.locator("[data-testid=history-entry]").first
+    expect(latest).to_contain_text("Rescheduled")
+    expect(latest).to_contain_text(brand["manager"].email)
+    expect(latest.locator("[data-testid=change-after]")).to_have_text(f"{next_day.isoformat()} 10:00")
