@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -238,3 +240,47 @@ def test_events_range_is_bounded():
     )
     # then
     assert events == []
+
+
+def test_events_cost_the_same_queries_for_1_and_20_posts():
+    # given
+    workspace = WorkspaceFactory()
+    user = _member(workspace)
+    when = _tomorrow_at(workspace, 10)
+    account = SocialAccountFactory(workspace=workspace, platform="x")
+    PostTargetFactory(post__workspace=workspace, post__scheduled_at=when, account=account)
+    client = _client(user)
+    url = reverse("content:calendar_events", args=[workspace.pk])
+    window = {"start": f"{when.date()}T00:00:00", "end": f"{when.date() + timedelta(days=1)}T00:00:00"}
+    client.get(url, window)
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get(url, window).json()) == 1
+    for minute in range(19):
+        post = PostTargetFactory(
+            post__workspace=workspace, post__scheduled_at=when + timedelta(minutes=minute), account=account
+        ).post
+        PostTargetFactory(post=post, account=SocialAccountFactory(workspace=workspace, platform="bluesky"))
+    # when
+    with CaptureQueriesContext(connection) as twenty:
+        events = client.get(url, window).json()
+    # then
+    assert len(events) == 20
+    assert len(twenty) == len(one)
+
+
+def test_calendar_and_composer_speak_chinese():
+    # given
+    workspace = WorkspaceFactory()
+    user = _member(workspace)
+    SocialAccountFactory(workspace=workspace, platform="weibo")
+    client = _client(user)
+    client.cookies["django_language"] = "zh-hans"
+    # when
+    calendar = client.get(reverse("dashboard:calendar", args=[workspace.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    composer = client.get(
+        reverse("content:composer_new", args=[workspace.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    # then
+    assert "未排期的草稿" in calendar.content.decode()
+    assert "zh-cn.global.min.js" in calendar.content.decode()
+    assert "保存为草稿" in composer.content.decode()
