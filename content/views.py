@@ -91,7 +91,7 @@ def text_count(platform: str, text: str) -> dict:
 # --- calendar ---------------------------------------------------------------------------------------
 
 
-def _event(post: Post, *, tz, editable: bool, workspace_label: str = "") -> dict:
+def _event(post: Post, *, tz, editable: bool, can_schedule: bool, workspace_label: str = "") -> dict:
     targets = list(post.targets.all())
     platforms = []
     for target in targets:
@@ -107,7 +107,11 @@ def _event(post: Post, *, tz, editable: bool, workspace_label: str = "") -> dict
             }
         )
     text = next((t.text for t in targets if t.text), "")
+    # What the person may drag (the service decides again): not posts being published, published or
+    # cancelled, and a scheduled one only with post.schedule.
     movable = editable and not any(t.status in LOCKED_STATUSES or t.status == S.CANCELLED for t in targets)
+    if any(t.status == S.SCHEDULED for t in targets) and not can_schedule:
+        movable = False
     ws = post.workspace_id
     return {
         "id": str(post.pk),
@@ -187,8 +191,9 @@ class CalendarEventsView(WorkspaceViewMixin, View):
         start, end = _range(request, tz)
         form = CalendarFilterForm(request.GET, workspace=self.workspace, authors=_authors(self.workspace))
         posts = selectors.calendar_posts(self.workspace, start=start, end=end, **form.selector_filters())
-        editable = self.access.can(C.POST_EDIT)
-        return JsonResponse([_event(post, tz=tz, editable=editable) for post in posts], safe=False)
+        editable, can_schedule = self.access.can(C.POST_EDIT), self.access.can(C.POST_SCHEDULE)
+        events = [_event(post, tz=tz, editable=editable, can_schedule=can_schedule) for post in posts]
+        return JsonResponse(events, safe=False)
 
 
 class AllWorkspacesCalendarView(LoginRequiredMixin, TemplateView):
@@ -232,6 +237,7 @@ class AllWorkspacesEventsView(LoginRequiredMixin, View):
                     post,
                     tz=post.workspace.tzinfo,
                     editable=access is not None and access.can(C.POST_EDIT),
+                    can_schedule=access is not None and access.can(C.POST_SCHEDULE),
                     workspace_label=post.workspace.name,
                 )
             )

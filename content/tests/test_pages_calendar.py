@@ -284,3 +284,21 @@ def test_calendar_and_composer_speak_chinese():
     assert "未排期的草稿" in calendar.content.decode()
     assert "zh-cn.global.min.js" in calendar.content.decode()
     assert "保存为草稿" in composer.content.decode()
+
+
+def test_events_mark_what_the_person_may_drag():
+    # given: a scheduled post and a draft; an editor (no post.schedule) and a manager
+    workspace = WorkspaceFactory()
+    manager, editor = _member(workspace, Role.MANAGER), _member(workspace, Role.EDITOR)
+    when = _tomorrow_at(workspace, 10)
+    scheduled = _draft(workspace, manager, when=when)
+    services.post_schedule(actor=manager, post=scheduled)
+    draft = _draft(workspace, manager, when=when + timedelta(hours=1))
+    url = reverse("content:calendar_events", args=[workspace.pk])
+    window = {"start": f"{when.date()}T00:00:00", "end": f"{when.date() + timedelta(days=1)}T00:00:00"}
+    # when
+    as_editor = {e["id"]: e["editable"] for e in _client(editor).get(url, window).json()}
+    as_manager = {e["id"]: e["editable"] for e in _client(manager).get(url, window).json()}
+    # then
+    assert as_editor == {str(scheduled.pk): False, str(draft.pk): True}
+    assert as_manager == {str(scheduled.pk): True, str(draft.pk): True}

@@ -17,7 +17,7 @@ from accounts.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
 from channels_app.tests.factories import SocialAccountFactory
 from content import services
 from content.models import Post, TargetStatus
-from content.tests.factories import PostTargetFactory
+from content.tests.factories import BannedWordFactory, PostTargetFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -360,3 +360,32 @@ def test_delete_from_the_post_page(setup):
     assert response.status_code == 302
     post.refresh_from_db()
     assert post.deleted_at is not None
+
+
+def test_warnings_need_the_explicit_override_which_is_recorded(setup):
+    # given: a workspace word that only warns
+    workspace, accounts = setup
+    BannedWordFactory(workspace=workspace, word="cheap", severity="warning")
+    user = _member(workspace, Role.MANAGER)
+    data = {
+        "accounts": [accounts["x"].pk],
+        "text": "A cheap and cheerful tea",
+        "scheduled_date": _tomorrow(workspace).isoformat(),
+        "scheduled_time": "10:00",
+        "action": "schedule",
+    }
+    client = _client(user)
+    url = reverse("content:composer_new", args=[workspace.pk])
+    # when: without the override
+    refused = client.post(url, data)
+    # then: the message sits by the override checkbox, nothing saved
+    assert refused.status_code == 200
+    assert "explicit override" in refused.content.decode()
+    assert not Post.objects.exists()
+    # when: with it
+    accepted = client.post(url, {**data, "override_warnings": "on"})
+    # then
+    assert accepted.status_code == 302
+    post = Post.objects.get()
+    assert post.status == TargetStatus.SCHEDULED
+    assert post.compliance_override["by_label"] == user.email

@@ -172,18 +172,11 @@ def test_write_check_fix_schedule_drag_and_see_history(live_server, page, brand)
     expect(page.locator(f"td.fc-daygrid-day[data-date='{tomorrow.isoformat()}']")).to_contain_text("10:00")
 
     # and dragging it to the next day
-    # (both days in the middle of the window, clear of the sticky top bar)
-    event.evaluate("el => el.scrollIntoView({block: 'center'})")
-    source = event.bounding_box()
-    cell = page.locator(
-        f"td.fc-daygrid-day[data-date='{next_day.isoformat()}'] .fc-daygrid-day-frame"
-    ).bounding_box()
-    page.mouse.move(source["x"] + source["width"] / 2, source["y"] + source["height"] / 2)
-    page.mouse.down()
-    page.wait_for_timeout(100)
-    page.mouse.move(source["x"] + source["width"] / 2 + 10, source["y"] + source["height"] / 2 + 5, steps=5)
-    page.mouse.move(cell["x"] + cell["width"] / 2, cell["y"] + cell["height"] - 12, steps=20)
-    page.mouse.up()
+    _drag(
+        page,
+        event,
+        page.locator(f"td.fc-daygrid-day[data-date='{next_day.isoformat()}'] .fc-daygrid-day-frame"),
+    )
 
     # then: the server moved it (workspace time kept), the calendar shows it there
     expect(page.locator("[data-testid=calendar-toast]")).to_contain_text("Moved to")
@@ -204,3 +197,59 @@ def test_write_check_fix_schedule_drag_and_see_history(live_server, page, brand)
     expect(latest).to_contain_text("Rescheduled")
     expect(latest).to_contain_text(brand["manager"].email)
     expect(latest.locator("[data-testid=change-after]")).to_have_text(f"{next_day.isoformat()} 10:00")
+
+
+def _drag(page, source_locator, target_locator):
+    """Drag with real mouse moves (FullCalendar starts a drag after a few pixels); the source is scrolled
+    to the middle of the window so that both days sit clear of the sticky top bar."""
+    source_locator.evaluate("el => el.scrollIntoView({block: 'center'})")
+    source = source_locator.bounding_box()
+    cell = target_locator.bounding_box()
+    page.mouse.move(source["x"] + source["width"] / 2, source["y"] + source["height"] / 2)
+    page.mouse.down()
+    page.wait_for_timeout(100)
+    page.mouse.move(source["x"] + source["width"] / 2 + 10, source["y"] + source["height"] / 2 + 5, steps=5)
+    page.mouse.move(cell["x"] + cell["width"] / 2, cell["y"] + cell["height"] - 12, steps=20)
+    page.mouse.up()
+
+
+def test_a_refused_drag_shows_the_reason_and_the_post_snaps_back(live_server, page, brand):
+    # given: a scheduled post tomorrow; yesterday is in the past
+    workspace, manager = brand["workspace"], brand["manager"]
+    tz = workspace.tzinfo
+    today = timezone.now().astimezone(tz).date()
+    tomorrow, yesterday = today + timedelta(days=1), today - timedelta(days=1)
+    when = datetime.combine(tomorrow, time(10, 0), tzinfo=tz)
+    post = services.post_create(
+        actor=manager,
+        workspace=workspace,
+        targets=[{"account": brand["accounts"]["x"].pk, "text": "Tea time"}],
+        scheduled_at=when,
+    )
+    services.post_schedule(actor=manager, post=post)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=login]", manager.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.press("input[name=password]", "Enter")
+    expect(page.locator("[data-testid=main-nav]")).to_be_visible()
+    page.goto(f"{live_server.url}/w/{workspace.pk}/calendar/?date={tomorrow.isoformat()}")
+    event = page.locator(f"[data-testid=calendar-post][data-post-id='{post.pk}']")
+    expect(event).to_be_visible()
+
+    # when: dragging it into the past
+    _drag(
+        page,
+        event,
+        page.locator(f"td.fc-daygrid-day[data-date='{yesterday.isoformat()}'] .fc-daygrid-day-frame"),
+    )
+
+    # then: the reason is shown, the post is back on its day, nothing changed
+    expect(page.locator("[data-testid=calendar-toast]")).to_contain_text("Pick a time in the future.")
+    expect(
+        page.locator(f"td.fc-daygrid-day[data-date='{tomorrow.isoformat()}'] [data-post-id='{post.pk}']")
+    ).to_be_visible()
+    expect(
+        page.locator(f"td.fc-daygrid-day[data-date='{yesterday.isoformat()}'] [data-post-id='{post.pk}']")
+    ).to_have_count(0)
+    post.refresh_from_db()
+    assert post.scheduled_at == when
