@@ -379,3 +379,30 @@ def test_the_fast_calendar_json_is_exactly_the_documented_serializer(ws, manager
     assert post_data(loaded) == PostSerializer(loaded).data
     bare = with_relations(Post.objects.filter(pk=PostFactory(workspace=ws, author=None).pk)).get()
     assert post_data(bare) == PostSerializer(bare).data
+
+
+def test_my_calendar_costs_the_same_queries_for_1_and_20_posts_across_workspaces(client_for):
+    # given: a person in two workspaces
+    members = [WorkspaceMemberFactory(role=Role.VIEWER), None]
+    person = members[0].user
+    members[1] = WorkspaceMemberFactory(user=person, role=Role.EDITOR)
+    workspaces = [m.workspace for m in members]
+    api = client_for(person)
+
+    def add(n):
+        PostTargetFactory(
+            post__workspace=workspaces[n % 2], post__scheduled_at=datetime(2031, 3, 1 + n, tzinfo=UTC)
+        )
+
+    add(0)
+    api.get("/api/v1/me/calendar/", MONTH)
+    # when
+    with CaptureQueriesContext(connection) as one:
+        first = api.get("/api/v1/me/calendar/", MONTH)
+    for n in range(1, 20):
+        add(n)
+    with CaptureQueriesContext(connection) as twenty:
+        second = api.get("/api/v1/me/calendar/", MONTH)
+    # then
+    assert len(first.json()["results"]) == 1 and len(second.json()["results"]) == 20
+    assert len(twenty) == len(one)
