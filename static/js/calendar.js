@@ -96,6 +96,7 @@
       views: views,
       height: "auto",
       dayMaxEvents: 4,
+      allDaySlot: false,
       slotMinTime: "06:00:00",
       scrollTime: "08:00:00",
       defaultTimedEventDuration: "00:45",

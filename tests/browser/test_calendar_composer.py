@@ -117,8 +117,11 @@ def test_write_check_fix_schedule_drag_and_see_history(live_server, page, brand)
 
     # when: writing a post for three accounts on three platforms
     page.goto(f"{live_server.url}/w/{workspace.pk}/posts/new/")
-    for account in accounts.values():
-        page.locator(f".acct-chip:has(input[value='{account.pk}'])").click()
+    page.locator(f".acct-chip:has(input[value='{accounts['weibo'].pk}'])").click()
+    expect(page.locator("[data-testid=count-weibo]")).to_be_visible()
+    expect(page.locator("[data-testid=count-x]")).to_be_hidden()  # only chosen accounts count
+    for platform in ("x", "bluesky"):
+        page.locator(f".acct-chip:has(input[value='{accounts[platform].pk}'])").click()
     page.fill("[data-testid=main-text]", BAD_TEXT)
 
     # then: each platform's count by its own rule (the same rule as the server's connectors)
