@@ -17,7 +17,7 @@ from accounts.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
 from channels_app.tests.factories import SocialAccountFactory
 from content import services
 from content.models import Post, TargetStatus
-from content.tests.factories import BannedWordFactory, PostTargetFactory
+from content.tests.factories import BannedWordFactory, PostingSlotFactory, PostTargetFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -389,3 +389,37 @@ def test_warnings_need_the_explicit_override_which_is_recorded(setup):
     post = Post.objects.get()
     assert post.status == TargetStatus.SCHEDULED
     assert post.compliance_override["by_label"] == user.email
+
+
+def test_add_to_queue_takes_the_next_free_posting_slot(setup):
+    # given: the X account posts on Mondays at 09:00 (workspace time)
+    workspace, accounts = setup
+    PostingSlotFactory(workspace=workspace, account=accounts["x"], weekday=0, time="09:00")
+    user = _member(workspace, Role.MANAGER)
+    # when
+    response = _client(user).post(
+        reverse("content:composer_new", args=[workspace.pk]),
+        {"accounts": [accounts["x"].pk], "text": "Monday tea", "action": "queue"},
+    )
+    # then
+    assert response.status_code == 302
+    post = Post.objects.get()
+    local = post.scheduled_at.astimezone(workspace.tzinfo)
+    assert (local.weekday(), local.hour, local.minute) == (0, 9, 0)
+    assert post.scheduled_at > timezone.now()
+    assert post.status == TargetStatus.SCHEDULED
+
+
+def test_add_to_queue_without_slots_says_so(setup):
+    # given
+    workspace, accounts = setup
+    user = _member(workspace, Role.MANAGER)
+    post = services.post_create(
+        actor=user, workspace=workspace, targets=[{"account": accounts["x"].pk, "text": "T"}]
+    )
+    # when
+    response = _client(user).post(reverse("content:post_queue", args=[workspace.pk, post.pk]), follow=True)
+    # then
+    assert "no free posting slot" in response.content.decode()
+    post.refresh_from_db()
+    assert post.status == TargetStatus.DRAFT
