@@ -36,6 +36,7 @@ DEFAULT_TTL_HOURS = 72
 MAX_TTL_HOURS = 24 * 30
 CODE_TTL = timedelta(minutes=15)
 MAX_CODE_ATTEMPTS = 5
+CODE_RESEND_AFTER = timedelta(seconds=60)
 
 
 class LinkRefused(DomainError):
@@ -164,9 +165,14 @@ def link_code_send(token: str) -> ReviewLink:
     """Email a fresh one-time code to the link's address (a valid link only)."""
     link = link_resolve(token)
     link = ReviewLink.objects.select_for_update().get(pk=link.pk)
+    now = timezone.now()
+    if link.code_expires_at is not None and link.code_expires_at - CODE_TTL > now - CODE_RESEND_AFTER:
+        raise ValidationFailed(
+            _("A code was just sent; wait a minute before asking again."), code="code_wait"
+        )
     code = f"{secrets.randbelow(10**6):06d}"
     link.code_hash = _sha(f"{link.pk}:{code}")
-    link.code_expires_at = timezone.now() + CODE_TTL
+    link.code_expires_at = now + CODE_TTL
     link.code_attempts = 0
     link.save(update_fields=["code_hash", "code_expires_at", "code_attempts", "updated_at"])
     message = _("Your code to review posts on KAWO OSS: %(code)s (valid for 15 minutes).") % {"code": code}
@@ -259,3 +265,88 @@ def link_comment(
         anchor_end=anchor_end,
         request=request,
     )
+
+
+# --- the reviewer's session after the code: a signed token bound to the link ------------------------
+
+SESSION_SALT = "approvals.review-session"
+SESSION_MAX_AGE = 12 * 3600
+
+
+def review_session_issue(link: ReviewLink) -> str:
+    return signing.dumps({"l": link.pk, "e": link.email}, salt=SESSION_SALT, compress=False)
+
+
+def review_session_valid(link: ReviewLink, session: str) -> bool:
+    """True when `session` was issued for this link (and its email) within the last 12 hours."""
+    if not session or link.verified_at is None:
+        return False
+    try:
+        data = signing.loads(session, salt=SESSION_SALT, max_age=SESSION_MAX_AGE)
+    except signing.BadSignature:
+        return False
+    return data.get("l") == link.pk and data.get("e") == link.email
+
+
+def external_view(link: ReviewLink, *, verified: bool) -> dict:
+    """What the reviewer sees: each post exactly as it will be published (text, first comment, media per
+    account), only after the email is confirmed."""
+    from content.models import PostTarget
+
+    requests = link_requests(link) if verified else []
+    targets = {}
+    if requests:
+        for target in (
+            PostTarget.objects.filter(post_id__in=[r.post_id for r in requests])
+            .select_related("account")
+            .prefetch_related("media_links__media")
+            .order_by("id")
+        ):
+            targets.setdefault(target.post_id, []).append(
+                {
+                    "id": target.pk,
+                    "platform": target.account.platform,
+                    "handle": target.account.handle,
+                    "text": target.text,
+                    "first_comment": target.first_comment,
+                    "media": [link_.media.file.url for link_ in target.media_links.all() if link_.media.file],
+                }
+            )
+    stages = {}
+    if requests:
+        from .models import ApprovalStageState
+
+        stages = {
+            s.pk: s
+            for s in ApprovalStageState.objects.filter(
+                pk__in=[r.current_stage_id for r in requests if r.current_stage_id]
+            ).select_related("stage")
+        }
+    out = []
+    for request in requests:
+        state = stages.get(request.current_stage_id)
+        can = bool(
+            state
+            and state.stage
+            and link.email in {e.lower() for e in state.stage.approver_emails}
+            and request.status == RequestStatus.IN_PROGRESS
+            and not ApprovalDecision.objects.filter(stage_state=state, reviewer_email=link.email).exists()
+        )
+        out.append(
+            {
+                "id": request.pk,
+                "status": request.status,
+                "post_title": request.post.title,
+                "post_version": request.post_version,
+                "stage_name": state.stage_name if state else "",
+                "can_decide": can,
+                "targets": targets.get(request.post_id, []),
+            }
+        )
+    return {
+        "email": link.email,
+        "workspace_name": link.workspace.name,
+        "expires_at": link.expires_at,
+        "verified": verified,
+        "requests": out,
+    }

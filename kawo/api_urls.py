@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("channels_app.api.urls")),
     path("", include("publishing.api.urls")),
     path("", include("content.api.urls")),
+    path("", include("approvals.api.urls")),
 ]

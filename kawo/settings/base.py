@@ -232,6 +232,7 @@ SPECTACULAR_SETTINGS = {
         "FindingSeverityEnum": "content.models.BannedWord.Severity",
         "MediaKindEnum": "content.models.MediaAsset.Kind",
         "OrganizationKindEnum": "accounts.models.Organization.Kind",
+        "NotificationKindEnum": "approvals.models.NotificationKind",
     },
 }
 
