@@ -12,6 +12,13 @@ from accounts.tests.factories import UserFactory, WorkspaceFactory, WorkspaceMem
 # Bluesky's own PDS: `bluesky_pds` fixture (started on first use, once per session).
 pytest_plugins = ["platform_sim.testing", "tests.peers.bluesky_pds"]
 
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # WhiteNoise expects STATIC_ROOT to exist (tests serve static files through the finders).
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from tests are still
 # synchronous and safe there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
