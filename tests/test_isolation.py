@@ -102,6 +102,11 @@ PROVIDERS = {
     # publishing
     "webhook_id": lambda w: w.once("webhook", _webhook).pk,
     "delivery_id": lambda w: w.once("webhook_delivery", _webhook_delivery).pk,
+    # approvals
+    "workflow_id": lambda w: w.once("workflow", _approval_workflow).pk,
+    "request_id": lambda w: w.once("approval_request", _approval_request).pk,
+    "comment_id": lambda w: w.once("review_comment", _review_comment).pk,
+    "link_id": lambda w: w.once("review_link", _review_link).pk,
 }
 # Kwargs that name no tenant's object (every tenant uses the same values): filled, never swapped.
 NOT_OBJECT_IDS = {"workspace_id", "organization_id", "platform"}
@@ -167,6 +172,32 @@ def _webhook(world: World):
     from publishing.tests.factories import WebhookEndpointFactory
 
     return WebhookEndpointFactory(workspace=world.workspace)
+
+
+def _approval_workflow(world: World):
+    from approvals.tests.factories import ApprovalWorkflowFactory
+
+    return ApprovalWorkflowFactory(workspace=world.workspace)
+
+
+def _approval_request(world: World):
+    from approvals.tests.factories import ApprovalRequestFactory
+
+    return ApprovalRequestFactory(
+        post=world.once("post", _post), workflow=world.once("workflow", _approval_workflow)
+    )
+
+
+def _review_comment(world: World):
+    from approvals.tests.factories import PostCommentFactory
+
+    return PostCommentFactory(post=world.once("post", _post))
+
+
+def _review_link(world: World):
+    from approvals.tests.factories import ReviewLinkFactory
+
+    return ReviewLinkFactory(request=world.once("approval_request", _approval_request))
 
 
 def _webhook_delivery(world: World):

@@ -266,6 +266,41 @@ REQUESTS["workspace.manage"] += [
 ]
 
 
+# approvals
+def _approval_request(workspace: Workspace) -> dict:
+    from approvals.tests.factories import ApprovalRequestFactory
+
+    return {"request_id": ApprovalRequestFactory(post__workspace=workspace).pk}
+
+
+def _new_workflow_body(workspace: Workspace) -> dict:
+    return {"name": "Legal", "stages": [{"name": "Legal", "approver_roles": ["reviewer"]}]}
+
+
+REQUESTS["post.view"] += [
+    Req("GET", "approval-workflow-list", _nothing),
+    Req("GET", "approval-policy", _nothing),
+    Req("GET", "approval-request-list", _nothing),
+    Req("GET", "approval-request-detail", lambda ws: (_approval_request(ws), None)),
+    Req("GET", "post-approval-gate", lambda ws: (_content_post(ws), None)),
+    Req("GET", "post-review-comments", lambda ws: (_content_post(ws), None)),
+    Req("GET", "post-timeline", lambda ws: (_content_post(ws), None)),
+    Req("GET", "post-review-diff", lambda ws: (_content_post(ws), None)),
+]
+REQUESTS["post.edit"] += [Req("GET", "review-link-list", _nothing)]
+REQUESTS["post.comment"] = [
+    Req("POST", "post-review-comments", lambda ws: (_content_post(ws), {"body": "Looks good"})),
+]
+REQUESTS["approval.manage"] = [
+    Req("POST", "approval-workflow-list", lambda ws: ({}, _new_workflow_body(ws))),
+    Req("PUT", "approval-policy", lambda ws: ({}, {"rules": []})),
+]
+REQUESTS["approval.decide"] = [Req("GET", "approval-request-waiting", _nothing)]
+REQUESTS["post.publish_without_approval"] = [
+    Req("POST", "post-approval-override", lambda ws: (_content_post(ws), {"reason": "Urgent recall"})),
+]
+
+
 def _received_grant(agency: Organization) -> AgencyGrantFactory:
     return AgencyGrantFactory(agency=agency, role_ceiling=Role.EDITOR)
 

@@ -59,10 +59,10 @@ urlpatterns = [
         views.NotificationPreferencesView.as_view(),
         name="notification-preferences",
     ),
-    # External reviewers: no account, the signed link is the scope.
-    path("review/<str:token>/", views.ExternalReviewView.as_view(), name="external-review"),
-    path("review/<str:token>/code/", views.ExternalCodeView.as_view(), name="external-review-code"),
-    path("review/<str:token>/verify/", views.ExternalVerifyView.as_view(), name="external-review-verify"),
-    path("review/<str:token>/decide/", views.ExternalDecideView.as_view(), name="external-review-decide"),
-    path("review/<str:token>/comments/", views.ExternalCommentView.as_view(), name="external-review-comment"),
+    # External reviewers: no account, the signed link (X-Review-Link header) is the scope.
+    path("review/", views.ExternalReviewView.as_view(), name="external-review"),
+    path("review/code/", views.ExternalCodeView.as_view(), name="external-review-code"),
+    path("review/verify/", views.ExternalVerifyView.as_view(), name="external-review-verify"),
+    path("review/decide/", views.ExternalDecideView.as_view(), name="external-review-decide"),
+    path("review/comments/", views.ExternalCommentView.as_view(), name="external-review-comment"),
 ]

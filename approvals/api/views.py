@@ -4,7 +4,8 @@ Under /api/v1/workspaces/{workspace_id}/: workflows and the policy (approval.man
 (submit, decide, cancel, batches), the gate and the override for a post, comments, the timeline, the diff
 since the reviewer's last look, external review links. Under /api/v1/approvals/ and /api/v1/notifications/:
 the person's queue across workspaces (with bulk approve), their notifications and preferences. Under
-/api/v1/review/{token}/: the external reviewer's side, without an account (a signed link + email code).
+/api/v1/review/ (X-Review-Link header): the external reviewer's side, without an account (a signed
+link + an email code).
 """
 
 from __future__ import annotations
@@ -249,11 +250,10 @@ class PostOverrideView(_PostView):
 
     @extend_schema(request=s.OverrideInputSerializer, responses={201: s.OverrideSerializer})
     def post(self, request, workspace_id, post_id):
+        post = self.get_object()  # another workspace's post is a 404 before the input is read
         data = s.OverrideInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        override = services.approval_override_create(
-            actor=request.user, post=self.get_object(), **data.validated_data
-        )
+        override = services.approval_override_create(actor=request.user, post=post, **data.validated_data)
         return created(s.OverrideSerializer(override).data)
 
 
@@ -485,7 +485,8 @@ class NotificationPreferencesView(UserScopedAPIView):
 
 
 class _ExternalView(ScopedAPIView):
-    """No account: the signed link in the URL is the scope; refusals (tampered, expired, revoked) are a
+    """No account: the signed link (X-Review-Link header, the token from the link's URL) is the scope;
+    refusals (tampered, expired, revoked) are a
     403 with code link_invalid / link_expired / link_revoked and write nothing. After the email code,
     the X-Review-Session header proves the reviewer confirmed the link's email."""
 
@@ -496,11 +497,16 @@ class _ExternalView(ScopedAPIView):
         super().initial(request, *args, **kwargs)
         self.capability_for(request.method)
 
+    @property
+    def token(self) -> str:
+        return self.request.headers.get("X-Review-Link", "")
+
     def verified(self, link) -> bool:
         return links.review_session_valid(link, self.request.headers.get("X-Review-Session", ""))
 
 
 SESSION_HEADER = OpenApiParameter("X-Review-Session", str, OpenApiParameter.HEADER, required=False)
+LINK_HEADER = OpenApiParameter("X-Review-Link", str, OpenApiParameter.HEADER, required=True)
 
 
 class ExternalReviewView(_ExternalView):
@@ -508,13 +514,13 @@ class ExternalReviewView(_ExternalView):
     required_capabilities = {"GET": None}
 
     @extend_schema(
-        parameters=[SESSION_HEADER],
+        parameters=[LINK_HEADER, SESSION_HEADER],
         responses=s.ExternalReviewSerializer,
         auth=[],
         summary="External review: the link and, once confirmed, the posts as they will appear",
     )
-    def get(self, request, token):
-        link = links.link_resolve(token)
+    def get(self, request):
+        link = links.link_resolve(self.token)
         return Response(
             s.ExternalReviewSerializer(links.external_view(link, verified=self.verified(link))).data
         )
@@ -524,9 +530,11 @@ class ExternalCodeView(_ExternalView):
     serializer_class = s.ExternalReviewSerializer
     required_capabilities = {"POST": None}
 
-    @extend_schema(request=NO_INPUT, responses={202: None}, auth=[], summary="Email me a one-time code")
-    def post(self, request, token):
-        links.link_code_send(token)
+    @extend_schema(
+        parameters=[LINK_HEADER], request=NO_INPUT, responses={202: None}, auth=[], summary="Email me a code"
+    )
+    def post(self, request):
+        links.link_code_send(self.token)
         return Response(status=202)
 
 
@@ -535,15 +543,17 @@ class ExternalVerifyView(_ExternalView):
     required_capabilities = {"POST": None}
 
     @extend_schema(
+        parameters=[LINK_HEADER],
         request=s.CodeInputSerializer,
         responses=s.ReviewSessionSerializer,
         auth=[],
         summary="Confirm the email with the code",
     )
-    def post(self, request, token):
+    def post(self, request):
+        links.link_resolve(self.token)  # a spoiled link is refused before anything else
         data = s.CodeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        link = links.link_code_verify(token, data.validated_data["code"])
+        link = links.link_code_verify(self.token, data.validated_data["code"])
         return Response({"session": links.review_session_issue(link)})
 
 
@@ -552,19 +562,19 @@ class ExternalDecideView(_ExternalView):
     required_capabilities = {"POST": None}
 
     @extend_schema(
-        parameters=[SESSION_HEADER],
+        parameters=[LINK_HEADER, SESSION_HEADER],
         request=s.ExternalDecideInputSerializer,
         responses={201: s.DecisionSerializer},
         auth=[],
         summary="Decide as an external reviewer",
     )
-    def post(self, request, token):
-        link = links.link_resolve(token)
+    def post(self, request):
+        link = links.link_resolve(self.token)
         data = s.ExternalDecideInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         decision = links.link_decide(
-            token=token,
+            token=self.token,
             verified=self.verified(link),
             request_id=v["request"],
             decision=v["decision"],
@@ -578,17 +588,19 @@ class ExternalCommentView(_ExternalView):
     required_capabilities = {"POST": None}
 
     @extend_schema(
-        parameters=[SESSION_HEADER],
+        parameters=[LINK_HEADER, SESSION_HEADER],
         request=s.ExternalCommentInputSerializer,
         responses={201: s.CommentSerializer},
         auth=[],
         summary="Comment as an external reviewer",
     )
-    def post(self, request, token):
-        link = links.link_resolve(token)
+    def post(self, request):
+        link = links.link_resolve(self.token)
         data = s.ExternalCommentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         request_id = v.pop("request")
-        comment = links.link_comment(token=token, verified=self.verified(link), request_id=request_id, **v)
+        comment = links.link_comment(
+            token=self.token, verified=self.verified(link), request_id=request_id, **v
+        )
         return created(s.CommentSerializer(comment).data)

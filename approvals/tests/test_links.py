@@ -31,8 +31,10 @@ def link_and_token(admin, ws, request_for_hq):
 
 
 def api(client, method, token, path="", data=None, session=""):
-    headers = {"HTTP_X_REVIEW_SESSION": session} if session else {}
-    return getattr(client, method)(f"/api/v1/review/{token}/{path}", data or {}, format="json", **headers)
+    headers = {"HTTP_X_REVIEW_LINK": token}
+    if session:
+        headers["HTTP_X_REVIEW_SESSION"] = session
+    return getattr(client, method)(f"/api/v1/review/{path}", data or {}, format="json", **headers)
 
 
 def confirm(api_client, token, django_capture_on_commit_callbacks):
