@@ -1,5 +1,6 @@
 from django.urls import path
 
+from approvals.views import ReviewQueuePage
 from channels_app.views import AccountMatrixView
 from content.views import CalendarView
 
@@ -32,7 +33,7 @@ urlpatterns = [
     path(W, views.WorkspaceHomeView.as_view(), name="workspace_home"),
     # The product's sections (later releases replace these placeholders; keep the names).
     path(W + "calendar/", CalendarView.as_view(), name="calendar"),
-    path(W + "approvals/", views.SectionPlaceholderView.as_view(section="approvals"), name="approvals"),
+    path(W + "approvals/", ReviewQueuePage.as_view(), name="approvals"),
     path(W + "accounts/", AccountMatrixView.as_view(), name="accounts"),
     path(W + "analytics/", views.SectionPlaceholderView.as_view(section="analytics"), name="analytics"),
     path(W + "competitors/", views.SectionPlaceholderView.as_view(section="competitors"), name="competitors"),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("channels_app.urls")),
     path("", include("content.urls")),
+    path("", include("approvals.urls")),
     path("", include("dashboard.urls")),
 ]
 
