@@ -304,3 +304,25 @@ def test_the_request_pins_version_and_hash(admin, ws, editor, reviewer_factory, 
     post.refresh_from_db()
     assert (request.post_version, request.content_hash) == (post.version, post.content_hash)
     assert timezone.now() - request.created_at < timedelta(minutes=1)
+
+
+def test_approval_events_go_to_the_workspaces_webhooks(admin, ws, editor, reviewer_factory, make_post):
+    # given a webhook subscribed to everything
+    from publishing.models import WebhookDelivery
+    from publishing.tests.factories import WebhookEndpointFactory
+
+    WebhookEndpointFactory(workspace=ws)
+    lead = reviewer_factory()
+    workflow_with(admin, ws, [{"name": "Lead", "approver_users": [lead.pk]}])
+    first = services.approval_request_submit(actor=editor, post=make_post("A"))
+    services.approval_decide(actor=lead, request=first, decision="approve")
+    second = services.approval_request_submit(actor=editor, post=make_post("B"))
+    services.approval_decide(actor=lead, request=second, decision="request_changes", comment="Shorter")
+    # then
+    events = list(WebhookDelivery.objects.order_by("id").values_list("event", flat=True))
+    assert events == [
+        "approval.requested",
+        "approval.approved",
+        "approval.requested",
+        "approval.changes_requested",
+    ]
