@@ -33,6 +33,8 @@ class ApprovalWorkflow(WorkspaceScopedModel):
     restart_on_resubmit = models.CharField(
         _("resubmission starts"), max_length=12, choices=Restart.choices, default=Restart.FIRST_STAGE
     )
+    # When the last stage approves a post planned for a future time, schedule it (as the submitter).
+    schedule_when_approved = models.BooleanField(_("schedule when approved"), default=True)
 
     class Meta:
         ordering = ["name", "id"]

@@ -254,6 +254,7 @@ def workflow_create(
     allow_self_approval: bool = False,
     restart_on_resubmit: str = ApprovalWorkflow.Restart.FIRST_STAGE,
     active: bool = True,
+    schedule_when_approved: bool = True,
 ) -> ApprovalWorkflow:
     if not stages:
         raise ValidationFailed(_("A workflow has at least one stage."), field="stages")
@@ -266,6 +267,7 @@ def workflow_create(
         allow_self_approval=bool(allow_self_approval),
         restart_on_resubmit=restart_on_resubmit,
         active=bool(active),
+        schedule_when_approved=bool(schedule_when_approved),
     )
     _write_stages(workflow, cleaned)
     audit_record(
@@ -288,6 +290,7 @@ def workflow_update(
     allow_self_approval: bool = UNSET,
     restart_on_resubmit: str = UNSET,
     active: bool = UNSET,
+    schedule_when_approved: bool = UNSET,
 ) -> ApprovalWorkflow:
     """Change a workflow. Its stages are replaced as a whole, and only while no request is in progress
     (running requests keep the stages they started with)."""
@@ -307,6 +310,8 @@ def workflow_update(
         workflow.restart_on_resubmit = restart_on_resubmit
     if active is not UNSET:
         workflow.active = bool(active)
+    if schedule_when_approved is not UNSET:
+        workflow.schedule_when_approved = bool(schedule_when_approved)
     if stages is not UNSET:
         if not stages:
             raise ValidationFailed(_("A workflow has at least one stage."), field="stages")
@@ -511,6 +516,38 @@ def _advance(request: ApprovalRequest, *, actor, now) -> None:
         request=request,
     )
     _webhook(request.post.workspace, "approval.approved", request)
+    if request.workflow.schedule_when_approved:
+        _schedule_after_approval(request)
+
+
+def _schedule_after_approval(request: ApprovalRequest) -> None:
+    """The post was planned for a future time: schedule it now, as the person who submitted it. A
+    refusal (compliance warnings, a past time) leaves it approved, for a person to schedule."""
+    from content.models import Post
+    from content.services import post_schedule
+
+    post = Post.objects.get(pk=request.post_id)
+    if post.scheduled_at is None or post.scheduled_at <= timezone.now():
+        return
+    try:
+        with transaction.atomic():
+            post_schedule(actor=request.submitted_by, post=post)
+    except DomainError as error:
+        audit_record(
+            actor=None,
+            action="approval.auto_schedule_refused",
+            target=post,
+            workspace=request.post.workspace,
+            after={"request": request.pk, "reason": error.message},
+        )
+        return
+    audit_record(
+        actor=None,
+        action="approval.auto_schedule",
+        target=post,
+        workspace=request.post.workspace,
+        after={"request": request.pk, "scheduled_at": post.scheduled_at.isoformat()},
+    )
 
 
 def _restart_position(post, workflow: ApprovalWorkflow) -> int:
@@ -1042,7 +1079,10 @@ def sla_sweep(*, now=None) -> dict:
     now = now or timezone.now()
     reminded = escalated = 0
     due = ApprovalStageState.objects.filter(
-        status=StageStatus.IN_PROGRESS, due_at__lte=now, request__status=RequestStatus.IN_PROGRESS
+        status=StageStatus.IN_PROGRESS,
+        due_at__lte=now,
+        request__status=RequestStatus.IN_PROGRESS,
+        request__post__deleted_at__isnull=True,  # a deleted post needs no review
     ).select_related("stage__escalate_to", "request__post__workspace", "request__workflow")
     for state in due:
         request = state.request

@@ -93,6 +93,7 @@ class WorkflowInputSerializer(serializers.Serializer):
     restart_on_resubmit = serializers.ChoiceField(
         choices=ApprovalWorkflow.Restart.choices, default=ApprovalWorkflow.Restart.FIRST_STAGE
     )
+    schedule_when_approved = serializers.BooleanField(default=True)
     stages = StageInputSerializer(many=True)
 
 
@@ -101,6 +102,7 @@ class WorkflowUpdateSerializer(serializers.Serializer):
     active = serializers.BooleanField(required=False)
     allow_self_approval = serializers.BooleanField(required=False)
     restart_on_resubmit = serializers.ChoiceField(choices=ApprovalWorkflow.Restart.choices, required=False)
+    schedule_when_approved = serializers.BooleanField(required=False)
     stages = StageInputSerializer(many=True, required=False)
 
 

@@ -35,7 +35,9 @@ class NotificationFactory(DjangoModelFactory):
 
 def workflow_with(admin, workspace, stages, *, apply_to_all=True, **kwargs) -> ApprovalWorkflow:
     """A workflow with `stages` (dicts as services.workflow_create takes) and, by default, a policy that
-    sends every post of the workspace through it."""
+    sends every post of the workspace through it. Approved posts stay approved (not scheduled at once)
+    unless `schedule_when_approved=True`."""
+    kwargs.setdefault("schedule_when_approved", False)
     workflow = services.workflow_create(
         actor=admin,
         workspace=workspace,

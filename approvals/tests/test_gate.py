@@ -151,3 +151,26 @@ def test_moving_a_scheduled_post_rechecks_the_gate(flow, admin, editor, lead, ma
         content_services.post_reschedule(
             actor=manager, post=post, scheduled_at=timezone.now() + timedelta(days=3)
         )
+
+
+def test_a_workflow_can_schedule_the_post_as_soon_as_it_is_approved(admin, ws, editor, lead, make_post):
+    # given a workflow that schedules approved posts planned for a future time
+    flow = workflow_with(
+        admin, ws, [{"name": "Lead", "approver_users": [lead.pk]}], schedule_when_approved=True
+    )
+    assert flow.schedule_when_approved
+    post = make_post()
+    # when the last stage approves
+    approve(post, editor, lead)
+    # then the post is scheduled, and the audit log says why
+    assert statuses(post) == {S.SCHEDULED}
+    assert AuditEvent.objects.filter(action="approval.auto_schedule", target_id=str(post.pk)).exists()
+    assert publish_gate(post).ok
+
+
+def test_auto_scheduling_refused_by_compliance_leaves_the_post_approved(admin, ws, editor, lead, make_post):
+    workflow_with(admin, ws, [{"name": "Lead", "approver_users": [lead.pk]}], schedule_when_approved=True)
+    post = make_post("全网最低价")  # an advertising-law finding: scheduling needs a person's decision
+    approve(post, editor, lead)
+    assert statuses(post) == {S.APPROVED}
+    assert AuditEvent.objects.filter(action="approval.auto_schedule_refused", target_id=str(post.pk)).exists()

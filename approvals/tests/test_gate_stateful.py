@@ -64,6 +64,7 @@ class ApprovalMachine(RuleBasedStateMachine):
                 {"name": "Lead", "approver_users": [p["lead"].pk, p["manager"].pk]},
                 {"name": "Legal", "approver_users": [p["legal"].pk], "condition": {"keywords": ["best"]}},
             ],
+            schedule_when_approved=True,  # approval schedules the post at once (its planned time)
         )
         account = SocialAccountFactory(workspace=self.ws, platform="mastodon")
         self.posts = []
