@@ -550,9 +550,11 @@ def _schedule_after_approval(request: ApprovalRequest) -> None:
     )
 
 
-def _restart_position(post, workflow: ApprovalWorkflow) -> int:
-    if workflow.restart_on_resubmit != ApprovalWorkflow.Restart.SAME_STAGE:
-        return 0
+def _resubmission(post, workflow: ApprovalWorkflow) -> tuple[int, int | None]:
+    """After "changes requested" in this workflow: (the position to start at, the stage that asked).
+    The stage that asked always reviews the fix, even when its condition no longer matches (the fix
+    may be exactly what removed the keyword); `restart_on_resubmit` says whether earlier stages run
+    again (first_stage) or are carried over (same_stage)."""
     last = (
         ApprovalRequest.objects.filter(post=post, workflow=workflow)
         .exclude(status=RequestStatus.IN_PROGRESS)
@@ -560,9 +562,12 @@ def _restart_position(post, workflow: ApprovalWorkflow) -> int:
         .first()
     )
     if last is None or last.status != RequestStatus.CHANGES_REQUESTED:
-        return 0
+        return 0, None
     asked = last.stage_states.filter(status=StageStatus.CHANGES_REQUESTED).first()
-    return asked.position if asked is not None else 0
+    if asked is None:
+        return 0, None
+    same = workflow.restart_on_resubmit == ApprovalWorkflow.Restart.SAME_STAGE
+    return (asked.position if same else 0), asked.stage_id
 
 
 def _submit_one(*, actor, post, batch=None) -> ApprovalRequest:
@@ -595,7 +600,7 @@ def _submit_one(*, actor, post, batch=None) -> ApprovalRequest:
             code="not_draft",
         )
     facts = PostFacts.of(full)
-    start_at = _restart_position(locked, workflow)
+    start_at, asked_stage_id = _resubmission(locked, workflow)
     now = timezone.now()
     request = ApprovalRequest(
         workspace_id=locked.workspace_id,
@@ -615,7 +620,7 @@ def _submit_one(*, actor, post, batch=None) -> ApprovalRequest:
     for stage in workflow.stages.all().prefetch_related("approver_users"):
         if stage.position < start_at:
             status = StageStatus.CARRIED_OVER
-        elif condition_matches(stage.condition, facts):
+        elif stage.pk == asked_stage_id or condition_matches(stage.condition, facts):
             status = StageStatus.WAITING
         else:
             status = StageStatus.SKIPPED

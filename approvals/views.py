@@ -8,16 +8,18 @@ refusal with status 403 and writes nothing.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.roles import Capability as C
-from core.errors import DomainError
+from core.errors import DomainError, ValidationFailed
 from dashboard.views import WorkspacePageMixin
 
 from . import links, selectors, services
+from .gate import publish_gate
 
 SESSION_KEY = "approvals.review_sessions"  # link id -> review session token, in the Django session
 
@@ -113,3 +115,132 @@ class ExternalReviewPage(View):
         except DomainError as error:
             messages.error(request, error.message)
         return redirect("approvals:external_review", token=token)
+
+
+class PostReviewPage(WorkspacePageMixin, TemplateView):
+    """One post in review: its variants with anchored comments, the stages, the decision form for the
+    current stage's approvers, submit for the author, sharing with an external reviewer, the timeline.
+    Each action's service checks the person's own capability (submit: post.edit; decide:
+    approval.decide; comment: post.comment; share: post.edit)."""
+
+    template_name = "approvals/post_review.html"
+    required_capabilities = {"GET": C.POST_VIEW, "POST": C.POST_VIEW}
+
+    def _post(self):
+        from content.models import Post
+
+        post = Post.objects.filter(
+            workspace=self.workspace, pk=self.kwargs["post_id"], deleted_at__isnull=True
+        )
+        post = post.prefetch_related("targets__account").first()
+        if post is None:
+            raise Http404
+        return post
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        post = self._post()
+        requests = list(selectors.requests_of(self.workspace).filter(post=post).order_by("-id")[:1])
+        current = requests[0] if requests else None
+        waiting = selectors.requests_waiting_for(user=self.request.user).filter(post=post).exists()
+        comments = list(selectors.comments_of(self.workspace, post=post))
+        context.update(
+            post=post,
+            current=current,
+            gate=publish_gate(post),
+            can_decide=waiting,
+            can_submit=self.access.can(C.POST_EDIT) and (current is None or current.status != "in_progress"),
+            can_share=self.access.can(C.POST_EDIT)
+            and current is not None
+            and current.status == "in_progress",
+            variants=[_highlighted(t, comments) for t in post.targets.all()],
+            comments=comments,
+            timeline=selectors.post_timeline(self.workspace, post=post),
+        )
+        return context
+
+    def post(self, request, workspace_id, post_id):
+        post = self._post()
+        action = request.POST.get("action")
+        here = redirect("approvals:post_review", workspace_id=workspace_id, post_id=post_id)
+        try:
+            if action == "submit":
+                services.approval_request_submit(actor=request.user, post=post)
+                messages.success(request, _("Submitted for approval."))
+            elif action == "decide":
+                self._decide(request, post)
+            elif action == "share":
+                current = (
+                    selectors.requests_of(self.workspace).filter(post=post, status="in_progress").first()
+                )
+                if current is None:
+                    raise Http404
+                _link, token = links.review_link_create(
+                    actor=request.user,
+                    workspace=self.workspace,
+                    email=request.POST.get("email", ""),
+                    request=current,
+                )
+                messages.success(
+                    request, _("Send this link to the reviewer: %(url)s") % {"url": links.link_url(token)}
+                )
+        except DomainError as error:
+            messages.error(request, error.message)
+        return here
+
+    def _decide(self, request, post):
+        from django.db import transaction
+
+        from .models import ApprovalRequest
+
+        current = ApprovalRequest.objects.filter(
+            workspace=self.workspace, post=post, status="in_progress"
+        ).first()
+        if current is None:
+            raise Http404
+        comment = request.POST.get("comment", "")
+        phrase = request.POST.get("phrase", "").strip()
+        with transaction.atomic():
+            if phrase:
+                target = next((t for t in post.targets.all() if phrase in t.text), None)
+                if target is None:
+                    raise ValidationFailed(_("That phrase is not in the post's text."), field="phrase")
+                start = target.text.index(phrase)
+                services.comment_create(
+                    actor=request.user,
+                    post=post,
+                    body=comment or phrase,
+                    target=target,
+                    anchor_start=start,
+                    anchor_end=start + len(phrase),
+                    request=current,
+                )
+            services.approval_decide(
+                actor=request.user,
+                request=current,
+                decision=request.POST.get("decision", ""),
+                comment=comment,
+            )
+        messages.success(request, _("Your decision is recorded."))
+
+
+def _highlighted(target, comments) -> dict:
+    """The variant's text cut into pieces, with the spans that open comments anchor to marked."""
+    spans = sorted(
+        (c.anchor_start, c.anchor_end, c)
+        for c in comments
+        if c.target_id == target.pk
+        and c.anchor_start is not None
+        and c.resolved_at is None
+        and c.anchor_end <= len(target.text)
+        and target.text[c.anchor_start : c.anchor_end] == c.anchor_text
+    )
+    pieces, at = [], 0
+    for start, end, comment in spans:
+        if start < at:
+            continue  # overlapping spans: the first one wins the highlight
+        pieces.append({"text": target.text[at:start], "comment": None})
+        pieces.append({"text": target.text[start:end], "comment": comment})
+        at = end
+    pieces.append({"text": target.text[at:], "comment": None})
+    return {"target": target, "pieces": [p for p in pieces if p["text"]]}

@@ -326,3 +326,31 @@ def test_approval_events_go_to_the_workspaces_webhooks(admin, ws, editor, review
         "approval.requested",
         "approval.changes_requested",
     ]
+
+
+def test_the_stage_that_asked_for_changes_reviews_the_fix_even_when_its_condition_no_longer_matches(
+    admin, ws, editor, reviewer_factory, make_post
+):
+    # given legal only sees posts with "best", and asked for it to go
+    legal, brand = reviewer_factory(), reviewer_factory()
+    workflow_with(
+        admin,
+        ws,
+        [
+            {"name": "Brand", "approver_users": [brand.pk]},
+            {"name": "Legal", "approver_users": [legal.pk], "condition": {"keywords": ["best"]}},
+        ],
+    )
+    post = make_post("The best tea")
+    request = services.approval_request_submit(actor=editor, post=post)
+    services.approval_decide(actor=brand, request=request, decision="approve")
+    services.approval_decide(actor=legal, request=request, decision="request_changes", comment="No 'best'")
+    # when the fix removes the keyword and the post is resubmitted (the workflow restarts at the top)
+    edit(post, editor, "Our tea")
+    again = services.approval_request_submit(actor=editor, post=post)
+    # then brand reviews again first, and legal still checks the fix afterwards
+    assert again.current_stage.stage_name == "Brand"
+    assert again.stage_states.get(stage_name="Legal").status == StageStatus.WAITING
+    # while a fresh post without the keyword skips legal
+    fresh = services.approval_request_submit(actor=editor, post=make_post("Our tea"))
+    assert fresh.stage_states.get(stage_name="Legal").status == StageStatus.SKIPPED
