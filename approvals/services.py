@@ -1083,12 +1083,16 @@ def sla_sweep(*, now=None) -> dict:
     when two sweeps overlap."""
     now = now or timezone.now()
     reminded = escalated = 0
-    due = ApprovalStageState.objects.filter(
-        status=StageStatus.IN_PROGRESS,
-        due_at__lte=now,
-        request__status=RequestStatus.IN_PROGRESS,
-        request__post__deleted_at__isnull=True,  # a deleted post needs no review
-    ).select_related("stage__escalate_to", "request__post__workspace", "request__workflow")
+    due = (
+        ApprovalStageState.objects.filter(
+            status=StageStatus.IN_PROGRESS,
+            due_at__lte=now,
+            request__status=RequestStatus.IN_PROGRESS,
+            request__post__deleted_at__isnull=True,  # a deleted post needs no review
+        )
+        .filter(Q(reminded_at__isnull=True) | Q(escalated_at__isnull=True, stage__escalate_to__isnull=False))
+        .select_related("stage__escalate_to", "request__post__workspace", "request__workflow")
+    )
     for state in due:
         request = state.request
         if state.reminded_at is None:
