@@ -155,7 +155,10 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
             and current.status == "in_progress",
             variants=[_highlighted(t, comments) for t in post.targets.all()],
             comments=comments,
-            timeline=selectors.post_timeline(self.workspace, post=post),
+            timeline=[
+                {**item, "label": _timeline_label(item["kind"])}
+                for item in selectors.post_timeline(self.workspace, post=post)
+            ],
         )
         return context
 
@@ -244,3 +247,20 @@ def _highlighted(target, comments) -> dict:
         at = end
     pieces.append({"text": target.text[at:], "comment": None})
     return {"target": target, "pieces": [p for p in pieces if p["text"]]}
+
+
+def _timeline_label(kind: str) -> str:
+    labels = {
+        "version": _("New version"),
+        "submitted": _("Submitted for approval"),
+        "comment": _("Comment"),
+        "override": _("Published without approval"),
+        "decision_approve": _("Approved"),
+        "decision_reject": _("Rejected"),
+        "decision_request_changes": _("Changes requested"),
+        "request_approved": _("Approval complete"),
+        "request_rejected": _("Request rejected"),
+        "request_changes_requested": _("Returned to the author"),
+        "request_cancelled": _("Request cancelled"),
+    }
+    return labels.get(kind, kind)

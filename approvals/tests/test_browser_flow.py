@@ -139,7 +139,7 @@ def test_legal_then_external_hq_approve_and_the_post_is_scheduled(browser, live_
     as_editor.reload()
     as_editor.fill("[data-testid=share-email]", HQ)
     as_editor.click("[data-testid=share]")
-    message = as_editor.locator("[data-testid=message]").filter(has_text="/review/").first.inner_text()
+    message = as_editor.locator(".flash").filter(has_text="/review/").first.inner_text()
     link = re.search(r"(https?://\S+/review/\S+/)", message).group(1)
     link = live_server.url + link[link.index("/review/") :]
     hq = new_page(browser)
