@@ -803,3 +803,21 @@ def oauth_states_purge(*, now: datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - timedelta(days=1)
     deleted, _details = OAuthConnectState.objects.filter(expires_at__lt=cutoff).delete()
     return deleted
+
+
+def social_account_mark_needs_reconnect(
+    account: SocialAccount, *, message: str, actor: User | None = None
+) -> SocialAccount:
+    """The platform refused the account's token for good (revoked, or still refused after the one
+    refresh): mark it revoked with the platform's message, so it shows as needing reconnection."""
+    with transaction.atomic():
+        account = SocialAccount.objects.select_for_update().select_related("workspace").get(pk=account.pk)
+        if account.status == SocialAccount.Status.REVOKED:
+            return account
+        return _record_refresh_failure(
+            account,
+            actor=actor,
+            status=SocialAccount.Status.REVOKED,
+            message=message,
+            error_name="AuthExpired",
+        )

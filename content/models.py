@@ -207,9 +207,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.SCHEDULED: frozenset({S.DRAFT, S.QUEUED, S.CANCELLED}),
     # queued -> scheduled: the sweeper returns an expired lease.
     S.QUEUED: frozenset({S.PUBLISHING, S.SCHEDULED, S.FAILED, S.CANCELLED}),
-    S.PUBLISHING: frozenset({S.PUBLISHED, S.FAILED, S.UNKNOWN}),
-    # unknown is settled by reading the platform, never by a blind retry.
-    S.UNKNOWN: frozenset({S.PUBLISHED, S.FAILED}),
+    # publishing -> queued: the platform refused for now (429, 5xx, expired token): try again later.
+    S.PUBLISHING: frozenset({S.PUBLISHED, S.FAILED, S.UNKNOWN, S.QUEUED}),
+    # unknown is settled by reading the platform, never by a blind retry; -> queued only when the
+    # platform shows it does not have the post.
+    S.UNKNOWN: frozenset({S.PUBLISHED, S.FAILED, S.QUEUED}),
     S.FAILED: frozenset({S.DRAFT, S.SCHEDULED, S.CANCELLED}),
     S.PUBLISHED: frozenset(),
     S.CANCELLED: frozenset({S.DRAFT}),

@@ -132,3 +132,123 @@ class WebhookAttempt(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"attempt {self.number} of delivery {self.delivery_id}"
+
+
+# --- the publish pipeline ---------------------------------------------------------------------------
+
+
+class PublishJob(WorkspaceScopedModel):
+    """The pipeline's state for one post target (content.PostTarget holds the status; this holds the
+    lease and the retry bookkeeping). `attempt_id` is the lease: a publish task acts only when the target
+    is queued and the job's attempt_id is the one in its message. `not_before` is when the next attempt
+    may start (a rate limit's Retry-After, a backoff), stored here because the Redis gate is not durable.
+    """
+
+    class Kind(models.TextChoices):
+        API = "api", _("Published through the platform's API")
+        ASSISTED = "assisted", _("Assisted (a person posts it and confirms)")
+
+    target = models.OneToOneField("content.PostTarget", on_delete=models.CASCADE, related_name="publish_job")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.API)
+    attempt_id = models.UUIDField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    not_before = models.DateTimeField(null=True, blank=True)
+    # When it was due (the post's time, or when someone pressed "publish now" / "retry").
+    due_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    tries = models.PositiveIntegerField(default=0)  # attempts that reached the platform or failed there
+    transient_failures = models.PositiveIntegerField(default=0)
+    refreshed = models.BooleanField(default=False)  # the one token refresh was used
+    # An asynchronous publish (WeChat publish_id, Instagram container) waiting to complete.
+    pending = models.JSONField(null=True, blank=True)
+    poll_deadline = models.DateTimeField(null=True, blank=True)
+    # An unknown outcome: when the platform is next read to settle it.
+    settle_after = models.DateTimeField(null=True, blank=True)
+    settle_checks = models.PositiveIntegerField(default=0)
+    reason = models.CharField(max_length=40, blank=True)  # missed, reconnect_account, rejected, ...
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["lease_expires_at"], name="publish_job_lease")]
+
+    def __str__(self) -> str:
+        return f"job for target {self.target_id}"
+
+
+class PublishAttempt(WorkspaceScopedModel):
+    """One try at publishing a target, written BEFORE the platform is called and completed after."""
+
+    class Outcome(models.TextChoices):
+        SENDING = "sending", _("Sending")
+        PUBLISHED = "published", _("Published")
+        PENDING = "pending", _("Accepted, processing")
+        RATE_LIMITED = "rate_limited", _("Rate limited")
+        TRANSIENT = "transient", _("Temporary error")
+        AUTH_EXPIRED = "auth_expired", _("Token expired")
+        RECONNECT = "reconnect_account", _("Account needs reconnecting")
+        REJECTED = "rejected", _("Rejected by the platform")
+        UNKNOWN = "unknown", _("Outcome unknown")
+        ASSISTED = "assisted", _("Handed to a person")
+
+    target = models.ForeignKey(
+        "content.PostTarget", on_delete=models.CASCADE, related_name="publish_attempts"
+    )
+    attempt_id = models.UUIDField()
+    number = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    request = models.JSONField(default=dict)  # what was sent, without secrets
+    response = models.JSONField(default=dict)  # the platform's answer (ids, error code and message)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.SENDING)
+    error = models.CharField(max_length=500, blank=True)
+    retry_after = models.FloatField(null=True, blank=True)  # seconds the platform asked us to wait
+
+    class Meta:
+        ordering = ["target_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["attempt_id"], name="publish_attempt_once")]
+        indexes = [models.Index(fields=["target", "number"], name="publish_attempt_target")]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of target {self.target_id} ({self.outcome})"
+
+
+class PublishNotification(WorkspaceScopedModel):
+    """An in-app notice about publishing (failed, unknown, missed, assisted post due / overdue)."""
+
+    class Kind(models.TextChoices):
+        FAILED = "failed", _("A post failed to publish")
+        UNKNOWN = "unknown", _("A post's outcome is unknown")
+        MISSED = "missed", _("A post was missed")
+        ASSISTED_DUE = "assisted_due", _("A post is ready for you to publish")
+        ASSISTED_OVERDUE = "assisted_overdue", _("An assisted post is overdue")
+
+    recipient = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="publish_notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    target = models.ForeignKey("content.PostTarget", on_delete=models.CASCADE, related_name="+")
+    message = models.CharField(max_length=500)
+    content = models.JSONField(default=dict, blank=True)  # assisted: the ready text, comment, media
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.kind}"
+
+
+class WorkspacePublishingSettings(models.Model):
+    """Per-workspace publishing settings; no row means the defaults from settings."""
+
+    workspace = models.OneToOneField(
+        "accounts.Workspace", on_delete=models.CASCADE, related_name="publishing_settings"
+    )
+    missed_grace_minutes = models.PositiveIntegerField(_("grace window for late posts (minutes)"))
+    assisted_overdue_minutes = models.PositiveIntegerField(_("assisted post overdue after (minutes)"))
+
+    def __str__(self) -> str:
+        return f"publishing settings of {self.workspace_id}"

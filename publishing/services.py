@@ -449,3 +449,160 @@ def webhook_deliveries_claim_due(*, now: datetime | None = None, limit: int = WE
         )
         _enqueue_on_commit(claimed)
     return len(claimed)
+
+
+# --- the publish pipeline: publish now, retry, cancel, assisted confirmation -------------------------
+
+
+def _require_capability(actor: User, workspace_id: int, capability: str) -> None:
+    from accounts.selectors import workspace_access_for
+    from core.errors import PermissionRefused
+
+    access = workspace_access_for(user=actor, workspace_id=workspace_id) if actor is not None else None
+    if access is None or not access.can(capability):
+        raise PermissionRefused(_("Your role does not allow this."))
+
+
+def _lock_target(target):
+    from content.models import PostTarget
+
+    return PostTarget.objects.select_for_update().select_related("post", "account").get(pk=target.pk)
+
+
+def post_publish_now(*, actor: User, post) -> list[int]:
+    """Publish a scheduled post's targets now instead of at its time. Returns the targets queued."""
+    from accounts.roles import Capability
+    from content.models import PostTarget
+    from content.models import TargetStatus as S
+
+    from .models import PublishJob
+    from .pipeline import _enqueue_publish, _lease, _move
+
+    _require_capability(actor, post.workspace_id, Capability.POST_PUBLISH_NOW)
+    now = timezone.now()
+    with transaction.atomic():
+        targets = list(
+            PostTarget.objects.select_for_update()
+            .filter(post_id=post.pk, status=S.SCHEDULED, post__deleted_at__isnull=True)
+            .order_by("id")
+        )
+        if not targets:
+            raise Conflict(_("Only a scheduled post can be published now."), field="status")
+        pairs = []
+        for target in targets:
+            job, _created = PublishJob.objects.get_or_create(
+                target=target, defaults={"workspace_id": target.workspace_id}
+            )
+            attempt = _lease(job, now)
+            if attempt is None:
+                continue
+            PublishJob.objects.filter(pk=job.pk).update(
+                due_at=now, requested_at=now, tries=0, transient_failures=0, refreshed=False, reason=""
+            )
+            _move(target, S.QUEUED)
+            pairs.append((target.pk, attempt))
+        audit_record(
+            actor=actor,
+            action="post.publish_now",
+            target=post,
+            workspace=post.workspace,
+            after={"targets": [pk for pk, _a in pairs]},
+        )
+        _enqueue_publish(pairs)
+    return [pk for pk, _a in pairs]
+
+
+def target_retry(*, actor: User, target):
+    """Try a failed target again now. Refused while an outcome is unknown: the post may exist, and a
+    retry could publish it twice; the reconciler settles it first."""
+    from accounts.roles import Capability
+    from content.models import TargetStatus as S
+
+    from .models import PublishJob
+    from .pipeline import _enqueue_publish, _lease, _move
+
+    _require_capability(actor, target.workspace_id, Capability.POST_PUBLISH_NOW)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _lock_target(target)
+        if locked.status == S.UNKNOWN:
+            raise Conflict(
+                _(
+                    "We are still confirming with the platform whether this was published; "
+                    "retry once it is settled."
+                ),
+                field="status",
+            )
+        if locked.status != S.FAILED:
+            raise Conflict(_("Only a failed post can be retried."), field="status")
+        job, _created = PublishJob.objects.get_or_create(
+            target=locked, defaults={"workspace_id": locked.workspace_id}
+        )
+        job.tries = 0
+        job.transient_failures = 0
+        job.refreshed = False
+        job.reason = ""
+        job.requested_at = now
+        job.due_at = now
+        job.finished_at = None
+        job.save()
+        _move(locked, S.SCHEDULED, error_message="")
+        attempt = _lease(job, now)
+        _move(locked, S.QUEUED)
+        audit_record(actor=actor, action="post_target.retry", target=locked, workspace=locked.post.workspace)
+        _enqueue_publish([(locked.pk, attempt)])
+    return locked
+
+
+def target_cancel(*, actor: User, target):
+    """Take one target off the schedule (scheduled or queued; not once it is being published)."""
+    from accounts.roles import Capability
+    from content.models import TargetStatus as S
+
+    from .models import PublishJob
+    from .pipeline import _move
+
+    _require_capability(actor, target.workspace_id, Capability.POST_SCHEDULE)
+    with transaction.atomic():
+        locked = _lock_target(target)
+        if locked.status not in (S.SCHEDULED, S.QUEUED, S.FAILED):
+            raise Conflict(
+                _("This post is being published or is done; it cannot be cancelled."), field="status"
+            )
+        _move(locked, S.CANCELLED)
+        PublishJob.objects.filter(target_id=locked.pk).update(attempt_id=None, lease_expires_at=None)
+        audit_record(actor=actor, action="post_target.cancel", target=locked, workspace=locked.post.workspace)
+    return locked
+
+
+def assisted_confirm(*, actor: User, target, url: str):
+    """The responsible person posted an assisted target by hand: record its live URL."""
+    from django.core.exceptions import ValidationError as DjangoValidationError
+    from django.core.validators import URLValidator
+
+    from accounts.roles import Capability
+    from content.models import TargetStatus as S
+
+    from .models import PublishJob
+    from .pipeline import _published
+
+    _require_capability(actor, target.workspace_id, Capability.POST_SCHEDULE)
+    url = (url or "").strip()
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except DjangoValidationError:
+        raise ValidationFailed(_("Enter the post's link (http or https)."), field="url") from None
+    with transaction.atomic():
+        locked = _lock_target(target)
+        job = PublishJob.objects.select_for_update().filter(target_id=locked.pk).first()
+        if locked.status != S.PUBLISHING or job is None or job.kind != PublishJob.Kind.ASSISTED:
+            raise Conflict(_("This post is not waiting for a manual confirmation."), field="status")
+        _published(locked, job, external_id="", url=url)
+        audit_record(
+            actor=actor,
+            action="post_target.assisted_confirm",
+            target=locked,
+            workspace=locked.post.workspace,
+            after={"url": url},
+        )
+    return locked

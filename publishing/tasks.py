@@ -17,3 +17,36 @@ def deliver_webhook(delivery_id: int, attempt: int) -> str:
 def retry_webhook_deliveries() -> int:
     """Every 15 s (beat): claim due retries with SKIP LOCKED and enqueue them."""
     return services.webhook_deliveries_claim_due()
+
+
+# --- the publish pipeline (publishing/pipeline.py) ---------------------------------------------------
+
+
+@shared_task(name="publishing.dispatch")
+def dispatch() -> dict:
+    """Every few seconds (beat): claim due posts, re-send ready or lost ones, sweep leases, settle."""
+    from . import pipeline
+
+    return pipeline.dispatch()
+
+
+@shared_task(name="publishing.publish_target")
+def publish_target(target_id: int, attempt_id: str) -> str:
+    """One attempt at one target; does nothing unless the target is queued for this attempt."""
+    from . import pipeline
+
+    return pipeline.publish_attempt(target_id, attempt_id)
+
+
+@shared_task(name="publishing.poll_target")
+def poll_target(target_id: int) -> str:
+    from . import pipeline
+
+    return pipeline.poll(target_id)
+
+
+@shared_task(name="publishing.settle_target")
+def settle_target(target_id: int) -> str:
+    from . import pipeline
+
+    return pipeline.settle(target_id)

@@ -283,7 +283,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15.0,
     },
     "approvals.sla_sweep": {"task": "approvals.sla_sweep", "schedule": crontab(minute="*/5")},
+    # The publish pipeline's dispatcher (claims due posts, sweeps leases, settles unknown outcomes).
+    "publishing.dispatch": {
+        "task": "publishing.dispatch",
+        "schedule": float(os.environ.get("KAWO_PUBLISH_DISPATCH_SECONDS", "3")),
+    },
 }
+
+# --- Publish pipeline (publishing/pipeline.py); environment overrides for tests and benchmarks -----
+KAWO_PUBLISH_LEASE_SECONDS = float(os.environ.get("KAWO_PUBLISH_LEASE_SECONDS", "120"))
+KAWO_PUBLISH_BATCH = int(os.environ.get("KAWO_PUBLISH_BATCH", "500"))
+KAWO_PUBLISH_MAX_ATTEMPTS = int(os.environ.get("KAWO_PUBLISH_MAX_ATTEMPTS", "5"))
+KAWO_PUBLISH_BACKOFF_BASE = float(os.environ.get("KAWO_PUBLISH_BACKOFF_BASE", "10"))
+KAWO_PUBLISH_BACKOFF_CAP = float(os.environ.get("KAWO_PUBLISH_BACKOFF_CAP", "600"))
+KAWO_PUBLISH_SETTLE_SECONDS = float(os.environ.get("KAWO_PUBLISH_SETTLE_SECONDS", "5"))
+KAWO_PUBLISH_MISSED_GRACE_MINUTES = int(os.environ.get("KAWO_PUBLISH_MISSED_GRACE_MINUTES", "60"))
+KAWO_PUBLISH_ASSISTED_OVERDUE_MINUTES = int(os.environ.get("KAWO_PUBLISH_ASSISTED_OVERDUE_MINUTES", "240"))
 
 # --- Logging: nothing sensitive (tokens, passwords) is ever logged -----------------------------------
 LOGGING = {

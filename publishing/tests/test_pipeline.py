@@ -1,0 +1,394 @@
+"""The publish pipeline step by step, in process, against the platform simulator (X).
+
+Tasks are not sent here (these tests run in a transaction, so nothing is committed and on_commit never
+fires): each test calls the pipeline's steps directly, in the order a worker would.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.roles import Role
+from accounts.tests.factories import UserFactory, WorkspaceFactory, WorkspaceMemberFactory
+from approvals.models import ApprovalPolicyRule, ApprovalRequest, RequestStatus
+from approvals.tests.factories import ApprovalWorkflowFactory
+from channels_app.models import SocialAccount
+from content.models import PostTarget
+from content.models import TargetStatus as S
+from content.services import canonical_hash, publishable
+from core.audit import AuditEvent
+from core.errors import Conflict, PermissionRefused, ValidationFailed
+from publishing import pipeline, services
+from publishing.models import PublishAttempt, PublishJob, PublishNotification, WorkspacePublishingSettings
+
+from .pipeline_kit import due_target, job_of, sim_account
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(settings):
+    """The gate lives in this run's own Redis database; start each test without old blocks."""
+    import redis
+
+    from publishing.ratelimit import KEY_PREFIX
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = list(client.scan_iter(match=f"{KEY_PREFIX}*", count=500))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture
+def ws():
+    return WorkspaceFactory()
+
+
+@pytest.fixture
+def admin(ws):
+    return WorkspaceMemberFactory(workspace=ws, role=Role.ADMIN).user
+
+
+def claim_and_publish(target) -> str:
+    """What the beat and one worker do: claim (or re-lease) the target, then run its publish task."""
+    pipeline.claim_due()
+    pipeline.release_ready()
+    job = job_of(target)
+    return pipeline.publish_attempt(target.pk, str(job.attempt_id))
+
+
+def status(target) -> str:
+    return PostTarget.objects.get(pk=target.pk).status
+
+
+# --- dispatcher ---------------------------------------------------------------------------------
+
+
+def test_dispatcher_claims_only_due_scheduled_targets_with_a_lease(platform_sim, ws):
+    # given
+    account, _sim = sim_account(platform_sim, ws)
+    due = due_target(account, text="due")
+    later = due_target(account, text="later", due=timezone.now() + timedelta(hours=1))
+    draft = due_target(account, text="draft", status=S.DRAFT)
+    # when
+    claimed = pipeline.claim_due()
+    # then
+    assert claimed == 1
+    assert (status(due), status(later), status(draft)) == (S.QUEUED, S.SCHEDULED, S.DRAFT)
+    job = job_of(due)
+    assert job.attempt_id is not None
+    assert job.lease_expires_at > timezone.now()
+    assert pipeline.claim_due() == 0  # nothing claimed twice
+
+
+def test_a_second_message_for_the_same_attempt_sends_nothing(platform_sim, ws):
+    # given
+    account, sim = sim_account(platform_sim, ws)
+    target = due_target(account, text="once https://kawo.example/1")
+    pipeline.claim_due()
+    attempt_id = str(job_of(target).attempt_id)
+    # when
+    first = pipeline.publish_attempt(target.pk, attempt_id)
+    second = pipeline.publish_attempt(target.pk, attempt_id)
+    # then
+    assert (first, second) == ("published", "stale")
+    assert platform_sim.posts_created("x", sim.external_id) == 1
+    target.refresh_from_db()
+    assert target.status == S.PUBLISHED and target.external_id and target.url
+    [attempt] = PublishAttempt.objects.filter(target=target)
+    assert attempt.outcome == PublishAttempt.Outcome.PUBLISHED
+    assert attempt.worker and attempt.duration_ms is not None
+    assert attempt.request["text"] == "once https://kawo.example/1"
+    assert sim.access_token not in str(attempt.request) + str(attempt.response)
+
+
+def test_a_stale_attempt_id_is_ignored(platform_sim, ws):
+    # given
+    account, sim = sim_account(platform_sim, ws)
+    target = due_target(account, text="stale")
+    pipeline.claim_due()
+    # when
+    outcome = pipeline.publish_attempt(target.pk, "00000000-0000-0000-0000-000000000000")
+    # then
+    assert outcome == "stale"
+    assert status(target) == S.QUEUED
+    assert platform_sim.requests("x", "publish") == 0
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+def test_rate_limit_waits_for_retry_after_and_blocks_the_account(platform_sim, ws):
+    # given
+    account, sim = sim_account(platform_sim, ws)
+    target = due_target(account, text="limited")
+    other = due_target(account, text="other on the same account")
+    platform_sim.add_fault("rate_limit", platform="x", operation="publish", retry_after=30, count=1)
+    pipeline.claim_due()
+    # when
+    outcome = pipeline.publish_attempt(target.pk, str(job_of(target).attempt_id))
+    # then
+    assert outcome == "rate_limited"
+    job = job_of(target)
+    assert status(target) == S.QUEUED and job.attempt_id is None
+    assert job.not_before >= timezone.now() + timedelta(seconds=27)
+    assert pipeline.release_ready() == 0  # not before Retry-After
+    # the other post on the account waits too (the shared gate), without calling the platform
+    assert pipeline.publish_attempt(other.pk, str(job_of(other).attempt_id)) == "waiting"
+    assert platform_sim.requests("x", "publish") == 1
+    # once the time has passed, it goes
+    assert pipeline.release_ready(now=timezone.now() + timedelta(seconds=31)) >= 1
+    attempt = PublishAttempt.objects.get(target=target)
+    # X's x-rate-limit-reset is whole epoch seconds: up to a second less than Retry-After
+    assert attempt.outcome == PublishAttempt.Outcome.RATE_LIMITED and 29 <= attempt.retry_after <= 30
+
+
+def test_transient_errors_back_off_then_fail_when_attempts_run_out(platform_sim, ws, settings):
+    # given
+    settings.KAWO_PUBLISH_MAX_ATTEMPTS = 2
+    account, sim = sim_account(platform_sim, ws)
+    target = due_target(account, text="flaky")
+    platform_sim.add_fault("server_error", platform="x", operation="publish", status=503)
+    # when
+    first = claim_and_publish(target)
+    PublishJob.objects.filter(target=target).update(not_before=timezone.now())
+    second = claim_and_publish(target)
+    # then
+    assert (first, second) == ("backoff", "retries_exhausted")
+    target.refresh_from_db()
+    assert target.status == S.FAILED
+    assert "2 temporary errors" in target.error_message
+    assert job_of(target).reason == "retries_exhausted"
+    assert PublishNotification.objects.filter(target=target, kind="failed").exists()
+
+
+def test_rejected_fails_with_the_platforms_message(platform_sim, ws):
+    # given
+    account, _sim = sim_account(platform_sim, ws)
+    target = due_target(account, text="新" * 141)  # over X's weighted limit: the platform refuses it
+    # when
+    outcome = claim_and_publish(target)
+    # then
+    assert outcome == "rejected"
+    target.refresh_from_db()
+    assert target.status == S.FAILED and target.error_message.startswith("The platform refused it")
+
+
+def test_timeout_after_accept_is_unknown_and_settled_as_published_by_reading(platform_sim, ws, settings):
+    # given
+    settings.PLATFORM_HTTP_TIMEOUT = 1
+    account, sim = sim_account(platform_sim, ws)
+    target = due_target(account, text="slow https://kawo.example/slow")
+    platform_sim.add_fault("timeout_after", platform="x", operation="publish", seconds=3, count=1)
+    # when
+    outcome = claim_and_publish(target)
+    # then
+    assert outcome == "unknown"
+    assert status(target) == S.UNKNOWN
+    with pytest.raises(Conflict):
+        services.target_retry(actor=WorkspaceMemberFactory(workspace=ws, role=Role.ADMIN).user, target=target)
+    assert pipeline.settle(target.pk) == "published"
+    target.refresh_from_db()
+    assert target.status == S.PUBLISHED and target.external_id
+    assert platform_sim.posts_created("x", sim.external_id) == 1
+
+
+def test_a_worker_lost_after_the_attempt_row_is_settled_not_retried_blindly(platform_sim, ws):
+    # given: the attempt was recorded and the worker died before calling the platform
+    account, sim = sim_account(platform_sim, ws)
+    target = due_target(account, text="lost worker")
+    pipeline.claim_due()
+    prepared = pipeline._prepare(target.pk, str(job_of(target).attempt_id))
+    assert status(target) == S.PUBLISHING
+    # when: the lease runs out
+    expired = pipeline.sweep_expired(now=timezone.now() + timedelta(seconds=pipeline.lease_seconds() + 1))
+    # then: unknown, then the platform shows nothing, so it is queued again and publishes once
+    assert expired == 1 and status(target) == S.UNKNOWN
+    assert pipeline.settle(target.pk) == "requeued"
+    assert claim_and_publish(target) == "published"
+    assert platform_sim.posts_created("x", sim.external_id) == 1
+    # the dead worker's answer, if it ever came, would not publish again
+    assert prepared.attempt_id != str(job_of(target).attempt_id)
+
+
+def test_expired_token_waits_for_one_refresh_then_publishes(platform_sim, ws):
+    # given
+    account, sim = sim_account(platform_sim, ws)
+    target = due_target(account, text="after refresh")
+    platform_sim.expire_token(platform="x", external_id=sim.external_id, kind="access")
+    # when
+    first = claim_and_publish(target)
+    second = claim_and_publish(target)
+    # then
+    assert (first, second) == ("refreshed", "published")
+    assert platform_sim.refresh_calls("x", sim.external_id) == 1
+    assert platform_sim.posts_created("x", sim.external_id) == 1
+    assert job_of(target).refreshed
+
+
+def test_revoked_token_fails_with_reconnect_and_marks_the_account(platform_sim, ws):
+    # given
+    account, sim = sim_account(platform_sim, ws)
+    target = due_target(account, text="revoked")
+    platform_sim.revoke_token(platform="x", external_id=sim.external_id, kind="all")
+    # when
+    outcome = claim_and_publish(target)
+    # then
+    assert outcome == "reconnect"
+    target.refresh_from_db()
+    assert target.status == S.FAILED
+    assert "Reconnect the account" in target.error_message
+    account.refresh_from_db()
+    assert account.status == SocialAccount.Status.REVOKED and not account.is_healthy
+    assert platform_sim.posts_created("x", sim.external_id) == 0
+
+
+# --- the gate, missed posts, assisted -------------------------------------------------------------
+
+
+def test_an_edit_after_approval_blocks_publication_even_when_forced_into_queued(platform_sim, ws):
+    # given: approved for one text, then the text changed and the target forced into queued
+    account, sim = sim_account(platform_sim, ws)
+    target = due_target(account, text="approved text")
+    workflow = ApprovalWorkflowFactory(workspace=ws)
+    ApprovalPolicyRule.objects.create(workspace=ws, workflow=workflow)
+    ApprovalRequest.objects.create(
+        workspace=ws,
+        post=target.post,
+        workflow=workflow,
+        post_version=1,
+        content_hash=canonical_hash(publishable(target.post)),
+        status=RequestStatus.APPROVED,
+        completed_at=timezone.now(),
+    )
+    PostTarget.objects.filter(pk=target.pk).update(text="edited after approval", status=S.QUEUED)
+    PublishJob.objects.create(target=target, workspace=ws)
+    # when
+    outcome = claim_and_publish(target)
+    # then
+    assert outcome == "not_approved"
+    target.refresh_from_db()
+    assert target.status == S.FAILED and "approval_outdated" in target.error_message
+    assert platform_sim.requests("x", "publish") == 0
+
+
+def test_a_post_later_than_the_grace_window_is_missed_and_the_team_told(platform_sim, ws):
+    # given
+    WorkspacePublishingSettings.objects.create(
+        workspace=ws, missed_grace_minutes=30, assisted_overdue_minutes=60
+    )
+    author = UserFactory()
+    account, sim = sim_account(platform_sim, ws)
+    late = due_target(account, text="late", due=timezone.now() - timedelta(minutes=31), author=author)
+    in_time = due_target(account, text="in time", due=timezone.now() - timedelta(minutes=29))
+    # when
+    outcomes = (claim_and_publish(late), claim_and_publish(in_time))
+    # then
+    assert outcomes == ("missed", "published")
+    late.refresh_from_db()
+    assert late.status == S.FAILED and late.error_message.startswith("Missed")
+    assert job_of(late).reason == "missed"
+    assert PublishNotification.objects.filter(recipient=author, kind="missed", target=late).exists()
+    assert platform_sim.posts_created("x", sim.external_id) == 1
+
+
+def test_assisted_posting_notifies_the_responsible_person_then_confirms_with_the_url(ws, admin):
+    # given
+    from channels_app.tests.factories import SocialAccountFactory
+
+    owner = WorkspaceMemberFactory(workspace=ws, role=Role.EDITOR)
+    account = SocialAccountFactory(
+        workspace=ws, platform="xiaohongshu", assisted=True, responsible=owner, credentials=False
+    )
+    target = due_target(account, text="笔记正文")
+    # when
+    outcome = claim_and_publish(target)
+    # then
+    assert outcome == "assisted"
+    assert status(target) == S.PUBLISHING
+    [notice] = PublishNotification.objects.filter(target=target)
+    assert notice.recipient == owner.user and notice.kind == "assisted_due"
+    assert notice.content["text"] == "笔记正文"
+    with pytest.raises(ValidationFailed):
+        services.assisted_confirm(actor=admin, target=target, url="not a url")
+    services.assisted_confirm(actor=admin, target=target, url="https://www.xiaohongshu.com/explore/abc")
+    target.refresh_from_db()
+    assert target.status == S.PUBLISHED and target.url.endswith("/abc")
+
+
+def test_an_unconfirmed_assisted_post_becomes_overdue(ws):
+    # given
+    from channels_app.tests.factories import SocialAccountFactory
+
+    account = SocialAccountFactory(workspace=ws, platform="xiaohongshu", assisted=True, credentials=False)
+    target = due_target(account, text="note")
+    claim_and_publish(target)
+    # when
+    swept = pipeline.sweep_expired(now=timezone.now() + timedelta(minutes=241))
+    # then
+    assert swept == 1
+    target.refresh_from_db()
+    assert target.status == S.FAILED and job_of(target).reason == "overdue"
+
+
+# --- publish now, retry, cancel --------------------------------------------------------------------
+
+
+def test_publish_now_queues_a_scheduled_post_and_is_audited(platform_sim, ws, admin):
+    # given
+    account, sim = sim_account(platform_sim, ws)
+    target = due_target(account, text="now", due=timezone.now() + timedelta(days=1))
+    # when
+    queued = services.post_publish_now(actor=admin, post=target.post)
+    # then
+    assert queued == [target.pk] and status(target) == S.QUEUED
+    assert AuditEvent.objects.filter(action="post.publish_now").exists()
+    assert pipeline.publish_attempt(target.pk, str(job_of(target).attempt_id)) == "published"
+
+
+def test_publish_now_needs_the_capability(platform_sim, ws):
+    # given
+    account, sim = sim_account(platform_sim, ws)
+    target = due_target(account, text="now", due=timezone.now() + timedelta(days=1))
+    viewer = WorkspaceMemberFactory(workspace=ws, role=Role.VIEWER).user
+    # when / then
+    with pytest.raises(PermissionRefused):
+        services.post_publish_now(actor=viewer, post=target.post)
+    assert status(target) == S.SCHEDULED
+
+
+def test_retry_a_failed_target_publishes_it_once(platform_sim, ws, admin):
+    # given
+    account, sim = sim_account(platform_sim, ws)
+    target = due_target(account, text="retry me")
+    platform_sim.add_fault("server_error", platform="x", operation="publish", status=400, count=1)
+    claim_and_publish(target)
+    assert status(target) == S.FAILED
+    # when
+    services.target_retry(actor=admin, target=target)
+    outcome = pipeline.publish_attempt(target.pk, str(job_of(target).attempt_id))
+    # then
+    assert outcome == "published"
+    assert platform_sim.posts_created("x", sim.external_id) == 1
+    assert AuditEvent.objects.filter(action="post_target.retry").exists()
+    with pytest.raises(Conflict):
+        services.target_retry(actor=admin, target=target)  # published: nothing to retry
+
+
+def test_cancel_a_queued_target_and_refuse_once_publishing(platform_sim, ws, admin):
+    # given
+    account, sim = sim_account(platform_sim, ws)
+    queued = due_target(account, text="cancel me")
+    busy = due_target(account, text="busy")
+    pipeline.claim_due()
+    pipeline._prepare(busy.pk, str(job_of(busy).attempt_id))
+    # when
+    services.target_cancel(actor=admin, target=queued)
+    # then
+    assert status(queued) == S.CANCELLED
+    assert pipeline.publish_attempt(queued.pk, str(job_of(queued).attempt_id or "")) == "stale"
+    with pytest.raises(Conflict):
+        services.target_cancel(actor=admin, target=busy)
