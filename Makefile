@@ -1,4 +1,4 @@
-.PHONY: run test lint fmt messages
+.PHONY: run test lint fmt messages screenshots
 
 # Run the app with demo data at http://127.0.0.1:8000 (web, worker, beat, platform simulator).
 run:
@@ -17,3 +17,7 @@ fmt:
 messages:
 	.venv/bin/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=node_modules && \
 	.venv/bin/python manage.py compilemessages -l zh_Hans
+
+# Refresh the README's screenshots (the browser tests save them into docs/screenshots/).
+screenshots:
+	KAWO_SCREENSHOT_DIR=docs/screenshots .venv/bin/python -m pytest -q tests/browser

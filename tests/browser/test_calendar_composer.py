@@ -6,10 +6,8 @@ calendar and composer screenshots in docs/screenshots/."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
@@ -19,10 +17,10 @@ from channels_app.tests.factories import SocialAccountFactory
 from content import services
 from content.models import Post, PostTarget, TargetStatus
 from content.tests.factories import CampaignFactory, PostFactory, PostTargetFactory
+from tests.browser.screens import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -3,7 +3,6 @@ authorize on the simulator's consent page, land back on the matrix with the acco
 Also refreshes docs/screenshots/account-matrix.png."""
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -21,10 +20,10 @@ from accounts.tests.factories import (
 from channels_app import services
 from channels_app.demo import seed_demo_accounts
 from channels_app.models import SocialAccount
+from tests.browser.screens import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

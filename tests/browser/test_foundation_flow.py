@@ -1,10 +1,7 @@
 """The foundation in a real browser: sign in, switch workspace, switch to Chinese, change a member's role
 with htmx, and find the change in the audit log. Also refreshes the README's screenshots."""
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect, sync_playwright
 
 from accounts import services
@@ -19,10 +16,10 @@ from accounts.tests.factories import (
     WorkspaceMemberFactory,
 )
 from core.models import AuditEvent
+from tests.browser.screens import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
