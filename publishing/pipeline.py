@@ -618,8 +618,10 @@ def _fail_reconnect(target: PostTarget, job: PublishJob, account: SocialAccount,
     _fail(target, job, reason=REASON_RECONNECT, message=text)
 
 
-def _refresh_and_requeue(target_id: int) -> str:
-    """The one token refresh a publish may wait for; then the target goes back to the dispatcher."""
+def _refresh_and_requeue(target_id: int, *, since: datetime | None = None) -> str:
+    """The one token refresh a publish may wait for; then the target goes back to the dispatcher.
+    `since`: when the refused call started; a refresh made after that (by another post of the same
+    account) is the one we wait for, so the platform is not asked again."""
     from channels_app.services import social_account_refresh_token
 
     with transaction.atomic():
@@ -631,7 +633,8 @@ def _refresh_and_requeue(target_id: int) -> str:
         _requeue(target, job, not_before=timezone.now() + timedelta(seconds=lease_seconds()))
         account = target.account
     try:
-        account = social_account_refresh_token(account, force=True)
+        if not (since and account.last_refreshed_at and account.last_refreshed_at >= since):
+            account = social_account_refresh_token(account, force=True)
     except ConnectorError as exc:  # temporary: the publish step will look at the account again
         logger.warning("token refresh for account %s failed for now: %s", account.pk, exc)
     with transaction.atomic():
@@ -651,6 +654,7 @@ def _record(
 ) -> str:
     now = timezone.now()
     refresh = False
+    refused_since = None
     with transaction.atomic():
         target, job = _lock(prepared.target_id)
         attempt = PublishAttempt.objects.select_for_update().get(pk=prepared.attempt_pk)
@@ -706,6 +710,7 @@ def _record(
         if decision.action == Action.REFRESH_ONCE:
             attempt.outcome = Outcome.AUTH_EXPIRED
             attempt.save()
+            refused_since = attempt.started_at
             _requeue(target, job, not_before=now + timedelta(seconds=lease_seconds()))
             refresh = True
         elif decision.action == Action.FAIL_PERMANENTLY:
@@ -739,7 +744,7 @@ def _record(
             _enqueue("settle_target", target.pk, countdown=settle_delay())
             return "unknown"
     if refresh:
-        return _refresh_and_requeue(prepared.target_id)
+        return _refresh_and_requeue(prepared.target_id, since=refused_since)
     return "stale"
 
 

@@ -182,6 +182,12 @@ class CeleryWorker:
     def wait_for_log(self, text: str, *, timeout: float = 30.0) -> None:
         self.wait_until(lambda: text in self.log(), timeout=timeout, what=f"{text!r} in the worker log")
 
+    def kill(self) -> None:
+        """SIGKILL the whole process group at once (a crash: no warm shutdown, no acks)."""
+        _signal_group(self.process, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=10)
+
     def stop(self, timeout: float = DEFAULT_SHUTDOWN_TIMEOUT) -> None:
         """Warm shutdown (SIGTERM) of the whole process group, then SIGKILL if it does not finish."""
         if self.process.poll() is None:
@@ -287,6 +293,8 @@ def run_celery_worker(
     extra_env: dict[str, str] | None = None,
     startup_timeout: float = DEFAULT_STARTUP_TIMEOUT,
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT,
+    key_prefix: str | None = None,
+    cleanup_broker: bool = True,
 ) -> Iterator[CeleryWorker]:
     """Starts `celery -A kawo worker`, waits until it is ready, yields it, and always stops it.
 
@@ -294,7 +302,9 @@ def run_celery_worker(
     worker's broker keys carry a prefix of their own, so parallel test runs sharing a Redis database
     never see each other's tasks, and nothing left by an interrupted run is picked up. With `publish`
     (default), this process sends tasks to that broker and prefix while the block runs; otherwise
-    tasks published here stay eager.
+    tasks published here stay eager. Several workers (and `run_celery_beat`) share one broker when
+    given the same `key_prefix`; pass `cleanup_broker=False` to all but the outermost so that stopping
+    one does not delete the others' queues.
     """
     from kawo.celery import app
 
@@ -302,7 +312,7 @@ def run_celery_worker(
     _check_redis(broker_url)
     name = f"kawo-test-{uuid.uuid4().hex[:10]}"
     hostname = f"{name}@localhost"
-    key_prefix = f"{name}:"
+    key_prefix = key_prefix or f"{name}:"
     scratch = Path(tempfile.mkdtemp(prefix=f"{name}-"))
     mail_dir = Path(mail_dir or scratch / "mail")
     mail_dir.mkdir(parents=True, exist_ok=True)
@@ -360,10 +370,71 @@ def run_celery_worker(
         failed = False
     finally:
         worker.stop(timeout=shutdown_timeout)
-        _delete_broker_keys(broker_url, key_prefix)
+        if cleanup_broker:
+            _delete_broker_keys(broker_url, key_prefix)
         if failed:
             # pytest shows the captured output of failed tests: the worker's side of the story.
             sys.stderr.write(f"\n--- celery worker log ({log_path}) ---\n{worker.log_tail()}\n--- end ---\n")
+
+
+@contextlib.contextmanager
+def run_celery_beat(
+    *,
+    broker_url: str,
+    key_prefix: str,
+    log_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    startup_timeout: float = DEFAULT_STARTUP_TIMEOUT,
+) -> Iterator[CeleryWorker]:
+    """Starts `celery -A kawo beat` on the broker and key prefix the workers use (its schedule file in
+    `log_dir`), waits until it starts, yields it (as a CeleryWorker handle: log, kill, stop), stops it."""
+    name = f"kawo-beat-{uuid.uuid4().hex[:10]}"
+    log_dir = Path(log_dir)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{name}.log"
+    env = worker_environment(
+        broker_url=broker_url, key_prefix=key_prefix, mail_dir=log_dir / "mail", extra=extra_env
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "kawo",
+        "beat",
+        f"--schedule={log_dir / name}-schedule",
+        "--loglevel=INFO",
+    ]
+    with open(log_path, "wb") as log_file:
+        process = subprocess.Popen(
+            command,
+            cwd=BASE_DIR,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    beat = CeleryWorker(
+        process=process,
+        hostname=name,
+        broker_url=broker_url,
+        key_prefix=key_prefix,
+        queues=[],
+        log_path=log_path,
+        mail_dir=log_dir / "mail",
+        env=env,
+    )
+    try:
+        beat.wait_until(
+            lambda: "beat: Starting..." in beat.log(),
+            timeout=startup_timeout,
+            interval=0.2,
+            what="beat to start",
+        )
+        yield beat
+    finally:
+        beat.stop(timeout=5)
 
 
 def _delete_broker_keys(broker_url: str, key_prefix: str) -> None:
