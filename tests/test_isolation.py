@@ -102,6 +102,7 @@ PROVIDERS = {
     # publishing
     "webhook_id": lambda w: w.once("webhook", _webhook).pk,
     "delivery_id": lambda w: w.once("webhook_delivery", _webhook_delivery).pk,
+    "target_id": lambda w: w.once("post", _post).targets.first().pk,
     # approvals
     "workflow_id": lambda w: w.once("workflow", _approval_workflow).pk,
     "request_id": lambda w: w.once("approval_request", _approval_request).pk,

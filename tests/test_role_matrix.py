@@ -301,6 +301,39 @@ REQUESTS["post.publish_without_approval"] = [
 ]
 
 
+# publishing: the pipeline's actions on posts and targets
+def _publish_target(workspace: Workspace, status: str, *, assisted: bool = False) -> dict:
+    from content.tests.factories import PostTargetFactory
+    from publishing.models import PublishJob
+
+    target = PostTargetFactory(
+        post__workspace=workspace,
+        account__platform="xiaohongshu" if assisted else "mastodon",
+        account__assisted=assisted,
+        status=status,
+    )
+    if assisted:
+        PublishJob.objects.create(target=target, workspace=workspace, kind=PublishJob.Kind.ASSISTED)
+    return {"target_id": target.pk}
+
+
+REQUESTS["post.publish_now"] = [
+    Req("POST", "post-publish-now", lambda ws: (_content_post(ws, "scheduled"), {})),
+    Req("POST", "publish-target-retry", lambda ws: (_publish_target(ws, "failed"), {})),
+]
+REQUESTS["post.schedule"] += [
+    Req("POST", "publish-target-cancel", lambda ws: (_publish_target(ws, "scheduled"), {})),
+    Req(
+        "POST",
+        "publish-target-confirm",
+        lambda ws: (_publish_target(ws, "publishing", assisted=True), {"url": "https://xhs.example/p/1"}),
+    ),
+]
+REQUESTS["post.view"] += [
+    Req("GET", "publish-target-attempts", lambda ws: (_publish_target(ws, "published"), None)),
+]
+
+
 def _received_grant(agency: Organization) -> AgencyGrantFactory:
     return AgencyGrantFactory(agency=agency, role_ceiling=Role.EDITOR)
 

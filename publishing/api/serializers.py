@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..models import ALL_EVENTS, SUBSCRIBABLE_EVENTS, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from ..models import (
+    ALL_EVENTS,
+    SUBSCRIBABLE_EVENTS,
+    PublishAttempt,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 EVENT_CHOICES = [ALL_EVENTS, *SUBSCRIBABLE_EVENTS]
 
@@ -107,3 +114,46 @@ class WebhookDeliveryDetailSerializer(WebhookDeliverySerializer):
     class Meta(WebhookDeliverySerializer.Meta):
         fields = [*WebhookDeliverySerializer.Meta.fields, "payload", "attempts"]
         read_only_fields = fields
+
+
+# --- the publish pipeline ---------------------------------------------------------------------------
+
+
+class PublishAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PublishAttempt
+        fields = [
+            "id",
+            "number",
+            "started_at",
+            "finished_at",
+            "duration_ms",
+            "worker",
+            "outcome",
+            "error",
+            "retry_after",
+            "request",
+            "response",
+        ]
+        read_only_fields = fields
+
+
+class PublishTargetSerializer(serializers.Serializer):
+    """A post on one account, as the pipeline sees it."""
+
+    id = serializers.IntegerField()
+    post = serializers.IntegerField(source="post_id")
+    account = serializers.IntegerField(source="account_id")
+    status = serializers.CharField()
+    external_id = serializers.CharField()
+    url = serializers.CharField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    error_message = serializers.CharField()
+
+
+class PublishNowResultSerializer(serializers.Serializer):
+    queued = serializers.ListField(child=serializers.IntegerField(), help_text="The targets queued now.")
+
+
+class AssistedConfirmInputSerializer(serializers.Serializer):
+    url = serializers.CharField(max_length=500, help_text="The live post's link.")

@@ -33,4 +33,29 @@ urlpatterns = [
         views.WebhookRedeliverView.as_view(),
         name="webhook-delivery-redeliver",
     ),
+    path(
+        "workspaces/<int:workspace_id>/posts/<int:post_id>/publish-now/",
+        views.PostPublishNowView.as_view(),
+        name="post-publish-now",
+    ),
+    path(
+        "workspaces/<int:workspace_id>/publish-targets/<int:target_id>/attempts/",
+        views.PublishTargetAttemptsView.as_view(),
+        name="publish-target-attempts",
+    ),
+    path(
+        "workspaces/<int:workspace_id>/publish-targets/<int:target_id>/retry/",
+        views.PublishTargetRetryView.as_view(),
+        name="publish-target-retry",
+    ),
+    path(
+        "workspaces/<int:workspace_id>/publish-targets/<int:target_id>/cancel/",
+        views.PublishTargetCancelView.as_view(),
+        name="publish-target-cancel",
+    ),
+    path(
+        "workspaces/<int:workspace_id>/publish-targets/<int:target_id>/confirm/",
+        views.PublishTargetConfirmView.as_view(),
+        name="publish-target-confirm",
+    ),
 ]

@@ -10,10 +10,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from accounts.roles import Capability
+from content.models import Post, PostTarget
 from core.api import WorkspaceScopedAPIView, created
 
 from .. import services
-from ..models import WebhookDelivery, WebhookEndpoint
+from ..models import PublishAttempt, WebhookDelivery, WebhookEndpoint
 from ..selectors import webhook_deliveries_filter
 from . import serializers as s
 
@@ -143,3 +144,78 @@ class WebhookRedeliverView(WorkspaceScopedAPIView):
     def post(self, request, workspace_id, delivery_id):
         delivery = services.webhook_delivery_redeliver(actor=request.user, delivery=self.get_object())
         return created(s.WebhookDeliverySerializer(delivery).data)
+
+
+# --- the publish pipeline: publish now, retry, cancel, assisted confirmation, attempt log ------------
+
+
+class PostPublishNowView(WorkspaceScopedAPIView):
+    """POST: publish a scheduled post's targets now instead of at its time."""
+
+    queryset = Post.objects.filter(deleted_at__isnull=True)
+    serializer_class = s.PublishNowResultSerializer
+    required_capabilities = {"POST": Capability.POST_PUBLISH_NOW}
+    lookup_url_kwarg = "post_id"
+
+    @extend_schema(request=NO_INPUT, responses=s.PublishNowResultSerializer, summary="Publish now")
+    def post(self, request, workspace_id, post_id):
+        queued = services.post_publish_now(actor=request.user, post=self.get_object())
+        return Response({"queued": queued})
+
+
+class _TargetView(WorkspaceScopedAPIView):
+    queryset = PostTarget.objects.filter(post__deleted_at__isnull=True)
+    serializer_class = s.PublishTargetSerializer
+    lookup_url_kwarg = "target_id"
+
+
+class PublishTargetRetryView(_TargetView):
+    """POST: try a failed target again now (409 while its outcome is still being confirmed)."""
+
+    required_capabilities = {"POST": Capability.POST_PUBLISH_NOW}
+
+    @extend_schema(request=NO_INPUT, responses=s.PublishTargetSerializer, summary="Retry a failed target")
+    def post(self, request, workspace_id, target_id):
+        target = services.target_retry(actor=request.user, target=self.get_object())
+        return Response(s.PublishTargetSerializer(target).data)
+
+
+class PublishTargetCancelView(_TargetView):
+    """POST: take one scheduled, queued or failed target off the schedule."""
+
+    required_capabilities = {"POST": Capability.POST_SCHEDULE}
+
+    @extend_schema(request=NO_INPUT, responses=s.PublishTargetSerializer, summary="Cancel a target")
+    def post(self, request, workspace_id, target_id):
+        target = services.target_cancel(actor=request.user, target=self.get_object())
+        return Response(s.PublishTargetSerializer(target).data)
+
+
+class PublishTargetConfirmView(_TargetView):
+    """POST {url}: an assisted post was published by hand; record its live link."""
+
+    required_capabilities = {"POST": Capability.POST_SCHEDULE}
+
+    @extend_schema(
+        request=s.AssistedConfirmInputSerializer,
+        responses=s.PublishTargetSerializer,
+        summary="Confirm an assisted post",
+    )
+    def post(self, request, workspace_id, target_id):
+        target = self.get_object()  # another tenant's target is 404 before the input is looked at
+        data = s.AssistedConfirmInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        target = services.assisted_confirm(actor=request.user, target=target, url=data.validated_data["url"])
+        return Response(s.PublishTargetSerializer(target).data)
+
+
+class PublishTargetAttemptsView(_TargetView):
+    """GET the attempt log of one target, oldest first (when, which worker, what was sent, the answer)."""
+
+    required_capabilities = {"GET": Capability.POST_VIEW}
+
+    @extend_schema(responses=s.PublishAttemptSerializer(many=True), summary="A target's attempt log")
+    def get(self, request, workspace_id, target_id):
+        target = self.get_object()
+        attempts = PublishAttempt.objects.filter(target=target).order_by("number")
+        return Response(s.PublishAttemptSerializer(attempts, many=True).data)
