@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from django.utils.translation import gettext as _
 from channels_app import vault
 from channels_app.connectors.base import MediaItem, PostPayload, PublishResult
 from channels_app.connectors.errors import ConnectorError, RateLimited
-from channels_app.connectors.registry import connector_for
+from channels_app.connectors.registry import connector_class, connector_for
 from channels_app.models import SocialAccount
 from content.models import PostTarget
 from content.models import TargetStatus as S
@@ -113,6 +114,22 @@ def _hostname() -> str:
 
 
 # --- small helpers --------------------------------------------------------------------------------
+
+_local = threading.local()
+
+
+def _connector(platform: str):
+    """One connector (and so one httpx client and its connection pool) per thread and platform:
+    building an httpx client costs tens of milliseconds of CPU (its TLS context), more than a call."""
+    cache = getattr(_local, "connectors", None)
+    if cache is None:
+        cache = _local.connectors = {}
+    conf = settings.PLATFORMS.get(platform, {})
+    key = (platform, conf.get("base_url"), conf.get("auth_url"), settings.PLATFORM_HTTP_TIMEOUT)
+    connector = cache.get(key)
+    if connector is None:
+        connector = cache[key] = connector_for(platform)
+    return connector
 
 
 def _move(target: PostTarget, status: str, **result) -> PostTarget:
@@ -511,7 +528,7 @@ def publish_attempt(target_id: int, attempt_id: str) -> str:
             return _refresh_and_requeue(target_id)
         return prepared_or_outcome
     prepared = prepared_or_outcome
-    connector = connector_for(prepared.platform)
+    connector = _connector(prepared.platform)
     started = time.monotonic()
     result: PublishResult | None = None
     error: BaseException | None = None
@@ -519,8 +536,6 @@ def publish_attempt(target_id: int, attempt_id: str) -> str:
         result = connector.publish(prepared.credentials, prepared.payload)
     except Exception as exc:  # noqa: BLE001 - every error is classified; unexpected ones are "unknown"
         error = exc
-    finally:
-        connector.close()
     duration_ms = int((time.monotonic() - started) * 1000)
     return _record(prepared, result=result, error=error, duration_ms=duration_ms)
 
@@ -561,8 +576,7 @@ def _prepare(target_id: int, attempt_id: str) -> _Prepared | str:
             )
             return "not_approved"
         account = target.account
-        connector = connector_for(account.platform)
-        if account.assisted or not connector.capabilities.server_side_publish:
+        if account.assisted or not connector_class(account.platform).capabilities.server_side_publish:
             _hand_over(target, job, now=now)
             return "assisted"
         if (
@@ -766,14 +780,12 @@ def poll(target_id: int) -> str:
         account = target.account
         credentials = vault.credentials_read(account)
         deadline = job.poll_deadline
-    connector = connector_for(account.platform)
+    connector = _connector(account.platform)
     result, error = None, None
     try:
         result = connector.publish_status(credentials, pending)
     except Exception as exc:  # noqa: BLE001
         error = exc
-    finally:
-        connector.close()
     now = timezone.now()
     with transaction.atomic():
         target, job = _lock(target_id)
@@ -816,7 +828,7 @@ def settle(target_id: int) -> str:
         text = target.text
     if credentials is None:
         return "no_credentials"
-    connector = connector_for(account.platform)
+    connector = _connector(account.platform)
     found = None
     try:
         if external_id:
@@ -836,8 +848,6 @@ def settle(target_id: int) -> str:
                 settle_after=timezone.now() + timedelta(seconds=settle_delay() * 2)
             )
         return "retry_later"
-    finally:
-        connector.close()
     with transaction.atomic():
         target, job = _lock(target_id)
         if target is None or target.status != S.UNKNOWN:
