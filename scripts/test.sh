@@ -13,4 +13,4 @@ echo "== ruff"
 echo "== migrations"
 DJANGO_SETTINGS_MODULE=kawo.settings.test .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 echo "== pytest"
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest -n "${KAWO_TEST_WORKERS:-2}" "$@"
