@@ -330,9 +330,9 @@ def _pings(redis, url) -> bool:
 def test_fault_run_kills_restarts_and_platform_errors_publish_each_post_at_most_once(
     platform_sim, tmp_path, settings
 ):
-    # given: 500 posts on 50 accounts, the simulator failing 10 % with 5xx, 5 % with 429 and 2 % with a
+    # given: 1,000 posts on 100 accounts, the simulator failing 10 % with 5xx, 5 % with 429 and 2 % with a
     # timeout after it stored the post; publish calls slowed down so kills land mid-call
-    posts, per_account = 500, 10
+    posts, per_account = 1000, 10
     ws = WorkspaceFactory()
     accounts = make_accounts(platform_sim, ws, posts // per_account)
     platform_sim.add_fault("latency", platform="x", operation="publish", ms=150)
