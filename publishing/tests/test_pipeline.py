@@ -392,3 +392,69 @@ def test_cancel_a_queued_target_and_refuse_once_publishing(platform_sim, ws, adm
     assert pipeline.publish_attempt(queued.pk, str(job_of(queued).attempt_id or "")) == "stale"
     with pytest.raises(Conflict):
         services.target_cancel(actor=admin, target=busy)
+
+
+# --- asynchronous platforms (WeChat Official Account: publish_id, polled) ----------------------------
+
+
+def _wechat_target(platform_sim, ws, *, polls: int):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from channels_app.connectors.base import Credentials
+    from channels_app.connectors.registry import connector_for
+    from channels_app.tests.contract_cases import PNG_1X1
+    from channels_app.tests.factories import SocialAccountFactory
+    from content.models import PostTargetMedia
+    from content.tests.factories import MediaAssetFactory
+
+    sim = platform_sim.create_account("wechat_oa", options={"publish_polls": polls, "publish_seconds": 3600})
+    tokens = connector_for("wechat_oa").connect_with_credentials(appid=sim.app_id, secret=sim.app_secret)
+    account = SocialAccountFactory(
+        workspace=ws,
+        platform="wechat_oa",
+        external_id=sim.external_id,
+        credentials=Credentials(
+            access_token=tokens.access_token,
+            expires_at=tokens.expires_at,
+            extra={**tokens.extra, "appid": sim.app_id, "secret": sim.app_secret},
+        ),
+    )
+    target = due_target(account, text="春季新品上线。")
+    target.post.title = "新品速递"
+    target.post.save(update_fields=["title"])
+    name = default_storage.save(f"workspaces/{ws.pk}/media/cover.png", ContentFile(PNG_1X1))
+    media = MediaAssetFactory(
+        workspace=ws, file=name, mime="image/png", size=len(PNG_1X1), original_name="cover.png"
+    )
+    PostTargetMedia.objects.create(target=target, media=media)
+    return target, sim
+
+
+def test_an_asynchronous_publish_is_polled_until_it_completes(platform_sim, ws):
+    # given: the platform answers "publishing" to the first two status reads
+    target, sim = _wechat_target(platform_sim, ws, polls=3)
+    # when
+    outcomes = [claim_and_publish(target)]
+    for _ in range(4):
+        outcomes.append(pipeline.poll(target.pk))
+        if outcomes[-1] != "pending":
+            break
+    # then
+    assert outcomes[0] == "pending" and outcomes[-1] == "published"
+    assert "pending" in outcomes[1:-1]
+    target.refresh_from_db()
+    assert target.status == S.PUBLISHED and target.external_id
+    assert platform_sim.posts_created("wechat_oa", sim.external_id) == 1
+
+
+def test_an_asynchronous_publish_past_its_deadline_becomes_unknown(platform_sim, ws, settings):
+    # given
+    settings.KAWO_PUBLISH_POLL_DEADLINE_SECONDS = 0
+    target, sim = _wechat_target(platform_sim, ws, polls=50)
+    assert claim_and_publish(target) == "pending"
+    # when
+    outcome = pipeline.poll(target.pk)
+    # then
+    assert outcome == "unknown"
+    assert status(target) == S.UNKNOWN
