@@ -186,9 +186,14 @@ def _enqueue(task_name: str, *args, countdown: float | None = None) -> None:
 def _team(target: PostTarget) -> list:
     """Who hears about a failure: the post's author, the account's responsible person, and the
     workspace's admins."""
-    from accounts.models import User
+    from accounts.models import User, WorkspaceMember
+    from accounts.roles import Role
 
-    ids = set()
+    ids = set(
+        WorkspaceMember.objects.filter(workspace_id=target.workspace_id, role=Role.ADMIN).values_list(
+            "user_id", flat=True
+        )
+    )
     if target.post.author_id:
         ids.add(target.post.author_id)
     responsible = _responsible_user_id(target.account)

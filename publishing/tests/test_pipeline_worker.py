@@ -23,14 +23,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.tests.factories import WorkspaceFactory
+from accounts.roles import Role
+from accounts.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
 from approvals.models import ApprovalPolicyRule, ApprovalRequest, RequestStatus
 from approvals.tests.factories import ApprovalWorkflowFactory
 from channels_app.models import SocialAccount
 from content.models import Post, PostTarget
 from content.models import TargetStatus as S
 from content.services import canonical_hash, publishable
-from publishing.models import PublishAttempt, PublishJob
+from publishing.models import PublishAttempt, PublishJob, PublishNotification
 from tests.worker import default_broker_url, run_celery_beat, run_celery_worker
 
 from .pipeline_kit import bulk_due_targets, due_target, sim_account
@@ -334,6 +335,7 @@ def test_fault_run_kills_restarts_and_platform_errors_publish_each_post_at_most_
     # timeout after it stored the post; publish calls slowed down so kills land mid-call
     posts, per_account = 1000, 10
     ws = WorkspaceFactory()
+    admin = WorkspaceMemberFactory(workspace=ws, role=Role.ADMIN).user
     accounts = make_accounts(platform_sim, ws, posts // per_account)
     platform_sim.add_fault("latency", platform="x", operation="publish", ms=150)
     platform_sim.add_fault(
@@ -359,6 +361,10 @@ def test_fault_run_kills_restarts_and_platform_errors_publish_each_post_at_most_
         ):
             started = timezone.now()
             ids = bulk_due_targets(accounts, per_account, due=started)
+            # and some that must fail: refused by the platform, and one missed (due two hours ago)
+            refused = [due_target(a, text="新" * 141, due=started).pk for a in accounts[:5]]
+            missed = due_target(accounts[5], text="missed", due=started - timedelta(hours=2)).pk
+            ids += [*refused, missed]
             victim = workers[0]
             # when: SIGKILL the worker three times mid-run and restart it; restart Redis once
             for round_ in range(3):
@@ -401,7 +407,11 @@ def test_fault_run_kills_restarts_and_platform_errors_publish_each_post_at_most_
     # then: each target published exactly once, or failed with a reason; zero duplicates
     counts = status_counts(ids)
     assert set(counts) <= {S.PUBLISHED, S.FAILED}, counts
+    assert PostTarget.objects.get(pk=missed).error_message.startswith("Missed")
+    assert PublishJob.objects.get(target_id=missed).reason == "missed"
+    assert all(PublishJob.objects.get(target_id=pk).reason == "rejected" for pk in refused)
     published = counts.get(S.PUBLISHED, 0)
+    assert published >= posts - 10, counts
     stored = platform_sim.counts()["posts_created"]
     total_stored = sum(row["count"] for row in stored if row["platform"] == "x")
     assert total_stored == published, f"{total_stored} posts stored for {published} published targets"
@@ -410,6 +420,7 @@ def test_fault_run_kills_restarts_and_platform_errors_publish_each_post_at_most_
     assert len(texts) == len(set(texts)), "a post was stored twice"
     failed = PostTarget.objects.filter(pk__in=ids, status=S.FAILED)
     assert all(t.error_message for t in failed)
+    assert all(PublishNotification.objects.filter(target=t, recipient=admin).exists() for t in failed)
     # no 429 was followed by another try of the same target before the wait it was given
     limited = PublishAttempt.objects.filter(target_id__in=ids, outcome="rate_limited")
     assert limited.exists()
