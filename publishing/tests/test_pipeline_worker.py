@@ -354,7 +354,7 @@ def test_fault_run_kills_restarts_and_platform_errors_publish_each_post_at_most_
     )
     kills = 0
     try:
-        with cluster(tmp_path, env, workers=1, beats=1, concurrency=8, broker_url=own.url) as (
+        with cluster(tmp_path, env, workers=2, beats=1, concurrency=6, broker_url=own.url) as (
             workers,
             beats,
             prefix,
@@ -366,7 +366,8 @@ def test_fault_run_kills_restarts_and_platform_errors_publish_each_post_at_most_
             missed = due_target(accounts[5], text="missed", due=started - timedelta(hours=2)).pk
             ids += [*refused, missed]
             victim = workers[0]
-            # when: SIGKILL the worker three times mid-run and restart it; restart Redis once
+            restarted: list[contextlib.ExitStack] = []
+            # when: SIGKILL one of the two workers three times mid-run and restart it; restart Redis once
             for round_ in range(3):
                 wait_for(
                     lambda r=round_: PublishAttempt.objects.filter(target_id__in=ids).count() > 60 * (r + 1),
@@ -385,13 +386,13 @@ def test_fault_run_kills_restarts_and_platform_errors_publish_each_post_at_most_
                         key_prefix=prefix,
                         log_dir=tmp_path / f"restart{round_}",
                         pool="threads",
-                        concurrency=8,
+                        concurrency=6,
                         publish=False,
                         cleanup_broker=False,
                         extra_env=env,
                     )
                 )
-                workers.append(stack)
+                restarted.append(stack)
             try:
                 wait_for(
                     all_final(ids),
@@ -400,7 +401,7 @@ def test_fault_run_kills_restarts_and_platform_errors_publish_each_post_at_most_
                     on_timeout=lambda: status_counts(ids),
                 )
             finally:
-                for item in workers[1:]:
+                for item in restarted:
                     item.close()
     finally:
         own.stop()
