@@ -458,3 +458,31 @@ def test_an_asynchronous_publish_past_its_deadline_becomes_unknown(platform_sim,
     # then
     assert outcome == "unknown"
     assert status(target) == S.UNKNOWN
+
+
+def test_a_lost_message_is_sent_again_once_its_lease_runs_out(platform_sim, ws):
+    # given: claimed, but the task message never ran (broker restarted, worker killed before it)
+    account, sim = sim_account(platform_sim, ws)
+    target = due_target(account, text="lost message")
+    pipeline.claim_due()
+    lost = str(job_of(target).attempt_id)
+    assert pipeline.release_ready() == 0  # the lease still holds
+    # when
+    released = pipeline.release_ready(now=timezone.now() + timedelta(seconds=pipeline.lease_seconds() + 1))
+    # then: a new lease; the lost message, if it ever arrives, does nothing
+    fresh = str(job_of(target).attempt_id)
+    assert released == 1 and fresh != lost
+    assert pipeline.publish_attempt(target.pk, lost) == "stale"
+    assert pipeline.publish_attempt(target.pk, fresh) == "published"
+    assert platform_sim.posts_created("x", sim.external_id) == 1
+
+
+def test_deleted_posts_are_not_claimed(platform_sim, ws):
+    # given
+    account, _sim = sim_account(platform_sim, ws)
+    target = due_target(account, text="deleted")
+    type(target.post).objects.filter(pk=target.post_id).update(deleted_at=timezone.now())
+    # when
+    claimed = pipeline.claim_due()
+    # then
+    assert claimed == 0 and status(target) == S.SCHEDULED
