@@ -331,6 +331,7 @@ REQUESTS["post.schedule"] += [
 ]
 REQUESTS["post.view"] += [
     Req("GET", "publish-target-attempts", lambda ws: (_publish_target(ws, "published"), None)),
+    Req("GET", "publish-notification-list", _nothing),
 ]
 
 

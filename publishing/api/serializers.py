@@ -9,6 +9,7 @@ from ..models import (
     ALL_EVENTS,
     SUBSCRIBABLE_EVENTS,
     PublishAttempt,
+    PublishNotification,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
@@ -157,3 +158,10 @@ class PublishNowResultSerializer(serializers.Serializer):
 
 class AssistedConfirmInputSerializer(serializers.Serializer):
     url = serializers.CharField(max_length=500, help_text="The live post's link.")
+
+
+class PublishNotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PublishNotification
+        fields = ["id", "kind", "target", "message", "content", "read_at", "created_at"]
+        read_only_fields = fields

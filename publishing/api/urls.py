@@ -58,4 +58,9 @@ urlpatterns = [
         views.PublishTargetConfirmView.as_view(),
         name="publish-target-confirm",
     ),
+    path(
+        "workspaces/<int:workspace_id>/publish-notifications/",
+        views.PublishNotificationListView.as_view(),
+        name="publish-notification-list",
+    ),
 ]

@@ -14,7 +14,7 @@ from content.models import Post, PostTarget
 from core.api import WorkspaceScopedAPIView, created
 
 from .. import services
-from ..models import PublishAttempt, WebhookDelivery, WebhookEndpoint
+from ..models import PublishAttempt, PublishNotification, WebhookDelivery, WebhookEndpoint
 from ..selectors import webhook_deliveries_filter
 from . import serializers as s
 
@@ -219,3 +219,19 @@ class PublishTargetAttemptsView(_TargetView):
         target = self.get_object()
         attempts = PublishAttempt.objects.filter(target=target).order_by("number")
         return Response(s.PublishAttemptSerializer(attempts, many=True).data)
+
+
+class PublishNotificationListView(WorkspaceScopedAPIView):
+    """GET my publishing notices in this workspace, newest first (failed, unknown, missed, assisted)."""
+
+    queryset = PublishNotification.objects.all()
+    serializer_class = s.PublishNotificationSerializer
+    required_capabilities = {"GET": Capability.POST_VIEW}
+
+    def refine_queryset(self, queryset):
+        return queryset.filter(recipient=self.request.user).order_by("-id")
+
+    @extend_schema(responses=s.PublishNotificationSerializer(many=True), summary="My publishing notices")
+    def get(self, request, workspace_id):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -96,3 +96,23 @@ def test_assisted_confirm_records_the_live_link(ws, api):
     assert bad.status_code == 400 and "url" in bad.json()["error"]["fields"]
     assert good.status_code == 200
     assert good.json()["status"] == S.PUBLISHED and good.json()["url"].endswith("/explore/1")
+
+
+def test_my_publishing_notices_list_only_mine(platform_sim, ws, client_for):
+    # given: a missed post tells the workspace's admins
+    admin = WorkspaceMemberFactory(workspace=ws, role=Role.ADMIN).user
+    other_admin = WorkspaceMemberFactory(workspace=ws, role=Role.ADMIN).user
+    viewer = WorkspaceMemberFactory(workspace=ws, role=Role.VIEWER).user
+    account, _sim = sim_account(platform_sim, ws)
+    target = due_target(account, text="late", due=timezone.now() - timedelta(hours=3))
+    pipeline.claim_due()
+    pipeline.publish_attempt(target.pk, str(job_of(target).attempt_id))
+    # when
+    mine = client_for(admin).get(f"{base(ws)}/publish-notifications/")
+    theirs = client_for(viewer).get(f"{base(ws)}/publish-notifications/")
+    # then
+    assert mine.status_code == 200
+    [notice] = mine.json()["results"]
+    assert notice["kind"] == "missed" and notice["target"] == target.pk
+    assert theirs.status_code == 200 and theirs.json()["results"] == []
+    assert other_admin.publish_notifications.count() == 1
