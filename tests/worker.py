@@ -216,10 +216,14 @@ def _reset_broker_pools(app) -> None:
             pool.force_close_all()
     app._pool = None
     amqp = app.__dict__.get("amqp")
-    if amqp is not None and amqp._producer_pool is not None:
-        with contextlib.suppress(Exception):
-            amqp._producer_pool.force_close_all()
+    if amqp is not None:
         amqp._producer_pool = None
+    # kombu caches producer pools per connection URL process-wide; a closed one would be handed back for
+    # the same URL later ("Acquire on closed pool"), so drop them all and let kombu make fresh ones.
+    from kombu import pools
+
+    with contextlib.suppress(Exception):
+        pools.reset()
 
 
 @contextlib.contextmanager
