@@ -1,0 +1,438 @@
+"""The publishing benchmark (issue 6): N posts due in the same minute, published by real Celery workers.
+
+Creates (and migrates) its own PostgreSQL database, starts its own platform simulator
+(`python -m platform_sim` on a free loopback port) with a latency fault on X's publish calls, makes
+`--accounts` X accounts on the simulator and as connected SocialAccounts of one workspace (their real
+simulated tokens stored through the vault), starts `--workers` Celery workers (thread pool,
+`--concurrency` threads each) and one beat, then schedules `--posts` posts (one target each, spread
+evenly over the accounts) all due at the same instant: status scheduled, in a workspace without an
+approval workflow (the approval gate answers "not_required"). It waits until every target is
+published or failed and prints:
+
+- drain time (due time -> last target published), lateness p50/p99 (published_at - due), throughput;
+- duplicates and losses counted by the simulator (posts stored per account vs targets per account);
+- in the same run, the ceiling: a bare httpx loop (bench/httpx_ceiling.run_ceiling) sending the same
+  number of X publish calls to the same simulator at the same latency and the same concurrency
+  (workers x threads), with no database, Celery or Redis; and the ratio pipeline / ceiling.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kawo_pubbench REDIS_URL=redis://127.0.0.1:6379/4 \\
+        .venv/bin/python bench/publish_burst.py --posts 10000 --accounts 100 --latency-ms 100
+
+Why threads: a publish spends most of its wall time waiting (the database, and the platform's latency),
+the pipeline keeps one connector (one httpx client) per worker thread, and late acks with prefetch 1
+hold per thread. One process per core (2 on this machine) uses both cores past the GIL; a prefork pool
+of 2 would leave both cores idle during every 100 ms platform call.
+
+The database named in DATABASE_URL is created if missing and migrated; never point this at a database
+other people use: at the start any target left unfinished in it (an interrupted run) is cancelled.
+Broker keys carry a prefix of their own and are removed at the end; the publish rate-limit keys
+(`kawo:rl:`) in the REDIS_URL database are cleared at the start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kawo_pubbench")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/4")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kawo.settings.test")
+# The test settings key the cache by xdist worker; give the benchmark (and its workers) a prefix of its own.
+os.environ.setdefault("PYTEST_XDIST_WORKER", "pubbench")
+
+BENCH_SLUG_PREFIX = "bench-publish-"
+PLATFORM = "x"  # X does not deduplicate: a second publish of one target would be a second post
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def ensure_database() -> None:
+    """Create the benchmark's own database if missing (never another one)."""
+    import psycopg2
+
+    url = urlparse(os.environ["DATABASE_URL"])
+    if url.scheme not in ("postgres", "postgresql"):
+        sys.exit("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
+    name = url.path.lstrip("/")
+    admin = psycopg2.connect(
+        host=url.hostname, port=url.port or 5432, user=url.username, password=url.password, dbname="postgres"
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def percentile(ordered: list[float], fraction: float) -> float:
+    if not ordered:
+        return 0.0
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def clean_previous_runs() -> None:
+    """Nothing an interrupted run left behind may be dispatched now (earlier runs' rows stay, finished)."""
+    import redis
+    from django.conf import settings
+    from django.db import connection
+
+    from content.models import TargetStatus as S
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE content_posttarget SET status = %s WHERE status NOT IN (%s, %s, %s)",
+            [S.CANCELLED, S.PUBLISHED, S.FAILED, S.CANCELLED],
+        )
+    from publishing.ratelimit import KEY_PREFIX
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = list(client.scan_iter(match=f"{KEY_PREFIX}*", count=500))
+    if keys:
+        client.delete(*keys)
+
+
+def make_accounts(sim, workspace, count: int):
+    """`count` X accounts on the simulator, each a connected SocialAccount with its tokens in the vault."""
+    from channels_app.connectors.base import Credentials
+    from channels_app.tests.factories import SocialAccountFactory
+
+    accounts = []
+    for _ in range(count):
+        made = sim.create_account(PLATFORM)
+        accounts.append(
+            SocialAccountFactory(
+                workspace=workspace,
+                platform=PLATFORM,
+                external_id=made.external_id,
+                handle=made.handle,
+                token_expires_at=made.expires_at,
+                credentials=Credentials(
+                    access_token=made.access_token,
+                    refresh_token=made.refresh_token,
+                    expires_at=made.expires_at,
+                    refresh_expires_at=made.refresh_expires_at,
+                    extra={"handle": made.handle},
+                ),
+            )
+        )
+    return accounts
+
+
+def schedule_posts(workspace, accounts, posts: int, due) -> list[int]:
+    """`posts` scheduled posts, one target each, round-robin over the accounts, all due at `due`."""
+    from django.db import transaction
+
+    from content.models import Post, PostTarget
+    from content.models import TargetStatus as S
+
+    with transaction.atomic():  # the dispatcher sees all of them at once
+        made = Post.objects.bulk_create(
+            [
+                Post(workspace=workspace, title=f"Burst {n}", scheduled_at=due, status=S.SCHEDULED)
+                for n in range(posts)
+            ],
+            batch_size=2000,
+        )
+        targets = PostTarget.objects.bulk_create(
+            [
+                PostTarget(
+                    workspace=workspace,
+                    post=post,
+                    account=accounts[n % len(accounts)],
+                    text=f"Burst {workspace.pk}-{n} https://kawo.example/{post.pk}",
+                    status=S.SCHEDULED,
+                )
+                for n, post in enumerate(made)
+            ],
+            batch_size=2000,
+        )
+    return [t.pk for t in targets]
+
+
+def status_counts(workspace) -> dict[str, int]:
+    from django.db.models import Count
+
+    from content.models import PostTarget
+
+    rows = PostTarget.objects.filter(workspace=workspace).values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def pipeline_env(args, sim_url: str) -> dict[str, str]:
+    env = {"PLATFORM_SIM_URL": sim_url, "LOG_LEVEL": "WARNING", "PYTEST_XDIST_WORKER": "pubbench"}
+    if args.dispatch_seconds:
+        env["KAWO_PUBLISH_DISPATCH_SECONDS"] = str(args.dispatch_seconds)
+    if args.lease_seconds:
+        env["KAWO_PUBLISH_LEASE_SECONDS"] = str(args.lease_seconds)
+    return env
+
+
+@contextlib.contextmanager
+def cluster(args, env: dict[str, str], scratch: Path):
+    """`--workers` thread-pool workers and one beat on one broker key prefix; always stopped."""
+    from tests.worker import _delete_broker_keys, run_celery_beat, run_celery_worker
+
+    broker_url = os.environ["REDIS_URL"]
+    prefix = f"kawo-pubbench-{uuid.uuid4().hex[:8]}:"
+    try:
+        with contextlib.ExitStack() as stack:
+            workers = [
+                stack.enter_context(
+                    run_celery_worker(
+                        broker_url=broker_url,
+                        key_prefix=prefix,
+                        log_dir=scratch / f"worker{n}",
+                        mail_dir=scratch / "mail",
+                        pool="threads",
+                        concurrency=args.concurrency,
+                        publish=False,
+                        cleanup_broker=False,
+                        extra_env=env,
+                    )
+                )
+                for n in range(args.workers)
+            ]
+            beat = stack.enter_context(
+                run_celery_beat(
+                    broker_url=broker_url, key_prefix=prefix, log_dir=scratch / "beat", extra_env=env
+                )
+            )
+            yield workers, beat
+    finally:
+        _delete_broker_keys(broker_url, prefix)
+
+
+def wait_until_final(workspace, total: int, workers, timeout: float) -> tuple[bool, dict[str, int]]:
+    from content.models import TargetStatus as S
+
+    deadline = time.monotonic() + timeout
+    last_report = 0.0
+    while True:
+        counts = status_counts(workspace)
+        final = sum(counts.get(s, 0) for s in (S.PUBLISHED, S.FAILED, S.CANCELLED))
+        if final >= total:
+            return True, counts
+        if time.monotonic() - last_report > 10:
+            log(f"progress: {counts} (load average {os.getloadavg()[0]:.1f})")
+            last_report = time.monotonic()
+        dead = [w.hostname for w in workers if not w.is_alive()]
+        if dead:
+            log(f"worker(s) died: {dead}")
+            return False, counts
+        if time.monotonic() > deadline:
+            return False, counts
+        time.sleep(1)
+
+
+def pipeline_figures(workspace, accounts, sim, due, wall_seconds: float) -> dict:
+    from content.models import PostTarget
+    from content.models import TargetStatus as S
+    from publishing.models import PublishAttempt
+
+    published = list(
+        PostTarget.objects.filter(workspace=workspace, status=S.PUBLISHED).values_list(
+            "published_at", flat=True
+        )
+    )
+    lateness = sorted((at - due).total_seconds() for at in published if at is not None)
+    drain = max(lateness) if lateness else None
+    expected = Counter(
+        PostTarget.objects.filter(workspace=workspace).values_list("account__external_id", flat=True)
+    )
+    published_per_account = Counter(
+        PostTarget.objects.filter(workspace=workspace, status=S.PUBLISHED).values_list(
+            "account__external_id", flat=True
+        )
+    )
+    stored = {
+        row["account"]: row["count"] for row in sim.counts()["posts_created"] if row["platform"] == PLATFORM
+    }
+    own = {a.external_id for a in accounts}
+    duplicates = sum(max(0, stored.get(acct, 0) - expected[acct]) for acct in own)
+    losses = sum(max(0, expected[acct] - stored.get(acct, 0)) for acct in own)
+    mismatched = sum(1 for acct in own if stored.get(acct, 0) != published_per_account[acct])
+    attempts = PublishAttempt.objects.filter(target__workspace=workspace)
+    outcomes = Counter(attempts.values_list("outcome", flat=True))
+    calls = sorted(d for d in attempts.values_list("duration_ms", flat=True) if d is not None)
+    failed = list(
+        PostTarget.objects.filter(workspace=workspace, status=S.FAILED).values_list(
+            "error_message", flat=True
+        )[:5]
+    )
+    return {
+        "published": len(published),
+        "statuses": status_counts(workspace),
+        "drain_seconds": round(drain, 2) if drain is not None else None,
+        "wait_wall_seconds": round(wall_seconds, 2),
+        "throughput_per_second": round(len(published) / drain, 1) if drain else 0.0,
+        "lateness_p50_seconds": round(percentile(lateness, 0.50), 2),
+        "lateness_p99_seconds": round(percentile(lateness, 0.99), 2),
+        "lateness_mean_seconds": round(statistics.fmean(lateness), 2) if lateness else 0.0,
+        "sim_posts_stored": sum(stored.get(acct, 0) for acct in own),
+        "sim_duplicates": duplicates,
+        "sim_losses": losses,
+        "accounts_where_sim_differs_from_published": mismatched,
+        "attempts": attempts.count(),
+        "attempt_outcomes": dict(outcomes),
+        "platform_call_p50_ms": percentile(calls, 0.50),
+        "platform_call_p99_ms": percentile(calls, 0.99),
+        "failed_examples": failed,
+    }
+
+
+def run(args) -> dict:
+    import django
+
+    ensure_database()
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from accounts.tests.factories import WorkspaceFactory
+    from bench.httpx_ceiling import run_ceiling
+    from platform_sim.client import SimClient
+    from platform_sim.testing import start_sim, stop_sim
+
+    log("migrating the benchmark database")
+    call_command("migrate", verbosity=0, interactive=False)
+    clean_previous_runs()
+    load_before = os.getloadavg()
+    scratch = Path(tempfile.mkdtemp(prefix="kawo-pubbench-"))
+    proc, sim_url = start_sim()
+    sim = SimClient(sim_url)
+    try:
+        rule = None
+        if args.latency_ms > 0:
+            rule = sim.add_fault("latency", platform=PLATFORM, operation="publish", ms=args.latency_ms)
+        workspace = WorkspaceFactory(slug=f"{BENCH_SLUG_PREFIX}{uuid.uuid4().hex[:8]}", name="Bench publish")
+        log(f"simulator at {sim_url}; creating {args.accounts} accounts")
+        accounts = make_accounts(sim, workspace, args.accounts)
+        env = pipeline_env(args, sim_url)
+        log(
+            f"starting {args.workers} worker(s) x {args.concurrency} threads and one beat (logs in {scratch})"
+        )
+        with cluster(args, env, scratch) as (workers, _beat):
+            due = timezone.now().replace(microsecond=0) + timedelta(seconds=2)
+            log(f"scheduling {args.posts} posts due at {due.isoformat()}")
+            schedule_posts(workspace, accounts, args.posts, due)
+            started = time.monotonic()
+            done, counts = wait_until_final(workspace, args.posts, workers, args.timeout)
+            wall = time.monotonic() - started
+            log(f"{'drained' if done else 'NOT drained'}: {counts}")
+        load_after_pipeline = os.getloadavg()
+        figures = pipeline_figures(workspace, accounts, sim, due, wall)
+        figures["drained"] = done
+        if rule is not None:
+            sim._http.delete(f"/faults/{rule.get('id')}")  # the ceiling adds its own latency rule
+        concurrency = args.workers * args.concurrency
+        log(f"ceiling: {args.posts} bare httpx publishes at concurrency {concurrency}")
+        ceiling = run_ceiling(
+            base_url=sim_url,
+            requests=args.posts,
+            concurrency=concurrency,
+            latency_ms=args.latency_ms,
+            platform=PLATFORM,
+            accounts=args.accounts,
+            mode="threads",
+            shared_sim=False,
+        )
+    finally:
+        sim.close()
+        stop_sim(proc)
+    ratio = (
+        round(figures["throughput_per_second"] / ceiling["throughput_per_second"], 3)
+        if ceiling["throughput_per_second"]
+        else None
+    )
+    return {
+        "posts": args.posts,
+        "accounts": args.accounts,
+        "latency_ms": args.latency_ms,
+        "workers": args.workers,
+        "threads_per_worker": args.concurrency,
+        "platform": PLATFORM,
+        "cpus": os.cpu_count(),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after_pipeline": [round(x, 2) for x in load_after_pipeline],
+        "pipeline": figures,
+        "ceiling": ceiling,
+        "ratio_pipeline_to_ceiling": ratio,
+    }
+
+
+def print_report(r: dict) -> None:
+    p, c = r["pipeline"], r["ceiling"]
+    print(
+        f"publish burst: {r['posts']} posts due at the same instant on {r['accounts']} {r['platform']} "
+        f"accounts, simulator latency {r['latency_ms']} ms on publish"
+    )
+    print(
+        f"  workers          {r['workers']} x {r['threads_per_worker']} threads + 1 beat on {r['cpus']} "
+        f"CPUs; load average before {r['load_average_before'][0]:.2f}, "
+        f"after {r['load_average_after_pipeline'][0]:.2f}"
+    )
+    print(f"  final statuses   {p['statuses']}{'' if p['drained'] else '  (TIMED OUT)'}")
+    print(f"  drain time       {p['drain_seconds']} s (due time -> last published)")
+    print(f"  lateness p50/p99 {p['lateness_p50_seconds']} / {p['lateness_p99_seconds']} s after due time")
+    print(f"  throughput       {p['throughput_per_second']} posts/s")
+    print(
+        f"  simulator        {p['sim_posts_stored']} posts stored; duplicates {p['sim_duplicates']}, "
+        f"losses {p['sim_losses']}"
+    )
+    print(
+        f"  attempts         {p['attempts']} {p['attempt_outcomes']}; platform call p50/p99 "
+        f"{p['platform_call_p50_ms']} / {p['platform_call_p99_ms']} ms"
+    )
+    if p["failed_examples"]:
+        print(f"  failed, e.g.     {p['failed_examples']}")
+    print(
+        f"  ceiling          bare httpx, {c['requests']} requests at concurrency {c['concurrency']}: "
+        f"{c['throughput_per_second']} requests/s (ideal {c['ideal_per_second']}/s), "
+        f"{c['posts_created']} stored"
+    )
+    print(f"  ratio            pipeline / ceiling = {r['ratio_pipeline_to_ceiling']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--posts", type=int, default=10_000)
+    parser.add_argument("--accounts", type=int, default=100)
+    parser.add_argument("--latency-ms", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (default: one per core)")
+    parser.add_argument("--concurrency", type=int, default=8, help="threads per worker")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for the drain")
+    parser.add_argument("--dispatch-seconds", type=float, default=0, help="beat interval (default: settings)")
+    parser.add_argument("--lease-seconds", type=float, default=0, help="publish lease (default: settings)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    report = run(args)
+    if args.json:
+        print(json.dumps(report, indent=2, default=str))
+    else:
+        print_report(report)
+    p = report["pipeline"]
+    ok = p["drained"] and p["sim_duplicates"] == 0 and p["sim_losses"] == 0
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
