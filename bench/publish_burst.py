@@ -323,7 +323,13 @@ def run(args) -> dict:
         rule = None
         if args.latency_ms > 0:
             rule = sim.add_fault("latency", platform=PLATFORM, operation="publish", ms=args.latency_ms)
-        workspace = WorkspaceFactory(slug=f"{BENCH_SLUG_PREFIX}{uuid.uuid4().hex[:8]}", name="Bench publish")
+        run_id = uuid.uuid4().hex[:8]
+        workspace = WorkspaceFactory(
+            slug=f"{BENCH_SLUG_PREFIX}{run_id}",
+            name=f"Bench publish {run_id}",
+            organization__slug=f"{BENCH_SLUG_PREFIX}{run_id}",
+            organization__name=f"Bench publish {run_id}",
+        )
         log(f"simulator at {sim_url}; creating {args.accounts} accounts")
         accounts = make_accounts(sim, workspace, args.accounts)
         env = pipeline_env(args, sim_url)
