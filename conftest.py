@@ -19,6 +19,7 @@ def pytest_configure(config):
     # WhiteNoise expects STATIC_ROOT to exist (tests serve static files through the finders).
     settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from tests are still
 # synchronous and safe there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -6,8 +6,14 @@ from __future__ import annotations
 class ConnectorError(Exception):
     """Base class. `platform_code` / `platform_message` keep what the platform said (never tokens)."""
 
-    def __init__(self, message: str = "", *, platform_code: str | int | None = None,
-                 platform_message: str = "", status_code: int | None = None):
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        platform_code: str | int | None = None,
+        platform_message: str = "",
+        status_code: int | None = None,
+    ):
         super().__init__(message or platform_message or self.__class__.__name__)
         self.platform_code = platform_code
         self.platform_message = platform_message
@@ -15,7 +21,7 @@ class ConnectorError(Exception):
 
 
 class RateLimited(ConnectorError):
-    """Try again after `retry_after` seconds (from Retry-After, x-rate-limit-reset, or the platform's rule)."""
+    """Try again after `retry_after` seconds (Retry-After, x-rate-limit-reset, or the platform's rule)."""
 
     def __init__(self, message: str = "", *, retry_after: float, **kwargs):
         super().__init__(message, **kwargs)
