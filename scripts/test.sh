@@ -11,6 +11,7 @@ echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 echo "== migrations"
+DJANGO_SETTINGS_MODULE=kawo.settings.test .venv/bin/python manage.py ensure_database
 DJANGO_SETTINGS_MODULE=kawo.settings.test .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 echo "== pytest"
 exec .venv/bin/python -m pytest -n "${KAWO_TEST_WORKERS:-2}" "$@"
