@@ -202,20 +202,17 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
         if current is None:
             raise Http404
         comment = request.POST.get("comment", "")
-        phrase = request.POST.get("phrase", "").strip()
+        anchor = _anchor(request.POST, post)
         with transaction.atomic():
-            if phrase:
-                target = next((t for t in post.targets.all() if phrase in t.text), None)
-                if target is None:
-                    raise ValidationFailed(_("That phrase is not in the post's text."), field="phrase")
-                start = target.text.index(phrase)
+            if anchor is not None:
+                target, start, end = anchor
                 services.comment_create(
                     actor=request.user,
                     post=post,
-                    body=comment or phrase,
+                    body=comment or target.text[start:end],
                     target=target,
                     anchor_start=start,
-                    anchor_end=start + len(phrase),
+                    anchor_end=end,
                     request=current,
                 )
             services.approval_decide(
@@ -225,6 +222,43 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
                 comment=comment,
             )
         messages.success(request, _("Your decision is recorded."))
+
+
+def _anchor(data, post):
+    """The span a decision's comment is anchored to: the offsets of a selection made in the page (start
+    and end in code points of one variant's text as the browser sees it), or else the first place of a
+    typed phrase; None when neither is given."""
+    phrase = data.get("phrase", "").strip()
+    ids = [data.get(key, "") for key in ("anchor_target", "anchor_start", "anchor_end")]
+    if all(i.isdigit() for i in ids):
+        target = next((t for t in post.targets.all() if t.pk == int(ids[0])), None)
+        start, end = int(ids[1]), int(ids[2])
+        # The page's text has the line breaks HTML normalises ("\r\n" -> "\n"); map back to the stored text.
+        positions = _browser_positions(target.text) if target is not None else []
+        if not 0 <= start < end < len(positions):
+            raise ValidationFailed(_("That phrase is not in the post's text."), field="phrase")
+        start, end = positions[start], positions[end]
+        if phrase and target.text[start:end].replace("\r\n", "\n").strip() != phrase:
+            raise ValidationFailed(_("That phrase is not in the post's text."), field="phrase")
+        return target, start, end
+    if not phrase:
+        return None
+    target = next((t for t in post.targets.all() if phrase in t.text), None)
+    if target is None:
+        raise ValidationFailed(_("That phrase is not in the post's text."), field="phrase")
+    start = target.text.index(phrase)
+    return target, start, start + len(phrase)
+
+
+def _browser_positions(text: str) -> list[int]:
+    """For each character of `text` as a browser's DOM holds it (each "\r\n" read as one "\n"), its index
+    in `text`; and len(text) at the end."""
+    positions, at = [], 0
+    while at < len(text):
+        positions.append(at)
+        at += 2 if text.startswith("\r\n", at) else 1
+    positions.append(len(text))
+    return positions
 
 
 def _highlighted(target, comments) -> dict:

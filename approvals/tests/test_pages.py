@@ -7,7 +7,7 @@ from django.core import mail
 from django.test import Client
 
 from approvals import links, services
-from approvals.models import ApprovalDecision, RequestStatus
+from approvals.models import ApprovalDecision, PostComment, RequestStatus
 from approvals.tests.factories import workflow_with
 from core.models import AuditEvent
 
@@ -73,3 +73,39 @@ def test_a_tampered_link_page_refuses_and_records_nothing(admin, ws, editor, mak
         assert answer.status_code == 403
         assert "This link cannot be used" in answer.content.decode()
     assert AuditEvent.objects.count() == events and not ApprovalDecision.objects.exists()
+
+
+def test_a_selected_span_anchors_the_comment_where_it_was_selected(
+    admin, ws, editor, reviewer_factory, make_post
+):
+    # given a text (with a line break as a form sends it) where the phrase appears twice, and the
+    # reviewer selected the second one (the browser counts the line break as one character)
+    lead = reviewer_factory()
+    workflow_with(admin, ws, [{"name": "Lead", "approver_users": [lead.pk]}])
+    text = "Best tea.\r\nReally the best tea in town."
+    post = make_post(text)
+    request = services.approval_request_submit(actor=editor, post=post)
+    target = post.targets.get()
+    start = text.replace("\r\n", "\n").rindex("best tea")
+    form = {
+        "action": "decide",
+        "decision": "request_changes",
+        "comment": "No superlatives.",
+        "phrase": "best tea",
+        "anchor_target": target.pk,
+        "anchor_start": start,
+    }
+    client = signed_in(lead)
+
+    # when the offsets fall outside the text, then nothing is recorded
+    client.post(f"/w/{ws.pk}/approvals/posts/{post.pk}/", {**form, "anchor_end": len(text) + 5})
+    assert not PostComment.objects.exists() and not ApprovalDecision.objects.exists()
+
+    # when they are right, then the comment is anchored to the selected span, not the first match
+    answer = client.post(f"/w/{ws.pk}/approvals/posts/{post.pk}/", {**form, "anchor_end": start + 8})
+    assert answer.status_code == 302
+    comment = PostComment.objects.get()
+    stored = text.rindex("best tea")
+    assert (comment.anchor_start, comment.anchor_end, comment.anchor_text) == (stored, stored + 8, "best tea")
+    request.refresh_from_db()
+    assert request.status == RequestStatus.CHANGES_REQUESTED
