@@ -35,6 +35,7 @@ from channels_app.views import platform_option
 from core.errors import DomainError
 from core.views import WorkspaceViewMixin
 from dashboard.views import WorkspacePageMixin
+from publishing.selectors import missed_post_ids, targets_publishing
 
 from . import selectors, services
 from .forms import ACTION_DRAFT, ACTION_QUEUE, ACTION_SCHEDULE, CalendarFilterForm, ComposerForm
@@ -91,7 +92,9 @@ def text_count(platform: str, text: str) -> dict:
 # --- calendar ---------------------------------------------------------------------------------------
 
 
-def _event(post: Post, *, tz, editable: bool, can_schedule: bool, workspace_label: str = "") -> dict:
+def _event(
+    post: Post, *, tz, editable: bool, can_schedule: bool, workspace_label: str = "", missed: bool = False
+) -> dict:
     targets = list(post.targets.all())
     platforms = []
     for target in targets:
@@ -113,16 +116,20 @@ def _event(post: Post, *, tz, editable: bool, can_schedule: bool, workspace_labe
     if any(t.status == S.SCHEDULED for t in targets) and not can_schedule:
         movable = False
     ws = post.workspace_id
+    # Failed, unknown and missed (failed: too late after the due time) posts carry a mark of their own.
+    alert = "missed" if missed and post.status == S.FAILED else post.status
+    alert_classes = ["ev-alert", f"ev-alert-{alert}"] if alert in ("failed", "unknown", "missed") else []
     return {
         "id": str(post.pk),
         "title": post.title or text[:80] or _("(no text)"),
         "start": _local_iso(post.scheduled_at, tz),
         "url": reverse("content:post_detail", args=[ws, post.pk]),
         "editable": movable,
-        "classNames": [f"ev-status-{post.status}"],
+        "classNames": [f"ev-status-{post.status}", *alert_classes],
         "extendedProps": {
             "status": post.status,
-            "statusLabel": str(S(post.status).label),
+            "statusLabel": _("Missed") if alert == "missed" else str(S(post.status).label),
+            "alert": alert if alert_classes else "",
             "platforms": platforms,
             "text": text[:280],
             "campaign": post.campaign.name if post.campaign else "",
@@ -190,9 +197,15 @@ class CalendarEventsView(WorkspaceViewMixin, View):
         tz = self.workspace.tzinfo
         start, end = _range(request, tz)
         form = CalendarFilterForm(request.GET, workspace=self.workspace, authors=_authors(self.workspace))
-        posts = selectors.calendar_posts(self.workspace, start=start, end=end, **form.selector_filters())
+        posts = list(
+            selectors.calendar_posts(self.workspace, start=start, end=end, **form.selector_filters())
+        )
+        missed = missed_post_ids([post.pk for post in posts])
         editable, can_schedule = self.access.can(C.POST_EDIT), self.access.can(C.POST_SCHEDULE)
-        events = [_event(post, tz=tz, editable=editable, can_schedule=can_schedule) for post in posts]
+        events = [
+            _event(post, tz=tz, editable=editable, can_schedule=can_schedule, missed=post.pk in missed)
+            for post in posts
+        ]
         return JsonResponse(events, safe=False)
 
 
@@ -217,13 +230,16 @@ class AllWorkspacesEventsView(LoginRequiredMixin, View):
         start, end = _range(request, UTC)
         start, end = start - timedelta(days=1), end + timedelta(days=1)
         chosen = [int(v) for v in request.GET.getlist("workspace") if v.isdigit()]
-        posts = selectors.calendar_posts_for_user(
-            user=request.user,
-            workspaces=chosen,
-            start=start,
-            end=end,
-            status=[s for s in request.GET.getlist("status") if s in STATUS_ORDER],
+        posts = list(
+            selectors.calendar_posts_for_user(
+                user=request.user,
+                workspaces=chosen,
+                start=start,
+                end=end,
+                status=[s for s in request.GET.getlist("status") if s in STATUS_ORDER],
+            )
         )
+        missed = missed_post_ids([post.pk for post in posts])
         accesses = {}
         events = []
         for post in posts:
@@ -239,6 +255,7 @@ class AllWorkspacesEventsView(LoginRequiredMixin, View):
                     editable=access is not None and access.can(C.POST_EDIT),
                     can_schedule=access is not None and access.can(C.POST_SCHEDULE),
                     workspace_label=post.workspace.name,
+                    missed=post.pk in missed,
                 )
             )
         return JsonResponse(events, safe=False)
@@ -614,6 +631,7 @@ class PostDetailView(WorkspacePageMixin, TemplateView):
         post = _loaded_post(self.workspace, kwargs["post_id"])
         tz = self.workspace.tzinfo
         targets = []
+        publishing = targets_publishing(self.workspace, [target.pk for target in post.targets.all()])
         for target in post.targets.all():
             targets.append(
                 {
@@ -621,6 +639,7 @@ class PostDetailView(WorkspacePageMixin, TemplateView):
                     "platform": platform_option(target.account.platform),
                     "media": [link.media for link in target.media_links.all()],
                     "count": text_count(target.account.platform, target.text),
+                    "publishing": publishing[target.pk],
                 }
             )
         findings = (post.compliance or {}).get("findings", [])
@@ -634,6 +653,7 @@ class PostDetailView(WorkspacePageMixin, TemplateView):
             can_edit=self.access.can(C.POST_EDIT),
             can_create=self.access.can(C.POST_CREATE),
             can_schedule=self.access.can(C.POST_SCHEDULE),
+            can_publish_now=self.access.can(C.POST_PUBLISH_NOW),
             is_scheduled=post.status == S.SCHEDULED,
             is_locked=post.status in LOCKED_STATUSES,
         )

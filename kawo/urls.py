@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("channels_app.urls")),
     path("", include("content.urls")),
     path("", include("approvals.urls")),
+    path("", include("publishing.urls")),
     path("", include("dashboard.urls")),
 ]
 

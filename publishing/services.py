@@ -606,3 +606,15 @@ def assisted_confirm(*, actor: User, target, url: str):
             after={"url": url},
         )
     return locked
+
+
+def publish_notifications_mark_read(*, actor: User, ids: list[int] | None = None) -> int:
+    """Mark the actor's publishing notices read (all unread when `ids` is None). Returns how many.
+    Only the actor's own rows match, so another person's id changes nothing."""
+    from .models import PublishNotification
+
+    queryset = PublishNotification.objects.filter(recipient=actor, read_at__isnull=True)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids)
+    now = timezone.now()
+    return queryset.update(read_at=now, updated_at=now)

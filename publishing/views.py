@@ -1,0 +1,147 @@
+"""Dashboard side of the publish pipeline: the post page's buttons (publish now, retry, cancel, confirm an
+assisted post) and the person's notifications page (approvals' and publishing's notices together).
+
+Thin views: each button calls one service of publishing.services and comes back to the post page with
+the service's message (a refusal, e.g. "retry" while the outcome is unknown, shows its reason).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts.roles import Capability as C
+from approvals import selectors as approval_selectors
+from approvals import services as approval_services
+from content.models import Post, PostTarget
+from core.errors import DomainError
+from core.views import WorkspaceViewMixin
+
+from . import selectors, services
+
+NOTIFICATIONS_SHOWN = 50  # of each kind, newest first
+
+
+class _PublishActionView(WorkspaceViewMixin, View):
+    """A button on the post page: call one service, come back to the post with its message."""
+
+    def post(self, request, workspace_id, **kwargs):
+        obj = self.get_object(**kwargs)
+        post_id = obj.pk if isinstance(obj, Post) else obj.post_id
+        try:
+            message = self.act(obj)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, message)
+        return redirect("content:post_detail", workspace_id, post_id)
+
+    def get_object(self, **kwargs):
+        return get_object_or_404(
+            PostTarget.objects.select_related("post"),
+            workspace=self.workspace,
+            pk=kwargs["target_id"],
+            post__deleted_at__isnull=True,
+        )
+
+
+class PostPublishNowView(_PublishActionView):
+    required_capabilities = {"POST": C.POST_PUBLISH_NOW}
+
+    def get_object(self, **kwargs):
+        return get_object_or_404(
+            Post, workspace=self.workspace, pk=kwargs["post_id"], deleted_at__isnull=True
+        )
+
+    def act(self, post):
+        queued = services.post_publish_now(actor=self.request.user, post=post)
+        return _("Publishing now: %(count)s account(s) queued.") % {"count": len(queued)}
+
+
+class TargetRetryView(_PublishActionView):
+    required_capabilities = {"POST": C.POST_PUBLISH_NOW}
+
+    def act(self, target):
+        services.target_retry(actor=self.request.user, target=target)
+        return _("Trying again now.")
+
+
+class TargetCancelView(_PublishActionView):
+    required_capabilities = {"POST": C.POST_SCHEDULE}
+
+    def act(self, target):
+        services.target_cancel(actor=self.request.user, target=target)
+        return _("Cancelled on this account.")
+
+
+class TargetConfirmView(_PublishActionView):
+    """An assisted post was published by hand: its live URL."""
+
+    required_capabilities = {"POST": C.POST_SCHEDULE}
+
+    def act(self, target):
+        services.assisted_confirm(
+            actor=self.request.user, target=target, url=self.request.POST.get("url", "")
+        )
+        return _("Marked as published.")
+
+
+class NotificationsView(LoginRequiredMixin, TemplateView):
+    """The person's notices from every workspace: publishing's and approvals', unread ones marked."""
+
+    template_name = "publishing/notifications.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        items = [
+            {
+                "kind": "publishing",
+                "id": n.pk,
+                "label": n.get_kind_display(),
+                "message": n.message,
+                "workspace": n.workspace,
+                "post_id": n.target.post_id,
+                "created_at": n.created_at,
+                "read": n.read_at is not None,
+            }
+            for n in selectors.publish_notifications_for(user=user)[:NOTIFICATIONS_SHOWN]
+        ]
+        items += [
+            {
+                "kind": "approvals",
+                "id": n.pk,
+                "label": n.get_kind_display(),
+                "message": n.message,
+                "workspace": n.workspace,
+                "post_id": n.post_id,
+                "created_at": n.created_at,
+                "read": n.read_at is not None,
+            }
+            for n in approval_selectors.notifications_for(user=user)[:NOTIFICATIONS_SHOWN]
+        ]
+        items.sort(key=lambda item: item["created_at"], reverse=True)
+        context.update(items=items, unread=sum(1 for item in items if not item["read"]))
+        return context
+
+
+class NotificationsReadView(LoginRequiredMixin, View):
+    """POST: mark one notice read (`kind` and `id`), or all of the person's notices (no id)."""
+
+    def post(self, request):
+        kind, raw_id = request.POST.get("kind", ""), request.POST.get("id", "")
+        if raw_id.isdigit():
+            ids = [int(raw_id)]
+            if kind == "publishing":
+                services.publish_notifications_mark_read(actor=request.user, ids=ids)
+            elif kind == "approvals":
+                approval_services.notifications_mark_read(actor=request.user, ids=ids)
+        else:
+            services.publish_notifications_mark_read(actor=request.user)
+            approval_services.notifications_mark_read(actor=request.user)
+            messages.success(request, _("All notifications marked as read."))
+        return redirect("publishing:notifications")
