@@ -345,3 +345,17 @@ def test_notifications_page_needs_sign_in():
     response = Client().get(reverse("publishing:notifications"))
     # then
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_pages_speak_simplified_chinese(ws, admin):
+    # given
+    target = make_target(ws, status=S.FAILED)
+    make_attempt(target)
+    client = signed_in(admin)
+    client.cookies["django_language"] = "zh-hans"
+    # when
+    notices = client.get(reverse("publishing:notifications")).content.decode()
+    post_page = client.get(post_url(target)).content.decode()
+    # then
+    assert "暂无通知" in notices or "没有通知" in notices
+    assert "重试" in post_page and "平台" in post_page
