@@ -1,5 +1,6 @@
 """The pipeline's dashboard in a real browser: the post page's attempt log and buttons (a retry refused
-while the outcome is unknown, a retry of a failed target), the calendar's marks and the bell."""
+while the outcome is unknown, a retry of a failed target), the calendar's marks (failed, unknown, missed)
+and the bell."""
 
 from __future__ import annotations
 
@@ -98,6 +99,15 @@ def test_post_page_attempt_log_retry_and_bell(live_server, page):
         target=failed,
         message="Oolong launch failed on X",
     )
+    for title, status, reason in [("Tea ceremony", S.FAILED, "missed"), ("Gift box", S.FAILED, "rejected")]:
+        other = PostTargetFactory(
+            post=PostFactory(workspace=workspace, title=title, scheduled_at=due + timedelta(hours=2)),
+            workspace=workspace,
+            account=failed.account,
+            status=status,
+        )
+        Post.objects.filter(pk=other.post_id).update(status=status)
+        PublishJob.objects.create(workspace=workspace, target=other, reason=reason)
     _sign_in(page, live_server, admin)
     # when: the post page
     page.goto(f"{live_server.url}/w/{workspace.pk}/posts/{post.pk}/")
@@ -128,5 +138,8 @@ def test_post_page_attempt_log_retry_and_bell(live_server, page):
         f"{live_server.url}/w/{workspace.pk}/calendar/?date={due.astimezone(workspace.tzinfo):%Y-%m-%d}"
     )
     expect(page.locator(".fc-event.ev-alert-unknown")).to_have_count(1)
+    expect(page.locator(".fc-event.ev-alert-missed")).to_have_count(1)
+    expect(page.locator(".fc-event.ev-alert-failed")).to_have_count(1)
+    page.screenshot(path=str(SCREENSHOTS / "calendar-publishing.png"), full_page=True)
     page.get_by_test_id("bell").click()
     expect(page.get_by_test_id("notification")).to_contain_text("Oolong launch failed on X")
