@@ -15,8 +15,8 @@ fmt:
 	.venv/bin/ruff format . && .venv/bin/ruff check --fix .
 
 messages:
-	.venv/bin/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=node_modules && \
-	.venv/bin/python manage.py compilemessages -l zh_Hans
+	.venv/bin/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=var --ignore=tests/peers && \
+	.venv/bin/python manage.py compilemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=tests/peers
 
 # Refresh the README's screenshots (the browser tests save them into docs/screenshots/).
 screenshots:

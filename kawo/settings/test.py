@@ -9,6 +9,8 @@ os.environ.setdefault("KAWO_VAR_DIR", str(Path(__file__).resolve().parents[2] / 
 
 from .base import *  # noqa: E402,F403
 
+# Live-server threads must not keep connections open past a request (they would block test DB teardown).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 SECRET_KEY = "test-only-key"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
