@@ -16,7 +16,12 @@ published or failed and prints:
   (workers x threads), with no database, Celery or Redis; and the ratio pipeline / ceiling.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kawo_pubbench REDIS_URL=redis://127.0.0.1:6379/4 \\
-        .venv/bin/python bench/publish_burst.py --posts 10000 --accounts 100 --latency-ms 100
+        .venv/bin/python bench/publish_burst.py --posts 10000 --accounts 100 --latency-ms 100 \\
+        --lease-seconds 1800
+
+`--lease-seconds` must outlast the drain: with the default lease (120 s) a 10,000-post burst livelocks
+(every queued target is re-leased before its message is reached, so the workers only meet stale
+messages); see bench/README.md.
 
 Why threads: a publish spends most of its wall time waiting (the database, and the platform's latency),
 the pipeline keeps one connector (one httpx client) per worker thread, and late acks with prefetch 1
