@@ -74,6 +74,10 @@ def batch_size() -> int:
     return int(_setting("KAWO_PUBLISH_BATCH", 500))
 
 
+def max_in_flight() -> int:
+    return int(_setting("KAWO_PUBLISH_MAX_IN_FLIGHT", 200))
+
+
 def retry_policy() -> RetryPolicy:
     return RetryPolicy(
         max_attempts=int(_setting("KAWO_PUBLISH_MAX_ATTEMPTS", 5)),
@@ -384,8 +388,21 @@ def _lease(job: PublishJob, now: datetime) -> str | None:
 
 
 def claim_due(*, now: datetime | None = None, limit: int | None = None) -> int:
-    """Due scheduled targets -> queued with a lease, one publish task each after commit."""
+    """Due scheduled targets -> queued with a lease, one publish task each after commit.
+
+    At most `KAWO_PUBLISH_MAX_IN_FLIGHT` targets hold a live lease at once: claiming a whole burst at
+    once would queue more work than the workers finish within one lease, every lease would run out while
+    its message waits in the broker, and re-leasing them would livelock the queue (seen with 10,000 posts
+    due in one minute). Due targets simply wait, still "scheduled", for the next tick.
+    """
     now = now or timezone.now()
+    in_flight = PublishJob.objects.filter(
+        target__status=S.QUEUED, attempt_id__isnull=False, lease_expires_at__gte=now
+    ).count()
+    room = max_in_flight() - in_flight
+    if room <= 0:
+        return 0
+    limit = min(limit or batch_size(), room)
     with transaction.atomic():
         targets = list(
             _claim_locked(

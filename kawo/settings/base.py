@@ -294,6 +294,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- Publish pipeline (publishing/pipeline.py); environment overrides for tests and benchmarks -----
 KAWO_PUBLISH_LEASE_SECONDS = float(os.environ.get("KAWO_PUBLISH_LEASE_SECONDS", "120"))
 KAWO_PUBLISH_BATCH = int(os.environ.get("KAWO_PUBLISH_BATCH", "500"))
+# Targets holding a live lease at once; keep it well under what the workers finish within one lease.
+KAWO_PUBLISH_MAX_IN_FLIGHT = int(os.environ.get("KAWO_PUBLISH_MAX_IN_FLIGHT", "200"))
 KAWO_PUBLISH_MAX_ATTEMPTS = int(os.environ.get("KAWO_PUBLISH_MAX_ATTEMPTS", "5"))
 KAWO_PUBLISH_BACKOFF_BASE = float(os.environ.get("KAWO_PUBLISH_BACKOFF_BASE", "10"))
 KAWO_PUBLISH_BACKOFF_CAP = float(os.environ.get("KAWO_PUBLISH_BACKOFF_CAP", "600"))

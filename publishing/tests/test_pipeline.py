@@ -84,6 +84,24 @@ def test_dispatcher_claims_only_due_scheduled_targets_with_a_lease(platform_sim,
     assert pipeline.claim_due() == 0  # nothing claimed twice
 
 
+def test_dispatcher_keeps_at_most_max_in_flight_leases_so_a_burst_cannot_livelock(platform_sim, ws, settings):
+    # given: five due targets and room for two live leases
+    settings.KAWO_PUBLISH_MAX_IN_FLIGHT = 2
+    account, _sim = sim_account(platform_sim, ws)
+    targets = [due_target(account, text=f"burst {n}") for n in range(5)]
+    # when
+    first = pipeline.claim_due()
+    second = pipeline.claim_due()
+    # then: the rest wait, still scheduled, until leases are used up
+    assert (first, second) == (2, 0)
+    assert sorted(status(t) for t in targets) == [S.QUEUED, S.QUEUED, S.SCHEDULED, S.SCHEDULED, S.SCHEDULED]
+    # when: one leased target finishes
+    leased = next(t for t in targets if status(t) == S.QUEUED)
+    PostTarget.objects.filter(pk=leased.pk).update(status=S.PUBLISHED)
+    # then: exactly one more is claimed
+    assert pipeline.claim_due() == 1
+
+
 def test_a_second_message_for_the_same_attempt_sends_nothing(platform_sim, ws):
     # given
     account, sim = sim_account(platform_sim, ws)
