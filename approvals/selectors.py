@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.roles import Capability
@@ -57,6 +58,14 @@ def comments_of(workspace, *, post) -> QuerySet[PostComment]:
     )
 
 
+def _roles_include(role: str) -> Q:
+    """The current stage names `role` among its approver roles (a JSON list of role names)."""
+    if connection.vendor == "postgresql":
+        return Q(current_stage__stage__approver_roles__contains=[role])
+    # SQLite (the demo's embedded default) has no JSON containment; role names are distinct quoted tokens.
+    return Q(current_stage__stage__approver_roles__icontains=f'"{role}"')
+
+
 def requests_waiting_for(*, user) -> QuerySet[ApprovalRequest]:
     """Requests whose current stage names this person (directly or by their role in that workspace),
     that they have not decided on yet, in every workspace where they hold approval.decide. Own posts are
@@ -76,7 +85,7 @@ def requests_waiting_for(*, user) -> QuerySet[ApprovalRequest]:
     )
     match = Q(Exists(named))
     for role, ids in by_role.items():
-        match |= Q(workspace_id__in=ids, current_stage__stage__approver_roles__contains=[role])
+        match |= Q(workspace_id__in=ids) & _roles_include(role)
     decided = ApprovalDecision.objects.filter(
         stage_state_id=OuterRef("current_stage_id"), reviewer_email=user.email.lower()
     )

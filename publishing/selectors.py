@@ -89,6 +89,9 @@ def unread_notifications_count(*, user) -> int:
 
     from .models import PublishNotification
 
-    approvals = Notification.objects.filter(recipient=user, read_at__isnull=True).values("id")
-    publishing = PublishNotification.objects.filter(recipient=user, read_at__isnull=True).values("id")
+    # No ORDER BY inside the union (the models' default ordering): SQLite refuses it in compound statements.
+    approvals = Notification.objects.filter(recipient=user, read_at__isnull=True).order_by().values("id")
+    publishing = (
+        PublishNotification.objects.filter(recipient=user, read_at__isnull=True).order_by().values("id")
+    )
     return approvals.union(publishing, all=True).count()
