@@ -375,6 +375,19 @@ def _claim_locked(queryset):
     return queryset.select_for_update()
 
 
+CLAIM_LOCK_KEY = 0x6B61776F  # "kawo": the advisory lock that serialises claim_due across dispatchers
+
+
+def _claim_lock() -> bool:
+    """Take the claim lock for this transaction; False when another dispatcher holds it (PostgreSQL).
+    SQLite serialises writers itself."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [CLAIM_LOCK_KEY])
+        return bool(cursor.fetchone()[0])
+
+
 def _lease(job: PublishJob, now: datetime) -> str | None:
     """Conditional UPDATE: the claim where rows cannot be locked (SQLite); None when someone else won."""
     attempt = uuid.uuid4()
@@ -396,14 +409,18 @@ def claim_due(*, now: datetime | None = None, limit: int | None = None) -> int:
     due in one minute). Due targets simply wait, still "scheduled", for the next tick.
     """
     now = now or timezone.now()
-    in_flight = PublishJob.objects.filter(
-        target__status=S.QUEUED, attempt_id__isnull=False, lease_expires_at__gte=now
-    ).count()
-    room = max_in_flight() - in_flight
-    if room <= 0:
-        return 0
-    limit = min(limit or batch_size(), room)
     with transaction.atomic():
+        # One claimer at a time (dispatch ticks overlap when a pass is slow): otherwise each would see
+        # the same room under the cap and together claim many times it.
+        if not _claim_lock():
+            return 0
+        in_flight = PublishJob.objects.filter(
+            target__status=S.QUEUED, attempt_id__isnull=False, lease_expires_at__gte=now
+        ).count()
+        room = max_in_flight() - in_flight
+        if room <= 0:
+            return 0
+        limit = min(limit or batch_size(), room)
         targets = list(
             _claim_locked(
                 PostTarget.objects.filter(

@@ -197,8 +197,13 @@ class RateLimitGate:
 
 
 @lru_cache(maxsize=4)
-def _gate_for(url: str) -> RateLimitGate:
-    return RateLimitGate(redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3))
+def _gate_for(url: str, prefix: str) -> RateLimitGate:
+    return RateLimitGate(redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3), prefix=prefix)
+
+
+def key_prefix() -> str:
+    """Where the gate keeps its keys: KAWO_RATELIMIT_PREFIX (tests give each xdist worker its own)."""
+    return getattr(settings, "KAWO_RATELIMIT_PREFIX", KEY_PREFIX)
 
 
 def gate() -> RateLimitGate:
@@ -208,7 +213,7 @@ def gate() -> RateLimitGate:
         raise ImproperlyConfigured(
             "The publishing rate-limit gate needs Redis: set REDIS_URL (workers must share one gate)."
         )
-    return _gate_for(url)
+    return _gate_for(url, key_prefix())
 
 
 def wait_until(scope_keys: Iterable[str]) -> float:

@@ -31,4 +31,6 @@ if os.environ.get("KAWO_CELERY_BROKER_PREFIX"):
 CELERY_TASK_EAGER_PROPAGATES = True
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 CACHES["default"]["KEY_PREFIX"] = f"kawo-test-{_worker}"  # noqa: F405
+# Rate-limit blocks are keyed by account id, and every xdist worker has its own database (ids repeat).
+KAWO_RATELIMIT_PREFIX = f"kawo-test-{_worker}:rl:"
 KAWO_FERNET_KEYS = ["dGVzdC1rZXktMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDA="]

@@ -34,10 +34,10 @@ def _fresh_rate_limits(settings):
     """The gate lives in this run's own Redis database; start each test without old blocks."""
     import redis
 
-    from publishing.ratelimit import KEY_PREFIX
+    from publishing.ratelimit import key_prefix
 
     client = redis.Redis.from_url(settings.REDIS_URL)
-    keys = list(client.scan_iter(match=f"{KEY_PREFIX}*", count=500))
+    keys = list(client.scan_iter(match=f"{key_prefix()}*", count=500))
     if keys:
         client.delete(*keys)
 
