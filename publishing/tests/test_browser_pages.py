@@ -19,6 +19,7 @@ from channels_app.tests.factories import SocialAccountFactory
 from content.models import Post, PostTarget
 from content.models import TargetStatus as S
 from content.tests.factories import PostFactory, PostTargetFactory
+from core.models import AuditEvent
 from publishing.models import PublishAttempt, PublishJob, PublishNotification
 from tests.browser.screens import SCREENSHOTS
 
@@ -108,6 +109,13 @@ def test_post_page_attempt_log_retry_and_bell(live_server, page):
         )
         Post.objects.filter(pk=other.post_id).update(status=status)
         PublishJob.objects.create(workspace=workspace, target=other, reason=reason)
+    waiting = PostTargetFactory(
+        post=PostFactory(workspace=workspace, title="Spring harvest", scheduled_at=due + timedelta(hours=3)),
+        workspace=workspace,
+        account=unknown.account,
+        status=S.UNKNOWN,
+    )
+    Post.objects.filter(pk=waiting.post_id).update(status=S.UNKNOWN)
     _sign_in(page, live_server, admin)
     # when: the post page
     page.goto(f"{live_server.url}/w/{workspace.pk}/posts/{post.pk}/")
@@ -119,6 +127,20 @@ def test_post_page_attempt_log_retry_and_bell(live_server, page):
     expect(page.get_by_test_id("bell-count")).to_have_text("1")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "post-publishing.png"), full_page=True)
+    # when: the calendar of that day (before any retry, so no task can change a mark under us)
+    page.goto(
+        f"{live_server.url}/w/{workspace.pk}/calendar/?date={due.astimezone(workspace.tzinfo):%Y-%m-%d}"
+    )
+    # then: the failed posts, the missed one and the one whose outcome is unknown carry their marks
+    expect(page.locator(".fc-event.ev-alert-unknown")).to_have_count(1)
+    expect(page.locator(".fc-event.ev-alert-missed")).to_have_count(1)
+    expect(page.locator(".fc-event.ev-alert-failed")).to_have_count(2)
+    page.screenshot(path=str(SCREENSHOTS / "calendar-publishing.png"), full_page=True)
+    # and the bell leads to the notices
+    page.get_by_test_id("bell").click()
+    expect(page.get_by_test_id("notification")).to_contain_text("Oolong launch failed on X")
+    # when: back on the post page
+    page.goto(f"{live_server.url}/w/{workspace.pk}/posts/{post.pk}/")
     # when: retry the unknown target: refused with the reason
     page.locator(f'[data-testid="publish-panel"][data-target-id="{unknown.pk}"]').get_by_test_id(
         "retry-target"
@@ -133,16 +155,5 @@ def test_post_page_attempt_log_retry_and_bell(live_server, page):
     # then
     expect(page.locator("body")).to_contain_text("Trying again now.")
     # The retry service re-queued it (audited); an eager task may already have tried again since.
-    from core.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="post_target.retry", target_id=str(failed.pk)).count() == 1
-    # and the calendar marks the unknown post; the bell leads to the notices
-    page.goto(
-        f"{live_server.url}/w/{workspace.pk}/calendar/?date={due.astimezone(workspace.tzinfo):%Y-%m-%d}"
-    )
-    expect(page.locator(".fc-event.ev-alert-unknown")).to_have_count(1)
-    expect(page.locator(".fc-event.ev-alert-missed")).to_have_count(1)
-    expect(page.locator(".fc-event.ev-alert-failed")).to_have_count(1)
-    page.screenshot(path=str(SCREENSHOTS / "calendar-publishing.png"), full_page=True)
-    page.get_by_test_id("bell").click()
-    expect(page.get_by_test_id("notification")).to_contain_text("Oolong launch failed on X")
