@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 from core.models import TimeStampedModel, WorkspaceScopedModel
+from publishing.models import PublishNotification
 
 # --- workflows --------------------------------------------------------------------------------------
 
@@ -372,13 +373,19 @@ class Notification(TimeStampedModel):
         return f"{self.recipient_id} {self.kind}"
 
 
+# What a person can choose about: approvals' kinds and the publish pipeline's notices
+# (publishing.models.PublishNotification.Kind). The two sets share no value.
+PREFERENCE_KINDS = [*NotificationKind.choices, *PublishNotification.Kind.choices]
+PREFERENCE_VALUES = frozenset(value for value, _label in PREFERENCE_KINDS)
+
+
 class NotificationPreference(models.Model):
-    """A person's choice per kind; no row = both channels on."""
+    """A person's choice per kind (approvals and publishing notices); no row = both channels on."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="approval_notification_prefs"
     )
-    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    kind = models.CharField(max_length=20, choices=PREFERENCE_KINDS)
     in_app = models.BooleanField(default=True)
     email = models.BooleanField(default=True)
 

@@ -26,6 +26,7 @@ from core.errors import Conflict, DomainError, NotFound, PermissionRefused, Vali
 
 from .conditions import PostFacts, condition_matches, validate_condition, workflow_for_post
 from .models import (
+    PREFERENCE_VALUES,
     ROLE_VALUES,
     ApprovalBatch,
     ApprovalDecision,
@@ -1058,7 +1059,7 @@ def notification_preferences_set(*, actor, preferences: list[dict]) -> list[Noti
     out = []
     for index, item in enumerate(preferences or []):
         kind = item.get("kind")
-        if kind not in NotificationKind.values:
+        if kind not in PREFERENCE_VALUES:
             raise ValidationFailed(_("Unknown notification kind."), field=f"preferences.{index}.kind")
         pref, _created = NotificationPreference.objects.update_or_create(
             user=actor,

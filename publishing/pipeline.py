@@ -33,6 +33,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from channels_app import vault
 from channels_app.connectors.base import MediaItem, PostPayload, PublishResult
@@ -42,8 +43,9 @@ from channels_app.models import SocialAccount
 from content.models import PostTarget
 from content.models import TargetStatus as S
 
-from . import ratelimit
+from . import notifications, ratelimit
 from .models import PublishAttempt, PublishJob, PublishNotification, WorkspacePublishingSettings
+from .notifications import lazy_message
 from .retry import Action, RetryPolicy, classify
 
 logger = logging.getLogger(__name__)
@@ -211,20 +213,18 @@ def _responsible_user_id(account: SocialAccount) -> int | None:
     return member.user_id if member is not None else None
 
 
-def _notify(target: PostTarget, kind: str, message: str, *, recipients=None, content=None) -> None:
-    people = recipients if recipients is not None else _team(target)
-    PublishNotification.objects.bulk_create(
-        [
-            PublishNotification(
-                workspace_id=target.workspace_id,
-                recipient=user,
-                kind=kind,
-                target=target,
-                message=message[:500],
-                content=content or {},
-            )
-            for user in {u.pk: u for u in people}.values()
-        ]
+def _notify(
+    target: PostTarget, kind: str, message, *, recipients=None, reason: str = "", content=None
+) -> None:
+    """In-app notices now, emails after the commit (publishing.notifications), for the team or
+    `recipients`, as each chose. `message` (a lazy_message) is rendered in each recipient's language."""
+    notifications.notify(
+        target=target,
+        kind=kind,
+        message=message,
+        recipients=recipients if recipients is not None else _team(target),
+        reason=reason,
+        content=content,
     )
 
 
@@ -242,8 +242,11 @@ def _webhook(target: PostTarget, event: str, **extra) -> None:
     webhook_emit(workspace=target.post.workspace, event=event, payload=payload)
 
 
-def _fail(target: PostTarget, job: PublishJob, *, reason: str, message: str, kind: str = "failed") -> None:
-    _move(target, S.FAILED, error_message=message[:500])
+def _fail(target: PostTarget, job: PublishJob, *, reason: str, message, kind: str = "failed") -> None:
+    # `message` may be a lazy_message: the target and the webhook keep the worker's language, each
+    # person's notice is rendered in theirs.
+    text = str(message)
+    _move(target, S.FAILED, error_message=text[:500])
     job.reason = reason
     job.attempt_id = None
     job.lease_expires_at = None
@@ -252,10 +255,15 @@ def _fail(target: PostTarget, job: PublishJob, *, reason: str, message: str, kin
     _notify(
         target,
         kind,
-        _("“%(post)s” on %(account)s was not published: %(message)s")
-        % {"post": target.post, "account": target.account, "message": message},
+        lazy_message(
+            gettext_lazy("“%(post)s” on %(account)s was not published: %(message)s"),
+            post=target.post,
+            account=target.account,
+            message=message,
+        ),
+        reason=reason,
     )
-    _webhook(target, "post.failed", reason=reason, message=message)
+    _webhook(target, "post.failed", reason=reason, message=text)
 
 
 def _published(target: PostTarget, job: PublishJob, *, external_id: str, url: str, at=None) -> None:
@@ -496,7 +504,7 @@ def sweep_expired(*, now: datetime | None = None, limit: int | None = None) -> i
                     target,
                     job,
                     reason=REASON_OVERDUE,
-                    message=_("Nobody confirmed this assisted post in time: it is overdue."),
+                    message=gettext_lazy("Nobody confirmed this assisted post in time: it is overdue."),
                     kind=PublishNotification.Kind.ASSISTED_OVERDUE,
                 )
             else:
@@ -597,8 +605,12 @@ def _prepare(target_id: int, attempt_id: str) -> _Prepared | str:
                 target,
                 job,
                 reason=REASON_MISSED,
-                message=_("Missed: it was due at %(due)s and could not be published within the grace window.")
-                % {"due": due.isoformat(timespec="minutes")},
+                message=lazy_message(
+                    gettext_lazy(
+                        "Missed: it was due at %(due)s and could not be published within the grace window."
+                    ),
+                    due=due.isoformat(timespec="minutes"),
+                ),
                 kind=PublishNotification.Kind.MISSED,
             )
             return "missed"
@@ -610,8 +622,10 @@ def _prepare(target_id: int, attempt_id: str) -> _Prepared | str:
                 target,
                 job,
                 reason=REASON_APPROVAL,
-                message=_("Not published: the content is not approved as it is now (%(reason)s).")
-                % {"reason": gate.reason},
+                message=lazy_message(
+                    gettext_lazy("Not published: the content is not approved as it is now (%(reason)s)."),
+                    reason=gate.reason,
+                ),
             )
             return "not_approved"
         account = target.account
@@ -665,9 +679,11 @@ def _fail_reconnect(target: PostTarget, job: PublishJob, account: SocialAccount,
 
     if account.status != SocialAccount.Status.REVOKED:
         social_account_mark_needs_reconnect(account, message=message or _("The platform refused the token."))
-    text = _("Reconnect the account: %(account)s no longer accepts our token.") % {"account": account}
+    text = lazy_message(
+        gettext_lazy("Reconnect the account: %(account)s no longer accepts our token."), account=account
+    )
     if message:
-        text = f"{text} ({message})"
+        text = lazy_message("%(text)s (%(message)s)", text=text, message=message)
     _fail(target, job, reason=REASON_RECONNECT, message=text)
 
 
@@ -776,12 +792,13 @@ def _record(
             attempt.outcome = Outcome.REJECTED if decision.reason == REASON_REJECTED else Outcome.TRANSIENT
             attempt.save()
             if decision.reason == REASON_RETRIES:
-                message = _("Gave up after %(n)s temporary errors: %(message)s") % {
-                    "n": job.transient_failures + 1,
-                    "message": message,
-                }
+                message = lazy_message(
+                    gettext_lazy("Gave up after %(n)s temporary errors: %(message)s"),
+                    n=job.transient_failures + 1,
+                    message=message,
+                )
             else:
-                message = _("The platform refused it: %(message)s") % {"message": message}
+                message = lazy_message(gettext_lazy("The platform refused it: %(message)s"), message=message)
             _fail(target, job, reason=decision.reason, message=message)
             return decision.reason
         else:  # settle by reading
@@ -791,8 +808,13 @@ def _record(
             _notify(
                 target,
                 PublishNotification.Kind.UNKNOWN,
-                _("“%(post)s” on %(account)s may or may not have been published; we are checking.")
-                % {"post": target.post, "account": target.account},
+                lazy_message(
+                    gettext_lazy(
+                        "“%(post)s” on %(account)s may or may not have been published; we are checking."
+                    ),
+                    post=target.post,
+                    account=target.account,
+                ),
             )
             _enqueue("settle_target", target.pk, countdown=settle_delay())
             return "unknown"
@@ -929,8 +951,11 @@ def _hand_over(target: PostTarget, job: PublishJob, *, now: datetime) -> None:
     _notify(
         target,
         PublishNotification.Kind.ASSISTED_DUE,
-        _("“%(post)s” is due on %(account)s: post it and confirm with its link.")
-        % {"post": target.post, "account": target.account},
+        lazy_message(
+            gettext_lazy("“%(post)s” is due on %(account)s: post it and confirm with its link."),
+            post=target.post,
+            account=target.account,
+        ),
         recipients=recipients,
         content={
             "text": target.text,

@@ -50,3 +50,28 @@ def settle_target(target_id: int) -> str:
     from . import pipeline
 
     return pipeline.settle(target_id)
+
+
+# --- publishing notices by email (publishing/notifications.py) ----------------------------------------
+
+NOTICE_EMAIL_RETRIES = 3
+
+
+@shared_task(bind=True, name="publishing.send_notice_emails", max_retries=NOTICE_EMAIL_RETRIES)
+def send_notice_emails(
+    self, target_id: int, kind: str, emails: list[dict], reason: str = "", content: dict | None = None
+) -> int:
+    """Email publishing notices (enqueued after the pipeline's commit). Only the emails the mail server
+    refused are tried again, later; after the last try they are dropped (the in-app notice stays)."""
+    from . import notifications
+
+    failed = notifications.notice_emails_send(
+        target_id=target_id, kind=kind, emails=emails, reason=reason, content=content
+    )
+    if failed and self.request.retries < self.max_retries:
+        raise self.retry(
+            args=[target_id, kind, failed],
+            kwargs={"reason": reason, "content": content},
+            countdown=60 * 2**self.request.retries,
+        )
+    return len(emails) - len(failed)

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from accounts.roles import Role
 
 from ..models import (
+    PREFERENCE_KINDS,
     ApprovalDecision,
     ApprovalPolicyRule,
     ApprovalRequest,
@@ -15,7 +16,6 @@ from ..models import (
     ApprovalStageState,
     ApprovalWorkflow,
     Notification,
-    NotificationKind,
     NotificationPreference,
     PostComment,
     ReviewLink,
@@ -401,11 +401,12 @@ class MarkReadInputSerializer(serializers.Serializer):
 
 
 class PreferenceSerializer(serializers.ModelSerializer):
-    kind = serializers.ChoiceField(choices=NotificationKind.choices)
+    kind = serializers.ChoiceField(choices=PREFERENCE_KINDS)
+    label = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
         model = NotificationPreference
-        fields = ["kind", "in_app", "email"]
+        fields = ["kind", "label", "in_app", "email"]
 
 
 class PreferencesSerializer(serializers.Serializer):

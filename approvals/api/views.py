@@ -23,6 +23,7 @@ from core.api import ScopedAPIView, UserScopedAPIView, WorkspaceScopedAPIView, c
 from .. import links, selectors, services
 from ..gate import publish_gate
 from ..models import (
+    PREFERENCE_KINDS,
     ApprovalBatch,
     ApprovalPolicyRule,
     ApprovalRequest,
@@ -462,9 +463,7 @@ class NotificationPreferencesView(UserScopedAPIView):
 
     def _answer(self, user):
         prefs = {p.kind: p for p in NotificationPreference.objects.filter(user=user)}
-        from ..models import NotificationKind
-
-        rows = [prefs.get(k) or NotificationPreference(user=user, kind=k) for k in NotificationKind.values]
+        rows = [prefs.get(k) or NotificationPreference(user=user, kind=k) for k, _label in PREFERENCE_KINDS]
         return Response(s.PreferencesSerializer({"preferences": rows}).data)
 
     @extend_schema(responses=s.PreferencesSerializer, summary="My notification choices")
