@@ -135,7 +135,7 @@ class SimClient:
     def add_fault(self, kind: str, **match: Any) -> dict[str, Any]:
         """kind: latency, rate_limit, server_error, timeout_before, timeout_after, token_expired,
         token_revoked. match/params: platform, account, token, operation, path, count, probability, seed,
-        ms, seconds, status, retry_after."""
+        ms, seconds, status, retry_after, scope ("account" or "app", for rate_limit)."""
         return self._call("POST", "/faults", json={"kind": kind, **match})
 
     def faults(self) -> list[dict[str, Any]]:
@@ -179,6 +179,17 @@ class SimClient:
             and (not kind or r["kind"] == kind)
             and (not operation or r["operation"] == operation)
         )
+
+    def log(
+        self, platform: str = "", operation: str = "", account: str | None = None, fault: str = ""
+    ) -> list[dict[str, Any]]:
+        """Every request the simulator answered, oldest first: arrived/answered (epoch seconds), platform,
+        operation, account, body (a fingerprint: a repeated request has the same one), status, fault,
+        retry_after and scope (for an injected 429)."""
+        params = {"platform": platform, "operation": operation, "fault": fault}
+        if account is not None:
+            params["account"] = account
+        return self._call("GET", "/log", params=params)["log"]
 
     def posts(
         self, platform: str = "", account: str = "", include_deleted: bool = False

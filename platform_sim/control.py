@@ -196,6 +196,26 @@ async def posts(request: Request) -> Response:
     return JSONResponse({"posts": rows})
 
 
+async def log(request: Request) -> Response:
+    """The request log, oldest first, filtered by platform, operation, account, fault kind, and
+    `since` (epoch seconds of arrival)."""
+    q = request.query_params
+    try:
+        since = float(q.get("since") or 0)
+    except ValueError:
+        return _bad("since must be epoch seconds")
+    rows = [
+        entry.public()
+        for entry in sorted(_sim(request).state.log, key=lambda e: e.arrived)
+        if entry.arrived >= since
+        and (not q.get("platform") or entry.platform == q["platform"])
+        and (not q.get("operation") or entry.operation == q["operation"])
+        and ("account" not in q or entry.account == q["account"])
+        and (not q.get("fault") or entry.fault == q["fault"])
+    ]
+    return JSONResponse({"log": rows})
+
+
 def control_routes() -> list[Route]:
     return [
         Route("/health", health),
@@ -210,4 +230,5 @@ def control_routes() -> list[Route]:
         Route("/faults/{rule_id:int}", fault_delete, methods=["DELETE"]),
         Route("/counts", counts),
         Route("/posts", posts),
+        Route("/log", log),
     ]

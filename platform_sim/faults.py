@@ -7,7 +7,10 @@ left empty matches anything. `count` limits how many times it fires (None: alway
 Kinds:
 - latency          sleep `ms` milliseconds, then carry on (combines with one other kind)
 - rate_limit       the platform's rate-limit error, HTTP 429 (or the platform's own status), with
-                   `Retry-After: <retry_after>` and `x-rate-limit-reset: <epoch>` headers
+                   `Retry-After: <retry_after>` and `x-rate-limit-reset: <epoch>` headers. `scope`
+                   "account" (default): the account's own limit; "app": the platform's app-wide limit
+                   where it has a distinct one (X: `x-app-limit-24hour-remaining: 0`; Meta #4; Weibo
+                   10022; YouTube quotaExceeded), else its usual rate-limit error
 - server_error     the platform's system error with HTTP `status` (default 500)
 - timeout_before   sleep `seconds`, then 504; nothing is stored
 - timeout_after    run the operation (the post IS stored), then stall `seconds` before answering
@@ -48,12 +51,15 @@ class FaultRule:
     seconds: float = 0.0
     status: int = 0
     retry_after: float = 30.0
+    scope: str = "account"
     fired: int = 0
     _rng: random.Random = field(default_factory=random.Random, repr=False)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; one of {', '.join(KINDS)}")
+        if self.scope not in ("account", "app"):
+            raise ValueError(f"scope must be 'account' or 'app', not {self.scope!r}")
         self._rng = random.Random(self.seed)
 
     @classmethod
@@ -72,6 +78,7 @@ class FaultRule:
             "seconds",
             "status",
             "retry_after",
+            "scope",
         }
         unknown = set(data) - allowed
         if unknown:
@@ -109,6 +116,7 @@ class FaultRule:
             "seconds": self.seconds,
             "status": self.status,
             "retry_after": self.retry_after,
+            "scope": self.scope,
             "fired": self.fired,
         }
 

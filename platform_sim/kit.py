@@ -9,8 +9,10 @@ then calls the handler. Handlers speak the platform's own payload and error shap
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import html
 import json
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -21,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from .faults import FaultBook, FaultRule
-from .state import Account, SimState, Token, s256
+from .state import Account, LogEntry, SimState, Token, s256
 
 # Canonical error kinds a platform must be able to render.
 ERROR_KINDS = (
@@ -72,6 +74,9 @@ class PlatformSpec:
     pkce: bool = False  # authorization codes must be redeemed with the S256 verifier
     token_from: Callable[[Request], Awaitable[str]] = bearer_token
     error: Callable[..., Response] = default_error  # error(kind, message, status=None) -> Response
+    # The platform has an app-wide rate limit with an answer of its own: `error` then also renders the
+    # kind "app_rate_limited" (a fault rule with scope "app" uses it).
+    app_rate_limit: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -125,8 +130,86 @@ class Ctx:
         return data
 
 
+def body_digest(body: bytes) -> str:
+    """A short fingerprint of a request body: the same request sent again has the same one."""
+    return hashlib.sha256(body).hexdigest()[:16] if body else ""
+
+
 def _sim(request: Request) -> Simulator:
     return request.app.state.sim
+
+
+async def _answer(
+    request: Request,
+    ctx: Ctx,
+    handler: Callable[[Request, Ctx], Awaitable[Response]],
+    token_value: str,
+    entry: LogEntry,
+    *,
+    auth: bool,
+) -> Response:
+    """Faults first (recorded in `entry`), then the token check, then the platform's handler."""
+    sim, spec, op, account_id = ctx.sim, ctx.spec, ctx.operation, entry.account
+    latency, rule = sim.faults.match(
+        platform=spec.key, operation=op, path=request.url.path, account=account_id, token=token_value
+    )
+    header_rule = request.headers.get("x-sim-fault")
+    if header_rule and rule is None:
+        rule = FaultRule.from_dict(json.loads(header_rule))
+    for slow in latency:
+        await asyncio.sleep(slow.ms / 1000.0)
+    stall_after = 0.0
+    if rule is not None:
+        sim.state.faults_fired[(spec.key, op, account_id, rule.kind)] += 1
+        entry.fault = rule.kind
+        if rule.kind == "rate_limit":
+            return _rate_limited(ctx, rule, entry)
+        if rule.kind == "server_error":
+            return ctx.error("server_error", "system busy", rule.status or 500)
+        if rule.kind == "timeout_before":
+            await asyncio.sleep(rule.seconds)
+            return ctx.error("timeout", "gateway timeout", 504)
+        if rule.kind == "token_expired":
+            return ctx.error("token_expired", "access token expired")
+        if rule.kind == "token_revoked":
+            return ctx.error("token_revoked", "access token revoked")
+        if rule.kind == "timeout_after":
+            stall_after = rule.seconds
+
+    if auth:
+        if ctx.token is None or ctx.token.platform != spec.key or ctx.account is None:
+            return ctx.error("token_invalid", "invalid access token")
+        if ctx.token.kind != "access":
+            return ctx.error("token_invalid", "not an access token")
+        if ctx.token.revoked:
+            return ctx.error("token_revoked", "access token revoked")
+        if ctx.token.expired:
+            return ctx.error("token_expired", "access token expired")
+
+    response = await handler(request, ctx)
+    if stall_after:
+        await asyncio.sleep(stall_after)
+    return response
+
+
+def _rate_limited(ctx: Ctx, rule: FaultRule, entry: LogEntry) -> Response:
+    """The platform's rate-limit answer. Retry-After is whole seconds (at least 1); x-rate-limit-reset
+    is the epoch second the window ends, never before Retry-After's end."""
+    app_wide = rule.scope == "app" and ctx.spec.app_rate_limit
+    response = ctx.error(
+        "app_rate_limited" if app_wide else "rate_limited", "rate limit exceeded", rule.status or None
+    )
+    retry_after = max(1, math.ceil(rule.retry_after))
+    reset = str(math.ceil(time.time() + retry_after))
+    response.headers["Retry-After"] = str(retry_after)
+    response.headers["x-rate-limit-reset"] = reset
+    response.headers["x-rate-limit-remaining"] = "0"
+    if app_wide:
+        response.headers["x-app-limit-24hour-remaining"] = "0"
+        response.headers["x-app-limit-24hour-reset"] = reset
+    entry.retry_after = float(retry_after)
+    entry.scope = "app" if app_wide else "account"
+    return response
 
 
 def operation(
@@ -146,6 +229,9 @@ def operation(
         handler: Callable[[Request, Ctx], Awaitable[Response]],
     ) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
+            arrived = time.time()
+            # Read (and cache) the body first: later reads, form parsing included, are served from it.
+            body = await request.body()
             sim = _sim(request)
             op = name if isinstance(name, str) else await name(request)
             ctx = Ctx(sim=sim, spec=spec, request=request, operation=op)
@@ -159,51 +245,17 @@ def operation(
                 ctx.account = await account_hint(request, sim)
             account_id = ctx.account.external_id if ctx.account else ""
             sim.state.requests[(spec.key, op, account_id)] += 1
-
-            latency, rule = sim.faults.match(
-                platform=spec.key, operation=op, path=request.url.path, account=account_id, token=token_value
+            entry = LogEntry(
+                arrived=arrived,
+                platform=spec.key,
+                operation=op,
+                account=account_id,
+                body=body_digest(body),
             )
-            header_rule = request.headers.get("x-sim-fault")
-            if header_rule and rule is None:
-                rule = FaultRule.from_dict(json.loads(header_rule))
-            for slow in latency:
-                await asyncio.sleep(slow.ms / 1000.0)
-            stall_after = 0.0
-            if rule is not None:
-                sim.state.faults_fired[(spec.key, op, account_id, rule.kind)] += 1
-                if rule.kind == "rate_limit":
-                    response = ctx.error("rate_limited", "rate limit exceeded", rule.status or None)
-                    response.headers["Retry-After"] = str(
-                        int(rule.retry_after) if rule.retry_after >= 1 else 1
-                    )
-                    response.headers["x-rate-limit-reset"] = str(int(time.time() + rule.retry_after))
-                    response.headers["x-rate-limit-remaining"] = "0"
-                    return response
-                if rule.kind == "server_error":
-                    return ctx.error("server_error", "system busy", rule.status or 500)
-                if rule.kind == "timeout_before":
-                    await asyncio.sleep(rule.seconds)
-                    return ctx.error("timeout", "gateway timeout", 504)
-                if rule.kind == "token_expired":
-                    return ctx.error("token_expired", "access token expired")
-                if rule.kind == "token_revoked":
-                    return ctx.error("token_revoked", "access token revoked")
-                if rule.kind == "timeout_after":
-                    stall_after = rule.seconds
-
-            if auth:
-                if ctx.token is None or ctx.token.platform != spec.key or ctx.account is None:
-                    return ctx.error("token_invalid", "invalid access token")
-                if ctx.token.kind != "access":
-                    return ctx.error("token_invalid", "not an access token")
-                if ctx.token.revoked:
-                    return ctx.error("token_revoked", "access token revoked")
-                if ctx.token.expired:
-                    return ctx.error("token_expired", "access token expired")
-
-            response = await handler(request, ctx)
-            if stall_after:
-                await asyncio.sleep(stall_after)
+            response = await _answer(request, ctx, handler, token_value, entry, auth=auth)
+            entry.answered = time.time()
+            entry.status = response.status_code
+            sim.state.log.append(entry)
             return response
 
         endpoint.__name__ = f"{spec.key}_{handler.__name__}"

@@ -11,8 +11,8 @@ import itertools
 import secrets
 import time
 from base64 import urlsafe_b64encode
-from collections import Counter
-from dataclasses import dataclass, field
+from collections import Counter, deque
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
@@ -47,6 +47,32 @@ class Account:
             "app_id": self.app_id,
             "options": self.options,
         }
+
+
+# How many requests the log keeps (oldest dropped first): enough for a 10,000-post benchmark's run.
+LOG_LIMIT = 200_000
+
+
+@dataclass(slots=True)
+class LogEntry:
+    """One request as the simulator saw it: when it arrived and was answered (epoch seconds, this
+    machine's clock), who and what it was, a fingerprint of its body (the same request sent again has
+    the same one), and what came back: status, the fault injected, and for a 429 the Retry-After sent
+    and its scope ("account" or "app")."""
+
+    arrived: float
+    platform: str
+    operation: str
+    account: str
+    body: str = ""
+    answered: float = 0.0
+    status: int = 0
+    fault: str = ""
+    retry_after: float | None = None
+    scope: str = ""
+
+    def public(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass
@@ -168,6 +194,7 @@ class SimState:
         self.posts_created: Counter[tuple[str, str]] = Counter()
         self.refresh_calls: Counter[tuple[str, str]] = Counter()
         self.faults_fired: Counter[tuple[str, str, str, str]] = Counter()  # platform, op, account, kind
+        self.log: deque[LogEntry] = deque(maxlen=LOG_LIMIT)
         self._ids = itertools.count(1)
 
     # --- ids ---

@@ -343,7 +343,11 @@ def _error_summary(error: BaseException) -> dict:
             "status_code": error.status_code,
             "platform_code": error.platform_code,
             "platform_message": (error.platform_message or str(error))[:500],
-            **({"retry_after": error.retry_after} if isinstance(error, RateLimited) else {}),
+            **(
+                {"retry_after": error.retry_after, "scope": error.scope}
+                if isinstance(error, RateLimited)
+                else {}
+            ),
         }
     return {"error": type(error).__name__, "message": str(error)[:500]}
 
@@ -365,11 +369,18 @@ def _gate_wait(account: SocialAccount) -> float:
         return 2.0
 
 
-def _block(account: SocialAccount, retry_after: float) -> None:
+def _block(account: SocialAccount, retry_after: float, *, scope: str = RateLimited.ACCOUNT) -> None:
+    """Hold every worker off this account (or, for an app-wide limit, off every account of ours on the
+    platform) for `retry_after` seconds."""
     if not getattr(settings, "REDIS_URL", ""):
         return
+    key = (
+        ratelimit.app_scope(account.platform)
+        if scope == RateLimited.APP
+        else ratelimit.account_scope(account.pk)
+    )
     try:
-        ratelimit.block(ratelimit.account_scope(account.pk), retry_after)
+        ratelimit.block(key, retry_after)
     except Exception as exc:  # noqa: BLE001 - the job's own not_before still holds for this target
         logger.warning("could not record a rate limit in Redis: %s", exc)
 
@@ -767,7 +778,7 @@ def _record(
             attempt.outcome = Outcome.RATE_LIMITED
             attempt.retry_after = decision.delay
             attempt.save()
-            _block(target.account, decision.delay)
+            _block(target.account, decision.delay, scope=getattr(error, "scope", RateLimited.ACCOUNT))
             _requeue(target, job, not_before=now + timedelta(seconds=decision.delay))
             return "rate_limited"
         if decision.action == Action.BACKOFF:

@@ -21,11 +21,20 @@ class ConnectorError(Exception):
 
 
 class RateLimited(ConnectorError):
-    """Try again after `retry_after` seconds (Retry-After, x-rate-limit-reset, or the platform's rule)."""
+    """Try again after `retry_after` seconds (the longest of Retry-After, the reset headers, or the
+    platform's rule). `scope` says whose limit it is: "account" (this account's or token's) or "app" (our
+    app's limit on the platform, shared by every account: X's 24-hour app cap, Meta's #4, Weibo's IP
+    limit, YouTube's project quota); the pipeline then holds off every account on that platform."""
 
-    def __init__(self, message: str = "", *, retry_after: float, **kwargs):
+    ACCOUNT = "account"
+    APP = "app"
+
+    def __init__(self, message: str = "", *, retry_after: float, scope: str = ACCOUNT, **kwargs):
+        if scope not in (self.ACCOUNT, self.APP):
+            raise ValueError(f"rate-limit scope must be 'account' or 'app', not {scope!r}")
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
+        self.scope = scope
 
 
 class AuthExpired(ConnectorError):

@@ -4,7 +4,8 @@
 - read/write timeout or a dropped connection AFTER the request was sent:
   on a call that creates something (`unsafe=True`, a publish) -> Unknown (settle by reading the platform);
   otherwise -> Transient
-- 429 -> RateLimited(retry_after from Retry-After, else x-rate-limit-reset, else the connector's default)
+- 429 -> RateLimited(retry_after: the longest of Retry-After and x-rate-limit-reset, else the connector's
+  default)
 - 401 -> AuthExpired;  5xx -> Transient;  other 4xx -> Rejected
 Platforms that put errors in the body (WeChat's errcode with HTTP 200, Weibo's error_code) map those first
 in `Connector.error_for(response)`; the status mapping above is the fallback.
@@ -23,24 +24,35 @@ from .errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transien
 
 
 def parse_retry_after(headers: httpx.Headers, default: float) -> float:
-    """Seconds to wait: Retry-After (seconds or HTTP date), else X's x-rate-limit-reset (epoch)."""
-    value = headers.get("retry-after")
-    if value:
-        value = value.strip()
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            try:
-                return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-            except (TypeError, ValueError):
-                pass
-    reset = headers.get("x-rate-limit-reset")
-    if reset:
-        try:
-            return max(0.0, float(reset) - time.time())
-        except ValueError:
-            pass
-    return default
+    """Seconds to wait: the LONGEST of Retry-After (seconds or an HTTP date) and X's x-rate-limit-reset
+    (epoch seconds); the default when neither is there. Waiting for the longer one is never wrong;
+    trusting the shorter one can earn another 429."""
+    hints = [hint for hint in (_retry_after_header(headers), _epoch_reset(headers)) if hint is not None]
+    return max(hints) if hints else default
+
+
+def _retry_after_header(headers: httpx.Headers) -> float | None:
+    value = (headers.get("retry-after") or "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def _epoch_reset(headers: httpx.Headers, name: str = "x-rate-limit-reset") -> float | None:
+    value = headers.get(name)
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value) - time.time())
+    except ValueError:
+        return None
 
 
 def json_or_empty(response: httpx.Response) -> dict[str, Any]:

@@ -216,8 +216,39 @@ def test_rate_limit_maps_to_rate_limited_with_retry_after(platform_sim, case, ma
     with pytest.raises(RateLimited) as raised:
         connector.publish(credentials, case.minimal_post(next(_unique)))
 
-    # then
-    assert 40 <= raised.value.retry_after <= 42
+    # then: at least Retry-After (x-rate-limit-reset, a whole epoch second, may add under a second)
+    assert 42 <= raised.value.retry_after <= 43
+    assert raised.value.scope == RateLimited.ACCOUNT
+    assert platform_sim.posts_created(case.platform, account.external_id) == 0
+
+
+# Platforms whose app-wide limit has an answer of its own (X's 24-hour app cap, Meta's #4, Weibo's IP
+# limit 10022, YouTube's project quota); on the others a 429 is the account's.
+APP_WIDE_LIMITS = {"x", "facebook", "instagram", "weibo", "youtube"}
+
+
+def test_an_app_wide_rate_limit_is_told_apart_from_the_accounts(platform_sim, case, make_connector):
+    # given: the platform answers with its app-wide limit
+    connector = make_connector()
+    account, credentials = connect(platform_sim, case, connector)
+    platform_sim.add_fault(
+        "rate_limit",
+        platform=case.platform,
+        account=account.external_id,
+        operation=case.publish_operation,
+        retry_after=42,
+        scope="app",
+        count=1,
+    )
+
+    # when
+    with pytest.raises(RateLimited) as raised:
+        connector.publish(credentials, case.minimal_post(next(_unique)))
+
+    # then: every account of ours on the platform must wait where the platform says it is our app's limit
+    expected = RateLimited.APP if case.platform in APP_WIDE_LIMITS else RateLimited.ACCOUNT
+    assert raised.value.scope == expected
+    assert raised.value.retry_after >= 42
     assert platform_sim.posts_created(case.platform, account.external_id) == 0
 
 

@@ -42,6 +42,9 @@ def raises(exc: Exception):
         (lambda: {"Retry-After": "42"}, 42.0),
         (lambda: {"Retry-After": formatdate(time.time() + 90, usegmt=True)}, 90.0),
         (lambda: {"x-rate-limit-reset": str(int(time.time()) + 300)}, 300.0),
+        # both given: the longer wait wins, whichever header carries it
+        (lambda: {"Retry-After": "5", "x-rate-limit-reset": str(int(time.time()) + 120)}, 120.0),
+        (lambda: {"Retry-After": "200", "x-rate-limit-reset": str(int(time.time()) + 30)}, 200.0),
         (lambda: {}, 60.0),
     ],
 )

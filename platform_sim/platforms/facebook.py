@@ -26,7 +26,8 @@ from ..state import Account, Post
 VERSION_RE = re.compile(r"^v\d{1,2}\.0$")
 # kind -> (HTTP status, code, subcode, type, message)
 GRAPH_ERRORS = {
-    "rate_limited": (400, 4, None, "OAuthException", "(#4) Application request limit reached"),
+    "rate_limited": (400, 32, None, "OAuthException", "(#32) Page request limit reached"),
+    "app_rate_limited": (400, 4, None, "OAuthException", "(#4) Application request limit reached"),
     "server_error": (
         500,
         2,
@@ -100,6 +101,7 @@ SPEC = PlatformSpec(
     refresh_rotates=False,
     token_from=graph_token,
     error=graph_error,
+    app_rate_limit=True,
 )
 
 

@@ -39,6 +39,7 @@ SPEC = PlatformSpec(
     refresh_rotates=False,
     token_from=graph_token,
     error=graph_error,
+    app_rate_limit=True,
 )
 
 

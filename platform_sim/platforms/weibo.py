@@ -31,6 +31,7 @@ from ..state import Post
 
 ERRORS = {
     "rate_limited": (10023, "User requests out of rate limit!"),
+    "app_rate_limited": (10022, "IP requests out of rate limit!"),
     "server_error": (10001, "System error"),
     "timeout": (10001, "System error"),
     "token_expired": (21327, "expired_token"),
@@ -40,7 +41,14 @@ ERRORS = {
     "not_found": (20101, "Target weibo does not exist!"),
     "forbidden": (10014, "Insufficient app permissions!"),
 }
-STATUS = {"rate_limited": 429, "server_error": 500, "timeout": 504, "not_found": 400, "forbidden": 403}
+STATUS = {
+    "rate_limited": 429,
+    "app_rate_limited": 429,
+    "server_error": 500,
+    "timeout": 504,
+    "not_found": 400,
+    "forbidden": 403,
+}
 MAX_PIC_BYTES = 5 * 1024 * 1024
 URL_RE = re.compile(r"https?://[^\s]+")
 
@@ -77,6 +85,7 @@ SPEC = PlatformSpec(
     refresh_rotates=False,  # the refresh response carries no new refresh token: keep the old one
     token_from=weibo_token,
     error=weibo_error,
+    app_rate_limit=True,
 )
 
 

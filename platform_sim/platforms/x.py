@@ -31,6 +31,7 @@ from ..state import Post
 
 PROBLEMS = {
     "rate_limited": (429, "Too Many Requests", "about:blank"),
+    "app_rate_limited": (429, "Too Many Requests", "about:blank"),  # plus x-app-limit-24hour-* headers
     "server_error": (503, "Service Unavailable", "about:blank"),
     "timeout": (504, "Gateway Timeout", "about:blank"),
     "token_expired": (401, "Unauthorized", "about:blank"),
@@ -61,6 +62,7 @@ SPEC = PlatformSpec(
     refresh_rotates=True,
     pkce=True,
     error=x_error,
+    app_rate_limit=True,
 )
 
 

@@ -40,6 +40,13 @@ ERRORS = {
         "RESOURCE_EXHAUSTED",
         "The request rate is too high.",
     ),
+    "app_rate_limited": (
+        403,
+        "youtube.quota",
+        "quotaExceeded",
+        "RESOURCE_EXHAUSTED",
+        "The request cannot be completed because you have exceeded your quota.",
+    ),
     "server_error": (500, "global", "backendError", "INTERNAL", "Backend Error"),
     "timeout": (504, "global", "backendError", "DEADLINE_EXCEEDED", "Deadline exceeded"),
     "token_expired": (401, "global", "authError", "UNAUTHENTICATED", "Invalid Credentials"),
@@ -81,6 +88,7 @@ SPEC = PlatformSpec(
     refresh_ttl=180 * 86400.0,
     refresh_rotates=False,
     error=youtube_error,
+    app_rate_limit=True,
 )
 
 

@@ -163,6 +163,47 @@ def test_rate_limit_sends_retry_after_and_reset_headers(platform_sim):
     assert abs(int(response.headers["x-rate-limit-reset"]) - (time.time() + 30)) < 3
 
 
+def test_app_wide_rate_limit_uses_the_platforms_app_error(platform_sim):
+    # given
+    account = platform_sim.create_account("weibo")
+    platform_sim.add_fault("rate_limit", platform="weibo", retry_after=5, scope="app", count=1)
+
+    # when
+    response = _share(platform_sim.base_url, account.access_token, "x https://kawo.example/")
+
+    # then: Weibo's IP limit (10022), not the user's (10023)
+    assert response.status_code == 429
+    assert response.json()["error_code"] == 10022
+
+
+def test_an_unknown_rate_limit_scope_is_refused():
+    with pytest.raises(ValueError, match="scope"):
+        FaultRule(kind="rate_limit", scope="planet")
+
+
+def test_the_log_records_each_request_with_its_timing_fault_and_body_fingerprint(platform_sim):
+    # given: the first share is rate-limited for 2 s; the same share is sent again, then another one
+    account = platform_sim.create_account("weibo")
+    platform_sim.add_fault("rate_limit", platform="weibo", operation="publish", retry_after=2, count=1)
+    before = time.time()
+    _share(platform_sim.base_url, account.access_token, "same https://kawo.example/")
+    _share(platform_sim.base_url, account.access_token, "same https://kawo.example/")
+    _share(platform_sim.base_url, account.access_token, "other https://kawo.example/")
+
+    # when
+    log = platform_sim.log(platform="weibo", operation="publish")
+
+    # then
+    assert [(e["status"], e["fault"]) for e in log] == [(429, "rate_limit"), (200, ""), (200, "")]
+    limited, again, other = log
+    assert limited["retry_after"] == 2 and limited["scope"] == "account"
+    assert limited["account"] == account.external_id
+    assert before <= limited["arrived"] <= limited["answered"] <= again["arrived"]
+    assert limited["body"] == again["body"] != other["body"]
+    assert platform_sim.log(fault="rate_limit") == [limited]
+    assert platform_sim.log(platform="weibo", account="nobody") == []
+
+
 def test_latency_delays_but_answers(platform_sim):
     # given
     account = platform_sim.create_account("weibo")

@@ -160,8 +160,31 @@ def test_rate_limit_waits_for_retry_after_and_blocks_the_account(platform_sim, w
     # once the time has passed, it goes
     assert pipeline.release_ready(now=timezone.now() + timedelta(seconds=31)) >= 1
     attempt = PublishAttempt.objects.get(target=target)
-    # X's x-rate-limit-reset is whole epoch seconds: up to a second less than Retry-After
-    assert attempt.outcome == PublishAttempt.Outcome.RATE_LIMITED and 29 <= attempt.retry_after <= 30
+    # the longer of Retry-After and x-rate-limit-reset (whole epoch seconds: up to a second more)
+    assert attempt.outcome == PublishAttempt.Outcome.RATE_LIMITED and 30 <= attempt.retry_after <= 31
+    assert attempt.response["scope"] == "account"
+
+
+def test_an_app_wide_rate_limit_holds_off_every_account_on_that_platform_only(platform_sim, ws):
+    # given: two X accounts and a Weibo account, each with a post due; X answers with its app-wide cap
+    first, _ = sim_account(platform_sim, ws)
+    second, _ = sim_account(platform_sim, ws)
+    elsewhere, _ = sim_account(platform_sim, ws, platform="weibo")
+    limited = due_target(first, text="hits the app cap")
+    same_app = due_target(second, text="another account, same app")
+    other_platform = due_target(elsewhere, text="微博不受影响 https://kawo.example/")
+    platform_sim.add_fault(
+        "rate_limit", platform="x", operation="publish", retry_after=30, scope="app", count=1
+    )
+    pipeline.claim_due()
+    # when
+    outcome = pipeline.publish_attempt(limited.pk, str(job_of(limited).attempt_id))
+    # then: the other X account waits without calling X; Weibo goes ahead
+    assert outcome == "rate_limited"
+    assert PublishAttempt.objects.get(target=limited).response["scope"] == "app"
+    assert pipeline.publish_attempt(same_app.pk, str(job_of(same_app).attempt_id)) == "waiting"
+    assert platform_sim.requests("x", "publish") == 1
+    assert pipeline.publish_attempt(other_platform.pk, str(job_of(other_platform).attempt_id)) == "published"
 
 
 def test_transient_errors_back_off_then_fail_when_attempts_run_out(platform_sim, ws, settings):

@@ -3,7 +3,9 @@
 Graph errors look like `{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}`, mostly
 with HTTP 400. The code, not the HTTP status, says what happened:
 - 190 (and 102, 463/467 subcodes): the token expired or was invalidated -> AuthExpired
-- 4, 17, 32, 613, 80001..80014: app / user / page / custom rate limits -> RateLimited
+- 4, 17, 32, 613, 80001..80014: app / user / page / custom rate limits -> RateLimited; #4 (and code
+  341, "application limit reached") is OUR APP's limit, shared by every Page and Instagram account, so
+  it is RateLimited(scope="app"); the others are the account's
 - 9 with subcode 2207042: Instagram's content publishing limit (50 posts per rolling 24 h) -> RateLimited
 - 1, 2: unknown / temporary service error -> Transient
 - anything else (100 invalid parameter, 200 permissions, 368 blocked, 506 duplicate): Rejected
@@ -13,6 +15,7 @@ Rate-limit errors carry no Retry-After; usage headers (`X-Business-Use-Case-Usag
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import httpx
@@ -22,7 +25,8 @@ from ..http import json_or_empty
 
 AUTH_CODES = {190, 102}
 REVOKED_SUBCODES = {458, 459, 460, 464, 467}
-RATE_CODES = {4, 17, 32, 613} | set(range(80001, 80015))
+RATE_CODES = {4, 17, 32, 341, 613} | set(range(80001, 80015))
+APP_RATE_CODES = {4, 341}
 TRANSIENT_CODES = {1, 2}
 PUBLISHING_LIMIT = (9, 2207042)
 DEFAULT_RATE_LIMIT_WAIT = 300.0
@@ -51,14 +55,14 @@ def _regain_seconds(response: httpx.Response) -> float | None:
 
 
 def retry_after(response: httpx.Response, default: float = DEFAULT_RATE_LIMIT_WAIT) -> float:
-    after = response.headers.get("retry-after")
+    """The longest of Retry-After (rare on Graph) and the usage headers' time to regain access."""
+    hints = [_regain_seconds(response)]
+    after = (response.headers.get("retry-after") or "").strip()
     if after:
-        try:
-            return max(0.0, float(after))
-        except ValueError:
-            pass
-    regain = _regain_seconds(response)
-    return regain if regain is not None else default
+        with contextlib.suppress(ValueError):
+            hints.append(max(0.0, float(after)))
+    present = [hint for hint in hints if hint is not None]
+    return max(present) if present else default
 
 
 def graph_error(platform: str, response: httpx.Response, *, operation: str) -> ConnectorError | None:
@@ -80,7 +84,8 @@ def graph_error(platform: str, response: httpx.Response, *, operation: str) -> C
     if code in AUTH_CODES or status == 401:
         return AuthExpired(where, revoked=subcode in REVOKED_SUBCODES, **kwargs)
     if code in RATE_CODES or status == 429:
-        return RateLimited(where, retry_after=retry_after(response), **kwargs)
+        scope = RateLimited.APP if code in APP_RATE_CODES else RateLimited.ACCOUNT
+        return RateLimited(where, retry_after=retry_after(response), scope=scope, **kwargs)
     if code in TRANSIENT_CODES or status >= 500:
         return Transient(where, **kwargs)
     return Rejected(where, **kwargs)

@@ -120,13 +120,14 @@ class MastodonConnector(Connector):
 
     @staticmethod
     def _retry_after(response: httpx.Response) -> float:
-        """Retry-After if given, else Mastodon's X-RateLimit-Reset (an ISO 8601 time)."""
+        """The longest of Retry-After and Mastodon's X-RateLimit-Reset (an ISO 8601 time)."""
+        hints = []
         if response.headers.get("retry-after"):
-            return parse_retry_after(response.headers, DEFAULT_RATE_LIMIT_WAIT)
+            hints.append(parse_retry_after(response.headers, DEFAULT_RATE_LIMIT_WAIT))
         reset = _parse_time(response.headers.get("x-ratelimit-reset"))
         if reset is not None:
-            return max(1.0, (reset - datetime.now(UTC)).total_seconds())
-        return DEFAULT_RATE_LIMIT_WAIT
+            hints.append(max(1.0, (reset - datetime.now(UTC)).total_seconds()))
+        return max(hints) if hints else DEFAULT_RATE_LIMIT_WAIT
 
     # --- connecting ---
     def register_app(

@@ -36,6 +36,9 @@ URL_RE = re.compile(r"https?://[^\s]+")
 AUTH_CODES = {21314, 21315, 21316, 21317, 21319, 21327, 21332, 21501, 21301}
 REVOKED_CODES = {21316, 21317}
 RATE_CODES = {10022, 10023, 10024}
+# 10022 "IP requests out of rate limit": every account we serve from our addresses is held off (app
+# scope); 10023/10024 are the user's own limits.
+APP_RATE_CODES = {10022}
 TRANSIENT_CODES = {10001, 10009, 10011}
 
 
@@ -82,7 +85,10 @@ class WeiboConnector(Connector):
             return AuthExpired(where, revoked=code in REVOKED_CODES, **kwargs)
         if code in RATE_CODES:
             return RateLimited(
-                where, retry_after=parse_retry_after(response.headers, self.default_retry_after), **kwargs
+                where,
+                retry_after=parse_retry_after(response.headers, self.default_retry_after),
+                scope=RateLimited.APP if code in APP_RATE_CODES else RateLimited.ACCOUNT,
+                **kwargs,
             )
         if code in TRANSIENT_CODES or response.status_code >= 500:
             return Transient(where, **kwargs)

@@ -32,7 +32,7 @@ from ..base import (
     TokenSet,
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
-from ..http import json_or_empty
+from ..http import json_or_empty, parse_retry_after
 from .text import MAX_WEIGHTED_LENGTH, weighted_length
 
 SCOPES = "tweet.read tweet.write users.read media.write offline.access"
@@ -49,20 +49,26 @@ def _parse_time(value: str | None) -> datetime | None:
 
 
 def retry_after_from(response: httpx.Response, default: float) -> float:
-    """Seconds to wait: `x-rate-limit-reset` (epoch seconds) first, then `Retry-After`, then default."""
-    reset = response.headers.get("x-rate-limit-reset")
-    if reset:
-        try:
-            return max(1.0, float(reset) - time.time())
-        except ValueError:
-            pass
-    after = response.headers.get("retry-after")
-    if after:
-        try:
-            return max(0.0, float(after))
-        except ValueError:
-            pass
-    return default
+    """Seconds to wait: the longest of `x-rate-limit-reset` (epoch seconds) and `Retry-After`; when the
+    app's 24-hour cap is the one spent, its own reset (`x-app-limit-24hour-reset`) counts too."""
+    hints = [parse_retry_after(response.headers, -1.0)]
+    if app_cap_spent(response):
+        hints.append(_seconds_until(response.headers.get("x-app-limit-24hour-reset")))
+    wait = max(hint for hint in hints if hint is not None)
+    return max(1.0, wait) if wait >= 0 else default
+
+
+def app_cap_spent(response: httpx.Response) -> bool:
+    """X's per-app 24-hour cap on POST /2/tweets is exhausted (every account of ours is blocked), as
+    opposed to the per-user window (`x-rate-limit-*`, `x-user-limit-24hour-*`)."""
+    return (response.headers.get("x-app-limit-24hour-remaining") or "").strip() == "0"
+
+
+def _seconds_until(epoch: str | None) -> float | None:
+    try:
+        return max(0.0, float(epoch) - time.time()) if epoch else None
+    except ValueError:
+        return None
 
 
 class XConnector(Connector):
@@ -110,7 +116,10 @@ class XConnector(Connector):
         where = f"x {operation}: HTTP {status}: {detail or 'no detail'}"[:500]
         if status == 429:
             return RateLimited(
-                where, retry_after=retry_after_from(response, DEFAULT_RATE_LIMIT_WAIT), **kwargs
+                where,
+                retry_after=retry_after_from(response, DEFAULT_RATE_LIMIT_WAIT),
+                scope=RateLimited.APP if app_cap_spent(response) else RateLimited.ACCOUNT,
+                **kwargs,
             )
         if status == 401:
             return AuthExpired(where, **kwargs)

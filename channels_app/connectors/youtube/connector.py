@@ -43,6 +43,7 @@ MAX_VIDEO_BYTES = 256 * 1024**3
 SCOPES = "https://www.googleapis.com/auth/youtube.upload https://www.googleapis.com/auth/youtube.readonly"
 RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 DAILY_REASONS = {"quotaExceeded", "dailyLimitExceeded", "uploadLimitExceeded"}
+PROJECT_QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
 AUTH_REASONS = {"authError", "invalid_grant", "expired", "revoked"}
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
@@ -108,7 +109,10 @@ class YouTubeConnector(Connector):
         kwargs = {"platform_code": reason, "platform_message": message, "status_code": status}
         where = f"youtube {operation}: HTTP {status}: {reason or ''} {message}"[:500]
         if reasons & DAILY_REASONS:
-            return RateLimited(where, retry_after=seconds_to_pacific_midnight(), **kwargs)
+            # The project's daily quota is shared by every channel we publish to; a channel's own upload
+            # limit is not.
+            scope = RateLimited.APP if reasons & PROJECT_QUOTA_REASONS else RateLimited.ACCOUNT
+            return RateLimited(where, retry_after=seconds_to_pacific_midnight(), scope=scope, **kwargs)
         if status == 429 or reasons & RATE_REASONS:
             return RateLimited(where, retry_after=parse_retry_after(response.headers, 60.0), **kwargs)
         if status == 401 or reasons & AUTH_REASONS:
