@@ -433,6 +433,36 @@ def test_fault_run_kills_restarts_and_platform_errors_publish_each_post_at_most_
         )
         if following is not None:
             assert following.started_at >= attempt.finished_at + timedelta(seconds=attempt.retry_after)
+    # and from the platform's side (the simulator's own clock and log): no publish refused with a 429 was
+    # sent again before the Retry-After the simulator gave it
+    log = platform_sim.log(platform="x", operation="publish")
+    refusals = [entry for entry in log if entry["fault"] == "rate_limit"]
+    assert refusals
+    early = []
+    for refusal in refusals:
+        again = next(
+            (
+                later
+                for later in log
+                if later["arrived"] > refusal["arrived"]
+                and later["account"] == refusal["account"]
+                and later["body"] == refusal["body"]
+            ),
+            None,
+        )
+        if again is not None and again["arrived"] < refusal["answered"] + refusal["retry_after"]:
+            early.append((refusal, again))
+    assert not early, f"retried before Retry-After: {early[:3]}"
+    # Other posts on a refused account that reached the platform inside its window, well after the 429
+    # (a call already past the gate when the 429 came is not counted): reported, not asserted.
+    inside_window = sum(
+        1
+        for refusal in refusals
+        for later in log
+        if later["account"] == refusal["account"]
+        and later["body"] != refusal["body"]
+        and refusal["answered"] + 1.0 < later["arrived"] < refusal["answered"] + refusal["retry_after"]
+    )
     orphans = PublishAttempt.objects.filter(target_id__in=ids, finished_at__isnull=True)
     print(
         "\n(2) fault run:",
@@ -444,6 +474,8 @@ def test_fault_run_kills_restarts_and_platform_errors_publish_each_post_at_most_
             "redis_restarts": 1,
             "attempts": PublishAttempt.objects.filter(target_id__in=ids).count(),
             "rate_limited": limited.count(),
+            "refused_429_by_simulator": len(refusals),
+            "other_calls_inside_a_429_window": inside_window,
             "transient": PublishAttempt.objects.filter(target_id__in=ids, outcome="transient").count(),
             "unknown_then_settled": PublishAttempt.objects.filter(
                 target_id__in=ids, outcome="unknown"
