@@ -46,6 +46,12 @@ def requests_of(workspace) -> QuerySet[ApprovalRequest]:
     )
 
 
+def latest_request_for(workspace, post) -> ApprovalRequest | None:
+    """The post's most recent approval request in any status (None: never submitted); the post page links
+    to the post's approval page when there is one."""
+    return ApprovalRequest.objects.filter(workspace=workspace, post=post).order_by("-id").first()
+
+
 def review_links_of(workspace) -> QuerySet[ReviewLink]:
     return ReviewLink.objects.filter(workspace=workspace).select_related("created_by")
 

@@ -25,7 +25,8 @@ class AccountChoiceField(forms.ModelMultipleChoiceField):
 
 
 class ComposerForm(forms.Form):
-    """One post: accounts, the main text and per-account variants, media, campaign, tags, time."""
+    """One post: accounts, the main text and per-account variants (each with its first comment where the
+    platform has one), media, campaign, tags, time."""
 
     title = forms.CharField(label=_("Title (internal)"), max_length=200, required=False)
     accounts = AccountChoiceField(
@@ -72,6 +73,7 @@ class ComposerForm(forms.Form):
     def __init__(self, *args, workspace, **kwargs):
         super().__init__(*args, **kwargs)
         self.workspace = workspace
+        self.target_errors: dict[int, dict[str, list[str]]] = {}  # account id -> field -> messages
         self.fields["accounts"].queryset = SocialAccount.objects.filter(
             workspace=workspace, disconnected_at__isnull=True
         )
@@ -107,12 +109,33 @@ class ComposerForm(forms.Form):
             texts[account.pk] = self.data.get(f"variant_{account.pk}", "") if custom else main
         return texts
 
+    def first_comment(self, account_id: int) -> str:
+        """The first comment typed for one account (`first_comment_<id>`); blank if only whitespace. Sent as
+        typed whatever the platform: the service refuses it where the platform has no first comment."""
+        value = self.data.get(f"first_comment_{account_id}", "") or ""
+        return value if value.strip() else ""
+
     def targets(self) -> list[dict]:
         media = [m.pk for m in self.cleaned_data.get("media") or []]
         return [
-            {"account": account_id, "text": text, "media": media}
+            {
+                "account": account_id,
+                "text": text,
+                "first_comment": self.first_comment(account_id),
+                "media": media,
+            }
             for account_id, text in self.variant_texts().items()
         ]
+
+    def add_target_error(self, index: int, field: str, message: str) -> None:
+        """A service's error about one target's input (`targets.<index>.<field>`), kept per account so the
+        composer shows it in that account's variant, next to the field."""
+        targets = self.targets()
+        if not 0 <= index < len(targets):
+            self.add_error(None, message)
+            return
+        account_id = targets[index]["account"]
+        self.target_errors.setdefault(account_id, {}).setdefault(field, []).append(message)
 
 
 class CalendarFilterForm(forms.Form):

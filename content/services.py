@@ -176,7 +176,7 @@ def _resolve_targets(workspace: Workspace, targets) -> list[dict]:
             items.append(media[media_id])
         if len({m.pk for m in items}) != len(items):
             raise ValidationFailed(_("The same media is attached twice."), field=f"targets.{index}.media")
-        if target.get("first_comment") and not _takes_first_comment(account.platform):
+        if target.get("first_comment") and not takes_first_comment(account.platform):
             raise ValidationFailed(
                 _("%(handle)s: this platform has no first comment.") % {"handle": account.handle},
                 code="no_first_comment",
@@ -197,7 +197,9 @@ def _resolve_targets(workspace: Workspace, targets) -> list[dict]:
     return resolved
 
 
-def _takes_first_comment(platform: str) -> bool:
+def takes_first_comment(platform: str) -> bool:
+    """Whether the platform's connector posts a first comment (`capabilities.first_comment`); a platform
+    without a connector yet is not refused here."""
     from .compliance.platforms import registered_connectors
 
     cls = registered_connectors().get(platform)
@@ -324,7 +326,8 @@ def workspace_banned_words(workspace: Workspace) -> list[BannedWord]:
 
 
 def compliance_for_post(post: Post, *, banned_words: Sequence[BannedWord] | None = None) -> list[dict]:
-    """Findings per target: [{"target", "account", "platform", "findings": [ComplianceFinding]}]."""
+    """Findings per target: [{"target", "account", "handle", "platform", "findings": [ComplianceFinding]}];
+    a target's findings are its text's, then its first comment's (each finding's `field` says which)."""
     if banned_words is None:
         banned_words = list(BannedWord.objects.filter(workspace_id=post.workspace_id))
     results = []
@@ -339,25 +342,29 @@ def compliance_for_post(post: Post, *, banned_words: Sequence[BannedWord] | None
             options=target.options,
         )
         if target.first_comment:
-            findings += [
-                f
-                for f in compliance_engine.check(
-                    target.first_comment,
-                    platforms=[target.account.platform],
-                    banned_words=banned_words,
-                    connectors={},
-                )
-                if f.rule != compliance_engine.PLATFORM_LIMITS_UNCHECKED
-            ]
+            findings += compliance_engine.check_first_comment(
+                target.first_comment, platforms=[target.account.platform], banned_words=banned_words
+            )
         results.append(
             {
                 "target": target.pk,
                 "account": target.account_id,
+                "handle": target.account.handle,
                 "platform": target.account.platform,
                 "findings": findings,
             }
         )
     return results
+
+
+def _located(result: dict, finding) -> str:
+    """A finding's message, saying where it is when that is not the post's text (the first comment)."""
+    if finding.field == compliance_engine.FIRST_COMMENT:
+        return _("First comment on @%(handle)s: %(message)s") % {
+            "handle": result["handle"],
+            "message": finding.message,
+        }
+    return str(finding.message)
 
 
 def compliance_summary(results: list[dict]) -> dict:
@@ -378,9 +385,11 @@ def compliance_check_text(
     media: Sequence = (),
     is_paid_or_kol: bool = False,
     options: dict | None = None,
+    first_comment: str = "",
 ) -> tuple[list, list[str]]:
     """The composer's live check: (findings for `text` on these platforms and these accounts' ones, the
-    platforms checked)."""
+    platforms checked). With a `first_comment`, its findings follow, for the platforms that post one
+    (their `field` is "first_comment", their spans offsets into it)."""
     platforms = list(platforms)
     account_ids = _ids(accounts, field="accounts")
     for account in _fetch(
@@ -390,14 +399,20 @@ def compliance_check_text(
     media_ids = _ids(media, field="media")
     assets = _fetch(MediaAsset, workspace, media_ids, field="media", label=_("media"))
     platforms = list(dict.fromkeys(platforms))
+    banned_words = workspace_banned_words(workspace)
     findings = compliance_engine.check(
         text,
         platforms=platforms,
         media=[assets[i].info() for i in media_ids],
-        banned_words=workspace_banned_words(workspace),
+        banned_words=banned_words,
         is_paid_or_kol=is_paid_or_kol,
         options=options,
     )
+    commented = [p for p in platforms if takes_first_comment(p)]
+    if first_comment and commented:
+        findings += compliance_engine.check_first_comment(
+            first_comment, platforms=commented, banned_words=banned_words
+        )
     return findings, platforms
 
 
@@ -677,20 +692,26 @@ def post_schedule(
     results = compliance_for_post(full)
     findings = [f for r in results for f in r["findings"]]
     if compliance_engine.has_blocking(findings):
-        blocking = [f for f in findings if f.blocking]
+        blocking = [_located(r, f) for r in results for f in r["findings"] if f.blocking]
         raise ValidationFailed(
             _("Compliance found %(count)s blocking problem(s); fix them before scheduling: %(first)s")
-            % {"count": len(blocking), "first": blocking[0].message},
+            % {"count": len(blocking), "first": blocking[0]},
             code="compliance_blocking",
-            fields={"compliance": [str(f.message) for f in blocking]},
+            fields={"compliance": blocking},
         )
     warnings = [f for f in findings if f.severity == compliance_engine.Severity.WARNING]
     if warnings and not override_warnings:
+        located = [
+            _located(r, f)
+            for r in results
+            for f in r["findings"]
+            if f.severity == compliance_engine.Severity.WARNING
+        ]
         raise ValidationFailed(
             _("Compliance has %(count)s warning(s); schedule with an explicit override to go on: %(first)s")
-            % {"count": len(warnings), "first": warnings[0].message},
+            % {"count": len(warnings), "first": located[0]},
             code="compliance_warnings",
-            fields={"compliance": [str(f.message) for f in warnings]},
+            fields={"compliance": located},
         )
     before_time = locked.scheduled_at
     if warnings:

@@ -29,6 +29,7 @@ from django.views.generic import TemplateView
 
 from accounts.roles import Capability as C
 from accounts.selectors import workspace_access_for, workspace_members, workspaces_for_user
+from approvals.selectors import latest_request_for
 from channels_app.connectors.registry import CONNECTORS
 from channels_app.models import SocialAccount
 from channels_app.views import platform_option
@@ -37,7 +38,7 @@ from core.views import WorkspaceViewMixin
 from dashboard.views import WorkspacePageMixin
 from publishing.selectors import missed_post_ids, targets_publishing
 
-from . import selectors, services
+from . import compliance, selectors, services
 from .forms import ACTION_DRAFT, ACTION_QUEUE, ACTION_SCHEDULE, CalendarFilterForm, ComposerForm
 from .models import LOCKED_STATUSES, Post, TargetStatus
 
@@ -321,7 +322,13 @@ def _show_error(form: ComposerForm, error: DomainError) -> None:
         form.add_error(None, error.message)
         return
     for field, problems in error.fields.items():
-        target = _ERROR_FIELDS.get(field.split(".")[0])
+        parts = field.split(".")
+        if len(parts) == 3 and parts[0] == "targets" and parts[1].isdigit() and parts[2] == "first_comment":
+            # About one account's first comment: shown in that account's variant, next to the field.
+            for problem in problems:
+                form.add_target_error(int(parts[1]), parts[2], problem)
+            continue
+        target = _ERROR_FIELDS.get(parts[0])
         for problem in problems:
             form.add_error(target, problem)
 
@@ -337,19 +344,23 @@ class _ComposerMixin(WorkspacePageMixin):
         accounts = list(form.fields["accounts"].queryset)
         selected = {int(v) for v in (form["accounts"].value() or []) if str(v).isdigit()}
         variants = {}
+        first_comments = {}
         if form.is_bound:
             for account in accounts:
                 if form.data.get(f"custom_{account.pk}") in ("1", "on", "true"):
                     variants[account.pk] = form.data.get(f"variant_{account.pk}", "")
+                first_comments[account.pk] = form.data.get(f"first_comment_{account.pk}", "")
         elif self.editing is not None:
             main = form.initial.get("text", "")
             for target in self.editing.targets.all():
                 if target.text != main:
                     variants[target.account_id] = target.text
+                first_comments[target.account_id] = target.first_comment
         account_rows = []
         for account in accounts:
             option = platform_option(account.platform)
             cls = CONNECTORS.get(account.platform)
+            errors = form.target_errors.get(account.pk, {})
             account_rows.append(
                 {
                     "account": account,
@@ -358,6 +369,12 @@ class _ComposerMixin(WorkspacePageMixin):
                     "custom": account.pk in variants,
                     "variant": variants.get(account.pk, ""),
                     "limit": cls.capabilities.text_limit if cls else None,
+                    # The first comment field only where the platform posts one (the service decides
+                    # again, and refuses a first comment anywhere else).
+                    "takes_first_comment": bool(cls and cls.capabilities.first_comment),
+                    "first_comment": first_comments.get(account.pk, ""),
+                    "first_comment_errors": errors.get("first_comment", []),
+                    "has_errors": bool(errors),
                 }
             )
         chosen_media = {int(v) for v in (form["media"].value() or []) if str(v).isdigit()}
@@ -519,7 +536,9 @@ class ComposerEditView(_ComposerMixin, TemplateView):
 
 class ComposerCheckView(WorkspaceViewMixin, View):
     """The composer's live check: per account, the length by the platform's own rule and the compliance
-    findings (with UTF-16 spans for highlighting); and the findings of the main text."""
+    findings (with UTF-16 spans for highlighting) of its text and, where the platform posts one, of its
+    first comment (findings with `field` "first_comment", and the first comment's own count); and the
+    findings of the main text."""
 
     required_capabilities = {"POST": C.POST_VIEW}
 
@@ -552,15 +571,20 @@ class ComposerCheckView(WorkspaceViewMixin, View):
                 if account is None:
                     raise Http404
                 text = main if not variant.get("custom") else str(variant.get("text") or "")
+                # A first comment only where the platform posts one (the composer shows no field elsewhere).
+                takes_comment = services.takes_first_comment(account.platform)
+                first_comment = str(variant.get("first_comment") or "") if takes_comment else ""
                 findings, _platforms = services.compliance_check_text(
                     workspace=self.workspace,
                     text=text,
                     accounts=[account.pk],
                     media=media,
                     is_paid_or_kol=paid,
+                    first_comment=first_comment,
                 )
                 if not variant.get("custom"):
                     follows_main.append(account.pk)
+                in_comment = [f for f in findings if f.field == compliance.FIRST_COMMENT]
                 result["variants"].append(
                     {
                         "account": account.pk,
@@ -569,6 +593,13 @@ class ComposerCheckView(WorkspaceViewMixin, View):
                         **text_count(account.platform, text),
                         "blocking": any(f.blocking for f in findings),
                         "findings": [f.to_dict() for f in findings],
+                        # Counted by the same rule as the text (the connector's count_text).
+                        "first_comment": {
+                            **text_count(account.platform, first_comment),
+                            "blocking": any(f.blocking for f in in_comment),
+                        }
+                        if takes_comment
+                        else None,
                     }
                 )
             findings, _platforms = services.compliance_check_text(
@@ -632,19 +663,33 @@ class PostDetailView(WorkspacePageMixin, TemplateView):
         tz = self.workspace.tzinfo
         targets = []
         publishing = targets_publishing(self.workspace, [target.pk for target in post.targets.all()])
+        handles = {}
         for target in post.targets.all():
+            handles[target.pk] = target.account.handle
             targets.append(
                 {
                     "target": target,
                     "platform": platform_option(target.account.platform),
                     "media": [link.media for link in target.media_links.all()],
                     "count": text_count(target.account.platform, target.text),
+                    "first_comment_count": text_count(target.account.platform, target.first_comment)
+                    if target.first_comment
+                    else None,
                     "publishing": publishing[target.pk],
                 }
             )
-        findings = (post.compliance or {}).get("findings", [])
+        # Each stored finding says which part of which variant it is about (older ones: the text).
+        findings = [
+            {
+                **finding,
+                "field": finding.get("field") or compliance.TEXT,
+                "handle": handles.get(finding.get("target"), ""),
+            }
+            for finding in (post.compliance or {}).get("findings", [])
+        ]
         context.update(
             post=post,
+            approval=latest_request_for(self.workspace, post),
             targets=targets,
             history=_readable_history(selectors.post_history(self.workspace, post), tz),
             findings=findings,

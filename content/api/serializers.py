@@ -196,6 +196,10 @@ class FindingSerializer(serializers.Serializer):
     start_utf16 = serializers.IntegerField(allow_null=True)
     end_utf16 = serializers.IntegerField(allow_null=True)
     platform = serializers.CharField(allow_null=True)
+    field = serializers.ChoiceField(
+        choices=["text", "first_comment"],
+        help_text="The part of the post the finding and its span are in: the text or the first comment.",
+    )
     params = serializers.DictField()
 
 

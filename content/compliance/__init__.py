@@ -1,7 +1,8 @@
-"""Compliance checks for post text and media: see engine.check and README.md."""
+"""Compliance checks for post text, first comments and media: see engine.check, engine.check_first_comment
+and README.md."""
 
-from .engine import check, has_blocking
-from .findings import BannedWord, ComplianceFinding, Severity
+from .engine import check, check_first_comment, has_blocking
+from .findings import FIRST_COMMENT, TEXT, BannedWord, ComplianceFinding, Severity
 from .platforms import PLATFORM_LIMITS_UNCHECKED
 from .rules import (
     ADLAW_ABSOLUTE_CLAIM,
@@ -16,11 +17,14 @@ __all__ = [
     "BANNED_WORD",
     "DEFAULT_DISCLOSURE_MARKERS",
     "DISCLOSURE_MISSING",
+    "FIRST_COMMENT",
     "LINK_BLOCKED_IN_MAINLAND",
     "PLATFORM_LIMITS_UNCHECKED",
     "BannedWord",
     "ComplianceFinding",
+    "TEXT",
     "Severity",
     "check",
+    "check_first_comment",
     "has_blocking",
 ]

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .blocked_domains import BLOCKED_IN_MAINLAND_DOMAINS, CHINESE_PLATFORMS
-from .findings import BannedWord, ComplianceFinding
-from .platforms import platform_findings
+from .findings import FIRST_COMMENT, BannedWord, ComplianceFinding
+from .platforms import first_comment_findings, platform_findings
 from .rules import (
     DEFAULT_DISCLOSURE_MARKERS,
     adlaw_findings,
@@ -73,6 +73,39 @@ def check(
         options=options,
     )
     findings = [_with_utf16(text, f) for f in findings]
+    return sorted(findings, key=ComplianceFinding.sort_key)
+
+
+def check_first_comment(
+    text: str,
+    *,
+    platforms: Sequence[str],
+    banned_words: Iterable[BannedWord] = (),
+    blocked_domains: Iterable[str] | None = None,
+    adlaw_allowed_words: Iterable[str] = (),
+    connectors: Mapping[str, type] | None = None,
+) -> list[ComplianceFinding]:
+    """All findings for a first comment posted under a post on `platforms`; each names the first comment
+    (`field="first_comment"`) and its span is an offset into `text`, the first comment.
+
+    The text rules apply as to the post (adlaw.absolute_claim, banned_word, link.blocked_in_mainland): a
+    claim or a banned word is as public in the first comment as in the post. The disclosure belongs to the
+    post itself, so it is not asked for here. The platform's limit is the first comment's length by the
+    connector's own count (`<platform>.first_comment_length`, blocking; platforms.first_comment_findings).
+    """
+    normalized = normalize(text)
+    findings: list[ComplianceFinding] = []
+    findings += adlaw_findings(normalized, adlaw_allowed_words)
+    findings += banned_word_findings(normalized, banned_words)
+    findings += blocked_link_findings(
+        normalized,
+        platforms=platforms,
+        blocked_domains=BLOCKED_IN_MAINLAND_DOMAINS if blocked_domains is None else blocked_domains,
+        chinese_platforms=CHINESE_PLATFORMS,
+        link="",
+    )
+    findings += first_comment_findings(text, platforms=platforms, connectors=connectors)
+    findings = [dataclasses.replace(_with_utf16(text, f), field=FIRST_COMMENT) for f in findings]
     return sorted(findings, key=ComplianceFinding.sort_key)
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from enum import StrEnum
 from typing import Any
+
+# The parts of a post a finding can be about.
+TEXT = "text"
+FIRST_COMMENT = "first_comment"
 
 
 class Severity(StrEnum):
@@ -30,7 +35,8 @@ class ComplianceFinding:
     later in another language. `start`/`end` are offsets into the checked text in Python characters (code
     points), `start_utf16`/`end_utf16` the same span in UTF-16 code units (what JavaScript string indices
     use, for highlighting in the composer). `platform` is the platform key the finding concerns, or None
-    when it concerns the text wherever it is posted.
+    when it concerns the text wherever it is posted. `field` is the part of the post the finding (and its
+    span) is about: TEXT ("text", the post itself) or FIRST_COMMENT ("first_comment").
     """
 
     rule: str
@@ -39,9 +45,10 @@ class ComplianceFinding:
     start: int | None = None
     end: int | None = None
     platform: str | None = None
-    params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    params: dict[str, Any] = dataclass_field(default_factory=dict, hash=False, compare=False)
     start_utf16: int | None = None
     end_utf16: int | None = None
+    field: str = TEXT
 
     @property
     def blocking(self) -> bool:
@@ -73,6 +80,7 @@ class ComplianceFinding:
             "start_utf16": self.start_utf16,
             "end_utf16": self.end_utf16,
             "platform": self.platform,
+            "field": self.field,
             "params": {key: _plain(value) for key, value in self.params.items()},
         }
 

@@ -117,3 +117,49 @@ def platform_findings(
                 )
             )
     return findings
+
+
+FIRST_COMMENT_LENGTH = "first_comment_length"  # "<platform>.first_comment_length"
+
+
+def first_comment_findings(
+    text: str, *, platforms: Sequence[str], connectors: Mapping[str, type] | None
+) -> list[ComplianceFinding]:
+    """The first comment's length on each platform that posts one, counted by the connector's own rule
+    (`count_text`: X's weighted characters...) against its text limit: on X and Mastodon the first comment
+    is a reply, a post of its own; Instagram's comment limit is its caption limit. Platforms without first
+    comments get nothing here (content.services refuses a first comment for them)."""
+    registry = registered_connectors() if connectors is None else connectors
+    findings: list[ComplianceFinding] = []
+    for platform in dict.fromkeys(platforms):
+        cls = registry.get(platform)
+        caps = getattr(cls, "capabilities", None)
+        if caps is None or not caps.first_comment or caps.text_limit is None:
+            continue
+        connector = connector_instance(cls, platform)
+        try:
+            used = connector.count_text(text)
+        finally:
+            close = getattr(connector, "close", None)
+            if close is not None:
+                close()
+        if used > caps.text_limit:
+            params = {
+                "used": used,
+                "unit": caps.text_unit,
+                "platform": getattr(cls, "display_name", "") or platform,
+                "limit": caps.text_limit,
+            }
+            findings.append(
+                ComplianceFinding(
+                    rule=f"{platform}.{FIRST_COMMENT_LENGTH}",
+                    severity=Severity.BLOCKING,
+                    message=_(
+                        "The first comment is %(used)s %(unit)s; %(platform)s allows at most %(limit)s."
+                    )
+                    % params,
+                    platform=platform,
+                    params=params,
+                )
+            )
+    return findings

@@ -354,6 +354,7 @@ def test_findings_are_sorted_by_span_then_spanless_by_severity_and_serialise_to_
         "start_utf16": 3,
         "end_utf16": 5,
         "platform": None,
+        "field": "text",
         "params": {"term": "最佳"},
     }
     assert as_json[4]["start"] is None and as_json[4]["start_utf16"] is None

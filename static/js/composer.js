@@ -1,5 +1,6 @@
-// The composer: accounts, main text and per-account variants, live counts and compliance findings (from
-// the server, which counts with each platform connector's own rule), previews, media upload.
+// The composer: accounts, main text and per-account variants (each with its first comment where the
+// platform posts one), live counts and compliance findings (from the server, which counts with each
+// platform connector's own rule), previews, media upload.
 (function () {
   "use strict";
 
@@ -26,6 +27,11 @@
   function variantText(id) { return $("textarea[name=variant_" + id + "]"); }
   function isCustom(id) { var c = customInput(id); return !!(c && c.value === "1"); }
   function effectiveText(id) { return isCustom(id) ? variantText(id).value : mainText.value; }
+  // The first comment's field exists only for accounts whose platform posts one.
+  function firstCommentInput(id) { return $("textarea[name=first_comment_" + id + "]"); }
+  function firstComment(id) { var area = firstCommentInput(id); return area ? area.value : ""; }
+  function inFirstComment(f) { return f.field === "first_comment"; }
+  function inText(f) { return !inFirstComment(f); }
 
   function escapeHtml(text) {
     return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -77,6 +83,12 @@
     });
     $all("[data-count]").forEach(function (pill) { pill.hidden = chosen.indexOf(pill.dataset.count) === -1; });
     $all(".acct-chip").forEach(function (chip) { chip.classList.toggle("is-checked", $("input", chip).checked); });
+    var hint = $("[data-first-comment-hint]");
+    if (hint) {
+      hint.hidden = activeTab !== "main" || !$all("input[name=accounts]:checked").some(function (input) {
+        return input.hasAttribute("data-first-comment");
+      });
+    }
   }
 
   function renderPreviews() {
@@ -90,6 +102,12 @@
       card.hidden = chosen.indexOf(id) === -1;
       if (card.hidden) return;
       $("[data-preview-text]", card).innerHTML = escapeHtml(effectiveText(id)).replace(/\n/g, "<br>");
+      var comment = $("[data-preview-first-comment]", card);
+      if (comment) {
+        var said = firstComment(id);
+        comment.hidden = !said.trim();
+        $("[data-preview-first-comment-text]", comment).innerHTML = escapeHtml(said).replace(/\n/g, "<br>");
+      }
       $("[data-preview-media]", card).innerHTML = media.map(function (src) {
         return src ? '<img src="' + src + '" alt="">' : '<span class="pv-media-ph">▶</span>';
       }).join("");
@@ -128,16 +146,18 @@
       message.textContent = f.message;
       li.appendChild(badge);
       li.appendChild(message);
-      if (f.platform) {
+      if (inFirstComment(f) || f.platform) {
         var where = document.createElement("span");
         where.className = "finding-where";
-        where.textContent = f.platform;
+        where.textContent = inFirstComment(f) ? data.labelFirstComment : f.platform;
         li.appendChild(where);
       }
+      if (inFirstComment(f)) li.setAttribute("data-field", "first_comment");
       if (f.start_utf16 !== null && f.start_utf16 !== undefined) {
         li.classList.add("has-span");
         li.addEventListener("click", function () {
           var area = activeTab === "main" ? mainText : variantText(activeTab);
+          if (inFirstComment(f)) area = firstCommentInput(activeTab) || area;
           area.focus();
           area.setSelectionRange(f.start_utf16, f.end_utf16);
         });
@@ -162,6 +182,16 @@
       pill.title = v.unit;
       pill.classList.toggle("is-over", !!v.over);
       pill.classList.toggle("is-blocking", !!v.blocking);
+      var tab = $(".variant-tab[data-tab='" + v.account + "']");
+      if (tab) tab.classList.toggle("is-blocking", !!v.blocking);
+      var counter = $("[data-first-comment-count='" + v.account + "']");
+      if (counter && v.first_comment) {
+        var c = v.first_comment;
+        counter.textContent = String(c.count) + (c.limit ? " / " + c.limit : "");
+        counter.title = c.unit;
+        counter.classList.toggle("is-over", !!c.over);
+        counter.closest(".first-comment").classList.toggle("is-blocking", !!c.blocking);
+      }
     });
   }
 
@@ -170,7 +200,9 @@
     paint("main", mainText.value, lastResult.main);
     lastResult.variants.forEach(function (v) {
       var area = variantText(v.account);
-      if (area) paint(String(v.account), area.value, v.findings);
+      if (area) paint(String(v.account), area.value, v.findings.filter(inText));
+      var comment = firstCommentInput(v.account);
+      if (comment) paint("fc-" + v.account, comment.value, v.findings.filter(inFirstComment));
     });
   }
 
@@ -181,7 +213,12 @@
       is_paid_or_kol: $("#id_is_paid_or_kol").checked,
       media: $all("input[name=media]:checked").map(function (i) { return i.value; }),
       variants: chosen.map(function (a) {
-        return { account: a.id, custom: isCustom(a.id), text: isCustom(a.id) ? variantText(a.id).value : "" };
+        return {
+          account: a.id,
+          custom: isCustom(a.id),
+          text: isCustom(a.id) ? variantText(a.id).value : "",
+          first_comment: firstComment(a.id),
+        };
       }),
     };
     var mine = ++seq;
@@ -221,12 +258,15 @@
   }
 
   mainText.addEventListener("input", refresh);
-  $all("[data-variant] textarea").forEach(function (area) {
+  $all("[data-variant] textarea[name^=variant_]").forEach(function (area) {
     area.addEventListener("input", function () {
       var id = area.closest("[data-variant]").dataset.variant;
       customInput(id).value = area.value === mainText.value ? "" : "1";
       refresh();
     });
+  });
+  $all("textarea[name^=first_comment_]").forEach(function (area) {
+    area.addEventListener("input", refresh);
   });
   $all("[data-reset-variant]").forEach(function (button) {
     button.addEventListener("click", function () {
@@ -287,5 +327,8 @@
     });
   }
 
+  // Back from the server with an error about one account's input: open that account's tab.
+  var refused = $(".variant-tab.has-error");
+  if (refused) activeTab = refused.dataset.tab;
   refresh();
 })();

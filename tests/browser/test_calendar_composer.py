@@ -1,10 +1,12 @@
 """Issue 4, acceptance 1, in a real browser: write a post for three accounts on different platforms, see
 per-platform counts and a compliance finding for an advertising-law term, fix it, schedule it, find it on
-the calendar, drag it to the next day, and see the new time in the post's history. Also refreshes the
+the calendar, drag it to the next day, and see the new time in the post's history. And a first comment for X:
+counted by X's rule, checked, previewed under the post, saved, shown on the post page. Also refreshes the
 calendar and composer screenshots in docs/screenshots/."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -16,7 +18,7 @@ from accounts.tests.factories import PASSWORD, UserFactory, WorkspaceFactory, Wo
 from channels_app.tests.factories import SocialAccountFactory
 from content import services
 from content.models import Post, PostTarget, TargetStatus
-from content.tests.factories import CampaignFactory, PostFactory, PostTargetFactory
+from content.tests.factories import BannedWordFactory, CampaignFactory, PostFactory, PostTargetFactory
 from tests.browser.screens import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,6 +34,7 @@ CHROMIUM_ARGS = [
 LINK = "https://example.com/oolong"
 BAD_TEXT = f"全网第一的高山乌龙茶，今天上新！Our best oolong yet {LINK}"
 GOOD_TEXT = f"高山乌龙茶今天上新，茶香清雅！Fresh mountain oolong is here {LINK}"
+FIRST_COMMENT = f"冲泡指南 Brewing guide: {LINK}"
 
 
 @pytest.fixture
@@ -254,3 +257,67 @@ def test_a_refused_drag_shows_the_reason_and_the_post_snaps_back(live_server, pa
     ).to_have_count(0)
     post.refresh_from_db()
     assert post.scheduled_at == when
+
+
+def test_a_first_comment_for_x_is_counted_checked_previewed_saved_and_shown(live_server, page, brand):
+    # given: a workspace that bans "cheap"; signed in as the manager
+    workspace, accounts, manager = brand["workspace"], brand["accounts"], brand["manager"]
+    BannedWordFactory(workspace=workspace, word="cheap", severity="blocking")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=login]", manager.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.press("input[name=password]", "Enter")
+    expect(page.locator("[data-testid=main-nav]")).to_be_visible()
+
+    # when: writing a post for X and Weibo, then opening X's tab
+    page.goto(f"{live_server.url}/w/{workspace.pk}/posts/new/")
+    for platform in ("x", "weibo"):
+        page.locator(f".acct-chip:has(input[value='{accounts[platform].pk}'])").click()
+    page.fill("[data-testid=main-text]", GOOD_TEXT)
+    expect(page.locator("[data-first-comment-hint]")).to_be_visible()
+    page.click("[data-testid=variant-tab-weibo]")
+    # then: Weibo has no first comment
+    expect(page.locator("[data-testid=first-comment-input-weibo]")).to_have_count(0)
+
+    # when: typing a first comment with a banned word on X's tab
+    page.click("[data-testid=variant-tab-x]")
+    page.fill("[data-testid=first-comment-input-x]", f"So cheap! 冲泡指南 {LINK}")
+    # then: the finding names the first comment and its span is marked in the first comment, not the text
+    finding = page.locator("[data-testid=finding][data-field=first_comment][data-rule=banned_word]")
+    expect(finding).to_contain_text("First comment")
+    expect(page.locator(f"[data-editor='fc-{accounts['x'].pk}'] mark.hl-blocking")).to_have_text("cheap")
+    expect(page.locator(f"[data-editor='{accounts['x'].pk}'] mark")).to_have_count(0)
+    expect(page.locator("[data-testid=variant-tab-x]")).to_have_class(re.compile(r"\bis-blocking\b"))
+    # and X still follows the main text: a first comment is not a text variant
+    expect(page.locator("[data-testid=variant-tab-x]")).not_to_have_class(re.compile(r"\bis-custom\b"))
+
+    # when: fixing it
+    page.fill("[data-testid=first-comment-input-x]", FIRST_COMMENT)
+    # then: counted by X's rule (CJK weighs 2, a link 23), shown under X's preview only
+    count = services.text_counts(FIRST_COMMENT, ["x"])["x"]
+    assert count["count"] != len(FIRST_COMMENT)
+    expect(page.locator("[data-testid=first-comment-count-x]")).to_have_text(
+        f"{count['count']} / {count['limit']}"
+    )
+    expect(finding).to_have_count(0)
+    expect(page.locator("[data-testid=preview-first-comment-x]")).to_contain_text(FIRST_COMMENT)
+    expect(page.locator("[data-testid=preview-first-comment-weibo]")).to_have_count(0)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "composer-first-comment.png"), full_page=True)
+
+    # when: saving the draft
+    page.click("[data-testid=save-draft]")
+
+    # then: the post page shows X's first comment under its post, and it is stored on X only
+    expect(page.locator("[data-testid=post-status]")).to_have_text("Draft")
+    expect(page.locator("[data-testid=preview-first-comment-x]")).to_contain_text(FIRST_COMMENT)
+    expect(page.locator("[data-testid=preview-first-comment-weibo]")).to_have_count(0)
+    post = Post.objects.get(workspace=workspace, title="")
+    stored = {t.account.platform: t.first_comment for t in post.targets.select_related("account")}
+    assert stored == {"x": FIRST_COMMENT, "weibo": ""}
+    page.screenshot(path=str(SCREENSHOTS / "post-first-comment.png"), full_page=True)
+
+    # and the composer shows it again when editing
+    page.click("[data-testid=edit-post]")
+    page.click("[data-testid=variant-tab-x]")
+    expect(page.locator("[data-testid=first-comment-input-x]")).to_have_value(FIRST_COMMENT)
