@@ -13,6 +13,8 @@ person sees and drags is always the workspace's time, whatever the browser's zon
 from __future__ import annotations
 
 import json
+import zoneinfo
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from django.contrib import messages
@@ -93,53 +95,98 @@ def text_count(platform: str, text: str) -> dict:
 # --- calendar ---------------------------------------------------------------------------------------
 
 
-def _event(
-    post: Post, *, tz, editable: bool, can_schedule: bool, workspace_label: str = "", missed: bool = False
-) -> dict:
-    targets = list(post.targets.all())
-    platforms = []
-    for target in targets:
-        option = platform_option(target.account.platform)
-        platforms.append(
-            {
+class _Events:
+    """Turns calendar rows (content.selectors.calendar_event_rows) into FullCalendar events. What is the
+    same for every post is worked out once per request, not once per post: translated labels, each
+    platform's mark, and the URLs, which differ only in the post's id (one reverse() per workspace)."""
+
+    _POST_ID = 987654321  # stands for the post's id in a reversed URL, which is then split around it
+
+    def __init__(self):
+        self.no_text = _("(no text)")
+        self.missed = _("Missed")
+        self.status_labels = {status.value: str(status.label) for status in S}
+        self._platforms: dict[str, dict] = {}
+        self._urls: dict[int, tuple[tuple[str, str], tuple[str, str]]] = {}
+
+    def _platform(self, key: str) -> dict:
+        shown = self._platforms.get(key)
+        if shown is None:
+            option = platform_option(key)
+            shown = self._platforms[key] = {
                 "platform": option.key,
                 "label": option.label,
                 "mark": option.mark,
                 "color": option.color,
-                "handle": target.account.handle,
-                "status": target.status,
             }
-        )
-    text = next((t.text for t in targets if t.text), "")
-    # What the person may drag (the service decides again): not posts being published, published or
-    # cancelled, and a scheduled one only with post.schedule.
-    movable = editable and not any(t.status in LOCKED_STATUSES or t.status == S.CANCELLED for t in targets)
-    if any(t.status == S.SCHEDULED for t in targets) and not can_schedule:
-        movable = False
-    ws = post.workspace_id
-    # Failed, unknown and missed (failed: too late after the due time) posts carry a mark of their own.
-    alert = "missed" if missed and post.status == S.FAILED else post.status
-    alert_classes = ["ev-alert", f"ev-alert-{alert}"] if alert in ("failed", "unknown", "missed") else []
-    return {
-        "id": str(post.pk),
-        "title": post.title or text[:80] or _("(no text)"),
-        "start": _local_iso(post.scheduled_at, tz),
-        "url": reverse("content:post_detail", args=[ws, post.pk]),
-        "editable": movable,
-        "classNames": [f"ev-status-{post.status}", *alert_classes],
-        "extendedProps": {
-            "status": post.status,
-            "statusLabel": _("Missed") if alert == "missed" else str(S(post.status).label),
-            "alert": alert if alert_classes else "",
-            "platforms": platforms,
-            "text": text[:280],
-            "campaign": post.campaign.name if post.campaign else "",
-            "campaignColor": post.campaign.color if post.campaign else "",
-            "version": post.version,
-            "moveUrl": reverse("content:post_move", args=[ws, post.pk]),
-            "workspace": workspace_label,
-        },
-    }
+        return shown
+
+    def _url_parts(self, workspace_id: int):
+        parts = self._urls.get(workspace_id)
+        if parts is None:
+            sentinel = str(self._POST_ID)
+            parts = self._urls[workspace_id] = tuple(
+                tuple(reverse(name, args=[workspace_id, self._POST_ID]).rsplit(sentinel, 1))
+                for name in ("content:post_detail", "content:post_move")
+            )
+        return parts
+
+    def event(
+        self,
+        post: dict,
+        targets: Sequence[tuple],
+        *,
+        tz,
+        editable: bool,
+        can_schedule: bool,
+        workspace_label: str = "",
+        missed: bool = False,
+    ) -> dict:
+        """One post (EVENT_POST_FIELDS) with its targets (EVENT_TARGET_FIELDS, in id order)."""
+        platforms = []
+        text = ""
+        movable = editable
+        any_scheduled = False
+        for _post_id, platform, handle, status, target_text in targets:
+            platforms.append({**self._platform(platform), "handle": handle, "status": status})
+            if not text and target_text:
+                text = target_text
+            # What the person may drag (the service decides again): not posts being published,
+            # published or cancelled, and a scheduled one only with post.schedule.
+            if status in _UNMOVABLE:
+                movable = False
+            any_scheduled = any_scheduled or status == S.SCHEDULED
+        if any_scheduled and not can_schedule:
+            movable = False
+        pk, status = post["id"], post["status"]
+        (detail_before, detail_after), (move_before, move_after) = self._url_parts(post["workspace_id"])
+        # Failed, unknown and missed (failed: too late after the due time) posts carry a mark of their own.
+        alert = "missed" if missed and status == S.FAILED else status
+        alert_classes = ["ev-alert", f"ev-alert-{alert}"] if alert in ("failed", "unknown", "missed") else []
+        campaign = post["campaign__name"]
+        return {
+            "id": str(pk),
+            "title": post["title"] or text[:80] or self.no_text,
+            "start": _local_iso(post["scheduled_at"], tz),
+            "url": f"{detail_before}{pk}{detail_after}",
+            "editable": movable,
+            "classNames": [f"ev-status-{status}", *alert_classes],
+            "extendedProps": {
+                "status": status,
+                "statusLabel": self.missed if alert == "missed" else self.status_labels[status],
+                "alert": alert if alert_classes else "",
+                "platforms": platforms,
+                "text": text[:280],
+                "campaign": campaign if campaign is not None else "",
+                "campaignColor": post["campaign__color"] if campaign is not None else "",
+                "version": post["version"],
+                "moveUrl": f"{move_before}{pk}{move_after}",
+                "workspace": workspace_label,
+            },
+        }
+
+
+_UNMOVABLE = LOCKED_STATUSES | {S.CANCELLED}
 
 
 def _range(request, tz) -> tuple[datetime, datetime]:
@@ -198,16 +245,26 @@ class CalendarEventsView(WorkspaceViewMixin, View):
         tz = self.workspace.tzinfo
         start, end = _range(request, tz)
         form = CalendarFilterForm(request.GET, workspace=self.workspace, authors=_authors(self.workspace))
-        posts = list(
-            selectors.calendar_posts(self.workspace, start=start, end=end, **form.selector_filters())
+        posts, targets = selectors.calendar_event_rows(
+            self.workspace, start=start, end=end, **form.selector_filters()
         )
-        missed = missed_post_ids([post.pk for post in posts])
+        missed = missed_post_ids([post["id"] for post in posts])
         editable, can_schedule = self.access.can(C.POST_EDIT), self.access.can(C.POST_SCHEDULE)
-        events = [
-            _event(post, tz=tz, editable=editable, can_schedule=can_schedule, missed=post.pk in missed)
-            for post in posts
-        ]
-        return JsonResponse(events, safe=False)
+        events = _Events()
+        return JsonResponse(
+            [
+                events.event(
+                    post,
+                    targets.get(post["id"], ()),
+                    tz=tz,
+                    editable=editable,
+                    can_schedule=can_schedule,
+                    missed=post["id"] in missed,
+                )
+                for post in posts
+            ],
+            safe=False,
+        )
 
 
 class AllWorkspacesCalendarView(LoginRequiredMixin, TemplateView):
@@ -231,35 +288,35 @@ class AllWorkspacesEventsView(LoginRequiredMixin, View):
         start, end = _range(request, UTC)
         start, end = start - timedelta(days=1), end + timedelta(days=1)
         chosen = [int(v) for v in request.GET.getlist("workspace") if v.isdigit()]
-        posts = list(
-            selectors.calendar_posts_for_user(
-                user=request.user,
-                workspaces=chosen,
-                start=start,
-                end=end,
-                status=[s for s in request.GET.getlist("status") if s in STATUS_ORDER],
-            )
+        posts, targets = selectors.calendar_event_rows_for_user(
+            user=request.user,
+            workspaces=chosen,
+            start=start,
+            end=end,
+            status=[s for s in request.GET.getlist("status") if s in STATUS_ORDER],
         )
-        missed = missed_post_ids([post.pk for post in posts])
-        accesses = {}
-        events = []
+        missed = missed_post_ids([post["id"] for post in posts])
+        accesses, zones = {}, {}
+        events = _Events()
+        data = []
         for post in posts:
-            if post.workspace_id not in accesses:
-                accesses[post.workspace_id] = workspace_access_for(
-                    user=request.user, workspace_id=post.workspace_id
-                )
-            access = accesses[post.workspace_id]
-            events.append(
-                _event(
+            workspace_id = post["workspace_id"]
+            if workspace_id not in accesses:
+                accesses[workspace_id] = workspace_access_for(user=request.user, workspace_id=workspace_id)
+                zones[workspace_id] = zoneinfo.ZoneInfo(post["workspace__timezone"])
+            access = accesses[workspace_id]
+            data.append(
+                events.event(
                     post,
-                    tz=post.workspace.tzinfo,
+                    targets.get(post["id"], ()),
+                    tz=zones[workspace_id],
                     editable=access is not None and access.can(C.POST_EDIT),
                     can_schedule=access is not None and access.can(C.POST_SCHEDULE),
-                    workspace_label=post.workspace.name,
-                    missed=post.pk in missed,
+                    workspace_label=post["workspace__name"],
+                    missed=post["id"] in missed,
                 )
             )
-        return JsonResponse(events, safe=False)
+        return JsonResponse(data, safe=False)
 
 
 class PostMoveView(WorkspaceViewMixin, View):

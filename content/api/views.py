@@ -61,10 +61,12 @@ class CalendarCursorPagination(CursorPagination):
     max_page_size = 500
 
 
-def _paginate_posts(view, queryset, ranged: bool):
+def _paginate_posts(view, posts, ranged: bool):
+    """A page of posts with their relations as plain rows (four queries), shaped as PostSerializer."""
     view._paginator = CalendarCursorPagination() if ranged else CreatedCursorPagination()
-    page = view.paginate_queryset(queryset)
-    return view.get_paginated_response([s.post_data(post) for post in page])
+    page = view.paginate_queryset(selectors.post_rows(posts))
+    relations = selectors.post_relation_rows([row["id"] for row in page])
+    return view.get_paginated_response(s.posts_data(page, relations))
 
 
 def _fresh(post: Post) -> dict:
@@ -92,7 +94,7 @@ class PostListView(WorkspaceScopedAPIView):
         filters = _validated(s.CalendarFilterSerializer, request.query_params)
         ranged = "start" in filters or "end" in filters
         posts = selectors.posts_filter(self.get_queryset(), **filters)
-        return _paginate_posts(self, selectors.with_relations(posts), ranged)
+        return _paginate_posts(self, posts, ranged)
 
     @extend_schema(
         request=s.PostCreateSerializer, responses=_ok(s.PostSerializer, 201, 400), summary="Create a post"
@@ -608,7 +610,7 @@ class MyCalendarView(UserScopedAPIView):
     def get(self, request):
         filters = _validated(s.UserCalendarFilterSerializer, request.query_params)
         ranged = "start" in filters or "end" in filters
-        posts = selectors.calendar_posts_for_user(user=request.user, **filters)
+        posts = selectors.posts_for_user(user=request.user, **filters)
         return _paginate_posts(self, posts, ranged)
 
 

@@ -381,6 +381,66 @@ def test_the_fast_calendar_json_is_exactly_the_documented_serializer(ws, manager
     assert post_data(bare) == PostSerializer(bare).data
 
 
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC"])
+def test_the_calendar_page_read_as_rows_is_exactly_post_data(ws, manager, zone):
+    from zoneinfo import ZoneInfo
+
+    from content import selectors
+    from content.api.serializers import post_data, posts_data
+
+    # given: posts sharing a campaign, tags and accounts, each relation in an order its model defines
+    # (tags by group and name, targets by id, media by position), result times with microseconds
+    campaign = CampaignFactory(workspace=ws)
+    weibo, x = (SocialAccountFactory(workspace=ws, platform=p) for p in ("weibo", "x"))
+    first_group, second_group = TagGroupFactory(workspace=ws), TagGroupFactory(workspace=ws)
+    tags = [
+        TagFactory(group=second_group, name="0"),
+        TagFactory(group=first_group, name="b"),
+        TagFactory(group=first_group, name="a"),
+    ]
+    media = [MediaAssetFactory(workspace=ws) for _ in range(3)]
+    posts = []
+    for n in range(3):
+        post = PostFactory(
+            workspace=ws,
+            author=manager,
+            campaign=campaign,
+            scheduled_at=datetime(2031, 3, 2 + n, 1, 30, tzinfo=UTC),
+            compliance={"blocking": False, "warnings": n, "findings": []},
+            compliance_override={"by": manager.pk, "rules": ["banned_word"]} if n else None,
+            is_paid_or_kol=bool(n % 2),
+        )
+        post.tags.set(tags[n:])
+        for account in (x, weibo):
+            target = PostTargetFactory(
+                post=post,
+                account=account,
+                options={"visibility": "public"},
+                first_comment="#tea",
+                status="published",
+                external_id=f"{n}-{account.pk}",
+                url=f"https://example.com/{n}",
+                published_at=datetime(2031, 3, 2, 1, 30, 0, 123456, tzinfo=UTC),
+                error_message="",
+            )
+            for position, asset in ((2, media[0]), (0, media[1]), (1, media[2])):
+                PostTargetMedia.objects.create(target=target, media=asset, position=position)
+        posts.append(post)
+    posts.append(PostFactory(workspace=ws, author=None, scheduled_at=datetime(2031, 3, 9, tzinfo=UTC)))
+    queryset = Post.objects.filter(workspace=ws).order_by("scheduled_at", "id")
+    # when: in the zone the API activates for the workspace
+    with timezone.override(ZoneInfo(zone)):
+        rows = list(selectors.post_rows(queryset))
+        fast = posts_data(rows, selectors.post_relation_rows([row["id"] for row in rows]))
+        expected = [post_data(post) for post in selectors.with_relations(queryset)]
+    # then
+    assert fast == expected
+    assert [t["name"] for t in fast[0]["tags"]] == ["a", "b", "0"]
+    assert fast[0]["targets"][0]["media"] == [media[1].pk, media[2].pk, media[0].pk]
+    assert fast[3]["author"] is None and fast[3]["campaign"] is None and fast[3]["targets"] == []
+    assert fast[0]["targets"][0]["published_at"].endswith("Z" if zone == "UTC" else "+08:00")
+
+
 def test_my_calendar_costs_the_same_queries_for_1_and_20_posts_across_workspaces(client_for):
     # given: a person in two workspaces
     members = [WorkspaceMemberFactory(role=Role.VIEWER), None]

@@ -17,7 +17,7 @@ from accounts.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
 from channels_app.tests.factories import SocialAccountFactory
 from content import services
 from content.models import Post, PostTarget, PostVersion, TargetStatus
-from content.tests.factories import CampaignFactory, PostTargetFactory
+from content.tests.factories import CampaignFactory, PostFactory, PostTargetFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -302,3 +302,39 @@ def test_events_mark_what_the_person_may_drag():
     # then
     assert as_editor == {str(scheduled.pk): False, str(draft.pk): True}
     assert as_manager == {str(scheduled.pk): True, str(draft.pk): True}
+
+
+def test_events_link_their_post_and_speak_the_persons_language():
+    # given: an untitled post without text, in a campaign, on two platforms
+    workspace = WorkspaceFactory(timezone="Asia/Shanghai")
+    user = _member(workspace)
+    when = _tomorrow_at(workspace, 10)
+    campaign = CampaignFactory(workspace=workspace, color="#123456")
+    post = PostFactory(workspace=workspace, title="", scheduled_at=when, campaign=campaign)
+    for platform in ("weibo", "x"):
+        account = SocialAccountFactory(workspace=workspace, platform=platform, handle=f"tea_{platform}")
+        PostTargetFactory(post=post, account=account, text="")
+    client = _client(user)
+    client.cookies["django_language"] = "zh-hans"
+    day = when.date()
+    window = {"start": f"{day}T00:00:00", "end": f"{day + timedelta(days=1)}T00:00:00"}
+    # when: the workspace's calendar and the one across workspaces
+    one = client.get(reverse("content:calendar_events", args=[workspace.pk]), window).json()
+    every = client.get(reverse("content:calendar_all_events"), window).json()
+    # then
+    for events, workspace_label in ((one, ""), (every, workspace.name)):
+        [event] = events
+        assert event["url"] == reverse("content:post_detail", args=[workspace.pk, post.pk])
+        assert event["extendedProps"]["moveUrl"] == reverse("content:post_move", args=[workspace.pk, post.pk])
+        assert event["title"] == "（无文本）"
+        assert event["extendedProps"]["statusLabel"] == "草稿"
+        assert [(p["label"], p["handle"]) for p in event["extendedProps"]["platforms"]] == [
+            ("微博", "tea_weibo"),
+            ("X", "tea_x"),
+        ]
+        assert (event["extendedProps"]["campaign"], event["extendedProps"]["campaignColor"]) == (
+            campaign.name,
+            "#123456",
+        )
+        assert event["extendedProps"]["workspace"] == workspace_label
+        assert event["start"] == f"{day}T10:00:00"
