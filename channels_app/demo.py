@@ -46,6 +46,9 @@ DEMO_HANDLES = {
     "mastodon": ("kawocoffee@mastodon.social", "KAWO Coffee"),
     "bluesky": ("kawocoffee.bsky.social", "KAWO Coffee"),
 }
+# The key under which a platform's connector reads the account's id from its credentials, as the real
+# connect flow stores it (the Douyin connector refuses to publish without `open_id`).
+CREDENTIAL_ID_KEYS = {"douyin": "open_id", "kuaishou": "open_id", "tiktok": "open_id", "bilibili": "openid"}
 CHINESE = {"wechat_oa", "weibo", "douyin", "bilibili", "kuaishou", "xiaohongshu", "wechat_channels"}
 # Without a simulator: how each demo row looks (days until the token ends, status, platform message).
 FAKE_HEALTH = {
@@ -114,6 +117,8 @@ def seed_demo_accounts(workspace: Workspace, sim=None) -> list[SocialAccount]:
         elif created is not None:
             external_id = created.external_id
             extra = {"uid": created.external_id}
+            if platform in CREDENTIAL_ID_KEYS:
+                extra[CREDENTIAL_ID_KEYS[platform]] = created.external_id
             if created.app_id:
                 extra.update(appid=created.app_id, secret=created.app_secret)
             credentials = Credentials(

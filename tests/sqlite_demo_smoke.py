@@ -1,7 +1,9 @@
 """Run in a subprocess by tests/test_sqlite_demo.py: the demo's embedded defaults (SQLite, no Redis).
 
 Migrates a fresh SQLite file, loads the demo, signs in as the brand owner and as an agency editor, and
-GETs every dashboard and API page that needs nothing but the workspace id. Prints JSON: path -> status.
+GETs every dashboard and API page that needs nothing but the workspace id; as the owner, also every page
+of one demo post per status (the post, its approval page, history, timeline...). Prints JSON: path ->
+status.
 """
 
 import json
@@ -18,6 +20,7 @@ from django.test import Client  # noqa: E402
 from django.urls import URLPattern, URLResolver, get_resolver  # noqa: E402
 
 from accounts.models import Workspace  # noqa: E402
+from content.models import Post  # noqa: E402
 
 
 def patterns(resolver=None, prefix=""):
@@ -44,6 +47,19 @@ def main() -> None:
             and "(?P" not in r
         }
     )
+    post_routes = sorted(
+        {
+            r.replace("<int:workspace_id>", str(workspace.pk))
+            for r in patterns()
+            if "<int:post_id>" in r
+            and "<" not in r.replace("<int:workspace_id>", "").replace("<int:post_id>", "")
+        }
+    )
+    posts = {}  # one post per status, and the ones with review comments or compliance findings
+    for post in Post.objects.filter(workspace=workspace).order_by("id"):
+        posts.setdefault(post.status, post)
+        if post.review_comments.exists() or post.compliance.get("findings"):
+            posts.setdefault(f"{post.status}-{post.pk}", post)
     results = {}
     for login in ("owner@demo.kawo.test", "agency-editor@demo.kawo.test"):
         client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
@@ -51,6 +67,11 @@ def main() -> None:
         results[f"{login} login"] = response.status_code
         for route in routes:
             results[f"{login} /{route}"] = client.get("/" + route).status_code
+        if login.startswith("owner@"):
+            for post in posts.values():
+                for route in post_routes:
+                    path = "/" + route.replace("<int:post_id>", str(post.pk))
+                    results[f"{login} {path} ({post.status})"] = client.get(path).status_code
     json.dump(results, sys.stdout)
 
 

@@ -44,3 +44,8 @@ def test_every_simple_page_works_on_the_sqlite_demo(tmp_path):
     assert not broken, broken
     owner_ok = [k for k in pages if k.startswith("owner@") and statuses[k] == 200]
     assert len(owner_ok) > 15, statuses
+    # the demo's posts (drafts, in review, changes requested, scheduled) open: page, approval page, API
+    post_pages = [k for k in owner_ok if "/posts/" in k and k.endswith(")")]
+    for status in ("draft", "in_review", "scheduled"):
+        assert any(k.endswith(f"({status})") and "/approvals/posts/" in k for k in post_pages), status
+    assert len(post_pages) > 20, post_pages

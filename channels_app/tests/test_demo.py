@@ -35,3 +35,6 @@ def test_with_the_simulator_accounts_hold_working_simulated_tokens(platform_sim,
     assert platform_sim.refresh_calls("weibo", weibo.external_id) == 1
     assisted = SocialAccount.objects.get(workspace=workspace, platform="xiaohongshu")
     assert assisted.assisted and vault.credentials_read(assisted) is None
+    # the account id sits where each connector reads it (Douyin publishes nothing without its open_id)
+    douyin = SocialAccount.objects.get(workspace=workspace, platform="douyin")
+    assert vault.credentials_read(douyin).extra["open_id"] == douyin.external_id

@@ -1,4 +1,6 @@
-"""Demo data: a brand with two workspaces, an agency with access to one of them, a user per role.
+"""Demo data: a brand with two workspaces, an agency with access to one of them, a user per role, the
+social accounts (channels_app.demo) and each brand workspace's content (content.demo: taxonomy,
+campaigns, an approval workflow, posts in every state of the month).
 
 Idempotent: running it again keeps what exists and prints the logins. `--reset` deletes the demo
 organizations first.
@@ -31,6 +33,23 @@ def _user(email: str, full_name: str, language: str = "en") -> User:
     return user
 
 
+def _platforms_on(sim_url: str) -> dict:
+    """Settings that send the platforms configured for the default simulator to `sim_url` instead (a
+    platform given its own base URL keeps it)."""
+    default = settings.PLATFORM_SIM_URL.rstrip("/")
+    if sim_url == default:
+        return {}
+    platforms = {}
+    for key, conf in settings.PLATFORMS.items():
+        platforms[key] = {
+            name: sim_url + value[len(default) :]
+            if isinstance(value, str) and name.endswith("_url") and value.startswith(default)
+            else value
+            for name, value in conf.items()
+        }
+    return {"PLATFORMS": platforms, "PLATFORM_SIM_URL": sim_url}
+
+
 class Command(BaseCommand):
     help = "Load the demo organizations, workspaces and users, and print their logins."
 
@@ -44,17 +63,44 @@ class Command(BaseCommand):
 
     def handle(self, *args, reset: bool = False, sim_url: str | None = None, **options):
         if reset:
-            Organization.objects.filter(slug__in=[BRAND_SLUG, AGENCY_SLUG]).delete()
+            self._delete()
         if not Organization.objects.filter(slug=BRAND_SLUG).exists():
             with transaction.atomic():
                 self._create()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         else:
             self.stdout.write("Demo data already present (use --reset to recreate).")
-        self._seed_accounts(sim_url or settings.PLATFORM_SIM_URL)
+        sim_url = (sim_url or settings.PLATFORM_SIM_URL).rstrip("/")
+        simulator = self._seed_accounts(sim_url)
+        self._seed_content(sim_url, simulator)
         self._print_logins()
 
-    def _seed_accounts(self, sim_url: str) -> None:
+    def _delete(self) -> None:
+        from approvals.models import ApprovalRequest
+
+        with transaction.atomic():
+            organizations = Organization.objects.filter(slug__in=[BRAND_SLUG, AGENCY_SLUG])
+            # A request protects its workflow from deletion: the requests go first.
+            ApprovalRequest.objects.filter(workspace__organization__in=organizations).delete()
+            organizations.delete()
+
+    def _seed_content(self, sim_url: str, simulator: bool) -> None:
+        """Each brand workspace's posts (content.demo), once. The seeded history sends no email (its
+        in-app notifications are kept), and its publishing goes to the simulator the accounts are on."""
+        from django.test.utils import override_settings
+
+        from content.demo import seed_demo_content
+
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend", **_platforms_on(sim_url)
+        ):
+            for workspace in Workspace.objects.filter(organization__slug=BRAND_SLUG).order_by("name"):
+                result = seed_demo_content(workspace, simulator=simulator)
+                self.stdout.write(result.summary())
+                for problem in result.problems:
+                    self.stderr.write(f"  not as planned: {problem}")
+
+    def _seed_accounts(self, sim_url: str) -> bool:
         """One social account per platform in each brand workspace, on the simulator when it runs.
 
         The simulator keeps its state in memory, so every start re-creates the demo accounts there and
@@ -76,8 +122,10 @@ class Command(BaseCommand):
             accounts = seed_demo_accounts(workspace, sim)
             where = "on the platform simulator" if sim else "without credentials (simulator not running)"
             self.stdout.write(f"{len(accounts)} social accounts in {workspace.name}, {where}.")
-        if sim is not None:
-            sim.close()
+        if sim is None:
+            return False
+        sim.close()
+        return True
 
     def _create(self) -> None:
         owner = _user("owner@demo.kawo.test", "Li Na (brand owner)", "zh-hans")
