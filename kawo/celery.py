@@ -16,3 +16,8 @@ def _ensure_broker_folders(sender, **kwargs):
     for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             os.makedirs(options[key], exist_ok=True)
+    # Beat keeps its schedule in a file whatever the broker; it cannot create the folder itself (on a
+    # fresh checkout with Redis, beat would stop at once and nothing scheduled would be published).
+    schedule = sender.conf.beat_schedule_filename
+    if schedule and os.path.dirname(schedule):
+        os.makedirs(os.path.dirname(schedule), exist_ok=True)
