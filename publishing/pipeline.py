@@ -189,6 +189,14 @@ def _enqueue(task_name: str, *args, countdown: float | None = None) -> None:
     transaction.on_commit(send)
 
 
+def _public_url(url: str) -> str:
+    """Media URLs the platform fetches itself (Instagram, TikTok PULL_FROM_URL) must be absolute: a
+    storage that serves from our own host (`/media/...`) gets the site's address in front."""
+    if url.startswith(("http://", "https://")):
+        return url
+    return f"{settings.KAWO['SITE_URL'].rstrip('/')}/{url.lstrip('/')}"
+
+
 def _team(target: PostTarget) -> list:
     """Who hears about a failure: the post's author, the account's responsible person, and the
     workspace's admins."""
@@ -309,7 +317,7 @@ def _payload(target: PostTarget) -> PostPayload:
                 content_type=asset.mime,
                 size=asset.size,
                 data=data,
-                url=asset.file.url if asset.file else "",
+                url=_public_url(asset.file.url) if asset.file else "",
                 alt_text=asset.alt_text,
             )
         )
@@ -330,7 +338,11 @@ def _request_summary(target: PostTarget, payload: PostPayload) -> dict:
         "account": target.account.handle,
         "text": payload.text[:2000],
         "first_comment": payload.first_comment[:500],
-        "media": [{"filename": m.filename, "kind": m.kind, "size": m.size} for m in payload.media],
+        # The URL the platform may fetch, without its query string (a signed URL's signature stays out).
+        "media": [
+            {"filename": m.filename, "kind": m.kind, "size": m.size, "url": m.url.split("?", 1)[0]}
+            for m in payload.media
+        ],
         "options": payload.options,
         "idempotency_key": payload.idempotency_key,
     }

@@ -6,6 +6,7 @@ fires): each test calls the pipeline's steps directly, in the order a worker wou
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -527,3 +528,38 @@ def test_deleted_posts_are_not_claimed(platform_sim, ws):
     claimed = pipeline.claim_due()
     # then
     assert claimed == 0 and status(target) == S.SCHEDULED
+
+
+def test_media_the_platform_fetches_itself_gets_an_absolute_url(platform_sim, ws, settings):
+    # given: an Instagram post with an image kept by our own storage (served under /media/)
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from PIL import Image
+
+    from content.models import PostTargetMedia
+    from content.tests.factories import MediaAssetFactory
+
+    settings.KAWO = {**settings.KAWO, "SITE_URL": "https://kawo.example.com/"}
+    account, sim = sim_account(platform_sim, ws, platform="instagram")
+    target = due_target(account, text="Spring collection")
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "teal").save(buffer, "JPEG")
+    name = default_storage.save(f"workspaces/{ws.pk}/media/look.jpg", ContentFile(buffer.getvalue()))
+    media = MediaAssetFactory(
+        workspace=ws, file=name, mime="image/jpeg", size=buffer.tell(), original_name="look.jpg"
+    )
+    PostTargetMedia.objects.create(target=target, media=media)
+    # when
+    outcome = claim_and_publish(target)
+    for _ in range(5):
+        if outcome != "pending":
+            break
+        outcome = pipeline.poll(target.pk)
+    # then: Instagram took the image from our site's address
+    target.refresh_from_db()
+    assert outcome == "published", target.error_message
+    [stored] = platform_sim.posts("instagram", sim.external_id)
+    assert stored["media_ids"]
+    attempt = PublishAttempt.objects.get(target=target)
+    [sent] = attempt.request["media"]
+    assert sent["url"].startswith("https://kawo.example.com/media/workspaces/")
