@@ -30,21 +30,21 @@ from .models import PLATFORM_LABELS, AccountGroup, Platform, SocialAccount
 from .services import platform_auth_kind, tag_index_for
 
 DEMO_HANDLES = {
-    "wechat_oa": ("kawo_coffee_official", "KAWO Coffee 官方"),
-    "weibo": ("kawo_coffee", "KAWO Coffee 微博"),
-    "douyin": ("kawocoffee", "KAWO Coffee 抖音号"),
-    "bilibili": ("kawo_coffee_bili", "KAWO Coffee"),
-    "kuaishou": ("kawo_coffee_ks", "KAWO Coffee 快手"),
-    "xiaohongshu": ("kawo_coffee_red", "KAWO Coffee 小红书"),
-    "wechat_channels": ("kawo_coffee_channels", "KAWO Coffee 视频号"),
-    "x": ("kawocoffee", "KAWO Coffee"),
-    "facebook": ("kawocoffee", "KAWO Coffee"),
-    "instagram": ("kawo.coffee", "KAWO Coffee"),
-    "linkedin": ("kawo-coffee", "KAWO Coffee Ltd."),
-    "tiktok": ("kawo.coffee", "KAWO Coffee"),
-    "youtube": ("KAWOCoffee", "KAWO Coffee"),
-    "mastodon": ("kawocoffee@mastodon.social", "KAWO Coffee"),
-    "bluesky": ("kawocoffee.bsky.social", "KAWO Coffee"),
+    "wechat_oa": ("lumiere_official", "Lumière 莱梦官方"),
+    "weibo": ("lumiere_cn", "Lumière 莱梦微博"),
+    "douyin": ("lumiere.cn", "Lumière 莱梦抖音号"),
+    "bilibili": ("lumiere_bili", "Lumière 莱梦"),
+    "kuaishou": ("lumiere_ks", "Lumière 莱梦快手"),
+    "xiaohongshu": ("lumiere_red", "Lumière 莱梦小红书"),
+    "wechat_channels": ("lumiere_channels", "Lumière 莱梦视频号"),
+    "x": ("LumiereBeauty", "Lumière"),
+    "facebook": ("lumierebeauty", "Lumière Cosmetics"),
+    "instagram": ("lumiere.beauty", "Lumière"),
+    "linkedin": ("lumiere-cosmetics", "Lumière Cosmetics S.A."),
+    "tiktok": ("lumiere.beauty", "Lumière"),
+    "youtube": ("LumiereBeauty", "Lumière Cosmetics"),
+    "mastodon": ("lumiere@mastodon.social", "Lumière"),
+    "bluesky": ("lumiere.bsky.social", "Lumière"),
 }
 # The key under which a platform's connector reads the account's id from its credentials, as the real
 # connect flow stores it (the Douyin connector refuses to publish without `open_id`).
@@ -88,7 +88,7 @@ def seed_demo_accounts(workspace: Workspace, sim=None) -> list[SocialAccount]:
     groups = _demo_groups(workspace)
     accounts = []
     for platform in Platform.values:
-        handle, display_name = DEMO_HANDLES.get(platform, (f"kawo_{platform}", "KAWO"))
+        handle, display_name = DEMO_HANDLES.get(platform, (f"lumiere_{platform}", "Lumière"))
         assisted = platform_auth_kind(platform) == "assisted" or platform in (
             "xiaohongshu",
             "wechat_channels",

@@ -431,4 +431,24 @@ def seed_demo_content(
         seeder.posts()
         seeder.settle_pending()
         seeder.verify()
+        _read_settled_notices(workspace, now=seeder.now)
     return content_counts(seeder.result)
+
+
+def _read_settled_notices(workspace: Workspace, *, now: datetime) -> None:
+    """A seeded history leaves a notice for every step it went through (a "review needed" for each stage
+    decided since, an "approved" for each post). The people would have read those: only what still asks
+    something of them stays unread (a review still waiting for them, changes requested)."""
+    from accounts.models import User
+    from approvals.models import Notification, NotificationKind
+    from approvals.selectors import requests_waiting_for
+
+    unread = Notification.objects.filter(workspace=workspace, read_at__isnull=True)
+    for user in User.objects.filter(pk__in=unread.values("recipient_id")):
+        waiting = list(requests_waiting_for(user=user).values_list("post_id", flat=True))
+        (
+            unread.filter(recipient=user)
+            .exclude(kind=NotificationKind.REVIEW_NEEDED, post_id__in=waiting)
+            .exclude(kind=NotificationKind.CHANGES_REQUESTED)
+            .update(read_at=now)
+        )

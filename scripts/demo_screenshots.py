@@ -33,7 +33,7 @@ def sign_in(page, url: str, email: str) -> None:
     page.goto(f"{url}/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit]").first.click()
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
     page.wait_for_load_state("networkidle")
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import AgencyGrant, Organization, User, Workspace, WorkspaceMember
 from accounts.roles import Role
 from accounts.selectors import workspace_access_for, workspaces_for_user
-from approvals.models import ApprovalDecision, ApprovalRequest, PostComment, RequestStatus
+from approvals.models import ApprovalDecision, ApprovalRequest, Notification, PostComment, RequestStatus
 from approvals.selectors import requests_waiting_for
 from content.demo import post_time
 from content.demo_posts import FLOW_STATUS, PLANS, SIMULATOR_FLOWS
@@ -116,6 +116,14 @@ def test_seed_demo_fills_both_brand_workspaces_with_content_in_every_state_once(
     assert len(waiting) >= 1 and {r.workspace_id for r in waiting} == {china.pk}
     manager = User.objects.get(email="manager@demo.kawo.test")
     assert requests_waiting_for(user=manager).exists()
+    # the bell: unread are only the reviews still waiting for each person (the rest of the seeded
+    # history is read)
+    for person in (legal, manager):
+        unread = Notification.objects.filter(recipient=person, read_at__isnull=True)
+        assert set(unread.values_list("post_id", flat=True)) == {
+            r.post_id for r in requests_waiting_for(user=person)
+        }
+    assert Notification.objects.filter(recipient=manager, read_at__isnull=False).exists()
     at_hq = ApprovalRequest.objects.get(workspace=china, status="in_progress", current_stage__position=2)
     assert at_hq.current_stage.stage.approver_emails == [PLANS["china"].hq_email]
     assert not ApprovalRequest.objects.filter(workspace=global_).exists()
