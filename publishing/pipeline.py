@@ -197,6 +197,12 @@ def _public_url(url: str) -> str:
     return f"{settings.KAWO['SITE_URL'].rstrip('/')}/{url.lstrip('/')}"
 
 
+def _local(moment: datetime, target: PostTarget) -> str:
+    """A time as the team reads it: in the workspace's time zone, named."""
+    workspace = target.post.workspace
+    return f"{moment.astimezone(workspace.tzinfo):%Y-%m-%d %H:%M} ({workspace.timezone})"
+
+
 def _team(target: PostTarget) -> list:
     """Who hears about a failure: the post's author, the account's responsible person, and the
     workspace's admins."""
@@ -632,7 +638,7 @@ def _prepare(target_id: int, attempt_id: str) -> _Prepared | str:
                     gettext_lazy(
                         "Missed: it was due at %(due)s and could not be published within the grace window."
                     ),
-                    due=due.isoformat(timespec="minutes"),
+                    due=_local(due, target),
                 ),
                 kind=PublishNotification.Kind.MISSED,
             )

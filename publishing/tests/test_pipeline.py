@@ -332,6 +332,9 @@ def test_a_post_later_than_the_grace_window_is_missed_and_the_team_told(platform
     assert outcomes == ("missed", "published")
     late.refresh_from_db()
     assert late.status == S.FAILED and late.error_message.startswith("Missed")
+    # the due time as the team reads it: the workspace's time zone, named
+    local_due = late.post.scheduled_at.astimezone(ws.tzinfo)
+    assert f"{local_due:%Y-%m-%d %H:%M} ({ws.timezone})" in late.error_message
     assert job_of(late).reason == "missed"
     assert PublishNotification.objects.filter(recipient=author, kind="missed", target=late).exists()
     assert platform_sim.posts_created("x", sim.external_id) == 1
