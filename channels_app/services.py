@@ -604,10 +604,10 @@ def effective_expiry(account: SocialAccount) -> datetime | None:
     """
     if account.assisted:
         return None
+    if platform_auth_kind(account.platform) == "app_credentials":
+        return None  # whatever token it holds now, the app credentials fetch the next one
     if account.has_refresh_token:
         return account.refresh_expires_at
-    if platform_auth_kind(account.platform) == "app_credentials":
-        return None
     return account.token_expires_at
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from channels_app import services, tasks, vault
+from channels_app import selectors, services, tasks, vault
 from channels_app.connectors.base import Credentials
 from channels_app.connectors.errors import Transient
 from channels_app.models import SocialAccount
@@ -194,6 +194,14 @@ def test_health_marks_expiring_within_seven_days_and_expired_when_past():
         platform="linkedin", has_refresh_token=False, token_expires_at=now - timedelta(hours=1)
     )
     renewing = SocialAccountFactory(platform="weibo", token_expires_at=now - timedelta(hours=1))
+    # WeChat fetches each token with the app credentials: a short-lived token, or a refresh-token date
+    # some flow stored, never makes it "expiring"
+    wechat = SocialAccountFactory(
+        platform="wechat_oa",
+        token_expires_at=now + timedelta(hours=1),
+        refresh_expires_at=now + timedelta(hours=1),
+        status=SocialAccount.Status.EXPIRING,
+    )
     revoked = SocialAccountFactory(
         platform="linkedin",
         has_refresh_token=False,
@@ -204,12 +212,14 @@ def test_health_marks_expiring_within_seven_days_and_expired_when_past():
     changed = tasks.update_account_health()
     # then
     statuses = {a.pk: a.status for a in SocialAccount.objects.all()}
-    assert changed == 2
+    assert changed == 3
     assert statuses[fine.pk] == SocialAccount.Status.CONNECTED
     assert statuses[soon.pk] == SocialAccount.Status.EXPIRING
     assert statuses[past.pk] == SocialAccount.Status.EXPIRED
     assert statuses[renewing.pk] == SocialAccount.Status.CONNECTED  # its refresh token renews it
     assert statuses[revoked.pk] == SocialAccount.Status.REVOKED  # only a reconnect changes that
+    assert statuses[wechat.pk] == SocialAccount.Status.CONNECTED
+    assert selectors.social_account_health(SocialAccount.objects.get(pk=wechat.pk)).needs_reconnect is False
 
 
 @pytest.mark.django_db
