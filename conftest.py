@@ -1,6 +1,7 @@
 """Shared fixtures. Per-app factories live in <app>/tests/factories.py."""
 
 import os
+import warnings
 
 import pytest
 from rest_framework.test import APIClient
@@ -81,3 +82,27 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_database_sessions(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end sessions a test left open on it (a thread's or a
+    subprocess's connection), naming them, so the drop does not fail with "being accessed by other
+    users" and leave the database behind."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, application_name, state, left(query, 120) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        stray = cursor.fetchall()
+        for pid, application, state, query in stray:
+            warnings.warn(
+                f"a test left database session {pid} open ({application or 'no name'}, {state}): {query}",
+                stacklevel=1,
+            )
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
