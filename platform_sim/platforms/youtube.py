@@ -6,7 +6,9 @@
   `Location` session URL; `PUT` the bytes there -> the video resource (this is the `publish` step).
 - `GET/DELETE /youtube/v3/videos?id=`, `GET /youtube/v3/channels?mine=true`, `GET /youtube/v3/playlistItems`
   (the channel's uploads playlist is "UU" + channel id without "UC").
-- Quota: 10,000 units a day per account (option `daily_quota`), an insert costs 1,600 -> 403 quotaExceeded.
+- Quota: 10,000 units a day, an insert costs 1,600 -> 403 quotaExceeded. YouTube's quota is the project's
+  (our app's: the connector says scope "app"); the simulator keeps it per account (option `daily_quota`)
+  so tests stay independent of each other.
 Errors: {"error": {"code", "message", "errors": [{"message", "domain", "reason"}], "status"}}.
 """
 
