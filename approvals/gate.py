@@ -51,32 +51,43 @@ def current_hash(post) -> str:
 
 
 def publish_gate(post) -> GateResult:
-    from content.models import Post
+    from django.db.models import Prefetch
+
+    from content.models import Post, PostTarget, PostTargetMedia
+    from content.services import canonical_hash, publishable
 
     from .conditions import workflow_for_post
     from .models import ApprovalOverride, ApprovalRequest, RequestStatus
 
-    fresh = Post.objects.prefetch_related("targets").get(pk=post.pk)
-    content_hash = current_hash(fresh)
-    last = (
+    # The post, its targets and their media in three queries: all that `publishable` (the hash) and
+    # `workflow_for_post` (the targets' accounts) read.
+    fresh = Post.objects.prefetch_related(
+        Prefetch(
+            "targets",
+            queryset=PostTarget.objects.prefetch_related(
+                Prefetch("media_links", queryset=PostTargetMedia.objects.select_related("media"))
+            ),
+        )
+    ).get(pk=post.pk)
+    content_hash = canonical_hash(publishable(fresh))
+    # Every request of the post that counts, newest first, in one query (a post has a handful): the
+    # last completed one, the last approved one and any in progress are picked from it below, each in
+    # the order its own query would have given.
+    requests = list(
         ApprovalRequest.objects.filter(post_id=post.pk)
-        .exclude(status__in=[RequestStatus.IN_PROGRESS, RequestStatus.CANCELLED])
+        .exclude(status=RequestStatus.CANCELLED)
         .order_by("-completed_at", "-id")
-        .first()
+        .only("status", "content_hash", "completed_at")
     )
+    last = next((r for r in requests if r.status != RequestStatus.IN_PROGRESS), None)
     if last is not None and last.status == RequestStatus.APPROVED and last.content_hash == content_hash:
         return GateResult(True, REASON_APPROVED, content_hash)
     if ApprovalOverride.objects.filter(post_id=post.pk, content_hash=content_hash).exists():
         return GateResult(True, REASON_OVERRIDE, content_hash)
     if workflow_for_post(fresh) is None:
         return GateResult(True, REASON_NOT_REQUIRED, content_hash)
-    approved = (
-        ApprovalRequest.objects.filter(post_id=post.pk, status=RequestStatus.APPROVED)
-        .order_by("-completed_at", "-id")
-        .values_list("content_hash", flat=True)
-        .first()
-    )
-    if ApprovalRequest.objects.filter(post_id=post.pk, status=RequestStatus.IN_PROGRESS).exists():
+    approved = next((r.content_hash for r in requests if r.status == RequestStatus.APPROVED), None)
+    if any(r.status == RequestStatus.IN_PROGRESS for r in requests):
         return GateResult(False, REASON_IN_REVIEW, approved or "")
     return GateResult(False, REASON_OUTDATED if approved else REASON_NOT_APPROVED, approved or "")
 

@@ -263,6 +263,22 @@ def aggregate_status(statuses) -> str:
     return S.DRAFT
 
 
+def aggregate_status_expression() -> models.Case:
+    """`aggregate_status` as SQL, for `Post.objects.filter(...).update(status=...)`: the post's status
+    summed from its targets' in one UPDATE (no SELECT of the statuses first), with the same order."""
+    return models.Case(
+        *[
+            models.When(
+                models.Exists(PostTarget.objects.filter(post_id=models.OuterRef("pk"), status=status)),
+                then=models.Value(status),
+            )
+            for status in _AGGREGATE_ORDER
+        ],
+        default=models.Value(S.DRAFT),
+        output_field=models.CharField(),
+    )
+
+
 class Post(WorkspaceScopedModel):
     title = models.CharField(_("title"), max_length=200, blank=True)
     campaign = models.ForeignKey(

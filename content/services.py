@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,8 +28,9 @@ from accounts.roles import Capability
 from accounts.selectors import workspace_access_for
 from approvals import gate as approvals_gate
 from channels_app.models import SocialAccount
-from core.audit import audit_record
+from core.audit import audit_event, audit_record
 from core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
+from core.models import AuditEvent
 
 from . import compliance as compliance_engine
 from .media_inspect import DEFAULT_MAX_BYTES, MediaInfo, MediaRejected, inspect_upload, suitability
@@ -50,6 +51,7 @@ from .models import (
     TagGroup,
     TargetStatus,
     aggregate_status,
+    aggregate_status_expression,
     can_transition,
     check_transition,
 )
@@ -929,32 +931,76 @@ def post_target_move(*, actor, target: PostTarget, status: str, **result) -> Pos
     checked against the transition table (IllegalTransition, 409, otherwise), the result fields given
     (`external_id`, `url`, `published_at`, `error_message`) are stored, the post's summed-up status
     follows, and the move is audited. `actor` may be None for the system."""
-    unknown = set(result) - set(_RESULT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown result fields: {sorted(unknown)}")
-    locked = PostTarget.objects.select_for_update().get(pk=target.pk)
-    before = locked.status
-    check_transition(before, status)
-    locked.status = status
-    for name, value in result.items():
-        setattr(locked, name, value if value is not None else ("" if name != "published_at" else None))
-    locked.save(update_fields=["status", *result, "updated_at"])
-    statuses = PostTarget.objects.filter(post_id=locked.post_id).values_list("status", flat=True)
-    Post.objects.filter(pk=locked.post_id).update(
-        status=aggregate_status(statuses), updated_at=timezone.now()
-    )
-    audit_record(
-        actor=actor,
-        action="post_target.status",
-        target=locked,
-        workspace=Workspace.objects.get(pk=locked.workspace_id),
-        before={"status": before},
-        after={"status": status, **{k: str(v) for k, v in result.items()}},
-    )
+    _check_result_fields(result)
+    locked_qs = PostTarget.objects.select_related("post", "workspace")
+    # Only the target's row is locked, never its post's or workspace's (PostgreSQL would lock every
+    # joined row without `of`).
+    if connection.features.has_select_for_update_of:
+        locked_qs = locked_qs.select_for_update(of=("self",))
+    else:
+        locked_qs = locked_qs.select_for_update()
+    locked = locked_qs.get(pk=target.pk)
+    post_targets_move_locked(actor=actor, targets=[locked], status=status, **result)
     target.status = status
     for name in result:
         setattr(target, name, getattr(locked, name))
     return locked
+
+
+def post_targets_move_locked(*, actor, targets: Sequence[PostTarget], status: str, **result) -> None:
+    """`post_target_move` for callers that already hold the targets' row locks in the current transaction
+    and read them under those locks (the publishing pipeline locks a target, then its job; locking it
+    again would be one more round trip, per target). The same transition check (every target, before
+    anything is written), result fields, summed-up post status and one audit row per target, in a fixed
+    number of queries however many targets: one UPDATE of the targets, one of their posts, one INSERT of
+    the audit rows. Load the targets with `select_related("post", "workspace")`, or each costs two
+    queries for its audit row. The given instances are updated in place."""
+    _check_result_fields(result)
+    if not targets:
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("post_targets_move_locked needs the transaction that holds the targets' locks")
+    for target in targets:
+        check_transition(target.status, status)
+    values = {
+        name: value if value is not None else ("" if name != "published_at" else None)
+        for name, value in result.items()
+    }
+    now = timezone.now()
+    after = {"status": status, **{k: str(v) for k, v in result.items()}}
+    # No savepoint: nothing below is meant to fail and be caught; an error aborts the caller's
+    # transaction, as the move and its audit row must go together.
+    with transaction.atomic(savepoint=False):
+        PostTarget.objects.filter(pk__in=[t.pk for t in targets]).update(
+            status=status, updated_at=now, **values
+        )
+        Post.objects.filter(pk__in={t.post_id for t in targets}).update(
+            status=aggregate_status_expression(), updated_at=now
+        )
+        AuditEvent.objects.bulk_create(
+            [
+                audit_event(
+                    actor=actor,
+                    action="post_target.status",
+                    target=target,
+                    workspace=target.workspace,
+                    before={"status": target.status},
+                    after=after,
+                )
+                for target in targets
+            ]
+        )
+    for target in targets:
+        target.status = status
+        target.updated_at = now
+        for name, value in values.items():
+            setattr(target, name, value)
+
+
+def _check_result_fields(result: dict) -> None:
+    unknown = set(result) - set(_RESULT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown result fields: {sorted(unknown)}")
 
 
 # --- media ------------------------------------------------------------------------------------------

@@ -30,7 +30,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Case, Count, Q, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -93,19 +94,23 @@ def settle_delay() -> float:
     return float(_setting("KAWO_PUBLISH_SETTLE_SECONDS", 5.0))
 
 
-def _workspace_settings(workspace_id: int) -> WorkspacePublishingSettings | None:
-    return WorkspacePublishingSettings.objects.filter(workspace_id=workspace_id).first()
+def _workspace_settings(workspace) -> WorkspacePublishingSettings | None:
+    """The workspace's row, if any: no query when `_lock` selected it along with the target."""
+    try:
+        return workspace.publishing_settings
+    except WorkspacePublishingSettings.DoesNotExist:
+        return None
 
 
-def grace_for(workspace_id: int) -> timedelta:
+def grace_for(workspace) -> timedelta:
     """How late a post may still go out; later than this it is missed (per workspace, else settings)."""
-    row = _workspace_settings(workspace_id)
+    row = _workspace_settings(workspace)
     minutes = row.missed_grace_minutes if row else int(_setting("KAWO_PUBLISH_MISSED_GRACE_MINUTES", 60))
     return timedelta(minutes=minutes)
 
 
-def assisted_overdue_for(workspace_id: int) -> timedelta:
-    row = _workspace_settings(workspace_id)
+def assisted_overdue_for(workspace) -> timedelta:
+    row = _workspace_settings(workspace)
     minutes = (
         row.assisted_overdue_minutes if row else int(_setting("KAWO_PUBLISH_ASSISTED_OVERDUE_MINUTES", 240))
     )
@@ -139,14 +144,27 @@ def _connector(platform: str):
 
 
 def _move(target: PostTarget, status: str, **result) -> PostTarget:
-    from content.services import post_target_move
+    """Every caller holds the target's row lock (`_lock`, `_claim_locked`, the services' `_lock_target`)
+    and read its status under it, so the move does not lock and read the row a second time."""
+    from content.services import post_targets_move_locked
 
-    return post_target_move(actor=None, target=target, status=status, **result)
+    post_targets_move_locked(actor=None, targets=[target], status=status, **result)
+    return target
+
+
+def _move_many(targets: list[PostTarget], status: str) -> None:
+    """`_move` for a batch the caller locked: one UPDATE each for the targets and their posts, and one
+    INSERT for their audit rows (one row per target)."""
+    from content.services import post_targets_move_locked
+
+    post_targets_move_locked(actor=None, targets=targets, status=status)
 
 
 def _lock(target_id: int) -> tuple[PostTarget | None, PublishJob | None]:
-    """The target and its job, locked in that order (the one lock order of the pipeline)."""
-    qs = PostTarget.objects.select_related("post", "account")
+    """The target and its job, locked in that order (the one lock order of the pipeline). The post,
+    account, workspace and its publishing settings come in the same query (only the target's row is
+    locked): the publish step reads them all."""
+    qs = PostTarget.objects.select_related("post", "account", "workspace", "workspace__publishing_settings")
     if connection.features.has_select_for_update_of:
         qs = qs.select_for_update(of=("self",))
     else:
@@ -199,7 +217,7 @@ def _public_url(url: str) -> str:
 
 def _local(moment: datetime, target: PostTarget) -> str:
     """A time as the team reads it: in the workspace's time zone, named."""
-    workspace = target.post.workspace
+    workspace = target.workspace
     return f"{moment.astimezone(workspace.tzinfo):%Y-%m-%d %H:%M} ({workspace.timezone})"
 
 
@@ -253,7 +271,7 @@ def _webhook(target: PostTarget, event: str, **extra) -> None:
         "status": target.status,
         **extra,
     }
-    webhook_emit(workspace=target.post.workspace, event=event, payload=payload)
+    webhook_emit(workspace=target.workspace, event=event, payload=payload)
 
 
 def _fail(target: PostTarget, job: PublishJob, *, reason: str, message, kind: str = "failed") -> None:
@@ -301,6 +319,20 @@ def _requeue(target: PostTarget, job: PublishJob, *, not_before: datetime) -> No
     job.not_before = not_before
     job.lease_expires_at = None
     job.save()
+
+
+def _next_attempt_number(target: PostTarget):
+    """The next attempt's number, counted by the INSERT itself rather than by a COUNT query before it
+    (the target's row lock keeps two attempts of one target from counting at once). The saved
+    instance holds the expression, not the number: re-read the row for it."""
+    count = (
+        PublishAttempt.objects.filter(target_id=target.pk)
+        .order_by()
+        .values("target_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(count), 0) + 1
 
 
 def idempotency_key(target: PostTarget) -> str:
@@ -437,6 +469,49 @@ def _lease(job: PublishJob, now: datetime) -> str | None:
     return str(attempt)
 
 
+def _lease_many(jobs: list[PublishJob], now: datetime, **also) -> dict[int, str]:
+    """`_lease` for many jobs in ONE conditional UPDATE (each job its own new attempt id; `also`: more
+    columns to set, a value or a {job pk: value} dict). Returns {job pk: attempt id} for the jobs won,
+    each still holding the attempt id it was read with; the others are left alone. The jobs' targets
+    are locked by the caller, so normally every one is won and no second query is needed."""
+    if not jobs:
+        return {}
+    attempts = {job.pk: uuid.uuid4() for job in jobs}
+    held = [job for job in jobs if job.attempt_id is not None]
+    # "Still the attempt id it was read with", for all of them in two terms (attempt ids are random
+    # UUIDs, so one job never holds another's).
+    unchanged = Q(pk__in=[job.pk for job in jobs if job.attempt_id is None], attempt_id__isnull=True) | Q(
+        pk__in=[job.pk for job in held], attempt_id__in=[job.attempt_id for job in held]
+    )
+    values = {
+        "attempt_id": _per_row(
+            {pk: str(a) for pk, a in attempts.items()}, PublishJob._meta.get_field("attempt_id")
+        ),
+        "lease_expires_at": now + timedelta(seconds=lease_seconds()),
+        "not_before": None,
+    }
+    for name, value in also.items():
+        values[name] = _per_row(value, PublishJob._meta.get_field(name)) if isinstance(value, dict) else value
+    won = PublishJob.objects.filter(unchanged).update(**values)
+    if won != len(jobs):  # someone else leased some of them in between (SQLite, where nothing is locked)
+        now_held = dict(PublishJob.objects.filter(pk__in=list(attempts)).values_list("pk", "attempt_id"))
+        attempts = {pk: a for pk, a in attempts.items() if now_held.get(pk) == a}
+    for job in jobs:
+        if job.pk in attempts:
+            job.attempt_id = attempts[job.pk]
+    return {pk: str(a) for pk, a in attempts.items()}
+
+
+def _per_row(values: dict, field):
+    """CASE id WHEN ... THEN ... END: a different value per row in one UPDATE (as bulk_update builds it)."""
+    case = Case(
+        *[When(pk=pk, then=Value(v, output_field=field)) for pk, v in values.items()], output_field=field
+    )
+    if connection.features.requires_casted_case_in_updates:
+        return Cast(case, output_field=field)
+    return case
+
+
 def claim_due(*, now: datetime | None = None, limit: int | None = None) -> int:
     """Due scheduled targets -> queued with a lease, one publish task each after commit.
 
@@ -464,7 +539,7 @@ def claim_due(*, now: datetime | None = None, limit: int | None = None) -> int:
                     status=S.SCHEDULED, post__deleted_at__isnull=True, post__scheduled_at__lte=now
                 )
             )
-            .select_related("post")
+            .select_related("post", "workspace")
             .order_by("post__scheduled_at", "id")[: limit or batch_size()]
         )
         if not targets:
@@ -473,17 +548,16 @@ def claim_due(*, now: datetime | None = None, limit: int | None = None) -> int:
             [PublishJob(target_id=t.pk, workspace_id=t.workspace_id) for t in targets], ignore_conflicts=True
         )
         jobs = {j.target_id: j for j in PublishJob.objects.filter(target_id__in=[t.pk for t in targets])}
-        pairs = []
+        due = {}
         for target in targets:
-            job = jobs[target.pk]
-            attempt = _lease(job, now)
-            if attempt is None:
-                continue
-            requested = job.requested_at
-            due = max(target.post.scheduled_at, requested) if requested else target.post.scheduled_at
-            PublishJob.objects.filter(pk=job.pk).update(due_at=due, kind=PublishJob.Kind.API)
-            _move(target, S.QUEUED)
-            pairs.append((target.pk, attempt))
+            job, scheduled = jobs[target.pk], target.post.scheduled_at
+            due[job.pk] = max(scheduled, job.requested_at) if job.requested_at else scheduled
+        # The whole batch in a fixed number of queries: one UPDATE leases every job, one moves every
+        # target to queued (with its post's status and one audit row per target).
+        leased = _lease_many(list(jobs.values()), now, due_at=due, kind=PublishJob.Kind.API)
+        won = [t for t in targets if jobs[t.pk].pk in leased]
+        _move_many(won, S.QUEUED)
+        pairs = [(t.pk, leased[jobs[t.pk].pk]) for t in won]
         _enqueue_publish(pairs)
     return len(pairs)
 
@@ -503,11 +577,8 @@ def release_ready(*, now: datetime | None = None, limit: int | None = None) -> i
             ).order_by("id")[: limit or batch_size()]
         )
         jobs = {j.target_id: j for j in PublishJob.objects.filter(target_id__in=[t.pk for t in targets])}
-        pairs = []
-        for target in targets:
-            attempt = _lease(jobs[target.pk], now)
-            if attempt is not None:
-                pairs.append((target.pk, attempt))
+        leased = _lease_many([jobs[t.pk] for t in targets], now)
+        pairs = [(t.pk, leased[jobs[t.pk].pk]) for t in targets if jobs[t.pk].pk in leased]
         _enqueue_publish(pairs)
     return len(pairs)
 
@@ -523,7 +594,7 @@ def sweep_expired(*, now: datetime | None = None, limit: int | None = None) -> i
             _claim_locked(
                 PostTarget.objects.filter(status=S.PUBLISHING, publish_job__lease_expires_at__lt=now)
             )
-            .select_related("post", "account", "post__workspace")
+            .select_related("post", "account", "workspace")
             .order_by("id")[: limit or batch_size()]
         )
         for target in targets:
@@ -591,6 +662,7 @@ class _Prepared:
     job_id: int
     attempt_id: str
     attempt_pk: int
+    started_at: datetime
     platform: str
     credentials: object
     payload: PostPayload
@@ -629,7 +701,7 @@ def _prepare(target_id: int, attempt_id: str) -> _Prepared | str:
             _move(target, S.CANCELLED)
             return "cancelled"
         due = job.due_at or post.scheduled_at or now
-        if job.tries == 0 and now - due > grace_for(target.workspace_id):
+        if job.tries == 0 and now - due > grace_for(target.workspace):
             _fail(
                 target,
                 job,
@@ -687,7 +759,7 @@ def _prepare(target_id: int, attempt_id: str) -> _Prepared | str:
             workspace_id=target.workspace_id,
             target=target,
             attempt_id=job.attempt_id,
-            number=PublishAttempt.objects.filter(target=target).count() + 1,
+            number=_next_attempt_number(target),
             started_at=now,
             worker=_hostname()[:200],
             request=_request_summary(target, payload),
@@ -697,6 +769,7 @@ def _prepare(target_id: int, attempt_id: str) -> _Prepared | str:
             job_id=job.pk,
             attempt_id=str(job.attempt_id),
             attempt_pk=attempt.pk,
+            started_at=now,
             platform=account.platform,
             credentials=credentials,
             payload=payload,
@@ -755,30 +828,39 @@ def _record(
     refused_since = None
     with transaction.atomic():
         target, job = _lock(prepared.target_id)
-        attempt = PublishAttempt.objects.select_for_update().get(pk=prepared.attempt_pk)
-        attempt.finished_at = now
-        attempt.duration_ms = duration_ms
+        fields: dict = {"finished_at": now, "duration_ms": duration_ms, "updated_at": now}
         if result is not None:
-            attempt.outcome = Outcome.PUBLISHED if result.status == "published" else Outcome.PENDING
-            attempt.response = {"status": result.status, "external_id": result.external_id, "url": result.url}
+            fields["outcome"] = Outcome.PUBLISHED if result.status == "published" else Outcome.PENDING
+            fields["response"] = {
+                "status": result.status,
+                "external_id": result.external_id,
+                "url": result.url,
+            }
         else:
-            attempt.response = _error_summary(error)
-            attempt.error = str(error)[:500]
+            fields["response"] = _error_summary(error)
+            fields["error"] = str(error)[:500]
+
+        def save_attempt(**more) -> None:
+            # One UPDATE, no locking read first: only this step writes an attempt row after its INSERT,
+            # and it holds the target's lock while it does.
+            PublishAttempt.objects.filter(pk=prepared.attempt_pk).update(**fields, **more)
+
         mine = target is not None and job is not None and str(job.attempt_id) == prepared.attempt_id
         if target is None or job is None:
-            attempt.save()
+            save_attempt()
             return "gone"
         if not mine or target.status != S.PUBLISHING:
             # The sweeper took over (our lease ran out). A definite answer still settles an unknown.
             if result is not None and result.status == "published" and target.status == S.UNKNOWN:
-                attempt.save()
+                save_attempt()
                 _published(target, job, external_id=result.external_id, url=result.url)
                 return "published"
-            attempt.outcome = attempt.outcome if result is not None else Outcome.UNKNOWN
-            attempt.save()
+            if result is None:
+                fields["outcome"] = Outcome.UNKNOWN
+            save_attempt()
             return "late"
         if result is not None:
-            attempt.save()
+            save_attempt()
             if result.status == "published":
                 _published(target, job, external_id=result.external_id, url=result.url)
                 return "published"
@@ -793,33 +875,29 @@ def _record(
             error, attempt=job.transient_failures + 1, policy=retry_policy(), refreshed=job.refreshed
         )
         if decision.action == Action.WAIT_FOR:
-            attempt.outcome = Outcome.RATE_LIMITED
-            attempt.retry_after = decision.delay
-            attempt.save()
+            save_attempt(outcome=Outcome.RATE_LIMITED, retry_after=decision.delay)
             _block(target.account, decision.delay, scope=getattr(error, "scope", RateLimited.ACCOUNT))
             _requeue(target, job, not_before=now + timedelta(seconds=decision.delay))
             return "rate_limited"
         if decision.action == Action.BACKOFF:
-            attempt.outcome = Outcome.TRANSIENT
-            attempt.save()
+            save_attempt(outcome=Outcome.TRANSIENT)
             job.transient_failures += 1
             _requeue(target, job, not_before=now + timedelta(seconds=decision.delay))
             return "backoff"
         if decision.action == Action.REFRESH_ONCE:
-            attempt.outcome = Outcome.AUTH_EXPIRED
-            attempt.save()
-            refused_since = attempt.started_at
+            save_attempt(outcome=Outcome.AUTH_EXPIRED)
+            refused_since = prepared.started_at
             _requeue(target, job, not_before=now + timedelta(seconds=lease_seconds()))
             refresh = True
         elif decision.action == Action.FAIL_PERMANENTLY:
             message = getattr(error, "platform_message", "") or str(error)
             if decision.reason == REASON_RECONNECT:
-                attempt.outcome = Outcome.RECONNECT
-                attempt.save()
+                save_attempt(outcome=Outcome.RECONNECT)
                 _fail_reconnect(target, job, target.account, message=message)
                 return "reconnect"
-            attempt.outcome = Outcome.REJECTED if decision.reason == REASON_REJECTED else Outcome.TRANSIENT
-            attempt.save()
+            save_attempt(
+                outcome=Outcome.REJECTED if decision.reason == REASON_REJECTED else Outcome.TRANSIENT
+            )
             if decision.reason == REASON_RETRIES:
                 message = lazy_message(
                     gettext_lazy("Gave up after %(n)s temporary errors: %(message)s"),
@@ -831,8 +909,7 @@ def _record(
             _fail(target, job, reason=decision.reason, message=message)
             return decision.reason
         else:  # settle by reading
-            attempt.outcome = Outcome.UNKNOWN
-            attempt.save()
+            save_attempt(outcome=Outcome.UNKNOWN)
             _to_unknown(target, job, now=now)
             _notify(
                 target,
@@ -960,13 +1037,13 @@ def _hand_over(target: PostTarget, job: PublishJob, *, now: datetime) -> None:
     (publishing.services.assisted_confirm) before the overdue time, or the post becomes overdue."""
     _move(target, S.PUBLISHING, error_message="")
     job.kind = PublishJob.Kind.ASSISTED
-    job.lease_expires_at = now + assisted_overdue_for(target.workspace_id)
+    job.lease_expires_at = now + assisted_overdue_for(target.workspace)
     job.save()
     PublishAttempt.objects.create(
         workspace_id=target.workspace_id,
         target=target,
         attempt_id=job.attempt_id,
-        number=PublishAttempt.objects.filter(target=target).count() + 1,
+        number=_next_attempt_number(target),
         started_at=now,
         finished_at=now,
         worker=_hostname()[:200],

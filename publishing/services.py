@@ -235,7 +235,10 @@ def webhook_emit(*, workspace: Workspace, event: str, payload: dict) -> list[Web
     endpoints = [
         e for e in WebhookEndpoint.objects.filter(workspace=workspace, active=True) if e.subscribes_to(event)
     ]
-    with transaction.atomic():
+    if not endpoints:
+        return []
+    # No savepoint of its own: a failure here aborts the change it reports, as it should.
+    with transaction.atomic(savepoint=False):
         deliveries = WebhookDelivery.objects.bulk_create(
             [
                 _new_delivery(endpoint=e, event=event, event_id=event_id, envelope=envelope, now=now)

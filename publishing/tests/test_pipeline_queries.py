@@ -1,0 +1,118 @@
+"""How many SQL queries the publish pipeline costs (DESIGN.md "Publishing pipeline"; bench/README.md).
+
+The workers are CPU-bound on the database round trips, so these budgets are the throughput: the claim
+costs a fixed number of queries for a whole batch, and one publish (prepare + platform call + record)
+a fixed number per target.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.tests.factories import WorkspaceFactory
+from content.models import Post, PostTarget
+from content.models import TargetStatus as S
+from core.audit import AuditEvent
+from publishing import pipeline
+from publishing.models import PublishAttempt, PublishJob
+
+from .pipeline_kit import bulk_due_targets, due_target, job_of, sim_account
+
+pytestmark = pytest.mark.django_db
+
+# The test's own transaction turns each atomic block into a SAVEPOINT + RELEASE; a worker's
+# transaction (BEGIN/COMMIT) is not counted by Django, so these are left out of the budgets.
+# advisory lock (PostgreSQL only), in flight, select, jobs insert + select, lease, targets, posts, audit
+CLAIM_QUERIES = 9
+PUBLISH_QUERIES = 23  # prepare 15 (lock 2, gate 6, ...) + record 8 (lock 2, attempt, move 3, job, webhooks)
+
+
+def _counted(captured) -> int:
+    return sum(1 for q in captured.captured_queries if "SAVEPOINT" not in q["sql"])
+
+
+def _claim(django_capture_on_commit_callbacks):
+    """claim_due's own queries, the publish tasks it enqueues after commit NOT run."""
+    with (
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+        CaptureQueriesContext(connection) as captured,
+    ):
+        claimed = pipeline.claim_due()
+    return claimed, _counted(captured), callbacks
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_claim_costs_the_same_queries_for_one_target_and_for_twenty(
+    platform_sim, django_capture_on_commit_callbacks, count
+):
+    # given
+    ws = WorkspaceFactory()
+    account, _sim = sim_account(platform_sim, ws)
+    ids = bulk_due_targets([account], count)
+    # when
+    claimed, queries, callbacks = _claim(django_capture_on_commit_callbacks)
+    # then
+    assert claimed == count
+    assert queries == CLAIM_QUERIES - (connection.vendor != "postgresql")
+    assert len(callbacks) == 1  # one on_commit that sends every publish task
+    targets = list(PostTarget.objects.filter(pk__in=ids))
+    assert {t.status for t in targets} == {S.QUEUED}
+    assert set(Post.objects.filter(targets__in=ids).values_list("status", flat=True)) == {S.QUEUED}
+    jobs = list(PublishJob.objects.filter(target_id__in=ids))
+    assert len({j.attempt_id for j in jobs}) == count and all(j.attempt_id for j in jobs)
+    assert all(j.lease_expires_at and j.due_at and j.kind == PublishJob.Kind.API for j in jobs)
+    moves = AuditEvent.objects.filter(action="post_target.status", target_id__in=[str(i) for i in ids])
+    assert moves.count() == count  # still one audit row per target
+    assert {(e.before["status"], e.after["status"]) for e in moves} == {(S.SCHEDULED, S.QUEUED)}
+
+
+def test_one_publish_on_the_simulator_stays_within_its_query_budget(
+    platform_sim, django_capture_on_commit_callbacks
+):
+    # given a claimed target
+    ws = WorkspaceFactory()
+    account, sim = sim_account(platform_sim, ws)
+    target = due_target(account, text="Counted")
+    _claim(django_capture_on_commit_callbacks)
+    attempt_id = str(job_of(target).attempt_id)
+    # when
+    with CaptureQueriesContext(connection) as captured:
+        outcome = pipeline.publish_attempt(target.pk, attempt_id)
+    # then
+    assert outcome == "published"
+    assert _counted(captured) == PUBLISH_QUERIES
+    target.refresh_from_db()
+    assert target.status == S.PUBLISHED and target.external_id
+    attempt = PublishAttempt.objects.get(target=target)
+    assert (attempt.number, attempt.outcome) == (1, PublishAttempt.Outcome.PUBLISHED)
+    assert platform_sim.posts_created("x", sim.external_id) == 1
+    moves = AuditEvent.objects.filter(action="post_target.status", target_id=str(target.pk))
+    assert [e.after["status"] for e in moves.order_by("id")] == [S.QUEUED, S.PUBLISHING, S.PUBLISHED]
+
+
+def test_the_attempt_number_counts_earlier_attempts_inside_the_insert(
+    platform_sim, django_capture_on_commit_callbacks
+):
+    # given a target that already has two attempts in its log
+    ws = WorkspaceFactory()
+    account, _sim = sim_account(platform_sim, ws)
+    target = due_target(account, text="Third")
+    _claim(django_capture_on_commit_callbacks)
+    job = job_of(target)
+    for number in (1, 2):
+        PublishAttempt.objects.create(
+            workspace_id=ws.pk,
+            target=target,
+            attempt_id=uuid.uuid4(),
+            number=number,
+            started_at=job.lease_expires_at,
+        )
+    # when
+    outcome = pipeline.publish_attempt(target.pk, str(job.attempt_id))
+    # then
+    assert outcome == "published"
+    assert PublishAttempt.objects.get(attempt_id=job.attempt_id).number == 3
