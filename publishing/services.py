@@ -21,7 +21,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -469,7 +469,12 @@ def _require_capability(actor: User, workspace_id: int, capability: str) -> None
 def _lock_target(target):
     from content.models import PostTarget
 
-    return PostTarget.objects.select_for_update().select_related("post", "account").get(pk=target.pk)
+    # Only the target's row is locked: on PostgreSQL a plain FOR UPDATE would also lock the joined post
+    # and account rows, holding up every other publish and token refresh of that account meanwhile.
+    qs = PostTarget.objects.select_related("post", "account", "workspace")
+    if connection.features.has_select_for_update_of:
+        return qs.select_for_update(of=("self",)).get(pk=target.pk)
+    return qs.select_for_update().get(pk=target.pk)
 
 
 def post_publish_now(*, actor: User, post) -> list[int]:
