@@ -418,9 +418,54 @@ def compliance_check_text(
     return findings, platforms
 
 
-def text_counts(text: str, platforms: Sequence[str]) -> dict[str, dict]:
+def compliance_check_live(
+    *,
+    workspace: Workspace,
+    text: str,
+    platforms: Sequence[str] = (),
+    accounts: Sequence = (),
+    targets: Sequence[dict] = (),
+    media: Sequence = (),
+    is_paid_or_kol: bool = False,
+    options: dict | None = None,
+) -> dict:
+    """The API's live check: {"blocking", "findings", "counts"}. `text` is checked for the `platforms`, the
+    `accounts`' and the `targets`' ones; each target ({"account", "first_comment"}) is validated like a
+    post's (a first comment where the platform has none is refused on `targets.N.first_comment`) and its
+    first comment checked for its platform: those findings have `field` "first_comment", spans into it and
+    `target` N (the others `target` None)."""
+    resolved = _resolve_targets(workspace, targets) if targets else []
+    findings, checked = compliance_check_text(
+        workspace=workspace,
+        text=text,
+        platforms=[*platforms, *(item["account"].platform for item in resolved)],
+        accounts=accounts,
+        media=media,
+        is_paid_or_kol=is_paid_or_kol,
+        options=options,
+    )
+    rows = [{**f.to_dict(), "target": None} for f in findings]
+    banned_words = workspace_banned_words(workspace) if any(i["first_comment"] for i in resolved) else []
+    for index, item in enumerate(resolved):
+        if not item["first_comment"]:
+            continue
+        in_comment = compliance_engine.check_first_comment(
+            item["first_comment"], platforms=[item["account"].platform], banned_words=banned_words
+        )
+        findings += in_comment
+        rows += [{**f.to_dict(), "target": index} for f in in_comment]
+    return {
+        "blocking": compliance_engine.has_blocking(findings),
+        "findings": rows,
+        "counts": text_counts(text, checked),
+    }
+
+
+def text_counts(text: str, platforms: Sequence[str], *, first_comment: bool = False) -> dict[str, dict]:
     """{platform: {"count", "limit", "unit"}}: the text's length by each platform's own rule (X's weighted
-    characters, Bluesky's graphemes...), for the composer's live counters. No connector: plain length."""
+    characters, Bluesky's graphemes...), for the composer's live counters. No connector: plain length.
+    With `first_comment`, the limit is the first comment's (`capabilities.comment_limit`: Facebook's
+    comments have their own)."""
     from .compliance.platforms import connector_instance, registered_connectors
 
     connectors = registered_connectors()
@@ -432,7 +477,7 @@ def text_counts(text: str, platforms: Sequence[str]) -> dict[str, dict]:
             continue
         counts[platform] = {
             "count": connector_instance(cls, platform).count_text(text),
-            "limit": cls.capabilities.text_limit,
+            "limit": cls.capabilities.comment_limit if first_comment else cls.capabilities.text_limit,
             "unit": cls.capabilities.text_unit,
         }
     return counts
@@ -695,11 +740,22 @@ def post_schedule(
     findings = [f for r in results for f in r["findings"]]
     if compliance_engine.has_blocking(findings):
         blocking = [_located(r, f) for r in results for f in r["findings"] if f.blocking]
+        # Each first comment's problems also under `targets.<index>.first_comment` (the index in the post's
+        # targets, their order in the API), so a client can show them next to that field.
+        in_comments = {}
+        for index, result in enumerate(results):
+            located = [
+                _located(result, f)
+                for f in result["findings"]
+                if f.blocking and f.field == compliance_engine.FIRST_COMMENT
+            ]
+            if located:
+                in_comments[f"targets.{index}.first_comment"] = located
         raise ValidationFailed(
             _("Compliance found %(count)s blocking problem(s); fix them before scheduling: %(first)s")
             % {"count": len(blocking), "first": blocking[0]},
             code="compliance_blocking",
-            fields={"compliance": blocking},
+            fields={"compliance": blocking, **in_comments},
         )
     warnings = [f for f in findings if f.severity == compliance_engine.Severity.WARNING]
     if warnings and not override_warnings:

@@ -84,10 +84,11 @@ def _loaded_post(workspace, post_id) -> Post:
 # --- platform counts --------------------------------------------------------------------------------
 
 
-def text_count(platform: str, text: str) -> dict:
+def text_count(platform: str, text: str, *, first_comment: bool = False) -> dict:
     """The length of `text` by the platform's own rule (content.services.text_counts, which asks the
-    connector's count_text, the rule its validate uses too), its limit, unit and whether it is over."""
-    info = services.text_counts(text, [platform])[platform]
+    connector's count_text, the rule its validate uses too), its limit, unit and whether it is over.
+    With `first_comment`, the limit is the first comment's (Facebook limits comments apart from posts)."""
+    info = services.text_counts(text, [platform], first_comment=first_comment)[platform]
     limit = info["limit"]
     return {**info, "unit": str(info["unit"]), "over": limit is not None and info["count"] > limit}
 
@@ -368,9 +369,49 @@ _ERROR_FIELDS = {
 }
 
 
+def _first_comment_index(field: str) -> int | None:
+    """N for "targets.N.first_comment", else None."""
+    parts = field.split(".")
+    if len(parts) == 3 and parts[0] == "targets" and parts[1].isdigit() and parts[2] == "first_comment":
+        return int(parts[1])
+    return None
+
+
+def _in_form_order(error: DomainError, post: Post, form: ComposerForm) -> DomainError:
+    """The scheduling services number `targets.N` in the post's target order (by id: an edit keeps the
+    accounts it had first), the composer in its form's: renumber the first comments' problems."""
+    order = [t.account_id for t in post.targets.order_by("id")]
+    form_index = {target["account"]: index for index, target in enumerate(form.targets())}
+    fields = {}
+    for field, problems in error.fields.items():
+        index = _first_comment_index(field)
+        if index is not None and index < len(order) and order[index] in form_index:
+            field = f"targets.{form_index[order[index]]}.first_comment"
+        fields.setdefault(field, []).extend(problems)
+    error.fields = fields
+    return error
+
+
 def _show_error(form: ComposerForm, error: DomainError) -> None:
     if error.code == "compliance_blocking":
-        form.add_error("text", error.message)
+        # A first comment's problem next to that account's first comment (its tab opens); the rest under
+        # the text, the service's summary when nothing is in a first comment.
+        in_comments = []
+        for field, problems in error.fields.items():
+            index = _first_comment_index(field)
+            if index is not None:
+                for problem in problems:
+                    form.add_target_error(index, "first_comment", problem)
+                in_comments += problems
+        if not in_comments:
+            form.add_error("text", error.message)
+            return
+        rest = list(error.fields.get("compliance", []))
+        for problem in in_comments:
+            if problem in rest:
+                rest.remove(problem)
+        for problem in dict.fromkeys(rest):
+            form.add_error("text", problem)
         return
     if error.code == "compliance_warnings":
         form.add_error("override_warnings", error.message)
@@ -379,13 +420,13 @@ def _show_error(form: ComposerForm, error: DomainError) -> None:
         form.add_error(None, error.message)
         return
     for field, problems in error.fields.items():
-        parts = field.split(".")
-        if len(parts) == 3 and parts[0] == "targets" and parts[1].isdigit() and parts[2] == "first_comment":
+        index = _first_comment_index(field)
+        if index is not None:
             # About one account's first comment: shown in that account's variant, next to the field.
             for problem in problems:
-                form.add_target_error(int(parts[1]), parts[2], problem)
+                form.add_target_error(index, "first_comment", problem)
             continue
-        target = _ERROR_FIELDS.get(parts[0])
+        target = _ERROR_FIELDS.get(field.split(".")[0])
         for problem in problems:
             form.add_error(target, problem)
 
@@ -426,6 +467,7 @@ class _ComposerMixin(WorkspacePageMixin):
                     "custom": account.pk in variants,
                     "variant": variants.get(account.pk, ""),
                     "limit": cls.capabilities.text_limit if cls else None,
+                    "first_comment_limit": cls.capabilities.comment_limit if cls else None,
                     # The first comment field only where the platform posts one (the service decides
                     # again, and refuses a first comment anywhere else).
                     "takes_first_comment": bool(cls and cls.capabilities.first_comment),
@@ -478,17 +520,20 @@ class _ComposerMixin(WorkspacePageMixin):
         """After the content is saved: schedule, queue, or keep it a draft."""
         data = form.cleaned_data
         action = data["action"]
-        if action == ACTION_SCHEDULE:
-            return services.post_schedule(
-                actor=self.request.user,
-                post=post,
-                scheduled_at=data["scheduled_at"],
-                override_warnings=data["override_warnings"],
-            )
-        if action == ACTION_QUEUE:
-            return services.post_add_to_queue(
-                actor=self.request.user, post=post, override_warnings=data["override_warnings"]
-            )
+        try:
+            if action == ACTION_SCHEDULE:
+                return services.post_schedule(
+                    actor=self.request.user,
+                    post=post,
+                    scheduled_at=data["scheduled_at"],
+                    override_warnings=data["override_warnings"],
+                )
+            if action == ACTION_QUEUE:
+                return services.post_add_to_queue(
+                    actor=self.request.user, post=post, override_warnings=data["override_warnings"]
+                )
+        except DomainError as error:
+            raise _in_form_order(error, post, form) from None
         return post
 
     def done_message(self, action: str, post: Post) -> str:
@@ -650,9 +695,10 @@ class ComposerCheckView(WorkspaceViewMixin, View):
                         **text_count(account.platform, text),
                         "blocking": any(f.blocking for f in findings),
                         "findings": [f.to_dict() for f in findings],
-                        # Counted by the same rule as the text (the connector's count_text).
+                        # Counted by the same rule as the text (the connector's count_text), against
+                        # the first comment's own limit.
                         "first_comment": {
-                            **text_count(account.platform, first_comment),
+                            **text_count(account.platform, first_comment, first_comment=True),
                             "blocking": any(f.blocking for f in in_comment),
                         }
                         if takes_comment
@@ -729,7 +775,9 @@ class PostDetailView(WorkspacePageMixin, TemplateView):
                     "platform": platform_option(target.account.platform),
                     "media": [link.media for link in target.media_links.all()],
                     "count": text_count(target.account.platform, target.text),
-                    "first_comment_count": text_count(target.account.platform, target.first_comment)
+                    "first_comment_count": text_count(
+                        target.account.platform, target.first_comment, first_comment=True
+                    )
                     if target.first_comment
                     else None,
                     "publishing": publishing[target.pk],

@@ -36,11 +36,19 @@ class Capabilities:
     requires_media: bool = False  # video-first platforms (Douyin, Kuaishou, TikTok, YouTube)
     media: MediaLimits = field(default_factory=MediaLimits)
     first_comment: bool = False
+    # The first comment's own limit, in `text_unit`, where the platform limits comments apart from posts
+    # (Facebook); None: the text limit (X and Mastodon post the first comment as a reply, a post).
+    first_comment_limit: int | None = None
     native_scheduling: bool = False
     async_publish: bool = False  # WeChat publish_id, Instagram containers
     idempotency_key: bool = False  # Mastodon
     server_side_publish: bool = True  # False: assisted publishing (Xiaohongshu, WeChat Channels)
     auth: str = "oauth2"  # "oauth2", "oauth2_pkce", "app_credentials", "app_password", "assisted"
+
+    @property
+    def comment_limit(self) -> int | None:
+        """The limit a first comment is held to: its own where the platform has one, else the text's."""
+        return self.first_comment_limit if self.first_comment_limit is not None else self.text_limit
 
 
 @dataclass(frozen=True)

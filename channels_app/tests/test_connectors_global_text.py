@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from channels_app.connectors.base import MediaItem, PostPayload
+from channels_app.connectors.base import Capabilities, MediaItem, PostPayload
+from channels_app.connectors.facebook.connector import FacebookConnector
 from channels_app.connectors.instagram.connector import InstagramConnector
 from channels_app.connectors.linkedin.connector import escape_little_text, unescape_little_text
 from channels_app.connectors.mastodon.connector import MastodonConnector, mastodon_length
@@ -142,3 +143,17 @@ def test_linkedin_little_text_escaping_round_trips():
     assert escaped.startswith("Hiring \\(Shanghai\\) \\#careers \\@KAWO")
     assert unescape_little_text(escaped) == text
     assert escape_little_text("plain words, 中文!") == "plain words, 中文!"
+
+
+def test_first_comment_limits_where_the_platform_limits_comments_apart():
+    # given / when / then: Facebook comments take 8,000 characters (posts 63,206), Instagram comments 2,200
+    assert FacebookConnector.capabilities.first_comment_limit == 8000
+    assert FacebookConnector.capabilities.text_limit == 63206
+    assert FacebookConnector.capabilities.comment_limit == 8000
+    assert InstagramConnector.capabilities.first_comment_limit == 2200
+    assert InstagramConnector.capabilities.comment_limit == 2200
+    # and where the first comment is a reply, a post of its own, it has the post's limit
+    assert XConnector.capabilities.first_comment_limit is None
+    assert XConnector.capabilities.comment_limit == 280
+    assert MastodonConnector.capabilities.comment_limit == MastodonConnector.capabilities.text_limit == 500
+    assert Capabilities(text_limit=None).comment_limit is None

@@ -319,7 +319,8 @@ class PostHistoryEntrySerializer(serializers.Serializer):
 
 class FindingSerializer(serializers.Serializer):
     rule = serializers.CharField()
-    severity = serializers.ChoiceField(choices=["blocking", "warning", "info"])
+    # The banned-word severities are the findings' ones: one enum in the schema (FindingSeverityEnum).
+    severity = serializers.ChoiceField(choices=BannedWord.Severity.choices)
     message = serializers.CharField()
     start = serializers.IntegerField(allow_null=True)
     end = serializers.IntegerField(allow_null=True)
@@ -352,9 +353,16 @@ class TextCountSerializer(serializers.Serializer):
     unit = serializers.CharField()
 
 
+class CheckFindingSerializer(FindingSerializer):
+    target = serializers.IntegerField(
+        allow_null=True,
+        help_text="For a finding in a first comment: the index in `targets` of its target; else null.",
+    )
+
+
 class ComplianceCheckOutputSerializer(serializers.Serializer):
     blocking = serializers.BooleanField()
-    findings = FindingSerializer(many=True)
+    findings = CheckFindingSerializer(many=True)
     counts = serializers.DictField(child=TextCountSerializer(), help_text="Per platform: length by its rule.")
 
 
@@ -557,12 +565,24 @@ class UserCalendarFilterSerializer(CalendarFilterSerializer):
     workspaces = _csv_list(serializers.IntegerField())
 
 
+class CheckTargetInputSerializer(serializers.Serializer):
+    account = serializers.IntegerField()
+    first_comment = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+
+
 class ComplianceCheckInputSerializer(serializers.Serializer):
     text = serializers.CharField(allow_blank=True, trim_whitespace=False)
     platforms = serializers.ListField(
         child=serializers.ChoiceField(choices=PLATFORM_CHOICES), required=False, default=list
     )
     accounts = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    targets = CheckTargetInputSerializer(
+        many=True,
+        required=False,
+        default=list,
+        help_text="Accounts whose text this is, each with its first comment (checked where the platform "
+        "posts one; refused like a post's, on `targets.N.first_comment`, where it doesn't).",
+    )
     media = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     is_paid_or_kol = serializers.BooleanField(required=False, default=False)
     options = serializers.DictField(required=False, default=dict)

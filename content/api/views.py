@@ -261,7 +261,8 @@ class PostComplianceView(_PostObjectView):
 
 
 class ComplianceCheckView(WorkspaceScopedAPIView):
-    """The composer's live check: text and platforms (or accounts) in; findings with spans and each
+    """The composer's live check: text and platforms (or accounts, or targets: accounts each with its
+    first comment) in; findings with spans (in the text, or in a target's first comment) and each
     platform's character count (by its own counting rule) and limit out."""
 
     queryset = Post.objects.all()
@@ -275,12 +276,7 @@ class ComplianceCheckView(WorkspaceScopedAPIView):
     )
     def post(self, request, workspace_id):
         data = _validated(s.ComplianceCheckInputSerializer, request.data)
-        findings, platforms = services.compliance_check_text(workspace=self.workspace, **data)
-        body = {
-            "blocking": any(f.blocking for f in findings),
-            "findings": [f.to_dict() for f in findings],
-            "counts": services.text_counts(data["text"], platforms),
-        }
+        body = services.compliance_check_live(workspace=self.workspace, **data)
         return Response(s.ComplianceCheckOutputSerializer(body).data)
 
 

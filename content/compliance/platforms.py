@@ -126,15 +126,16 @@ def first_comment_findings(
     text: str, *, platforms: Sequence[str], connectors: Mapping[str, type] | None
 ) -> list[ComplianceFinding]:
     """The first comment's length on each platform that posts one, counted by the connector's own rule
-    (`count_text`: X's weighted characters...) against its text limit: on X and Mastodon the first comment
-    is a reply, a post of its own; Instagram's comment limit is its caption limit. Platforms without first
-    comments get nothing here (content.services refuses a first comment for them)."""
+    (`count_text`: X's weighted characters...) against its comment limit (`capabilities.comment_limit`):
+    Facebook's comments have their own (8,000 characters, posts 63,206), Instagram's is its caption's, and
+    on X and Mastodon the first comment is a reply, a post of its own, with the text limit. Platforms
+    without first comments get nothing here (content.services refuses a first comment for them)."""
     registry = registered_connectors() if connectors is None else connectors
     findings: list[ComplianceFinding] = []
     for platform in dict.fromkeys(platforms):
         cls = registry.get(platform)
         caps = getattr(cls, "capabilities", None)
-        if caps is None or not caps.first_comment or caps.text_limit is None:
+        if caps is None or not caps.first_comment or caps.comment_limit is None:
             continue
         connector = connector_instance(cls, platform)
         try:
@@ -143,12 +144,12 @@ def first_comment_findings(
             close = getattr(connector, "close", None)
             if close is not None:
                 close()
-        if used > caps.text_limit:
+        if used > caps.comment_limit:
             params = {
                 "used": used,
                 "unit": caps.text_unit,
                 "platform": getattr(cls, "display_name", "") or platform,
-                "limit": caps.text_limit,
+                "limit": caps.comment_limit,
             }
             findings.append(
                 ComplianceFinding(

@@ -21,6 +21,7 @@ from channels_app.tests.factories import SocialAccountFactory
 from content import compliance, services
 from content.models import Post, PostVersion, TargetStatus
 from content.tests.factories import BannedWordFactory
+from core.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db
 
@@ -390,3 +391,233 @@ def test_the_post_page_shows_each_first_comment_and_links_to_the_approval(setup)
     # and the approval page shows the reviewer the first comment being approved
     review = client.get(review_url).content.decode()
     assert 'data-testid="variant-first-comment"' in review and REPLY in review
+
+
+# --- the REST live check ----------------------------------------------------------------------------
+
+
+def _check_url(workspace):
+    return f"/api/v1/workspaces/{workspace.pk}/compliance/check/"
+
+
+def test_the_api_live_check_checks_each_targets_first_comment_with_spans(setup, client_for):
+    # given: a banned word that is only in X's first comment
+    workspace, accounts = setup
+    BannedWordFactory(workspace=workspace, word="cheap", severity="blocking")
+    api = client_for(_member(workspace, Role.EDITOR))
+    first_comment = "😀 So cheap! 全网第一"
+    # when
+    response = api.post(
+        _check_url(workspace),
+        {
+            "text": "New oolong",
+            "targets": [
+                {"account": accounts["weibo"].pk},
+                {"account": accounts["x"].pk, "first_comment": first_comment},
+            ],
+        },
+        format="json",
+    )
+    # then: the findings name the first comment, its target and spans into it
+    assert response.status_code == 200, response.content
+    body = response.json()
+    in_comment = {f["rule"]: f for f in body["findings"] if f["field"] == "first_comment"}
+    assert set(in_comment) == {"banned_word", "adlaw.absolute_claim"}
+    for rule, word in (("banned_word", "cheap"), ("adlaw.absolute_claim", "全网第一")):
+        finding = in_comment[rule]
+        assert finding["target"] == 1
+        assert first_comment[finding["start"] : finding["end"]] == word
+        assert finding["start_utf16"] == finding["start"] + 1
+    assert body["blocking"] is True
+    # and the text is checked for both targets' platforms, its findings naming no target
+    assert set(body["counts"]) == {"weibo", "x"}
+    assert all(f["target"] is None for f in body["findings"] if f["field"] == "text")
+
+
+def test_the_api_live_check_refuses_a_first_comment_for_a_platform_without_one(setup, client_for):
+    # given
+    workspace, accounts = setup
+    api = client_for(_member(workspace, Role.EDITOR))
+    # when
+    response = api.post(
+        _check_url(workspace),
+        {
+            "text": "New oolong",
+            "targets": [
+                {"account": accounts["x"].pk, "first_comment": REPLY},
+                {"account": accounts["weibo"].pk, "first_comment": "评论区见"},
+            ],
+        },
+        format="json",
+    )
+    # then: the same refusal as creating the post
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "no_first_comment"
+    assert list(error["fields"]) == ["targets.1.first_comment"]
+
+
+def test_the_api_live_check_without_targets_is_unchanged(setup, client_for):
+    # given
+    workspace, accounts = setup
+    api = client_for(_member(workspace, Role.EDITOR))
+    # when
+    response = api.post(_check_url(workspace), {"text": "全网第一", "platforms": ["x"]}, format="json")
+    # then
+    assert response.status_code == 200
+    body = response.json()
+    assert [f["field"] for f in body["findings"]] == ["text"]
+    assert body["findings"][0]["target"] is None
+
+
+# --- the first comment's own limit ------------------------------------------------------------------
+
+
+@pytest.fixture
+def meta():
+    workspace = WorkspaceFactory(timezone="Asia/Shanghai")
+    accounts = {
+        platform: SocialAccountFactory(workspace=workspace, platform=platform, handle=f"brand_{platform}")
+        for platform in ("facebook", "instagram", "x")
+    }
+    return workspace, accounts
+
+
+def test_a_facebook_first_comment_is_held_to_the_comment_limit_not_the_post_limit():
+    # given: Facebook posts take 63,206 characters, its comments 8,000
+    # when
+    at_limit = compliance.check_first_comment("a" * 8000, platforms=["facebook"])
+    over = compliance.check_first_comment("a" * 8001, platforms=["facebook"])
+    text_over = compliance.check("a" * 8001, platforms=["facebook"])
+    # then
+    assert not [f for f in at_limit if f.rule == "facebook.first_comment_length"]
+    (finding,) = [f for f in over if f.rule == "facebook.first_comment_length"]
+    assert finding.blocking and finding.field == "first_comment"
+    assert finding.params["limit"] == 8000 and finding.params["used"] == 8001
+    assert not [f for f in text_over if f.rule.startswith("facebook.") and f.blocking]
+
+
+def test_instagram_and_x_first_comments_keep_their_limits():
+    # given / when
+    instagram = compliance.check_first_comment("a" * 2201, platforms=["instagram"])
+    x_reply = compliance.check_first_comment("a" * 281, platforms=["x"])
+    # then
+    assert [f.params["limit"] for f in instagram if f.rule == "instagram.first_comment_length"] == [2200]
+    assert [f.params["limit"] for f in x_reply if f.rule == "x.first_comment_length"] == [280]
+
+
+def test_the_composer_counts_the_first_comment_against_the_comment_limit(meta):
+    # given
+    workspace, accounts = meta
+    client = _client(_member(workspace, Role.EDITOR))
+    # when: the page, then the live check
+    html = client.get(_new(workspace)).content.decode()
+    response = client.post(
+        reverse("content:composer_check", args=[workspace.pk]),
+        data=json.dumps(
+            {
+                "text": "New oolong",
+                "variants": [
+                    {"account": accounts["facebook"].pk, "custom": False, "first_comment": "a" * 8001},
+                    {"account": accounts["x"].pk, "custom": False, "first_comment": "Hi"},
+                ],
+            }
+        ),
+        content_type="application/json",
+    )
+    # then: Facebook's first-comment counter says 8,000 while its text counter says 63,206
+    fb = accounts["facebook"].pk
+    assert f'data-first-comment-count="{fb}" data-testid="first-comment-count-facebook">0 / 8000<' in html
+    assert 'data-testid="count-facebook">0 / 63206<' in html
+    facebook, x = response.json()["variants"]
+    assert (facebook["limit"], facebook["first_comment"]["limit"]) == (63206, 8000)
+    assert (facebook["first_comment"]["count"], facebook["first_comment"]["blocking"]) == (8001, True)
+    assert x["first_comment"]["limit"] == 280
+
+
+# --- a refusal to schedule, next to the first comment -----------------------------------------------
+
+
+def test_a_blocking_first_comment_refusal_is_shown_next_to_that_accounts_field(setup):
+    # given
+    workspace, accounts = setup
+    user = _member(workspace, Role.MANAGER)
+    # when: scheduling X and Bluesky with a blocking term in X's first comment only
+    response = _client(user).post(
+        _new(workspace),
+        {
+            "accounts": [accounts["x"].pk, accounts["bluesky"].pk],
+            "text": "New oolong",
+            f"first_comment_{accounts['x'].pk}": "全网第一的乌龙茶",
+            "scheduled_date": _tomorrow(workspace).isoformat(),
+            "scheduled_time": "10:00",
+            "action": "schedule",
+        },
+    )
+    # then: nothing saved; the message is in X's variant, by its first comment, and not under the text
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert not Post.objects.filter(workspace=workspace).exists()
+    assert 'data-testid="first-comment-error-x"' in html
+    assert 'data-testid="text-error"' not in html
+    errors = response.context["form"].target_errors
+    assert list(errors) == [accounts["x"].pk]
+    assert "全网第一" in errors[accounts["x"].pk]["first_comment"][0]
+    # and X's tab is marked, so the composer opens it
+    assert 'has-error" data-tab="{}" data-testid="variant-tab-x"'.format(accounts["x"].pk) in html
+
+
+def test_the_refusal_finds_the_right_account_when_the_post_orders_its_targets_otherwise(meta):
+    # given: a draft for X; Facebook is added later, so the post lists X first and the composer Facebook
+    workspace, accounts = meta
+    user = _member(workspace, Role.MANAGER)
+    post = services.post_create(
+        actor=user, workspace=workspace, targets=[{"account": accounts["x"].pk, "text": "New oolong"}]
+    )
+    # when: scheduling with a blocking term in Facebook's first comment and a blocking one in the text
+    response = _client(user).post(
+        _edit(workspace, post),
+        {
+            "accounts": [accounts["x"].pk, accounts["facebook"].pk],
+            "text": "最佳 oolong",
+            f"first_comment_{accounts['facebook'].pk}": "全网第一的乌龙茶",
+            "scheduled_date": _tomorrow(workspace).isoformat(),
+            "scheduled_time": "10:00",
+            "version": post.version,
+            "action": "schedule",
+        },
+    )
+    # then: the first comment's problem is by Facebook's field, the text's under the text
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert list(form.target_errors) == [accounts["facebook"].pk]
+    assert "全网第一" in form.target_errors[accounts["facebook"].pk]["first_comment"][0]
+    text_errors = form.errors["text"]
+    assert text_errors and all("最佳" in e for e in text_errors)
+    assert not any("全网第一" in e for e in text_errors)
+    post.refresh_from_db()
+    assert post.version == 1
+
+
+def test_a_schedule_refusal_names_the_first_comment_of_the_target_it_is_in(setup):
+    # given: a post whose second target's first comment has a blocking term
+    workspace, accounts = setup
+    user = _member(workspace, Role.MANAGER)
+    post = services.post_create(
+        actor=user,
+        workspace=workspace,
+        targets=[
+            {"account": accounts["bluesky"].pk, "text": "New oolong"},
+            {"account": accounts["x"].pk, "text": "New oolong", "first_comment": "全网第一"},
+        ],
+        scheduled_at=timezone.now() + timedelta(days=1),
+    )
+    # when
+    with pytest.raises(ValidationFailed) as caught:
+        services.post_schedule(actor=user, post=post)
+    # then: all problems under "compliance", the first comment's also under its target's field
+    fields = caught.value.fields
+    assert set(fields) == {"compliance", "targets.1.first_comment"}
+    assert fields["targets.1.first_comment"] == fields["compliance"]
+    (message,) = fields["compliance"]
+    assert message.startswith("First comment on @brand_x: ") and "全网第一" in message

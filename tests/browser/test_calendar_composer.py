@@ -291,6 +291,20 @@ def test_a_first_comment_for_x_is_counted_checked_previewed_saved_and_shown(live
     # and X still follows the main text: a first comment is not a text variant
     expect(page.locator("[data-testid=variant-tab-x]")).not_to_have_class(re.compile(r"\bis-custom\b"))
 
+    # when: scheduling it anyway
+    tomorrow = (timezone.now().astimezone(workspace.tzinfo) + timedelta(days=1)).date()
+    page.fill("input[name=scheduled_date]", tomorrow.isoformat())
+    page.fill("input[name=scheduled_time]", "10:00")
+    page.click("[data-testid=schedule]")
+    # then: refused, the reason next to X's first comment, whose tab opens; nothing under the text
+    refusal = page.locator("[data-testid=first-comment-error-x]")
+    expect(refusal).to_be_visible()
+    expect(refusal).to_contain_text("First comment on @")
+    expect(refusal).to_contain_text("cheap")
+    expect(page.locator("[data-testid=text-error]")).to_have_count(0)
+    expect(page.locator("[data-testid=first-comment-input-x]")).to_be_visible()
+    assert not Post.objects.filter(workspace=workspace).exists()
+
     # when: fixing it
     page.fill("[data-testid=first-comment-input-x]", FIRST_COMMENT)
     # then: counted by X's rule (CJK weighs 2, a link 23), shown under X's preview only

@@ -36,6 +36,7 @@ from .graph import GraphMixin
 
 DEFAULT_GRAPH_VERSION = "v25.0"
 TEXT_LIMIT = 63206
+COMMENT_LIMIT = 8000  # a comment's message, which the first comment is
 SCOPES = "pages_show_list,pages_read_engagement,pages_manage_posts,pages_manage_engagement"
 SCHEDULE_MIN = timedelta(minutes=10)
 SCHEDULE_MAX = timedelta(days=30)
@@ -80,6 +81,7 @@ class FacebookConnector(GraphMixin, Connector):
             mixed=False,
         ),
         first_comment=True,
+        first_comment_limit=COMMENT_LIMIT,
         native_scheduling=True,
         async_publish=False,
         idempotency_key=False,

@@ -39,6 +39,7 @@ from ..facebook.connector import parse_time
 from ..facebook.graph import PUBLISHING_LIMIT_WAIT, GraphMixin
 
 CAPTION_LIMIT = 2200
+COMMENT_LIMIT = 2200  # a comment's text, which the first comment is (the same as a caption's)
 HASHTAG_LIMIT = 30
 MENTION_LIMIT = 20
 CAROUSEL_LIMIT = 10
@@ -63,6 +64,7 @@ class InstagramConnector(GraphMixin, Connector):
             mixed=True,  # carousels mix photos and videos
         ),
         first_comment=True,
+        first_comment_limit=COMMENT_LIMIT,
         native_scheduling=False,
         async_publish=True,
         idempotency_key=False,
