@@ -95,7 +95,9 @@ def _no_stray_database_sessions(django_db_setup, django_db_blocker):
     yield
     from django.db import connection
 
-    if connection.vendor != "postgresql":
+    # pytest-django creates the test database only when a collected test uses one; otherwise the
+    # connection still names the development database: nothing of ours to clean.
+    if connection.vendor != "postgresql" or not connection.settings_dict["NAME"].startswith("test_"):
         return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
