@@ -5,11 +5,14 @@ import pytest
 from content.models import (
     TRANSITIONS,
     IllegalTransition,
+    Post,
     TargetStatus,
     aggregate_status,
+    aggregate_status_expression,
     can_transition,
     check_transition,
 )
+from content.tests.factories import PostFactory, PostTargetFactory
 
 S = TargetStatus
 
@@ -65,18 +68,32 @@ def test_transition_table(current, new):
         assert str(S(current).label) in caught.value.message
 
 
-@pytest.mark.parametrize(
-    ("statuses", "expected"),
-    [
-        ([], S.DRAFT),
-        ([S.SCHEDULED, S.SCHEDULED], S.SCHEDULED),
-        ([S.SCHEDULED, S.DRAFT], S.DRAFT),
-        ([S.PUBLISHED, S.FAILED], S.FAILED),
-        ([S.PUBLISHED, S.UNKNOWN], S.UNKNOWN),
-        ([S.PUBLISHED, S.PUBLISHING], S.PUBLISHING),
-        ([S.PUBLISHED, S.CANCELLED], S.PUBLISHED),
-        ([S.CANCELLED, S.CANCELLED], S.CANCELLED),
-    ],
-)
+AGGREGATES = [
+    ([], S.DRAFT),
+    ([S.SCHEDULED, S.SCHEDULED], S.SCHEDULED),
+    ([S.SCHEDULED, S.DRAFT], S.DRAFT),
+    ([S.PUBLISHED, S.FAILED], S.FAILED),
+    ([S.PUBLISHED, S.UNKNOWN], S.UNKNOWN),
+    ([S.PUBLISHED, S.PUBLISHING], S.PUBLISHING),
+    ([S.PUBLISHED, S.CANCELLED], S.PUBLISHED),
+    ([S.CANCELLED, S.CANCELLED], S.CANCELLED),
+]
+
+
+@pytest.mark.parametrize(("statuses", "expected"), AGGREGATES)
 def test_aggregate_status(statuses, expected):
     assert aggregate_status(statuses) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("statuses", "expected"), AGGREGATES)
+def test_the_sql_aggregate_sums_up_like_the_python_one(statuses, expected):
+    # given: a post whose targets are in these statuses, and its stored status something else
+    post = PostFactory(status=S.QUEUED)
+    for status in statuses:
+        PostTargetFactory(post=post, workspace=post.workspace, status=status)
+    # when: the one-UPDATE form the publishing pipeline uses
+    Post.objects.filter(pk=post.pk).update(status=aggregate_status_expression())
+    # then
+    post.refresh_from_db()
+    assert post.status == expected
