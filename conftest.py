@@ -11,7 +11,8 @@ from accounts.tests.factories import UserFactory, WorkspaceFactory, WorkspaceMem
 
 # The platform simulator: `platform_sim` fixture (a SimClient on a per-session server, reset per test).
 # Bluesky's own PDS: `bluesky_pds` fixture (started on first use, once per session).
-pytest_plugins = ["platform_sim.testing", "tests.peers.bluesky_pds"]
+# Chromium through Playwright: `browser` and `page` fixtures (tests/browser/kit.py).
+pytest_plugins = ["platform_sim.testing", "tests.peers.bluesky_pds", "tests.browser.kit"]
 
 
 def pytest_configure(config):

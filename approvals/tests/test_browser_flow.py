@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from accounts.tests.factories import PASSWORD, UserFactory, WorkspaceFactory, WorkspaceMemberFactory
@@ -23,34 +23,12 @@ from approvals.tests.factories import workflow_with
 from channels_app.tests.factories import SocialAccountFactory
 from content import services as content_services
 from content.models import Post, TargetStatus
+from tests.browser.kit import new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 HQ = "hq.review@lotus-global.example"
 CLAIM = "the best oolong"
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def new_page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return page
 
 
 def sign_in(browser, live_server, user):

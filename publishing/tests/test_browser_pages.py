@@ -8,10 +8,8 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from accounts.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
@@ -21,37 +19,10 @@ from content.models import TargetStatus as S
 from content.tests.factories import PostFactory, PostTargetFactory
 from core.models import AuditEvent
 from publishing.models import PublishAttempt, PublishJob, PublishNotification
+from tests.browser.kit import signed_in
 from tests.browser.screens import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def page():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en-US")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
-
-
-def _sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
 def test_post_page_attempt_log_retry_and_bell(live_server, page):
@@ -116,7 +87,7 @@ def test_post_page_attempt_log_retry_and_bell(live_server, page):
         status=S.UNKNOWN,
     )
     Post.objects.filter(pk=waiting.post_id).update(status=S.UNKNOWN)
-    _sign_in(page, live_server, admin)
+    signed_in(page, live_server, admin)
     # when: the post page
     page.goto(f"{live_server.url}/w/{workspace.pk}/posts/{post.pk}/")
     # then: the attempt log and the bell

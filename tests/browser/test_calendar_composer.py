@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from accounts.tests.factories import PASSWORD, UserFactory, WorkspaceFactory, WorkspaceMemberFactory
@@ -23,30 +23,10 @@ from tests.browser.screens import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LINK = "https://example.com/oolong"
 BAD_TEXT = f"全网第一的高山乌龙茶，今天上新！Our best oolong yet {LINK}"
 GOOD_TEXT = f"高山乌龙茶今天上新，茶香清雅！Fresh mountain oolong is here {LINK}"
 FIRST_COMMENT = f"冲泡指南 Brewing guide: {LINK}"
-
-
-@pytest.fixture
-def page():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en-US")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
 
 
 @pytest.fixture
