@@ -9,37 +9,23 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from accounts.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
+from accounts.tests.factories import WorkspaceFactory
 from approvals import services as approval_services
 from approvals.tests.factories import workflow_with
 from channels_app.tests.factories import SocialAccountFactory
 from content import compliance, services
 from content.models import Post, PostVersion, TargetStatus
 from content.tests.factories import BannedWordFactory
+from content.tests.pages_kit import member_user, signed_in_client, tomorrow
 from core.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db
 
 REPLY = "Full brewing guide: https://example.com/guide"
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _member(workspace, role=Role.MANAGER):
-    return WorkspaceMemberFactory(workspace=workspace, role=role).user
-
-
-def _tomorrow(workspace):
-    return (timezone.now().astimezone(workspace.tzinfo) + timedelta(days=1)).date()
 
 
 @pytest.fixture
@@ -67,7 +53,7 @@ def test_the_composer_offers_a_first_comment_only_where_the_platform_has_one(set
     # given: X has first comments (a reply), Weibo and Bluesky don't
     workspace, accounts = setup
     # when
-    html = _client(_member(workspace, Role.EDITOR)).get(_new(workspace)).content.decode()
+    html = signed_in_client(member_user(workspace, Role.EDITOR)).get(_new(workspace)).content.decode()
     # then
     assert f'name="first_comment_{accounts["x"].pk}"' in html
     assert f'name="first_comment_{accounts["weibo"].pk}"' not in html
@@ -78,7 +64,7 @@ def test_the_composer_offers_a_first_comment_only_where_the_platform_has_one(set
 def test_the_first_comment_field_speaks_chinese(setup):
     # given
     workspace, accounts = setup
-    client = _client(_member(workspace, Role.EDITOR))
+    client = signed_in_client(member_user(workspace, Role.EDITOR))
     client.cookies["django_language"] = "zh-hans"
     # when
     html = client.get(_new(workspace), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
@@ -90,8 +76,8 @@ def test_the_first_comment_field_speaks_chinese(setup):
 def test_save_a_draft_keeps_the_first_comment_and_editing_shows_it(setup):
     # given
     workspace, accounts = setup
-    user = _member(workspace, Role.EDITOR)
-    client = _client(user)
+    user = member_user(workspace, Role.EDITOR)
+    client = signed_in_client(user)
     # when: a draft for X and Weibo with a first comment on X
     response = client.post(
         _new(workspace),
@@ -118,15 +104,15 @@ def test_save_a_draft_keeps_the_first_comment_and_editing_shows_it(setup):
 def test_schedule_from_the_composer_keeps_the_first_comment(setup):
     # given
     workspace, accounts = setup
-    user = _member(workspace, Role.MANAGER)
+    user = member_user(workspace, Role.MANAGER)
     # when
-    response = _client(user).post(
+    response = signed_in_client(user).post(
         _new(workspace),
         {
             "accounts": [accounts["x"].pk],
             "text": "New oolong",
             f"first_comment_{accounts['x'].pk}": REPLY,
-            "scheduled_date": _tomorrow(workspace).isoformat(),
+            "scheduled_date": tomorrow(workspace).isoformat(),
             "scheduled_time": "10:00",
             "action": "schedule",
         },
@@ -141,9 +127,9 @@ def test_schedule_from_the_composer_keeps_the_first_comment(setup):
 def test_a_first_comment_for_a_platform_without_one_is_refused_next_to_its_field(setup):
     # given: a hand-made request with a first comment for Bluesky
     workspace, accounts = setup
-    user = _member(workspace, Role.EDITOR)
+    user = member_user(workspace, Role.EDITOR)
     # when
-    response = _client(user).post(
+    response = signed_in_client(user).post(
         _new(workspace),
         {
             "accounts": [accounts["x"].pk, accounts["bluesky"].pk],
@@ -167,7 +153,7 @@ def test_a_first_comment_for_a_platform_without_one_is_refused_next_to_its_field
 def test_the_api_refuses_a_first_comment_for_a_platform_without_one_naming_the_field(setup, client_for):
     # given
     workspace, accounts = setup
-    api = client_for(_member(workspace, Role.EDITOR))
+    api = client_for(member_user(workspace, Role.EDITOR))
     # when
     response = api.post(
         f"/api/v1/workspaces/{workspace.pk}/posts/",
@@ -193,7 +179,7 @@ def test_the_api_refuses_a_first_comment_for_a_platform_without_one_naming_the_f
 def test_compliance_findings_in_the_first_comment_name_it_with_their_span(setup):
     # given: a banned word and an advertising-law term, both only in the first comment
     workspace, accounts = setup
-    user = _member(workspace, Role.MANAGER)
+    user = member_user(workspace, Role.MANAGER)
     BannedWordFactory(workspace=workspace, word="cheap", severity="warning")
     first_comment = "😀 So cheap, 全网第一!"
     # when
@@ -212,7 +198,11 @@ def test_compliance_findings_in_the_first_comment_name_it_with_their_span(setup)
         assert finding["start_utf16"] == finding["start"] + 1  # the emoji is two UTF-16 units
     assert post.compliance["blocking"] is True
     # and the post page says where they are
-    html = _client(user).get(reverse("content:post_detail", args=[workspace.pk, post.pk])).content.decode()
+    html = (
+        signed_in_client(user)
+        .get(reverse("content:post_detail", args=[workspace.pk, post.pk]))
+        .content.decode()
+    )
     assert 'data-testid="finding-where-first_comment"' in html
 
 
@@ -227,15 +217,15 @@ def test_text_findings_still_name_the_text():
 def test_schedule_is_refused_for_a_blocking_term_in_the_first_comment(setup):
     # given
     workspace, accounts = setup
-    user = _member(workspace, Role.MANAGER)
+    user = member_user(workspace, Role.MANAGER)
     # when
-    response = _client(user).post(
+    response = signed_in_client(user).post(
         _new(workspace),
         {
             "accounts": [accounts["x"].pk],
             "text": "New oolong",
             f"first_comment_{accounts['x'].pk}": "全网第一的乌龙茶",
-            "scheduled_date": _tomorrow(workspace).isoformat(),
+            "scheduled_date": tomorrow(workspace).isoformat(),
             "scheduled_time": "10:00",
             "action": "schedule",
         },
@@ -250,7 +240,7 @@ def test_schedule_is_refused_for_a_blocking_term_in_the_first_comment(setup):
 def test_a_first_comment_over_the_platforms_limit_is_blocking(setup):
     # given: 281 weighted characters on X
     workspace, accounts = setup
-    user = _member(workspace, Role.MANAGER)
+    user = member_user(workspace, Role.MANAGER)
     # when
     post = services.post_create(
         actor=user,
@@ -267,10 +257,10 @@ def test_live_check_counts_and_checks_the_first_comment_by_the_platforms_rule(se
     # given: a first comment whose length differs by X's rule (CJK weighs 2, a link 23)
     workspace, accounts = setup
     BannedWordFactory(workspace=workspace, word="cheap", severity="blocking")
-    user = _member(workspace, Role.EDITOR)
+    user = member_user(workspace, Role.EDITOR)
     first_comment = f"高山好茶 cheap {REPLY}"
     # when
-    response = _client(user).post(
+    response = signed_in_client(user).post(
         reverse("content:composer_check", args=[workspace.pk]),
         data=json.dumps(
             {
@@ -303,14 +293,14 @@ def test_live_check_counts_and_checks_the_first_comment_by_the_platforms_rule(se
 def test_changing_only_the_first_comment_makes_a_version_with_its_diff(setup):
     # given
     workspace, accounts = setup
-    user = _member(workspace, Role.EDITOR)
+    user = member_user(workspace, Role.EDITOR)
     post = services.post_create(
         actor=user,
         workspace=workspace,
         targets=[{"account": accounts["x"].pk, "text": "New oolong", "first_comment": "Old reply"}],
     )
     before_hash = post.content_hash
-    client = _client(user)
+    client = signed_in_client(user)
     # when: the same text, another first comment
     response = client.post(
         _edit(workspace, post),
@@ -337,14 +327,14 @@ def test_changing_only_the_first_comment_makes_a_version_with_its_diff(setup):
 def test_saving_the_same_first_comment_again_makes_no_version(setup):
     # given
     workspace, accounts = setup
-    user = _member(workspace, Role.EDITOR)
+    user = member_user(workspace, Role.EDITOR)
     post = services.post_create(
         actor=user,
         workspace=workspace,
         targets=[{"account": accounts["x"].pk, "text": "New oolong", "first_comment": REPLY}],
     )
     # when
-    _client(user).post(
+    signed_in_client(user).post(
         _edit(workspace, post),
         {
             "accounts": [accounts["x"].pk],
@@ -362,8 +352,8 @@ def test_saving_the_same_first_comment_again_makes_no_version(setup):
 def test_the_post_page_shows_each_first_comment_and_links_to_the_approval(setup):
     # given: a post with a first comment on X, none on Weibo, submitted for approval
     workspace, accounts = setup
-    admin = _member(workspace, Role.ADMIN)
-    lead = _member(workspace, Role.REVIEWER)
+    admin = member_user(workspace, Role.ADMIN)
+    lead = member_user(workspace, Role.REVIEWER)
     post = services.post_create(
         actor=admin,
         workspace=workspace,
@@ -372,7 +362,7 @@ def test_the_post_page_shows_each_first_comment_and_links_to_the_approval(setup)
             {"account": accounts["weibo"].pk, "text": "新品乌龙"},
         ],
     )
-    client = _client(admin)
+    client = signed_in_client(admin)
     url = reverse("content:post_detail", args=[workspace.pk, post.pk])
     review_url = reverse("approvals:post_review", args=[workspace.pk, post.pk])
     # when: before any approval request
@@ -404,7 +394,7 @@ def test_the_api_live_check_checks_each_targets_first_comment_with_spans(setup, 
     # given: a banned word that is only in X's first comment
     workspace, accounts = setup
     BannedWordFactory(workspace=workspace, word="cheap", severity="blocking")
-    api = client_for(_member(workspace, Role.EDITOR))
+    api = client_for(member_user(workspace, Role.EDITOR))
     first_comment = "😀 So cheap! 全网第一"
     # when
     response = api.post(
@@ -437,7 +427,7 @@ def test_the_api_live_check_checks_each_targets_first_comment_with_spans(setup, 
 def test_the_api_live_check_refuses_a_first_comment_for_a_platform_without_one(setup, client_for):
     # given
     workspace, accounts = setup
-    api = client_for(_member(workspace, Role.EDITOR))
+    api = client_for(member_user(workspace, Role.EDITOR))
     # when
     response = api.post(
         _check_url(workspace),
@@ -460,7 +450,7 @@ def test_the_api_live_check_refuses_a_first_comment_for_a_platform_without_one(s
 def test_the_api_live_check_without_targets_is_unchanged(setup, client_for):
     # given
     workspace, accounts = setup
-    api = client_for(_member(workspace, Role.EDITOR))
+    api = client_for(member_user(workspace, Role.EDITOR))
     # when
     response = api.post(_check_url(workspace), {"text": "全网第一", "platforms": ["x"]}, format="json")
     # then
@@ -509,7 +499,7 @@ def test_instagram_and_x_first_comments_keep_their_limits():
 def test_the_composer_counts_the_first_comment_against_the_comment_limit(meta):
     # given
     workspace, accounts = meta
-    client = _client(_member(workspace, Role.EDITOR))
+    client = signed_in_client(member_user(workspace, Role.EDITOR))
     # when: the page, then the live check
     html = client.get(_new(workspace)).content.decode()
     response = client.post(
@@ -541,15 +531,15 @@ def test_the_composer_counts_the_first_comment_against_the_comment_limit(meta):
 def test_a_blocking_first_comment_refusal_is_shown_next_to_that_accounts_field(setup):
     # given
     workspace, accounts = setup
-    user = _member(workspace, Role.MANAGER)
+    user = member_user(workspace, Role.MANAGER)
     # when: scheduling X and Bluesky with a blocking term in X's first comment only
-    response = _client(user).post(
+    response = signed_in_client(user).post(
         _new(workspace),
         {
             "accounts": [accounts["x"].pk, accounts["bluesky"].pk],
             "text": "New oolong",
             f"first_comment_{accounts['x'].pk}": "全网第一的乌龙茶",
-            "scheduled_date": _tomorrow(workspace).isoformat(),
+            "scheduled_date": tomorrow(workspace).isoformat(),
             "scheduled_time": "10:00",
             "action": "schedule",
         },
@@ -570,18 +560,18 @@ def test_a_blocking_first_comment_refusal_is_shown_next_to_that_accounts_field(s
 def test_the_refusal_finds_the_right_account_when_the_post_orders_its_targets_otherwise(meta):
     # given: a draft for X; Facebook is added later, so the post lists X first and the composer Facebook
     workspace, accounts = meta
-    user = _member(workspace, Role.MANAGER)
+    user = member_user(workspace, Role.MANAGER)
     post = services.post_create(
         actor=user, workspace=workspace, targets=[{"account": accounts["x"].pk, "text": "New oolong"}]
     )
     # when: scheduling with a blocking term in Facebook's first comment and a blocking one in the text
-    response = _client(user).post(
+    response = signed_in_client(user).post(
         _edit(workspace, post),
         {
             "accounts": [accounts["x"].pk, accounts["facebook"].pk],
             "text": "最佳 oolong",
             f"first_comment_{accounts['facebook'].pk}": "全网第一的乌龙茶",
-            "scheduled_date": _tomorrow(workspace).isoformat(),
+            "scheduled_date": tomorrow(workspace).isoformat(),
             "scheduled_time": "10:00",
             "version": post.version,
             "action": "schedule",
@@ -602,7 +592,7 @@ def test_the_refusal_finds_the_right_account_when_the_post_orders_its_targets_ot
 def test_a_schedule_refusal_names_the_first_comment_of_the_target_it_is_in(setup):
     # given: a post whose second target's first comment has a blocking term
     workspace, accounts = setup
-    user = _member(workspace, Role.MANAGER)
+    user = member_user(workspace, Role.MANAGER)
     post = services.post_create(
         actor=user,
         workspace=workspace,

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -18,18 +17,9 @@ from channels_app.tests.factories import SocialAccountFactory
 from content import services
 from content.models import Post, PostTarget, PostVersion, TargetStatus
 from content.tests.factories import CampaignFactory, PostFactory, PostTargetFactory
+from content.tests.pages_kit import member_user, signed_in_client
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _member(workspace, role=Role.MANAGER):
-    return WorkspaceMemberFactory(workspace=workspace, role=role).user
 
 
 def _draft(workspace, actor, *, when, text="Hello https://example.com/tea", account=None):
@@ -47,11 +37,11 @@ def _tomorrow_at(workspace, hour):
 def test_calendar_page_renders_with_filters_and_the_new_post_button():
     # given
     workspace = WorkspaceFactory(timezone="Asia/Shanghai")
-    user = _member(workspace, Role.EDITOR)
+    user = member_user(workspace, Role.EDITOR)
     SocialAccountFactory(workspace=workspace, platform="weibo", handle="tea_cn")
     CampaignFactory(workspace=workspace, name="Spring launch")
     # when
-    response = _client(user).get(reverse("dashboard:calendar", args=[workspace.pk]))
+    response = signed_in_client(user).get(reverse("dashboard:calendar", args=[workspace.pk]))
     # then
     html = response.content.decode()
     assert response.status_code == 200
@@ -64,12 +54,12 @@ def test_calendar_page_renders_with_filters_and_the_new_post_button():
 def test_events_are_in_the_workspace_wall_clock_with_platforms_and_status():
     # given: a post at 10:00 Shanghai time (02:00 UTC)
     workspace = WorkspaceFactory(timezone="Asia/Shanghai")
-    user = _member(workspace)
+    user = member_user(workspace)
     when = _tomorrow_at(workspace, 10)
     post = _draft(workspace, user, when=when, text="新品上市 https://example.com")
     day = when.date()
     # when
-    response = _client(user).get(
+    response = signed_in_client(user).get(
         reverse("content:calendar_events", args=[workspace.pk]),
         {"start": f"{day}T00:00:00Z", "end": f"{day + timedelta(days=1)}T00:00:00Z"},
     )
@@ -85,7 +75,7 @@ def test_events_are_in_the_workspace_wall_clock_with_platforms_and_status():
 def test_events_filter_by_platform_and_campaign():
     # given
     workspace = WorkspaceFactory()
-    user = _member(workspace)
+    user = member_user(workspace)
     when = _tomorrow_at(workspace, 9)
     weibo = _draft(
         workspace, user, when=when, account=SocialAccountFactory(workspace=workspace, platform="weibo")
@@ -98,7 +88,7 @@ def test_events_filter_by_platform_and_campaign():
     url = reverse("content:calendar_events", args=[workspace.pk])
     day = when.date()
     window = {"start": f"{day}T00:00:00", "end": f"{day + timedelta(days=1)}T00:00:00"}
-    client = _client(user)
+    client = signed_in_client(user)
     # when
     by_platform = client.get(url, {**window, "platform": "weibo"}).json()
     by_campaign = client.get(url, {**window, "campaign": campaign.pk}).json()
@@ -110,14 +100,14 @@ def test_events_filter_by_platform_and_campaign():
 def test_drag_moves_the_post_to_the_next_day_and_records_a_version():
     # given
     workspace = WorkspaceFactory(timezone="Asia/Shanghai")
-    user = _member(workspace)
+    user = member_user(workspace)
     when = _tomorrow_at(workspace, 10)
     post = _draft(workspace, user, when=when)
     services.post_schedule(actor=user, post=post)
     post.refresh_from_db()
     target = (when + timedelta(days=1)).replace(tzinfo=None)
     # when
-    response = _client(user).post(
+    response = signed_in_client(user).post(
         reverse("content:post_move", args=[workspace.pk, post.pk]),
         {"start": target.isoformat(), "version": post.version},
     )
@@ -132,12 +122,12 @@ def test_drag_moves_the_post_to_the_next_day_and_records_a_version():
 def test_drag_of_a_published_post_is_refused_with_the_reason():
     # given
     workspace = WorkspaceFactory()
-    user = _member(workspace)
+    user = member_user(workspace)
     when = _tomorrow_at(workspace, 10)
     post = _draft(workspace, user, when=when)
     PostTarget.objects.filter(post=post).update(status=TargetStatus.PUBLISHED)
     # when
-    response = _client(user).post(
+    response = signed_in_client(user).post(
         reverse("content:post_move", args=[workspace.pk, post.pk]),
         {"start": (when + timedelta(days=1)).replace(tzinfo=None).isoformat()},
     )
@@ -151,13 +141,13 @@ def test_drag_of_a_published_post_is_refused_with_the_reason():
 def test_editor_cannot_drag_a_scheduled_post_and_is_told_why():
     # given: a manager scheduled it; an editor may move drafts only
     workspace = WorkspaceFactory()
-    manager = _member(workspace, Role.MANAGER)
-    editor = _member(workspace, Role.EDITOR)
+    manager = member_user(workspace, Role.MANAGER)
+    editor = member_user(workspace, Role.EDITOR)
     when = _tomorrow_at(workspace, 10)
     post = _draft(workspace, manager, when=when)
     services.post_schedule(actor=manager, post=post)
     # when
-    response = _client(editor).post(
+    response = signed_in_client(editor).post(
         reverse("content:post_move", args=[workspace.pk, post.pk]),
         {"start": (when + timedelta(days=2)).replace(tzinfo=None).isoformat()},
     )
@@ -172,9 +162,9 @@ def test_viewer_cannot_drag_at_all():
     # given
     workspace = WorkspaceFactory()
     post = PostTargetFactory(post__workspace=workspace).post
-    viewer = _member(workspace, Role.VIEWER)
+    viewer = member_user(workspace, Role.VIEWER)
     # when
-    response = _client(viewer).post(
+    response = signed_in_client(viewer).post(
         reverse("content:post_move", args=[workspace.pk, post.pk]), {"start": "2030-01-01T10:00:00"}
     )
     # then
@@ -184,9 +174,9 @@ def test_viewer_cannot_drag_at_all():
 def test_another_workspace_calendar_and_post_are_404():
     # given
     mine, theirs = WorkspaceFactory(), WorkspaceFactory()
-    user = _member(mine)
+    user = member_user(mine)
     their_post = PostTargetFactory(post__workspace=theirs).post
-    client = _client(user)
+    client = signed_in_client(user)
     # when / then
     assert client.get(reverse("dashboard:calendar", args=[theirs.pk])).status_code == 404
     assert client.get(reverse("content:calendar_events", args=[theirs.pk])).status_code == 404
@@ -201,14 +191,14 @@ def test_another_workspace_calendar_and_post_are_404():
 def test_all_workspaces_calendar_shows_every_workspace_the_person_serves_and_no_other():
     # given
     first, second, foreign = WorkspaceFactory(name="Tea"), WorkspaceFactory(name="Coffee"), WorkspaceFactory()
-    user = _member(first)
+    user = member_user(first)
     WorkspaceMemberFactory(workspace=second, user=user, role=Role.VIEWER)
     when = _tomorrow_at(first, 12)
     mine_a = PostTargetFactory(post__workspace=first, post__scheduled_at=when).post
     mine_b = PostTargetFactory(post__workspace=second, post__scheduled_at=when).post
     PostTargetFactory(post__workspace=foreign, post__scheduled_at=when)
     day = when.date()
-    client = _client(user)
+    client = signed_in_client(user)
     # when
     page = client.get(reverse("content:calendar_all"))
     events = client.get(
@@ -226,12 +216,12 @@ def test_all_workspaces_calendar_shows_every_workspace_the_person_serves_and_no_
 def test_events_range_is_bounded():
     # given: a post three months after the asked start
     workspace = WorkspaceFactory()
-    user = _member(workspace)
+    user = member_user(workspace)
     far = datetime(2031, 6, 15, 10, tzinfo=workspace.tzinfo)
     PostTargetFactory(post__workspace=workspace, post__scheduled_at=far)
     # when: asking for a whole year
     events = (
-        _client(user)
+        signed_in_client(user)
         .get(
             reverse("content:calendar_events", args=[workspace.pk]),
             {"start": "2031-03-01T00:00:00", "end": "2032-03-01T00:00:00"},
@@ -245,11 +235,11 @@ def test_events_range_is_bounded():
 def test_events_cost_the_same_queries_for_1_and_20_posts():
     # given
     workspace = WorkspaceFactory()
-    user = _member(workspace)
+    user = member_user(workspace)
     when = _tomorrow_at(workspace, 10)
     account = SocialAccountFactory(workspace=workspace, platform="x")
     PostTargetFactory(post__workspace=workspace, post__scheduled_at=when, account=account)
-    client = _client(user)
+    client = signed_in_client(user)
     url = reverse("content:calendar_events", args=[workspace.pk])
     window = {"start": f"{when.date()}T00:00:00", "end": f"{when.date() + timedelta(days=1)}T00:00:00"}
     client.get(url, window)
@@ -271,9 +261,9 @@ def test_events_cost_the_same_queries_for_1_and_20_posts():
 def test_calendar_and_composer_speak_chinese():
     # given
     workspace = WorkspaceFactory()
-    user = _member(workspace)
+    user = member_user(workspace)
     SocialAccountFactory(workspace=workspace, platform="weibo")
-    client = _client(user)
+    client = signed_in_client(user)
     client.cookies["django_language"] = "zh-hans"
     # when
     calendar = client.get(reverse("dashboard:calendar", args=[workspace.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
@@ -289,7 +279,7 @@ def test_calendar_and_composer_speak_chinese():
 def test_events_mark_what_the_person_may_drag():
     # given: a scheduled post and a draft; an editor (no post.schedule) and a manager
     workspace = WorkspaceFactory()
-    manager, editor = _member(workspace, Role.MANAGER), _member(workspace, Role.EDITOR)
+    manager, editor = member_user(workspace, Role.MANAGER), member_user(workspace, Role.EDITOR)
     when = _tomorrow_at(workspace, 10)
     scheduled = _draft(workspace, manager, when=when)
     services.post_schedule(actor=manager, post=scheduled)
@@ -297,8 +287,8 @@ def test_events_mark_what_the_person_may_drag():
     url = reverse("content:calendar_events", args=[workspace.pk])
     window = {"start": f"{when.date()}T00:00:00", "end": f"{when.date() + timedelta(days=1)}T00:00:00"}
     # when
-    as_editor = {e["id"]: e["editable"] for e in _client(editor).get(url, window).json()}
-    as_manager = {e["id"]: e["editable"] for e in _client(manager).get(url, window).json()}
+    as_editor = {e["id"]: e["editable"] for e in signed_in_client(editor).get(url, window).json()}
+    as_manager = {e["id"]: e["editable"] for e in signed_in_client(manager).get(url, window).json()}
     # then
     assert as_editor == {str(scheduled.pk): False, str(draft.pk): True}
     assert as_manager == {str(scheduled.pk): True, str(draft.pk): True}
@@ -307,14 +297,14 @@ def test_events_mark_what_the_person_may_drag():
 def test_events_link_their_post_and_speak_the_persons_language():
     # given: an untitled post without text, in a campaign, on two platforms
     workspace = WorkspaceFactory(timezone="Asia/Shanghai")
-    user = _member(workspace)
+    user = member_user(workspace)
     when = _tomorrow_at(workspace, 10)
     campaign = CampaignFactory(workspace=workspace, color="#123456")
     post = PostFactory(workspace=workspace, title="", scheduled_at=when, campaign=campaign)
     for platform in ("weibo", "x"):
         account = SocialAccountFactory(workspace=workspace, platform=platform, handle=f"tea_{platform}")
         PostTargetFactory(post=post, account=account, text="")
-    client = _client(user)
+    client = signed_in_client(user)
     client.cookies["django_language"] = "zh-hans"
     day = when.date()
     window = {"start": f"{day}T00:00:00", "end": f"{day + timedelta(days=1)}T00:00:00"}

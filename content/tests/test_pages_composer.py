@@ -8,34 +8,20 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from accounts.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
+from accounts.tests.factories import WorkspaceFactory
 from channels_app.tests.factories import SocialAccountFactory
 from content import services
 from content.models import Post, TargetStatus
 from content.tests.factories import BannedWordFactory, PostingSlotFactory, PostTargetFactory
+from content.tests.pages_kit import member_user, signed_in_client, tomorrow
 
 pytestmark = pytest.mark.django_db
 
 LINK = "https://example.com/tea"
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _member(workspace, role=Role.MANAGER):
-    return WorkspaceMemberFactory(workspace=workspace, role=role).user
-
-
-def _tomorrow(workspace):
-    return (timezone.now().astimezone(workspace.tzinfo) + timedelta(days=1)).date()
 
 
 @pytest.fixture
@@ -51,9 +37,9 @@ def setup():
 def test_new_post_page_renders_accounts_and_previews(setup):
     # given
     workspace, accounts = setup
-    user = _member(workspace, Role.EDITOR)
+    user = member_user(workspace, Role.EDITOR)
     # when
-    response = _client(user).get(reverse("content:composer_new", args=[workspace.pk]))
+    response = signed_in_client(user).get(reverse("content:composer_new", args=[workspace.pk]))
     # then
     html = response.content.decode()
     assert response.status_code == 200
@@ -68,10 +54,10 @@ def test_new_post_page_renders_accounts_and_previews(setup):
 def test_save_a_draft_with_a_variant_per_account(setup):
     # given
     workspace, accounts = setup
-    user = _member(workspace, Role.EDITOR)
-    day = _tomorrow(workspace)
+    user = member_user(workspace, Role.EDITOR)
+    day = tomorrow(workspace)
     # when
-    response = _client(user).post(
+    response = signed_in_client(user).post(
         reverse("content:composer_new", args=[workspace.pk]),
         {
             "accounts": [a.pk for a in accounts.values()],
@@ -97,14 +83,14 @@ def test_save_a_draft_with_a_variant_per_account(setup):
 def test_schedule_is_refused_with_the_blocking_finding_next_to_the_text(setup):
     # given
     workspace, accounts = setup
-    user = _member(workspace, Role.MANAGER)
+    user = member_user(workspace, Role.MANAGER)
     # when
-    response = _client(user).post(
+    response = signed_in_client(user).post(
         reverse("content:composer_new", args=[workspace.pk]),
         {
             "accounts": [accounts["weibo"].pk],
             "text": f"全网第一的好茶 {LINK}",
-            "scheduled_date": _tomorrow(workspace).isoformat(),
+            "scheduled_date": tomorrow(workspace).isoformat(),
             "scheduled_time": "10:00",
             "action": "schedule",
         },
@@ -120,10 +106,10 @@ def test_schedule_is_refused_with_the_blocking_finding_next_to_the_text(setup):
 def test_schedule_from_the_composer(setup):
     # given
     workspace, accounts = setup
-    user = _member(workspace, Role.MANAGER)
-    day = _tomorrow(workspace)
+    user = member_user(workspace, Role.MANAGER)
+    day = tomorrow(workspace)
     # when
-    response = _client(user).post(
+    response = signed_in_client(user).post(
         reverse("content:composer_new", args=[workspace.pk]),
         {
             "accounts": [a.pk for a in accounts.values()],
@@ -144,9 +130,9 @@ def test_schedule_from_the_composer(setup):
 def test_schedule_needs_a_date(setup):
     # given
     workspace, accounts = setup
-    user = _member(workspace, Role.MANAGER)
+    user = member_user(workspace, Role.MANAGER)
     # when
-    response = _client(user).post(
+    response = signed_in_client(user).post(
         reverse("content:composer_new", args=[workspace.pk]),
         {"accounts": [accounts["x"].pk], "text": "Hi", "action": "schedule"},
     )
@@ -159,11 +145,11 @@ def test_schedule_needs_a_date(setup):
 def test_edit_a_post_makes_a_version_and_the_page_shows_the_diff(setup):
     # given
     workspace, accounts = setup
-    user = _member(workspace, Role.EDITOR)
+    user = member_user(workspace, Role.EDITOR)
     post = services.post_create(
         actor=user, workspace=workspace, targets=[{"account": accounts["x"].pk, "text": "Old words"}]
     )
-    client = _client(user)
+    client = signed_in_client(user)
     # when
     page = client.get(reverse("content:composer_edit", args=[workspace.pk, post.pk]))
     saved = client.post(
@@ -184,13 +170,13 @@ def test_edit_a_post_makes_a_version_and_the_page_shows_the_diff(setup):
 def test_a_stale_edit_is_refused_and_nothing_is_saved(setup):
     # given: someone saved version 2 since this person opened version 1
     workspace, accounts = setup
-    user = _member(workspace, Role.EDITOR)
+    user = member_user(workspace, Role.EDITOR)
     post = services.post_create(
         actor=user, workspace=workspace, targets=[{"account": accounts["x"].pk, "text": "One"}]
     )
     services.post_update(actor=user, post=post, version=1, title="Theirs")
     # when
-    response = _client(user).post(
+    response = signed_in_client(user).post(
         reverse("content:composer_edit", args=[workspace.pk, post.pk]),
         {"accounts": [accounts["x"].pk], "text": "Mine", "version": 1, "action": "draft"},
     )
@@ -203,8 +189,8 @@ def test_a_stale_edit_is_refused_and_nothing_is_saved(setup):
 def test_viewer_cannot_open_or_post_the_composer(setup):
     # given
     workspace, accounts = setup
-    viewer = _member(workspace, Role.VIEWER)
-    client = _client(viewer)
+    viewer = member_user(workspace, Role.VIEWER)
+    client = signed_in_client(viewer)
     url = reverse("content:composer_new", args=[workspace.pk])
     # when / then
     assert client.get(url).status_code == 403
@@ -215,14 +201,14 @@ def test_viewer_cannot_open_or_post_the_composer(setup):
 def test_editor_asking_to_schedule_gets_a_message_and_nothing_is_saved(setup):
     # given
     workspace, accounts = setup
-    editor = _member(workspace, Role.EDITOR)
+    editor = member_user(workspace, Role.EDITOR)
     # when
-    response = _client(editor).post(
+    response = signed_in_client(editor).post(
         reverse("content:composer_new", args=[workspace.pk]),
         {
             "accounts": [accounts["x"].pk],
             "text": "Hello",
-            "scheduled_date": _tomorrow(workspace).isoformat(),
+            "scheduled_date": tomorrow(workspace).isoformat(),
             "scheduled_time": "10:00",
             "action": "schedule",
         },
@@ -236,10 +222,10 @@ def test_editor_asking_to_schedule_gets_a_message_and_nothing_is_saved(setup):
 def test_another_workspaces_account_is_not_a_choice(setup):
     # given
     workspace, _ = setup
-    user = _member(workspace, Role.EDITOR)
+    user = member_user(workspace, Role.EDITOR)
     foreign = SocialAccountFactory(platform="x")
     # when
-    response = _client(user).post(
+    response = signed_in_client(user).post(
         reverse("content:composer_new", args=[workspace.pk]),
         {"accounts": [foreign.pk], "text": "Hello", "action": "draft"},
     )
@@ -252,8 +238,8 @@ def test_composer_pages_of_another_workspace_are_404(setup):
     # given
     workspace, _ = setup
     theirs = PostTargetFactory().post
-    user = _member(workspace, Role.ADMIN)
-    client = _client(user)
+    user = member_user(workspace, Role.ADMIN)
+    client = signed_in_client(user)
     # when / then
     assert client.get(reverse("content:composer_new", args=[theirs.workspace_id])).status_code == 404
     assert client.get(reverse("content:composer_edit", args=[workspace.pk, theirs.pk])).status_code == 404
@@ -265,10 +251,10 @@ def test_composer_pages_of_another_workspace_are_404(setup):
 def test_live_check_counts_by_each_platforms_rule_and_returns_spans(setup):
     # given: 10 CJK characters and a link
     workspace, accounts = setup
-    user = _member(workspace, Role.EDITOR)
+    user = member_user(workspace, Role.EDITOR)
     text = "全网第一的好茶，快来买 " + LINK
     # when
-    response = _client(user).post(
+    response = signed_in_client(user).post(
         reverse("content:composer_check", args=[workspace.pk]),
         data=json.dumps(
             {"text": text, "variants": [{"account": a.pk, "custom": False} for a in accounts.values()]}
@@ -289,10 +275,10 @@ def test_live_check_counts_by_each_platforms_rule_and_returns_spans(setup):
 def test_live_check_of_a_custom_variant_checks_its_own_text(setup):
     # given
     workspace, accounts = setup
-    user = _member(workspace, Role.EDITOR)
+    user = member_user(workspace, Role.EDITOR)
     # when
     body = (
-        _client(user)
+        signed_in_client(user)
         .post(
             reverse("content:composer_check", args=[workspace.pk]),
             data=json.dumps(
@@ -313,10 +299,10 @@ def test_live_check_of_a_custom_variant_checks_its_own_text(setup):
 def test_live_check_refuses_another_workspaces_account(setup):
     # given
     workspace, _ = setup
-    user = _member(workspace, Role.EDITOR)
+    user = member_user(workspace, Role.EDITOR)
     foreign = SocialAccountFactory(platform="x")
     # when
-    response = _client(user).post(
+    response = signed_in_client(user).post(
         reverse("content:composer_check", args=[workspace.pk]),
         data=json.dumps({"text": "hi", "variants": [{"account": foreign.pk}]}),
         content_type="application/json",
@@ -328,7 +314,7 @@ def test_live_check_refuses_another_workspaces_account(setup):
 def test_post_page_shows_the_new_time_in_history_after_a_move(setup):
     # given
     workspace, accounts = setup
-    user = _member(workspace, Role.MANAGER)
+    user = member_user(workspace, Role.MANAGER)
     when = (timezone.now().astimezone(workspace.tzinfo) + timedelta(days=1)).replace(
         hour=10, minute=0, second=0, microsecond=0
     )
@@ -340,7 +326,11 @@ def test_post_page_shows_the_new_time_in_history_after_a_move(setup):
     )
     services.post_reschedule(actor=user, post=post, scheduled_at=when + timedelta(days=1))
     # when
-    html = _client(user).get(reverse("content:post_detail", args=[workspace.pk, post.pk])).content.decode()
+    html = (
+        signed_in_client(user)
+        .get(reverse("content:post_detail", args=[workspace.pk, post.pk]))
+        .content.decode()
+    )
     # then
     assert "Rescheduled" in html
     assert (when + timedelta(days=1)).strftime("%Y-%m-%d 10:00") in html
@@ -350,12 +340,12 @@ def test_post_page_shows_the_new_time_in_history_after_a_move(setup):
 def test_delete_from_the_post_page(setup):
     # given
     workspace, accounts = setup
-    user = _member(workspace, Role.EDITOR)
+    user = member_user(workspace, Role.EDITOR)
     post = services.post_create(
         actor=user, workspace=workspace, targets=[{"account": accounts["x"].pk, "text": "T"}]
     )
     # when
-    response = _client(user).post(reverse("content:post_delete", args=[workspace.pk, post.pk]))
+    response = signed_in_client(user).post(reverse("content:post_delete", args=[workspace.pk, post.pk]))
     # then
     assert response.status_code == 302
     post.refresh_from_db()
@@ -366,15 +356,15 @@ def test_warnings_need_the_explicit_override_which_is_recorded(setup):
     # given: a workspace word that only warns
     workspace, accounts = setup
     BannedWordFactory(workspace=workspace, word="cheap", severity="warning")
-    user = _member(workspace, Role.MANAGER)
+    user = member_user(workspace, Role.MANAGER)
     data = {
         "accounts": [accounts["x"].pk],
         "text": "A cheap and cheerful tea",
-        "scheduled_date": _tomorrow(workspace).isoformat(),
+        "scheduled_date": tomorrow(workspace).isoformat(),
         "scheduled_time": "10:00",
         "action": "schedule",
     }
-    client = _client(user)
+    client = signed_in_client(user)
     url = reverse("content:composer_new", args=[workspace.pk])
     # when: without the override
     refused = client.post(url, data)
@@ -395,9 +385,9 @@ def test_add_to_queue_takes_the_next_free_posting_slot(setup):
     # given: the X account posts on Mondays at 09:00 (workspace time)
     workspace, accounts = setup
     PostingSlotFactory(workspace=workspace, account=accounts["x"], weekday=0, time="09:00")
-    user = _member(workspace, Role.MANAGER)
+    user = member_user(workspace, Role.MANAGER)
     # when
-    response = _client(user).post(
+    response = signed_in_client(user).post(
         reverse("content:composer_new", args=[workspace.pk]),
         {"accounts": [accounts["x"].pk], "text": "Monday tea", "action": "queue"},
     )
@@ -413,12 +403,14 @@ def test_add_to_queue_takes_the_next_free_posting_slot(setup):
 def test_add_to_queue_without_slots_says_so(setup):
     # given
     workspace, accounts = setup
-    user = _member(workspace, Role.MANAGER)
+    user = member_user(workspace, Role.MANAGER)
     post = services.post_create(
         actor=user, workspace=workspace, targets=[{"account": accounts["x"].pk, "text": "T"}]
     )
     # when
-    response = _client(user).post(reverse("content:post_queue", args=[workspace.pk, post.pk]), follow=True)
+    response = signed_in_client(user).post(
+        reverse("content:post_queue", args=[workspace.pk, post.pk]), follow=True
+    )
     # then
     assert "no free posting slot" in response.content.decode()
     post.refresh_from_db()

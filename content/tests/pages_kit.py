@@ -1,0 +1,27 @@
+"""Helpers the content page tests share."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.test import Client
+from django.utils import timezone
+
+from accounts.roles import Role
+from accounts.tests.factories import WorkspaceMemberFactory
+
+
+def signed_in_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def member_user(workspace, role=Role.MANAGER):
+    """A new person with `role` in `workspace`."""
+    return WorkspaceMemberFactory(workspace=workspace, role=role).user
+
+
+def tomorrow(workspace) -> date:
+    """Tomorrow in the workspace's time zone."""
+    return (timezone.now().astimezone(workspace.tzinfo) + timedelta(days=1)).date()
