@@ -116,30 +116,11 @@ def clean_previous_runs() -> None:
 
 
 def make_accounts(sim, workspace, count: int):
-    """`count` X accounts on the simulator, each a connected SocialAccount with its tokens in the vault."""
-    from channels_app.connectors.base import Credentials
-    from channels_app.tests.factories import SocialAccountFactory
+    """`count` X accounts on the simulator, each a connected SocialAccount with its tokens in the vault
+    (the publishing tests' own `sim_account`)."""
+    from publishing.tests.pipeline_kit import sim_account
 
-    accounts = []
-    for _ in range(count):
-        made = sim.create_account(PLATFORM)
-        accounts.append(
-            SocialAccountFactory(
-                workspace=workspace,
-                platform=PLATFORM,
-                external_id=made.external_id,
-                handle=made.handle,
-                token_expires_at=made.expires_at,
-                credentials=Credentials(
-                    access_token=made.access_token,
-                    refresh_token=made.refresh_token,
-                    expires_at=made.expires_at,
-                    refresh_expires_at=made.refresh_expires_at,
-                    extra={"handle": made.handle},
-                ),
-            )
-        )
-    return accounts
+    return [sim_account(sim, workspace, PLATFORM)[0] for _ in range(count)]
 
 
 def schedule_posts(workspace, accounts, posts: int, due) -> list[int]:
