@@ -47,7 +47,8 @@ PUBLISH_CALLS = {
 }
 
 
-def _percentile(sorted_values: list[float], fraction: float) -> float:
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """The value at `fraction` (0..1) of already sorted values (0.0 for none)."""
     if not sorted_values:
         return 0.0
     index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
@@ -183,8 +184,8 @@ def run_ceiling(
         "wall_seconds": round(wall, 3),
         "throughput_per_second": round(requests / wall, 1) if wall else 0.0,
         "ideal_per_second": round(concurrency * 1000 / latency_ms, 1) if latency_ms else None,
-        "latency_p50_ms": round(_percentile(latencies, 0.50) * 1000, 1),
-        "latency_p99_ms": round(_percentile(latencies, 0.99) * 1000, 1),
+        "latency_p50_ms": round(percentile(latencies, 0.50) * 1000, 1),
+        "latency_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         "latency_mean_ms": round(statistics.fmean(latencies) * 1000, 1) if latencies else 0.0,
         "ok": ok,
         "statuses": dict(statuses),

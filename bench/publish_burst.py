@@ -60,38 +60,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kawo.settings.test")
 # The test settings key the cache by xdist worker; give the benchmark (and its workers) a prefix of its own.
 os.environ.setdefault("PYTEST_XDIST_WORKER", "pubbench")
 
+from bench.httpx_ceiling import percentile  # noqa: E402 (after the path and environment above)
+
 BENCH_SLUG_PREFIX = "bench-publish-"
 PLATFORM = "x"  # X does not deduplicate: a second publish of one target would be a second post
 
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def ensure_database() -> None:
-    """Create the benchmark's own database if missing (never another one)."""
-    import psycopg2
-
-    url = urlparse(os.environ["DATABASE_URL"])
-    if url.scheme not in ("postgres", "postgresql"):
-        sys.exit("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
-    name = url.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=url.hostname, port=url.port or 5432, user=url.username, password=url.password, dbname="postgres"
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-
-
-def percentile(ordered: list[float], fraction: float) -> float:
-    if not ordered:
-        return 0.0
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def clean_previous_runs() -> None:
@@ -288,13 +264,16 @@ def pipeline_figures(workspace, accounts, sim, due, wall_seconds: float) -> dict
 def run(args) -> dict:
     import django
 
-    ensure_database()
+    if urlparse(os.environ["DATABASE_URL"]).scheme not in ("postgres", "postgresql"):
+        sys.exit("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
     django.setup()
     from django.core.management import call_command
     from django.utils import timezone
 
     from accounts.tests.factories import WorkspaceFactory
     from bench.httpx_ceiling import run_ceiling
+
+    call_command("ensure_database")  # the benchmark's own database, created when missing
     from platform_sim.client import SimClient
     from platform_sim.testing import start_sim, stop_sim
 
