@@ -1,4 +1,5 @@
-"""A real HTTP receiver for webhook tests: a threaded http.server on 127.0.0.1 and a free port."""
+"""Publishing test fixtures: a workspace (`ws`) and its admin, and a real HTTP receiver for webhook
+tests (a threaded http.server on 127.0.0.1 and a free port)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,19 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+from accounts.roles import Role
+from accounts.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
+
+
+@pytest.fixture
+def ws():
+    return WorkspaceFactory()
+
+
+@pytest.fixture
+def admin(ws):
+    return WorkspaceMemberFactory(workspace=ws, role=Role.ADMIN).user
 
 
 @dataclass

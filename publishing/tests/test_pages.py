@@ -61,16 +61,6 @@ def post_url(target) -> str:
     return reverse("content:post_detail", args=[target.workspace_id, target.post_id])
 
 
-@pytest.fixture
-def ws():
-    return WorkspaceFactory()
-
-
-@pytest.fixture
-def admin(ws):
-    return WorkspaceMemberFactory(workspace=ws, role=Role.ADMIN).user
-
-
 # --- the post page ----------------------------------------------------------------------------------
 
 

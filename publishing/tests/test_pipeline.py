@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import Role
-from accounts.tests.factories import UserFactory, WorkspaceFactory, WorkspaceMemberFactory
+from accounts.tests.factories import UserFactory, WorkspaceMemberFactory
 from approvals.models import ApprovalPolicyRule, ApprovalRequest, RequestStatus
 from approvals.tests.factories import ApprovalWorkflowFactory
 from channels_app.models import SocialAccount
@@ -41,16 +41,6 @@ def _fresh_rate_limits(settings):
     keys = list(client.scan_iter(match=f"{key_prefix()}*", count=500))
     if keys:
         client.delete(*keys)
-
-
-@pytest.fixture
-def ws():
-    return WorkspaceFactory()
-
-
-@pytest.fixture
-def admin(ws):
-    return WorkspaceMemberFactory(workspace=ws, role=Role.ADMIN).user
 
 
 def claim_and_publish(target) -> str:

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import Role
-from accounts.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
+from accounts.tests.factories import WorkspaceMemberFactory
 from channels_app.tests.factories import SocialAccountFactory
 from content.models import PostTarget
 from content.models import TargetStatus as S
@@ -17,11 +17,6 @@ from publishing import pipeline
 from .pipeline_kit import due_target, job_of, sim_account
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ws():
-    return WorkspaceFactory()
 
 
 @pytest.fixture
