@@ -1,9 +1,10 @@
 from celery import shared_task
-from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+
+from core.links import absolute_url
 
 from . import services
 from .models import Invitation
@@ -16,7 +17,7 @@ def send_invitation_email(invitation_id: int, token: str) -> None:
     invitation = Invitation.objects.select_related("workspace", "invited_by").filter(pk=invitation_id).first()
     if invitation is None or invitation.status != Invitation.Status.PENDING:
         return
-    url = settings.KAWO["SITE_URL"].rstrip("/") + reverse("dashboard:invitation_accept", args=[token])
+    url = absolute_url(reverse("dashboard:invitation_accept", args=[token]))
     with translation.override(invitation.workspace.language):
         context = {"invitation": invitation, "url": url}
         subject = render_to_string("emails/invitation_subject.txt", context).strip()

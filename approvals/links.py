@@ -28,6 +28,7 @@ from accounts.roles import Capability
 from accounts.selectors import workspace_access_for
 from core.audit import audit_record
 from core.errors import Conflict, DomainError, NotFound, PermissionRefused, ValidationFailed
+from core.links import absolute_url
 
 from .models import ApprovalBatch, ApprovalDecision, ApprovalRequest, PostComment, RequestStatus, ReviewLink
 
@@ -49,7 +50,7 @@ def _sha(value: str) -> str:
 
 
 def link_url(token: str) -> str:
-    return f"{settings.KAWO['SITE_URL']}/review/{token}/"
+    return absolute_url(f"/review/{token}/")
 
 
 @transaction.atomic

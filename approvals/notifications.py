@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.links import absolute_url
+
 from .models import Notification, NotificationKind, NotificationPreference
 
 K = NotificationKind
@@ -35,7 +37,7 @@ def _message(kind: str, *, post_title: str, extra: str = "") -> str:
 
 
 def post_url(post) -> str:
-    return f"{settings.KAWO['SITE_URL']}/w/{post.workspace_id}/approvals/?post={post.pk}"
+    return absolute_url(f"/w/{post.workspace_id}/approvals/?post={post.pk}")
 
 
 def notify(recipients: Iterable, *, kind: str, post, request=None, extra: str = "") -> list[Notification]:

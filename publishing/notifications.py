@@ -29,6 +29,8 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.links import absolute_url
+
 from .models import PublishJob, PublishNotification
 
 logger = logging.getLogger(__name__)
@@ -117,12 +119,7 @@ def _enqueue_emails(target_id: int, kind: str, emails: list[dict], *, reason: st
 
 
 def post_url(target) -> str:
-    path = reverse("content:post_detail", args=[target.workspace_id, target.post_id])
-    return settings.KAWO["SITE_URL"].rstrip("/") + path
-
-
-def _absolute(url: str) -> str:
-    return settings.KAWO["SITE_URL"].rstrip("/") + url if url.startswith("/") else url
+    return absolute_url(reverse("content:post_detail", args=[target.workspace_id, target.post_id]))
 
 
 def _ready(content: dict) -> dict | None:
@@ -133,7 +130,7 @@ def _ready(content: dict) -> dict | None:
     return {
         "text": content.get("text", ""),
         "first_comment": content.get("first_comment", ""),
-        "media": [_absolute(url) for url in content.get("media") or []],
+        "media": [absolute_url(url) for url in content.get("media") or []],
         "overdue_at": datetime.fromisoformat(overdue) if overdue else None,
     }
 

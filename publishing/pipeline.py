@@ -43,6 +43,7 @@ from channels_app.connectors.registry import connector_class, connector_for
 from channels_app.models import SocialAccount
 from content.models import PostTarget
 from content.models import TargetStatus as S
+from core.links import absolute_url
 
 from . import notifications, ratelimit
 from .models import PublishAttempt, PublishJob, PublishNotification, WorkspacePublishingSettings
@@ -207,14 +208,6 @@ def _enqueue(task_name: str, *args, countdown: float | None = None) -> None:
     transaction.on_commit(send)
 
 
-def _public_url(url: str) -> str:
-    """Media URLs the platform fetches itself (Instagram, TikTok PULL_FROM_URL) must be absolute: a
-    storage that serves from our own host (`/media/...`) gets the site's address in front."""
-    if url.startswith(("http://", "https://")):
-        return url
-    return f"{settings.KAWO['SITE_URL'].rstrip('/')}/{url.lstrip('/')}"
-
-
 def _local(moment: datetime, target: PostTarget) -> str:
     """A time as the team reads it: in the workspace's time zone, named."""
     workspace = target.workspace
@@ -355,7 +348,7 @@ def _payload(target: PostTarget) -> PostPayload:
                 content_type=asset.mime,
                 size=asset.size,
                 data=data,
-                url=_public_url(asset.file.url) if asset.file else "",
+                url=absolute_url(asset.file.url) if asset.file else "",  # platforms fetch it themselves
                 alt_text=asset.alt_text,
             )
         )
