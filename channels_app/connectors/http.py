@@ -27,7 +27,7 @@ def parse_retry_after(headers: httpx.Headers, default: float) -> float:
     """Seconds to wait: the LONGEST of Retry-After (seconds or an HTTP date) and X's x-rate-limit-reset
     (epoch seconds); the default when neither is there. Waiting for the longer one is never wrong;
     trusting the shorter one can earn another 429."""
-    hints = [hint for hint in (_retry_after_header(headers), _epoch_reset(headers)) if hint is not None]
+    hints = [hint for hint in (_retry_after_header(headers), epoch_reset(headers)) if hint is not None]
     return max(hints) if hints else default
 
 
@@ -45,7 +45,8 @@ def _retry_after_header(headers: httpx.Headers) -> float | None:
         return None
 
 
-def _epoch_reset(headers: httpx.Headers, name: str = "x-rate-limit-reset") -> float | None:
+def epoch_reset(headers: httpx.Headers, name: str = "x-rate-limit-reset") -> float | None:
+    """Seconds until the epoch second in header `name` (None when it is missing or not a number)."""
     value = headers.get(name)
     if not value:
         return None

@@ -61,6 +61,26 @@ def test_x_429_waits_until_x_rate_limit_reset():
     assert 115 <= raised.value.retry_after <= 120
 
 
+def test_x_app_cap_holds_every_account_until_its_own_reset():
+    # given: the per-user window would reopen in a minute, the app's 24-hour cap in an hour
+    now = int(time.time())
+    headers = {
+        "retry-after": "60",
+        "x-rate-limit-reset": str(now + 60),
+        "x-app-limit-24hour-remaining": "0",
+        "x-app-limit-24hour-reset": str(now + 3600),
+    }
+    x, _ = wired(XConnector, answer(429, {"title": "Too Many Requests"}, headers))
+
+    # when
+    with pytest.raises(RateLimited) as raised:
+        x.publish(CREDS, PostPayload(text="hi"))
+
+    # then
+    assert raised.value.scope == RateLimited.APP
+    assert 3595 <= raised.value.retry_after <= 3600
+
+
 @pytest.mark.parametrize(
     ("status", "body", "error"),
     [

@@ -11,7 +11,6 @@ Documented behaviour this follows:
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -32,7 +31,7 @@ from ..base import (
     TokenSet,
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
-from ..http import json_or_empty, parse_retry_after
+from ..http import epoch_reset, json_or_empty, parse_retry_after
 from .text import MAX_WEIGHTED_LENGTH, weighted_length
 
 SCOPES = "tweet.read tweet.write users.read media.write offline.access"
@@ -53,7 +52,7 @@ def retry_after_from(response: httpx.Response, default: float) -> float:
     app's 24-hour cap is the one spent, its own reset (`x-app-limit-24hour-reset`) counts too."""
     hints = [parse_retry_after(response.headers, -1.0)]
     if app_cap_spent(response):
-        hints.append(_seconds_until(response.headers.get("x-app-limit-24hour-reset")))
+        hints.append(epoch_reset(response.headers, "x-app-limit-24hour-reset"))
     wait = max(hint for hint in hints if hint is not None)
     return max(1.0, wait) if wait >= 0 else default
 
@@ -62,13 +61,6 @@ def app_cap_spent(response: httpx.Response) -> bool:
     """X's per-app 24-hour cap on POST /2/tweets is exhausted (every account of ours is blocked), as
     opposed to the per-user window (`x-rate-limit-*`, `x-user-limit-24hour-*`)."""
     return (response.headers.get("x-app-limit-24hour-remaining") or "").strip() == "0"
-
-
-def _seconds_until(epoch: str | None) -> float | None:
-    try:
-        return max(0.0, float(epoch) - time.time()) if epoch else None
-    except ValueError:
-        return None
 
 
 class XConnector(Connector):
