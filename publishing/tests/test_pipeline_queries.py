@@ -116,3 +116,47 @@ def test_the_attempt_number_counts_earlier_attempts_inside_the_insert(
     # then
     assert outcome == "published"
     assert PublishAttempt.objects.get(attempt_id=job.attempt_id).number == 3
+
+
+def _publish_now_queries(post, actor, django_capture_on_commit_callbacks) -> int:
+    from publishing.services import post_publish_now
+
+    with (
+        django_capture_on_commit_callbacks(execute=False),
+        CaptureQueriesContext(connection) as captured,
+    ):
+        queued = post_publish_now(actor=actor, post=post)
+    assert len(queued) == post.targets.count()
+    return _counted(captured)
+
+
+def test_publish_now_costs_the_same_queries_for_one_account_and_for_five(
+    platform_sim, django_capture_on_commit_callbacks
+):
+    # given: two scheduled posts, on one account and on five
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.roles import Role
+    from accounts.tests.factories import WorkspaceMemberFactory
+    from content.tests.factories import PostTargetFactory
+
+    ws = WorkspaceFactory()
+    admin = WorkspaceMemberFactory(workspace=ws, role=Role.ADMIN).user
+    accounts = [sim_account(platform_sim, ws)[0] for _ in range(5)]
+    later = timezone.now() + timedelta(days=1)
+    single = due_target(accounts[0], text="one account", due=later).post
+    several = due_target(accounts[0], text="five accounts", due=later).post
+    for account in accounts[1:]:
+        PostTargetFactory(
+            post=several, workspace=ws, account=account, text="five accounts", status=S.SCHEDULED
+        )
+    # when
+    one = _publish_now_queries(single, admin, django_capture_on_commit_callbacks)
+    five = _publish_now_queries(several, admin, django_capture_on_commit_callbacks)
+    # then: the same queries, every target queued with a lease and audited
+    assert one == five
+    jobs = PublishJob.objects.filter(target__post=several)
+    assert jobs.count() == 5 and all(j.attempt_id and j.requested_at for j in jobs)
+    assert set(several.targets.values_list("status", flat=True)) == {S.QUEUED}
