@@ -20,7 +20,7 @@ from channels_app.tests.factories import SocialAccountFactory
 from content import compliance, services
 from content.models import Post, PostVersion, TargetStatus
 from content.tests.factories import BannedWordFactory
-from content.tests.pages_kit import member_user, signed_in_client, tomorrow
+from content.tests.pages_kit import brand_with_accounts, member_user, signed_in_client, tomorrow
 from core.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db
@@ -30,12 +30,7 @@ REPLY = "Full brewing guide: https://example.com/guide"
 
 @pytest.fixture
 def setup():
-    workspace = WorkspaceFactory(timezone="Asia/Shanghai")
-    accounts = {
-        platform: SocialAccountFactory(workspace=workspace, platform=platform, handle=f"brand_{platform}")
-        for platform in ("x", "weibo", "bluesky")
-    }
-    return workspace, accounts
+    return brand_with_accounts("x", "weibo", "bluesky")
 
 
 def _new(workspace):

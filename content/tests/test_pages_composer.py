@@ -12,12 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from accounts.tests.factories import WorkspaceFactory
 from channels_app.tests.factories import SocialAccountFactory
 from content import services
 from content.models import Post, TargetStatus
 from content.tests.factories import BannedWordFactory, PostingSlotFactory, PostTargetFactory
-from content.tests.pages_kit import member_user, signed_in_client, tomorrow
+from content.tests.pages_kit import brand_with_accounts, member_user, signed_in_client, tomorrow
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +25,7 @@ LINK = "https://example.com/tea"
 
 @pytest.fixture
 def setup():
-    workspace = WorkspaceFactory(timezone="Asia/Shanghai")
-    accounts = {
-        platform: SocialAccountFactory(workspace=workspace, platform=platform, handle=f"brand_{platform}")
-        for platform in ("weibo", "x", "bluesky")
-    }
-    return workspace, accounts
+    return brand_with_accounts("weibo", "x", "bluesky")
 
 
 def test_new_post_page_renders_accounts_and_previews(setup):
