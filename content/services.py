@@ -763,6 +763,13 @@ def post_schedule(
     approvals_gate.assert_schedulable(locked, actor=actor, override=override_approval)
     results = compliance_for_post(full)
     findings = [f for r in results for f in r["findings"]]
+    covered = _blocking_override_rules(locked, full)
+    if covered:  # an admin's recorded decision for exactly this content (post_compliance_override)
+        results = [
+            {**r, "findings": [f for f in r["findings"] if not (f.blocking and f.rule in covered)]}
+            for r in results
+        ]
+        findings = [f for r in results for f in r["findings"]]
     if compliance_engine.has_blocking(findings):
         blocking = [_located(r, f) for r in results for f in r["findings"] if f.blocking]
         # Each first comment's problems also under `targets.<index>.first_comment` (the index in the post's
@@ -799,6 +806,12 @@ def post_schedule(
     before_time = locked.scheduled_at
     if warnings:
         locked.compliance_override = {
+            # an admin's blocking override for this content stays (post_compliance_override)
+            **{
+                k: v
+                for k, v in (locked.compliance_override or {}).items()
+                if covered and k.startswith(_BLOCKING)
+            },
             "by": actor.pk if getattr(actor, "pk", None) else None,
             "by_label": getattr(actor, "email", ""),
             "at": timezone.now().isoformat(),
@@ -827,6 +840,60 @@ def post_schedule(
         workspace=locked.workspace,
         before={"scheduled_at": before_time.isoformat() if before_time else None},
         after={"scheduled_at": when.isoformat(), "override": bool(warnings)},
+    )
+    return locked
+
+
+_BLOCKING = ("content_hash", "blocking_")
+
+
+def _blocking_override_rules(post: Post, loaded: Post) -> set[str]:
+    """The blocking rules an admin overrode for exactly the post's current content (else none)."""
+    override = post.compliance_override or {}
+    if not override.get("content_hash") or override["content_hash"] != canonical_hash(publishable(loaded)):
+        return set()
+    return set(override.get("blocking_rules") or [])
+
+
+@transaction.atomic
+def post_compliance_override(*, actor, post: Post, reason: str) -> Post:
+    """An admin (post.publish_without_approval) decides that this exact content goes out despite its
+    blocking findings (a claim legal has cleared, a disclosure made in the video). Recorded on the post with
+    the content hash and the rules, audited; scheduling and the publish step honour it for exactly this
+    content, and any change to what is sent voids it."""
+    access = workspace_access_for(user=actor, workspace_id=post.workspace_id) if actor else None
+    if access is None or not access.can(Capability.POST_PUBLISH_WITHOUT_APPROVAL):
+        raise PermissionRefused(_("Your role does not allow overriding blocking findings."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Say why this content may go out despite the findings."), field="reason")
+    locked = _lock(post)
+    full = _load(locked)
+    rules = sorted({f.rule for r in compliance_for_post(full) for f in r["findings"] if f.blocking})
+    if not rules:
+        raise ValidationFailed(
+            _("This post has no blocking finding to override."), code="nothing_to_override"
+        )
+    locked.compliance_override = {
+        **(locked.compliance_override or {}),
+        "content_hash": canonical_hash(publishable(full)),
+        "blocking_rules": rules,
+        "blocking_by": actor.pk,
+        "blocking_by_label": getattr(actor, "email", ""),
+        "blocking_at": timezone.now().isoformat(),
+        "blocking_reason": reason[:500],
+    }
+    locked.save(update_fields=["compliance_override", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="post.compliance_override_blocking",
+        target=locked,
+        workspace=locked.workspace,
+        after={
+            "rules": rules,
+            "reason": reason[:500],
+            "content_hash": locked.compliance_override["content_hash"],
+        },
     )
     return locked
 

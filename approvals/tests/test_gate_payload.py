@@ -32,6 +32,7 @@ from content.models import MediaAsset, Post, PostTarget
 from content.models import TargetStatus as S
 from content.payload import MEDIA_NOT_HASHED, NOT_HASHED
 from content.tests.factories import CampaignFactory
+from core.errors import DomainError, PermissionRefused
 from publishing import pipeline
 from publishing.models import PublishAttempt, PublishJob
 from publishing.tests.pipeline_kit import sim_account
@@ -462,3 +463,30 @@ def test_an_adlaw_term_in_the_title_or_alt_text_is_a_finding_like_one_in_the_tex
     expected_field = {"title": "title", "alt_text": "media.0.alt_text", "text": "text"}[where]
     assert findings and all(f.blocking for f in findings)
     assert {f.field for f in findings} == {expected_field}
+
+
+def test_an_admins_override_of_a_blocking_finding_covers_exactly_that_content(platform_sim):
+    # given: no approval needed; a claim legal has cleared is in the title
+    g = Gated(platform_sim)
+    services.policy_rules_set(actor=g.admin, workspace=g.ws, rules=[])
+    Post.objects.filter(pk=g.post.pk).update(title="国家级 award")
+    post = Post.objects.get(pk=g.post.pk)
+    with pytest.raises(DomainError):
+        content_services.post_schedule(actor=g.admin, post=post, override_warnings=True)
+    with pytest.raises(PermissionRefused):
+        content_services.post_compliance_override(actor=g.editor, post=post, reason="cleared")
+    # when: the admin records the override, with a reason
+    content_services.post_compliance_override(
+        actor=g.admin, post=post, reason="Legal cleared: the award's name"
+    )
+    content_services.post_schedule(actor=g.admin, post=Post.objects.get(pk=post.pk), override_warnings=True)
+    # then: it goes out, and the override is void for any other content
+    assert g.force_publish() == "published"
+    other = Gated(platform_sim)
+    services.policy_rules_set(actor=other.admin, workspace=other.ws, rules=[])
+    Post.objects.filter(pk=other.post.pk).update(title="国家级 award")
+    content_services.post_compliance_override(
+        actor=other.admin, post=Post.objects.get(pk=other.post.pk), reason="cleared"
+    )
+    Post.objects.filter(pk=other.post.pk).update(title="国家级 award!")
+    assert other.force_publish() == "compliance"
