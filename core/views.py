@@ -7,8 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.utils import timezone
 
-from accounts.selectors import workspace_access_for
-
+from . import tenancy
 from .errors import DomainError
 
 
@@ -30,7 +29,7 @@ class WorkspaceViewMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        access = workspace_access_for(user=request.user, workspace_id=kwargs.get("workspace_id"))
+        access = tenancy.workspace_access_for(user=request.user, workspace_id=kwargs.get("workspace_id"))
         if access is None:
             raise Http404
         method = {"HEAD": "GET"}.get(request.method, request.method)
