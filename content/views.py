@@ -36,8 +36,7 @@ from channels_app.connectors.registry import CONNECTORS
 from channels_app.models import SocialAccount
 from channels_app.views import platform_option
 from core.errors import DomainError
-from core.views import WorkspaceViewMixin
-from dashboard.views import WorkspacePageMixin
+from core.views import WorkspacePageMixin, WorkspaceViewMixin
 from publishing.selectors import missed_post_ids, targets_publishing
 
 from . import compliance, selectors, services

@@ -49,6 +49,20 @@ class WorkspaceViewMixin(LoginRequiredMixin):
         return context
 
 
+# The workspace a person last had open; `/` and pages outside a workspace take them back to it.
+LAST_WORKSPACE_SESSION_KEY = "dashboard_last_workspace_id"
+
+
+class WorkspacePageMixin(WorkspaceViewMixin):
+    """A workspace page; remembers the workspace so `/` and non-workspace pages come back to it."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.session.get(LAST_WORKSPACE_SESSION_KEY) != self.workspace.pk:
+            self.request.session[LAST_WORKSPACE_SESSION_KEY] = self.workspace.pk
+        return context
+
+
 def apply_domain_error(form, error: DomainError) -> None:
     """Show a service's error next to the form field it names (or at the top of the form)."""
     if error.fields:
