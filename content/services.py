@@ -26,13 +26,13 @@ from django.utils.translation import gettext as _
 from accounts.models import Workspace, WorkspaceMember
 from accounts.roles import Capability
 from accounts.selectors import workspace_access_for
-from approvals import gate as approvals_gate
 from channels_app.models import SocialAccount
 from core.audit import audit_event, audit_record
 from core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from core.models import AuditEvent
 
 from . import compliance as compliance_engine
+from . import hooks
 from .media_inspect import DEFAULT_MAX_BYTES, MediaInfo, MediaRejected, inspect_upload, suitability
 from .models import (
     LOCKED_STATUSES,
@@ -662,7 +662,7 @@ def post_update(
     summary = _summary(before_snapshot, after_snapshot)
     _record_version(locked, actor=actor, summary=summary, loaded=after)
     if new_hash != before_hash:
-        approvals_gate.on_post_edited(locked, actor=actor)  # an edit after approval resets it
+        hooks.on_post_edited(locked, actor=actor)  # an edit after approval resets it
     audit_record(
         actor=actor,
         action="post.update",
@@ -735,7 +735,7 @@ def post_schedule(
     targets = list(full.targets.all())
     _refuse_for_state(targets, S.SCHEDULED)
     # Only approved content reaches "scheduled" (or an audited override by an admin).
-    approvals_gate.assert_schedulable(locked, actor=actor, override=override_approval)
+    hooks.assert_schedulable(locked, actor=actor, override=override_approval)
     results = compliance_for_post(full)
     findings = [f for r in results for f in r["findings"]]
     if compliance_engine.has_blocking(findings):
@@ -828,7 +828,7 @@ def post_reschedule(*, actor, post: Post, scheduled_at: datetime, version: int |
         if access is None or not access.can(Capability.POST_SCHEDULE):
             raise PermissionRefused(_("Your role does not allow moving a scheduled post."))
         _check_time(when)
-        approvals_gate.assert_schedulable(locked, actor=actor)
+        hooks.assert_schedulable(locked, actor=actor)
     before_time = locked.scheduled_at
     if before_time == when:
         return locked
