@@ -9,7 +9,7 @@ test:
 	bash scripts/test.sh
 
 lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/lint-imports
 
 fmt:
 	.venv/bin/ruff format . && .venv/bin/ruff check --fix .

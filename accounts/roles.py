@@ -106,6 +106,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VIEWER: frozenset(_VIEWER),
 }
 
+# What an organization role may do on the organization's own pages (core.api's organization views).
+ORG_CAPABILITIES: dict[str, frozenset[str]] = {
+    OrgRole.OWNER: frozenset({"organization.view", "organization.manage"}),
+    OrgRole.ADMIN: frozenset({"organization.view", "organization.manage"}),
+    OrgRole.MEMBER: frozenset({"organization.view"}),
+}
+
 ALL_CAPABILITIES: frozenset[str] = frozenset(
     value for name, value in vars(Capability).items() if name.isupper()
 )

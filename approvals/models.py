@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 from core.models import TimeStampedModel, WorkspaceScopedModel
-from publishing.models import PublishNotification
 
 # --- workflows --------------------------------------------------------------------------------------
 
@@ -382,9 +381,21 @@ class Notification(TimeStampedModel):
         return f"{self.recipient_id} {self.kind}"
 
 
-# What a person can choose about: approvals' kinds and the publish pipeline's notices
-# (publishing.models.PublishNotification.Kind). The two sets share no value.
-PREFERENCE_KINDS = [*NotificationKind.choices, *PublishNotification.Kind.choices]
+class PublishNotificationKind(models.TextChoices):
+    """The publish pipeline's notices (publishing.models.PublishNotification.Kind is this class). Defined
+    here, below publishing, because a person's preferences (below) cover them too and approvals never
+    imports publishing (DESIGN.md "Layers")."""
+
+    FAILED = "failed", _("A post failed to publish")
+    UNKNOWN = "unknown", _("A post's outcome is unknown")
+    MISSED = "missed", _("A post was missed")
+    ASSISTED_DUE = "assisted_due", _("A post is ready for you to publish")
+    ASSISTED_OVERDUE = "assisted_overdue", _("An assisted post is overdue")
+
+
+# What a person can choose about: approvals' kinds and the publish pipeline's notices. The two sets share
+# no value.
+PREFERENCE_KINDS = [*NotificationKind.choices, *PublishNotificationKind.choices]
 PREFERENCE_VALUES = frozenset(value for value, _label in PREFERENCE_KINDS)
 
 

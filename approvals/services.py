@@ -43,6 +43,7 @@ from .models import (
     StageStatus,
 )
 from .notifications import notify
+from .signals import approval_event
 
 
 def _label(actor) -> str:
@@ -611,11 +612,9 @@ def _needed(stage: ApprovalStage, *, workspace_id: int, author_id, allow_self: b
 
 
 def _webhook(workspace, event: str, request: ApprovalRequest, **extra) -> None:
-    try:
-        from publishing.services import webhook_emit
-    except ImportError:  # the publishing app is optional for approvals
-        return
-    webhook_emit(
+    # publishing turns this into outgoing webhooks (approvals/signals.py); without it, nothing listens.
+    approval_event.send(
+        sender=ApprovalRequest,
         workspace=workspace,
         event=event,
         payload={

@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 
 from accounts.roles import Capability as C
 from core.errors import DomainError, ValidationFailed
-from dashboard.views import WorkspacePageMixin
+from core.views import WorkspacePageMixin
 
 from . import links, selectors, services
 from .gate import publish_gate

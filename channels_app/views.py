@@ -23,8 +23,7 @@ from django.views.generic import TemplateView
 from accounts.roles import Capability
 from accounts.selectors import organization_membership_for
 from core.errors import DomainError
-from core.views import WorkspaceViewMixin, apply_domain_error
-from dashboard.views import WorkspacePageMixin
+from core.views import WorkspacePageMixin, WorkspaceViewMixin, apply_domain_error
 
 from . import selectors, services
 from .forms import (

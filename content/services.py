@@ -25,13 +25,13 @@ from django.utils.translation import gettext as _
 from accounts.models import Workspace, WorkspaceMember
 from accounts.roles import Capability
 from accounts.selectors import workspace_access_for
-from approvals import gate as approvals_gate
 from channels_app.models import SocialAccount
 from core.audit import audit_event, audit_record
 from core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from core.models import AuditEvent
 
 from . import compliance as compliance_engine
+from . import hooks
 from .media_inspect import DEFAULT_MAX_BYTES, MediaInfo, MediaRejected, inspect_upload, suitability
 from .models import (
     LOCKED_STATUSES,
@@ -678,7 +678,7 @@ def post_update(
     _record_version(locked, actor=actor, summary=summary, loaded=after)
     # An edit after approval resets it; any edit (a campaign, tags, accounts) may route it through other
     # stages, which re-opens the approval for them.
-    approvals_gate.on_post_edited(locked, actor=actor, content_changed=new_hash != before_hash)
+    hooks.on_post_edited(locked, actor=actor, content_changed=new_hash != before_hash)
     audit_record(
         actor=actor,
         action="post.update",
@@ -760,7 +760,7 @@ def post_schedule(
     targets = list(full.targets.all())
     _refuse_for_state(targets, S.SCHEDULED)
     # Only approved content reaches "scheduled" (or an audited override by an admin).
-    approvals_gate.assert_schedulable(locked, actor=actor, override=override_approval)
+    hooks.assert_schedulable(locked, actor=actor, override=override_approval)
     results = compliance_for_post(full)
     findings = [f for r in results for f in r["findings"]]
     covered = _blocking_override_rules(locked, full)
@@ -920,7 +920,7 @@ def post_reschedule(*, actor, post: Post, scheduled_at: datetime, version: int |
         if access is None or not access.can(Capability.POST_SCHEDULE):
             raise PermissionRefused(_("Your role does not allow moving a scheduled post."))
         _check_time(when)
-        approvals_gate.assert_schedulable(locked, actor=actor)
+        hooks.assert_schedulable(locked, actor=actor)
     before_time = locked.scheduled_at
     if before_time == when:
         return locked
@@ -1316,7 +1316,7 @@ def media_update(*, actor, media: MediaAsset, alt_text: str) -> MediaAsset:
         _record_version(
             post, actor=actor, summary=_("Changed: alt text of %(name)s") % {"name": media}, loaded=None
         )
-        approvals_gate.on_post_edited(post, actor=actor, content_changed=True)
+        hooks.on_post_edited(post, actor=actor, content_changed=True)
     return media
 
 

@@ -31,16 +31,13 @@ from django.views.generic import TemplateView
 
 from accounts.roles import Capability as C
 from accounts.selectors import workspace_access_for, workspace_members, workspaces_for_user
-from approvals.selectors import latest_request_for
 from channels_app.connectors.registry import CONNECTORS
 from channels_app.models import SocialAccount
 from channels_app.views import platform_option
 from core.errors import DomainError
-from core.views import WorkspaceViewMixin
-from dashboard.views import WorkspacePageMixin
-from publishing.selectors import missed_post_ids, targets_publishing
+from core.views import WorkspacePageMixin, WorkspaceViewMixin
 
-from . import compliance, selectors, services
+from . import compliance, hooks, selectors, services
 from .forms import ACTION_DRAFT, ACTION_QUEUE, ACTION_SCHEDULE, CalendarFilterForm, ComposerForm
 from .models import LOCKED_STATUSES, Post, TargetStatus
 
@@ -249,7 +246,7 @@ class CalendarEventsView(WorkspaceViewMixin, View):
         posts, targets = selectors.calendar_event_rows(
             self.workspace, start=start, end=end, **form.selector_filters()
         )
-        missed = missed_post_ids([post["id"] for post in posts])
+        missed = hooks.missed_post_ids([post["id"] for post in posts])
         editable, can_schedule = self.access.can(C.POST_EDIT), self.access.can(C.POST_SCHEDULE)
         events = _Events()
         return JsonResponse(
@@ -296,7 +293,7 @@ class AllWorkspacesEventsView(LoginRequiredMixin, View):
             end=end,
             status=[s for s in request.GET.getlist("status") if s in STATUS_ORDER],
         )
-        missed = missed_post_ids([post["id"] for post in posts])
+        missed = hooks.missed_post_ids([post["id"] for post in posts])
         accesses, zones = {}, {}
         events = _Events()
         data = []
@@ -777,7 +774,7 @@ class PostDetailView(WorkspacePageMixin, TemplateView):
         post = _loaded_post(self.workspace, kwargs["post_id"])
         tz = self.workspace.tzinfo
         targets = []
-        publishing = targets_publishing(self.workspace, [target.pk for target in post.targets.all()])
+        publishing = hooks.targets_publishing(self.workspace, [target.pk for target in post.targets.all()])
         handles = {}
         for target in post.targets.all():
             handles[target.pk] = target.account.handle
@@ -806,7 +803,7 @@ class PostDetailView(WorkspacePageMixin, TemplateView):
         ]
         context.update(
             post=post,
-            approval=latest_request_for(self.workspace, post),
+            approval=hooks.latest_approval(self.workspace, post),
             targets=targets,
             history=_readable_history(selectors.post_history(self.workspace, post), tz),
             findings=findings,

@@ -19,9 +19,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from accounts.roles import OrgRole
-from accounts.selectors import organization_membership_for, workspace_access_for
-
+from . import tenancy
 from .errors import DomainError
 
 SAFE_ALIASES = {"HEAD": "GET", "OPTIONS": "GET"}
@@ -76,7 +74,7 @@ class WorkspaceScopedAPIView(ScopedAPIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authentication, IsAuthenticated, throttles
-        access = workspace_access_for(user=request.user, workspace_id=kwargs.get("workspace_id"))
+        access = tenancy.workspace_access_for(user=request.user, workspace_id=kwargs.get("workspace_id"))
         if access is None:
             raise Http404
         self.access, self.workspace = access, access.workspace
@@ -99,13 +97,6 @@ class WorkspaceScopedAPIView(ScopedAPIView):
         return self._scoped_object()
 
 
-ORG_CAPABILITIES = {
-    OrgRole.OWNER: {"organization.view", "organization.manage"},
-    OrgRole.ADMIN: {"organization.view", "organization.manage"},
-    OrgRole.MEMBER: {"organization.view"},
-}
-
-
 class OrganizationScopedAPIView(ScopedAPIView):
     sealed_hooks = ("dispatch", "initial", "get_queryset", "get_object")
     organization_field = "organization"
@@ -114,14 +105,14 @@ class OrganizationScopedAPIView(ScopedAPIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        membership = organization_membership_for(
+        membership = tenancy.organization_membership_for(
             user=request.user, organization_id=kwargs.get("organization_id")
         )
         if membership is None:
             raise Http404
         self.membership, self.organization = membership, membership.organization
         capability = self.capability_for(request.method)
-        if capability and capability not in ORG_CAPABILITIES[membership.role]:
+        if capability and not tenancy.organization_role_allows(membership.role, capability):
             raise exceptions.PermissionDenied(f"Your organization role does not allow {capability}.")
 
     def get_queryset(self):

@@ -7,8 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.utils import timezone
 
-from accounts.selectors import workspace_access_for
-
+from . import tenancy
 from .errors import DomainError
 
 
@@ -30,7 +29,7 @@ class WorkspaceViewMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        access = workspace_access_for(user=request.user, workspace_id=kwargs.get("workspace_id"))
+        access = tenancy.workspace_access_for(user=request.user, workspace_id=kwargs.get("workspace_id"))
         if access is None:
             raise Http404
         method = {"HEAD": "GET"}.get(request.method, request.method)
@@ -47,6 +46,20 @@ class WorkspaceViewMixin(LoginRequiredMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(workspace=self.workspace, access=self.access)
+        return context
+
+
+# The workspace a person last had open; `/` and pages outside a workspace take them back to it.
+LAST_WORKSPACE_SESSION_KEY = "dashboard_last_workspace_id"
+
+
+class WorkspacePageMixin(WorkspaceViewMixin):
+    """A workspace page; remembers the workspace so `/` and non-workspace pages come back to it."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.session.get(LAST_WORKSPACE_SESSION_KEY) != self.workspace.pk:
+            self.request.session[LAST_WORKSPACE_SESSION_KEY] = self.workspace.pk
         return context
 
 

@@ -16,10 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Capability as C
 from accounts.selectors import workspace_access_for, workspaces_for_user
+from core.views import LAST_WORKSPACE_SESSION_KEY
 
 from .selectors import agency_organizations_administered_by
-
-LAST_WORKSPACE_SESSION_KEY = "dashboard_last_workspace_id"
 
 
 @dataclass(frozen=True)

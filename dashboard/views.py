@@ -31,7 +31,7 @@ from accounts.roles import Capability as C
 from accounts.roles import Role
 from accounts.selectors import organization_membership_for, workspace_access_for, workspaces_for_user
 from core.errors import DomainError
-from core.views import WorkspaceViewMixin, apply_domain_error
+from core.views import WorkspacePageMixin, WorkspaceViewMixin, apply_domain_error
 
 from . import selectors
 from .context_processors import LAST_WORKSPACE_SESSION_KEY, SECTIONS_BY_KEY
@@ -104,16 +104,6 @@ def _not_found():
 
 
 # --- shared mixins ---------------------------------------------------------------------------------
-
-
-class WorkspacePageMixin(WorkspaceViewMixin):
-    """A workspace page; remembers the workspace so `/` and non-workspace pages come back to it."""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if self.request.session.get(LAST_WORKSPACE_SESSION_KEY) != self.workspace.pk:
-            self.request.session[LAST_WORKSPACE_SESSION_KEY] = self.workspace.pk
-        return context
 
 
 class AgencyAdminMixin(LoginRequiredMixin):

@@ -11,6 +11,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from approvals.models import PublishNotificationKind
 from core.models import TimeStampedModel, WorkspaceScopedModel
 
 
@@ -218,12 +219,8 @@ class PublishAttempt(WorkspaceScopedModel):
 class PublishNotification(WorkspaceScopedModel):
     """An in-app notice about publishing (failed, unknown, missed, assisted post due / overdue)."""
 
-    class Kind(models.TextChoices):
-        FAILED = "failed", _("A post failed to publish")
-        UNKNOWN = "unknown", _("A post's outcome is unknown")
-        MISSED = "missed", _("A post was missed")
-        ASSISTED_DUE = "assisted_due", _("A post is ready for you to publish")
-        ASSISTED_OVERDUE = "assisted_overdue", _("An assisted post is overdue")
+    # Defined in approvals.models, whose notification preferences list these kinds too.
+    Kind = PublishNotificationKind
 
     recipient = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="publish_notifications"

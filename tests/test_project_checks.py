@@ -49,3 +49,15 @@ def test_production_refuses_to_start_without_required_environment(missing):
     )
     assert result.returncode != 0
     assert f"{missing} must be set in production" in result.stderr
+
+
+def test_apps_import_one_way_down_the_layers_of_pyproject():
+    # DESIGN.md "Layers": the import-linter contract in pyproject.toml (scripts/test.sh runs it too)
+    lint_imports = Path(sys.executable).parent / "lint-imports"
+    # when
+    result = subprocess.run(
+        [str(lint_imports), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    # then
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 1 kept, 0 broken." in result.stdout

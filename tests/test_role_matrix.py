@@ -4,7 +4,7 @@ REQUESTS maps each capability to requests that need it. The capabilities come fr
 (`required_capabilities` of every route under /api/v1/), so a new endpoint with a capability the table
 has no request for makes `test_every_required_capability_has_a_request` fail: add a row below. Allowed
 means a 2xx answer, refused means 403, exactly as accounts.roles.ROLE_CAPABILITIES (and, for
-organizations, core.api.ORG_CAPABILITIES) say.
+organizations, accounts.roles.ORG_CAPABILITIES) say.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.urls import resolve, reverse
 from rest_framework.test import APIClient
 
 from accounts.models import Invitation, Organization, Workspace
-from accounts.roles import ALL_CAPABILITIES, OrgRole, Role, role_has
+from accounts.roles import ALL_CAPABILITIES, ORG_CAPABILITIES, OrgRole, Role, role_has
 from accounts.tests.factories import (
     AgencyFactory,
     AgencyGrantFactory,
@@ -26,7 +26,6 @@ from accounts.tests.factories import (
     WorkspaceFactory,
     WorkspaceMemberFactory,
 )
-from core.api import ORG_CAPABILITIES
 from tests import api_routes
 
 pytestmark = pytest.mark.django_db

@@ -354,3 +354,30 @@ def test_the_stage_that_asked_for_changes_reviews_the_fix_even_when_its_conditio
     # while a fresh post without the keyword skips legal
     fresh = services.approval_request_submit(actor=editor, post=make_post("Our tea"))
     assert fresh.stage_states.get(stage_name="Legal").status == StageStatus.SKIPPED
+
+
+def test_an_approval_event_names_the_request_its_post_version_hash_and_status(
+    admin, ws, editor, reviewer_factory, make_post
+):
+    # given a webhook subscribed to everything
+    from publishing.models import WebhookDelivery
+    from publishing.tests.factories import WebhookEndpointFactory
+
+    WebhookEndpointFactory(workspace=ws)
+    lead = reviewer_factory()
+    workflow_with(admin, ws, [{"name": "Lead", "approver_users": [lead.pk]}])
+    request = services.approval_request_submit(actor=editor, post=make_post("A"))
+    # when
+    services.approval_decide(actor=lead, request=request, decision="reject", comment="Off-brand")
+    # then
+    request.refresh_from_db()
+    rejected = WebhookDelivery.objects.get(event="approval.rejected").payload
+    assert rejected["workspace_id"] == ws.pk
+    assert rejected["data"] == {
+        "request": request.pk,
+        "post": request.post_id,
+        "version": request.post_version,
+        "content_hash": request.content_hash,
+        "status": RequestStatus.REJECTED,
+        "comment": "Off-brand",
+    }

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "dashboard",
     "platform_sim",
     "publishing",
+    "demo",
 ]
 
 MIDDLEWARE = [

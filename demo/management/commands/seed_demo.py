@@ -1,5 +1,5 @@
 """Demo data: a brand with two workspaces, an agency with access to one of them, a user per role, the
-social accounts (channels_app.demo) and each brand workspace's content (content.demo: taxonomy,
+social accounts (channels_app.demo) and each brand workspace's content (demo.content: taxonomy,
 campaigns, an approval workflow, posts in every state of the month).
 
 Idempotent: running it again keeps what exists and prints the logins. `--reset` deletes the demo
@@ -85,11 +85,11 @@ class Command(BaseCommand):
             organizations.delete()
 
     def _seed_content(self, sim_url: str, simulator: bool) -> None:
-        """Each brand workspace's posts (content.demo), once. The seeded history sends no email (its
+        """Each brand workspace's posts (demo.content), once. The seeded history sends no email (its
         in-app notifications are kept), and its publishing goes to the simulator the accounts are on."""
         from django.test.utils import override_settings
 
-        from content.demo import seed_demo_content
+        from demo.content import seed_demo_content
 
         with override_settings(
             EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend", **_platforms_on(sim_url)

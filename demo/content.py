@@ -1,6 +1,6 @@
 """Demo content for a brand workspace (called by `seed_demo` after the demo's social accounts exist).
 
-`seed_demo_content(workspace, simulator=...)` creates, once per workspace, what content.demo_posts plans
+`seed_demo_content(workspace, simulator=...)` creates, once per workspace, what demo.content_plan plans
 for it: a tag taxonomy, two campaigns (this month and the next), banned words, a few product images, the
 approval workflow and policy (China), and 25-40 posts spread over the current month, in the workspace's
 time zone, relative to the day it runs. Everything goes through the real services (content, approvals,
@@ -38,11 +38,11 @@ from accounts.models import User, Workspace, WorkspaceMember
 from approvals import services as approvals
 from approvals.models import ApprovalRequest, RequestStatus
 from channels_app.models import SocialAccount
+from content import services
+from content.models import MediaAsset, Post, Tag, TagGroup, TargetStatus
 from core.errors import DomainError
 
-from . import services
-from .demo_posts import FLOW_STATUS, PLANS, SIMULATOR_FLOWS, DemoPost, WorkspacePlan
-from .models import MediaAsset, Post, Tag, TagGroup, TargetStatus
+from .content_plan import FLOW_STATUS, PLANS, SIMULATOR_FLOWS, DemoPost, WorkspacePlan
 
 # Platforms whose posts carry the post's image (the others are text posts).
 MEDIA_PLATFORMS = frozenset({"wechat_oa", "douyin", "xiaohongshu", "wechat_channels", "instagram"})

@@ -10,10 +10,10 @@ from accounts.roles import Role
 from accounts.selectors import workspace_access_for, workspaces_for_user
 from approvals.models import ApprovalDecision, ApprovalRequest, Notification, PostComment, RequestStatus
 from approvals.selectors import requests_waiting_for
-from content.demo import post_time
-from content.demo_posts import FLOW_STATUS, PLANS, SIMULATOR_FLOWS
 from content.models import Campaign, Post, PostTarget, PostVersion, TagGroup
 from core.models import AuditEvent
+from demo.content import post_time
+from demo.content_plan import FLOW_STATUS, PLANS, SIMULATOR_FLOWS
 from publishing.models import PublishAttempt
 
 pytestmark = pytest.mark.django_db

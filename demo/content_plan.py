@@ -1,7 +1,7 @@
 """The demo's content plan: taxonomy, campaigns, images and posts of each brand workspace (read by
-content.demo, which creates them through the real services).
+demo.content, which creates them through the real services).
 
-Each post names where it lands in the calendar (`window` and `at`, see content.demo.post_time) and how far
+Each post names where it lands in the calendar (`window` and `at`, see demo.content.post_time) and how far
 it goes (`flow`):
   draft          created, nothing more
   review         submitted for approval: waits for the first stage (the marketing manager)
