@@ -11,8 +11,14 @@ from accounts.tests.factories import UserFactory, WorkspaceFactory, WorkspaceMem
 
 # The platform simulator: `platform_sim` fixture (a SimClient on a per-session server, reset per test).
 # Bluesky's own PDS: `bluesky_pds` fixture (started on first use, once per session).
+# X's twitter-text and Node's Intl.Segmenter: `counting_reference` fixture (tests/peers/counting.py).
 # Chromium through Playwright: `browser` and `page` fixtures (tests/browser/kit.py).
-pytest_plugins = ["platform_sim.testing", "tests.peers.bluesky_pds", "tests.browser.kit"]
+pytest_plugins = [
+    "platform_sim.testing",
+    "tests.peers.bluesky_pds",
+    "tests.peers.counting",
+    "tests.browser.kit",
+]
 
 
 def pytest_configure(config):

@@ -66,7 +66,7 @@ def test_x_limit_is_280_weighted_not_280_characters():
     latin_over = connector.validate(PostPayload(text="a" * 281))
     cjk_ok = connector.validate(PostPayload(text="新" * 140))
     cjk_over = connector.validate(PostPayload(text="新" * 141))
-    long_link = " https://kawo.example/" + "p" * 300
+    long_link = " https://kawo.cn/" + "p" * 300  # X links real TLDs only, not ".example"
     link_fits = connector.validate(PostPayload(text="a" * 256 + long_link))  # 256 + 1 + 23 = 280
     link_over = connector.validate(PostPayload(text="a" * 257 + long_link))  # 281
 
