@@ -1,21 +1,27 @@
 """The publish gate: the one check that keeps unapproved content from going out.
 
-    publish_gate(post) -> GateResult(ok, reason, approved_hash)
+    publish_gate(post) -> GateResult(ok, reason, approved_hash, content_hash, payloads, missing_stages)
 
-`ok` is true only when one of these holds for the post's content hash computed NOW from the database
-(content.services.canonical_hash(publishable(post)), not the stored column):
-  - the workspace's policy requires no approval for this post           (reason "not_required")
-  - its last completed approval request is approved for exactly this hash (reason "approved")
+The content hash is computed NOW from the database with content.payload (the same function that builds
+what the connector receives: text, title, first comment, link, options, account, the paid flag, every
+media item's checksum, name, type and alt text), not read from the stored column. `ok` is true only when
+one of these holds:
+  - its last completed approval request is approved for exactly this hash, and the stages that apply to
+    the post now (approvals.routing: campaign, tags, accounts, findings, workflow, policy) are all on the
+    route that request took                                                   (reason "approved")
   - an audited "publish without approval" override exists for exactly this hash (reason "override")
-Otherwise `ok` is false with reason "not_approved", "approval_outdated" (approved, then edited) or
+  - the workspace's policy requires no approval for this post                  (reason "not_required")
+Otherwise `ok` is false with reason "not_approved", "approval_outdated" (approved, then edited),
+"routing_changed" (approved for this content, but another stage applies now: `missing_stages`) or
 "in_review". `approved_hash` is the hash the gate let through (the current one) when ok, else the hash
-of the last approved request ("" if none). The publishing step calls it right before sending; scheduling
-calls `assert_schedulable`; content.services.post_update calls `on_post_edited`.
+of the last approved request ("" if none); `payloads` is {target id: content.payload.fingerprint}, what
+each target would send: the publish step checks that what it sends is exactly that. Scheduling calls
+`assert_schedulable`; content.services.post_update calls `on_post_edited`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
@@ -27,6 +33,7 @@ REASON_OVERRIDE = "override"
 REASON_NOT_APPROVED = "not_approved"
 REASON_OUTDATED = "approval_outdated"
 REASON_IN_REVIEW = "in_review"
+REASON_ROUTING = "routing_changed"
 
 
 @dataclass(frozen=True)
@@ -34,42 +41,52 @@ class GateResult:
     ok: bool
     reason: str
     approved_hash: str
+    content_hash: str = ""
+    payloads: dict = field(default_factory=dict, compare=False)
+    missing_stages: tuple[int, ...] = ()
 
 
 class ApprovalRequired(Conflict):
     default_code = "approval_required"
 
 
-def current_hash(post) -> str:
-    """The hash of what would be published, read fresh from the database."""
-    from content.models import Post
-    from content.selectors import with_relations
-    from content.services import canonical_hash, publishable
-
-    fresh = with_relations(Post.objects.filter(pk=post.pk)).get()
-    return canonical_hash(publishable(fresh))
-
-
-def publish_gate(post) -> GateResult:
+def _fresh(post):
+    """The post with what the hash and the route read: targets, their accounts and media, tags."""
     from django.db.models import Prefetch
 
     from content.models import Post, PostTarget, PostTargetMedia
-    from content.services import canonical_hash, publishable
 
-    from .conditions import workflow_for_post
-    from .models import ApprovalOverride, ApprovalRequest, RequestStatus
-
-    # The post, its targets and their media in three queries: all that `publishable` (the hash) and
-    # `workflow_for_post` (the targets' accounts) read.
-    fresh = Post.objects.prefetch_related(
-        Prefetch(
-            "targets",
-            queryset=PostTarget.objects.prefetch_related(
-                Prefetch("media_links", queryset=PostTargetMedia.objects.select_related("media"))
+    return (
+        Post.objects.select_related("campaign")
+        .prefetch_related(
+            "tags",
+            Prefetch(
+                "targets",
+                queryset=PostTarget.objects.select_related("account").prefetch_related(
+                    Prefetch("media_links", queryset=PostTargetMedia.objects.select_related("media"))
+                ),
             ),
         )
-    ).get(pk=post.pk)
-    content_hash = canonical_hash(publishable(fresh))
+        .get(pk=post.pk)
+    )
+
+
+def current_hash(post) -> str:
+    """The hash of what would be published, read fresh from the database."""
+    from content.payload import canonical_hash, publishable
+
+    return canonical_hash(publishable(_fresh(post)))
+
+
+def publish_gate(post) -> GateResult:
+    from content.payload import canonical_hash, publishable_from, target_fingerprints
+
+    from .models import ApprovalOverride, ApprovalRequest, RequestStatus
+    from .routing import missing_stages, routing_for_post
+
+    fresh = _fresh(post)
+    payloads = target_fingerprints(fresh)
+    content_hash = canonical_hash(publishable_from(fresh, payloads))
     # Every request of the post that counts, newest first, in one query (a post has a handful): the
     # last completed one, the last approved one and any in progress are picked from it below, each in
     # the order its own query would have given.
@@ -77,19 +94,27 @@ def publish_gate(post) -> GateResult:
         ApprovalRequest.objects.filter(post_id=post.pk)
         .exclude(status=RequestStatus.CANCELLED)
         .order_by("-completed_at", "-id")
-        .only("status", "content_hash", "completed_at")
+        .only("status", "content_hash", "completed_at", "routing", "workflow_id")
     )
     last = next((r for r in requests if r.status != RequestStatus.IN_PROGRESS), None)
+    routing = None
     if last is not None and last.status == RequestStatus.APPROVED and last.content_hash == content_hash:
-        return GateResult(True, REASON_APPROVED, content_hash)
+        routing = routing_for_post(fresh)
+        missing = missing_stages(last, routing)
+        if not missing:
+            return GateResult(True, REASON_APPROVED, content_hash, content_hash, payloads)
+        if ApprovalOverride.objects.filter(post_id=post.pk, content_hash=content_hash).exists():
+            return GateResult(True, REASON_OVERRIDE, content_hash, content_hash, payloads)
+        return GateResult(False, REASON_ROUTING, content_hash, content_hash, payloads, tuple(missing))
     if ApprovalOverride.objects.filter(post_id=post.pk, content_hash=content_hash).exists():
-        return GateResult(True, REASON_OVERRIDE, content_hash)
-    if workflow_for_post(fresh) is None:
-        return GateResult(True, REASON_NOT_REQUIRED, content_hash)
+        return GateResult(True, REASON_OVERRIDE, content_hash, content_hash, payloads)
+    if (routing or routing_for_post(fresh)).workflow is None:
+        return GateResult(True, REASON_NOT_REQUIRED, content_hash, content_hash, payloads)
     approved = next((r.content_hash for r in requests if r.status == RequestStatus.APPROVED), None)
     if any(r.status == RequestStatus.IN_PROGRESS for r in requests):
-        return GateResult(False, REASON_IN_REVIEW, approved or "")
-    return GateResult(False, REASON_OUTDATED if approved else REASON_NOT_APPROVED, approved or "")
+        return GateResult(False, REASON_IN_REVIEW, approved or "", content_hash, payloads)
+    reason = REASON_OUTDATED if approved else REASON_NOT_APPROVED
+    return GateResult(False, reason, approved or "", content_hash, payloads)
 
 
 def assert_schedulable(post, *, actor, override: bool = False) -> GateResult:
@@ -107,14 +132,27 @@ def assert_schedulable(post, *, actor, override: bool = False) -> GateResult:
     message = {
         REASON_IN_REVIEW: _("This post is still in review; it can be scheduled once it is approved."),
         REASON_OUTDATED: _("This post changed after it was approved; submit it for approval again."),
+        REASON_ROUTING: _(
+            "Another approval stage applies to this post now (%(stages)s); it can be scheduled once that "
+            "stage approves it."
+        )
+        % {"stages": stage_names(result.missing_stages)},
     }.get(result.reason, _("This post needs approval before it can be scheduled."))
     raise ApprovalRequired(message, field="approval")
 
 
-def on_post_edited(post, *, actor) -> None:
-    """Called by content.services.post_update after an edit is saved. When what gets published changed,
-    the request in progress is cancelled (it was about other content), and scheduled variants that the
-    gate no longer lets through go back to draft: an edit after approval needs a new approval."""
-    from .services import approval_reset_after_edit
+def stage_names(stage_ids) -> str:
+    from .models import ApprovalStage
 
-    approval_reset_after_edit(actor=actor, post=post)
+    names = dict(ApprovalStage.objects.filter(pk__in=list(stage_ids)).values_list("pk", "name"))
+    return ", ".join(names.get(i, str(i)) for i in stage_ids)
+
+
+def on_post_edited(post, *, actor, content_changed: bool = True) -> None:
+    """Called by content.services after an edit is saved. When what gets published changed, the request
+    in progress is cancelled (it was about other content), and variants that the gate no longer lets
+    through go back to draft: an edit after approval needs a new approval. Whatever changed, a stage that
+    applies now and has not approved it re-opens the approval for that stage (approvals.routing)."""
+    from .services import approval_sync_after_edit
+
+    approval_sync_after_edit(actor=actor, post=post, content_changed=content_changed)

@@ -36,6 +36,8 @@ class ApprovalWorkflow(WorkspaceScopedModel):
     )
     # When the last stage approves a post planned for a future time, schedule it (as the submitter).
     schedule_when_approved = models.BooleanField(_("schedule when approved"), default=True)
+    # Bumped whenever the stages change; a request records the version it was routed with.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name", "id"]
@@ -151,6 +153,12 @@ class ApprovalRequest(WorkspaceScopedModel):
     # What is being approved: the post's version and the hash of what gets published.
     post_version = models.PositiveIntegerField()
     content_hash = models.CharField(max_length=64)
+    # What is approved: content.payload.publishable(post) at submission (content_hash is its hash). The
+    # review page shows it; the attempt log and the post page diff what was sent or is there now with it.
+    payload = models.JSONField(default=dict, blank=True)
+    # How it was routed: {"workflow", "workflow_version", "stages": [stage ids that apply], "facts":
+    # {what the conditions looked at}, "reopened": [{"at", "why", "stages"}]} (approvals.routing).
+    routing = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=RequestStatus.choices, default=RequestStatus.IN_PROGRESS)
     current_stage = models.ForeignKey(
         "ApprovalStageState", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -346,6 +354,7 @@ class NotificationKind(models.TextChoices):
     SLA_OVERDUE = "sla_overdue", _("Review overdue")
     ESCALATED = "escalated", _("Review escalated to you")
     MENTIONED = "mentioned", _("You were mentioned")
+    REOPENED = "reopened", _("Approval re-opened for another stage")
 
 
 class Notification(TimeStampedModel):

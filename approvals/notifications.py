@@ -31,6 +31,7 @@ def _message(kind: str, *, post_title: str, extra: str = "") -> str:
         K.SLA_OVERDUE: _("The review of “%(post)s” is overdue."),
         K.ESCALATED: _("The review of “%(post)s” is overdue and was escalated to you."),
         K.MENTIONED: _("You were mentioned in a comment on “%(post)s”."),
+        K.REOPENED: _("“%(post)s” went back to review: another stage applies to it now."),
     }
     text = messages[kind] % {"post": post_title}
     return f"{text} {extra}".strip()[:500]

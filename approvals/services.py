@@ -49,6 +49,15 @@ def _label(actor) -> str:
     return getattr(actor, "email", "") or "system"
 
 
+def lock_post(post_id: int) -> None:
+    """Lock the post's row: every transaction that changes a post's targets, jobs or requests takes it
+    first, so edits, decisions and the publishing pipeline queue behind one another instead of
+    deadlocking (publishing/README.md, "Lock order")."""
+    from content.models import Post
+
+    list(Post.objects.select_for_update().filter(pk=post_id).values_list("pk", flat=True))
+
+
 def move_targets(post, *, from_statuses, to: str) -> list[int]:
     """Move the post's variants in `from_statuses` to `to` (checked against the transition table) and
     keep the post's summed-up status in step. Returns the moved target ids."""
@@ -98,41 +107,173 @@ def approval_override_create(*, actor, post, reason: str = "") -> ApprovalOverri
 
 
 @transaction.atomic
-def approval_reset_after_edit(*, actor, post) -> None:
-    """An edit changed what gets published: cancel the request in progress (it pinned other content) and
-    send variants the gate no longer lets through back to draft."""
+def approval_sync_after_edit(*, actor, post, content_changed: bool = True) -> None:
+    """After an edit (or a library asset's alt text change). When what gets published changed and the
+    gate no longer lets it through: cancel the request in progress (it pinned other content) and send
+    variants back to draft. Then, whatever changed, re-open the approval for any stage that applies now
+    and has not approved it (approval_reroute)."""
     from content.models import TargetStatus
 
-    from .gate import publish_gate
+    from .gate import REASON_ROUTING, publish_gate
 
-    result = publish_gate(post)
-    if result.ok:
-        return
-    now = timezone.now()
-    cancelled = []
-    for request in ApprovalRequest.objects.select_for_update().filter(
-        post_id=post.pk, status=RequestStatus.IN_PROGRESS
-    ):
-        request.status = RequestStatus.CANCELLED
-        request.completed_at = now
-        request.save(update_fields=["status", "completed_at", "updated_at"])
-        request.stage_states.filter(status__in=[StageStatus.IN_PROGRESS, StageStatus.WAITING]).update(
-            status=StageStatus.CANCELLED, finished_at=now
-        )
-        cancelled.append(request.pk)
-    moved = move_targets(
-        post,
-        from_statuses={TargetStatus.APPROVED, TargetStatus.IN_REVIEW, TargetStatus.SCHEDULED},
-        to=TargetStatus.DRAFT,
+    if content_changed:
+        result = publish_gate(post)
+        if not result.ok and result.reason != REASON_ROUTING:
+            now = timezone.now()
+            cancelled = []
+            for request in ApprovalRequest.objects.select_for_update().filter(
+                post_id=post.pk, status=RequestStatus.IN_PROGRESS
+            ):
+                request.status = RequestStatus.CANCELLED
+                request.completed_at = now
+                request.save(update_fields=["status", "completed_at", "updated_at"])
+                request.stage_states.filter(status__in=[StageStatus.IN_PROGRESS, StageStatus.WAITING]).update(
+                    status=StageStatus.CANCELLED, finished_at=now
+                )
+                cancelled.append(request.pk)
+            moved = move_targets(
+                post,
+                from_statuses={TargetStatus.APPROVED, TargetStatus.IN_REVIEW, TargetStatus.SCHEDULED},
+                to=TargetStatus.DRAFT,
+            )
+            if cancelled or moved or result.reason == "approval_outdated":
+                audit_record(
+                    actor=actor,
+                    action="approval.reset",
+                    target=post,
+                    workspace=post.workspace,
+                    after={
+                        "cancelled_requests": cancelled,
+                        "targets_to_draft": moved,
+                        "reason": result.reason,
+                    },
+                )
+            return
+    approval_reroute(actor=actor, post=post)
+
+
+@transaction.atomic
+def approval_reroute(*, actor, post) -> ApprovalRequest | None:
+    """Re-open the post's approval for the stages that apply now and are not on the route its request
+    took (a campaign that calls for HQ, a tag, another account, the paid flag's findings, a changed
+    workflow or policy). An approved request goes back in progress with only those stages waiting (the
+    stages that approved keep their decisions) and its variants go back to review; a request in progress
+    gets the new stages added. Returns the request re-opened or extended, else None."""
+    from content.models import Post, TargetStatus
+    from content.payload import canonical_hash, publishable
+
+    from .gate import _fresh
+    from .routing import missing_stages, recorded_routing, routing_for_post, why_rerouted
+
+    locked = Post.objects.select_for_update().filter(pk=post.pk, deleted_at__isnull=True).first()
+    if locked is None:
+        return None
+    request = (
+        ApprovalRequest.objects.select_for_update()
+        .filter(post_id=post.pk)
+        .exclude(status=RequestStatus.CANCELLED)
+        .order_by("-id")
+        .first()
     )
-    if cancelled or moved or result.reason == "approval_outdated":
-        audit_record(
-            actor=actor,
-            action="approval.reset",
-            target=post,
-            workspace=post.workspace,
-            after={"cancelled_requests": cancelled, "targets_to_draft": moved, "reason": result.reason},
+    if request is None or request.status not in (RequestStatus.IN_PROGRESS, RequestStatus.APPROVED):
+        return None
+    fresh = _fresh(locked)
+    waiting = {TargetStatus.IN_REVIEW, TargetStatus.APPROVED, TargetStatus.SCHEDULED}
+    if not any(t.status in waiting for t in fresh.targets.all()):
+        return None  # nothing left to publish (out, claimed, or drafts): nothing to re-open
+    if request.status == RequestStatus.APPROVED and request.content_hash != canonical_hash(
+        publishable(fresh)
+    ):
+        return None  # approved for other content: the edit reset handles it, a new submission re-routes
+    routing = routing_for_post(fresh)
+    missing = missing_stages(request, routing)
+    if not missing:
+        return None
+    recorded = recorded_routing(request)
+    why = why_rerouted(recorded, routing)
+    now = timezone.now()
+    stages = {s.pk: s for s in ApprovalStage.objects.filter(pk__in=missing)}
+    existing = {st.stage_id: st for st in request.stage_states.filter(stage_id__in=missing)}
+    for stage_id in missing:
+        state = existing.get(stage_id)
+        if state is None:
+            ApprovalStageState.objects.create(
+                request=request,
+                stage=stages[stage_id],
+                stage_name=stages[stage_id].name,
+                position=stages[stage_id].position,
+                status=StageStatus.WAITING,
+            )
+        elif state.status not in (StageStatus.WAITING, StageStatus.IN_PROGRESS):
+            state.status = StageStatus.WAITING
+            state.started_at = state.finished_at = state.due_at = None
+            state.save(update_fields=["status", "started_at", "finished_at", "due_at", "updated_at"])
+    names = [stages[i].name for i in missing]
+    kept = [] if recorded.get("workflow") != routing.workflow_id else list(recorded.get("stages") or [])
+    request.routing = {
+        **routing.as_json(),
+        "stages": sorted(set(kept) | set(missing)),
+        "reopened": [
+            *(recorded.get("reopened") or []),
+            {"at": now.isoformat(), "why": why, "stages": names, "by": _label(actor)},
+        ],
+    }
+    request.workflow = routing.workflow
+    reopened = request.status == RequestStatus.APPROVED
+    if reopened:
+        request.status = RequestStatus.IN_PROGRESS
+        request.completed_at = None
+        request.current_stage = None
+    request.save()
+    if reopened:
+        move_targets(
+            locked,
+            from_statuses={TargetStatus.APPROVED, TargetStatus.SCHEDULED},
+            to=TargetStatus.IN_REVIEW,
         )
+        notify(
+            [request.submitted_by, locked.author],
+            kind=NotificationKind.REOPENED,
+            post=locked,
+            request=request,
+            extra=", ".join(names),
+        )
+    audit_record(
+        actor=actor,
+        action="approval.reopen" if reopened else "approval.reroute",
+        target=locked,
+        workspace=locked.workspace,
+        after={"request": request.pk, "stages": names, "why": why},
+    )
+    if request.current_stage_id is None:
+        request.post = locked
+        _advance(request, actor=actor, now=now)
+    return request
+
+
+def approval_reroute_workspace(*, actor, workspace) -> list[int]:
+    """approval_reroute for every post of the workspace whose approval is in progress or approved and not
+    yet out (after a policy or workflow change). Returns the ids of the posts re-opened or extended."""
+    from content.models import TargetStatus
+
+    post_ids = (
+        ApprovalRequest.objects.filter(
+            workspace=workspace,
+            status__in=[RequestStatus.IN_PROGRESS, RequestStatus.APPROVED],
+            post__deleted_at__isnull=True,
+            post__targets__status__in=[TargetStatus.IN_REVIEW, TargetStatus.APPROVED, TargetStatus.SCHEDULED],
+        )
+        .values_list("post_id", flat=True)
+        .distinct()
+        .order_by("post_id")
+    )
+    from content.models import Post
+
+    changed = []
+    for post in Post.objects.filter(pk__in=list(post_ids)).order_by("pk"):
+        if approval_reroute(actor=actor, post=post) is not None:
+            changed.append(post.pk)
+    return changed
 
 
 # --- workflows and policy ---------------------------------------------------------------------------
@@ -230,12 +371,23 @@ def _clean_stage(workspace, index: int, data: dict) -> dict:
 
 
 def _write_stages(workflow: ApprovalWorkflow, cleaned: list[dict]) -> None:
+    """The stages in order, updated in place by position (a stage keeps its id, so the requests routed
+    through it still know it: approvals.routing); extra old stages are deleted."""
+    existing = list(workflow.stages.order_by("position", "id"))
     for position, item in enumerate(cleaned):
         users = item.pop("users")
-        stage = ApprovalStage.objects.create(
-            workspace_id=workflow.workspace_id, workflow=workflow, position=position, **item
-        )
+        if position < len(existing):
+            stage = existing[position]
+            for name, value in item.items():
+                setattr(stage, name, value)
+            stage.position = position
+            stage.save()
+        else:
+            stage = ApprovalStage.objects.create(
+                workspace_id=workflow.workspace_id, workflow=workflow, position=position, **item
+            )
         stage.approver_users.set(users)
+    ApprovalStage.objects.filter(pk__in=[s.pk for s in existing[len(cleaned) :]]).delete()
 
 
 def _stage_summary(workflow: ApprovalWorkflow) -> list[dict]:
@@ -323,8 +475,8 @@ def workflow_update(
                 field="stages",
             )
         cleaned = [_clean_stage(workflow.workspace, i, s) for i, s in enumerate(stages)]
-        workflow.stages.all().delete()
         _write_stages(workflow, cleaned)
+        workflow.version += 1
     workflow.save()
     audit_record(
         actor=actor,
@@ -334,6 +486,8 @@ def workflow_update(
         before=before,
         after={"name": workflow.name, "stages": _stage_summary(workflow)},
     )
+    # Approved posts that now need a stage that has not approved them go back to review for it.
+    approval_reroute_workspace(actor=actor, workspace=workflow.workspace)
     return workflow
 
 
@@ -408,6 +562,7 @@ def policy_rules_set(*, actor, workspace, rules: list[dict]) -> list[ApprovalPol
             ]
         },
     )
+    approval_reroute_workspace(actor=actor, workspace=workspace)
     return created
 
 
@@ -573,9 +728,11 @@ def _resubmission(post, workflow: ApprovalWorkflow) -> tuple[int, int | None]:
 
 def _submit_one(*, actor, post, batch=None) -> ApprovalRequest:
     from content.models import Post, TargetStatus
+    from content.payload import canonical_hash, publishable
     from content.selectors import with_relations
 
-    from .gate import current_hash, publish_gate
+    from .gate import publish_gate
+    from .routing import facts_json
 
     locked = Post.objects.select_for_update().filter(pk=post.pk, deleted_at__isnull=True).first()
     if locked is None:
@@ -603,13 +760,15 @@ def _submit_one(*, actor, post, batch=None) -> ApprovalRequest:
     facts = PostFacts.of(full)
     start_at, asked_stage_id = _resubmission(locked, workflow)
     now = timezone.now()
+    payload = publishable(full)
     request = ApprovalRequest(
         workspace_id=locked.workspace_id,
         post=locked,
         workflow=workflow,
         batch=batch,
         post_version=locked.version,
-        content_hash=current_hash(locked),
+        content_hash=canonical_hash(payload),
+        payload=payload,
         submitted_by=actor if getattr(actor, "pk", None) else None,
     )
     try:
@@ -636,6 +795,13 @@ def _submit_one(*, actor, post, batch=None) -> ApprovalRequest:
             )
         )
     ApprovalStageState.objects.bulk_create(states)
+    request.routing = {
+        "workflow": workflow.pk,
+        "workflow_version": workflow.version,
+        "stages": sorted(s.stage_id for s in states if s.status != StageStatus.SKIPPED),
+        "facts": facts_json(facts),
+    }
+    request.save(update_fields=["routing", "updated_at"])
     move_targets(locked, from_statuses={TargetStatus.DRAFT}, to=TargetStatus.IN_REVIEW)
     request.post = locked
     audit_record(
@@ -713,6 +879,7 @@ def approval_request_cancel(*, actor, request: ApprovalRequest) -> ApprovalReque
     from content.models import TargetStatus
 
     _can_submit(actor, request.workspace_id)
+    lock_post(request.post_id)
     request = ApprovalRequest.objects.select_for_update().select_related("post").get(pk=request.pk)
     if request.status != RequestStatus.IN_PROGRESS:
         raise Conflict(_("This request is no longer in progress."), code="not_in_progress")
@@ -759,6 +926,7 @@ def _decide(
     comment = (comment or "").strip()
     if decision != Decision.APPROVE and not comment:
         raise ValidationFailed(_("Say what should change (a comment is required)."), field="comment")
+    lock_post(request.post_id)  # the one lock order: the post first (publishing/README.md)
     request = (
         ApprovalRequest.objects.select_for_update()
         .select_related("post__workspace", "workflow")

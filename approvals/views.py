@@ -117,6 +117,25 @@ class ExternalReviewPage(View):
         return redirect("approvals:external_review", token=token)
 
 
+def _snapshot_context(request, gate) -> dict:
+    """What the last request pins (its payload: every field that is sent, per account) and how the post
+    differs from it now, field by field (content.payload.payload_diff); the route's re-openings."""
+    if request is None or not request.payload:
+        return {"snapshot": None, "snapshot_changes": [], "reopened": []}
+    from content.payload import payload_diff
+
+    now = {
+        "targets": [
+            gate.payloads[k] for k in sorted(gate.payloads, key=lambda k: gate.payloads[k]["account"])
+        ]
+    }
+    return {
+        "snapshot": request.payload["targets"],
+        "snapshot_changes": payload_diff(request.payload, now),
+        "reopened": (request.routing or {}).get("reopened") or [],
+    }
+
+
 class PostReviewPage(WorkspacePageMixin, TemplateView):
     """One post in review: its variants with anchored comments, the stages, the decision form for the
     current stage's approvers, submit for the author, sharing with an external reviewer, the timeline.
@@ -144,10 +163,12 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
         current = requests[0] if requests else None
         waiting = selectors.requests_waiting_for(user=self.request.user).filter(post=post).exists()
         comments = list(selectors.comments_of(self.workspace, post=post))
+        gate = publish_gate(post)
         context.update(
             post=post,
             current=current,
-            gate=publish_gate(post),
+            gate=gate,
+            **_snapshot_context(current, gate),
             can_decide=waiting,
             can_submit=self.access.can(C.POST_EDIT) and (current is None or current.status != "in_progress"),
             can_share=self.access.can(C.POST_EDIT)

@@ -29,7 +29,15 @@ class ComposerForm(forms.Form):
     """One post: accounts, the main text and per-account variants (each with its first comment where the
     platform has one), media, campaign, tags, time."""
 
-    title = forms.CharField(label=_("Title (internal)"), max_length=200, required=False)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Published as the article or video title (WeChat, Bilibili, YouTube, link cards) and part of "
+            "what reviewers approve."
+        ),
+    )
     accounts = AccountChoiceField(
         label=_("Accounts"),
         queryset=SocialAccount.objects.none(),
@@ -160,17 +168,35 @@ class ComposerForm(forms.Form):
         value = self.data.get(f"first_comment_{account_id}", "") or ""
         return value if value.strip() else ""
 
-    def targets(self) -> list[dict]:
+    def targets(self, *, keep_options: dict[int, dict] | None = None) -> list[dict]:
+        """The variants to save. `keep_options`: {account id: options} of the post being edited; the
+        composer has no control for per-platform options, so a save keeps them as they are."""
         media = [m.pk for m in self.cleaned_data.get("media") or []]
+        keep_options = keep_options or {}
         return [
             {
                 "account": account_id,
                 "text": text,
                 "first_comment": self.first_comment(account_id),
                 "media": media,
+                **({"options": keep_options[account_id]} if account_id in keep_options else {}),
             }
             for account_id, text in self.variant_texts().items()
         ]
+
+    def alt_texts(self) -> dict:
+        """{media asset: alt text typed} for the chosen media whose `alt_text_<id>` field was sent. The alt
+        text is the library asset's: every post using it sends it (and needs approval again)."""
+        typed = {}
+        for asset in self.cleaned_data.get("media") or []:
+            key = f"alt_text_{asset.pk}"
+            if key in self.data:
+                value = str(self.data.get(key) or "").strip()
+                if len(value) > 1000:
+                    self.add_error("media", _("An alt text has at most 1,000 characters."))
+                    continue
+                typed[asset] = value
+        return typed
 
     def add_target_error(self, index: int, field: str, message: str) -> None:
         """A service's error about one target's input (`targets.<index>.<field>`), kept per account so the

@@ -202,9 +202,11 @@ S = TargetStatus
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.IN_REVIEW, S.SCHEDULED, S.CANCELLED}),
     S.IN_REVIEW: frozenset({S.DRAFT, S.APPROVED, S.CANCELLED}),
-    # approved -> draft: an edit after approval resets it.
-    S.APPROVED: frozenset({S.DRAFT, S.SCHEDULED, S.CANCELLED}),
-    S.SCHEDULED: frozenset({S.DRAFT, S.QUEUED, S.CANCELLED}),
+    # approved -> draft: an edit after approval resets it. approved/scheduled -> in_review: a change (a
+    # campaign, tags, the policy) routes it through a stage that has not approved it: the approval
+    # re-opens for that stage.
+    S.APPROVED: frozenset({S.DRAFT, S.IN_REVIEW, S.SCHEDULED, S.CANCELLED}),
+    S.SCHEDULED: frozenset({S.DRAFT, S.IN_REVIEW, S.QUEUED, S.CANCELLED}),
     # queued -> scheduled: the sweeper returns an expired lease.
     S.QUEUED: frozenset({S.PUBLISHING, S.SCHEDULED, S.FAILED, S.CANCELLED}),
     # publishing -> queued: the platform refused for now (429, 5xx, expired token): try again later.

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -55,6 +54,7 @@ from .models import (
     can_transition,
     check_transition,
 )
+from .payload import canonical_hash, publishable, target_fingerprints, target_payload
 
 UNSET: Any = object()
 S = TargetStatus
@@ -232,27 +232,6 @@ def _target_media(target: PostTarget) -> list[MediaAsset]:
     return [link.media for link in target.media_links.all()]
 
 
-def publishable(post: Post) -> dict:
-    """What gets published: the part of the post an approval covers (not its time, title or tags)."""
-    return {
-        "targets": [
-            {
-                "account": t.account_id,
-                "text": t.text,
-                "first_comment": t.first_comment,
-                "options": t.options,
-                "media": [m.checksum for m in _target_media(t)],
-            }
-            for t in sorted(post.targets.all(), key=lambda t: t.account_id)
-        ]
-    }
-
-
-def canonical_hash(data: dict) -> str:
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
 def snapshot(post: Post) -> dict:
     """The whole post and its targets as JSON (what a version keeps)."""
     return {
@@ -271,7 +250,8 @@ def snapshot(post: Post) -> dict:
                 "first_comment": t.first_comment,
                 "options": t.options,
                 "media": [
-                    {"id": m.pk, "name": m.original_name, "checksum": m.checksum} for m in _target_media(t)
+                    {"id": m.pk, "name": m.original_name, "checksum": m.checksum, "alt_text": m.alt_text}
+                    for m in _target_media(t)
                 ],
             }
             for t in sorted(post.targets.all(), key=lambda t: t.account_id)
@@ -327,26 +307,54 @@ def workspace_banned_words(workspace: Workspace) -> list[BannedWord]:
     return list(BannedWord.objects.filter(workspace=workspace))
 
 
+def compliance_for_payload(payload, *, platform: str, media_infos: Sequence = (), banned_words=()) -> list:
+    """Every finding about what one connector would receive (content.payload.target_payload): the text,
+    the first comment, the title and each media item's alt text, as sent. `media_infos`: the variant's
+    media as MediaInfo (dimensions and duration for the platform's limits), in the payload's order. The
+    publish step runs this on the exact payload it sends; scheduling and review run it on the same."""
+    findings = compliance_engine.check(
+        payload.text,
+        platforms=[platform],
+        media=list(media_infos),
+        banned_words=banned_words,
+        is_paid_or_kol=payload.paid_or_kol,
+        title=payload.title,
+        link=payload.link,
+        options=payload.options,
+    )
+    if payload.first_comment:
+        findings += compliance_engine.check_first_comment(
+            payload.first_comment, platforms=[platform], banned_words=banned_words
+        )
+    if payload.title:
+        findings += compliance_engine.check_words(
+            payload.title, field=compliance_engine.TITLE, platforms=[platform], banned_words=banned_words
+        )
+    for index, item in enumerate(payload.media):
+        if item.alt_text:
+            findings += compliance_engine.check_words(
+                item.alt_text,
+                field=compliance_engine.alt_text_field(index),
+                platforms=[platform],
+                banned_words=banned_words,
+            )
+    return findings
+
+
 def compliance_for_post(post: Post, *, banned_words: Sequence[BannedWord] | None = None) -> list[dict]:
     """Findings per target: [{"target", "account", "handle", "platform", "findings": [ComplianceFinding]}];
-    a target's findings are its text's, then its first comment's (each finding's `field` says which)."""
+    a target's findings are its text's, then its first comment's, title's and alt texts' (each finding's
+    `field` says which), all computed on the payload the connector would receive."""
     if banned_words is None:
         banned_words = list(BannedWord.objects.filter(workspace_id=post.workspace_id))
     results = []
     for target in post.targets.all():
-        findings = compliance_engine.check(
-            target.text,
-            platforms=[target.account.platform],
-            media=[m.info() for m in _target_media(target)],
+        findings = compliance_for_payload(
+            target_payload(target, post=post),
+            platform=target.account.platform,
+            media_infos=[m.info() for m in _target_media(target)],
             banned_words=banned_words,
-            is_paid_or_kol=post.is_paid_or_kol,
-            title=post.title,
-            options=target.options,
         )
-        if target.first_comment:
-            findings += compliance_engine.check_first_comment(
-                target.first_comment, platforms=[target.account.platform], banned_words=banned_words
-            )
         results.append(
             {
                 "target": target.pk,
@@ -363,6 +371,14 @@ def _located(result: dict, finding) -> str:
     """A finding's message, saying where it is when that is not the post's text (the first comment)."""
     if finding.field == compliance_engine.FIRST_COMMENT:
         return _("First comment on @%(handle)s: %(message)s") % {
+            "handle": result["handle"],
+            "message": finding.message,
+        }
+    if finding.field == compliance_engine.TITLE:
+        return _("Title: %(message)s") % {"message": finding.message}
+    if finding.field.endswith("." + compliance_engine.ALT_TEXT):
+        return _("Alt text of media %(number)s on @%(handle)s: %(message)s") % {
+            "number": int(finding.field.split(".")[1]) + 1,
             "handle": result["handle"],
             "message": finding.message,
         }
@@ -589,7 +605,10 @@ def post_update(
     locked = _lock(post, version=version)
     workspace = locked.workspace
     before = _load(locked)
-    before_snapshot, before_hash = snapshot(before), before.content_hash
+    before_snapshot = snapshot(before)
+    # Computed now, not read from the column: what counts is what would be sent (content.payload).
+    before_payloads = target_fingerprints(before)
+    before_hash = canonical_hash(publishable(before))
     current = {t.account_id: t for t in before.targets.all()}
 
     if scheduled_at is not UNSET and scheduled_at != locked.scheduled_at:
@@ -613,19 +632,8 @@ def post_update(
         resolved = _resolve_targets(workspace, targets)
         wanted = {item["account"].pk: item for item in resolved}
         for account_id, target in current.items():
-            changed = account_id not in wanted or (
-                wanted[account_id]["text"] != target.text
-                or wanted[account_id]["first_comment"] != target.first_comment
-                or wanted[account_id]["options"] != target.options
-                or [m.pk for m in wanted[account_id]["media"]] != [m.pk for m in _target_media(target)]
-            )
-            if changed and target.status in LOCKED_STATUSES:
-                raise Conflict(
-                    _("%(handle)s: this version is %(status)s and can no longer change.")
-                    % {"handle": target.account.handle, "status": S(target.status).label},
-                    code="target_locked",
-                    field="targets",
-                )
+            if account_id not in wanted and target.status in LOCKED_STATUSES:
+                _refuse_locked(target)
         removed = [t.pk for a, t in current.items() if a not in wanted]
         if removed:
             PostTarget.objects.filter(pk__in=removed).delete()
@@ -648,6 +656,13 @@ def post_update(
         locked.tags.set(tag_objs)
 
     after = _load(locked)
+    # A target the pipeline has claimed (queued, publishing) or that is out can no longer change what it
+    # sends: the whole edit is refused (409) and rolled back, whichever field caused it (text, title,
+    # paid flag ...), since each one is part of the payload.
+    after_payloads = target_fingerprints(after)
+    for target in after.targets.all():
+        if target.status in LOCKED_STATUSES and after_payloads[target.pk] != before_payloads.get(target.pk):
+            _refuse_locked(target)
     after_snapshot = snapshot(after)
     if after_snapshot == before_snapshot:
         return locked  # nothing changed: no new version
@@ -661,8 +676,9 @@ def post_update(
     locked.version += 1
     summary = _summary(before_snapshot, after_snapshot)
     _record_version(locked, actor=actor, summary=summary, loaded=after)
-    if new_hash != before_hash:
-        approvals_gate.on_post_edited(locked, actor=actor)  # an edit after approval resets it
+    # An edit after approval resets it; any edit (a campaign, tags, accounts) may route it through other
+    # stages, which re-opens the approval for them.
+    approvals_gate.on_post_edited(locked, actor=actor, content_changed=new_hash != before_hash)
     audit_record(
         actor=actor,
         action="post.update",
@@ -672,6 +688,15 @@ def post_update(
         after={"version": locked.version, "changed": summary},
     )
     return locked
+
+
+def _refuse_locked(target: PostTarget) -> None:
+    raise Conflict(
+        _("%(handle)s: this version is %(status)s and can no longer change.")
+        % {"handle": target.account.handle, "status": S(target.status).label},
+        code="target_locked",
+        field="targets",
+    )
 
 
 def _summary(before: dict, after: dict) -> str:
@@ -738,6 +763,13 @@ def post_schedule(
     approvals_gate.assert_schedulable(locked, actor=actor, override=override_approval)
     results = compliance_for_post(full)
     findings = [f for r in results for f in r["findings"]]
+    covered = _blocking_override_rules(locked, full)
+    if covered:  # an admin's recorded decision for exactly this content (post_compliance_override)
+        results = [
+            {**r, "findings": [f for f in r["findings"] if not (f.blocking and f.rule in covered)]}
+            for r in results
+        ]
+        findings = [f for r in results for f in r["findings"]]
     if compliance_engine.has_blocking(findings):
         blocking = [_located(r, f) for r in results for f in r["findings"] if f.blocking]
         # Each first comment's problems also under `targets.<index>.first_comment` (the index in the post's
@@ -774,6 +806,12 @@ def post_schedule(
     before_time = locked.scheduled_at
     if warnings:
         locked.compliance_override = {
+            # an admin's blocking override for this content stays (post_compliance_override)
+            **{
+                k: v
+                for k, v in (locked.compliance_override or {}).items()
+                if covered and k.startswith(_BLOCKING)
+            },
             "by": actor.pk if getattr(actor, "pk", None) else None,
             "by_label": getattr(actor, "email", ""),
             "at": timezone.now().isoformat(),
@@ -802,6 +840,60 @@ def post_schedule(
         workspace=locked.workspace,
         before={"scheduled_at": before_time.isoformat() if before_time else None},
         after={"scheduled_at": when.isoformat(), "override": bool(warnings)},
+    )
+    return locked
+
+
+_BLOCKING = ("content_hash", "blocking_")
+
+
+def _blocking_override_rules(post: Post, loaded: Post) -> set[str]:
+    """The blocking rules an admin overrode for exactly the post's current content (else none)."""
+    override = post.compliance_override or {}
+    if not override.get("content_hash") or override["content_hash"] != canonical_hash(publishable(loaded)):
+        return set()
+    return set(override.get("blocking_rules") or [])
+
+
+@transaction.atomic
+def post_compliance_override(*, actor, post: Post, reason: str) -> Post:
+    """An admin (post.publish_without_approval) decides that this exact content goes out despite its
+    blocking findings (a claim legal has cleared, a disclosure made in the video). Recorded on the post with
+    the content hash and the rules, audited; scheduling and the publish step honour it for exactly this
+    content, and any change to what is sent voids it."""
+    access = workspace_access_for(user=actor, workspace_id=post.workspace_id) if actor else None
+    if access is None or not access.can(Capability.POST_PUBLISH_WITHOUT_APPROVAL):
+        raise PermissionRefused(_("Your role does not allow overriding blocking findings."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Say why this content may go out despite the findings."), field="reason")
+    locked = _lock(post)
+    full = _load(locked)
+    rules = sorted({f.rule for r in compliance_for_post(full) for f in r["findings"] if f.blocking})
+    if not rules:
+        raise ValidationFailed(
+            _("This post has no blocking finding to override."), code="nothing_to_override"
+        )
+    locked.compliance_override = {
+        **(locked.compliance_override or {}),
+        "content_hash": canonical_hash(publishable(full)),
+        "blocking_rules": rules,
+        "blocking_by": actor.pk,
+        "blocking_by_label": getattr(actor, "email", ""),
+        "blocking_at": timezone.now().isoformat(),
+        "blocking_reason": reason[:500],
+    }
+    locked.save(update_fields=["compliance_override", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="post.compliance_override_blocking",
+        target=locked,
+        workspace=locked.workspace,
+        after={
+            "rules": rules,
+            "reason": reason[:500],
+            "content_hash": locked.compliance_override["content_hash"],
+        },
     )
     return locked
 
@@ -958,6 +1050,19 @@ def post_delete(*, actor, post: Post) -> Post:
 _RESULT_FIELDS = ("external_id", "url", "published_at", "error_message")
 
 
+def post_lock_for_target(target_id: int) -> int | None:
+    """Lock the post of a target, before the target: the one lock order of posts, targets, publish jobs
+    and approval requests (publishing/README.md, "Lock order"). Every edit locks the post first; so do
+    the pipeline's steps and the services that move one target. Returns the post's id (None: no such
+    target)."""
+    qs = Post.objects.filter(targets__id=target_id)
+    if connection.features.has_select_for_update_of:
+        qs = qs.select_for_update(of=("self",))
+    else:
+        qs = qs.select_for_update()
+    return qs.values_list("pk", flat=True).first()
+
+
 @transaction.atomic
 def post_target_move(*, actor, target: PostTarget, status: str, **result) -> PostTarget:
     """Move one variant to `status` (approvals, the publishing pipeline): the row is locked, the move is
@@ -965,6 +1070,7 @@ def post_target_move(*, actor, target: PostTarget, status: str, **result) -> Pos
     (`external_id`, `url`, `published_at`, `error_message`) are stored, the post's summed-up status
     follows, and the move is audited. `actor` may be None for the system."""
     _check_result_fields(result)
+    post_lock_for_target(target.pk)
     locked_qs = PostTarget.objects.select_related("post", "workspace")
     # Only the target's row is locked, never its post's or workspace's (PostgreSQL would lock every
     # joined row without `of`).
@@ -1137,8 +1243,36 @@ def media_upload(
 
 @transaction.atomic
 def media_update(*, actor, media: MediaAsset, alt_text: str) -> MediaAsset:
+    """Change a library asset's alt text. The alt text is sent with the file, so it is part of what every
+    post using the asset publishes: each such post gets a new version and loses an approval that covered
+    the old text (the same hook as an edit). Refused (409) while a post using it is being published."""
+    alt_text = alt_text or ""
+    if alt_text == media.alt_text:
+        return media
+    post_ids = sorted(
+        set(
+            PostTargetMedia.objects.filter(media=media, target__post__deleted_at__isnull=True).values_list(
+                "target__post_id", flat=True
+            )
+        )
+    )
+    # The one lock order: posts, then their targets (as every edit and the publishing pipeline).
+    posts = list(Post.objects.select_for_update().filter(pk__in=post_ids).order_by("pk"))
+    busy = (
+        PostTarget.objects.filter(post_id__in=post_ids, media_links__media=media, status__in=LOCKED_STATUSES)
+        .exclude(status=S.PUBLISHED)
+        .select_related("post")
+        .first()
+    )
+    if busy is not None:
+        raise Conflict(
+            _("“%(post)s” is being published with this file; change its alt text once that is done.")
+            % {"post": busy.post},
+            code="media_being_published",
+            field="alt_text",
+        )
     before = media.alt_text
-    media.alt_text = alt_text or ""
+    media.alt_text = alt_text
     media.save(update_fields=["alt_text", "updated_at"])
     audit_record(
         actor=actor,
@@ -1146,8 +1280,20 @@ def media_update(*, actor, media: MediaAsset, alt_text: str) -> MediaAsset:
         target=media,
         workspace=media.workspace,
         before={"alt_text": before},
-        after={"alt_text": media.alt_text},
+        after={"alt_text": media.alt_text, "posts": post_ids},
     )
+    for post in posts:
+        if post.status == S.PUBLISHED:
+            continue
+        loaded = _load(post)
+        for target in loaded.targets.all():  # an approval covers the whole post, as after an edit
+            if target.status in (S.APPROVED, S.IN_REVIEW):
+                _move(target, S.DRAFT)
+        post.version += 1
+        _record_version(
+            post, actor=actor, summary=_("Changed: alt text of %(name)s") % {"name": media}, loaded=None
+        )
+        approvals_gate.on_post_edited(post, actor=actor, content_changed=True)
     return media
 
 

@@ -570,6 +570,16 @@ class _ComposerMixin(WorkspacePageMixin):
                     return redirect("content:post_detail", self.workspace.pk, post.pk)
         return self.render_to_response(self.get_context_data(**self.composer_context(form)))
 
+    def save_alt_texts(self, form: ComposerForm, post: Post) -> Post:
+        """Alt texts typed in the composer go to the library assets (after the post's own edit, which
+        checked the version the person opened); a changed one resets approvals like any edit."""
+        changed = False
+        for asset, text in form.alt_texts().items():
+            if text != asset.alt_text:
+                services.media_update(actor=self.request.user, media=asset, alt_text=text)
+                changed = True
+        return Post.objects.get(pk=post.pk) if changed else post
+
     def finish(self, form: ComposerForm, post: Post) -> Post:
         """After the content is saved: schedule, queue, or keep it a draft."""
         data = form.cleaned_data
@@ -625,6 +635,7 @@ class ComposerCreateView(_ComposerMixin, TemplateView):
             scheduled_at=data["scheduled_at"],
             is_paid_or_kol=data["is_paid_or_kol"],
         )
+        post = self.save_alt_texts(form, post)
         return self.finish(form, post)
 
 
@@ -684,13 +695,14 @@ class ComposerEditView(_ComposerMixin, TemplateView):
             "campaign": data["campaign"].pk if data["campaign"] else None,
             "tags": [t.pk for t in data["tags"]],
             "is_paid_or_kol": data["is_paid_or_kol"],
-            "targets": form.targets(),
+            "targets": form.targets(keep_options={t.account_id: t.options for t in post.targets.all()}),
         }
         # A scheduled post moves with the schedule action (post_schedule), not with an edit.
         if post.status != S.SCHEDULED:
             changes["scheduled_at"] = data["scheduled_at"]
         version = data.get("version") or post.version
         post = services.post_update(actor=self.request.user, post=post, version=version, **changes)
+        post = self.save_alt_texts(form, post)
         if data["action"] == ACTION_DRAFT and post.status == S.SCHEDULED:
             return services.post_unschedule(actor=self.request.user, post=post)
         return self.finish(form, post)

@@ -182,12 +182,28 @@ async def counts(request: Request) -> Response:
     )
 
 
+def _media_public(media) -> dict:
+    """A stored media item as tests compare it: what the platform got (bytes' sha256, name, type and
+    the alt text or description it keeps in `extra`)."""
+    if media is None:
+        return {}
+    return {
+        "id": media.id,
+        "kind": media.kind,
+        "size": media.size,
+        "content_type": media.content_type,
+        "filename": media.filename,
+        "sha256": media.sha256,
+        "extra": media.extra,
+    }
+
+
 async def posts(request: Request) -> Response:
     state = _sim(request).state
     q = request.query_params
     include_deleted = q.get("include_deleted") in ("1", "true")
     rows = [
-        p.public()
+        {**p.public(), "media": [_media_public(state.media.get((p.platform, m))) for m in p.media_ids]}
         for p in sorted(state.posts.values(), key=lambda p: (p.created_at, p.id), reverse=True)
         if (not q.get("platform") or p.platform == q["platform"])
         and (not q.get("account") or p.account_id == q["account"])

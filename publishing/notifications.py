@@ -43,6 +43,7 @@ REASON_LABELS = {
     "rejected": gettext_lazy("The platform refused it"),
     "retries_exhausted": gettext_lazy("Too many temporary errors"),
     "overdue": gettext_lazy("Nobody confirmed it in time"),
+    "compliance": gettext_lazy("Compliance found a blocking problem in what would be sent"),
 }
 
 

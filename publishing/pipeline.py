@@ -30,20 +30,20 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, Q, Subquery, Value, When
+from django.db.models import Case, Count, Prefetch, Q, Subquery, Value, When, prefetch_related_objects
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from channels_app import vault
-from channels_app.connectors.base import MediaItem, PostPayload, PublishResult
+from channels_app.connectors.base import PostPayload, PublishResult
 from channels_app.connectors.errors import ConnectorError, RateLimited
 from channels_app.connectors.registry import connector_class, connector_for
 from channels_app.models import SocialAccount
-from content.models import PostTarget
+from content.models import PostTarget, PostTargetMedia
 from content.models import TargetStatus as S
-from core.links import absolute_url
+from content.payload import fingerprint, payload_diff, target_payload
 
 from . import notifications, ratelimit
 from .models import PublishAttempt, PublishJob, PublishNotification, WorkspacePublishingSettings
@@ -61,6 +61,7 @@ REASON_APPROVAL = "approval"
 REASON_REJECTED = "rejected"
 REASON_RETRIES = "retries_exhausted"
 REASON_OVERDUE = "overdue"
+REASON_COMPLIANCE = "compliance"
 
 
 # --- settings -------------------------------------------------------------------------------------
@@ -162,9 +163,13 @@ def _move_many(targets: list[PostTarget], status: str) -> None:
 
 
 def _lock(target_id: int) -> tuple[PostTarget | None, PublishJob | None]:
-    """The target and its job, locked in that order (the one lock order of the pipeline). The post,
-    account, workspace and its publishing settings come in the same query (only the target's row is
-    locked): the publish step reads them all."""
+    """The target's post, the target and its job, locked in that order (the one lock order: see
+    README.md). The post, account, workspace and its publishing settings come with the target (only the
+    target's row is locked by that query): the publish step reads them all."""
+    from content.services import post_lock_for_target
+
+    if post_lock_for_target(target_id) is None:
+        return None, None
     qs = PostTarget.objects.select_related("post", "account", "workspace", "workspace__publishing_settings")
     if connection.features.has_select_for_update_of:
         qs = qs.select_for_update(of=("self",))
@@ -328,55 +333,39 @@ def _next_attempt_number(target: PostTarget):
     return Coalesce(Subquery(count), 0) + 1
 
 
-def idempotency_key(target: PostTarget) -> str:
-    """Stable for the target across every attempt (platforms that honour it deduplicate on it)."""
-    return f"kawo-target-{target.pk}"
-
-
-def _payload(target: PostTarget) -> PostPayload:
-    media = []
-    for link in target.media_links.select_related("media").all():
-        asset = link.media
-        data = None
-        if asset.file:
-            with asset.file.open("rb") as handle:
-                data = handle.read()
-        media.append(
-            MediaItem(
-                kind=asset.kind,
-                filename=asset.original_name or asset.file.name,
-                content_type=asset.mime,
-                size=asset.size,
-                data=data,
-                url=absolute_url(asset.file.url) if asset.file else "",  # platforms fetch it themselves
-                alt_text=asset.alt_text,
-            )
-        )
-    return PostPayload(
-        text=target.text,
-        media=tuple(media),
-        first_comment=target.first_comment,
-        title=target.post.title,
-        options=dict(target.options or {}),
-        idempotency_key=idempotency_key(target),
-    )
-
-
 def _request_summary(target: PostTarget, payload: PostPayload) -> dict:
-    """What was sent, for the attempt log: no tokens, no file bytes."""
+    """What was sent, for the attempt log: the payload's fingerprint (every field the approval hash
+    covers: text, title, first comment, link, options, the paid flag, each file's name, type, size,
+    checksum and alt text) and where the platform may fetch each file, without its query string (a
+    signed URL's signature stays out). No tokens, no file bytes."""
     return {
         "platform": target.account.platform,
-        "account": target.account.handle,
-        "text": payload.text[:2000],
-        "first_comment": payload.first_comment[:500],
-        # The URL the platform may fetch, without its query string (a signed URL's signature stays out).
-        "media": [
-            {"filename": m.filename, "kind": m.kind, "size": m.size, "url": m.url.split("?", 1)[0]}
-            for m in payload.media
-        ],
-        "options": payload.options,
+        "account_handle": target.account.handle,
+        **fingerprint(payload),
+        "media_urls": [m.url.split("?", 1)[0] for m in payload.media],
         "idempotency_key": payload.idempotency_key,
     }
+
+
+def _blocking_findings(target: PostTarget, payload: PostPayload, *, content_hash: str) -> list:
+    """Compliance on the exact payload being sent (text, title, first comment, alt texts, the paid flag):
+    its blocking findings, less those an admin's recorded override covers for exactly this content
+    (Post.compliance_override with this content hash and those rules)."""
+    from content.models import BannedWord
+    from content.services import compliance_for_payload
+
+    findings = compliance_for_payload(
+        payload,
+        platform=target.account.platform,
+        media_infos=[link.media.info() for link in target.media_links.all()],
+        banned_words=list(BannedWord.objects.filter(workspace_id=target.workspace_id)),
+    )
+    blocking = [f for f in findings if f.blocking]
+    override = target.post.compliance_override or {}
+    if blocking and override.get("content_hash") == content_hash:
+        covered = set(override.get("blocking_rules") or [])
+        blocking = [f for f in blocking if f.rule not in covered]
+    return blocking
 
 
 def _error_summary(error: BaseException) -> dict:
@@ -431,9 +420,12 @@ def _block(account: SocialAccount, retry_after: float, *, scope: str = RateLimit
 # --- the dispatcher and the sweeper ----------------------------------------------------------------
 
 
-def _claim_locked(queryset):
+def _claim_locked(queryset, *, with_post: bool = False):
+    """Lock what a pass claims, skipping rows someone holds. `with_post`: the targets' posts too, in the
+    same statement, for passes that move targets (and so write their posts' status): a post an edit or a
+    decision holds is skipped until the next tick instead of waited for (the lock order: posts first)."""
     if connection.vendor == "postgresql":
-        return queryset.select_for_update(skip_locked=True, of=("self",))
+        return queryset.select_for_update(skip_locked=True, of=("self", "post") if with_post else ("self",))
     return queryset.select_for_update()
 
 
@@ -530,7 +522,8 @@ def claim_due(*, now: datetime | None = None, limit: int | None = None) -> int:
             _claim_locked(
                 PostTarget.objects.filter(
                     status=S.SCHEDULED, post__deleted_at__isnull=True, post__scheduled_at__lte=now
-                )
+                ),
+                with_post=True,
             )
             .select_related("post", "workspace")
             .order_by("post__scheduled_at", "id")[: limit or batch_size()]
@@ -585,7 +578,8 @@ def sweep_expired(*, now: datetime | None = None, limit: int | None = None) -> i
     with transaction.atomic():
         targets = list(
             _claim_locked(
-                PostTarget.objects.filter(status=S.PUBLISHING, publish_job__lease_expires_at__lt=now)
+                PostTarget.objects.filter(status=S.PUBLISHING, publish_job__lease_expires_at__lt=now),
+                with_post=True,
             )
             .select_related("post", "account", "workspace")
             .order_by("id")[: limit or batch_size()]
@@ -708,7 +702,7 @@ def _prepare(target_id: int, attempt_id: str) -> _Prepared | str:
                 kind=PublishNotification.Kind.MISSED,
             )
             return "missed"
-        from approvals.gate import publish_gate
+        from approvals.gate import REASON_ROUTING, publish_gate
 
         gate = publish_gate(post)
         if not gate.ok:
@@ -721,6 +715,10 @@ def _prepare(target_id: int, attempt_id: str) -> _Prepared | str:
                     reason=gate.reason,
                 ),
             )
+            if gate.reason == REASON_ROUTING:  # another stage applies now: re-open the approval for it
+                from approvals.services import approval_reroute
+
+                approval_reroute(actor=None, post=post)
             return "not_approved"
         account = target.account
         if account.assisted or not connector_class(account.platform).capabilities.server_side_publish:
@@ -743,7 +741,43 @@ def _prepare(target_id: int, attempt_id: str) -> _Prepared | str:
         if wait > 0:
             _requeue(target, job, not_before=now + timedelta(seconds=wait))
             return "waiting"
-        payload = _payload(target)
+        # What is sent is what the gate hashed: built by the same function, with the files' bytes read
+        # now and their checksums computed from those bytes.
+        prefetch_related_objects(
+            [target], Prefetch("media_links", queryset=PostTargetMedia.objects.select_related("media"))
+        )
+        payload = target_payload(target, with_data=True)
+        if fingerprint(payload) != gate.payloads.get(target.pk):
+            changed = payload_diff(gate.payloads.get(target.pk) or {}, fingerprint(payload))
+            _fail(
+                target,
+                job,
+                reason=REASON_APPROVAL,
+                message=lazy_message(
+                    gettext_lazy(
+                        "Not published: what would be sent differs from what was approved (%(what)s)."
+                    ),
+                    what=", ".join(c["path"] for c in changed) or "?",
+                ),
+            )
+            return "not_approved"
+        blocking = _blocking_findings(target, payload, content_hash=gate.content_hash)
+        if blocking:
+            _fail(
+                target,
+                job,
+                reason=REASON_COMPLIANCE,
+                message=lazy_message(
+                    gettext_lazy(
+                        "Not published: compliance found a blocking problem in what would be sent "
+                        "(%(rule)s, %(field)s): %(first)s"
+                    ),
+                    rule=blocking[0].rule,
+                    field=blocking[0].field,
+                    first=blocking[0].message,
+                ),
+            )
+            return "compliance"
         _move(target, S.PUBLISHING, error_message="")
         job.tries += 1
         job.lease_expires_at = now + timedelta(seconds=lease_seconds())

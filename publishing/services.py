@@ -468,6 +468,9 @@ def _require_capability(actor: User, workspace_id: int, capability: str) -> None
 
 def _lock_target(target):
     from content.models import PostTarget
+    from content.services import post_lock_for_target
+
+    post_lock_for_target(target.pk)  # the post first: the one lock order (README.md)
 
     # Only the target's row is locked: on PostgreSQL a plain FOR UPDATE would also lock the joined post
     # and account rows, holding up every other publish and token refresh of that account meanwhile.
@@ -480,7 +483,7 @@ def _lock_target(target):
 def post_publish_now(*, actor: User, post) -> list[int]:
     """Publish a scheduled post's targets now instead of at its time. Returns the targets queued."""
     from accounts.roles import Capability
-    from content.models import PostTarget
+    from content.models import Post, PostTarget
     from content.models import TargetStatus as S
 
     from .models import PublishJob
@@ -489,6 +492,8 @@ def post_publish_now(*, actor: User, post) -> list[int]:
     _require_capability(actor, post.workspace_id, Capability.POST_PUBLISH_NOW)
     now = timezone.now()
     with transaction.atomic():
+        lock_posts = Post.objects.select_for_update().filter(pk=post.pk)
+        list(lock_posts.values_list("pk", flat=True))  # the post first: the one lock order (README.md)
         targets = PostTarget.objects.filter(
             post_id=post.pk, status=S.SCHEDULED, post__deleted_at__isnull=True
         ).select_related("post", "workspace")

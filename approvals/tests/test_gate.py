@@ -109,8 +109,17 @@ def test_an_edit_that_does_not_touch_published_content_keeps_the_approval(flow, 
     post = make_post()
     approve(post, editor, lead)
     post.refresh_from_db()
-    content_services.post_update(actor=editor, post=post, version=post.version, title="A new title")
+    later = post.scheduled_at + timedelta(days=1) if post.scheduled_at else timezone.now() + timedelta(days=3)
+    content_services.post_update(actor=editor, post=post, version=post.version, scheduled_at=later)
     assert publish_gate(post).ok
+
+
+def test_a_title_edit_after_approval_resets_it_the_title_is_sent(flow, editor, lead, make_post):
+    post = make_post()
+    approve(post, editor, lead)
+    post.refresh_from_db()
+    content_services.post_update(actor=editor, post=post, version=post.version, title="A new title")
+    assert publish_gate(post).reason == "approval_outdated"
 
 
 def test_override_is_refused_without_the_capability(flow, manager, make_post):

@@ -82,6 +82,9 @@ class AccountProfile:
 
 @dataclass(frozen=True)
 class MediaItem:
+    """One media file as a connector sends it. Every field but `data` and `url` is part of the approval
+    hash (content.payload.fingerprint): `checksum` stands for the bytes wherever they are read from."""
+
     kind: str  # "image" or "video"
     filename: str
     content_type: str
@@ -89,17 +92,24 @@ class MediaItem:
     data: bytes | None = None  # bytes to upload; or `url` where the platform pulls (Instagram)
     url: str = ""
     alt_text: str = ""
+    checksum: str = ""  # sha256 of the bytes
 
 
 @dataclass(frozen=True)
 class PostPayload:
+    """Everything a connector receives for one post on one account, built by one function
+    (content.payload.target_payload); the approval hash is computed from it field by field, so a field
+    added here is covered by approvals without anyone remembering to."""
+
     text: str
     media: tuple[MediaItem, ...] = ()
     first_comment: str = ""
     link: str = ""
-    title: str = ""  # WeChat articles, Bilibili/YouTube videos
+    title: str = ""  # WeChat articles, Bilibili/YouTube videos, link cards
     options: dict[str, Any] = field(default_factory=dict)
     idempotency_key: str = ""  # stable per publish target; sent where the platform supports it
+    account: int = 0  # the social account it goes to (our id): the same words elsewhere are other content
+    paid_or_kol: bool = False  # a paid or KOL post: platforms with a branded-content flag get it set
 
 
 @dataclass(frozen=True)

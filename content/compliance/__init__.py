@@ -1,8 +1,17 @@
-"""Compliance checks for post text, first comments and media: see engine.check, engine.check_first_comment
-and README.md."""
+"""Compliance checks for post text, first comments, titles, alt text and media: see engine.check,
+engine.check_first_comment, engine.check_words and README.md."""
 
-from .engine import check, check_first_comment, has_blocking
-from .findings import FIRST_COMMENT, TEXT, BannedWord, ComplianceFinding, Severity
+from .engine import check, check_first_comment, check_words, has_blocking
+from .findings import (
+    ALT_TEXT,
+    FIRST_COMMENT,
+    TEXT,
+    TITLE,
+    BannedWord,
+    ComplianceFinding,
+    Severity,
+    alt_text_field,
+)
 from .platforms import PLATFORM_LIMITS_UNCHECKED
 from .rules import (
     ADLAW_ABSOLUTE_CLAIM,
@@ -13,6 +22,10 @@ from .rules import (
 )
 
 __all__ = [
+    "ALT_TEXT",
+    "TITLE",
+    "alt_text_field",
+    "check_words",
     "ADLAW_ABSOLUTE_CLAIM",
     "BANNED_WORD",
     "DEFAULT_DISCLOSURE_MARKERS",

@@ -109,6 +109,34 @@ def check_first_comment(
     return sorted(findings, key=ComplianceFinding.sort_key)
 
 
+def check_words(
+    text: str,
+    *,
+    field: str,
+    platforms: Sequence[str],
+    banned_words: Iterable[BannedWord] = (),
+    blocked_domains: Iterable[str] | None = None,
+    adlaw_allowed_words: Iterable[str] = (),
+) -> list[ComplianceFinding]:
+    """The word rules (adlaw.absolute_claim, banned_word, link.blocked_in_mainland) over another part of
+    what is published: the title (`field="title"`) or a media item's alt text
+    (`field="media.<index>.alt_text"`). A claim is as public in a WeChat article's title or an image's
+    description as in the text. Spans are offsets into `text`; platform limits are the connectors'."""
+    normalized = normalize(text)
+    findings: list[ComplianceFinding] = []
+    findings += adlaw_findings(normalized, adlaw_allowed_words)
+    findings += banned_word_findings(normalized, banned_words)
+    findings += blocked_link_findings(
+        normalized,
+        platforms=platforms,
+        blocked_domains=BLOCKED_IN_MAINLAND_DOMAINS if blocked_domains is None else blocked_domains,
+        chinese_platforms=CHINESE_PLATFORMS,
+        link="",
+    )
+    findings = [dataclasses.replace(_with_utf16(text, f), field=field) for f in findings]
+    return sorted(findings, key=ComplianceFinding.sort_key)
+
+
 def has_blocking(findings: Iterable[ComplianceFinding]) -> bool:
     """True when any finding stops scheduling."""
     return any(f.blocking for f in findings)

@@ -10,6 +10,13 @@ from typing import Any
 # The parts of a post a finding can be about.
 TEXT = "text"
 FIRST_COMMENT = "first_comment"
+TITLE = "title"
+# Media alt text: "media.<index>.alt_text" (the media's position in the variant), see alt_text_field().
+ALT_TEXT = "alt_text"
+
+
+def alt_text_field(index: int) -> str:
+    return f"media.{index}.{ALT_TEXT}"
 
 
 class Severity(StrEnum):
@@ -36,7 +43,8 @@ class ComplianceFinding:
     points), `start_utf16`/`end_utf16` the same span in UTF-16 code units (what JavaScript string indices
     use, for highlighting in the composer). `platform` is the platform key the finding concerns, or None
     when it concerns the text wherever it is posted. `field` is the part of the post the finding (and its
-    span) is about: TEXT ("text", the post itself) or FIRST_COMMENT ("first_comment").
+    span) is about: TEXT ("text", the post itself), FIRST_COMMENT ("first_comment"), TITLE ("title") or a
+    media item's alt text ("media.<index>.alt_text").
     """
 
     rule: str

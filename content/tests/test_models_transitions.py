@@ -24,9 +24,11 @@ LEGAL = {
     (S.IN_REVIEW, S.APPROVED),
     (S.IN_REVIEW, S.CANCELLED),
     (S.APPROVED, S.DRAFT),
+    (S.APPROVED, S.IN_REVIEW),  # the route changed: re-opened for a new stage
     (S.APPROVED, S.SCHEDULED),
     (S.APPROVED, S.CANCELLED),
     (S.SCHEDULED, S.DRAFT),
+    (S.SCHEDULED, S.IN_REVIEW),  # the route changed: re-opened for a new stage
     (S.SCHEDULED, S.QUEUED),
     (S.SCHEDULED, S.CANCELLED),
     (S.QUEUED, S.PUBLISHING),

@@ -11,6 +11,7 @@ from accounts.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
 from channels_app.tests.factories import SocialAccountFactory
 from content import services
 from content.models import IllegalTransition, Post, PostTarget, PostVersion, TargetStatus
+from content.payload import payload_diff, publishable
 from content.tests.factories import (
     BannedWordFactory,
     CampaignFactory,
@@ -73,7 +74,7 @@ def test_create_makes_version_one_with_hash_and_audit(manager, ws, mastodon, blu
     assert AuditEvent.objects.filter(action="post.create", target_id=str(post.pk)).exists()
 
 
-def test_every_edit_makes_a_new_version_and_the_hash_follows_the_text(manager, ws, mastodon):
+def test_every_edit_makes_a_new_version_and_the_hash_follows_title_and_text(manager, ws, mastodon):
     # given
     post = make_post(manager, ws, [mastodon])
     first_hash = Post.objects.get(pk=post.pk).content_hash
@@ -85,8 +86,8 @@ def test_every_edit_makes_a_new_version_and_the_hash_follows_the_text(manager, w
     )
     after_text = Post.objects.get(pk=post.pk)
     # then
-    assert after_title.version == 2 and after_title.content_hash == first_hash  # title is not published
-    assert after_text.version == 3 and after_text.content_hash != first_hash
+    assert after_title.version == 2 and after_title.content_hash != first_hash  # the title is sent too
+    assert after_text.version == 3 and after_text.content_hash not in (first_hash, after_title.content_hash)
     assert list(PostVersion.objects.filter(post=post).values_list("number", flat=True)) == [1, 2, 3]
 
 
@@ -305,7 +306,9 @@ def test_duplicate_copies_targets_media_campaign_and_tags(manager, ws, mastodon)
     assert copy.campaign_id == campaign.pk and list(copy.tags.all()) == [tag]
     (target,) = copy.targets.all()
     assert target.text == "Leaves" and [link.media_id for link in target.media_links.all()] == [media.pk]
-    assert copy.content_hash == Post.objects.get(pk=post.pk).content_hash
+    # the same payload but for the title, which is sent (WeChat, Bilibili, YouTube) and says "(copy)"
+    changes = payload_diff(publishable(post), publishable(copy))
+    assert {c["path"].rsplit(".", 1)[-1] for c in changes} == {"title"}
 
 
 def test_delete_is_soft_and_cancels_unpublished_targets(manager, ws, mastodon):

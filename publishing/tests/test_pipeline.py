@@ -6,6 +6,7 @@ fires): each test calls the pipeline's steps directly, in the order a worker wou
 
 from __future__ import annotations
 
+import hashlib
 import io
 from datetime import timedelta
 
@@ -14,12 +15,13 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory, WorkspaceMemberFactory
+from approvals.gate import current_hash
 from approvals.models import ApprovalPolicyRule, ApprovalRequest, RequestStatus
 from approvals.tests.factories import ApprovalWorkflowFactory
 from channels_app.models import SocialAccount
-from content.models import PostTarget
+from content.models import Post, PostTarget
 from content.models import TargetStatus as S
-from content.services import canonical_hash, publishable
+from content.services import canonical_hash, compliance_for_post, publishable
 from core.audit import AuditEvent
 from core.errors import Conflict, PermissionRefused, ValidationFailed
 from publishing import pipeline, services
@@ -201,12 +203,30 @@ def test_rejected_fails_with_the_platforms_message(platform_sim, ws):
     # given
     account, _sim = sim_account(platform_sim, ws)
     target = due_target(account, text="新" * 141)  # over X's weighted limit: the platform refuses it
+    # our own check stops it first; an admin's override for exactly this content lets it reach X
+    rules = [f.rule for r in compliance_for_post(target.post) for f in r["findings"] if f.blocking]
+    Post.objects.filter(pk=target.post_id).update(
+        compliance_override={"content_hash": current_hash(target.post), "blocking_rules": rules}
+    )
     # when
     outcome = claim_and_publish(target)
     # then
-    assert outcome == "rejected"
+    assert rules and outcome == "rejected"
     target.refresh_from_db()
     assert target.status == S.FAILED and target.error_message.startswith("The platform refused it")
+
+
+def test_a_blocking_finding_in_what_would_be_sent_fails_before_the_platform_is_called(platform_sim, ws):
+    # given: over X's weighted limit, no override
+    account, _sim = sim_account(platform_sim, ws)
+    target = due_target(account, text="新" * 141)
+    # when
+    outcome = claim_and_publish(target)
+    # then
+    assert outcome == "compliance"
+    target.refresh_from_db()
+    assert target.status == S.FAILED and target.error_message.startswith("Not published: compliance")
+    assert platform_sim.requests("x", "publish") == 0
 
 
 def test_timeout_after_accept_is_unknown_and_settled_as_published_by_reading(platform_sim, ws, settings):
@@ -460,7 +480,12 @@ def _wechat_target(platform_sim, ws, *, polls: int):
     target.post.save(update_fields=["title"])
     name = default_storage.save(f"workspaces/{ws.pk}/media/cover.png", ContentFile(PNG_1X1))
     media = MediaAssetFactory(
-        workspace=ws, file=name, mime="image/png", size=len(PNG_1X1), original_name="cover.png"
+        workspace=ws,
+        file=name,
+        mime="image/png",
+        size=len(PNG_1X1),
+        original_name="cover.png",
+        checksum=hashlib.sha256(PNG_1X1).hexdigest(),  # the publish step checks the bytes against it
     )
     PostTargetMedia.objects.create(target=target, media=media)
     return target, sim
@@ -539,7 +564,12 @@ def test_media_the_platform_fetches_itself_gets_an_absolute_url(platform_sim, ws
     Image.new("RGB", (8, 8), "teal").save(buffer, "JPEG")
     name = default_storage.save(f"workspaces/{ws.pk}/media/look.jpg", ContentFile(buffer.getvalue()))
     media = MediaAssetFactory(
-        workspace=ws, file=name, mime="image/jpeg", size=buffer.tell(), original_name="look.jpg"
+        workspace=ws,
+        file=name,
+        mime="image/jpeg",
+        size=buffer.tell(),
+        original_name="look.jpg",
+        checksum=hashlib.sha256(buffer.getvalue()).hexdigest(),
     )
     PostTargetMedia.objects.create(target=target, media=media)
     # when
@@ -554,5 +584,5 @@ def test_media_the_platform_fetches_itself_gets_an_absolute_url(platform_sim, ws
     [stored] = platform_sim.posts("instagram", sim.external_id)
     assert stored["media_ids"]
     attempt = PublishAttempt.objects.get(target=target)
-    [sent] = attempt.request["media"]
-    assert sent["url"].startswith("https://kawo.example.com/media/workspaces/")
+    [sent] = attempt.request["media_urls"]
+    assert sent.startswith("https://kawo.example.com/media/workspaces/")

@@ -314,7 +314,9 @@
         tile.title = m.original_name;
         tile.innerHTML = '<input type="checkbox" name="media" value="' + m.id + '" checked>' +
           (m.thumbnail_url ? '<img src="' + m.thumbnail_url + '" alt="">' : '<span class="media-ph">' + escapeHtml(m.kind) + "</span>") +
-          '<span class="media-name">' + escapeHtml(m.original_name.slice(0, 22)) + "</span>";
+          '<span class="media-name">' + escapeHtml(m.original_name.slice(0, 22)) + "</span>" +
+          '<input type="text" class="media-alt" name="alt_text_' + m.id + '" maxlength="1000" value="' +
+          escapeHtml(m.alt_text || "") + '" placeholder="' + escapeHtml(data.labelAltText || "") + '">';
         var grid = $("[data-media-grid]");
         var empty = $("[data-media-empty]");
         if (empty) empty.remove();

@@ -241,6 +241,8 @@ class TikTokConnector(Connector):
             "disable_duet": bool(payload.options.get("disable_duet", False)),
             "disable_comment": bool(payload.options.get("disable_comment", False)),
             "disable_stitch": bool(payload.options.get("disable_stitch", False)),
+            # Content Posting API: a paid partnership is labelled "Paid partnership" by TikTok.
+            "brand_content_toggle": bool(payload.paid_or_kol),
         }
         if video.url:
             source = {"source": "PULL_FROM_URL", "video_url": video.url}
