@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from channels_app.models import Platform, SocialAccount
+from core import timezones
 
 from . import selectors
 from .models import Campaign, MediaAsset, Tag, TargetStatus
@@ -65,6 +66,14 @@ class ComposerForm(forms.Form):
     scheduled_time = forms.TimeField(
         label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
+    # Where the date and time name no instant or two (a clock change): which one the person chose, and
+    # for which wall time they chose it (a choice made for another time does not count).
+    time_choice = forms.ChoiceField(
+        label=_("Which time?"),
+        choices=[("", "")] + [(choice, choice) for choice in timezones.CHOICES],
+        required=False,
+    )
+    time_choice_for = forms.CharField(required=False, widget=forms.HiddenInput)
     override_warnings = forms.BooleanField(
         label=_("I have read the warnings and schedule anyway (recorded)"), required=False
     )
@@ -78,10 +87,19 @@ class ComposerForm(forms.Form):
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, workspace, **kwargs):
+    def __init__(self, *args, workspace, keep=None, **kwargs):
+        """`keep`: the post's time when editing; a save that leaves the date and time as they were shown
+        keeps exactly this instant (its seconds, and which of two repeated 01:30s it is)."""
         super().__init__(*args, **kwargs)
         self.workspace = workspace
+        self.keep = keep
+        self.time_note = ""  # what the time conversion did, for the answer (e.g. "moved forward to 03:30")
         self.target_errors: dict[int, dict[str, list[str]]] = {}  # account id -> field -> messages
+        day, at = self.initial.get("scheduled_date"), self.initial.get("scheduled_time")
+        # The choices the shown time needs (a repeated or skipped wall time), offered next to it.
+        self.time_options, self.time_options_for = [], ""
+        if not self.is_bound and day and at:
+            self._offer(datetime.combine(day, at))
         self.fields["accounts"].queryset = SocialAccount.objects.filter(
             workspace=workspace, disconnected_at__isnull=True
         )
@@ -96,16 +114,43 @@ class ComposerForm(forms.Form):
         day, time = cleaned.get("scheduled_date"), cleaned.get("scheduled_time")
         if (day is None) != (time is None):
             self.add_error("scheduled_date", _("Give both a date and a time, or neither."))
-        cleaned["scheduled_at"] = (
-            datetime.combine(day, time, tzinfo=self.workspace.tzinfo) if day and time else None
-        )
+        cleaned["scheduled_at"] = self._instant(datetime.combine(day, time)) if day and time else None
         if (
             action == ACTION_SCHEDULE
             and cleaned["scheduled_at"] is None
             and "scheduled_date" not in self.errors
+            and "scheduled_time" not in self.errors
         ):
             self.add_error("scheduled_date", _("Pick a date and time to schedule this post."))
         return cleaned
+
+    def _offer(self, wall: datetime) -> datetime:
+        wall = wall.replace(second=0, microsecond=0)
+        self.time_options = timezones.options_for(wall, self.workspace.tzinfo)
+        self.time_options_for = wall.isoformat(timespec="minutes") if self.time_options else ""
+        return wall
+
+    def _instant(self, wall: datetime):
+        """The instant the shown date and time name (core.timezones.wall_to_instant); refusals land next
+        to the time, with the choices offered there."""
+        zone = self.workspace.tzinfo
+        wall = self._offer(wall)
+        choice = self.cleaned_data.get("time_choice") or None
+        chosen_for = self.cleaned_data.get("time_choice_for") or ""
+        if chosen_for and chosen_for != wall.isoformat(timespec="minutes"):
+            choice = None  # chosen for a time the person has since changed
+        keep = self.keep
+        if keep is not None and keep.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0) == wall:
+            repeated = timezones.occurrence(keep, zone)
+            if not repeated or choice in (None, repeated):
+                return keep  # the time was not touched: it stays exactly what it was
+        try:
+            resolved = timezones.wall_to_instant(wall, zone, choice=choice, field="scheduled_time")
+        except timezones.WallTimeRefused as refused:
+            self.add_error("scheduled_time", refused.message)
+            return None
+        self.time_note = resolved.note
+        return resolved.instant
 
     def variant_texts(self) -> dict[int, str]:
         """Per-account text: an account whose variant is customised keeps its own text, the others take

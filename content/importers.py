@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Workspace
 from channels_app.models import SocialAccount
+from core import timezones
 from core.audit import audit_record
 from core.errors import DomainError, ValidationFailed
 
@@ -226,7 +227,7 @@ def _when(value, tz) -> datetime:
         if parsed is None:
             raise ValueError
     if timezone.is_naive(parsed):
-        parsed = parsed.replace(tzinfo=tz)
+        parsed = timezones.wall_to_instant(parsed, tz).instant  # a time the clocks skip or repeat: refused
     return parsed
 
 
@@ -254,6 +255,8 @@ def _validate(row: _Row, lookups: _Lookups, workspace: Workspace) -> dict | None
     if v.get("scheduled_at", "") != "":
         try:
             scheduled_at = _when(v["scheduled_at"], workspace.tzinfo)
+        except timezones.WallTimeRefused as refused:
+            row.error("scheduled_at", timezones.refusal_for_files(refused))
         except (ValueError, TypeError):
             row.error(
                 "scheduled_at",

@@ -13,7 +13,7 @@ import hashlib
 import io
 import secrets
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -958,39 +958,16 @@ def post_unschedule(*, actor, post: Post, version: int | None = None) -> Post:
 
 def next_free_slot(post: Post, *, after: datetime | None = None) -> datetime | None:
     """The earliest posting slot of the post's accounts after `after` (now) that no other post of those
-    accounts already takes."""
-    workspace = post.workspace
-    tz = workspace.tzinfo
-    account_ids = list(post.targets.values_list("account_id", flat=True))
-    slots = list(PostingSlot.objects.filter(workspace=workspace, account_id__in=account_ids))
-    if not slots:
-        return None
-    after = after or timezone.now()
-    horizon = after + timedelta(days=QUEUE_SEARCH_DAYS + 1)
-    taken = set(
-        Post.objects.filter(
-            workspace=workspace,
-            deleted_at__isnull=True,
-            scheduled_at__gt=after,
-            scheduled_at__lte=horizon,
-            targets__account_id__in=account_ids,
-        )
-        .exclude(pk=post.pk)
-        .values_list("scheduled_at", flat=True)
+    accounts already takes, compared as instants (content.slots: clock changes, one post per instant)."""
+    from .slots import next_free_instant
+
+    return next_free_instant(
+        workspace=post.workspace,
+        account_ids=list(post.targets.values_list("account_id", flat=True)),
+        after=after or timezone.now(),
+        days=QUEUE_SEARCH_DAYS,
+        exclude_post_id=post.pk,
     )
-    local_start = after.astimezone(tz).date()
-    candidates = []
-    for offset in range(QUEUE_SEARCH_DAYS + 1):
-        day = local_start + timedelta(days=offset)
-        for slot in slots:
-            if slot.weekday != day.weekday():
-                continue
-            when = datetime.combine(day, slot.time, tzinfo=tz)
-            if when > after and when not in taken:
-                candidates.append(when)
-        if candidates:
-            return min(candidates)
-    return None
 
 
 @transaction.atomic

@@ -34,6 +34,7 @@ from accounts.selectors import workspace_access_for, workspace_members, workspac
 from channels_app.connectors.registry import CONNECTORS
 from channels_app.models import SocialAccount
 from channels_app.views import platform_option
+from core import timezones
 from core.errors import DomainError
 from core.views import WorkspacePageMixin, WorkspaceViewMixin
 
@@ -47,18 +48,31 @@ MAX_EVENTS_RANGE = timedelta(days=62)  # a month view with its spill-over weeks,
 
 
 def _error_json(error: DomainError) -> JsonResponse:
-    return JsonResponse(
-        {"error": {"code": error.code, "message": error.message, "fields": error.fields}},
-        status=error.status_code,
-    )
+    # `extra`: what some errors add, e.g. the times to choose from where a wall time names none or two.
+    body = {
+        "code": error.code,
+        "message": error.message,
+        "fields": error.fields,
+        **getattr(error, "extra", {}),
+    }
+    return JsonResponse({"error": body}, status=error.status_code)
 
 
 def _wall_clock(value: str, tz) -> datetime | None:
-    """A calendar time ("2026-11-28T10:00:00", an offset or Z ignored) as an aware time in `tz`."""
-    parsed = parse_datetime((value or "").strip().replace(" ", "+"))
+    """A calendar time ("2026-11-28T10:00:00", an offset or Z ignored) as an aware time in `tz`; for what
+    is shown (a composer's initial date), not for a time to store (`_parsed_time`, core.timezones)."""
+    parsed = _parsed_time(value)
     if parsed is None:
         return None
     return parsed.replace(tzinfo=None).replace(tzinfo=tz)
+
+
+def _parsed_time(value: str) -> datetime | None:
+    """ "2026-11-28T10:00:00" (a wall time, naive) or with an offset (aware); None where it is not one."""
+    try:
+        return parse_datetime((value or "").strip().replace(" ", "+"))
+    except ValueError:  # well formed but impossible, e.g. 2026-02-30
+        return None
 
 
 def _local_iso(value: datetime, tz) -> str:
@@ -180,6 +194,10 @@ class _Events:
                 "version": post["version"],
                 "moveUrl": f"{move_before}{pk}{move_after}",
                 "workspace": workspace_label,
+                # The wall time shown on the event, with its UTC offset where it happens twice (the
+                # two 01:30s of a fall-back day), so the two are never shown alike.
+                "timeLabel": timezones.time_label(post["scheduled_at"], tz),
+                "instant": post["scheduled_at"].astimezone(UTC).isoformat(),
             },
         }
 
@@ -187,13 +205,33 @@ class _Events:
 _UNMOVABLE = LOCKED_STATUSES | {S.CANCELLED}
 
 
+class _BadRange(DomainError):
+    status_code = 400
+    default_code = "invalid_range"
+
+
 def _range(request, tz) -> tuple[datetime, datetime]:
-    start = _wall_clock(request.GET.get("start", ""), tz)
-    end = _wall_clock(request.GET.get("end", ""), tz)
-    if start is None or end is None or end <= start:
-        now = timezone.now().astimezone(tz)
-        start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        end = start + timedelta(days=42)
+    """[start, end) from `start` and `end`, wall-clock times of `tz` (an offset or Z is ignored: the
+    calendar sends its wall clock). Neither given: this month and its spill-over weeks. One missing, one
+    that is not a time, or an end not after the start: a 400 naming the field (`_BadRange`)."""
+    given = {key: request.GET.get(key, "").strip() for key in ("start", "end")}
+    if not any(given.values()):
+        now = timezone.now().astimezone(tz).replace(tzinfo=None)
+        start = timezones.range_bound(now.replace(day=1, hour=0, minute=0, second=0, microsecond=0), tz)
+        return start, start + timedelta(days=42)
+    bounds, fields = {}, {}
+    for key, value in given.items():
+        parsed = _parsed_time(value)
+        if parsed is None:
+            fields[key] = [_("Give a date and time, e.g. 2026-11-30T00:00:00.")]
+        else:
+            bounds[key] = timezones.range_bound(parsed.replace(tzinfo=None), tz)
+    if not fields and bounds["end"] <= bounds["start"]:
+        fields["end"] = [_("The end must be after the start.")]
+    if fields:
+        first = next(iter(fields))
+        raise _BadRange(f"{first}: {fields[first][0]}", fields=fields)
+    start, end = bounds["start"], bounds["end"]
     if end - start > MAX_EVENTS_RANGE:
         end = start + MAX_EVENTS_RANGE
     return start, end
@@ -241,7 +279,10 @@ class CalendarEventsView(WorkspaceViewMixin, View):
 
     def get(self, request, workspace_id):
         tz = self.workspace.tzinfo
-        start, end = _range(request, tz)
+        try:
+            start, end = _range(request, tz)
+        except _BadRange as error:
+            return _error_json(error)
         form = CalendarFilterForm(request.GET, workspace=self.workspace, authors=_authors(self.workspace))
         posts, targets = selectors.calendar_event_rows(
             self.workspace, start=start, end=end, **form.selector_filters()
@@ -283,7 +324,10 @@ class AllWorkspacesCalendarView(LoginRequiredMixin, TemplateView):
 class AllWorkspacesEventsView(LoginRequiredMixin, View):
     def get(self, request):
         # A range in UTC wall-clock, widened by a day each side: workspaces sit in different zones.
-        start, end = _range(request, UTC)
+        try:
+            start, end = _range(request, UTC)
+        except _BadRange as error:
+            return _error_json(error)
         start, end = start - timedelta(days=1), end + timedelta(days=1)
         chosen = [int(v) for v in request.GET.getlist("workspace") if v.isdigit()]
         posts, targets = selectors.calendar_event_rows_for_user(
@@ -326,29 +370,38 @@ class PostMoveView(WorkspaceViewMixin, View):
     def post(self, request, workspace_id, post_id):
         post = _workspace_post(self.workspace, post_id)
         tz = self.workspace.tzinfo
-        when = _wall_clock(request.POST.get("start", ""), tz)
-        if when is None:
+        # The wall time dropped on (an explicit offset wins), and the person's choice where it names no
+        # instant or two (`time_choice`: first / second / nearest): core.timezones decides and says what
+        # it did; a refusal answers with the options to offer.
+        asked = _parsed_time(request.POST.get("start", ""))
+        if asked is None:
             return JsonResponse(
                 {"error": {"code": "invalid", "message": _("Pick a date and time."), "fields": {}}},
                 status=400,
             )
         version = request.POST.get("version")
         try:
+            when = timezones.wall_to_instant(
+                asked, tz, choice=request.POST.get("time_choice") or None, field="start"
+            )
             post = services.post_reschedule(
                 actor=request.user,
                 post=post,
-                scheduled_at=when,
+                scheduled_at=when.instant,
                 version=int(version) if version and version.isdigit() else None,
             )
         except DomainError as error:
             return _error_json(error)
+        moved = _("Moved to %(when)s.") % {
+            "when": timezones.time_label(post.scheduled_at, tz, with_date=True)
+        }
         return JsonResponse(
             {
                 "ok": True,
                 "start": _local_iso(post.scheduled_at, tz),
+                "timeLabel": timezones.time_label(post.scheduled_at, tz),
                 "version": post.version,
-                "message": _("Moved to %(when)s.")
-                % {"when": timezone.localtime(post.scheduled_at, tz).strftime("%Y-%m-%d %H:%M")},
+                "message": f"{moved} {when.note}" if when.note else moved,
             }
         )
 
@@ -509,7 +562,8 @@ class _ComposerMixin(WorkspacePageMixin):
                 except DomainError as error:
                     _show_error(form, error)
                 else:
-                    messages.success(request, self.done_message(action, post))
+                    done = self.done_message(action, post)
+                    messages.success(request, f"{done} {form.time_note}" if form.time_note else done)
                     return redirect("content:post_detail", self.workspace.pk, post.pk)
         return self.render_to_response(self.get_context_data(**self.composer_context(form)))
 
@@ -545,9 +599,8 @@ class _ComposerMixin(WorkspacePageMixin):
 
     def done_message(self, action: str, post: Post) -> str:
         if action in (ACTION_SCHEDULE, ACTION_QUEUE):
-            when = timezone.localtime(post.scheduled_at, self.workspace.tzinfo)
             return _("Scheduled for %(when)s (%(tz)s).") % {
-                "when": when.strftime("%Y-%m-%d %H:%M"),
+                "when": timezones.time_label(post.scheduled_at, self.workspace.tzinfo, with_date=True),
                 "tz": self.workspace.timezone,
             }
         return _("Saved as a draft.")
@@ -591,6 +644,10 @@ class ComposerEditView(_ComposerMixin, TemplateView):
             self.editing = _loaded_post(self.workspace, self.kwargs["post_id"])
         return self.editing
 
+    def form_kwargs(self):
+        # A save that leaves the shown date and time alone keeps the post's instant exactly.
+        return {**super().form_kwargs(), "keep": self.editing.scheduled_at}
+
     def get(self, request, *args, **kwargs):
         self.dispatch_post()
         return super().get(request, *args, **kwargs)
@@ -620,8 +677,11 @@ class ComposerEditView(_ComposerMixin, TemplateView):
             "version": post.version,
         }
         if post.scheduled_at:
-            local = timezone.localtime(post.scheduled_at, self.workspace.tzinfo)
+            tz = self.workspace.tzinfo
+            local = timezone.localtime(post.scheduled_at, tz)
             initial.update(scheduled_date=local.date(), scheduled_time=local.time().replace(second=0))
+            # Which of two repeated wall times (a fall-back day's 01:30s) the post is at, shown as chosen.
+            initial["time_choice"] = timezones.occurrence(post.scheduled_at, tz)
         return initial
 
     def save(self, form: ComposerForm) -> Post:
@@ -809,6 +869,10 @@ class PostDetailView(WorkspacePageMixin, TemplateView):
             findings=findings,
             tz_name=self.workspace.timezone,
             local_time=timezone.localtime(post.scheduled_at, tz) if post.scheduled_at else None,
+            # "2027-11-07 01:30", with its UTC offset where that wall time happens twice.
+            time_label=timezones.time_label(post.scheduled_at, tz, with_date=True)
+            if post.scheduled_at
+            else "",
             can_edit=self.access.can(C.POST_EDIT),
             can_create=self.access.can(C.POST_CREATE),
             can_schedule=self.access.can(C.POST_SCHEDULE),
@@ -862,5 +926,5 @@ class PostQueueView(_PostActionView):
     def act(self, post):
         override = self.request.POST.get("override_warnings") in ("1", "on")
         post = services.post_add_to_queue(actor=self.request.user, post=post, override_warnings=override)
-        when = timezone.localtime(post.scheduled_at, self.workspace.tzinfo)
-        return post, _("Added to the queue: %(when)s.") % {"when": when.strftime("%Y-%m-%d %H:%M")}
+        when = timezones.time_label(post.scheduled_at, self.workspace.tzinfo, with_date=True)
+        return post, _("Added to the queue: %(when)s.") % {"when": when}

@@ -163,7 +163,9 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
 def exception_handler(exc, context):
     """`{"error": {"code", "message", "fields"}}` for every failure the API reports."""
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        body = error_body(exc.code, exc.message, exc.fields)
+        body["error"].update(getattr(exc, "extra", {}))  # e.g. the times to choose from (core.timezones)
+        return Response(body, status=exc.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -7,7 +7,7 @@ capability per HTTP method). Services decide; their DomainErrors are shown next 
 from __future__ import annotations
 
 import json
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -31,6 +31,7 @@ from accounts.roles import Capability as C
 from accounts.roles import Role
 from accounts.selectors import organization_membership_for, workspace_access_for, workspaces_for_user
 from core.errors import DomainError
+from core.timezones import day_start
 from core.views import WorkspacePageMixin, WorkspaceViewMixin, apply_domain_error
 
 from . import selectors
@@ -560,6 +561,13 @@ class AuditLogView(WorkspacePageMixin, TemplateView):
     template_name = "dashboard/settings/audit.html"
     required_capabilities = {"GET": C.AUDIT_VIEW}
 
+    def render_to_response(self, context, **response_kwargs):
+        # Filters that are not valid (a reversed date range) are a 400, shown next to their field.
+        form = context["filter_form"]
+        if form.is_bound and form.errors:
+            response_kwargs.setdefault("status", 400)
+        return super().render_to_response(context, **response_kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         workspace = self.workspace
@@ -576,11 +584,10 @@ class AuditLogView(WorkspacePageMixin, TemplateView):
             filters = {
                 "action": data.get("action") or "",
                 "actor_id": data.get("actor"),
-                # The dates are days in the workspace's time zone.
-                "since": datetime.combine(data["date_from"], time.min, tzinfo=zone)
-                if data.get("date_from")
-                else None,
-                "until": datetime.combine(data["date_to"] + timedelta(days=1), time.min, tzinfo=zone)
+                # The dates are days in the workspace's time zone (a day starts where its first instant
+                # is: some zones skip midnight on the day their clocks change).
+                "since": day_start(data["date_from"], zone) if data.get("date_from") else None,
+                "until": day_start(data["date_to"] + timedelta(days=1), zone)
                 if data.get("date_to")
                 else None,
             }

@@ -9,6 +9,7 @@ value appears once, in the response that creates it.
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -276,6 +277,11 @@ class AuditEventFilterSerializer(serializers.Serializer):
     target_type = serializers.CharField(required=False, help_text="e.g. accounts.workspacemember.")
     since = serializers.DateTimeField(required=False, help_text="Events at or after this time.")
     until = serializers.DateTimeField(required=False, help_text="Events before this time.")
+
+    def validate(self, attrs):
+        if attrs.get("since") and attrs.get("until") and attrs["until"] <= attrs["since"]:
+            raise serializers.ValidationError({"until": [_("The end must be after the start.")]})
+        return attrs
 
 
 # --- personal access tokens ---------------------------------------------------------------------------

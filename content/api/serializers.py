@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
+
+from core import timezones
 
 from ..models import (
     BannedWord,
@@ -477,6 +480,50 @@ class ImportResultSerializer(serializers.Serializer):
 # --- input ------------------------------------------------------------------------------------------
 
 
+class WallDateTimeField(serializers.DateTimeField):
+    """A date and time as sent. With a UTC offset (or Z) it is that instant, whatever the workspace's zone.
+    Without one it is a wall-clock time in the workspace's zone, kept naive here and turned into an
+    instant by the serializer (core.timezones.wall_to_instant, with `time_choice`)."""
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            return value
+        return super().enforce_timezone(value)
+
+
+TIME_CHOICE_HELP = (
+    "For a `scheduled_at` without a UTC offset that the workspace's clocks skip or repeat: `first` or "
+    "`second` for a time that happens twice (a fall-back day's 01:30), `nearest` to move a time that does "
+    "not exist (a spring-forward day's 02:30) forward past the gap. Without it such a time is refused "
+    "(400, `nonexistent_time` / `ambiguous_time`, with `error.options`). An explicit offset always wins."
+)
+
+
+class _WallTimeInput(serializers.Serializer):
+    """`scheduled_at` as a wall time or an instant, and the choice a clock change may need. Validated
+    data carries the instant, and `time_note` ("" or how the time was settled, for the answer)."""
+
+    time_choice = serializers.ChoiceField(
+        choices=list(timezones.CHOICES), required=False, help_text=TIME_CHOICE_HELP
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        choice = attrs.pop("time_choice", None)
+        value = attrs.get("scheduled_at")
+        if value is not None and timezone.is_naive(value):
+            resolved = timezones.wall_to_instant(
+                value, timezone.get_current_timezone(), choice=choice, field="scheduled_at"
+            )
+            attrs["scheduled_at"] = resolved.instant.astimezone(timezone.get_current_timezone())
+            if resolved.note:
+                attrs["time_note"] = (
+                    f"how={resolved.how}; asked={value.isoformat()}; "
+                    f"scheduled_at={attrs['scheduled_at'].isoformat()}"
+                )
+        return attrs
+
+
 class TargetInputSerializer(serializers.Serializer):
     account = serializers.IntegerField()
     text = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
@@ -485,35 +532,35 @@ class TargetInputSerializer(serializers.Serializer):
     options = serializers.DictField(required=False, default=dict)
 
 
-class PostCreateSerializer(serializers.Serializer):
+class PostCreateSerializer(_WallTimeInput):
     title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     targets = TargetInputSerializer(many=True, allow_empty=False)
     campaign = serializers.IntegerField(required=False, allow_null=True, default=None)
     tags = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
-    scheduled_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    scheduled_at = WallDateTimeField(required=False, allow_null=True, default=None)
     is_paid_or_kol = serializers.BooleanField(required=False, default=False)
 
 
-class PostUpdateSerializer(serializers.Serializer):
+class PostUpdateSerializer(_WallTimeInput):
     version = serializers.IntegerField(help_text="The version you edited; a stale one is refused with 409.")
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
     targets = TargetInputSerializer(many=True, required=False, allow_empty=False)
     campaign = serializers.IntegerField(required=False, allow_null=True)
     tags = serializers.ListField(child=serializers.IntegerField(), required=False)
-    scheduled_at = serializers.DateTimeField(required=False, allow_null=True)
+    scheduled_at = WallDateTimeField(required=False, allow_null=True)
     is_paid_or_kol = serializers.BooleanField(required=False)
 
 
-class PostScheduleSerializer(serializers.Serializer):
-    scheduled_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+class PostScheduleSerializer(_WallTimeInput):
+    scheduled_at = WallDateTimeField(required=False, allow_null=True, default=None)
     override_warnings = serializers.BooleanField(
         required=False, default=False, help_text="Schedule despite compliance warnings (recorded)."
     )
     version = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
-class PostRescheduleSerializer(serializers.Serializer):
-    scheduled_at = serializers.DateTimeField()
+class PostRescheduleSerializer(_WallTimeInput):
+    scheduled_at = WallDateTimeField()
     version = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
@@ -526,13 +573,17 @@ class PostQueueSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
-class PostDuplicateSerializer(serializers.Serializer):
-    scheduled_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+class PostDuplicateSerializer(_WallTimeInput):
+    scheduled_at = WallDateTimeField(required=False, allow_null=True, default=None)
 
 
 class CalendarFilterSerializer(serializers.Serializer):
-    start = serializers.DateTimeField(required=False, help_text="From (inclusive), on the scheduled time.")
-    end = serializers.DateTimeField(required=False, help_text="Until (exclusive).")
+    start = WallDateTimeField(
+        required=False,
+        help_text="From (inclusive), on the scheduled time. Without an offset: a wall time in the "
+        "workspace's zone (where the clocks skip it, where they jumped to; where they repeat it, the first).",
+    )
+    end = WallDateTimeField(required=False, help_text="Until (exclusive), read as `start` is.")
     accounts = _csv_list(serializers.IntegerField())
     platforms = _csv_list(serializers.ChoiceField(choices=PLATFORM_CHOICES))
     campaign = serializers.IntegerField(required=False)
@@ -556,8 +607,11 @@ class CalendarFilterSerializer(serializers.Serializer):
         return super().to_internal_value(flat)
 
     def validate(self, attrs):
+        for key in ("start", "end"):
+            if attrs.get(key) is not None:
+                attrs[key] = timezones.range_bound(attrs[key], timezone.get_current_timezone())
         if attrs.get("start") and attrs.get("end") and attrs["end"] <= attrs["start"]:
-            raise serializers.ValidationError({"end": ["The end must be after the start."]})
+            raise serializers.ValidationError({"end": [_("The end must be after the start.")]})
         return attrs
 
 

@@ -73,6 +73,21 @@ def _fresh(post: Post) -> dict:
     return s.post_data(selectors.with_relations(Post.objects.filter(pk=post.pk)).get())
 
 
+TIME_NOTE_HEADER = "Kawo-Time-Note"  # how a wall time the clocks skip or repeat was settled (time_choice)
+
+
+def _noted(response: Response, data: dict) -> Response:
+    """The answer, with the `Kawo-Time-Note` header where a clock change moved or chose the time."""
+    note = data.get("time_note")
+    if note:
+        response[TIME_NOTE_HEADER] = note
+    return response
+
+
+def _time_input(data: dict) -> dict:
+    return {key: value for key, value in data.items() if key != "time_note"}
+
+
 # --- posts ------------------------------------------------------------------------------------------
 
 
@@ -101,8 +116,8 @@ class PostListView(WorkspaceScopedAPIView):
     )
     def post(self, request, workspace_id):
         data = _validated(s.PostCreateSerializer, request.data)
-        post = services.post_create(actor=request.user, workspace=self.workspace, **data)
-        return created(_fresh(post))
+        post = services.post_create(actor=request.user, workspace=self.workspace, **_time_input(data))
+        return _noted(created(_fresh(post)), data)
 
 
 class _PostObjectView(WorkspaceScopedAPIView):
@@ -132,8 +147,8 @@ class PostDetailView(_PostObjectView):
     def patch(self, request, workspace_id, post_id):
         post = self.get_object()
         data = _validated(s.PostUpdateSerializer, request.data)
-        post = services.post_update(actor=request.user, post=post, **data)
-        return Response(_fresh(post))
+        post = services.post_update(actor=request.user, post=post, **_time_input(data))
+        return _noted(Response(_fresh(post)), data)
 
     @extend_schema(request=None, responses={204: NO_CONTENT, **_errors(404, 409)}, summary="Delete a post")
     def delete(self, request, workspace_id, post_id):
@@ -165,8 +180,8 @@ class PostDuplicateView(_PostObjectView):
     def post(self, request, workspace_id, post_id):
         post = self.get_object()
         data = _validated(s.PostDuplicateSerializer, request.data)
-        copy = services.post_duplicate(actor=request.user, post=post, **data)
-        return created(_fresh(copy))
+        copy = services.post_duplicate(actor=request.user, post=post, **_time_input(data))
+        return _noted(created(_fresh(copy)), data)
 
 
 class PostScheduleView(_PostObjectView):
@@ -184,8 +199,8 @@ class PostScheduleView(_PostObjectView):
     def post(self, request, workspace_id, post_id):
         post = self.get_object()
         data = _validated(s.PostScheduleSerializer, request.data)
-        post = services.post_schedule(actor=request.user, post=post, **data)
-        return Response(_fresh(post))
+        post = services.post_schedule(actor=request.user, post=post, **_time_input(data))
+        return _noted(Response(_fresh(post)), data)
 
 
 class PostRescheduleView(_PostObjectView):
@@ -202,8 +217,8 @@ class PostRescheduleView(_PostObjectView):
     def post(self, request, workspace_id, post_id):
         post = self.get_object()
         data = _validated(s.PostRescheduleSerializer, request.data)
-        post = services.post_reschedule(actor=request.user, post=post, **data)
-        return Response(_fresh(post))
+        post = services.post_reschedule(actor=request.user, post=post, **_time_input(data))
+        return _noted(Response(_fresh(post)), data)
 
 
 class PostUnscheduleView(_PostObjectView):
