@@ -224,7 +224,7 @@ class _Reader:
     def row(
         self, number: int, cells: list, cell_problems: dict, header: list[str], sheet: str | None
     ) -> SourceRow:
-        row = SourceRow(number=number, values={}, sheet=sheet)
+        row = SourceRow(number=number, values=dict.fromkeys(filter(None, header), ""), sheet=sheet)
         for index, raw in enumerate(cells):
             column = header[index] if index < len(header) and header[index] else None
             label = column or column_letter(index + 1)
