@@ -75,6 +75,16 @@ def written_so_far(job: ImportJob) -> int:
     return job.committed_rows
 
 
+def import_jobs_recent(workspace, *, limit: int = 10) -> list[ImportJob]:
+    """The workspace's latest import jobs, newest first (without their previews and problems)."""
+    return list(
+        ImportJob.objects.filter(workspace=workspace)
+        .select_related("created_by")
+        .defer("preview", "errors", "posts")
+        .order_by("-id")[:limit]
+    )
+
+
 def _enqueue(task_name: str, job_id: int) -> None:
     def send() -> None:
         from .. import tasks
