@@ -160,9 +160,17 @@ def _split(value) -> list[str]:
     return [part.strip() for part in str(value).replace("；", ";").split(";") if part.strip()]
 
 
+def _id(value: str) -> int | None:
+    """A cell that is an id (decimal digits, any script's, within the database's integer range)."""
+    value = value.strip()
+    if value.isdecimal() and len(value) <= 10 and int(value) < 2**31:
+        return int(value)
+    return None
+
+
 def _account(lookups: _Lookups, value: str):
-    if value.isdigit():
-        return lookups.accounts_by_id.get(int(value))
+    if _id(value) is not None:
+        return lookups.accounts_by_id.get(_id(value))
     if ":" in value:
         return lookups.accounts_by_key.get(value.lower())
     found = lookups.accounts_by_handle.get(value.lstrip("@").lower(), [])
@@ -220,7 +228,7 @@ def _validate(row: _Row, lookups: _Lookups, workspace: Workspace) -> bulk.NewPos
     campaign = None
     if v.get("campaign", "") != "":
         name = str(v["campaign"]).strip()
-        matches = [c for c in lookups.campaigns if c.name == name or (name.isdigit() and c.pk == int(name))]
+        matches = [c for c in lookups.campaigns if c.name == name or c.pk == _id(name)]
         if not matches:
             row.error("campaign", _("No campaign “%(name)s” in this workspace.") % {"name": name})
         else:
@@ -242,12 +250,12 @@ def _validate(row: _Row, lookups: _Lookups, workspace: Workspace) -> bulk.NewPos
                 row.error("tags", message)
     media = []
     for value in _split(v.get("media", "")):
-        if not value.isdigit() or int(value) not in lookups.media:
+        if _id(value) not in lookups.media:
             row.error("media", _("No media with id %(id)s in this workspace.") % {"id": value})
-        elif lookups.media[int(value)] in media:
+        elif lookups.media[_id(value)] in media:
             row.error("media", _("The same media is attached twice."))
         else:
-            media.append(lookups.media[int(value)])
+            media.append(lookups.media[_id(value)])
     first_comment = _text(v.get("first_comment", ""))
     if first_comment:
         for account in accounts:
@@ -287,7 +295,7 @@ def validate_rows(
 ) -> list[bulk.NewPost]:
     """The rows as posts to create, or ImportRejected listing every problem of every row (the file
     reader's and the validation's, in row order). `progress(n)` after every `every` rows."""
-    media_ids = {int(v) for row in rows for v in _split(row.values.get("media", "")) if v.isdigit()}
+    media_ids = {_id(v) for row in rows for v in _split(row.values.get("media", ""))} - {None}
     lookups = _Lookups(workspace, media_ids=media_ids)
     posts, errors = [], []
     for index, source in enumerate(rows, start=1):

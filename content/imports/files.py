@@ -260,7 +260,9 @@ class _Reader:
             for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
                 records.append(record)
         except csv.Error:
-            header = next((r for r in records if any(c.strip() for c in r)), [])
+            header = next(
+                ((n, r) for n, r in enumerate(records, start=1) if any(c.strip() for c in r)), (0, [])
+            )
             raise FileProblems([_structure_problem(text, delimiter, header, len(records) + 1)]) from None
         rows = self.rows(((number, cells, {}) for number, cells in enumerate(records, start=1)), sheet)
         if not sheet.read:
@@ -439,21 +441,22 @@ def _sniff(text: str, columns: Sequence[str]) -> str:
     return max(DELIMITERS, key=lambda d: scores[d])  # max() keeps the first of equals: comma, tab, semicolon
 
 
-def _first_record(text: str, delimiter: str) -> list[str]:
-    """The first non-blank row of `text` (the header), read leniently."""
+def _first_record(text: str, delimiter: str) -> tuple[int, list[str]]:
+    """(row number, cells) of the first non-blank row of `text` (the header), read leniently."""
     try:
-        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
             if any(cell.strip() for cell in record):
-                return record
+                return number, record
     except csv.Error:
         pass
-    return []
+    return 0, []
 
 
-def _label(header: list[str], row: int, index: int) -> str:
+def _label(header: tuple[int, list[str]], row: int, index: int) -> str:
     """A cell's column as the import names it: the header's name below the header, else its letter."""
-    names = [cell.strip().lstrip("\ufeff").lower() for cell in header]
-    if row > 1 and index < len(names) and names[index]:
+    header_row, cells = header
+    names = [cell.strip().lstrip("\ufeff").lower() for cell in cells]
+    if header_row and row > header_row and index < len(names) and names[index]:
         return names[index]
     return column_letter(index + 1)
 
@@ -505,7 +508,7 @@ def _walk(text: str, delimiter: str, *, check: bool = True) -> _Walk:
     return walk
 
 
-def _structure_problem(text: str, delimiter: str, header: list[str], failing_row: int) -> dict:
+def _structure_problem(text: str, delimiter: str, header: tuple[int, list[str]], failing_row: int) -> dict:
     """What made the csv module stop, at the row and column where it happened."""
     walk = _walk(text, delimiter)
     if walk.stop == "after_quote":

@@ -346,3 +346,23 @@ def test_a_job_that_cannot_be_queued_says_so(setup, upload, monkeypatch):
     # then
     assert job["status"] == "failed"
     assert "could not be queued" in job["message"]
+
+
+def test_ids_out_of_range_or_in_other_scripts_are_row_problems(setup, upload):
+    # given: ids a database integer cannot hold, and digits int() refuses (superscripts)
+    data = (
+        "accounts,text,media,campaign,tags\n"
+        "99999999999999999999,Hello,99999999999999999999,²,Recipes\n"
+        "tea_cn,Hello,²,99999999999999999999,Recipes\n"
+    ).encode()
+    # when
+    job = upload(SimpleUploadedFile("p.csv", data))
+    # then
+    assert job["status"] == "invalid"
+    assert {(e["row"], e["column"]) for e in job["errors"]} == {
+        (2, "accounts"),
+        (2, "media"),
+        (2, "campaign"),
+        (3, "media"),
+        (3, "campaign"),
+    }
