@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,6 +32,7 @@ from datetime import date, datetime
 from django.utils.translation import gettext as _
 
 MAX_CELL_CHARS = 131_072  # the csv module's field limit, for XLSX cells too
+MAX_XLSX_UNPACKED = 200 * 1024 * 1024  # a 20 MB workbook of text unpacks to far less; more is a zip bomb
 DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon"}
 # (what the file starts with, Python codec, the name stored and shown)
 BOMS = (
@@ -277,6 +279,16 @@ class _Reader:
         from openpyxl import load_workbook
 
         try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                unpacked = sum(item.file_size for item in archive.infolist())
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+            unpacked = 0  # openpyxl says what is wrong below
+        if unpacked > MAX_XLSX_UNPACKED:
+            message = _("The workbook unpacks to more than %(max)s MB; split it into smaller files.") % {
+                "max": MAX_XLSX_UNPACKED // 1024 // 1024
+            }
+            raise FileProblems([problem(0, "file", message)])
+        try:
             # Two readings of the same XML: the values Excel saved, and which cells are formulas.
             values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -301,7 +313,7 @@ class _Reader:
                         )
                     ]
                 )
-            sheets, rows = [], []
+            sheets, rows, header_problems = [], [], []
             for name in names:
                 sheet = Sheet(name=name)
                 sheets.append(sheet)
@@ -311,7 +323,14 @@ class _Reader:
                 if name not in values or not hasattr(values[name], "iter_rows"):
                     sheet.read, sheet.note = False, "not_a_worksheet"
                     continue
-                rows += self.rows(_sheet_cells(values[name], formulas[name]), sheet)
+                try:
+                    rows += self.rows(_sheet_cells(values[name], formulas[name]), sheet)
+                except FileProblems as problems:
+                    if any(p["row"] == 0 for p in problems.problems):
+                        raise  # about the whole file (too many rows): no use reading on
+                    header_problems += problems.problems  # and the other sheets' headers too
+            if header_problems:
+                raise FileProblems(header_problems)
         except FileProblems:
             raise
         except Exception:  # noqa: BLE001 - a broken part of the workbook, found while reading it
