@@ -1,9 +1,12 @@
-"""Bulk import of posts from a CSV (UTF-8, or GB18030 as Excel in China saves it) or XLSX file.
+"""Bulk import of posts from a CSV or XLSX file (see content.imports.files for what is read and how).
 
 All or nothing: every row is parsed and validated first (ids and names looked up in the workspace, tag
-rules checked); one bad row imports nothing and the error lists every problem as {row, column, message}
-with `row` the file's own row number (the header is row 1). Only then are the posts created, in one
-transaction, through content.services.post_create (so each gets its version, compliance and audit row).
+rules checked); one bad row imports nothing and the error lists every problem as {sheet, row, column,
+message} with `row` the file's own row number (the header is row 1) and `sheet` the workbook's sheet
+(None for CSV). Only then are the posts created, in one transaction, each exactly as
+content.services.post_create makes one (version, compliance, audit row), in batches
+(content.imports.bulk). Large files go through an import job (content.imports.jobs), which runs these
+steps on a Celery worker with progress.
 
 Columns (header names, any order, case-insensitive):
 - accounts (required): one or more accounts separated by ";" — an account id, `platform:handle` or a
@@ -20,11 +23,9 @@ Columns (header names, any order, case-insensitive):
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from pathlib import PurePath
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -35,9 +36,11 @@ from accounts.models import Workspace
 from channels_app.models import SocialAccount
 from core import timezones
 from core.audit import audit_record
-from core.errors import DomainError, ValidationFailed
+from core.errors import ValidationFailed
 
 from . import services
+from .imports import bulk
+from .imports.files import FileProblems, SourceRow, Table, read_table
 from .models import Campaign, MediaAsset, Post, Tag, TagGroup
 
 MAX_ROWS = 5000
@@ -56,20 +59,28 @@ COLUMNS = (
 REQUIRED = ("accounts", "text")
 TRUE = {"1", "yes", "y", "true", "是", "x"}
 FALSE = {"", "0", "no", "n", "false", "否"}
+MAX_REPORTED = 1000  # problems kept and shown; the count says how many there were
+
+
+def where(problem: dict) -> str:
+    """“Sheet “March”, row 3, text” (or “Row 3, text”): where a problem is, for messages."""
+    if problem.get("sheet"):
+        return _("Sheet “%(sheet)s”, row %(row)s, %(column)s") % problem
+    if problem["row"]:
+        return _("Row %(row)s, %(column)s") % problem
+    return _("The file")
 
 
 class ImportRejected(ValidationFailed):
     default_code = "import_invalid"
 
-    def __init__(self, rows: list[dict]):
-        self.rows = rows
+    def __init__(self, rows: list[dict], *, count: int | None = None):
+        self.rows = rows[:MAX_REPORTED]
+        self.count = count if count is not None else len(rows)
         first = rows[0]
-        message = _(
-            "%(count)s problem(s) found; nothing was imported. Row %(row)s, %(column)s: %(message)s"
-        ) % {
-            "count": len(rows),
-            "row": first["row"],
-            "column": first["column"],
+        message = _("%(count)s problem(s) found; nothing was imported. %(where)s: %(message)s") % {
+            "count": self.count,
+            "where": where(first),
             "message": first["message"],
         }
         super().__init__(message, field="file")
@@ -79,106 +90,41 @@ class ImportRejected(ValidationFailed):
 class _Row:
     number: int
     values: dict
+    sheet: str | None = None
     errors: list[dict] = field(default_factory=list)
 
     def error(self, column: str, message: str) -> None:
-        self.errors.append({"row": self.number, "column": column, "message": str(message)})
+        self.errors.append(
+            {"sheet": self.sheet, "row": self.number, "column": column, "message": str(message)}
+        )
 
 
 # --- reading files ----------------------------------------------------------------------------------
 
 
-def _cell(value) -> str | datetime:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def read_rows(file) -> list[tuple[int, dict]]:
-    """[(row number, {column: value})] from a CSV or XLSX upload; the header is row 1."""
-    name = getattr(file, "name", "") or ""
+def read_file(file, *, sheet: str | None = None) -> Table:
+    """The rows of a CSV or XLSX upload (content.imports.files), or ImportRejected naming what is wrong."""
     size = getattr(file, "size", None)
     if size is not None and size > MAX_BYTES:
-        raise ImportRejected([{"row": 0, "column": "file", "message": _("The file is larger than 20 MB.")}])
+        raise ImportRejected(
+            [{"sheet": None, "row": 0, "column": "file", "message": _("The file is larger than 20 MB.")}]
+        )
     data = file.read()
-    if PurePath(name).suffix.lower() == ".xlsx" or data[:4] == b"PK\x03\x04":
-        table = _xlsx_table(data)
-    else:
-        table = _csv_table(data)
-    if not table:
-        raise ImportRejected([{"row": 1, "column": "file", "message": _("The file is empty.")}])
-    header = [str(h).strip().lower() for h in table[0]]
-    problems = []
-    for index, column in enumerate(header, start=1):
-        if column and column not in COLUMNS:
-            problems.append(
-                {
-                    "row": 1,
-                    "column": column,
-                    "message": _("Unknown column %(index)s “%(column)s”; the columns are: %(columns)s.")
-                    % {"index": index, "column": column, "columns": ", ".join(COLUMNS)},
-                }
-            )
-    for column in REQUIRED:
-        if column not in header:
-            problems.append({"row": 1, "column": column, "message": _("The column is missing.")})
-    if problems:
-        raise ImportRejected(problems)
-    rows = []
-    for number, cells in enumerate(table[1:], start=2):
-        values = {header[i]: _cell(v) for i, v in enumerate(cells) if i < len(header) and header[i]}
-        if all(v == "" for v in values.values()):
-            continue  # blank lines are not rows
-        rows.append((number, values))
-    if not rows:
+    if len(data) > MAX_BYTES:
         raise ImportRejected(
-            [{"row": 2, "column": "file", "message": _("The file has no rows under its header.")}]
+            [{"sheet": None, "row": 0, "column": "file", "message": _("The file is larger than 20 MB.")}]
         )
-    if len(rows) > MAX_ROWS:
-        raise ImportRejected(
-            [
-                {
-                    "row": 0,
-                    "column": "file",
-                    "message": _("Import at most %(max)s rows at once.") % {"max": MAX_ROWS},
-                }
-            ]
+    try:
+        return read_table(
+            data,
+            name=getattr(file, "name", "") or "",
+            sheet=sheet or None,
+            columns=COLUMNS,
+            required=REQUIRED,
+            max_rows=MAX_ROWS,
         )
-    return rows
-
-
-def _csv_table(data: bytes) -> list[list[str]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise ImportRejected([{"row": 0, "column": "file", "message": _("The file is not UTF-8 text.")}])
-    return [row for row in csv.reader(io.StringIO(text, newline=""))]
-
-
-def _xlsx_table(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        raise ImportRejected(
-            [{"row": 0, "column": "file", "message": _("The file is not a readable XLSX workbook.")}]
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+    except FileProblems as problems:
+        raise ImportRejected(problems.problems) from None
 
 
 # --- validating -------------------------------------------------------------------------------------
@@ -187,7 +133,7 @@ def _xlsx_table(data: bytes) -> list[list]:
 class _Lookups:
     """Everything rows may name, loaded once for the workspace (a fixed number of queries)."""
 
-    def __init__(self, workspace: Workspace):
+    def __init__(self, workspace: Workspace, *, media_ids: set[int]):
         self.accounts = list(SocialAccount.objects.filter(workspace=workspace, disconnected_at__isnull=True))
         self.accounts_by_id = {a.pk: a for a in self.accounts}
         self.accounts_by_key = {f"{a.platform}:{a.handle}".lower(): a for a in self.accounts}
@@ -202,16 +148,30 @@ class _Lookups:
             tag.group = groups_by_id[tag.group_id]
             self.tags_by_name.setdefault(tag.name.lower(), []).append(tag)
             self.tags_by_name.setdefault(f"{tag.group.name}/{tag.name}".lower(), []).append(tag)
-        self.media_ids = set(MediaAsset.objects.filter(workspace=workspace).values_list("pk", flat=True))
+        self.media = {m.pk: m for m in MediaAsset.objects.filter(workspace=workspace, pk__in=media_ids)}
+        self.first_comment: dict[str, bool] = {}
+
+    def takes_first_comment(self, platform: str) -> bool:
+        if platform not in self.first_comment:
+            self.first_comment[platform] = services.takes_first_comment(platform)
+        return self.first_comment[platform]
 
 
 def _split(value) -> list[str]:
     return [part.strip() for part in str(value).replace("；", ";").split(";") if part.strip()]
 
 
+def _id(value: str) -> int | None:
+    """A cell that is an id (decimal digits, any script's, within the database's integer range)."""
+    value = value.strip()
+    if value.isdecimal() and len(value) <= 10 and int(value) < 2**31:
+        return int(value)
+    return None
+
+
 def _account(lookups: _Lookups, value: str):
-    if value.isdigit():
-        return lookups.accounts_by_id.get(int(value))
+    if _id(value) is not None:
+        return lookups.accounts_by_id.get(_id(value))
     if ":" in value:
         return lookups.accounts_by_key.get(value.lower())
     found = lookups.accounts_by_handle.get(value.lstrip("@").lower(), [])
@@ -231,11 +191,16 @@ def _when(value, tz) -> datetime:
     return parsed
 
 
-def _validate(row: _Row, lookups: _Lookups, workspace: Workspace) -> dict | None:
+def _text(value) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def _validate(row: _Row, lookups: _Lookups, workspace: Workspace) -> bulk.NewPost | None:
     v = row.values
+    unreadable = {e["column"] for e in row.errors}  # cells the file reader already refused
     accounts = []
     names = _split(v.get("accounts", ""))
-    if not names:
+    if not names and "accounts" not in unreadable:
         row.error("accounts", _("Name at least one account."))
     for name in names:
         account = _account(lookups, name)
@@ -245,11 +210,11 @@ def _validate(row: _Row, lookups: _Lookups, workspace: Workspace) -> dict | None
             row.error("accounts", _("“%(name)s” is named twice.") % {"name": name})
         else:
             accounts.append(account)
-    text = v.get("text", "")
-    if not isinstance(text, str) or not text.strip():
+    text = _text(v.get("text", ""))
+    if not text.strip() and "text" not in unreadable:
         row.error("text", _("The text is empty."))
-    title = v.get("title", "") or ""
-    if isinstance(title, str) and len(title) > 200:
+    title = _text(v.get("title", ""))
+    if len(title) > 200:
         row.error("title", _("At most 200 characters."))
     scheduled_at = None
     if v.get("scheduled_at", "") != "":
@@ -266,7 +231,7 @@ def _validate(row: _Row, lookups: _Lookups, workspace: Workspace) -> dict | None
     campaign = None
     if v.get("campaign", "") != "":
         name = str(v["campaign"]).strip()
-        matches = [c for c in lookups.campaigns if c.name == name or (name.isdigit() and c.pk == int(name))]
+        matches = [c for c in lookups.campaigns if c.name == name or c.pk == _id(name)]
         if not matches:
             row.error("campaign", _("No campaign “%(name)s” in this workspace.") % {"name": name})
         else:
@@ -288,65 +253,99 @@ def _validate(row: _Row, lookups: _Lookups, workspace: Workspace) -> dict | None
                 row.error("tags", message)
     media = []
     for value in _split(v.get("media", "")):
-        if not value.isdigit() or int(value) not in lookups.media_ids:
+        if _id(value) not in lookups.media:
             row.error("media", _("No media with id %(id)s in this workspace.") % {"id": value})
+        elif lookups.media[_id(value)] in media:
+            row.error("media", _("The same media is attached twice."))
         else:
-            media.append(int(value))
+            media.append(lookups.media[_id(value)])
+    first_comment = _text(v.get("first_comment", ""))
+    if first_comment:
+        for account in accounts:
+            if not lookups.takes_first_comment(account.platform):
+                row.error(
+                    "first_comment",
+                    _("%(handle)s: this platform has no first comment.") % {"handle": account.handle},
+                )
     flag = str(v.get("is_paid_or_kol", "")).strip().lower()
     if flag not in TRUE | FALSE:
         row.error("is_paid_or_kol", _("Write yes or no."))
     if row.errors:
         return None
-    first_comment = v.get("first_comment", "") or ""
-    return {
-        "title": str(title),
-        "scheduled_at": scheduled_at,
-        "campaign": campaign.pk if campaign else None,
-        "tags": [t.pk for t in tags],
-        "is_paid_or_kol": flag in TRUE,
-        "targets": [
-            {"account": a.pk, "text": str(text), "first_comment": str(first_comment), "media": media}
-            for a in accounts
+    if row.sheet:
+        summary = _("Imported (sheet %(sheet)s, row %(row)s)") % {"sheet": row.sheet, "row": row.number}
+    else:
+        summary = _("Imported (row %(row)s)") % {"row": row.number}
+    return bulk.NewPost(
+        title=title,
+        scheduled_at=scheduled_at,
+        campaign=campaign,
+        tags=tags,
+        is_paid_or_kol=flag in TRUE,
+        change_summary=summary,
+        targets=[
+            bulk.NewTarget(account=a, text=text, first_comment=first_comment, media=media) for a in accounts
         ],
-    }
+    )
+
+
+def validate_rows(
+    workspace: Workspace,
+    rows: list[SourceRow],
+    *,
+    progress: Callable[[int], None] | None = None,
+    every: int = 500,
+) -> list[bulk.NewPost]:
+    """The rows as posts to create, or ImportRejected listing every problem of every row (the file
+    reader's and the validation's, in row order). `progress(n)` after every `every` rows."""
+    media_ids = {_id(v) for row in rows for v in _split(row.values.get("media", ""))} - {None}
+    lookups = _Lookups(workspace, media_ids=media_ids)
+    posts, errors = [], []
+    for index, source in enumerate(rows, start=1):
+        row = _Row(source.number, source.values, source.sheet, list(source.problems))
+        post = _validate(row, lookups, workspace)
+        errors += row.errors
+        posts.append(post)
+        if progress is not None and (index % every == 0 or index == len(rows)):
+            progress(index)
+    if errors:
+        raise ImportRejected(errors)
+    return posts
 
 
 # --- importing --------------------------------------------------------------------------------------
 
 
-def posts_import(*, actor, workspace: Workspace, file) -> list[Post]:
-    """Import every row of `file` as a draft post, or nothing (ImportRejected with every problem)."""
-    rows = [_Row(number, values) for number, values in read_rows(file)]
-    lookups = _Lookups(workspace)
-    parsed = [(row, _validate(row, lookups, workspace)) for row in rows]
-    errors = [error for row in rows for error in row.errors]
-    if errors:
-        raise ImportRejected(errors)
-    banned = services.workspace_banned_words(workspace)
-    created: list[Post] = []
+def posts_write(
+    *,
+    actor,
+    workspace: Workspace,
+    posts: list[bulk.NewPost],
+    file_name: str,
+    progress: Callable[[int], None] | None = None,
+) -> list[Post]:
+    """Create the validated posts in one transaction (all or none) with one `post.import` audit row."""
     with transaction.atomic():
-        for row, data in parsed:
-            try:
-                created.append(
-                    services.post_create(
-                        actor=actor,
-                        workspace=workspace,
-                        change_summary=_("Imported (row %(row)s)") % {"row": row.number},
-                        _banned_words=banned,
-                        _tag_groups=lookups.groups,
-                        **data,
-                    )
-                )
-            except DomainError as failed:
-                # Raised inside the transaction: every post created so far is rolled back.
-                column = next(iter(failed.fields), "file").split(".")[0]
-                raise ImportRejected(
-                    [{"row": row.number, "column": column, "message": failed.message}]
-                ) from None
+        created = bulk.posts_create_many(
+            actor=actor,
+            workspace=workspace,
+            posts=posts,
+            banned_words=services.workspace_banned_words(workspace),
+            progress=progress,
+        )
         audit_record(
             actor=actor,
             action="post.import",
             workspace=workspace,
-            after={"rows": len(created), "file": file.name},
+            after={"rows": len(created), "file": file_name},
         )
     return created
+
+
+def posts_import(*, actor, workspace: Workspace, file, sheet: str | None = None) -> list[Post]:
+    """Import every row of `file` as a draft post, or nothing (ImportRejected with every problem)."""
+    table = read_file(file, sheet=sheet)
+    posts = validate_rows(workspace, table.rows)
+    return posts_write(
+        actor=actor, workspace=workspace, posts=posts, file_name=getattr(file, "name", "") or ""
+    )

@@ -416,3 +416,63 @@ class IcalFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name or 'iCal'} ({self.prefix}…)"
+
+
+# --- bulk imports -----------------------------------------------------------------------------------
+
+
+def import_upload_path(instance: ImportJob, filename: str) -> str:
+    # Beside the workspace's media; the stored name is random (the original name is a column).
+    return f"workspaces/{instance.workspace_id}/imports/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+class ImportJob(WorkspaceScopedModel):
+    """One CSV/XLSX upload of posts and its way through a Celery worker: read and validated (with a
+    preview), then, when a person commits it, imported all or nothing. Statuses move only through
+    content.imports.jobs (its TRANSITIONS is the table)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a worker")
+        VALIDATING = "validating", _("Reading and checking")
+        INVALID = "invalid", _("Problems found")
+        READY = "ready", _("Ready to import")
+        COMMITTING = "committing", _("Importing")
+        COMMITTED = "committed", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    file = models.FileField(_("file"), upload_to=import_upload_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    size = models.BigIntegerField(_("size"), default=0)
+    sheet = models.CharField(_("sheet"), max_length=100, blank=True)  # the one asked for; blank: every sheet
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    language = models.CharField(max_length=10, default="en")  # of the messages the worker writes
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    # What was read: encoding and separator (CSV), sheets [{name, rows, read, note}] (XLSX).
+    encoding = models.CharField(max_length=20, blank=True)
+    delimiter = models.CharField(max_length=1, blank=True)
+    sheets = models.JSONField(default=list, blank=True)
+    # Progress: rows in the file, rows checked, posts written (while committing, live in the cache).
+    total_rows = models.PositiveIntegerField(default=0)
+    validated_rows = models.PositiveIntegerField(default=0)
+    committed_rows = models.PositiveIntegerField(default=0)
+    # [{sheet, row, column, message}] (at most content.importers.MAX_REPORTED) and how many there were.
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    # The first rows and every row with a problem, as read: [{sheet, row, values}].
+    preview = models.JSONField(default=list, blank=True)
+    posts = models.JSONField(default=list, blank=True)  # ids of the posts made
+    message = models.CharField(max_length=500, blank=True)  # why it failed (FAILED)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["workspace", "-id"], name="import_job_ws_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.original_name or 'import'} ({self.status})"

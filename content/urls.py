@@ -3,7 +3,7 @@ content.views.CalendarView)."""
 
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "content"
 
@@ -23,4 +23,11 @@ urlpatterns = [
     path(P + "delete/", views.PostDeleteView.as_view(), name="post_delete"),
     path(P + "unschedule/", views.PostUnscheduleView.as_view(), name="post_unschedule"),
     path(P + "queue/", views.PostQueueView.as_view(), name="post_queue"),
+    path(W + "imports/", import_views.ImportPageView.as_view(), name="imports"),
+    path(W + "imports/<int:import_id>/", import_views.ImportJobPageView.as_view(), name="import_job"),
+    path(
+        W + "imports/<int:import_id>/commit/",
+        import_views.ImportCommitPageView.as_view(),
+        name="import_commit",
+    ),
 ]

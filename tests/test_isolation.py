@@ -99,6 +99,7 @@ PROVIDERS = {
     "tag_id": lambda w: w.once("tag", _tag).pk,
     "banned_word_id": lambda w: w.once("banned_word", _banned_word).pk,
     "slot_id": lambda w: w.once("slot", _posting_slot).pk,
+    "import_id": lambda w: w.once("import_job", _import_job).pk,
     # publishing
     "webhook_id": lambda w: w.once("webhook", _webhook).pk,
     "delivery_id": lambda w: w.once("webhook_delivery", _webhook_delivery).pk,
@@ -167,6 +168,12 @@ def _posting_slot(world: World):
     from content.tests.factories import PostingSlotFactory
 
     return PostingSlotFactory(workspace=world.workspace, account=world.once("account", _social_account))
+
+
+def _import_job(world: World):
+    from content.models import ImportJob
+
+    return ImportJob.objects.create(workspace=world.workspace, status=ImportJob.Status.READY, total_rows=1)
 
 
 def _webhook(world: World):

@@ -103,6 +103,13 @@ def _queueable_post(workspace: Workspace) -> dict:
     return kwargs
 
 
+def _import_job(workspace: Workspace) -> dict:
+    """A job that was checked and is ready to commit."""
+    from content.models import ImportJob
+
+    return {"import_id": ImportJob.objects.create(workspace=workspace, status="ready", total_rows=1).pk}
+
+
 def _content_object(kind: str):
     def build(workspace: Workspace) -> dict:
         from content.tests import factories as f
@@ -192,6 +199,8 @@ REQUESTS["post.view"] = [
 REQUESTS["post.create"] = [
     Req("POST", "post-list", lambda ws: ({}, _new_post_body(ws))),
     Req("POST", "post-duplicate", lambda ws: (_content_post(ws), {})),
+    Req("GET", "import-detail", lambda ws: (_import_job(ws), None)),
+    Req("POST", "import-commit", lambda ws: (_import_job(ws), {})),
 ]
 REQUESTS["post.edit"] = [
     Req("PATCH", "post-detail", lambda ws: (_content_post(ws), {"version": 1, "title": "Renamed"})),

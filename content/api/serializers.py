@@ -466,17 +466,6 @@ class IcalFeedCreatedSerializer(IcalFeedSerializer):
         fields = [*IcalFeedSerializer.Meta.fields, "url"]
 
 
-class ImportRowErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="The row in the file; the header is row 1.")
-    column = serializers.CharField()
-    message = serializers.CharField()
-
-
-class ImportResultSerializer(serializers.Serializer):
-    created = serializers.IntegerField()
-    posts = serializers.ListField(child=serializers.IntegerField())
-
-
 # --- input ------------------------------------------------------------------------------------------
 
 
@@ -695,10 +684,6 @@ class PostingSlotInputSerializer(serializers.Serializer):
 
 class PostingSlotFilterSerializer(serializers.Serializer):
     account = serializers.IntegerField(required=False)
-
-
-class ImportUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="CSV (UTF-8) or XLSX; see content/importers.py for the columns.")
 
 
 class IcalFeedCreateSerializer(serializers.Serializer):

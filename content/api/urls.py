@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import imports, views
 
 W = "workspaces/<int:workspace_id>/"
 P = W + "posts/<int:post_id>/"
@@ -34,7 +34,9 @@ urlpatterns = [
     path(
         W + "posting-slots/<int:slot_id>/", views.PostingSlotDetailView.as_view(), name="posting-slot-detail"
     ),
-    path(W + "imports/", views.PostImportView.as_view(), name="post-import"),
+    path(W + "imports/", imports.ImportJobListView.as_view(), name="import-list"),
+    path(W + "imports/<int:import_id>/", imports.ImportJobDetailView.as_view(), name="import-detail"),
+    path(W + "imports/<int:import_id>/commit/", imports.ImportJobCommitView.as_view(), name="import-commit"),
     path("me/calendar/", views.MyCalendarView.as_view(), name="my-calendar"),
     path("me/ical-feeds/", views.IcalFeedListView.as_view(), name="ical-feed-list"),
     path("me/ical-feeds/<int:feed_id>/", views.IcalFeedDetailView.as_view(), name="ical-feed-detail"),

@@ -21,10 +21,10 @@ from rest_framework.response import Response
 
 from accounts.api.serializers import ErrorSerializer
 from accounts.roles import Capability as C
-from core.api import UserScopedAPIView, WorkspaceScopedAPIView, created, error_body
+from core.api import UserScopedAPIView, WorkspaceScopedAPIView, created
 from core.pagination import CreatedCursorPagination
 
-from .. import importers, selectors, services
+from .. import selectors, services
 from ..models import BannedWord, Campaign, IcalFeed, MediaAsset, Post, PostingSlot, Tag, TagGroup
 from . import serializers as s
 
@@ -571,34 +571,6 @@ class PostingSlotDetailView(WorkspaceScopedAPIView):
     def delete(self, request, workspace_id, slot_id):
         services.posting_slot_delete(actor=request.user, slot=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-# --- bulk import ------------------------------------------------------------------------------------
-
-
-class PostImportView(WorkspaceScopedAPIView):
-    """Upload a CSV or XLSX of posts. Every row is validated first; one bad row imports nothing and the
-    answer lists every problem as `error.rows`: [{row, column, message}] (the header is row 1)."""
-
-    queryset = Post.objects.all()
-    serializer_class = s.ImportResultSerializer
-    required_capabilities = {"POST": C.POST_CREATE}
-    parser_classes = [MultiPartParser, FormParser]
-
-    @extend_schema(
-        request={"multipart/form-data": s.ImportUploadSerializer},
-        responses=_ok(s.ImportResultSerializer, 201, 400),
-        summary="Import posts from CSV or XLSX (all or nothing)",
-    )
-    def post(self, request, workspace_id):
-        data = _validated(s.ImportUploadSerializer, request.data)
-        try:
-            posts = importers.posts_import(actor=request.user, workspace=self.workspace, file=data["file"])
-        except importers.ImportRejected as rejected:
-            body = error_body(rejected.code, rejected.message, rejected.fields)
-            body["error"]["rows"] = rejected.rows
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
-        return created({"created": len(posts), "posts": [p.pk for p in posts]})
 
 
 # --- the person's own: calendar across workspaces, iCal feeds ---------------------------------------
