@@ -61,7 +61,7 @@ DATA = json.loads((Path(__file__).with_name("twitter_text.json")).read_text(enco
 
 # Case pairs that Unicode 16 and 17 added; JavaScript engines (Node 20's ICU) know them, Python 3.11's
 # Unicode 14 database does not.
-_UPPER_SINCE_UNICODE_15 = {
+_UPPER_ADDED_AFTER_UNICODE_14 = {
     0x019B: 0xA7DC,
     0x0264: 0xA7CB,
     0x1C8A: 0x1C89,
@@ -75,8 +75,8 @@ _UPPER_SINCE_UNICODE_15 = {
 
 def js_canonicalize(unit: int) -> int:
     """ECMAScript's Canonicalize(ch) for a non-Unicode, case-insensitive regex: one code unit in, one out."""
-    if unit in _UPPER_SINCE_UNICODE_15:
-        return _UPPER_SINCE_UNICODE_15[unit]
+    if unit in _UPPER_ADDED_AFTER_UNICODE_14:
+        return _UPPER_ADDED_AFTER_UNICODE_14[unit]
     upper = chr(unit).upper()
     if len(upper) != 1 or ord(upper) > 0xFFFF:
         return unit
