@@ -179,9 +179,9 @@ def approval_reroute(*, actor, post) -> ApprovalRequest | None:
     if request is None or request.status not in (RequestStatus.IN_PROGRESS, RequestStatus.APPROVED):
         return None
     fresh = _fresh(locked)
-    waiting = {TargetStatus.IN_REVIEW, TargetStatus.APPROVED, TargetStatus.SCHEDULED}
-    if not any(t.status in waiting for t in fresh.targets.all()):
-        return None  # nothing left to publish (out, claimed, or drafts): nothing to re-open
+    done = {TargetStatus.PUBLISHED, TargetStatus.CANCELLED}
+    if all(t.status in done for t in fresh.targets.all()):
+        return None  # nothing of it is left to publish: nothing to re-open
     if request.status == RequestStatus.APPROVED and request.content_hash != canonical_hash(
         publishable(fresh)
     ):

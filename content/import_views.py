@@ -15,8 +15,7 @@ from django.views.generic import TemplateView
 
 from accounts.roles import Capability as C
 from core.errors import DomainError
-from core.views import WorkspaceViewMixin, apply_domain_error
-from dashboard.views import WorkspacePageMixin
+from core.views import WorkspacePageMixin, WorkspaceViewMixin, apply_domain_error
 
 from . import importers
 from .imports import jobs

@@ -388,33 +388,54 @@ def test_a_reversed_audit_range_is_a_400_in_the_api_and_on_the_page(client_for):
 # --- the import -------------------------------------------------------------------------------------
 
 
-def _import(api, workspace, cells):
+def _import(api, workspace, cells, capture):
+    """Upload a CSV as an import job (validated when the upload commits); returns the job as GET shows it."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["accounts", "text", "scheduled_at"])
     for n, cell in enumerate(cells):
         writer.writerow(["brand_ny", f"Imported {n}", cell])
     upload = SimpleUploadedFile("posts.csv", buffer.getvalue().encode(), content_type="text/csv")
-    return api.post(f"/api/v1/workspaces/{workspace.pk}/imports/", {"file": upload}, format="multipart")
+    url = f"/api/v1/workspaces/{workspace.pk}/imports/"
+    with capture(execute=True):
+        response = api.post(url, {"file": upload}, format="multipart")
+    assert response.status_code == 202, response.content
+    return api.get(f"{url}{response.json()['id']}/").json()
 
 
-def test_the_import_refuses_nonexistent_and_repeated_wall_times_by_row(ny, client_for):
+def test_the_import_refuses_nonexistent_and_repeated_wall_times_by_row(
+    ny, client_for, django_capture_on_commit_callbacks
+):
     workspace, _account, manager = ny
-    response = _import(client_for(manager), workspace, ["2027-03-14 02:30", "2027-11-07 01:30"])
-    assert response.status_code == 400
-    rows = response.json()["error"]["rows"]
+    job = _import(
+        client_for(manager),
+        workspace,
+        ["2027-03-14 02:30", "2027-11-07 01:30"],
+        django_capture_on_commit_callbacks,
+    )
+    assert job["status"] == "invalid"
+    rows = job["errors"]
     assert [(r["row"], r["column"]) for r in rows] == [(2, "scheduled_at"), (3, "scheduled_at")]
     assert "03:30 (UTC-4)" in rows[0]["message"]
     assert "01:30 (UTC-4)" in rows[1]["message"] and "01:30 (UTC-5)" in rows[1]["message"]
     assert not Post.objects.exists()
 
 
-def test_the_import_takes_an_explicit_offset(ny, client_for):
+def test_the_import_takes_an_explicit_offset(ny, client_for, django_capture_on_commit_callbacks):
     workspace, _account, manager = ny
-    response = _import(
-        client_for(manager), workspace, ["2027-11-07 01:30-05:00", "2027-11-07T01:30:00-04:00"]
+    api = client_for(manager)
+    job = _import(
+        api,
+        workspace,
+        ["2027-11-07 01:30-05:00", "2027-11-07T01:30:00-04:00"],
+        django_capture_on_commit_callbacks,
     )
-    assert response.status_code == 201, response.json()
+    assert job["status"] == "ready", job
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            f"/api/v1/workspaces/{workspace.pk}/imports/{job['id']}/commit/", {}, format="json"
+        )
+    assert response.status_code == 202, response.json()
     assert sorted(Post.objects.values_list("scheduled_at", flat=True)) == [FIRST_0130, SECOND_0130]
 
 

@@ -77,8 +77,8 @@ def test_an_edit_that_changes_what_gets_published_calls_the_registered_reset(
     manager, _scheduled, draft = scheduled_and_draft
     calls = []
 
-    def reset(post, *, actor):
-        calls.append((post, actor))
+    def reset(post, *, actor, content_changed):
+        calls.append((post, actor, content_changed))
 
     monkeypatch.setitem(hooks._registered, "on_post_edited", reset)
     target = draft.targets.get()
@@ -90,7 +90,7 @@ def test_an_edit_that_changes_what_gets_published_calls_the_registered_reset(
         targets=[{"account": target.account_id, "text": "Autumn menu"}],
     )
     # then
-    assert [(post.pk, actor) for post, actor in calls] == [(draft.pk, manager)]
+    assert [(post.pk, actor, changed) for post, actor, changed in calls] == [(draft.pk, manager, True)]
     assert PostVersion.objects.filter(post=draft).count() == 2
 
 
