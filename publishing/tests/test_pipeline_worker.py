@@ -361,7 +361,8 @@ def test_fault_run_kills_restarts_and_platform_errors_publish_each_post_at_most_
         ):
             started = timezone.now()
             ids = bulk_due_targets(accounts, per_account, due=started)
-            # and some that must fail: refused by the platform, and one missed (due two hours ago)
+            # and some that must fail: over X's limit (refused by our compliance check on what would be sent,
+            # before the platform is called), and one missed (due two hours ago)
             refused = [due_target(a, text="新" * 141, due=started).pk for a in accounts[:5]]
             missed = due_target(accounts[5], text="missed", due=started - timedelta(hours=2)).pk
             ids += [*refused, missed]
@@ -410,7 +411,7 @@ def test_fault_run_kills_restarts_and_platform_errors_publish_each_post_at_most_
     assert set(counts) <= {S.PUBLISHED, S.FAILED}, counts
     assert PostTarget.objects.get(pk=missed).error_message.startswith("Missed")
     assert PublishJob.objects.get(target_id=missed).reason == "missed"
-    assert all(PublishJob.objects.get(target_id=pk).reason == "rejected" for pk in refused)
+    assert all(PublishJob.objects.get(target_id=pk).reason == "compliance" for pk in refused)
     published = counts.get(S.PUBLISHED, 0)
     assert published >= posts - 10, counts
     stored = platform_sim.counts()["posts_created"]
