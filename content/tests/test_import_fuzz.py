@@ -120,23 +120,29 @@ def assert_faithful_csv(data: bytes, result) -> None:
 # --- generated files --------------------------------------------------------------------------------
 
 
-def cell(rnd: random.Random) -> str:
+def cell(rnd: random.Random, *, clean: bool = False) -> str:
+    """A cell of random pieces; unless `clean`, sometimes one that must be refused (NUL, too long)."""
+    if clean:
+        return "".join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 6)))
     roll = rnd.random()
-    if roll < 0.01:
+    if roll < 0.004:
         return "长" * (MAX_CELL_CHARS + 1)
-    if roll < 0.04:
+    if roll < 0.03:
         return "bad\x00byte"
     return "".join(rnd.choice(PIECES) for _ in range(rnd.randint(0, 6)))
 
 
-def generated_csv(rnd: random.Random, *, accounts=("tea_cn", "tea_global")) -> tuple[bytes, dict]:
-    """A CSV as a spreadsheet program writes it, in a random encoding and separator, maybe damaged."""
+def generated_csv(
+    rnd: random.Random, *, accounts=("tea_cn", "tea_global"), clean: bool = False
+) -> tuple[bytes, dict]:
+    """A CSV as a spreadsheet program writes it, in a random encoding and separator, maybe damaged
+    (never when `clean`: then every cell is one a valid post may hold)."""
     columns = ["accounts", "text", *rnd.sample(OPTIONAL[:2], rnd.randint(0, 2))]
     rnd.shuffle(columns)
-    if rnd.random() < 0.1:
+    if rnd.random() < 0.1 and not clean:
         columns.append("")  # a column without a name (its values must not be dropped silently)
     rows = [
-        [rnd.choice(accounts) if c == "accounts" else cell(rnd) for c in columns]
+        [rnd.choice(accounts) if c == "accounts" else cell(rnd, clean=clean) for c in columns]
         for _ in range(rnd.randint(0, 6))
     ]
     delimiter = rnd.choice([",", "\t", ";"])
@@ -148,7 +154,7 @@ def generated_csv(rnd: random.Random, *, accounts=("tea_cn", "tea_global")) -> t
     encoding = rnd.choice(["utf-8", "utf-8-sig", "utf-16", "gb18030"])
     data = text.encode(encoding, errors="replace") if encoding == "gb18030" else text.encode(encoding)
     info = {"encoding": encoding, "delimiter": delimiter, "columns": columns, "rows": rows, "damage": None}
-    roll = rnd.random()
+    roll = 1.0 if clean else rnd.random()
     if roll < 0.15 and len(data) > 2:
         data, info["damage"] = data[: rnd.randrange(1, len(data))], "truncated"
     elif roll < 0.3 and data:
@@ -169,7 +175,7 @@ def test_random_bytes_are_rows_the_parser_reads_or_problems(data, prefix):
     assert_faithful_csv(prefix + data, result)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.randoms(use_true_random=False))
 def test_generated_and_damaged_csv_files_are_read_as_the_parser_reads_them(rnd):
     # given
@@ -241,7 +247,7 @@ def shown(value):
     return cell_value(value)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.randoms(use_true_random=False))
 def test_workbooks_with_many_sheets_are_read_as_openpyxl_reads_them(rnd):
     # given
@@ -333,8 +339,8 @@ def test_imports_through_the_api_never_fail_and_store_what_the_parser_reads(
     url = f"/api/v1/workspaces/{workspace.pk}/imports/"
     rnd = random.Random(10)
     committed = 0
-    for attempt in range(30):
-        data, info = generated_csv(rnd)
+    for attempt in range(24):
+        data, info = generated_csv(rnd, clean=attempt % 2 == 0)
         Post.objects.all().delete()
         # when
         with django_capture_on_commit_callbacks(execute=True):
@@ -360,4 +366,4 @@ def test_imports_through_the_api_never_fail_and_store_what_the_parser_reads(
         expected = expected_posts(data)
         if expected is not None:
             assert job["status"] == "committed", (attempt, info, job["errors"][:3])
-    assert committed >= 5  # the fuzz also covers files that import
+    assert committed >= 8  # the fuzz also covers files that import
