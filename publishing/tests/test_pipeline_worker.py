@@ -170,7 +170,7 @@ def test_a_thousand_posts_due_together_publish_exactly_once(platform_sim, tmp_pa
         ids = bulk_due_targets(accounts, 10, due=started)
         # when
         wait_for(
-            all_final(ids), timeout=150, what="1,000 posts to publish", on_timeout=lambda: status_counts(ids)
+            all_final(ids), timeout=300, what="1,000 posts to publish", on_timeout=lambda: status_counts(ids)
         )
     # then: the simulator stored exactly one post per target
     assert status_counts(ids) == {S.PUBLISHED: 1000}
@@ -192,7 +192,7 @@ def test_two_beats_and_three_workers_publish_no_duplicates(platform_sim, tmp_pat
         started = timezone.now()
         ids = bulk_due_targets(accounts, 10, due=started)
         # when
-        wait_for(all_final(ids), timeout=120, what="300 posts", on_timeout=lambda: status_counts(ids))
+        wait_for(all_final(ids), timeout=240, what="300 posts", on_timeout=lambda: status_counts(ids))
         # both beats really were dispatching
         for beat in beats:
             assert "publishing.dispatch" in beat.log()
@@ -372,7 +372,7 @@ def test_fault_run_kills_restarts_and_platform_errors_publish_each_post_at_most_
             for round_ in range(3):
                 wait_for(
                     lambda r=round_: PublishAttempt.objects.filter(target_id__in=ids).count() > 60 * (r + 1),
-                    timeout=90,
+                    timeout=180,
                     what="progress before a kill",
                     interval=0.2,
                 )
@@ -397,7 +397,7 @@ def test_fault_run_kills_restarts_and_platform_errors_publish_each_post_at_most_
             try:
                 wait_for(
                     all_final(ids),
-                    timeout=150,
+                    timeout=300,
                     what="every post decided",
                     on_timeout=lambda: status_counts(ids),
                 )
