@@ -93,17 +93,7 @@ def check_first_comment(
     post itself, so it is not asked for here. The platform's limit is the first comment's length by the
     connector's own count (`<platform>.first_comment_length`, blocking; platforms.first_comment_findings).
     """
-    normalized = normalize(text)
-    findings: list[ComplianceFinding] = []
-    findings += adlaw_findings(normalized, adlaw_allowed_words)
-    findings += banned_word_findings(normalized, banned_words)
-    findings += blocked_link_findings(
-        normalized,
-        platforms=platforms,
-        blocked_domains=BLOCKED_IN_MAINLAND_DOMAINS if blocked_domains is None else blocked_domains,
-        chinese_platforms=CHINESE_PLATFORMS,
-        link="",
-    )
+    findings = _word_findings(text, platforms, banned_words, blocked_domains, adlaw_allowed_words)
     findings += first_comment_findings(text, platforms=platforms, connectors=connectors)
     findings = [dataclasses.replace(_with_utf16(text, f), field=FIRST_COMMENT) for f in findings]
     return sorted(findings, key=ComplianceFinding.sort_key)
@@ -122,6 +112,14 @@ def check_words(
     what is published: the title (`field="title"`) or a media item's alt text
     (`field="media.<index>.alt_text"`). A claim is as public in a WeChat article's title or an image's
     description as in the text. Spans are offsets into `text`; platform limits are the connectors'."""
+    findings = _word_findings(text, platforms, banned_words, blocked_domains, adlaw_allowed_words)
+    findings = [dataclasses.replace(_with_utf16(text, f), field=field) for f in findings]
+    return sorted(findings, key=ComplianceFinding.sort_key)
+
+
+def _word_findings(text, platforms, banned_words, blocked_domains, adlaw_allowed_words) -> list:
+    """The rules about words, wherever they are published: absolute claims, banned words, links blocked
+    in mainland China (no `link` field: that belongs to the post's own check)."""
     normalized = normalize(text)
     findings: list[ComplianceFinding] = []
     findings += adlaw_findings(normalized, adlaw_allowed_words)
@@ -133,8 +131,7 @@ def check_words(
         chinese_platforms=CHINESE_PLATFORMS,
         link="",
     )
-    findings = [dataclasses.replace(_with_utf16(text, f), field=field) for f in findings]
-    return sorted(findings, key=ComplianceFinding.sort_key)
+    return findings
 
 
 def has_blocking(findings: Iterable[ComplianceFinding]) -> bool:
