@@ -177,6 +177,32 @@ class Job:
         return self.polls >= self.polls_needed or now() - self.created_at >= self.seconds_needed
 
 
+_BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
+_BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def account_external_id(platform: str, n: int) -> str:
+    """An account id in the platform's own format, as its clients parse it: X, Mastodon, Facebook and
+    Instagram ids are numeric strings (tweepy and Mastodon.py read them as integers), Bluesky's are
+    `did:plc:` DIDs (24 base32 characters), YouTube's channel ids are "UC" + 22 base64url characters,
+    a WeChat OA's original id is "gh_" + 12 hex digits."""
+    if platform == "wechat_oa":
+        return f"gh_{secrets.token_hex(6)}"
+    if platform == "bluesky":
+        return "did:plc:" + "".join(secrets.choice(_BASE32) for _ in range(24))
+    if platform == "youtube":
+        return "UC" + "".join(secrets.choice(_BASE64URL) for _ in range(22))
+    numeric = {
+        "x": 1_400_000_000_000_000_000,
+        "mastodon": 109_000_000_000_000_000,
+        "facebook": 100_000_000_000_000,
+        "instagram": 17_841_400_000_000_000,
+    }
+    if platform in numeric:
+        return str(numeric[platform] + n)
+    return f"{platform[:2]}{100000 + n}"
+
+
 class SimState:
     def __init__(self) -> None:
         self.reset()
@@ -219,9 +245,7 @@ class SimState:
     ) -> Account:
         n = self.next_id()
         if not external_id:
-            external_id = (
-                f"gh_{secrets.token_hex(6)}" if platform == "wechat_oa" else f"{platform[:2]}{100000 + n}"
-            )
+            external_id = account_external_id(platform, n)
         handle = handle or f"sim_{platform}_{n}"
         account = Account(
             platform=platform,
