@@ -117,11 +117,13 @@ class ExternalReviewPage(View):
         return redirect("approvals:external_review", token=token)
 
 
-def _snapshot_context(request, gate) -> dict:
+def _snapshot_context(request, gate, last_approved=None) -> dict:
     """What the last request pins (its payload: every field that is sent, per account) and how the post
-    differs from it now, field by field (content.payload.payload_diff); the route's re-openings."""
+    differs from it now, field by field (content.payload.payload_diff); the route's re-openings. While a
+    re-submission is in review, also what changed since the last approval (`last_approved`), so the
+    reviewer sees exactly what they are asked to approve anew."""
     if request is None or not request.payload:
-        return {"snapshot": None, "snapshot_changes": [], "reopened": []}
+        return {"snapshot": None, "snapshot_changes": [], "reopened": [], "since_approval": []}
     from content.payload import payload_diff
 
     now = {
@@ -129,10 +131,14 @@ def _snapshot_context(request, gate) -> dict:
             gate.payloads[k] for k in sorted(gate.payloads, key=lambda k: gate.payloads[k]["account"])
         ]
     }
+    since_approval = []
+    if last_approved is not None and last_approved.payload:
+        since_approval = payload_diff(last_approved.payload, request.payload)
     return {
         "snapshot": request.payload["targets"],
         "snapshot_changes": payload_diff(request.payload, now),
         "reopened": (request.routing or {}).get("reopened") or [],
+        "since_approval": since_approval,
     }
 
 
@@ -164,11 +170,19 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
         waiting = selectors.requests_waiting_for(user=self.request.user).filter(post=post).exists()
         comments = list(selectors.comments_of(self.workspace, post=post))
         gate = publish_gate(post)
+        last_approved = None
+        if current is not None and current.status == "in_progress":
+            last_approved = (
+                selectors.requests_of(self.workspace)
+                .filter(post=post, status="approved", pk__lt=current.pk)
+                .order_by("-id")
+                .first()
+            )
         context.update(
             post=post,
             current=current,
             gate=gate,
-            **_snapshot_context(current, gate),
+            **_snapshot_context(current, gate, last_approved),
             can_decide=waiting,
             can_submit=self.access.can(C.POST_EDIT) and (current is None or current.status != "in_progress"),
             can_share=self.access.can(C.POST_EDIT)

@@ -898,6 +898,16 @@ def post_compliance_override(*, actor, post: Post, reason: str) -> Post:
     return locked
 
 
+def post_blocking_override(post: Post) -> dict | None:
+    """The admin's recorded override of blocking findings, with `current` saying whether it still covers
+    what would be sent now (any change to the payload voids it); None when there is none."""
+    override = post.compliance_override or {}
+    if not override.get("blocking_rules"):
+        return None
+    current = override.get("content_hash") == canonical_hash(publishable(_load(post)))
+    return {**override, "current": current}
+
+
 @transaction.atomic
 def post_reschedule(*, actor, post: Post, scheduled_at: datetime, version: int | None = None) -> Post:
     """Move a post to another time (the calendar's drag). A scheduled post stays scheduled and needs the

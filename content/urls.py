@@ -23,6 +23,11 @@ urlpatterns = [
     path(P + "delete/", views.PostDeleteView.as_view(), name="post_delete"),
     path(P + "unschedule/", views.PostUnscheduleView.as_view(), name="post_unschedule"),
     path(P + "queue/", views.PostQueueView.as_view(), name="post_queue"),
+    path(
+        P + "compliance/override/",
+        views.PostComplianceOverrideView.as_view(),
+        name="post_compliance_override",
+    ),
     path(W + "imports/", import_views.ImportPageView.as_view(), name="imports"),
     path(W + "imports/<int:import_id>/", import_views.ImportJobPageView.as_view(), name="import_job"),
     path(

@@ -16,15 +16,18 @@ import json
 import zoneinfo
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext, gettext_noop, pgettext
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -101,7 +104,19 @@ def text_count(platform: str, text: str, *, first_comment: bool = False) -> dict
     With `first_comment`, the limit is the first comment's (Facebook limits comments apart from posts)."""
     info = services.text_counts(text, [platform], first_comment=first_comment)[platform]
     limit = info["limit"]
-    return {**info, "unit": str(info["unit"]), "over": limit is not None and info["count"] > limit}
+    unit = gettext(str(info["unit"]))  # the connectors name their units in English (TEXT_UNITS)
+    return {**info, "unit": unit, "over": limit is not None and info["count"] > limit}
+
+
+# The connectors' `text_unit` names, for makemessages: said in the reader's language where they are shown.
+TEXT_UNITS = (
+    gettext_noop("characters"),
+    gettext_noop("weighted characters"),
+    gettext_noop("graphemes"),
+    gettext_noop("UTF-16 characters"),
+    gettext_noop("bytes of description"),
+    gettext_noop("Weibo characters (a Chinese character is 1, two ASCII characters are 1)"),
+)
 
 
 # --- calendar ---------------------------------------------------------------------------------------
@@ -802,10 +817,32 @@ def _change_labels() -> dict[str, str]:
     }
 
 
+@lru_cache(maxsize=1)
+def _changed_prefixes() -> tuple[str, ...]:
+    """How "Changed: <fields>" begins in each of the dashboard's languages (a summary is stored in the
+    language of whoever saved)."""
+    prefixes = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            prefixes.append(gettext("Changed: %(fields)s") % {"fields": ""})
+    return tuple(prefixes)
+
+
 def _readable_history(history: list[dict], tz) -> list[dict]:
     """The selector's history with readable field names and scheduled times in the workspace's zone."""
     labels = _change_labels()
     for entry in history:
+        # Summaries are stored in the language of whoever saved; say them again in the reader's.
+        summary = entry.get("summary") or ""
+        prefix = next((p for p in _changed_prefixes() if summary.startswith(p)), None)
+        keys = summary[len(prefix) :].split(", ") if prefix else []
+        if keys and all(key in labels for key in keys):
+            # services._summary names the changed fields by key ("title, targets")
+            entry["summary"] = _("Changed: %(fields)s") % {"fields": ", ".join(str(labels[k]) for k in keys)}
+        elif summary in ("Created", gettext("Created")):
+            entry["summary"] = pgettext("post history", "Created")
+        elif summary:
+            entry["summary"] = gettext(summary)
         for change in entry["changes"]:
             key = change["field"].rsplit(".", 1)[-1]
             change["label"] = labels.get(key, key)
@@ -852,14 +889,18 @@ class PostDetailView(WorkspacePageMixin, TemplateView):
                     "publishing": publishing[target.pk],
                 }
             )
-        # Each stored finding says which part of which variant it is about (older ones: the text).
+        can_override = self.access.can(C.POST_PUBLISH_WITHOUT_APPROVAL)
+        # Checked now, in the reader's language, on what would be sent now (the stored summary keeps the
+        # language and the content of its last save); each finding says which part of which variant.
+        severity_labels = {"blocking": _("Blocking"), "warning": _("Warning"), "info": _("Info")}
         findings = [
             {
-                **finding,
-                "field": finding.get("field") or compliance.TEXT,
-                "handle": handles.get(finding.get("target"), ""),
+                **finding.to_dict(),
+                "severity_label": severity_labels.get(str(finding.severity), str(finding.severity)),
+                "handle": result["handle"],
             }
-            for finding in (post.compliance or {}).get("findings", [])
+            for result in services.compliance_for_post(post)
+            for finding in result["findings"]
         ]
         context.update(
             post=post,
@@ -877,6 +918,9 @@ class PostDetailView(WorkspacePageMixin, TemplateView):
             can_create=self.access.can(C.POST_CREATE),
             can_schedule=self.access.can(C.POST_SCHEDULE),
             can_publish_now=self.access.can(C.POST_PUBLISH_NOW),
+            can_override_blocking=can_override,
+            has_blocking=any(f["severity"] == "blocking" for f in findings),
+            blocking_override=services.post_blocking_override(post),
             is_scheduled=post.status == S.SCHEDULED,
             is_locked=post.status in LOCKED_STATUSES,
         )
@@ -918,6 +962,18 @@ class PostUnscheduleView(_PostActionView):
 
     def act(self, post):
         return services.post_unschedule(actor=self.request.user, post=post), _("Taken off the schedule.")
+
+
+class PostComplianceOverrideView(_PostActionView):
+    """The post page's "Override blocking findings" form (admins): the reason is required and shown."""
+
+    required_capabilities = {"POST": C.POST_PUBLISH_WITHOUT_APPROVAL}
+
+    def act(self, post):
+        post = services.post_compliance_override(
+            actor=self.request.user, post=post, reason=self.request.POST.get("reason", "")
+        )
+        return post, _("Blocking findings overridden for this exact content.")
 
 
 class PostQueueView(_PostActionView):

@@ -557,6 +557,10 @@ class PostVersionInputSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
+class PostComplianceOverrideSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, allow_blank=False, trim_whitespace=True)
+
+
 class PostQueueSerializer(serializers.Serializer):
     override_warnings = serializers.BooleanField(required=False, default=False)
     version = serializers.IntegerField(required=False, allow_null=True, default=None)

@@ -15,6 +15,11 @@ urlpatterns = [
     path(P + "unschedule/", views.PostUnscheduleView.as_view(), name="post-unschedule"),
     path(P + "queue/", views.PostQueueView.as_view(), name="post-queue"),
     path(P + "compliance/", views.PostComplianceView.as_view(), name="post-compliance"),
+    path(
+        P + "compliance/override/",
+        views.PostComplianceOverrideView.as_view(),
+        name="post-compliance-override",
+    ),
     path(W + "compliance/check/", views.ComplianceCheckView.as_view(), name="compliance-check"),
     path(W + "media/", views.MediaListView.as_view(), name="media-list"),
     path(W + "media/<int:media_id>/", views.MediaDetailView.as_view(), name="media-detail"),

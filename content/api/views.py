@@ -275,6 +275,25 @@ class PostComplianceView(_PostObjectView):
         return Response(s.PostComplianceSerializer(body).data)
 
 
+class PostComplianceOverrideView(_PostObjectView):
+    """An admin lets this exact content go out despite its blocking findings, saying why. Recorded with the
+    content hash: any later change to what is sent voids it (400 without a reason or without a blocking
+    finding; 403 for roles without post.publish_without_approval)."""
+
+    required_capabilities = {"POST": C.POST_PUBLISH_WITHOUT_APPROVAL}
+
+    @extend_schema(
+        request=s.PostComplianceOverrideSerializer,
+        responses=_ok(s.PostSerializer, 200, 400, 403, 404, 409),
+        summary="Override blocking findings",
+    )
+    def post(self, request, workspace_id, post_id):
+        post = self.get_object()
+        data = _validated(s.PostComplianceOverrideSerializer, request.data)
+        post = services.post_compliance_override(actor=request.user, post=post, reason=data["reason"])
+        return Response(_fresh(post))
+
+
 class ComplianceCheckView(WorkspaceScopedAPIView):
     """The composer's live check: text and platforms (or accounts, or targets: accounts each with its
     first comment) in; findings with spans (in the text, or in a target's first comment) and each
