@@ -1,13 +1,23 @@
-"""X API v2 (api.x.com): OAuth 2.0 with PKCE, /2/tweets, /2/media/upload, users/me, user timeline.
+"""X API v2 (api.x.com): OAuth 2.0 with PKCE, /2/tweets, /2/media/upload, users/me, user timeline; and
+the v1.1 media upload (upload.twitter.com/1.1/media/upload.json, media/metadata/create.json) that
+tweepy's `API.media_upload` uses.
 
-Errors are problem+json: {"title", "detail", "type", "status"}; a missing post is HTTP 200 with only
-`errors` (type .../resource-not-found). Rate limits: 429 with x-rate-limit-reset (epoch seconds).
-Access tokens last 2 hours; refresh tokens rotate on every use.
+Ids are what X's clients parse as integers: accounts, posts and media are snowflake-like numeric strings
+(19 digits, growing with time); v1.1 answers carry `media_id` as a number and `media_id_string`.
+A post answers with `id`, `text` and `edit_history_tweet_ids`; other fields only when `tweet.fields`
+asks, and `expansions=author_id` / `attachments.media_keys` fill `includes.users` / `includes.media`.
+Errors are problem+json: {"title", "detail", "type", "status"} (401: "Unauthorized"); v1.1 errors are
+{"errors": [{"code", "message"}]}. A missing post is HTTP 200 with only `errors` (type
+.../resource-not-found). Rate limits: 429 with x-rate-limit-reset (epoch seconds).
+Access tokens last 2 hours; refresh tokens rotate on every use. The v1.1 upload takes the same OAuth 2.0
+user token here (X's own takes OAuth 1.0a user context, which the simulator does not issue).
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
+import time
 from datetime import UTC, datetime
 
 from starlette.requests import Request
@@ -27,7 +37,7 @@ from ..kit import (
     redeem_code,
     refresh_account,
 )
-from ..state import Post
+from ..state import Media, Post
 
 PROBLEMS = {
     "rate_limited": (429, "Too Many Requests", "about:blank"),
@@ -47,11 +57,39 @@ MAX_GIF_BYTES = 15 * 1024 * 1024
 
 def x_error(kind: str, message: str, status: int | None = None) -> Response:
     code, title, problem = PROBLEMS[kind]
-    detail = title if message in (kind.replace("_", " "), "") else message
+    # X says only "Unauthorized" whatever is wrong with the token
+    detail = title if message in (kind.replace("_", " "), "") or code == 401 else message
     body = {"title": title, "detail": detail, "type": problem, "status": status or code}
     if kind == "bad_request":
         body["errors"] = [{"message": detail}]
     return JSONResponse(body, status_code=status or code, media_type="application/problem+json")
+
+
+# v1.1 error codes (y): 89 invalid or expired token, 88 rate limit exceeded, 131 internal error,
+# 324 media problem, 34 not found, 200 forbidden.
+V1_CODES = {
+    "rate_limited": 88,
+    "app_rate_limited": 88,
+    "server_error": 131,
+    "timeout": 131,
+    "token_expired": 89,
+    "token_revoked": 89,
+    "token_invalid": 89,
+    "bad_request": 324,
+    "not_found": 34,
+    "forbidden": 200,
+}
+
+
+def x_v1_error(kind: str, message: str, status: int | None = None) -> Response:
+    code = PROBLEMS[kind][0]
+    if V1_CODES[kind] == 89:
+        message = "Invalid or expired token."
+    elif kind in ("rate_limited", "app_rate_limited"):
+        message = "Rate limit exceeded"
+    return JSONResponse(
+        {"errors": [{"code": V1_CODES[kind], "message": message}]}, status_code=status or code
+    )
 
 
 SPEC = PlatformSpec(
@@ -64,22 +102,78 @@ SPEC = PlatformSpec(
     error=x_error,
     app_rate_limit=True,
 )
+# The v1.1 upload endpoints: the same platform (counters, faults, tokens), v1.1's error shape.
+SPEC_V1 = dataclasses.replace(SPEC, error=x_v1_error)
+
+TWITTER_EPOCH_MS = 1288834974657
+
+
+def snowflake(n: int) -> str:
+    """A snowflake-like id: milliseconds since X's epoch above 22 low bits, which take a counter so ids
+    stay unique within one millisecond."""
+    return str(((int(time.time() * 1000) - TWITTER_EPOCH_MS) << 22) | (n & 0x3FFFFF))
 
 
 def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def tweet_json(post: Post) -> dict:
-    body = {
-        "id": post.id,
-        "text": post.text,
-        "author_id": post.account_id,
-        "created_at": _iso(post.created_at),
-        "edit_history_tweet_ids": [post.id],
-    }
-    if post.media_ids:
-        body["attachments"] = {"media_keys": [f"3_{m}" for m in post.media_ids]}
+def _listed(request: Request, name: str) -> set[str]:
+    return {v.strip() for v in request.query_params.get(name, "").split(",") if v.strip()}
+
+
+def tweet_json(post: Post, fields: set[str] = frozenset(), expansions: set[str] = frozenset()) -> dict:
+    """A post as v2 answers it: the default fields, plus those `tweet.fields` (or an expansion) asks."""
+    body = {"id": post.id, "text": post.text, "edit_history_tweet_ids": [post.id]}
+    if "author_id" in fields | expansions:
+        body["author_id"] = post.account_id
+    if "created_at" in fields:
+        body["created_at"] = _iso(post.created_at)
+    if "conversation_id" in fields:
+        body["conversation_id"] = post.extra.get("in_reply_to") or post.id
+    if "public_metrics" in fields:
+        body["public_metrics"] = {
+            "retweet_count": 0,
+            "reply_count": 0,
+            "like_count": 0,
+            "quote_count": 0,
+            "bookmark_count": 0,
+            "impression_count": 0,
+        }
+    if post.media_ids and ("attachments" in fields or "attachments.media_keys" in expansions):
+        body["attachments"] = {"media_keys": [media_key(m) for m in post.media_ids]}
+    return body
+
+
+def media_key(media_id: str) -> str:
+    return f"3_{media_id}"  # 3: a photo (animated GIFs are 16_, videos 7_)
+
+
+def tweets_answer(request: Request, ctx: Ctx, posts: list[Post]) -> dict:
+    """`data` for the posts and, for the expansions asked, `includes.users` and `includes.media`."""
+    fields, expansions = _listed(request, "tweet.fields"), _listed(request, "expansions")
+    data = [tweet_json(p, fields, expansions) for p in posts]
+    includes: dict = {}
+    if "author_id" in expansions and posts:
+        authors = {p.account_id for p in posts}
+        includes["users"] = [
+            user_json(a) for a in (ctx.state.account("x", i) for i in sorted(authors)) if a is not None
+        ]
+    if "attachments.media_keys" in expansions:
+        media = [m for p in posts for i in p.media_ids if (m := ctx.state.get_media("x", i)) is not None]
+        if media:
+            includes["media"] = [media_json(m) for m in media]
+    return {"data": data, **({"includes": includes} if includes else {})}
+
+
+def user_json(account) -> dict:
+    return {"id": account.external_id, "name": account.display_name, "username": account.handle}
+
+
+def media_json(media: Media) -> dict:
+    body = {"media_key": media_key(media.id), "type": "animated_gif" if media.kind == "gif" else "photo"}
+    if media.extra.get("alt_text"):
+        body["alt_text"] = media.extra["alt_text"]
     return body
 
 
@@ -145,9 +239,7 @@ async def users_me(request: Request, ctx: Ctx) -> Response:
     return JSONResponse(
         {
             "data": {
-                "id": account.external_id,
-                "name": account.display_name,
-                "username": account.handle,
+                **user_json(account),
                 "profile_image_url": f"https://pbs.twimg.com/profile_images/{account.external_id}/normal.jpg",
                 "public_metrics": {
                     "followers_count": account.followers,
@@ -159,53 +251,104 @@ async def users_me(request: Request, ctx: Ctx) -> Response:
     )
 
 
-@operation(SPEC, "upload")
-async def media_upload(request: Request, ctx: Ctx) -> Response:
-    form = await request.form()
+IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif"))
+
+
+def sniff_image(data: bytes) -> str:
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return next((kind for magic, kind in IMAGE_MAGIC if data.startswith(magic)), "")
+
+
+async def _store_upload(ctx: Ctx, form) -> Media | Response:
+    """The simple (one request) image/GIF upload both API versions share: a multipart `media` file."""
     media = form.get("media")
     if media is None or isinstance(media, str):
         return ctx.error("bad_request", "media is required (multipart file)")
     data = await media.read()
     category = str(form.get("media_category") or "tweet_image")
-    content_type = str(form.get("media_type") or media.content_type or "")
+    # X reads the type from the bytes when the request names none (tweepy's v1.1 upload names none)
+    content_type = str(form.get("media_type") or media.content_type or sniff_image(data))
     if category not in ("tweet_image", "tweet_gif", "tweet_video"):
         return ctx.error("bad_request", f"unsupported media_category {category}")
-    limit = MAX_GIF_BYTES if category == "tweet_gif" else MAX_IMAGE_BYTES
+    limit = MAX_GIF_BYTES if category == "tweet_gif" or content_type == "image/gif" else MAX_IMAGE_BYTES
     if category == "tweet_video":
         return ctx.error("bad_request", "videos use the chunked INIT/APPEND/FINALIZE upload")
     if len(data) > limit:
         return ctx.error("bad_request", f"File size exceeds {limit} bytes.")
-    item = ctx.state.add_media(
+    return ctx.state.add_media(
         ctx.account,
-        kind="gif" if category == "tweet_gif" else "image",
+        kind="gif" if category == "tweet_gif" or content_type == "image/gif" else "image",
         data=data,
         content_type=content_type,
         filename=media.filename or "",
+        id=snowflake(ctx.state.next_id()),
     )
+
+
+@operation(SPEC, "upload")
+async def media_upload(request: Request, ctx: Ctx) -> Response:
+    item = await _store_upload(ctx, await request.form())
+    if isinstance(item, Response):
+        return item
     return JSONResponse(
         {
             "data": {
                 "id": item.id,
-                "media_key": f"3_{item.id}",
+                "media_key": media_key(item.id),
                 "size": item.size,
                 "expires_after_secs": 86400,
-                "image": {"image_type": content_type},
+                "image": {"image_type": item.content_type},
             }
         }
     )
 
 
-@operation(SPEC, "upload")
-async def media_metadata(request: Request, ctx: Ctx) -> Response:
-    p = await ctx.params()
-    item = ctx.state.get_media("x", str(p.get("id", "")))
+@operation(SPEC_V1, "upload")
+async def media_upload_v1(request: Request, ctx: Ctx) -> Response:
+    form = await request.form()
+    if form.get("command"):
+        return ctx.error("bad_request", "the chunked INIT/APPEND/FINALIZE upload is not simulated")
+    item = await _store_upload(ctx, form)
+    if isinstance(item, Response):
+        return item
+    return JSONResponse(
+        {
+            "media_id": int(item.id),
+            "media_id_string": item.id,
+            "media_key": media_key(item.id),
+            "size": item.size,
+            "expires_after_secs": 86400,
+            "image": {"image_type": item.content_type, "w": 1, "h": 1},
+        }
+    )
+
+
+def _set_alt_text(ctx: Ctx, media_id: str, alt: str) -> Response | None:
+    item = ctx.state.get_media("x", media_id)
     if item is None or item.account_id != ctx.account.external_id:
         return ctx.error("bad_request", "unknown media id")
-    alt = ((p.get("metadata") or {}).get("alt_text") or {}).get("text", "")
     if len(alt) > 1000:
         return ctx.error("bad_request", "alt text is limited to 1000 characters")
     item.extra["alt_text"] = alt
-    return JSONResponse({"data": {"id": item.id, "associated_metadata": True}})
+    return None
+
+
+@operation(SPEC_V1, "upload")
+async def media_metadata_v1(request: Request, ctx: Ctx) -> Response:
+    p = await ctx.params()
+    alt = (p.get("alt_text") or {}).get("text", "")
+    refused = _set_alt_text(ctx, str(p.get("media_id", "")), alt)
+    return refused or Response(status_code=200)
+
+
+@operation(SPEC, "upload")
+async def media_metadata(request: Request, ctx: Ctx) -> Response:
+    p = await ctx.params()
+    media_id = str(p.get("id", ""))
+    alt = ((p.get("metadata") or {}).get("alt_text") or {}).get("text", "")
+    refused = _set_alt_text(ctx, media_id, alt)
+    return refused or JSONResponse({"data": {"id": media_id, "associated_metadata": True}})
 
 
 @operation(SPEC, "publish")
@@ -236,6 +379,7 @@ async def create_tweet(request: Request, ctx: Ctx) -> Response:
         media_ids=media_ids,
         kind="image" if media_ids else "text",
         extra={"in_reply_to": reply_to} if reply_to else {},
+        id=snowflake(ctx.state.next_id()),
     )
     return JSONResponse(
         {"data": {"id": post.id, "text": post.text, "edit_history_tweet_ids": [post.id]}}, status_code=201
@@ -266,7 +410,8 @@ async def get_tweet(request: Request, ctx: Ctx) -> Response:
     post = ctx.state.get_post("x", post_id)
     if post is None:
         return _not_found(post_id)
-    return JSONResponse({"data": tweet_json(post)})
+    answer = tweets_answer(request, ctx, [post])
+    return JSONResponse({**answer, "data": answer["data"][0]})
 
 
 @operation(SPEC, "delete")
@@ -292,10 +437,8 @@ async def user_tweets(request: Request, ctx: Ctx) -> Response:
     meta = {"result_count": len(posts)}
     if posts:
         meta |= {"newest_id": posts[0].id, "oldest_id": posts[-1].id}
-    body: dict = {"meta": meta}
-    if posts:
-        body["data"] = [tweet_json(p) for p in posts]
-    return JSONResponse(body)
+    body: dict = tweets_answer(request, ctx, posts) if posts else {}
+    return JSONResponse({**body, "meta": meta})
 
 
 def routes() -> list[Route]:
@@ -306,6 +449,9 @@ def routes() -> list[Route]:
         Route("/2/users/{user_id}/tweets", user_tweets),
         Route("/2/media/upload", media_upload, methods=["POST"]),
         Route("/2/media/metadata", media_metadata, methods=["POST"]),
+        # upload.twitter.com (v1.1), on the same mount
+        Route("/1.1/media/upload.json", media_upload_v1, methods=["POST"]),
+        Route("/1.1/media/metadata/create.json", media_metadata_v1, methods=["POST"]),
         Route("/2/tweets", create_tweet, methods=["POST"]),
         Route("/2/tweets/{tweet_id}", get_tweet, methods=["GET"]),
         Route("/2/tweets/{tweet_id}", delete_tweet, methods=["DELETE"]),

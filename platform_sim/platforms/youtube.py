@@ -1,11 +1,20 @@
-"""YouTube Data API v3 (www.googleapis.com) with Google OAuth (accounts.google.com).
+"""YouTube Data API v3 (www.googleapis.com) with Google OAuth (accounts.google.com, oauth2.googleapis.com).
 
-- `/o/oauth2/v2/auth` consent, `/o/oauth2/token` (authorization_code, refresh_token; Google sends no new
-  refresh token on refresh). Access tokens 1 h.
-- `POST /upload/youtube/v3/videos?uploadType=resumable&part=...` with the video resource -> 200 and a
-  `Location` session URL; `PUT` the bytes there -> the video resource (this is the `publish` step).
+- `/o/oauth2/v2/auth` consent; the token endpoint is `/token` (oauth2.googleapis.com/token, the current
+  one) and `/o/oauth2/token` (accounts.google.com's legacy path, which Google still answers):
+  authorization_code and refresh_token grants; Google sends no new refresh token on refresh. Access
+  tokens 1 h.
+- `videos.insert` (`POST /upload/youtube/v3/videos?part=...`), the two protocols the discovery document
+  lists with metadata:
+  - `uploadType=resumable`: the video resource as JSON (`X-Upload-Content-Length`/`-Type` optional) ->
+    200 and a `Location` session URL; `PUT` the bytes there, whole or in `Content-Range` chunks (308
+    Resume Incomplete with `Range` until the last one; `Content-Range: bytes */total` asks where it
+    stands). No Content-Type is needed on the PUT (googleapiclient sends none). The last PUT is the
+    `publish` step.
+  - `uploadType=multipart`: one `multipart/related` body, the JSON resource then the media part (the
+    `publish` step itself).
 - `GET/DELETE /youtube/v3/videos?id=`, `GET /youtube/v3/channels?mine=true`, `GET /youtube/v3/playlistItems`
-  (the channel's uploads playlist is "UU" + channel id without "UC").
+  (the channel's uploads playlist is "UU" + the channel id without its "UC").
 - Quota: 10,000 units a day, an insert costs 1,600 -> 403 quotaExceeded. YouTube's quota is the project's
   (our app's: the connector says scope "app"); the simulator keeps it per account (option `daily_quota`)
   so tests stay independent of each other.
@@ -14,6 +23,9 @@ Errors: {"error": {"code", "message", "errors": [{"message", "domain", "reason"}
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 import time
 from datetime import UTC, datetime
 
@@ -32,8 +44,13 @@ from ..kit import (
     redeem_code,
     refresh_account,
 )
-from ..state import Post
+from ..state import Account, Media, Post
 
+# Google's 401: a generic top-level message, "Invalid Credentials" in the detail.
+UNAUTHENTICATED = (
+    "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other "
+    "valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project."
+)
 ERRORS = {
     "rate_limited": (
         429,
@@ -61,21 +78,25 @@ ERRORS = {
 INSERT_COST = 1600
 DAILY_QUOTA = 10_000
 TITLE_LIMIT = 100
+# videos.insert's `mediaUpload.accept` in the discovery document.
+VIDEO_TYPES = ("video/", "application/octet-stream")
 
 
 def youtube_error(kind: str, message: str, status: int | None = None) -> Response:
     code, domain, reason, grpc, default = ERRORS[kind]
+    if grpc == "UNAUTHENTICATED":
+        return _error(status or code, domain, reason, grpc, UNAUTHENTICATED, detail=default)
     text = default if message in (kind.replace("_", " "), "") else message
     return _error(status or code, domain, reason, grpc, text)
 
 
-def _error(code: int, domain: str, reason: str, grpc: str, message: str) -> Response:
+def _error(code: int, domain: str, reason: str, grpc: str, message: str, detail: str = "") -> Response:
     return JSONResponse(
         {
             "error": {
                 "code": code,
                 "message": message,
-                "errors": [{"message": message, "domain": domain, "reason": reason}],
+                "errors": [{"message": detail or message, "domain": domain, "reason": reason}],
                 "status": grpc,
             }
         },
@@ -98,8 +119,8 @@ def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def channel_id(account) -> str:
-    return account.external_id if account.external_id.startswith("UC") else f"UC{account.external_id}"
+def uploads_playlist(channel_id: str) -> str:
+    return "UU" + channel_id[2:]
 
 
 @operation(SPEC, grant_operation(), auth=False, account_hint=account_from_param("code", "refresh_token"))
@@ -140,21 +161,22 @@ async def channels(request: Request, ctx: Ctx) -> Response:
     if request.query_params.get("mine") != "true":
         return ctx.error("bad_request", "mine=true is required here")
     account = ctx.account
-    cid = channel_id(account)
+    channel_id = account.external_id
     return JSONResponse(
         {
             "kind": "youtube#channelListResponse",
+            "pageInfo": {"totalResults": 1, "resultsPerPage": 5},
             "items": [
                 {
                     "kind": "youtube#channel",
-                    "id": account.external_id,
+                    "id": channel_id,
                     "snippet": {
                         "title": account.display_name,
                         "customUrl": f"@{account.handle}",
-                        "thumbnails": {"default": {"url": f"https://yt3.ggpht.com/{cid}=s88"}},
+                        "thumbnails": {"default": {"url": f"https://yt3.ggpht.com/{channel_id}=s88"}},
                     },
                     "statistics": {"subscriberCount": str(account.followers), "hiddenSubscriberCount": False},
-                    "contentDetails": {"relatedPlaylists": {"uploads": "UU" + cid[2:]}},
+                    "contentDetails": {"relatedPlaylists": {"uploads": uploads_playlist(channel_id)}},
                 }
             ],
         }
@@ -171,13 +193,11 @@ def _quota_used(ctx: Ctx) -> int:
     return inserts * INSERT_COST
 
 
-@operation(SPEC, "upload")
-async def upload_session(request: Request, ctx: Ctx) -> Response:
-    q = request.query_params
-    if q.get("uploadType") != "resumable" or "snippet" not in q.get("part", ""):
-        return ctx.error("bad_request", "uploadType=resumable and part=snippet,status are required")
-    p = await ctx.params()
-    snippet = p.get("snippet") or {}
+def _refuse_resource(ctx: Ctx, resource: dict) -> Response | None:
+    """videos.insert's checks on the metadata and the quota, for either upload protocol."""
+    if "snippet" not in ctx.request.query_params.get("part", ""):
+        return ctx.error("bad_request", "part=snippet,status is required")
+    snippet = resource.get("snippet") or {}
     title = str(snippet.get("title") or "")
     if not title.strip() or len(title) > TITLE_LIMIT or "<" in title or ">" in title:
         return _error(
@@ -199,15 +219,129 @@ async def upload_session(request: Request, ctx: Ctx) -> Response:
             "PERMISSION_DENIED",
             "The request cannot be completed because you have exceeded your quota.",
         )
+    return None
+
+
+def _not_a_video(content_type: str) -> Response | None:
+    if content_type and not content_type.lower().startswith(VIDEO_TYPES):
+        return _error(
+            400, "youtube.video", "invalidVideoFile", "INVALID_ARGUMENT", "The file is not a video."
+        )
+    return None
+
+
+async def _insert_operation(request: Request) -> str:
+    # A multipart insert creates the video in one request; a resumable one only opens the session.
+    return "publish" if request.query_params.get("uploadType") == "multipart" else "upload"
+
+
+@operation(SPEC, _insert_operation)
+async def videos_insert(request: Request, ctx: Ctx) -> Response:
+    upload_type = request.query_params.get("uploadType")
+    if upload_type == "multipart":
+        return await _multipart_insert(request, ctx)
+    if upload_type != "resumable":
+        return ctx.error("bad_request", "uploadType must be resumable or multipart")
+    p = await ctx.params()
+    resource = {"snippet": p.get("snippet") or {}, "status": p.get("status") or {}}
+    refused = _refuse_resource(ctx, resource) or _not_a_video(
+        request.headers.get("x-upload-content-type", "")
+    )
+    if refused is not None:
+        return refused
+    declared = request.headers.get("x-upload-content-length")
     try:
-        length = int(request.headers.get("x-upload-content-length", ""))
+        expected = int(declared) if declared else None
     except ValueError:
-        return ctx.error("bad_request", "X-Upload-Content-Length is required")
-    session = ctx.state.add_media(ctx.account, kind="video", size=length, id=f"sess{ctx.state.next_id()}")
+        return ctx.error("bad_request", "X-Upload-Content-Length must be a number of bytes")
+    session = ctx.state.add_media(
+        ctx.account,
+        kind="video",
+        size=0,
+        id=f"sess{ctx.state.next_id()}",
+        content_type=request.headers.get("x-upload-content-type", ""),
+    )
     session.complete = False
-    session.extra.update({"resource": {"snippet": snippet, "status": p.get("status") or {}}})
+    session.extra.update({"resource": resource, "expected": expected, "digest": hashlib.sha256()})
     location = str(request.url_for("youtube_upload")) + f"?uploadType=resumable&upload_id={session.id}"
     return Response(status_code=200, headers={"Location": location})
+
+
+def _split_related(body: bytes, content_type: str) -> list[tuple[dict[str, str], bytes]] | None:
+    """The parts of a multipart/related body (RFC 2387): headers (lower-case names) and bytes. The line
+    break before each delimiter belongs to the delimiter (RFC 2046), CRLF or a bare LF alike."""
+    match = re.search(r'boundary="?([^";]+)"?', content_type)
+    if not match:
+        return None
+    delimiter = b"--" + match.group(1).encode()
+    chunks = body.split(delimiter)
+    parts = []
+    for chunk in chunks[1:]:
+        if chunk.startswith(b"--"):
+            break
+        chunk = chunk[2:] if chunk.startswith(b"\r\n") else chunk[1:] if chunk.startswith(b"\n") else chunk
+        head_end = re.search(rb"\r?\n\r?\n", chunk)
+        if head_end is None:
+            head, content = chunk, b""
+        else:
+            head, content = chunk[: head_end.start()], chunk[head_end.end() :]
+        if content.endswith(b"\r\n"):
+            content = content[:-2]
+        elif content.endswith(b"\n"):
+            content = content[:-1]
+        headers = {}
+        for line in re.split(rb"\r?\n", head):
+            name, sep, value = line.decode("latin-1").partition(":")
+            if sep:
+                headers[name.strip().lower()] = value.strip()
+        parts.append((headers, content))
+    return parts
+
+
+async def _multipart_insert(request: Request, ctx: Ctx) -> Response:
+    content_type = request.headers.get("content-type", "")
+    parts = (
+        _split_related(await request.body(), content_type) if "multipart/related" in content_type else None
+    )
+    if not parts or len(parts) != 2:
+        return ctx.error(
+            "bad_request", "a multipart upload is multipart/related: the metadata, then the media"
+        )
+    (meta_headers, meta), (media_headers, data) = parts
+    try:
+        resource = json.loads(meta or b"{}")
+    except ValueError:
+        return ctx.error("bad_request", "the metadata part is not JSON")
+    if not isinstance(resource, dict):
+        return ctx.error("bad_request", "the metadata part is not a video resource")
+    resource = {"snippet": resource.get("snippet") or {}, "status": resource.get("status") or {}}
+    refused = _refuse_resource(ctx, resource) or _not_a_video(media_headers.get("content-type", ""))
+    if refused is not None:
+        return refused
+    media = ctx.state.add_media(
+        ctx.account, kind="video", data=data, content_type=media_headers.get("content-type", "")
+    )
+    return JSONResponse(_video_json(_store_video(ctx, media, resource)))
+
+
+def _store_video(ctx: Ctx, media: Media, resource: dict) -> Post:
+    snippet = resource.get("snippet") or {}
+    return ctx.state.add_post(
+        ctx.account,
+        text=str(snippet.get("description") or ""),
+        title=str(snippet.get("title") or ""),
+        kind="video",
+        media_ids=[media.id],
+        id=video_id(ctx.state.next_id()),
+        extra={"resource": resource},
+    )
+
+
+def video_id(n: int) -> str:
+    """11 characters of YouTube's base64url alphabet, like dQw4w9WgXcQ."""
+    digest = hashlib.sha256(str(n).encode()).digest()
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    return "".join(alphabet[b % 64] for b in digest[:11])
 
 
 def _video_json(post: Post) -> dict:
@@ -221,7 +355,7 @@ def _video_json(post: Post) -> dict:
         "id": post.id,
         "snippet": {
             "publishedAt": iso(post.created_at),
-            "channelId": channel_id_of(post),
+            "channelId": post.account_id,
             "title": post.title,
             "description": post.text,
             "tags": snippet.get("tags") or [],
@@ -231,35 +365,58 @@ def _video_json(post: Post) -> dict:
     }
 
 
-def channel_id_of(post: Post) -> str:
-    return post.account_id if post.account_id.startswith("UC") else f"UC{post.account_id}"
+CONTENT_RANGE = re.compile(r"bytes\s+(?:(\d+)-(\d+)|\*)/(\d+|\*)")
+
+
+def _resume_incomplete(received: int) -> Response:
+    """308 Resume Incomplete: what arrived so far (no Range header while nothing has)."""
+    headers = {"Range": f"bytes=0-{received - 1}"} if received else {}
+    return Response(status_code=308, headers=headers)
 
 
 @operation(SPEC, "publish")
 async def upload_bytes(request: Request, ctx: Ctx) -> Response:
     session = ctx.state.get_media("youtube", request.query_params.get("upload_id", ""))
-    if session is None or session.account_id != ctx.account.external_id or session.complete:
-        return ctx.error("not_found", "The upload session does not exist or has finished")
+    if session is None or session.account_id != ctx.account.external_id:
+        return ctx.error("not_found", "The upload session does not exist")
+    if session.complete:  # asked again after the end: the video, as the last PUT answered
+        post = next(p for p in ctx.state.posts_of("youtube", session.account_id) if session.id in p.media_ids)
+        return JSONResponse(_video_json(post))
     data = await request.body()
-    if len(data) != session.size:
-        return ctx.error("bad_request", f"Expected {session.size} bytes, got {len(data)}")
-    if not request.headers.get("content-type", "").startswith(("video/", "application/octet-stream")):
-        return _error(
-            400, "youtube.video", "invalidVideoFile", "INVALID_ARGUMENT", "The file is not a video."
-        )
+    expected = session.extra["expected"]
+    received = session.size
+    header = request.headers.get("content-range", "")
+    if header:
+        match = CONTENT_RANGE.fullmatch(header.strip())
+        if match is None:
+            return ctx.error("bad_request", f"Content-Range is not understood: {header}")
+        first, last, total = match.groups()
+        if total != "*":
+            expected = int(total)
+        if first is None:  # "bytes */total": where does the upload stand?
+            if expected is not None and received == expected and received:
+                return _finish(ctx, session)
+            return _resume_incomplete(received)
+        if int(first) != received or int(last) - int(first) + 1 != len(data):
+            return _resume_incomplete(received)  # the client resends from where we are
+    elif expected is not None and received + len(data) != expected:
+        return ctx.error("bad_request", f"Expected {expected - received} bytes, got {len(data)}")
+    else:
+        expected = received + len(data)
+    session.extra["digest"].update(data)
+    session.size = received + len(data)
+    session.extra["expected"] = expected
+    if expected is None or session.size < expected:
+        return _resume_incomplete(session.size)
+    if session.size > expected:
+        return ctx.error("bad_request", f"Expected {expected} bytes, got {session.size}")
+    return _finish(ctx, session)
+
+
+def _finish(ctx: Ctx, session: Media) -> Response:
     session.complete = True
-    resource = session.extra["resource"]
-    snippet = resource.get("snippet") or {}
-    post = ctx.state.add_post(
-        ctx.account,
-        text=str(snippet.get("description") or ""),
-        title=str(snippet.get("title") or ""),
-        kind="video",
-        media_ids=[session.id],
-        id=f"v{ctx.state.next_id():010d}"[-11:],
-        extra={"resource": resource},
-    )
-    return JSONResponse(_video_json(post))
+    session.sha256 = session.extra.pop("digest").hexdigest()
+    return JSONResponse(_video_json(_store_video(ctx, session, session.extra["resource"])))
 
 
 async def _videos_op(request: Request) -> str:
@@ -276,39 +433,62 @@ async def videos(request: Request, ctx: Ctx) -> Response:
         post.deleted = True
         return Response(status_code=204)
     items = [_video_json(p) for i in ids if (p := ctx.state.get_post("youtube", i)) is not None]
-    return JSONResponse({"kind": "youtube#videoListResponse", "items": items})
+    return JSONResponse(
+        {
+            "kind": "youtube#videoListResponse",
+            "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)},
+            "items": items,
+        }
+    )
 
 
 @operation(SPEC, "list")
 async def playlist_items(request: Request, ctx: Ctx) -> Response:
     playlist = request.query_params.get("playlistId", "")
-    if playlist != "UU" + channel_id(ctx.account)[2:]:
+    if playlist != uploads_playlist(ctx.account.external_id):
         return _error(
             404, "youtube.playlistItem", "playlistNotFound", "NOT_FOUND", "The playlist cannot be found."
         )
-    limit = min(int(request.query_params.get("maxResults", "5") or 5), 50)
-    posts = ctx.state.posts_of("youtube", ctx.account.external_id)[:limit]
+    try:
+        limit = min(int(request.query_params.get("maxResults", "5") or 5), 50)
+    except ValueError:
+        return ctx.error("bad_request", "maxResults must be a number from 0 to 50")
+    posts = ctx.state.posts_of("youtube", ctx.account.external_id)
     return JSONResponse(
         {
             "kind": "youtube#playlistItemListResponse",
+            "pageInfo": {"totalResults": len(posts), "resultsPerPage": limit},
             "items": [
-                {
-                    "kind": "youtube#playlistItem",
-                    "snippet": {"publishedAt": iso(p.created_at), "title": p.title, "description": p.text},
-                    "contentDetails": {"videoId": p.id, "videoPublishedAt": iso(p.created_at)},
-                }
-                for p in posts
+                _playlist_item(ctx.account, playlist, position, p) for position, p in enumerate(posts[:limit])
             ],
         }
     )
 
 
+def _playlist_item(account: Account, playlist: str, position: int, post: Post) -> dict:
+    return {
+        "kind": "youtube#playlistItem",
+        "id": f"{playlist}.{post.id}",
+        "snippet": {
+            "publishedAt": iso(post.created_at),
+            "channelId": account.external_id,
+            "title": post.title,
+            "description": post.text,
+            "playlistId": playlist,
+            "position": position,
+            "resourceId": {"kind": "youtube#video", "videoId": post.id},
+        },
+        "contentDetails": {"videoId": post.id, "videoPublishedAt": iso(post.created_at)},
+    }
+
+
 def routes() -> list[Route]:
     return [
         Route("/o/oauth2/v2/auth", consent_endpoint(SPEC), methods=["GET", "POST"]),
-        Route("/o/oauth2/token", token, methods=["POST"]),
+        Route("/token", token, methods=["POST"]),  # oauth2.googleapis.com/token
+        Route("/o/oauth2/token", token, methods=["POST"]),  # accounts.google.com's legacy path
         Route("/youtube/v3/channels", channels),
-        Route("/upload/youtube/v3/videos", upload_session, methods=["POST"]),
+        Route("/upload/youtube/v3/videos", videos_insert, methods=["POST"]),
         Route("/upload/youtube/v3/videos", upload_bytes, methods=["PUT"], name="youtube_upload"),
         Route("/youtube/v3/videos", videos, methods=["GET", "DELETE"]),
         Route("/youtube/v3/playlistItems", playlist_items),

@@ -1,9 +1,10 @@
 """YouTube Data API v3: Google OAuth 2.0 and resumable `videos.insert`.
 
 Connecting: Google's consent page (`/o/oauth2/v2/auth`, `access_type=offline`, `prompt=consent` so a
-refresh token is issued) -> token endpoint (`grant_type=authorization_code`; refresh with
-`grant_type=refresh_token`, which returns no new refresh token: keep the stored one). Access tokens last
-1 hour. The channel is `GET /youtube/v3/channels?part=snippet,statistics&mine=true`.
+refresh token is issued) -> the token endpoint `https://oauth2.googleapis.com/token` (the legacy
+accounts.google.com/o/oauth2/token still answers; we do not use it) with `grant_type=authorization_code`;
+refresh with `grant_type=refresh_token`, which returns no new refresh token: keep the stored one. Access
+tokens last 1 hour. The channel is `GET /youtube/v3/channels?part=snippet,statistics&mine=true`.
 
 Publishing a video: `POST /upload/youtube/v3/videos?uploadType=resumable&part=snippet,status` with the
 video resource as JSON and `X-Upload-Content-Length`/`-Type` -> the upload session URL in `Location` ->
@@ -46,6 +47,8 @@ DAILY_REASONS = {"quotaExceeded", "dailyLimitExceeded", "uploadLimitExceeded"}
 PROJECT_QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
 AUTH_REASONS = {"authError", "invalid_grant", "expired", "revoked"}
 PACIFIC = ZoneInfo("America/Los_Angeles")
+GOOGLE_ACCOUNTS = "https://accounts.google.com"
+GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
 
 
 def seconds_to_pacific_midnight(now: datetime | None = None) -> float:
@@ -137,8 +140,18 @@ class YouTubeConnector(Connector):
             params |= {"code_challenge": code_challenge, "code_challenge_method": "S256"}
         return f"{self.auth_base}/o/oauth2/v2/auth?{urlencode(params)}"
 
+    @property
+    def token_url(self) -> str:
+        """Google's token endpoint lives on its own host (oauth2.googleapis.com), not on the consent
+        page's (accounts.google.com); anywhere else (the simulator) it is `<auth_url>/token`."""
+        if self.app.get("token_url"):
+            return self.app["token_url"]
+        if self.auth_base == GOOGLE_ACCOUNTS:
+            return GOOGLE_TOKEN_URL
+        return f"{self.auth_base}/token"
+
     def _token(self, data: dict[str, str]) -> TokenSet:
-        url = self.app.get("token_url") or f"{self.auth_base}/o/oauth2/token"
+        url = self.token_url
         body = self._send(
             "POST",
             url,
