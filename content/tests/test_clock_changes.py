@@ -463,7 +463,7 @@ def test_two_people_queueing_at_once_never_share_an_instant(monkeypatch):
             threading.Event().wait(0.6)
         return schedule(**kwargs)
 
-    monkeypatch.setattr(services, "post_schedule", slow_schedule)
+    monkeypatch.setattr(services.posts, "post_schedule", slow_schedule)
 
     def queue(post):
         try:

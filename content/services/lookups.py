@@ -1,0 +1,183 @@
+"""Lookups inside the workspace: related ids in input resolved within the post's workspace (another
+workspace's id is a 400 naming the field), and the post loaders and locks every write uses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Workspace
+from channels_app.models import SocialAccount
+from core.errors import ValidationFailed
+
+from ..models import (
+    Campaign,
+    MediaAsset,
+    Tag,
+    TagGroup,
+    TargetStatus,
+)
+
+# --- lookups inside the workspace -------------------------------------------------------------------
+
+UNSET: Any = object()
+S = TargetStatus
+QUEUE_SEARCH_DAYS = 56  # "add to queue" looks this far ahead for a free slot
+
+
+def _ids(values, *, field: str) -> list[int]:
+    if values is None:
+        return []
+    if isinstance(values, (str, int)):
+        values = [values]
+    out = []
+    for value in values:
+        if hasattr(value, "pk"):
+            value = value.pk
+        try:
+            out.append(int(value))
+        except (TypeError, ValueError):
+            raise ValidationFailed(
+                _("%(value)s is not a valid id.") % {"value": value}, field=field
+            ) from None
+    return out
+
+
+def _fetch(model, workspace: Workspace, ids: Sequence[int], *, field: str, label: str) -> dict[int, Any]:
+    """{id: object} for ids that must all belong to `workspace`; any other id is a field error."""
+    if not ids:
+        return {}
+    found = {obj.pk: obj for obj in model.objects.filter(workspace=workspace, pk__in=set(ids))}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ValidationFailed(
+            _("No %(label)s with id %(ids)s in this workspace.")
+            % {"label": label, "ids": ", ".join(str(i) for i in missing)},
+            code="not_in_workspace",
+            field=field,
+        )
+    return found
+
+
+def _campaign(workspace: Workspace, value) -> Campaign | None:
+    if value in (None, ""):
+        return None
+    (campaign_id,) = _ids(value, field="campaign")
+    return _fetch(Campaign, workspace, [campaign_id], field="campaign", label=_("campaign"))[campaign_id]
+
+
+def _tags(workspace: Workspace, values) -> list[Tag]:
+    ids = list(dict.fromkeys(_ids(values, field="tags")))
+    found = _fetch(Tag, workspace, ids, field="tags", label=_("tag"))
+    return [found[i] for i in ids]
+
+
+def check_tag_rules(
+    workspace: Workspace, tags: Iterable[Tag], *, groups: Iterable[TagGroup] | None = None
+) -> None:
+    """Required groups need one of their tags; exclusive groups take at most one."""
+    groups = list(TagGroup.objects.filter(workspace=workspace) if groups is None else groups)
+    chosen: dict[int, list[Tag]] = {}
+    for tag in tags:
+        chosen.setdefault(tag.group_id, []).append(tag)
+    problems = []
+    for group in groups:
+        picked = chosen.get(group.pk, [])
+        if group.required and not picked:
+            problems.append(_("Pick a tag from “%(group)s”: it is required.") % {"group": group.name})
+        if group.exclusive and len(picked) > 1:
+            problems.append(
+                _("Pick only one tag from “%(group)s” (chosen: %(tags)s).")
+                % {"group": group.name, "tags": ", ".join(t.name for t in picked)}
+            )
+    if problems:
+        raise ValidationFailed(problems[0], code="tag_rules", fields={"tags": problems})
+
+
+def _resolve_targets(workspace: Workspace, targets) -> list[dict]:
+    """Validate the targets' input and replace ids by objects of this workspace."""
+    if not targets:
+        raise ValidationFailed(_("Choose at least one account."), field="targets")
+    account_ids = []
+    media_ids = []
+    for index, target in enumerate(targets):
+        if "account" not in target or target["account"] in (None, ""):
+            raise ValidationFailed(_("This field is required."), field=f"targets.{index}.account")
+        account_ids += _ids(target["account"], field=f"targets.{index}.account")
+        media_ids += _ids(target.get("media") or [], field=f"targets.{index}.media")
+    accounts = {a.pk: a for a in SocialAccount.objects.filter(workspace=workspace, pk__in=set(account_ids))}
+    media = {m.pk: m for m in MediaAsset.objects.filter(workspace=workspace, pk__in=set(media_ids))}
+    resolved, seen = [], set()
+    for index, target in enumerate(targets):
+        (account_id,) = _ids(target["account"], field=f"targets.{index}.account")
+        account = accounts.get(account_id)
+        if account is None:
+            raise ValidationFailed(
+                _("No account with id %(id)s in this workspace.") % {"id": account_id},
+                code="not_in_workspace",
+                field=f"targets.{index}.account",
+            )
+        if account.disconnected_at is not None:
+            raise ValidationFailed(
+                _("%(handle)s is disconnected; reconnect it first.") % {"handle": account.handle},
+                field=f"targets.{index}.account",
+            )
+        if account_id in seen:
+            raise ValidationFailed(
+                _("%(handle)s is chosen twice.") % {"handle": account.handle},
+                field=f"targets.{index}.account",
+            )
+        seen.add(account_id)
+        items = []
+        for media_id in _ids(target.get("media") or [], field=f"targets.{index}.media"):
+            if media_id not in media:
+                raise ValidationFailed(
+                    _("No media with id %(id)s in this workspace.") % {"id": media_id},
+                    code="not_in_workspace",
+                    field=f"targets.{index}.media",
+                )
+            items.append(media[media_id])
+        if len({m.pk for m in items}) != len(items):
+            raise ValidationFailed(_("The same media is attached twice."), field=f"targets.{index}.media")
+        if target.get("first_comment") and not takes_first_comment(account.platform):
+            raise ValidationFailed(
+                _("%(handle)s: this platform has no first comment.") % {"handle": account.handle},
+                code="no_first_comment",
+                field=f"targets.{index}.first_comment",
+            )
+        options = target.get("options") or {}
+        if not isinstance(options, dict):
+            raise ValidationFailed(_("Options must be an object."), field=f"targets.{index}.options")
+        resolved.append(
+            {
+                "account": account,
+                "text": target.get("text") or "",
+                "first_comment": target.get("first_comment") or "",
+                "options": options,
+                "media": items,
+            }
+        )
+    return resolved
+
+
+def takes_first_comment(platform: str) -> bool:
+    """Whether the platform's connector posts a first comment (`capabilities.first_comment`); a platform
+    without a connector yet is not refused here."""
+    from ..compliance.platforms import registered_connectors
+
+    cls = registered_connectors().get(platform)
+    return cls is None or cls.capabilities.first_comment
+
+
+def _aware(value: datetime | None, *, field: str = "scheduled_at") -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise ValidationFailed(_("Enter a date and time."), field=field)
+    if timezone.is_naive(value):
+        raise ValidationFailed(_("Give the time with its time zone."), field=field)
+    return value
