@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 from atproto import Client, models
 from atproto_client.exceptions import BadRequestError, RateLimitExceededError, UnauthorizedError
@@ -298,3 +299,14 @@ def test_the_rate_limit_answer_matches_the_real_pds(platform_sim, bluesky_pds):
         }
 
     assert seen(on_sim) == seen(on_pds)
+
+
+def test_a_served_method_called_with_the_wrong_http_method_answers_an_xrpc_error(base_url):
+    # when: atproto never does this, but any other client may
+    response = httpx.get(f"{base_url}/xrpc/com.atproto.repo.createRecord")
+
+    # then: the PDS's answer, not a bare 404 or 405
+    assert (response.status_code, response.json()) == (
+        400,
+        {"error": "InvalidRequest", "message": "No service configured for com.atproto.repo.createRecord"},
+    )
