@@ -10,6 +10,11 @@ tests/peers/bluesky_pds.py), which the connector is also tested against:
 - records are validated as the PDS does: "grapheme too big (maximum 300, got 301)", "string too big
   (maximum 3000, got N)" (UTF-8 bytes), at most 4 images of at most 1,000,000 bytes each, image/* only,
   blobs must have been uploaded by the same account.
+- a blob's MIME type comes from its bytes (PNG, JPEG, GIF, WebP, MP4 ... magic numbers), the declared
+  Content-Type only when the bytes are not recognised (even `*/*`, which atproto declares for every blob).
+- a method the PDS does not serve (every `app.bsky.*` read: there is no AppView) answers 400
+  InvalidRequest "No service configured for <nsid>", as a PDS without an AppView does; record keys are
+  TIDs; a 429 carries `RateLimit-Reset` (epoch seconds).
 
 Simulated accounts log in with `options["app_password"]` (or `options["password"]`, the main password);
 their DID is the account's external id.
@@ -20,9 +25,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import secrets
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import regex
@@ -57,10 +64,25 @@ ERRORS = {
 }
 
 
+# The generic texts the kit's fault and token checks pass in; the PDS has its own words for them.
+KIT_MESSAGES = frozenset(
+    {
+        "rate limit exceeded",
+        "system busy",
+        "gateway timeout",
+        "access token expired",
+        "access token revoked",
+        "invalid access token",
+        "not an access token",
+    }
+)
+RATE_LIMIT_WINDOW = 300  # seconds; the PDS's login limit is "30;w=300"
+
+
 def bluesky_error(kind: str, message: str, status: int | None = None) -> Response:
     default_status, name, default_message = ERRORS[kind]
-    text = default_message if message in ("", kind.replace("_", " ")) else message
-    return xrpc_error(name, text, status or default_status)
+    generic = message in ("", kind.replace("_", " ")) or message in KIT_MESSAGES
+    return xrpc_error(name, default_message if generic else message, status or default_status)
 
 
 def xrpc_error(name: str, message: str, status: int = 400) -> Response:
@@ -68,8 +90,27 @@ def xrpc_error(name: str, message: str, status: int = 400) -> Response:
     if status == 429:
         response.headers["RateLimit-Limit"] = "30"
         response.headers["RateLimit-Remaining"] = "0"
-        response.headers["RateLimit-Policy"] = "30;w=300"
+        response.headers["RateLimit-Policy"] = f"30;w={RATE_LIMIT_WINDOW}"
+        # The window's end in epoch seconds (atproto's RateLimitExceededError.reset_at reads it); a fault
+        # rule's Retry-After, added after this, moves it (see _reset_from_retry_after).
+        response.headers["RateLimit-Reset"] = str(int(time.time()) + RATE_LIMIT_WINDOW)
     return response
+
+
+def _reset_from_retry_after(endpoint: Callable[[Request], Awaitable[Response]]):
+    """The kit sends a rate-limit fault's wait as Retry-After, which the PDS never sends; the PDS says when
+    the window ends in RateLimit-Reset, so that header carries the same moment."""
+
+    async def wrapped(request: Request) -> Response:
+        response = await endpoint(request)
+        if response.status_code == 429 and "retry-after" in response.headers:
+            reset = response.headers.get("x-rate-limit-reset") or str(
+                math.ceil(time.time() + float(response.headers["retry-after"]))
+            )
+            response.headers["RateLimit-Reset"] = reset
+        return response
+
+    return wrapped
 
 
 SPEC = PlatformSpec(
@@ -244,9 +285,14 @@ async def resolve_handle(request: Request, ctx: Ctx) -> Response:
 @operation(SPEC, "upload")
 async def upload_blob(request: Request, ctx: Ctx) -> Response:
     data = await request.body()
+    declared = request.headers.get("content-type", "").split(";")[0].strip()
+    if not declared:
+        return xrpc_error("InvalidRequest", "Request encoding (Content-Type) required but not provided")
     if len(data) > MAX_UPLOAD_BYTES:
         return xrpc_error("PayloadTooLarge", "request entity too large", 413)
-    mime = request.headers.get("content-type", "application/octet-stream").split(";")[0].strip()
+    # The PDS trusts the bytes, not the header: atproto declares */* for every blob. Bytes it cannot
+    # identify keep the declared type, */* included (checked against @atproto/pds 0.4.217).
+    mime = sniff_mime(data) or declared
     cid = cid_for(data)
     if ctx.state.get_media("bluesky", _media_id(ctx.account, cid)) is None:
         kind = "image" if mime.startswith("image/") else "file"
@@ -256,6 +302,31 @@ async def upload_blob(request: Request, ctx: Ctx) -> Response:
     return JSONResponse(
         {"blob": {"$type": "blob", "ref": {"$link": cid}, "mimeType": mime, "size": len(data)}}
     )
+
+
+def sniff_mime(data: bytes) -> str | None:
+    """The MIME type the bytes announce (magic numbers), or None: what the PDS's file-type sniffer finds
+    for the formats Bluesky takes (images, MP4 video) and their near relatives."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[4:8] == b"ftyp":
+        brand = data[8:12]
+        if brand in (b"heic", b"heix", b"mif1"):
+            return "image/heic" if brand != b"mif1" else "image/heif"
+        if brand in (b"avif", b"avis"):
+            return "image/avif"
+        if brand == b"qt  ":
+            return "video/quicktime"
+        return "video/mp4"
+    if data.startswith(b"\x1a\x45\xdf\xa3"):
+        return "video/webm"
+    return None
 
 
 def _media_id(account: Account, cid: str) -> str:
@@ -403,6 +474,13 @@ async def delete_record(request: Request, ctx: Ctx) -> Response:
     return JSONResponse({"commit": {"cid": cid_for(post.id.encode(), codec=0x71), "rev": next_tid()}})
 
 
+@operation(SPEC, "not_served", auth=False)
+async def not_served(request: Request, ctx: Ctx) -> Response:
+    # A PDS proxies what it does not serve to the AppView or a service named in atproto-proxy; without
+    # one (like tests/peers' PDS, and this simulator) it answers this, for app.bsky.* reads as well.
+    return xrpc_error("InvalidRequest", f"No service configured for {request.path_params['nsid']}")
+
+
 def routes() -> list[Route]:
     xrpc = [
         ("com.atproto.server.createSession", create_session, ["POST"]),
@@ -416,4 +494,11 @@ def routes() -> list[Route]:
         ("com.atproto.repo.listRecords", list_records, ["GET"]),
         ("com.atproto.repo.deleteRecord", delete_record, ["POST"]),
     ]
-    return [Route(f"/xrpc/{nsid}", endpoint, methods=methods) for nsid, endpoint, methods in xrpc]
+    served = [
+        Route(f"/xrpc/{nsid}", _reset_from_retry_after(endpoint), methods=methods)
+        for nsid, endpoint, methods in xrpc
+    ]
+    # Last: any other method (app.bsky.* reads included) or a served one called with the wrong HTTP
+    # method gets the PDS's XRPC answer, never a bare 404.
+    catch_all = Route("/xrpc/{nsid}", _reset_from_retry_after(not_served), methods=["GET", "POST"])
+    return [*served, catch_all]

@@ -7,13 +7,21 @@
   returns a ScheduledStatus. 500 characters, graphemes, each URL counts 23.
 - `POST /api/v2/media`: 200 for images; 202 (url null) for video until `GET /api/v1/media/:id` has been
   read `media_processing_polls` times (account option; default 1 for video, 0 for images).
+- `GET /api/v1/instance` and `/api/v2/instance` (no token) report version 4.3.0 and the limits above;
+  Mastodon.py reads the version there and picks endpoints by it (media: /api/v2/media from 3.1.4 on).
+- Status and media ids are snowflakes, as Mastodon makes them: numeric strings whose top bits are the
+  creation time in milliseconds (id >> 16), so they sort by time. Media attachments carry the full
+  MediaAttachment shape (url, preview_url, remote_url, text_url, meta, description, blurhash).
 Errors: {"error": "..."}; 401 invalid token, 404 "Record not found", 422 validation, 429 with
-X-RateLimit-Reset (ISO 8601).
+X-RateLimit-Limit/Remaining/Reset (reset as ISO 8601, what Mastodon.py's default "wait" sleeps until).
 """
 
 from __future__ import annotations
 
+import io
+import threading
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from starlette.requests import Request
@@ -42,14 +50,62 @@ SCHEDULE_MIN_SECONDS = 300
 MAX_ATTACHMENTS = 4
 
 
+# The generic texts the kit's fault and token checks pass in; Mastodon answers its own words for them.
+KIT_MESSAGES = frozenset(
+    {
+        "rate limit exceeded",
+        "system busy",
+        "gateway timeout",
+        "access token expired",
+        "access token revoked",
+        "invalid access token",
+        "not an access token",
+    }
+)
+VERSION = "4.3.0"
+API_VERSION = 2  # api_versions.mastodon of 4.3.0
+DOMAIN = "mastodon.example"
+
+
 def mastodon_error(kind: str, message: str, status: int | None = None) -> Response:
     code, default = MESSAGES[kind]
-    text = default if message in (kind.replace("_", " "), "") else message
+    text = default if message in (kind.replace("_", " "), "") or message in KIT_MESSAGES else message
     response = JSONResponse({"error": text}, status_code=status or code)
     if kind == "rate_limited":
         response.headers["X-RateLimit-Limit"] = "300"
         response.headers["X-RateLimit-Remaining"] = "0"
+        response.headers["X-RateLimit-Reset"] = iso(time.time() + RATE_LIMIT_WINDOW)
     return response
+
+
+RATE_LIMIT_WINDOW = 300  # Mastodon's API limits count per 5 minutes
+
+
+def _reset_from_retry_after(endpoint: Callable[[Request], Awaitable[Response]]):
+    """A rate-limit fault's wait arrives as Retry-After (added by the kit after `mastodon_error`); Mastodon
+    says when the window ends in X-RateLimit-Reset, which is what Mastodon.py sleeps until."""
+
+    async def wrapped(request: Request) -> Response:
+        response = await endpoint(request)
+        if response.status_code == 429 and "retry-after" in response.headers:
+            response.headers["X-RateLimit-Reset"] = iso(time.time() + float(response.headers["retry-after"]))
+        return response
+
+    return wrapped
+
+
+_snowflake_lock = threading.Lock()
+_last_snowflake = 0
+
+
+def snowflake_id() -> str:
+    """An id as Mastodon makes them (Mastodon::Snowflake): milliseconds since 1970 shifted left 16 bits,
+    plus a sequence in the low bits; strictly increasing, sent as a string."""
+    global _last_snowflake
+    with _snowflake_lock:
+        value = max(int(time.time() * 1000) << 16, _last_snowflake + 1)
+        _last_snowflake = value
+    return str(value)
 
 
 SPEC = PlatformSpec(
@@ -63,18 +119,35 @@ SPEC = PlatformSpec(
 
 
 def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def account_json(account) -> dict:
+    avatar = f"https://files.{DOMAIN}/avatars/{account.external_id}.png"
+    header = f"https://files.{DOMAIN}/headers/{account.external_id}.png"
     return {
         "id": account.external_id,
         "username": account.handle,
         "acct": account.handle,
         "display_name": account.display_name,
-        "avatar": f"https://files.mastodon.example/avatars/{account.external_id}.png",
+        "locked": False,
+        "bot": False,
+        "discoverable": True,
+        "group": False,
+        "created_at": iso(account.created_at),
+        "note": "",
+        "url": f"https://{DOMAIN}/@{account.handle}",
+        "uri": f"https://{DOMAIN}/users/{account.handle}",
+        "avatar": avatar,
+        "avatar_static": avatar,
+        "header": header,
+        "header_static": header,
         "followers_count": account.followers,
-        "url": f"https://mastodon.example/@{account.handle}",
+        "following_count": 0,
+        "statuses_count": 0,
+        "last_status_at": None,
+        "emojis": [],
+        "fields": [],
     }
 
 
@@ -89,7 +162,22 @@ def status_json(ctx: Ctx, post: Post, *, with_source: bool = False) -> dict:
         "uri": f"https://mastodon.example/users/{handle}/statuses/{post.id}",
         "url": f"https://mastodon.example/@{handle}/{post.id}",
         "content": "<p>" + post.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</p>",
-        "media_attachments": [{"id": m, "type": "image"} for m in post.media_ids],
+        "in_reply_to_account_id": None,
+        "sensitive": False,
+        "spoiler_text": "",
+        "language": "en",
+        "replies_count": 0,
+        "reblogs_count": 0,
+        "favourites_count": 0,
+        "edited_at": None,
+        "reblog": None,
+        "application": {"name": "KAWO", "website": None},
+        "mentions": [],
+        "tags": [],
+        "emojis": [],
+        "card": None,
+        "poll": None,
+        "media_attachments": [_attachment_json(ctx, media_id) for media_id in post.media_ids],
         "account": account_json(account) if account else {},
     }
     if with_source:
@@ -158,14 +246,59 @@ def _media_ready(ctx: Ctx, media) -> bool:
     return media.extra.get("polls", 0) >= int(ctx.account.options.get("media_processing_polls", default))
 
 
+def _attachment_json(ctx: Ctx, media_id: str) -> dict:
+    media = ctx.state.get_media("mastodon", media_id)
+    if media is None:
+        return {"id": media_id, "type": "unknown", "url": None, "preview_url": None}
+    return _media_json(media, ready=True)
+
+
 def _media_json(media, ready: bool) -> dict:
+    """A MediaAttachment as Mastodon serves it; `meta` and `blurhash` are computed once, at upload."""
+    base = f"https://files.{DOMAIN}/media_attachments/files/{media.id}"
+    extension = {"image": "png", "gifv": "mp4", "video": "mp4"}.get(media.kind, "bin")
     return {
         "id": media.id,
         "type": media.kind,
-        "url": f"https://files.mastodon.example/media/{media.id}" if ready else None,
-        "preview_url": f"https://files.mastodon.example/media/{media.id}/small",
+        "url": f"{base}/original/file.{extension}" if ready else None,
+        "preview_url": f"{base}/small/file.png",
+        "remote_url": None,
+        "preview_remote_url": None,
+        "text_url": None,
+        "meta": media.extra.get("meta") or {},
         "description": media.extra.get("description") or None,
+        "blurhash": media.extra.get("blurhash"),
     }
+
+
+_BASE83 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~"
+
+
+def _base83(value: int, length: int) -> str:
+    return "".join(_BASE83[(value // 83 ** (length - 1 - i)) % 83] for i in range(length))
+
+
+def _image_meta(data: bytes) -> tuple[dict, str | None]:
+    """Mastodon's `meta` (original and small sizes) and a blurhash for an image; ({}, None) if the bytes
+    are not a readable image. The blurhash has one component (the average colour): valid, and enough
+    for a placeholder."""
+    try:
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            average = image.convert("RGB").resize((1, 1)).getpixel((0, 0))
+    except Exception:  # not an image Pillow reads: Mastodon would still store it, without meta
+        return {}, None
+    scale = min(1.0, (640 * 480 / (width * height)) ** 0.5) if width and height else 1.0
+    small_w, small_h = max(1, round(width * scale)), max(1, round(height * scale))
+
+    def size(w: int, h: int) -> dict:
+        return {"width": w, "height": h, "size": f"{w}x{h}", "aspect": w / h if h else 1}
+
+    red, green, blue = average[:3]
+    blurhash = _base83(0, 1) + _base83(0, 1) + _base83((red << 16) + (green << 8) + blue, 4)
+    return {"original": size(width, height), "small": size(small_w, small_h)}, blurhash
 
 
 @operation(SPEC, "upload")
@@ -188,10 +321,12 @@ async def media_v2(request: Request, ctx: Ctx) -> Response:
         data=data,
         content_type=ctype,
         filename=upload.filename or "",
-        id=str(ctx.state.next_id()),
+        id=snowflake_id(),
     )
     description = form.get("description")
     media.extra["description"] = description if isinstance(description, str) else ""
+    if kind == "image":
+        media.extra["meta"], media.extra["blurhash"] = _image_meta(data)
     ready = _media_ready(ctx, media)
     return JSONResponse(_media_json(media, ready), status_code=200 if ready else 202)
 
@@ -271,7 +406,7 @@ async def statuses(request: Request, ctx: Ctx) -> Response:
         media_ids=media_ids,
         kind="image" if media_ids else "text",
         idempotency_key=key,
-        id=str(110_000_000_000_000 + ctx.state.next_id()),
+        id=snowflake_id(),
         extra=extra,
     )
     if extra.get("scheduled_at"):
@@ -320,8 +455,97 @@ async def account_statuses(request: Request, ctx: Ctx) -> Response:
     return JSONResponse([status_json(ctx, p) for p in posts[:limit]])
 
 
+def _instance_configuration() -> dict:
+    return {
+        "statuses": {
+            "max_characters": TEXT_LIMIT,
+            "max_media_attachments": MAX_ATTACHMENTS,
+            "characters_reserved_per_url": 23,
+        },
+        "media_attachments": {
+            "supported_mime_types": [
+                "image/jpeg",
+                "image/png",
+                "image/gif",
+                "image/webp",
+                "video/mp4",
+                "video/quicktime",
+                "video/webm",
+            ],
+            "image_size_limit": 16 * 1024 * 1024,
+            "image_matrix_limit": 33177600,
+            "video_size_limit": 99 * 1024 * 1024,
+            "video_frame_rate_limit": 120,
+            "video_matrix_limit": 8294400,
+        },
+        "polls": {
+            "max_options": 4,
+            "max_characters_per_option": 50,
+            "min_expiration": 300,
+            "max_expiration": 2629746,
+        },
+        "accounts": {"max_featured_tags": 10, "max_pinned_statuses": 5},
+    }
+
+
+@operation(SPEC, "instance", auth=False)
+async def instance_v1(request: Request, ctx: Ctx) -> Response:
+    return JSONResponse(
+        {
+            "uri": DOMAIN,
+            "title": "Mastodon (platform_sim)",
+            "short_description": "A simulated Mastodon instance",
+            "description": "",
+            "email": f"admin@{DOMAIN}",
+            "version": VERSION,
+            "urls": {"streaming_api": f"wss://{DOMAIN}"},
+            "stats": {"user_count": len(ctx.state.accounts), "status_count": 0, "domain_count": 1},
+            "thumbnail": None,
+            "languages": ["en"],
+            "registrations": False,
+            "approval_required": False,
+            "invites_enabled": False,
+            "configuration": _instance_configuration(),
+            "contact_account": None,
+            "rules": [],
+        }
+    )
+
+
+@operation(SPEC, "instance", auth=False)
+async def instance_v2(request: Request, ctx: Ctx) -> Response:
+    return JSONResponse(
+        {
+            "domain": DOMAIN,
+            "title": "Mastodon (platform_sim)",
+            "version": VERSION,
+            "source_url": "https://github.com/mastodon/mastodon",
+            "description": "A simulated Mastodon instance",
+            "usage": {"users": {"active_month": 0}},
+            "thumbnail": {"url": f"https://files.{DOMAIN}/site_uploads/thumbnail.png"},
+            "icon": [],
+            "languages": ["en"],
+            "configuration": {
+                **_instance_configuration(),
+                "urls": {"streaming": f"wss://{DOMAIN}", "status": None},
+                "vapid": {"public_key": ""},
+                "translation": {"enabled": False},
+            },
+            "registrations": {"enabled": False, "approval_required": False, "message": None, "url": None},
+            "api_versions": {"mastodon": API_VERSION},
+            "contact": {"email": f"admin@{DOMAIN}", "account": None},
+            "rules": [],
+        }
+    )
+
+
 def routes() -> list[Route]:
-    return [
+    listed = [
+        # Mastodon.py asks with a trailing slash; Mastodon (Rails) answers both.
+        Route("/api/v1/instance", instance_v1),
+        Route("/api/v1/instance/", instance_v1),
+        Route("/api/v2/instance", instance_v2),
+        Route("/api/v2/instance/", instance_v2),
         Route("/api/v1/apps", apps, methods=["POST"]),
         Route("/oauth/authorize", consent_endpoint(SPEC), methods=["GET", "POST"]),
         Route("/oauth/token", oauth_token, methods=["POST"]),
@@ -331,4 +555,9 @@ def routes() -> list[Route]:
         Route("/api/v1/media/{media_id}", media_v1),
         Route("/api/v1/statuses", statuses, methods=["POST"]),
         Route("/api/v1/statuses/{status_id}", status_by_id, methods=["GET", "DELETE"]),
+    ]
+    # Every answer a rate-limit fault makes carries X-RateLimit-Reset for its Retry-After.
+    return [
+        Route(route.path, _reset_from_retry_after(route.endpoint), methods=route.methods, name=route.name)
+        for route in listed
     ]
