@@ -17,14 +17,19 @@ oauthlib, not a patch of either library).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 
 import httpx
 import pytest
 from pyfacebook import FacebookApi, FacebookError, GraphAPI, IGBasicDisplayApi, IGBusinessApi
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from channels_app.connectors.base import Credentials
 from channels_app.connectors.registry import connector_for
+from platform_sim.kit import OAuthError, PlatformSpec, Simulator, operation, redeem_code
 
 APP_ID = "sim-meta-app"
 APP_SECRET = "sim-meta-secret"
@@ -127,6 +132,54 @@ def test_facebook_token_endpoint_takes_the_client_by_basic_or_by_parameters_but_
     assert by_basic.status_code == 200 and by_basic.json()["access_token"]
     assert by_params.status_code == 200 and by_params.json()["access_token"]
     assert two_clients.status_code == 400 and two_clients.json()["error"]["code"] == 100
+
+
+@pytest.mark.parametrize(
+    ("accepted", "sent_by", "redeemed"),
+    [
+        (frozenset({"basic", "body"}), "basic", True),
+        (frozenset({"basic", "body"}), "body", True),
+        (frozenset({"basic"}), "body", False),
+        (frozenset({"body"}), "basic", False),
+    ],
+)
+def test_kit_redeems_a_code_only_with_a_client_authentication_the_platform_accepts(
+    accepted, sent_by, redeemed
+):
+    # given: a platform declaring which client authentication its token endpoint takes (kit.py)
+    spec = PlatformSpec(key="strict", display_name="Strict", client_auth=accepted)
+
+    @operation(spec, "token", auth=False)
+    async def token(request, ctx):
+        p = await ctx.params()
+        try:
+            redeem_code(ctx, code=p.get("code", ""), client_secret=p.get("client_secret", ""))
+        except OAuthError as exc:
+            return JSONResponse({"error": exc.message}, status_code=400)
+        return JSONResponse({"ok": True})
+
+    app = Starlette(routes=[Route("/token", token, methods=["POST"])])
+    app.state.sim = Simulator({"strict": spec})
+    account = app.state.sim.state.create_account("strict", access_ttl=3600, refresh_ttl=3600)
+    code = app.state.sim.state.issue_code(account, client_id=APP_ID, redirect_uri="", ttl=60)
+    basic = "Basic " + base64.b64encode(f"{APP_ID}:{APP_SECRET}".encode()).decode()
+    form = {"code": code.value}
+    headers = {}
+    if sent_by == "basic":
+        headers["Authorization"] = basic
+    else:
+        form.update(client_id=APP_ID, client_secret=APP_SECRET)
+
+    async def post_token() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)  # in process: the kit alone, no server
+        async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
+            return await client.post("/token", data=form, headers=headers)
+
+    # when
+    answer = asyncio.run(post_token())
+
+    # then
+    assert (answer.status_code == 200) is redeemed
 
 
 def test_facebook_connect_flow_code_long_lived_token_and_page_tokens(platform_sim, insecure_oauth):
