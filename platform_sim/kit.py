@@ -9,6 +9,8 @@ then calls the handler. Handlers speak the platform's own payload and error shap
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import hashlib
 import html
 import json
@@ -17,7 +19,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote_plus, urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -77,6 +79,17 @@ class PlatformSpec:
     # The platform has an app-wide rate limit with an answer of its own: `error` then also renders the
     # kind "app_rate_limited" (a fault rule with scope "app" uses it).
     app_rate_limit: bool = False
+    # How a client may authenticate at the token endpoints (RFC 6749 2.3.1): "basic" (HTTP Basic, what
+    # requests-oauthlib sends by default) and/or "body" (client_id/client_secret parameters). Most
+    # platforms take both; a platform that refuses one narrows this.
+    client_auth: frozenset[str] = frozenset({"basic", "body"})
+    # The parameter names the platform uses for the client's id and secret (Douyin and TikTok say
+    # client_key): credentials sent by HTTP Basic are filled in under these names.
+    client_id_param: str = "client_id"
+    client_secret_param: str = "client_secret"
+    # Headers sent with a rate-limit answer beyond Retry-After, e.g. Meta's usage headers:
+    # rate_limit_headers(ctx, retry_after_seconds, app_wide) -> {header: value}.
+    rate_limit_headers: Callable[[Ctx, int, bool], dict[str, str]] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -127,7 +140,28 @@ class Ctx:
             for key, value in form.multi_items():
                 if isinstance(value, str):
                     data[key] = value
+        basic = basic_client_credentials(self.request) if "basic" in self.spec.client_auth else None
+        if basic is not None:
+            # Handlers read the client's credentials as parameters whichever way the client sent them.
+            data.setdefault(self.spec.client_id_param, basic[0])
+            data.setdefault(self.spec.client_secret_param, basic[1])
         return data
+
+
+def basic_client_credentials(request: Request) -> tuple[str, str] | None:
+    """(client_id, client_secret) from `Authorization: Basic`, or None. RFC 6749 2.3.1: each part is
+    form-urlencoded before base64, so it is decoded here."""
+    auth = request.headers.get("authorization", "")
+    if not auth.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(auth[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client_id, sep, secret = decoded.partition(":")
+    if not sep:
+        return None
+    return unquote_plus(client_id), unquote_plus(secret)
 
 
 def body_digest(body: bytes) -> str:
@@ -207,6 +241,8 @@ def _rate_limited(ctx: Ctx, rule: FaultRule, entry: LogEntry) -> Response:
     if app_wide:
         response.headers["x-app-limit-24hour-remaining"] = "0"
         response.headers["x-app-limit-24hour-reset"] = reset
+    if ctx.spec.rate_limit_headers is not None:
+        response.headers.update(ctx.spec.rate_limit_headers(ctx, retry_after, app_wide))
     entry.retry_after = float(retry_after)
     entry.scope = "app" if app_wide else "account"
     return response
@@ -373,6 +409,7 @@ def redeem_code(
         raise OAuthError("bad_request", "authorization code already used")
     if time.time() >= auth_code.expires_at:
         raise OAuthError("bad_request", "authorization code expired")
+    client_id, client_secret = _authenticate_client(ctx, client_id, client_secret)
     if not client_secret and not (ctx.spec.pkce and code_verifier):
         raise OAuthError("bad_request", "client authentication failed")
     if auth_code.client_id and client_id and auth_code.client_id != client_id:
@@ -396,6 +433,25 @@ def redeem_code(
     access = state.issue(account, "access", scope=auth_code.scope)
     refresh = state.issue(account, "refresh", scope=auth_code.scope)
     return account, access, refresh
+
+
+def _authenticate_client(ctx: Ctx, client_id: str, client_secret: str) -> tuple[str, str]:
+    """The client's (id, secret), sent as parameters or by HTTP Basic, as the platform allows.
+
+    The handler passes what it read from the parameters; `Ctx.params()` has already filled those from
+    HTTP Basic, so a secret equal to Basic's came that way."""
+    allowed = ctx.spec.client_auth
+    basic = basic_client_credentials(ctx.request)
+    if basic is not None and "basic" in allowed:
+        basic_id, basic_secret = basic
+        if client_id and basic_id and client_id != basic_id:
+            raise OAuthError("bad_request", "client_id differs from the HTTP Basic client")
+        if client_secret and client_secret != basic_secret:
+            raise OAuthError("bad_request", "the client authenticated twice, with different secrets")
+        return client_id or basic_id, basic_secret
+    if client_secret and "body" not in allowed:
+        raise OAuthError("bad_request", "client authentication by parameters is not accepted here")
+    return client_id, client_secret
 
 
 def refresh_account(ctx: Ctx, refresh_token: str) -> tuple[Account, Token, Token | None]:

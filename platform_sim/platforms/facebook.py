@@ -5,12 +5,20 @@ The simulated account is a Page. Tokens: the OAuth code gives a short-lived user
 `/{page-id}?fields=access_token` hand out Page tokens that do not expire. Page operations refuse user
 tokens (#200), as the real Graph does.
 
+Paths: versioned (`/v24.0/me`) or unversioned (`/me`): Graph serves an unversioned call at the app's
+default version, and Meta's own token URL (`graph.facebook.com/oauth/access_token`) is unversioned.
+Clients authenticate at the token endpoint with client_id/client_secret parameters or HTTP Basic
+(kit.py; requests-oauthlib sends Basic).
+
 Errors: {"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}, HTTP 400 for almost
-everything (rate limits are codes 4/17/32, not HTTP 429), 500 for code 1/2.
+everything (rate limits are codes 4/17/32, not HTTP 429), 500 for code 1/2. A rate-limit answer carries
+Meta's usage headers: `X-App-Usage` (app-wide, #4) or `X-Business-Use-Case-Usage` (the Page's, #32)
+with `estimated_time_to_regain_access` in whole minutes.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import time
@@ -93,6 +101,28 @@ async def graph_token(request: Request) -> str:
     return value
 
 
+def usage_headers(business_type: str):
+    """Meta's rate-limit usage headers (developers.facebook.com/docs/graph-api/overview/rate-limiting):
+    a used-up app limit shows in X-App-Usage; a Page's (or Instagram account's) business-use-case limit
+    in X-Business-Use-Case-Usage, keyed by the object id, with the minutes until access returns."""
+
+    def headers(ctx: Ctx, retry_after: int, app_wide: bool) -> dict[str, str]:
+        if app_wide:
+            return {"X-App-Usage": json.dumps({"call_count": 100, "total_cputime": 12, "total_time": 15})}
+        object_id = ctx.account.external_id if ctx.account else ""
+        usage = {
+            "type": business_type,
+            "call_count": 100,
+            "total_cputime": 12,
+            "total_time": 15,
+            # whole minutes, rounded down: Retry-After (sent too) keeps the exact seconds
+            "estimated_time_to_regain_access": retry_after // 60,
+        }
+        return {"X-Business-Use-Case-Usage": json.dumps({object_id: [usage]})}
+
+    return headers
+
+
 SPEC = PlatformSpec(
     key="facebook",
     display_name="Facebook",
@@ -102,6 +132,7 @@ SPEC = PlatformSpec(
     token_from=graph_token,
     error=graph_error,
     app_rate_limit=True,
+    rate_limit_headers=usage_headers("pages"),
 )
 
 
@@ -110,7 +141,9 @@ def iso(ts: float) -> str:
 
 
 def bad_version(ctx: Ctx) -> Response | None:
-    if not VERSION_RE.match(ctx.request.path_params.get("version", "")):
+    """A versioned path needs a version like v24.0; an unversioned one runs at the default version."""
+    version = ctx.request.path_params.get("version")
+    if version is not None and not VERSION_RE.match(version):
         return ctx.error("bad_request", "Unknown path components: an API version like /v25.0/ is required")
     return None
 
@@ -156,7 +189,7 @@ async def access_token(request: Request, ctx: Ctx) -> Response:
     p = await ctx.params()
     state = ctx.state
     if p.get("grant_type") == "fb_exchange_token":
-        if not p.get("client_secret"):
+        if not p.get("client_secret"):  # a parameter, or HTTP Basic (Ctx.params fills it in)
             return ctx.error("bad_request", "client_secret is required")
         token = state.tokens.get(p.get("fb_exchange_token", ""))
         if token is None or token.platform != "facebook":
@@ -248,7 +281,7 @@ async def _feed_op(request: Request) -> str:
 async def page_feed(request: Request, ctx: Ctx) -> Response:
     if (resp := bad_version(ctx) or page_only(ctx)) is not None:
         return resp
-    if request.path_params["page_id"] != ctx.account.external_id:
+    if request.path_params["page_id"] not in (ctx.account.external_id, "me"):  # "me" is the token's Page
         return ctx.error("forbidden", "(#200) The token does not manage this Page")
     if request.method == "GET":
         return await _page_posts(request, ctx)
@@ -287,7 +320,7 @@ async def _photos_op(request: Request) -> str:
 async def page_photos(request: Request, ctx: Ctx) -> Response:
     if (resp := bad_version(ctx) or page_only(ctx)) is not None:
         return resp
-    if request.path_params["page_id"] != ctx.account.external_id:
+    if request.path_params["page_id"] not in (ctx.account.external_id, "me"):  # "me" is the token's Page
         return ctx.error("forbidden", "(#200) The token does not manage this Page")
     form = await request.form()
     p = {**dict(request.query_params), **{k: v for k, v in form.multi_items() if isinstance(v, str)}}
@@ -390,6 +423,25 @@ async def graph_object(request: Request, ctx: Ctx) -> Response:
 
 
 def routes() -> list[Route]:
+    # Unversioned two-segment paths end in a literal edge, so they go first: "/me/accounts" must not be
+    # read as version "me", object "accounts". The one-segment object path comes last.
+    unversioned_edges = [
+        Route("/dialog/oauth", consent_endpoint(SPEC), methods=["GET", "POST"]),
+        Route("/oauth/access_token", access_token, methods=["GET", "POST"]),
+        Route("/me/accounts", me_accounts),
+        Route("/{page_id}/feed", page_feed, methods=["GET", "POST"]),
+        Route("/{page_id}/photos", page_photos, methods=["POST"]),
+        Route("/{page_id}/posts", page_posts),
+        Route("/{object_id}/comments", comments, methods=["POST"]),
+    ]
+    unversioned_objects = [
+        Route("/me", me),
+        Route("/{object_id}", graph_object, methods=["GET", "DELETE"]),
+    ]
+    return unversioned_edges + versioned_routes() + unversioned_objects
+
+
+def versioned_routes() -> list[Route]:
     return [
         Route("/{version}/dialog/oauth", consent_endpoint(SPEC), methods=["GET", "POST"]),
         Route("/{version}/oauth/access_token", access_token, methods=["GET", "POST"]),

@@ -10,7 +10,12 @@ IN_PROGRESS -> FINISHED (or ERROR for a URL we "cannot fetch": one containing "u
 non-JPEG image); `POST /{v}/{ig-user-id}/media_publish` publishes. 50 API posts per rolling 24 h
 (account option `publishing_quota`), error code 9 subcode 2207042 beyond. Account options:
 `container_polls` (status reads that stay IN_PROGRESS, default 0 for images, 1 for video).
-Graph error shapes as in facebook.py.
+Graph error shapes as in facebook.py; the account's rate limit is code 80002 with Meta's
+X-Business-Use-Case-Usage header (type "instagram").
+
+The code exchange answers the current flat shape `{"access_token", "user_id", "permissions"}`; the
+account option `oauth_answer_shape="data_list"` brings back the older `{"data": [{...}]}` shape, so a
+client can be tested against both. Paths work with or without a version, as on graph.instagram.com.
 """
 
 from __future__ import annotations
@@ -23,13 +28,22 @@ from starlette.routing import Route
 
 from ..kit import Ctx, OAuthError, PlatformSpec, consent_endpoint, operation, redeem_code
 from ..state import Media, Post
-from .facebook import bad_version, graph_error, graph_token, iso
+from .facebook import bad_version, graph_error, graph_token, iso, usage_headers
 
 LONG_LIVED_TTL = 60 * 86400.0
 SHORT_SCOPE = "ig_short"
 CAPTION_LIMIT = 2200
 CAROUSEL_LIMIT = 10
 DEFAULT_QUOTA = 50
+
+
+def instagram_error(kind: str, message: str, status: int | None = None) -> Response:
+    if kind == "rate_limited":
+        # Business use case limit of an Instagram account (Graph rate-limiting docs: code 80002)
+        message = "There have been too many calls to this Instagram account."
+        return _error(80002, message, status=status or 400)
+    return graph_error(kind, message, status)
+
 
 SPEC = PlatformSpec(
     key="instagram",
@@ -38,8 +52,9 @@ SPEC = PlatformSpec(
     refresh_ttl=LONG_LIVED_TTL,
     refresh_rotates=False,
     token_from=graph_token,
-    error=graph_error,
+    error=instagram_error,
     app_rate_limit=True,
+    rate_limit_headers=usage_headers("instagram"),
 )
 
 
@@ -74,24 +89,20 @@ async def oauth_access_token(request: Request, ctx: Ctx) -> Response:
     except OAuthError as exc:
         return JSONResponse({"error_type": "OAuthException", "code": 400, "error_message": exc.message}, 400)
     short = ctx.state.issue(account, "access", ttl=3600.0, scope=SHORT_SCOPE)
-    return JSONResponse(
-        {
-            "data": [
-                {
-                    "access_token": short.value,
-                    "user_id": account.external_id,
-                    "permissions": "instagram_business_basic,instagram_business_content_publish",
-                }
-            ]
-        }
-    )
+    answer = {
+        "access_token": short.value,
+        "user_id": account.external_id,
+        "permissions": "instagram_business_basic,instagram_business_content_publish",
+    }
+    if account.options.get("oauth_answer_shape") == "data_list":
+        return JSONResponse({"data": [answer]})  # the older shape
+    return JSONResponse(answer)
 
 
 @operation(SPEC, "token")
 async def exchange_token(request: Request, ctx: Ctx) -> Response:
-    if request.query_params.get("grant_type") != "ig_exchange_token" or not request.query_params.get(
-        "client_secret"
-    ):
+    p = await ctx.params()  # client_secret as a parameter or by HTTP Basic
+    if p.get("grant_type") != "ig_exchange_token" or not p.get("client_secret"):
         return _error(100, "grant_type=ig_exchange_token and client_secret are required")
     return _long_lived(ctx, ctx.account)
 
@@ -106,25 +117,30 @@ async def refresh_token(request: Request, ctx: Ctx) -> Response:
     return _long_lived(ctx, ctx.account)
 
 
+def _profile_json(account, fields: str) -> dict:
+    body = {
+        "id": account.external_id,
+        "user_id": account.external_id,
+        "username": account.handle,
+        "name": account.display_name,
+        "profile_picture_url": f"https://scontent.cdninstagram.com/{account.external_id}.jpg",
+        "followers_count": account.followers,
+    }
+    if fields:
+        wanted = {f.split("{")[0] for f in fields.split(",")} | {"id"}
+        body = {k: v for k, v in body.items() if k in wanted}
+    return body
+
+
 @operation(SPEC, "profile")
 async def me(request: Request, ctx: Ctx) -> Response:
     if (resp := bad_version(ctx)) is not None:
         return resp
-    account = ctx.account
-    return JSONResponse(
-        {
-            "id": account.external_id,
-            "user_id": account.external_id,
-            "username": account.handle,
-            "name": account.display_name,
-            "profile_picture_url": f"https://scontent.cdninstagram.com/{account.external_id}.jpg",
-            "followers_count": account.followers,
-        }
-    )
+    return JSONResponse(_profile_json(ctx.account, request.query_params.get("fields", "")))
 
 
 def _owner_check(ctx: Ctx) -> Response | None:
-    if ctx.request.path_params["ig_user_id"] != ctx.account.external_id:
+    if ctx.request.path_params["ig_user_id"] not in (ctx.account.external_id, "me"):
         return ctx.error("forbidden", "(#10) The token does not belong to this Instagram user")
     return None
 
@@ -275,6 +291,8 @@ async def _object_op(request: Request) -> str:
     if request.method == "DELETE":
         return "delete"
     state = request.app.state.sim.state
+    if state.account("instagram", request.path_params["object_id"]) is not None:
+        return "profile"
     return "publish_status" if state.get_media("instagram", request.path_params["object_id"]) else "lookup"
 
 
@@ -283,6 +301,8 @@ async def graph_object(request: Request, ctx: Ctx) -> Response:
     if (resp := bad_version(ctx)) is not None:
         return resp
     object_id = request.path_params["object_id"]
+    if object_id == ctx.account.external_id and request.method == "GET":  # GET /{ig-user-id}
+        return JSONResponse(_profile_json(ctx.account, request.query_params.get("fields", "")))
     container = ctx.state.get_media("instagram", object_id)
     if container is not None and request.method == "GET":
         if container.account_id != ctx.account.external_id:
@@ -333,11 +353,28 @@ async def comments(request: Request, ctx: Ctx) -> Response:
 
 
 def routes() -> list[Route]:
-    return [
+    # graph.instagram.com answers unversioned paths at the default version. Two-segment unversioned paths
+    # end in a literal edge and go before the versioned ones; one-segment paths go last.
+    unversioned_edges = [
         Route("/oauth/authorize", consent_endpoint(SPEC), methods=["GET", "POST"]),
         Route("/oauth/access_token", oauth_access_token, methods=["POST"]),
+        Route("/{ig_user_id}/content_publishing_limit", publishing_limit),
+        Route("/{ig_user_id}/media_publish", media_publish, methods=["POST"]),
+        Route("/{ig_user_id}/media", create_container, methods=["POST"]),
+        Route("/{ig_user_id}/media", user_media, methods=["GET"]),
+        Route("/{object_id}/comments", comments, methods=["POST"]),
+    ]
+    unversioned_objects = [
         Route("/access_token", exchange_token),
         Route("/refresh_access_token", refresh_token),
+        Route("/me", me),
+        Route("/{object_id}", graph_object, methods=["GET", "DELETE"]),
+    ]
+    return unversioned_edges + versioned_routes() + unversioned_objects
+
+
+def versioned_routes() -> list[Route]:
+    return [
         Route("/{version}/me", me),
         Route("/{version}/{ig_user_id}/content_publishing_limit", publishing_limit),
         Route("/{version}/{ig_user_id}/media_publish", media_publish, methods=["POST"]),

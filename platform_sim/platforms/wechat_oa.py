@@ -3,7 +3,13 @@ asynchronous free publishing (freepublish/submit -> publish_id -> freepublish/ge
 
 WeChat answers HTTP 200 with {"errcode": n, "errmsg": "..."} for errors: 40001 invalid credential,
 42001 access_token expired, 40013 invalid appid, 40125 invalid secret, 45009 api freq out of limit,
--1 system busy, 40007 invalid media_id, 53600 invalid article_id. Account options: `publish_polls`
+-1 system busy, 40007 invalid media_id, 53600 invalid article_id. Material (Adding_Permanent_Assets):
+`material/add_material?type=image|voice|video|thumb` (image 10 MB bmp/png/jpeg/jpg/gif, voice 2 MB
+mp3/wma/wav/amr, video 10 MB mp4 with the `description` form field {"title", "introduction"}, thumb
+64 KB jpg; only images answer a `url`); `media/uploadimg` stores an image for article bodies (jpg/png
+under 1 MB) and answers only its `url`. Errors 40004 invalid media type, 40005 invalid file type,
+40009/40010/40011/40012 invalid image/voice/video/thumb size, 41005 media data missing (y: for a video
+without its description). Account options: `publish_polls`
 (status reads before success, default 1), `publish_seconds` (or this long, default 0.5),
 `publish_outcome` (0 success, or a failure status 2..6).
 """
@@ -31,7 +37,16 @@ ERRORS = {
     "not_found": (53600, "Article ID invalid"),
     "forbidden": (48001, "api unauthorized"),
 }
-MAX_IMAGE_BYTES = 10 * 1024 * 1024  # permanent image material
+MB = 1024 * 1024
+# type -> (largest size, file extensions, errcode for a file too big) for permanent material
+MATERIAL_RULES = {
+    "image": (10 * MB, ("bmp", "png", "jpeg", "jpg", "gif"), 40009, "invalid image size"),
+    "voice": (2 * MB, ("mp3", "wma", "wav", "amr"), 40010, "invalid voice size"),
+    "video": (10 * MB, ("mp4",), 40011, "invalid video size"),
+    "thumb": (64 * 1024, ("jpg", "jpeg"), 40012, "invalid thumb size"),
+}
+UPLOADIMG_MAX_BYTES = 1 * MB - 1  # "大小必须在1MB以下"
+UPLOADIMG_TYPES = ("jpg", "jpeg", "png")
 
 
 def wechat_error(kind: str, message: str, status: int | None = None) -> Response:
@@ -114,15 +129,68 @@ async def basic_info(request: Request, ctx: Ctx) -> Response:
     )
 
 
+def _extension(upload) -> str:
+    """The file's type from its name, else from its content type (clients that send no file name)."""
+    name = (upload.filename or "").lower()
+    if "." in name:
+        return name.rsplit(".", 1)[1]
+    return (upload.content_type or "").split("/")[-1].lower()
+
+
 @operation(SPEC, "upload")
 async def add_material(request: Request, ctx: Ctx) -> Response:
     kind = request.query_params.get("type", "")
     form = await request.form()
     media = form.get("media")
-    if kind not in ("image", "thumb") or media is None or isinstance(media, str):
+    if kind not in MATERIAL_RULES:
         return _err(40004, "invalid media type")
+    if media is None or isinstance(media, str):
+        return _err(41005, "media data missing")
+    limit, extensions, size_code, size_message = MATERIAL_RULES[kind]
+    extension = _extension(media)
+    if extension and extension not in extensions:
+        return _err(40005, "invalid file type")
+    extra: dict = {"material_type": kind}
+    if kind == "video":
+        # The documentation sends it as a second form field; wechatpy puts it in the query string.
+        raw = form.get("description") or request.query_params.get("description") or ""
+        try:
+            description = json.loads(raw) if isinstance(raw, str) and raw else {}
+        except ValueError:
+            description = {}
+        if not isinstance(description, dict) or not description.get("title"):
+            return _err(41005, "media data missing: a video needs description {title, introduction}")
+        extra.update(title=description.get("title", ""), introduction=description.get("introduction", ""))
     data = await media.read()
-    if len(data) > MAX_IMAGE_BYTES:
+    if len(data) > limit:
+        return _err(size_code, size_message)
+    item = ctx.state.add_media(
+        ctx.account,
+        kind="image" if kind in ("image", "thumb") else kind,
+        data=data,
+        content_type=media.content_type or "",
+        filename=media.filename or "",
+    )
+    item.extra.update(extra)
+    answer = {"media_id": item.id}
+    if kind == "image":  # "仅新增图片素材时会返回该字段"
+        answer["url"] = f"http://mmbiz.qpic.cn/mmbiz/{item.id}/0"
+    return JSONResponse(answer)
+
+
+@operation(SPEC, "upload")
+async def media_uploadimg(request: Request, ctx: Ctx) -> Response:
+    """An image for article bodies: WeChat filters outside image links from article content, so images
+    inside an article come from here. It answers only the URL and takes no library slot."""
+    form = await request.form()
+    media = form.get("media")
+    if media is None or isinstance(media, str):
+        return _err(41005, "media data missing")
+    extension = _extension(media)
+    if extension and extension not in UPLOADIMG_TYPES:
+        return _err(40005, "invalid file type")
+    data = await media.read()
+    if len(data) > UPLOADIMG_MAX_BYTES:
         return _err(40009, "invalid image size")
     item = ctx.state.add_media(
         ctx.account,
@@ -131,7 +199,8 @@ async def add_material(request: Request, ctx: Ctx) -> Response:
         content_type=media.content_type or "",
         filename=media.filename or "",
     )
-    return JSONResponse({"media_id": item.id, "url": f"http://mmbiz.qpic.cn/mmbiz/{item.id}/0"})
+    item.extra["article_image"] = True
+    return JSONResponse({"url": f"http://mmbiz.qpic.cn/mmbiz_jpg/{item.id}/0"})
 
 
 @operation(SPEC, "draft")
@@ -280,6 +349,7 @@ def routes() -> list[Route]:
         Route("/cgi-bin/token", cgi_token),
         Route("/cgi-bin/account/getaccountbasicinfo", basic_info, methods=["GET", "POST"]),
         Route("/cgi-bin/material/add_material", add_material, methods=["POST"]),
+        Route("/cgi-bin/media/uploadimg", media_uploadimg, methods=["POST"]),
         Route("/cgi-bin/draft/add", draft_add, methods=["POST"]),
         Route("/cgi-bin/freepublish/submit", freepublish_submit, methods=["POST"]),
         Route("/cgi-bin/freepublish/get", freepublish_get, methods=["POST"]),

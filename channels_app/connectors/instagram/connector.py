@@ -111,7 +111,8 @@ class InstagramConnector(GraphMixin, Connector):
             },
         )
         if isinstance(short.get("data"), list) and short["data"]:
-            short = short["data"][0]  # newer responses wrap the token in a list
+            # The older answer wrapped the token in {"data": [...]}; today it is flat.
+            short = short["data"][0]
         body = self.graph(
             "GET",
             "/access_token",
