@@ -1,0 +1,311 @@
+"""Workflows, their stages and conditions, and the workspace's approval policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.selectors import workspace_access_for
+from core.audit import audit_record
+from core.errors import Conflict, ValidationFailed
+
+from ..conditions import validate_condition
+from ..models import (
+    ROLE_VALUES,
+    ApprovalPolicyRule,
+    ApprovalStage,
+    ApprovalWorkflow,
+    RequestStatus,
+)
+from .edits import approval_reroute_workspace
+
+UNSET: Any = object()
+
+
+def _users_in_workspace(workspace, ids, *, field: str) -> list:
+    """Users who can open the workspace, by id (anyone else is a field error)."""
+    from accounts.models import User
+
+    wanted = []
+    for value in ids or []:
+        try:
+            wanted.append(int(getattr(value, "pk", value)))
+        except (TypeError, ValueError):
+            raise ValidationFailed(
+                _("%(value)s is not a valid id.") % {"value": value}, field=field
+            ) from None
+    users = {u.pk: u for u in User.objects.filter(pk__in=set(wanted))}
+    out = []
+    for user_id in dict.fromkeys(wanted):
+        user = users.get(user_id)
+        if user is None or workspace_access_for(user=user, workspace_id=workspace.pk) is None:
+            raise ValidationFailed(
+                _("No person with id %(id)s in this workspace.") % {"id": user_id},
+                code="not_in_workspace",
+                field=field,
+            )
+        out.append(user)
+    return out
+
+
+def _clean_stage(workspace, index: int, data: dict) -> dict:
+    field = f"stages.{index}"
+    name = (data.get("name") or "").strip()
+    if not name:
+        raise ValidationFailed(_("Give the stage a name."), field=f"{field}.name")
+    roles = list(dict.fromkeys(data.get("approver_roles") or []))
+    bad = [r for r in roles if r not in ROLE_VALUES]
+    if bad:
+        raise ValidationFailed(
+            _("Unknown role: %(role)s.") % {"role": bad[0]}, field=f"{field}.approver_roles"
+        )
+    emails = []
+    for email in data.get("approver_emails") or []:
+        email = str(email).strip().lower()
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            raise ValidationFailed(
+                _("%(email)s is not an email address.") % {"email": email}, field=f"{field}.approver_emails"
+            ) from None
+        emails.append(email)
+    users = _users_in_workspace(workspace, data.get("approver_users") or [], field=f"{field}.approver_users")
+    if not (users or roles or emails):
+        raise ValidationFailed(_("Name at least one approver (a person, a role or an email)."), field=field)
+    rule = data.get("rule") or ApprovalStage.Rule.ANY
+    if rule not in ApprovalStage.Rule.values:
+        raise ValidationFailed(_("Unknown rule."), field=f"{field}.rule")
+    quorum = int(data.get("quorum") or 1)
+    if quorum < 1:
+        raise ValidationFailed(_("At least one approval is needed."), field=f"{field}.quorum")
+    if rule == ApprovalStage.Rule.QUORUM and not roles and quorum > len(users) + len(emails):
+        raise ValidationFailed(
+            _("This stage asks for %(n)s approvals but names only %(m)s approvers.")
+            % {"n": quorum, "m": len(users) + len(emails)},
+            field=f"{field}.quorum",
+        )
+    escalate = data.get("escalate_to")
+    escalate_user = (
+        _users_in_workspace(workspace, [escalate], field=f"{field}.escalate_to")[0]
+        if escalate not in (None, "")
+        else None
+    )
+    sla = data.get("sla_hours")
+    if sla is not None and int(sla) < 1:
+        raise ValidationFailed(_("The SLA is at least one hour."), field=f"{field}.sla_hours")
+    try:
+        condition = validate_condition(data.get("condition"))
+    except ValidationFailed as error:
+        raise ValidationFailed(error.message, field=f"{field}.condition") from None
+    return {
+        "name": name[:120],
+        "users": users,
+        "approver_roles": roles,
+        "approver_emails": emails,
+        "rule": rule,
+        "quorum": quorum,
+        "condition": condition,
+        "sla_hours": int(sla) if sla is not None else None,
+        "escalate_after_hours": int(data.get("escalate_after_hours") or 0),
+        "escalate_to": escalate_user,
+    }
+
+
+def _write_stages(workflow: ApprovalWorkflow, cleaned: list[dict]) -> None:
+    """The stages in order, updated in place by position (a stage keeps its id, so the requests routed
+    through it still know it: approvals.routing); extra old stages are deleted."""
+    existing = list(workflow.stages.order_by("position", "id"))
+    for position, item in enumerate(cleaned):
+        users = item.pop("users")
+        if position < len(existing):
+            stage = existing[position]
+            for name, value in item.items():
+                setattr(stage, name, value)
+            stage.position = position
+            stage.save()
+        else:
+            stage = ApprovalStage.objects.create(
+                workspace_id=workflow.workspace_id, workflow=workflow, position=position, **item
+            )
+        stage.approver_users.set(users)
+    ApprovalStage.objects.filter(pk__in=[s.pk for s in existing[len(cleaned) :]]).delete()
+
+
+def _stage_summary(workflow: ApprovalWorkflow) -> list[dict]:
+    return [
+        {"name": s.name, "rule": s.rule, "quorum": s.quorum, "condition": s.condition}
+        for s in workflow.stages.all()
+    ]
+
+
+@transaction.atomic
+def workflow_create(
+    *,
+    actor,
+    workspace,
+    name: str,
+    stages: list[dict],
+    allow_self_approval: bool = False,
+    restart_on_resubmit: str = ApprovalWorkflow.Restart.FIRST_STAGE,
+    active: bool = True,
+    schedule_when_approved: bool = True,
+) -> ApprovalWorkflow:
+    if not stages:
+        raise ValidationFailed(_("A workflow has at least one stage."), field="stages")
+    cleaned = [_clean_stage(workspace, i, s) for i, s in enumerate(stages)]
+    if ApprovalWorkflow.objects.filter(workspace=workspace, name=name).exists():
+        raise ValidationFailed(_("A workflow with this name exists."), code="duplicate", field="name")
+    workflow = ApprovalWorkflow.objects.create(
+        workspace=workspace,
+        name=name,
+        allow_self_approval=bool(allow_self_approval),
+        restart_on_resubmit=restart_on_resubmit,
+        active=bool(active),
+        schedule_when_approved=bool(schedule_when_approved),
+    )
+    _write_stages(workflow, cleaned)
+    audit_record(
+        actor=actor,
+        action="approval_workflow.create",
+        target=workflow,
+        workspace=workspace,
+        after={"name": name, "stages": _stage_summary(workflow)},
+    )
+    return workflow
+
+
+@transaction.atomic
+def workflow_update(
+    *,
+    actor,
+    workflow: ApprovalWorkflow,
+    name: str = UNSET,
+    stages: list[dict] = UNSET,
+    allow_self_approval: bool = UNSET,
+    restart_on_resubmit: str = UNSET,
+    active: bool = UNSET,
+    schedule_when_approved: bool = UNSET,
+) -> ApprovalWorkflow:
+    """Change a workflow. Its stages are replaced as a whole, and only while no request is in progress
+    (running requests keep the stages they started with)."""
+    workflow = ApprovalWorkflow.objects.select_for_update().get(pk=workflow.pk)
+    before = {"name": workflow.name, "stages": _stage_summary(workflow)}
+    if name is not UNSET:
+        if (
+            ApprovalWorkflow.objects.filter(workspace_id=workflow.workspace_id, name=name)
+            .exclude(pk=workflow.pk)
+            .exists()
+        ):
+            raise ValidationFailed(_("A workflow with this name exists."), code="duplicate", field="name")
+        workflow.name = name
+    if allow_self_approval is not UNSET:
+        workflow.allow_self_approval = bool(allow_self_approval)
+    if restart_on_resubmit is not UNSET:
+        workflow.restart_on_resubmit = restart_on_resubmit
+    if active is not UNSET:
+        workflow.active = bool(active)
+    if schedule_when_approved is not UNSET:
+        workflow.schedule_when_approved = bool(schedule_when_approved)
+    if stages is not UNSET:
+        if not stages:
+            raise ValidationFailed(_("A workflow has at least one stage."), field="stages")
+        if workflow.requests.filter(status=RequestStatus.IN_PROGRESS).exists():
+            raise Conflict(
+                _("Requests are in progress in this workflow; change its stages when they are done."),
+                code="workflow_busy",
+                field="stages",
+            )
+        cleaned = [_clean_stage(workflow.workspace, i, s) for i, s in enumerate(stages)]
+        _write_stages(workflow, cleaned)
+        workflow.version += 1
+    workflow.save()
+    audit_record(
+        actor=actor,
+        action="approval_workflow.update",
+        target=workflow,
+        workspace=workflow.workspace,
+        before=before,
+        after={"name": workflow.name, "stages": _stage_summary(workflow)},
+    )
+    # Approved posts that now need a stage that has not approved them go back to review for it.
+    approval_reroute_workspace(actor=actor, workspace=workflow.workspace)
+    return workflow
+
+
+@transaction.atomic
+def workflow_delete(*, actor, workflow: ApprovalWorkflow) -> None:
+    if workflow.requests.exists():
+        raise Conflict(
+            _("This workflow has requests; switch it off instead of deleting it."), code="workflow_used"
+        )
+    audit_record(
+        actor=actor,
+        action="approval_workflow.delete",
+        target=workflow,
+        workspace=workflow.workspace,
+        before={"name": workflow.name},
+    )
+    workflow.delete()
+
+
+@transaction.atomic
+def policy_rules_set(*, actor, workspace, rules: list[dict]) -> list[ApprovalPolicyRule]:
+    """Replace the workspace's policy with `rules`, in order (the first that matches a post decides).
+    Each rule: {"scope": "all"|"accounts", "accounts": [ids], "workflow": id or null}."""
+    from channels_app.models import SocialAccount
+
+    workflows = {w.pk: w for w in ApprovalWorkflow.objects.filter(workspace=workspace)}
+    cleaned = []
+    for index, rule in enumerate(rules or []):
+        field = f"rules.{index}"
+        scope = rule.get("scope") or ApprovalPolicyRule.Scope.ALL
+        if scope not in ApprovalPolicyRule.Scope.values:
+            raise ValidationFailed(_("Unknown scope."), field=f"{field}.scope")
+        workflow_id = rule.get("workflow")
+        workflow = None
+        if workflow_id not in (None, ""):
+            workflow = workflows.get(int(workflow_id))
+            if workflow is None:
+                raise ValidationFailed(
+                    _("No workflow with id %(id)s in this workspace.") % {"id": workflow_id},
+                    code="not_in_workspace",
+                    field=f"{field}.workflow",
+                )
+        account_ids = [int(a) for a in rule.get("accounts") or []]
+        accounts = list(SocialAccount.objects.filter(workspace=workspace, pk__in=account_ids))
+        if len(accounts) != len(set(account_ids)):
+            raise ValidationFailed(
+                _("Some accounts are not in this workspace."),
+                code="not_in_workspace",
+                field=f"{field}.accounts",
+            )
+        if scope == ApprovalPolicyRule.Scope.ACCOUNTS and not accounts:
+            raise ValidationFailed(_("Choose at least one account."), field=f"{field}.accounts")
+        cleaned.append((scope, accounts, workflow))
+    before = list(ApprovalPolicyRule.objects.filter(workspace=workspace).values("scope", "workflow_id"))
+    ApprovalPolicyRule.objects.filter(workspace=workspace).delete()
+    created = []
+    for position, (scope, accounts, workflow) in enumerate(cleaned):
+        rule = ApprovalPolicyRule.objects.create(
+            workspace=workspace, position=position, scope=scope, workflow=workflow
+        )
+        rule.accounts.set(accounts)
+        created.append(rule)
+    audit_record(
+        actor=actor,
+        action="approval_policy.set",
+        workspace=workspace,
+        before={"rules": before},
+        after={
+            "rules": [
+                {"scope": s, "accounts": [a.pk for a in accs], "workflow": w.pk if w else None}
+                for s, accs, w in cleaned
+            ]
+        },
+    )
+    approval_reroute_workspace(actor=actor, workspace=workspace)
+    return created
