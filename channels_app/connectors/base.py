@@ -9,7 +9,7 @@ so that `platform_sim` can stand in for any platform. Errors are mapped to conne
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 import httpx
@@ -44,6 +44,7 @@ class Capabilities:
     idempotency_key: bool = False  # Mastodon
     server_side_publish: bool = True  # False: assisted publishing (Xiaohongshu, WeChat Channels)
     auth: str = "oauth2"  # "oauth2", "oauth2_pkce", "app_credentials", "app_password", "assisted"
+    metrics: bool = False  # fetch_account_metrics / fetch_post_metrics are implemented
 
     @property
     def comment_limit(self) -> int | None:
@@ -137,6 +138,38 @@ class RemotePost:
     text: str
     url: str = ""
     created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    """One figure as the platform reports it. `key` is the platform's own metric name, exactly as its API
+    names it (analytics.metrics.registry maps it to a common metric)."""
+
+    key: str
+    value: float
+    entity: str  # "account" or "post"
+    external_id: str  # the account's or the post's id on the platform
+    period_end: datetime | None = None  # daily/period figures: the end of what they cover (UTC)
+    late: bool = False  # the platform says the figure is not final yet
+
+
+@dataclass(frozen=True)
+class MetricUnavailable:
+    """A metric (or a group of them) the platform did not give, and why: one missing metric never empties
+    the rest, and the reports say what is missing."""
+
+    key: str
+    entity: str
+    external_id: str
+    reason: str  # removed, renamed, not_offered, too_old, too_new, threshold, late, error
+    detail: str = ""  # the platform's code or message (never a token)
+    replaced_by: str = ""  # renamed: the new name
+
+
+@dataclass(frozen=True)
+class MetricsResult:
+    values: list[MetricValue] = field(default_factory=list)
+    unavailable: list[MetricUnavailable] = field(default_factory=list)
 
 
 class Connector:
@@ -235,6 +268,16 @@ class Connector:
         raise NotImplementedError
 
     def get_post(self, credentials: Credentials, external_id: str) -> RemotePost | None:
+        raise NotImplementedError
+
+    # --- metrics (capabilities.metrics) ---
+    def fetch_account_metrics(self, credentials: Credentials, *, since: date, until: date) -> MetricsResult:
+        """The account's figures for the days `since`..`until` (inclusive, the platform's days), asked per
+        metric group; what a group could not give is in `unavailable`."""
+        raise NotImplementedError
+
+    def fetch_post_metrics(self, credentials: Credentials, external_ids: list[str]) -> MetricsResult:
+        """The current lifetime figures of these posts, asked per metric group."""
         raise NotImplementedError
 
     def recent_posts(self, credentials: Credentials, limit: int = 20) -> list[RemotePost]:
