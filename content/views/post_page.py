@@ -127,9 +127,14 @@ class PostDetailView(WorkspacePageMixin, TemplateView):
             for result in services.compliance_for_post(post)
             for finding in result["findings"]
         ]
+        approval = hooks.latest_approval(self.workspace, post)
         context.update(
             post=post,
-            approval=hooks.latest_approval(self.workspace, post),
+            approval=approval,
+            # approved, then edited: the variants went back to draft and the approval no longer holds
+            approval_outdated=approval is not None
+            and approval.status == "approved"
+            and post.status == S.DRAFT,
             targets=targets,
             history=_readable_history(selectors.post_history(self.workspace, post), tz),
             findings=findings,
