@@ -23,8 +23,8 @@ from core import timezones
 from core.errors import DomainError
 from core.views import WorkspacePageMixin, WorkspaceViewMixin
 
-from .. import compliance, selectors, services
-from ..forms import ACTION_DRAFT, ACTION_QUEUE, ACTION_SCHEDULE, ComposerForm
+from .. import compliance, hooks, selectors, services
+from ..forms import ACTION_DRAFT, ACTION_QUEUE, ACTION_SCHEDULE, ACTION_SUBMIT, ComposerForm
 from ..models import Post
 from .common import S, _error_json, _loaded_post, _wall_clock, text_count
 
@@ -163,6 +163,10 @@ class _ComposerMixin(WorkspacePageMixin):
             "media_api_url": reverse("media-list", args=[self.workspace.pk]),
             "tz_name": self.workspace.timezone,
             "is_scheduled": self.editing is not None and self.editing.status == S.SCHEDULED,
+            # "Submit for approval" beside Save, for new posts and drafts; the chain shown for saved ones
+            "can_submit": hooks.registered("submit_for_approval") is not None
+            and (self.editing is None or self.editing.status == S.DRAFT),
+            "approval_route": hooks.approval_route(self.editing) if self.editing is not None else None,
         }
 
     def get(self, request, *args, **kwargs):
@@ -184,6 +188,8 @@ class _ComposerMixin(WorkspacePageMixin):
                 else:
                     done = self.done_message(action, post)
                     messages.success(request, f"{done} {form.time_note}" if form.time_note else done)
+                    if action == ACTION_SUBMIT:
+                        return redirect("approvals:post_review", self.workspace.pk, post.pk)
                     return redirect("content:post_detail", self.workspace.pk, post.pk)
         return self.render_to_response(self.get_context_data(**self.composer_context(form)))
 
@@ -213,6 +219,9 @@ class _ComposerMixin(WorkspacePageMixin):
                 return services.post_add_to_queue(
                     actor=self.request.user, post=post, override_warnings=data["override_warnings"]
                 )
+            if action == ACTION_SUBMIT:
+                hooks.submit_for_approval(post, actor=self.request.user)
+                return Post.objects.get(pk=post.pk)
         except DomainError as error:
             raise _in_form_order(error, post, form) from None
         return post
@@ -223,6 +232,8 @@ class _ComposerMixin(WorkspacePageMixin):
                 "when": timezones.time_label(post.scheduled_at, self.workspace.tzinfo, with_date=True),
                 "tz": self.workspace.timezone,
             }
+        if action == ACTION_SUBMIT:
+            return _("Saved and submitted for approval.")
         return _("Saved as a draft.")
 
 

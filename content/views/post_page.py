@@ -132,6 +132,11 @@ class PostDetailView(WorkspacePageMixin, TemplateView):
             post=post,
             approval=approval,
             # approved, then edited: the variants went back to draft and the approval no longer holds
+            can_submit=self.access.can(C.POST_EDIT)
+            and post.status == S.DRAFT
+            and hooks.registered("submit_for_approval") is not None
+            and (approval is None or approval.status != "in_progress"),
+            approval_route=hooks.approval_route(post) if post.status == S.DRAFT else None,
             approval_outdated=approval is not None
             and approval.status == "approved"
             and post.status == S.DRAFT,
