@@ -282,6 +282,161 @@ def test_wechat_article_published_today_is_too_new(platform_sim, make_connector)
     assert set(reasons(result).values()) == {"too_new"}
 
 
+# --- Weibo, Douyin, Kuaishou, Bilibili: figures as of the call ---
+
+# platform metric -> the model's figure (platform_sim.metrics.POST_FIGURES)
+POST_MODEL = {
+    "weibo": {"reposts": "shares", "comments": "comments", "attitudes": "likes"},
+    "douyin": {
+        "total_play": "video_plays",
+        "total_like": "likes",
+        "total_comment": "comments",
+        "total_share": "shares",
+    },
+    "kuaishou": {"view_count": "views", "like_count": "likes", "comment_count": "comments"},
+    "bilibili": {
+        "view": "video_plays",
+        "danmaku": "danmaku",
+        "reply": "comments",
+        "favorite": "saves",
+        "coin": "coins",
+        "share": "shares",
+        "like": "likes",
+    },
+}
+FOLLOWERS_KEY = {"weibo": "followers_count", "kuaishou": "fan", "bilibili": "follower"}
+
+
+@pytest.mark.parametrize("platform", sorted(POST_MODEL))
+def test_post_figures_follow_the_model(platform_sim, make_connector, platform):
+    # given: a post published two days ago; its figures grow with time, so they are bounded by the model
+    # just before and just after the call
+    connector = make_connector(platform)
+    account, credentials = connected(platform_sim, connector, followers=20000)
+    post_id = published(platform_sim, connector, credentials, age_days=2)
+    created_at = next(p["created_at"] for p in platform_sim.posts(platform) if p["id"] == post_id)
+
+    # when
+    before = metrics.post_figures(post_id, created_at=created_at, now=time.time(), followers=20000)
+    result = connector.fetch_post_metrics(credentials, [post_id])
+    after = metrics.post_figures(post_id, created_at=created_at, now=time.time(), followers=20000)
+
+    # then
+    for key, figure in POST_MODEL[platform].items():
+        assert before[figure] <= value(result, key, post_id) <= after[figure], key
+        assert after[figure] > 0, f"{key}: a two-day-old post on 20,000 followers has some {figure}"
+    assert result.unavailable == []
+    assert all(v.entity == "post" for v in result.values)
+
+
+@pytest.mark.parametrize("platform", sorted(FOLLOWERS_KEY))
+def test_followers_now_where_the_platform_keeps_no_daily_history(platform_sim, make_connector, platform):
+    # given
+    connector = make_connector(platform)
+    account, credentials = connected(platform_sim, connector, followers=12345)
+    day = cm.yesterday()
+
+    # when
+    result = connector.fetch_account_metrics(credentials, since=day - timedelta(days=6), until=day)
+
+    # then: the figure as of the call (no period), on the account's own id
+    followers = [v for v in result.values if v.key == FOLLOWERS_KEY[platform]]
+    assert [(v.value, v.period_end, v.external_id) for v in followers] == [(12345, None, account.external_id)]
+
+
+def test_douyin_account_figures_follow_the_model_day_by_day(platform_sim, make_connector):
+    # given
+    connector = make_connector("douyin")
+    account, credentials = connected(platform_sim, connector, age_days=40)
+    model = sim_account(platform_sim, "douyin", account.external_id)
+    until = cm.yesterday()
+    since = until - timedelta(days=9)  # 10 days: date_type 15
+
+    # when
+    result = connector.fetch_account_metrics(credentials, since=since, until=until)
+
+    # then
+    days = [since + timedelta(days=n) for n in range(10)]
+    assert values(result, "new_fans") == {end_of(d): cm.account_day(model, d)["new_followers"] for d in days}
+    assert values(result, "total_fans") == {end_of(d): cm.followers_at_end(model, d) for d in days}
+    assert values(result, "new_play") == {end_of(d): cm.account_day(model, d)["views"] for d in days}
+    assert values(result, "profile_uv") == {
+        end_of(d): cm.account_day(model, d)["profile_visits"] for d in days
+    }
+    assert result.unavailable == []
+    assert platform_sim.requests("douyin", "metrics_account") == 6  # one call per group
+
+
+def test_douyin_data_starts_the_day_after_authorisation(platform_sim, make_connector):
+    # given: authorised the day before yesterday, so only yesterday has data
+    connector = make_connector("douyin")
+    yesterday = cm.yesterday()
+    authorised = cm.day_start(yesterday - timedelta(days=1)) + 3600
+    account, credentials = connected(platform_sim, connector, age_days=(time.time() - authorised) / DAY)
+
+    # when
+    result = connector.fetch_account_metrics(
+        credentials, since=yesterday - timedelta(days=6), until=yesterday
+    )
+
+    # then
+    assert set(values(result, "new_fans")) == {end_of(yesterday)}
+    too_new = [u for u in result.unavailable if u.key == "new_fans"]
+    assert [u.reason for u in too_new] == ["too_new"]
+    assert "day after the authorisation" in too_new[0].detail
+
+
+def test_douyin_below_the_follower_minimum_records_threshold(platform_sim, make_connector):
+    # given
+    connector = make_connector("douyin")
+    _account, credentials = connected(platform_sim, connector, followers=500, metrics_min_followers=1000)
+    day = cm.yesterday()
+
+    # when
+    result = connector.fetch_account_metrics(credentials, since=day, until=day)
+
+    # then: no exception; every user-data metric is recorded as below the threshold
+    assert result.values == []
+    assert set(reasons(result).values()) == {"threshold"}
+    assert {"new_fans", "total_fans", "new_play", "profile_uv"} <= set(reasons(result))
+
+
+def test_douyin_days_older_than_30_are_too_old(platform_sim, make_connector):
+    # given
+    connector = make_connector("douyin")
+    _account, credentials = connected(platform_sim, connector, age_days=90)
+    until = cm.yesterday()
+
+    # when
+    result = connector.fetch_account_metrics(credentials, since=until - timedelta(days=35), until=until)
+
+    # then
+    assert len(values(result, "new_fans")) == 30
+    assert reasons(result)["new_fans"] == "too_old"
+
+
+# --- every platform: a removed metric leaves the rest ---
+
+
+@pytest.mark.parametrize("kind", ["account", "post"])
+@pytest.mark.parametrize("platform", CN_PLATFORMS)
+def test_removed_metric_is_recorded_and_the_rest_arrive(platform_sim, make_connector, platform, kind):
+    # given
+    case = CASES[platform]
+    removed = case.removable_account_key if kind == "account" else case.removable_post_key
+    connector = make_connector(platform)
+    _account, credentials = connected(platform_sim, connector, metrics_removed=[removed])
+    post_id = published(platform_sim, connector, credentials) if kind == "post" else ""
+
+    # when
+    result = _ask(connector, credentials, kind, post_id)
+
+    # then
+    assert reasons(result) == {removed: "removed"}
+    assert removed not in {v.key for v in result.values}
+    assert result.values or (platform, kind) == ("kuaishou", "account")  # `fan` is its only account figure
+
+
 # --- every platform: rate limits and expired tokens ---
 
 
