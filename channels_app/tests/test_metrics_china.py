@@ -64,7 +64,7 @@ def make_connector(settings):
     made: list[Connector] = []
 
     def make(platform: str) -> Connector:
-        app = case_for(platform).app
+        app = case_for(platform).app if platform in CASES else {}  # assisted platforms have no contract case
         settings.PLATFORMS = {**settings.PLATFORMS, platform: {**settings.PLATFORMS[platform], **app}}
         connector = connector_for(platform)
         made.append(connector)
@@ -491,3 +491,26 @@ def test_expired_token_is_refreshed_once_then_the_call_succeeds(platform_sim, ma
     assert decision.action == Action.REFRESH_ONCE
     assert platform_sim.refresh_calls(platform, account.external_id) == 1
     assert result.values
+
+
+# --- assisted platforms: no data API for a brand ---
+
+
+@pytest.mark.parametrize("platform", ["xiaohongshu", "wechat_channels"])
+def test_assisted_platforms_say_their_metrics_are_not_offered(make_connector, platform):
+    # given: no server-side API (and so nothing for the planner to pull)
+    connector = make_connector(platform)
+    credentials = Credentials(extra={"external_id": "acct-1"})
+    day = cm.yesterday()
+
+    # when
+    account = connector.fetch_account_metrics(credentials, since=day, until=day)
+    posts = connector.fetch_post_metrics(credentials, ["note-1", "note-2"])
+
+    # then
+    assert connector.capabilities.metrics is False
+    assert account.values == [] and [u.reason for u in account.unavailable] == ["not_offered"]
+    assert [(u.external_id, u.reason) for u in posts.unavailable] == [
+        ("note-1", "not_offered"),
+        ("note-2", "not_offered"),
+    ]
