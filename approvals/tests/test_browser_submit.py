@@ -46,7 +46,9 @@ def test_an_editor_submits_a_new_post_from_the_composer(browser, live_server, pl
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_a_draft_shows_its_chain_and_is_submitted_from_the_post_page(browser, live_server, platform_sim, language):
+def test_a_draft_shows_its_chain_and_is_submitted_from_the_post_page(
+    browser, live_server, platform_sim, language
+):
     # given: a draft of the editor's, outside the HQ campaign
     g = Gated(platform_sim)
     draft = content_services.post_create(
