@@ -56,13 +56,18 @@ def _approved_posts(platform_sim, ws, editor, manager) -> list[Post]:
     return posts
 
 
-def _hammer(ws, editor, post_ids, stop_at, results, lock):
+def _hammer(ws, editor, post_ids, stop_at, results, lock, not_before):
     client = Client(raise_request_exception=False)
     client.force_login(editor)
     rng = random.Random()
     try:
         while time.monotonic() < stop_at:
-            post_id = rng.choice(post_ids)
+            now = time.monotonic()
+            open_ids = [p for p in post_ids if not_before.get(p, 0.0) <= now]
+            if not open_ids:
+                time.sleep(0.05)
+                continue
+            post_id = rng.choice(open_ids)
             post = Post.objects.get(pk=post_id)
             target = PostTarget.objects.filter(post_id=post_id).first()
             if rng.random() < 0.5:
@@ -101,14 +106,22 @@ def test_edits_hammered_around_the_due_time_never_deadlock_or_publish_unapproved
         _,
     ):
         # when: due over the next seconds, edited all the while
-        now = timezone.now()
+        # A third of the posts are left alone until a second after they fall due (the dispatcher ticks
+        # every second), so edits meet posts being claimed and published whatever the machine's speed;
+        # the rest are edited from the start (on a fast machine every one of them is edited before it
+        # falls due, which alone would leave nothing published).
+        now, started = timezone.now(), time.monotonic()
+        not_before = {}
         for n, post_id in enumerate(ids):
-            Post.objects.filter(pk=post_id).update(scheduled_at=now + timedelta(seconds=2 + (n % 8)))
+            due_in = 2 + (n % 8)
+            Post.objects.filter(pk=post_id).update(scheduled_at=now + timedelta(seconds=due_in))
+            if n % 3 == 0:
+                not_before[post_id] = started + due_in + 1.0
         results: list[tuple[int, int, str]] = []
         lock = threading.Lock()
         stop_at = time.monotonic() + HAMMER_SECONDS
         threads = [
-            threading.Thread(target=_hammer, args=(ws, editor, ids, stop_at, results, lock))
+            threading.Thread(target=_hammer, args=(ws, editor, ids, stop_at, results, lock, not_before))
             for _ in range(EDITORS)
         ]
         for thread in threads:
