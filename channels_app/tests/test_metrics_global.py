@@ -1,0 +1,272 @@
+"""Metrics contract of the global connectors (X, Mastodon, Bluesky, Facebook, Instagram, LinkedIn, TikTok,
+YouTube) against platform_sim (issue 12, acceptance 1).
+
+The simulator computes every figure from platform_sim.metrics' growth model; these tests compute the
+same figures independently and compare. A post's figures grow continuously, so the tests pin the
+simulator's clock for the account (option `metrics_now`) and compute the model at that instant.
+Each platform's case says how to connect, how to publish one post, and which platform metric is which
+model figure (written out here, not imported from the simulator: the mapping is what is under test).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from channels_app.connectors.base import Credentials, MetricsResult, PostPayload
+from channels_app.connectors.errors import AuthExpired, RateLimited
+from channels_app.connectors.registry import connector_for
+from platform_sim import metrics
+
+FOLLOWERS = 5000
+DAY = 86400.0
+
+
+def figures_at(post: dict[str, Any], now: float) -> dict[str, int]:
+    return metrics.post_figures(post["id"], created_at=post["created_at"], now=now, followers=FOLLOWERS)
+
+
+def followers_at(account: dict[str, Any], when: float) -> int:
+    return metrics.followers_on(
+        account["external_id"], followers_now=FOLLOWERS, created_at=account["created_at"], when=when
+    )
+
+
+def day_figures(account_id: str, day: date) -> dict[str, int]:
+    return metrics.account_day(account_id, followers=FOLLOWERS, day_index=(day - date(1970, 1, 1)).days)
+
+
+@dataclass(frozen=True)
+class MetricsCase:
+    platform: str
+    # the post as our publishing sends it
+    post: Callable[[int], PostPayload]
+    # model figures (platform_sim.metrics.post_figures) -> {platform metric: value}
+    post_metrics: Callable[[dict[str, int]], dict[str, int]]
+    # a post metric the platform can stop serving (metrics_removed)
+    removable_post_metric: str
+    credentials: Callable[[Any], Credentials] = lambda account: Credentials(
+        access_token=account.access_token, refresh_token=account.refresh_token
+    )
+    # (account as /_sim/accounts lists it, since, until, sim clock) -> {(platform metric, day or None): value}
+    account_metrics: Callable[[dict, date, date, float], dict[tuple[str, date | None], int]] | None = None
+    removable_account_metric: str = ""
+    renamed: tuple[str, str] | None = None  # (old name the platform refuses, new name)
+    flags_late_days: bool = False
+    refreshes: bool = True
+    extra_app: dict[str, str] = field(default_factory=dict)
+
+
+def x_post_metrics(f: dict[str, int]) -> dict[str, int]:
+    return {
+        "impression_count": f["views"],
+        "like_count": f["likes"],
+        "reply_count": f["comments"],
+        "retweet_count": f["shares"],
+        "quote_count": f["shares"] // 5,
+        "bookmark_count": f["saves"],
+        "url_link_clicks": f["clicks"],
+        "user_profile_clicks": f["profile_visits"],
+    }
+
+
+def x_account_metrics(account, since, until, now):
+    return {("followers_count", None): followers_at(account, now)}
+
+
+CASES = [
+    MetricsCase(
+        platform="x",
+        post=lambda n: PostPayload(text=f"Metrics day {n} https://kawo.example/m/{n}"),
+        post_metrics=x_post_metrics,
+        removable_post_metric="bookmark_count",
+        credentials=lambda account: Credentials(
+            access_token=account.access_token,
+            refresh_token=account.refresh_token,
+            extra={"user_id": account.external_id},
+        ),
+        account_metrics=x_account_metrics,
+        removable_account_metric="followers_count",
+    ),
+]
+BY_PLATFORM = {case.platform: case for case in CASES}
+PLATFORMS = [case.platform for case in CASES]
+
+
+def sim_account(platform_sim, case: MetricsCase, **options):
+    return platform_sim.create_account(case.platform, followers=FOLLOWERS, options=options or None)
+
+
+def listed(platform_sim, platform: str, external_id: str) -> dict[str, Any]:
+    """The account as the simulator lists it (created_at is the followers curve's reference)."""
+    rows = platform_sim._call("GET", "/accounts", params={"platform": platform})["accounts"]
+    row = next(r for r in rows if r["external_id"] == external_id)
+    return row
+
+
+def publish_one(platform_sim, case: MetricsCase, account, n: int = 1) -> dict[str, Any]:
+    connector = connector_for(case.platform)
+    connector.publish(case.credentials(account), case.post(n))
+    return platform_sim.posts(case.platform, account.external_id)[0]
+
+
+def values_of(result: MetricsResult, entity: str) -> dict[str, float]:
+    return {v.key: v.value for v in result.values if v.entity == entity}
+
+
+def unavailable_of(result: MetricsResult) -> dict[str, str]:
+    return {u.key: u.reason for u in result.unavailable}
+
+
+def day_of(period_end: datetime | None) -> date | None:
+    """The day a daily figure covers (its period ends at the next midnight, UTC); None for a figure read
+    at an instant (followers now)."""
+    if period_end is None or period_end.time() != datetime.min.time():
+        return None
+    return period_end.date() - timedelta(days=1)
+
+
+def pin_clock(platform_sim, case, account, when: float) -> None:
+    platform_sim.set_options(case.platform, account.external_id, metrics_now=when)
+
+
+# --- post metrics ---
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_post_figures_arrive_as_the_growth_model_computes_them(platform_sim, platform):
+    # given a post, and the platform's clock three days after it
+    case = BY_PLATFORM[platform]
+    account = sim_account(platform_sim, case)
+    post = publish_one(platform_sim, case, account)
+    now = post["created_at"] + 3 * DAY
+    pin_clock(platform_sim, case, account, now)
+
+    # when
+    result = connector_for(platform).fetch_post_metrics(case.credentials(account), [post["id"]])
+
+    # then every metric is the model's figure, for that post
+    assert values_of(result, "post") == case.post_metrics(figures_at(post, now))
+    assert {v.external_id for v in result.values} == {post["id"]}
+    assert result.unavailable == []
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_removed_post_metric_is_recorded_and_the_rest_still_arrive(platform_sim, platform):
+    # given the platform no longer serves one metric
+    case = BY_PLATFORM[platform]
+    account = sim_account(platform_sim, case)
+    post = publish_one(platform_sim, case, account)
+    now = post["created_at"] + DAY
+    platform_sim.set_options(
+        platform, account.external_id, metrics_now=now, metrics_removed=[case.removable_post_metric]
+    )
+
+    # when
+    result = connector_for(platform).fetch_post_metrics(case.credentials(account), [post["id"]])
+
+    # then
+    expected = case.post_metrics(figures_at(post, now))
+    expected.pop(case.removable_post_metric)
+    assert values_of(result, "post") == expected
+    missing = [u for u in result.unavailable if u.key == case.removable_post_metric]
+    assert len(missing) == 1 and missing[0].external_id == post["id"]
+    assert missing[0].reason in ("removed", "not_offered")
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_429_on_the_metrics_call_is_rate_limited_with_its_retry_after(platform_sim, platform):
+    # given
+    case = BY_PLATFORM[platform]
+    account = sim_account(platform_sim, case)
+    post = publish_one(platform_sim, case, account)
+    platform_sim.add_fault("rate_limit", platform=platform, operation="metrics_post", retry_after=42)
+
+    # when / then
+    with pytest.raises(RateLimited) as raised:
+        connector_for(platform).fetch_post_metrics(case.credentials(account), [post["id"]])
+    assert 42 <= raised.value.retry_after <= 43
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_an_expired_token_is_auth_expired_and_the_call_works_after_one_refresh(platform_sim, platform):
+    # given a post, then the access token expires
+    case = BY_PLATFORM[platform]
+    account = sim_account(platform_sim, case)
+    post = publish_one(platform_sim, case, account)
+    connector = connector_for(platform)
+    platform_sim.expire_token(platform=platform, external_id=account.external_id, kind="access")
+
+    # when / then: the metrics call says so the way publishing's calls do (publishing.retry refreshes once
+    # on AuthExpired); after the refresh the same call goes through
+    with pytest.raises(AuthExpired):
+        connector.fetch_post_metrics(case.credentials(account), [post["id"]])
+    if not case.refreshes:
+        return
+    tokens = connector.refresh(case.credentials(account))
+    refreshed = Credentials(
+        access_token=tokens.access_token,
+        refresh_token=tokens.refresh_token or account.refresh_token,
+        extra={**case.credentials(account).extra, **tokens.extra},
+    )
+    result = connector.fetch_post_metrics(refreshed, [post["id"]])
+    assert values_of(result, "post")
+
+
+# --- account metrics ---
+
+
+def account_cases() -> list[str]:
+    return [case.platform for case in CASES if case.account_metrics is not None]
+
+
+@pytest.mark.parametrize("platform", account_cases())
+def test_account_figures_arrive_as_the_growth_model_computes_them(platform_sim, platform):
+    # given an account and the last week
+    case = BY_PLATFORM[platform]
+    account = sim_account(platform_sim, case)
+    now = time.time()
+    pin_clock(platform_sim, case, account, now)
+    until = datetime.fromtimestamp(now, UTC).date()
+    since = until - timedelta(days=6)
+
+    # when
+    result = connector_for(platform).fetch_account_metrics(
+        case.credentials(account), since=since, until=until
+    )
+
+    # then
+    row = listed(platform_sim, platform, account.external_id)
+    got = {(v.key, day_of(v.period_end)): v.value for v in result.values}
+    assert got == case.account_metrics(row, since, until, now)
+    assert {v.external_id for v in result.values} == {account.external_id}
+    assert result.unavailable == []
+
+
+# --- platform rules ---
+
+
+def test_x_private_metrics_of_a_post_over_30_days_old_are_too_old_and_public_ones_arrive(platform_sim):
+    # given X's clock 31 days after the post (non-public metrics: posts under 30 days old only)
+    case = BY_PLATFORM["x"]
+    account = sim_account(platform_sim, case)
+    post = publish_one(platform_sim, case, account)
+    now = post["created_at"] + 31 * DAY
+    pin_clock(platform_sim, case, account, now)
+
+    # when
+    result = connector_for("x").fetch_post_metrics(case.credentials(account), [post["id"]])
+
+    # then the public ones are the model's, the private ones are recorded as too old
+    expected = case.post_metrics(figures_at(post, now))
+    assert values_of(result, "post") == {
+        k: v for k, v in expected.items() if k not in ("url_link_clicks", "user_profile_clicks")
+    }
+    assert unavailable_of(result) == {"url_link_clicks": "too_old", "user_profile_clicks": "too_old"}
+    # X was asked (and refused with a Field Authorization Error): our clock and X's may disagree
+    assert platform_sim.requests("x", "metrics_post", account.external_id) == 2
