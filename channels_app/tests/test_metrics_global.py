@@ -94,6 +94,26 @@ CASES = [
         removable_account_metric="followers_count",
     ),
 ]
+CASES += [
+    MetricsCase(
+        platform="mastodon",
+        post=lambda n: PostPayload(text=f"Metrics day {n}"),
+        post_metrics=lambda f: {
+            "replies_count": f["comments"],
+            "reblogs_count": f["shares"],
+            "favourites_count": f["likes"],
+        },
+        removable_post_metric="reblogs_count",
+        credentials=lambda account: Credentials(
+            access_token=account.access_token, extra={"account_id": account.external_id}
+        ),
+        account_metrics=lambda account, since, until, now: {
+            ("followers_count", None): followers_at(account, now)
+        },
+        removable_account_metric="followers_count",
+        refreshes=False,  # tokens live until revoked: there is no refresh grant
+    ),
+]
 BY_PLATFORM = {case.platform: case for case in CASES}
 PLATFORMS = [case.platform for case in CASES]
 
@@ -246,6 +266,30 @@ def test_account_figures_arrive_as_the_growth_model_computes_them(platform_sim, 
     assert got == case.account_metrics(row, since, until, now)
     assert {v.external_id for v in result.values} == {account.external_id}
     assert result.unavailable == []
+
+
+@pytest.mark.parametrize("platform", account_cases())
+def test_a_removed_account_metric_is_recorded_and_the_rest_still_arrive(platform_sim, platform):
+    # given the platform no longer serves one account metric
+    case = BY_PLATFORM[platform]
+    account = sim_account(platform_sim, case, metrics_removed=[case.removable_account_metric])
+    until = datetime.now(UTC).date()
+    since = until - timedelta(days=2)
+
+    # when
+    result = connector_for(platform).fetch_account_metrics(
+        case.credentials(account), since=since, until=until
+    )
+
+    # then
+    assert case.removable_account_metric not in {v.key for v in result.values}
+    missing = {(u.key, u.reason) for u in result.unavailable}
+    assert missing == {(case.removable_account_metric, "removed")}
+    row = listed(platform_sim, platform, account.external_id)
+    expected = case.account_metrics(row, since, until, time.time())
+    assert {k for k in expected if k[0] != case.removable_account_metric} == {
+        (v.key, day_of(v.period_end)) for v in result.values
+    }
 
 
 # --- platform rules ---
