@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 
 from channels_app.connectors.base import Credentials, MetricsResult, PostPayload
@@ -59,6 +60,8 @@ class MetricsCase:
     renamed: tuple[str, str] | None = None  # (old name the platform refuses, new name)
     flags_late_days: bool = False
     refreshes: bool = True
+    # the post's id as our publishing stores it (the simulator's post row -> the platform's id)
+    external_id: Callable[[dict], str] = lambda post: post["id"]
     extra_app: dict[str, str] = field(default_factory=dict)
 
 
@@ -112,6 +115,29 @@ CASES += [
         },
         removable_account_metric="followers_count",
         refreshes=False,  # tokens live until revoked: there is no refresh grant
+    ),
+]
+CASES += [
+    MetricsCase(
+        platform="bluesky",
+        post=lambda n: PostPayload(text=f"Metrics day {n}"),
+        post_metrics=lambda f: {
+            "likeCount": f["likes"],
+            "repostCount": f["shares"],
+            "replyCount": f["comments"],
+            "quoteCount": f["shares"] // 5,
+        },
+        removable_post_metric="quoteCount",
+        credentials=lambda account: Credentials(
+            access_token=account.access_token,
+            refresh_token=account.refresh_token,
+            extra={"did": account.external_id},
+        ),
+        external_id=lambda post: post["extra"]["uri"],
+        account_metrics=lambda account, since, until, now: {
+            ("followersCount", None): followers_at(account, now)
+        },
+        removable_account_metric="followersCount",
     ),
 ]
 BY_PLATFORM = {case.platform: case for case in CASES}
@@ -168,11 +194,11 @@ def test_post_figures_arrive_as_the_growth_model_computes_them(platform_sim, pla
     pin_clock(platform_sim, case, account, now)
 
     # when
-    result = connector_for(platform).fetch_post_metrics(case.credentials(account), [post["id"]])
+    result = connector_for(platform).fetch_post_metrics(case.credentials(account), [case.external_id(post)])
 
     # then every metric is the model's figure, for that post
     assert values_of(result, "post") == case.post_metrics(figures_at(post, now))
-    assert {v.external_id for v in result.values} == {post["id"]}
+    assert {v.external_id for v in result.values} == {case.external_id(post)}
     assert result.unavailable == []
 
 
@@ -188,14 +214,14 @@ def test_a_removed_post_metric_is_recorded_and_the_rest_still_arrive(platform_si
     )
 
     # when
-    result = connector_for(platform).fetch_post_metrics(case.credentials(account), [post["id"]])
+    result = connector_for(platform).fetch_post_metrics(case.credentials(account), [case.external_id(post)])
 
     # then
     expected = case.post_metrics(figures_at(post, now))
     expected.pop(case.removable_post_metric)
     assert values_of(result, "post") == expected
     missing = [u for u in result.unavailable if u.key == case.removable_post_metric]
-    assert len(missing) == 1 and missing[0].external_id == post["id"]
+    assert len(missing) == 1 and missing[0].external_id == case.external_id(post)
     assert missing[0].reason in ("removed", "not_offered")
 
 
@@ -209,7 +235,7 @@ def test_a_429_on_the_metrics_call_is_rate_limited_with_its_retry_after(platform
 
     # when / then
     with pytest.raises(RateLimited) as raised:
-        connector_for(platform).fetch_post_metrics(case.credentials(account), [post["id"]])
+        connector_for(platform).fetch_post_metrics(case.credentials(account), [case.external_id(post)])
     assert 42 <= raised.value.retry_after <= 43
 
 
@@ -225,7 +251,7 @@ def test_an_expired_token_is_auth_expired_and_the_call_works_after_one_refresh(p
     # when / then: the metrics call says so the way publishing's calls do (publishing.retry refreshes once
     # on AuthExpired); after the refresh the same call goes through
     with pytest.raises(AuthExpired):
-        connector.fetch_post_metrics(case.credentials(account), [post["id"]])
+        connector.fetch_post_metrics(case.credentials(account), [case.external_id(post)])
     if not case.refreshes:
         return
     tokens = connector.refresh(case.credentials(account))
@@ -234,7 +260,7 @@ def test_an_expired_token_is_auth_expired_and_the_call_works_after_one_refresh(p
         refresh_token=tokens.refresh_token or account.refresh_token,
         extra={**case.credentials(account).extra, **tokens.extra},
     )
-    result = connector.fetch_post_metrics(refreshed, [post["id"]])
+    result = connector.fetch_post_metrics(refreshed, [case.external_id(post)])
     assert values_of(result, "post")
 
 
@@ -304,7 +330,7 @@ def test_x_private_metrics_of_a_post_over_30_days_old_are_too_old_and_public_one
     pin_clock(platform_sim, case, account, now)
 
     # when
-    result = connector_for("x").fetch_post_metrics(case.credentials(account), [post["id"]])
+    result = connector_for("x").fetch_post_metrics(case.credentials(account), [case.external_id(post)])
 
     # then the public ones are the model's, the private ones are recorded as too old
     expected = case.post_metrics(figures_at(post, now))
@@ -314,3 +340,29 @@ def test_x_private_metrics_of_a_post_over_30_days_old_are_too_old_and_public_one
     assert unavailable_of(result) == {"url_link_clicks": "too_old", "user_profile_clicks": "too_old"}
     # X was asked (and refused with a Field Authorization Error): our clock and X's may disagree
     assert platform_sim.requests("x", "metrics_post", account.external_id) == 2
+
+
+def test_bluesky_counts_come_from_the_appview_only_through_the_atproto_proxy_header(platform_sim):
+    # given a post on the PDS
+    case = BY_PLATFORM["bluesky"]
+    account = sim_account(platform_sim, case)
+    post = publish_one(platform_sim, case, account)
+    url = f"{platform_sim.url('bluesky')}/xrpc/app.bsky.feed.getPosts"
+    params = {"uris": post["extra"]["uri"]}
+    auth = {"Authorization": f"Bearer {account.access_token}"}
+
+    # when asked as a plain PDS, then as the PDS proxying to the AppView
+    plain = httpx.get(url, params=params, headers=auth)
+    proxied = httpx.get(
+        url, params=params, headers={**auth, "atproto-proxy": "did:web:api.bsky.app#bsky_appview"}
+    )
+
+    # then the PDS alone has no AppView (what tests/peers' real PDS answers), the proxied read has counts
+    assert plain.status_code == 400
+    assert plain.json() == {
+        "error": "InvalidRequest",
+        "message": "No service configured for app.bsky.feed.getPosts",
+    }
+    assert proxied.status_code == 200
+    assert proxied.json()["posts"][0]["uri"] == post["extra"]["uri"]
+    assert "likeCount" in proxied.json()["posts"][0]
