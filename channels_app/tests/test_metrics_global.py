@@ -140,6 +140,56 @@ CASES += [
         removable_account_metric="followersCount",
     ),
 ]
+
+
+def day_end(day: date) -> float:
+    return datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC).timestamp()
+
+
+def each_day(since: date, until: date):
+    day = since
+    while day <= until:
+        yield day
+        day += timedelta(days=1)
+
+
+def facebook_account_metrics(account, since, until, now):
+    expected = {}
+    for day in each_day(since, until):
+        f = day_figures(account["external_id"], day)
+        expected |= {
+            ("page_media_view", day): f["views"],
+            ("page_total_media_view_unique", day): f["reach"],
+            ("page_views_total", day): f["profile_visits"],
+            ("page_daily_follows_unique", day): f["new_followers"],
+            ("page_follows", day): followers_at(account, day_end(day)),
+        }
+    return expected
+
+
+CASES += [
+    MetricsCase(
+        platform="facebook",
+        post=lambda n: PostPayload(text=f"Metrics day {n}"),
+        post_metrics=lambda f: {
+            "post_media_view": f["views"],
+            "post_total_media_view_unique": f["reach"],
+            "post_clicks": f["clicks"],
+            "post_reactions_like_total": f["likes"],
+            "post_video_views": f["video_plays"],
+        },
+        removable_post_metric="post_clicks",
+        credentials=lambda account: Credentials(
+            access_token=account.access_token,
+            refresh_token=account.refresh_token,
+            extra={"page_id": account.external_id},
+        ),
+        account_metrics=facebook_account_metrics,
+        removable_account_metric="page_views_total",
+        renamed=("page_fans", "page_follows"),
+        flags_late_days=True,
+    ),
+]
 BY_PLATFORM = {case.platform: case for case in CASES}
 PLATFORMS = [case.platform for case in CASES]
 
@@ -167,6 +217,11 @@ def values_of(result: MetricsResult, entity: str) -> dict[str, float]:
 
 def unavailable_of(result: MetricsResult) -> dict[str, str]:
     return {u.key: u.reason for u in result.unavailable}
+
+
+def not_renamed(unavailable: list) -> list:
+    """What is missing for another reason than a rename (renames are recorded on every pull)."""
+    return [u for u in unavailable if u.reason != "renamed"]
 
 
 def day_of(period_end: datetime | None) -> date | None:
@@ -199,7 +254,7 @@ def test_post_figures_arrive_as_the_growth_model_computes_them(platform_sim, pla
     # then every metric is the model's figure, for that post
     assert values_of(result, "post") == case.post_metrics(figures_at(post, now))
     assert {v.external_id for v in result.values} == {case.external_id(post)}
-    assert result.unavailable == []
+    assert not_renamed(result.unavailable) == []
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -291,7 +346,7 @@ def test_account_figures_arrive_as_the_growth_model_computes_them(platform_sim, 
     got = {(v.key, day_of(v.period_end)): v.value for v in result.values}
     assert got == case.account_metrics(row, since, until, now)
     assert {v.external_id for v in result.values} == {account.external_id}
-    assert result.unavailable == []
+    assert not_renamed(result.unavailable) == []
 
 
 @pytest.mark.parametrize("platform", account_cases())
@@ -309,13 +364,56 @@ def test_a_removed_account_metric_is_recorded_and_the_rest_still_arrive(platform
 
     # then
     assert case.removable_account_metric not in {v.key for v in result.values}
-    missing = {(u.key, u.reason) for u in result.unavailable}
+    missing = {(u.key, u.reason) for u in not_renamed(result.unavailable)}
     assert missing == {(case.removable_account_metric, "removed")}
     row = listed(platform_sim, platform, account.external_id)
     expected = case.account_metrics(row, since, until, time.time())
     assert {k for k in expected if k[0] != case.removable_account_metric} == {
         (v.key, day_of(v.period_end)) for v in result.values
     }
+
+
+@pytest.mark.parametrize("platform", [case.platform for case in CASES if case.renamed])
+def test_a_renamed_metric_is_recorded_with_its_new_name_and_the_new_one_arrives(platform_sim, platform):
+    # given a platform that refuses the old name (Meta's 2025 renames)
+    case = BY_PLATFORM[platform]
+    old, new = case.renamed
+    account = sim_account(platform_sim, case)
+    until = datetime.now(UTC).date()
+
+    # when
+    result = connector_for(platform).fetch_account_metrics(
+        case.credentials(account), since=until, until=until
+    )
+
+    # then
+    renamed = [u for u in result.unavailable if u.key == old]
+    assert [(u.reason, u.replaced_by, u.external_id) for u in renamed] == [
+        ("renamed", new, account.external_id)
+    ]
+    assert new in {v.key for v in result.values}
+    assert old not in {v.key for v in result.values}
+
+
+@pytest.mark.parametrize("platform", [case.platform for case in CASES if case.flags_late_days])
+def test_late_days_are_flagged_and_a_day_not_ready_is_recorded_as_late(platform_sim, platform):
+    # given the platform has not finished today's figures
+    case = BY_PLATFORM[platform]
+    account = sim_account(platform_sim, case, metrics_late_days=1)
+    until = datetime.now(UTC).date()
+    since = until - timedelta(days=4)
+
+    # when
+    result = connector_for(platform).fetch_account_metrics(
+        case.credentials(account), since=since, until=until
+    )
+
+    # then today's daily figures are missing as late, yesterday's are flagged late, older ones final
+    daily = {(v.key, day_of(v.period_end)): v.late for v in result.values if day_of(v.period_end)}
+    assert not any(day == until for _, day in daily)
+    assert {u.reason for u in result.unavailable if u.detail.endswith(str(until))} == {"late"}
+    assert all(late for (_, day), late in daily.items() if day == until - timedelta(days=1))
+    assert not any(late for (_, day), late in daily.items() if day == since)
 
 
 # --- platform rules ---
