@@ -73,7 +73,7 @@ class MetricsCase:
     refreshes: bool = True
     # the post's id as our publishing stores it (the simulator's post row -> the platform's id)
     external_id: Callable[[dict], str] = lambda post: post["id"]
-    extra_app: dict[str, str] = field(default_factory=dict)
+    sim_options: dict[str, Any] = field(default_factory=dict)
 
 
 def x_post_metrics(f: dict[str, int]) -> dict[str, int]:
@@ -241,11 +241,43 @@ CASES += [
         refreshes=False,
     ),
 ]
+CASES += [
+    MetricsCase(
+        platform="tiktok",
+        post=lambda n: PostPayload(
+            text=f"Metrics day {n}",
+            media=(
+                MediaItem(
+                    kind="video",
+                    filename=f"clip-{n}.mp4",
+                    content_type="video/mp4",
+                    size=12_000_000,
+                    url=f"https://media.kawo.example/clips/{n}.mp4",
+                ),
+            ),
+        ),
+        post_metrics=lambda f: {
+            "view_count": f["views"],
+            "like_count": f["likes"],
+            "comment_count": f["comments"],
+            "share_count": f["shares"],
+        },
+        removable_post_metric="share_count",
+        sim_options={"verified_domains": ["https://media.kawo.example/"], "status_polls": 0},
+        account_metrics=lambda account, since, until, now: {
+            ("follower_count", None): followers_at(account, now),
+            ("likes_count", None): 0,  # no videos yet
+            ("video_count", None): 0,
+        },
+        removable_account_metric="likes_count",
+    ),
+]
 BY_PLATFORM = {case.platform: case for case in CASES}
 PLATFORMS = [case.platform for case in CASES]
 
 
 def sim_account(platform_sim, case: MetricsCase, **options):
+    options = {**case.sim_options, **options}
     return platform_sim.create_account(case.platform, followers=FOLLOWERS, options=options or None)
 
 
