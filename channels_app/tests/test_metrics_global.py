@@ -25,6 +25,8 @@ from channels_app.connectors.errors import AuthExpired, RateLimited
 from channels_app.connectors.registry import connector_for
 from platform_sim import metrics
 
+from .contract_cases import mp4
+
 FOLLOWERS = 5000
 DAY = 86400.0
 
@@ -270,6 +272,41 @@ CASES += [
             ("video_count", None): 0,
         },
         removable_account_metric="likes_count",
+    ),
+]
+
+
+def youtube_account_metrics(account, since, until, now):
+    followers = followers_at(account, now)
+    scale = 10 ** max(0, len(str(followers)) - 3)  # YouTube rounds down to three significant figures
+    expected = {("subscriberCount", None): followers // scale * scale}
+    for day in each_day(since, until):
+        f = day_figures(account["external_id"], day)
+        expected |= {
+            ("views", day): f["views"],
+            ("estimatedMinutesWatched", day): f["views"] // 2,
+            ("averageViewDuration", day): 30 if f["views"] else 0,
+            ("subscribersGained", day): f["new_followers"],
+        }
+    return expected
+
+
+CASES += [
+    MetricsCase(
+        platform="youtube",
+        post=lambda n: PostPayload(text=f"Metrics day {n}", title=f"Metrics {n}", media=(mp4(),)),
+        post_metrics=lambda f: {
+            "viewCount": f["views"],
+            "likeCount": f["likes"],
+            "commentCount": f["comments"],
+            "estimatedMinutesWatched": f["watch_seconds"] // 60,
+            "averageViewDuration": f["watch_seconds"] // max(f["views"], 1),
+            "shares": f["shares"],
+        },
+        removable_post_metric="shares",
+        account_metrics=youtube_account_metrics,
+        removable_account_metric="averageViewDuration",
+        flags_late_days=True,
     ),
 ]
 BY_PLATFORM = {case.platform: case for case in CASES}
