@@ -75,6 +75,8 @@ class MetricsCase:
     refreshes: bool = True
     # the post's id as our publishing stores it (the simulator's post row -> the platform's id)
     external_id: Callable[[dict], str] = lambda post: post["id"]
+    # the account's id in the figures (LinkedIn: the organisation's URN, not the member's id)
+    account_id: Callable[[Any], str] = lambda account: account.external_id
     sim_options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -309,6 +311,59 @@ CASES += [
         flags_late_days=True,
     ),
 ]
+ORGANIZATION = "urn:li:organization:2414183"
+
+
+def linkedin_share_statistics(f: dict[str, int]) -> dict[str, float]:
+    stats = {
+        "impressionCount": f["views"],
+        "uniqueImpressionsCount": f["reach"],
+        "clickCount": f["clicks"],
+        "likeCount": f["likes"],
+        "commentCount": f["comments"],
+        "shareCount": f["shares"],
+    }
+    acted = f["clicks"] + f["likes"] + f["comments"] + f["shares"]
+    return {**stats, "engagement": acted / f["views"] if f["views"] else 0.0}
+
+
+def linkedin_account_metrics(account, since, until, now):
+    expected = {("firstDegreeSize", None): followers_at(account, now)}
+    for day in each_day(since, until):
+        f = day_figures(account["external_id"], day)
+        views = f["views"]
+        expected |= {
+            ("organicFollowerGain", day): f["new_followers"],
+            ("paidFollowerGain", day): 0,
+            ("impressionCount", day): views,
+            ("uniqueImpressionsCount", day): f["reach"],
+            # the model has no clicks or reactions per organisation day: fixed fractions of impressions
+            ("clickCount", day): views // 75,
+            ("likeCount", day): views // 30,
+            ("commentCount", day): views // 200,
+            ("shareCount", day): views // 250,
+        }
+    return expected
+
+
+CASES += [
+    MetricsCase(
+        platform="linkedin",
+        post=lambda n: PostPayload(text=f"Metrics day {n}"),
+        post_metrics=linkedin_share_statistics,
+        removable_post_metric="clickCount",
+        sim_options={"organizations": [ORGANIZATION]},
+        credentials=lambda account: Credentials(
+            access_token=account.access_token,
+            refresh_token=account.refresh_token,
+            extra={"author": ORGANIZATION},
+        ),
+        account_id=lambda account: ORGANIZATION,
+        account_metrics=linkedin_account_metrics,
+        removable_account_metric="paidFollowerGain",
+        flags_late_days=True,
+    ),
+]
 BY_PLATFORM = {case.platform: case for case in CASES}
 PLATFORMS = [case.platform for case in CASES]
 
@@ -465,7 +520,7 @@ def test_account_figures_arrive_as_the_growth_model_computes_them(platform_sim, 
     row = listed(platform_sim, platform, account.external_id)
     got = {(v.key, day_of(v.period_end)): v.value for v in result.values}
     assert got == case.account_metrics(row, since, until, now)
-    assert {v.external_id for v in result.values} == {account.external_id}
+    assert {v.external_id for v in result.values} == {case.account_id(account)}
     assert not_renamed(result.unavailable) == []
 
 
@@ -509,7 +564,7 @@ def test_a_renamed_metric_is_recorded_with_its_new_name_and_the_new_one_arrives(
     # then
     renamed = [u for u in result.unavailable if u.key == old]
     assert [(u.reason, u.replaced_by, u.external_id) for u in renamed] == [
-        ("renamed", new, account.external_id)
+        ("renamed", new, case.account_id(account))
     ]
     assert new in {v.key for v in result.values}
     assert old not in {v.key for v in result.values}
@@ -538,6 +593,25 @@ def test_late_days_are_flagged_and_a_day_not_ready_is_recorded_as_late(platform_
 
 
 # --- platform rules ---
+
+
+def test_linkedin_statistics_before_the_last_12_months_are_too_old_and_the_rest_arrive(platform_sim):
+    # given a range that starts 400 days ago (LinkedIn keeps organisation statistics for 12 months)
+    case = BY_PLATFORM["linkedin"]
+    account = sim_account(platform_sim, case)
+    until = datetime.now(UTC).date()
+    since = until - timedelta(days=400)
+
+    # when
+    result = connector_for("linkedin").fetch_account_metrics(
+        case.credentials(account), since=since, until=until
+    )
+
+    # then the old days are recorded as too old, the last 365 days arrive
+    too_old = {u.key for u in result.unavailable if u.reason == "too_old"}
+    assert "impressionCount" in too_old and "organicFollowerGain" in too_old
+    days = sorted({day_of(v.period_end) for v in result.values if v.key == "impressionCount"})
+    assert days[0] == until - timedelta(days=364) and days[-1] == until
 
 
 def test_x_private_metrics_of_a_post_over_30_days_old_are_too_old_and_public_ones_arrive(platform_sim):
