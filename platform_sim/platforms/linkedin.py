@@ -470,7 +470,7 @@ async def follower_statistics(request: Request, ctx: Ctx) -> Response:
 async def network_sizes(request: Request, ctx: Ctx) -> Response:
     if (resp := versioned(ctx)) is not None:
         return resp
-    org = unquote(request.path_params["urn"])
+    org = unquote(request.path_params["organization"])
     if request.query_params.get("edgeType") != "COMPANY_FOLLOWED_BY_MEMBER" or org not in _authors(ctx):
         return ctx.error(
             "bad_request", "edgeType=COMPANY_FOLLOWED_BY_MEMBER for an organization you administer"
@@ -492,5 +492,5 @@ def routes() -> list[Route]:
         Route("/rest/posts/{urn}", post_by_urn, methods=["GET", "DELETE"]),
         Route("/rest/organizationalEntityShareStatistics", share_statistics),
         Route("/rest/organizationalEntityFollowerStatistics", follower_statistics),
-        Route("/rest/networkSizes/{urn}", network_sizes),
+        Route("/rest/networkSizes/{organization}", network_sizes),
     ]
