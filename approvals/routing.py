@@ -65,6 +65,23 @@ def routing_for_post(post) -> Routing:
     return Routing(workflow, stages, facts_json(facts))
 
 
+def route_preview(post) -> dict | None:
+    """What "Submit for approval" will do: the workflow and the names of the stages that apply, in order
+    (the stages whose conditions do not match are skipped and listed apart, so nobody wonders why)."""
+    from content.models import Post
+
+    loaded = Post.objects.prefetch_related("targets__account", "tags").get(pk=post.pk)
+    routing = routing_for_post(loaded)
+    if routing.workflow is None:
+        return None
+    stages = list(routing.workflow.stages.all())
+    return {
+        "workflow": routing.workflow.name,
+        "stages": [s.name for s in stages if s.pk in routing.stage_ids],
+        "skipped": [s.name for s in stages if s.pk not in routing.stage_ids],
+    }
+
+
 def recorded_routing(request: ApprovalRequest) -> dict:
     """The route the request took; for requests made before routes were recorded, read from its stage
     states."""

@@ -7,7 +7,7 @@ import difflib
 from collections import defaultdict
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from accounts.roles import Capability
 from accounts.selectors import workspace_accesses_for_user
@@ -258,3 +258,38 @@ def post_review_diff(workspace, *, post, user) -> dict:
             }
         )
     return {"base_version": base_number, "current_version": post.version, "targets": rows}
+
+
+def requests_sent_back_to(*, user, workspace) -> list[ApprovalRequest]:
+    """The person's posts whose latest request came back (changes requested or rejected) and which have
+    not been submitted again: what they have to fix, newest first."""
+    latest = ApprovalRequest.objects.filter(post=OuterRef("post")).order_by("-id").values("id")[:1]
+    sent_back = list(
+        requests_of(workspace)
+        .filter(
+            submitted_by=user,
+            status__in=[RequestStatus.CHANGES_REQUESTED, RequestStatus.REJECTED],
+            post__deleted_at__isnull=True,
+        )
+        .annotate(latest_id=Subquery(latest))
+        .filter(id=F("latest_id"))
+        .order_by("-id")[:50]
+    )
+    for request in sent_back:
+        decisions = list(request.decisions.all())  # prefetched, in order
+        request.last_decision = decisions[-1] if decisions else None
+    return sent_back
+
+
+def drafts_not_submitted(*, user, workspace, sent_back_post_ids=()) -> list:
+    """The person's drafts that are not in review and not among those sent back (listed apart): never
+    submitted, or edited after an approval. Newest first."""
+    from content.models import Post
+
+    return list(
+        Post.objects.filter(workspace=workspace, author=user, status="draft", deleted_at__isnull=True)
+        .exclude(pk__in=list(sent_back_post_ids))
+        .exclude(approval_requests__status=RequestStatus.IN_PROGRESS)
+        .prefetch_related("targets__account")
+        .order_by("-updated_at")[:50]
+    )

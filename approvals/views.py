@@ -25,7 +25,8 @@ SESSION_KEY = "approvals.review_sessions"  # link id -> review session token, in
 
 
 class ReviewQueuePage(WorkspacePageMixin, TemplateView):
-    """Waiting for me (in this workspace) and everything in review; bulk approve of low-risk posts."""
+    """Waiting for me (in this workspace), sent back to me, my drafts not yet submitted, and everything in
+    review; bulk approve of low-risk posts."""
 
     template_name = "approvals/queue.html"
     required_capabilities = {"GET": C.POST_VIEW, "POST": C.APPROVAL_DECIDE}
@@ -38,7 +39,19 @@ class ReviewQueuePage(WorkspacePageMixin, TemplateView):
         in_review = list(
             selectors.requests_of(self.workspace).filter(status="in_progress").order_by("-id")[:100]
         )
-        context.update(waiting=waiting, in_review=in_review, can_decide=self.access.can(C.APPROVAL_DECIDE))
+        sent_back = selectors.requests_sent_back_to(user=self.request.user, workspace=self.workspace)
+        drafts = selectors.drafts_not_submitted(
+            user=self.request.user,
+            workspace=self.workspace,
+            sent_back_post_ids=[r.post_id for r in sent_back],
+        )
+        context.update(
+            waiting=waiting,
+            in_review=in_review,
+            sent_back=sent_back,
+            drafts=drafts,
+            can_decide=self.access.can(C.APPROVAL_DECIDE),
+        )
         return context
 
     def post(self, request, workspace_id):

@@ -17,7 +17,7 @@ from core import timezones
 from . import selectors
 from .models import Campaign, MediaAsset, Tag, TargetStatus
 
-ACTION_DRAFT, ACTION_SCHEDULE, ACTION_QUEUE = "draft", "schedule", "queue"
+ACTION_DRAFT, ACTION_SCHEDULE, ACTION_QUEUE, ACTION_SUBMIT = "draft", "schedule", "queue", "submit"
 
 
 class AccountChoiceField(forms.ModelMultipleChoiceField):
@@ -82,6 +82,7 @@ class ComposerForm(forms.Form):
             (ACTION_DRAFT, ACTION_DRAFT),
             (ACTION_SCHEDULE, ACTION_SCHEDULE),
             (ACTION_QUEUE, ACTION_QUEUE),
+            (ACTION_SUBMIT, ACTION_SUBMIT),
         ],
         required=False,
     )

@@ -25,6 +25,8 @@ HOOKS = frozenset(
         "assert_schedulable",  # (post, *, actor, override) -> None, or raises to refuse
         "on_post_edited",  # (post, *, actor, content_changed) -> None, after every edit
         "latest_approval",  # (workspace, post) -> the post's latest approval request or None
+        "submit_for_approval",  # (post, *, actor) -> the request; raises DomainError with the reason
+        "approval_route",  # (post) -> {"workflow", "stages", "skipped"} or None (no approval needed)
         # publishing
         "missed_post_ids",  # (post_ids) -> the ids among them with a variant missed by the pipeline
         "targets_publishing",  # (workspace, target_ids) -> {target_id: {"job", "attempts", ...}}
@@ -69,6 +71,22 @@ def on_post_edited(post, *, actor, content_changed: bool = True) -> None:
 def latest_approval(workspace, post):
     latest = _registered.get("latest_approval")
     return latest(workspace, post) if latest is not None else None
+
+
+def submit_for_approval(post, *, actor):
+    """Send the post into its approval chain (approvals.services.approval_request_submit); DomainError
+    with the reason when it cannot go (no chain applies, a request is already in progress)."""
+    submit = _registered.get("submit_for_approval")
+    if submit is None:
+        return None
+    return submit(post, actor=actor)
+
+
+def approval_route(post) -> dict | None:
+    """The chain the post would go through if submitted now: {"workflow": name, "stages": [names]};
+    None when it needs no approval."""
+    route = _registered.get("approval_route")
+    return route(post) if route is not None else None
 
 
 # --- publishing -------------------------------------------------------------------------------------

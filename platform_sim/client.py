@@ -57,8 +57,11 @@ class SimClient:
         refresh_ttl: float | None = None,
         followers: int = 0,
         options: dict[str, Any] | None = None,
+        created_at: float | None = None,
     ) -> SimAccount:
         body: dict[str, Any] = {"platform": platform, "handle": handle, "external_id": external_id}
+        if created_at is not None:
+            body["created_at"] = created_at
         body["followers"] = followers
         if access_ttl is not None:
             body["access_ttl"] = access_ttl
@@ -190,6 +193,10 @@ class SimClient:
         if account is not None:
             params["account"] = account
         return self._call("GET", "/log", params=params)["log"]
+
+    def set_post(self, platform: str, post_id: str, *, created_at: float) -> dict[str, Any]:
+        """Backdate a post, so that its simulated metrics have grown (see platform_sim.metrics)."""
+        return self._call("POST", f"/posts/{platform}/{post_id}", json={"created_at": created_at})
 
     def posts(
         self, platform: str = "", account: str = "", include_deleted: bool = False

@@ -61,6 +61,10 @@ async def accounts(request: Request) -> Response:
         refresh_ttl=refresh_ttl,
         options=data.get("options") or {},
     )
+    if data.get("created_at") is not None:
+        # Backdated accounts: metrics that depend on when the account was authorised (Douyin's data starts
+        # the day after) need an account older than the test.
+        account.created_at = float(data["created_at"])
     access = sim.state.issue(account, "access")
     refresh = sim.state.issue(account, "refresh")
     return JSONResponse(
@@ -212,6 +216,18 @@ async def posts(request: Request) -> Response:
     return JSONResponse({"posts": rows})
 
 
+async def post_update(request: Request) -> Response:
+    """Backdate a post (`created_at`, epoch seconds): its metrics grow from then (platform_sim.metrics)."""
+    sim = _sim(request)
+    post = sim.state.get_post(request.path_params["platform"], request.path_params["post_id"])
+    if post is None:
+        return _bad("no such post", 404)
+    data = await _body(request)
+    if data.get("created_at") is not None:
+        post.created_at = float(data["created_at"])
+    return JSONResponse(post.public())
+
+
 async def log(request: Request) -> Response:
     """The request log, oldest first, filtered by platform, operation, account, fault kind, and
     `since` (epoch seconds of arrival)."""
@@ -246,5 +262,6 @@ def control_routes() -> list[Route]:
         Route("/faults/{rule_id:int}", fault_delete, methods=["DELETE"]),
         Route("/counts", counts),
         Route("/posts", posts),
+        Route("/posts/{platform}/{post_id}", post_update, methods=["POST"]),
         Route("/log", log),
     ]

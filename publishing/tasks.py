@@ -19,7 +19,7 @@ def retry_webhook_deliveries() -> int:
     return services.webhook_deliveries_claim_due()
 
 
-# --- the publish pipeline (publishing/pipeline.py) ---------------------------------------------------
+# --- the publish pipeline (publishing/pipeline/) ---------------------------------------------------
 
 
 @shared_task(name="publishing.dispatch")

@@ -58,7 +58,10 @@ def test_alt_text_edit_resets_approval_and_the_review_page_shows_the_change(
     assert MediaAsset.objects.get(pk=g.image.pk).alt_text == CURE
     assert not publish_gate(Post.objects.get(pk=g.post.pk)).ok
 
-    # when: the editor follows the post page's approval link
+    # when: the editor follows the post page's approval link, which says the approval no longer holds
+    expect(editor.locator("[data-testid=approval-link]")).to_contain_text(
+        "needs approval again" if language == "en" else "需要重新审批"
+    )
     editor.click("[data-testid=approval-link]")
     # then: the review page shows what was approved (the old alt text) and the change, field by field
     snapshot = editor.locator("[data-testid=snapshot]")

@@ -292,7 +292,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- Publish pipeline (publishing/pipeline.py); environment overrides for tests and benchmarks -----
+# --- Publish pipeline (publishing/pipeline/); environment overrides for tests and benchmarks -----
 KAWO_PUBLISH_LEASE_SECONDS = float(os.environ.get("KAWO_PUBLISH_LEASE_SECONDS", "120"))
 KAWO_PUBLISH_BATCH = int(os.environ.get("KAWO_PUBLISH_BATCH", "500"))
 # Targets holding a live lease at once; keep it well under what the workers finish within one lease.

@@ -12,6 +12,10 @@ Hosts in reality: account.bilibili.com (authorize page), api.bilibili.com (token
   -> /arcopen/fn/archive/video/complete -> /arcopen/fn/archive/cover/upload
   -> /arcopen/fn/archive/add-by-utoken; view, viewlist, delete.
 - Articles: /arcopen/fn/article/upload/image, add, edit, delete, detail, list.
+- Data (数据开放服务, figures from platform_sim.metrics): /arcopen/fn/data/user/stat (operation
+  `metrics_account`: following, follower, arc_passed_total) and /arcopen/fn/data/arc/stat?resource_id
+  (`metrics_post`: view, danmaku, reply, favorite, coin, share, like). A name in `metrics_removed` is a
+  field no longer sent.
 Answers: {"code": 0, "message": "0", "data": ...}. Error codes are Bilibili's usual ones (y): -101 token
 invalid/expired, -400 bad request, -403 forbidden, -404 not found, -500 server error, -509 too frequent.
 """
@@ -38,6 +42,7 @@ from ..kit import (
     refresh_account,
 )
 from ..state import Post
+from . import cn_metrics as cm
 
 ERRORS = {
     "rate_limited": (-509, "request too frequent"),
@@ -407,6 +412,31 @@ async def archive_types(request: Request, ctx: Ctx) -> Response:
     return ok(CATEGORIES)
 
 
+@signed("metrics_account")
+async def user_stat(request: Request, ctx: Ctx) -> Response:
+    videos = [p for p in ctx.state.posts_of("bilibili", ctx.account.external_id) if p.kind == "video"]
+    stat = {"following": 0, "follower": ctx.account.followers, "arc_passed_total": len(videos)}
+    return ok(cm.without_removed(ctx.account, stat))
+
+
+@signed("metrics_post")
+async def arc_stat(request: Request, ctx: Ctx) -> Response:
+    post = _own(ctx, request.query_params.get("resource_id", ""), "video")
+    if post is None:
+        return ctx.error("not_found")
+    f = cm.post_figures(ctx.account, post)
+    stat = {
+        "view": f["video_plays"],
+        "danmaku": f["danmaku"],
+        "reply": f["comments"],
+        "favorite": f["saves"],
+        "coin": f["coins"],
+        "share": f["shares"],
+        "like": f["likes"],
+    }
+    return ok(cm.without_removed(ctx.account, stat))
+
+
 def routes() -> list[Route]:
     return [
         Route(
@@ -432,4 +462,6 @@ def routes() -> list[Route]:
         Route("/arcopen/fn/article/detail", article_detail),
         Route("/arcopen/fn/article/list", article_list),
         Route("/arcopen/fn/article/delete", article_delete, methods=["POST"]),
+        Route("/arcopen/fn/data/user/stat", user_stat),
+        Route("/arcopen/fn/data/arc/stat", arc_stat),
     ]

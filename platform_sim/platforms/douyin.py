@@ -11,12 +11,22 @@ token in the `access-token` header.
 Errors: {"data": {"error_code", "description"}, "extra": {"error_code", "description", "logid"}};
 codes used here: 2190008 access_token expired, 2190002 access_token invalid, 10010 refresh_token expired,
 2100004 system busy, 2100005 parameter error, 2100007 rate limit (y: not re-checked against the docs).
+
+Data (数据开放服务, operations `metrics_account` / `metrics_post`, figures from platform_sim.metrics):
+/data/external/user/{fans,item,profile,like,comment,share}/?open_id&date_type=7|15|30 answer
+`data.result_list` [{date, <figures>}] for the last date_type days up to yesterday (T+1, Beijing days);
+Douyin produces a user's data only from the day after the authorisation (earlier days are left out), and
+below the account option `metrics_min_followers` refuses with error_code 2100020 (y: Douyin documents
+the minimum, 100 to 1,000 fans depending on the API, not the code it answers). /data/external/item/base/
+?open_id&item_id answers `data.result` {total_play, total_like, total_comment, total_share,
+avg_play_duration}. A name in `metrics_removed` is a field no longer sent.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -32,7 +42,8 @@ from ..kit import (
     redeem_code,
     refresh_account,
 )
-from ..state import Post
+from ..state import Account, Post
+from . import cn_metrics as cm
 
 ERRORS = {
     "rate_limited": (2100007, "rate limit exceeded"),
@@ -386,6 +397,76 @@ async def delete_video(request: Request, ctx: Ctx) -> Response:
     return ok({})
 
 
+# --- data (数据开放服务) ---
+
+THRESHOLD_CODE = 2100020  # (y)
+DATE_TYPES = (7, 15, 30)
+
+
+def _user_day(kind: str, ctx: Ctx, account: Account, day) -> dict:
+    d = cm.account_day(account, day)
+    if kind == "fans":
+        return {"new_fans": d["new_followers"], "total_fans": cm.followers_at_end(account, day)}
+    if kind == "item":
+        posts = ctx.state.posts_of("douyin", account.external_id)
+        issued = [p for p in posts if p.created_at < cm.day_end(day)]
+        new = [p for p in issued if cm.beijing_date(p.created_at) == day]
+        return {"new_issue": len(new), "new_play": d["views"], "total_issue": len(issued)}
+    if kind == "profile":
+        return {"profile_uv": d["profile_visits"]}
+    return {
+        "like": {"new_like": d["reach"] // 15},
+        "comment": {"new_comment": d["reach"] // 100},
+        "share": {"new_share": d["reach"] // 120},
+    }[kind]
+
+
+def user_data(kind: str):
+    @operation(SPEC, "metrics_account")
+    async def handler(request: Request, ctx: Ctx) -> Response:
+        if bad := _check_open_id(request, ctx):
+            return bad
+        try:
+            date_type = int(request.query_params.get("date_type", ""))
+        except ValueError:
+            date_type = 0
+        if date_type not in DATE_TYPES:
+            return ctx.error("bad_request", "date_type must be 7, 15 or 30")
+        account = ctx.account
+        if cm.metrics.below_threshold(account.options, account.followers):
+            return JSONResponse(_body(THRESHOLD_CODE, "fans count below the minimum: no data for this user"))
+        first = cm.beijing_date(account.created_at) + timedelta(days=1)  # data from the day after authorising
+        last = cm.yesterday()
+        days = [last - timedelta(days=n) for n in range(date_type - 1, -1, -1)]
+        rows = [
+            {"date": day.isoformat(), **cm.without_removed(account, _user_day(kind, ctx, account, day))}
+            for day in days
+            if day >= first
+        ]
+        return ok({"result_list": rows})
+
+    handler.__name__ = f"user_{kind}"
+    return handler
+
+
+@operation(SPEC, "metrics_post")
+async def item_base(request: Request, ctx: Ctx) -> Response:
+    if bad := _check_open_id(request, ctx):
+        return bad
+    post = ctx.state.get_post("douyin", request.query_params.get("item_id", ""))
+    if post is None or post.deleted or post.account_id != ctx.account.external_id:
+        return ctx.error("not_found")
+    f = cm.post_figures(ctx.account, post)
+    result = {
+        "total_play": f["video_plays"],
+        "total_like": f["likes"],
+        "total_comment": f["comments"],
+        "total_share": f["shares"],
+        "avg_play_duration": round(f["watch_seconds"] / f["video_plays"], 2) if f["video_plays"] else 0.0,
+    }
+    return ok({"result": cm.without_removed(ctx.account, result)})
+
+
 def routes() -> list[Route]:
     return [
         Route(
@@ -407,4 +488,9 @@ def routes() -> list[Route]:
         Route("/api/douyin/v1/video/video_list/", video_list),
         Route("/api/douyin/v1/video/video_data/", video_data, methods=["POST"]),
         Route("/api/douyin/v1/video/delete_video/", delete_video, methods=["POST"]),
+        *(
+            Route(f"/data/external/user/{kind}/", user_data(kind))
+            for kind in ("fans", "item", "profile", "like", "comment", "share")
+        ),
+        Route("/data/external/item/base/", item_base),
     ]

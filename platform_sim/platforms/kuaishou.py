@@ -9,6 +9,9 @@ Video: /openapi/photo/start_upload (upload_token + endpoint) -> POST http://{end
 Error codes other than 1 are the simulator's choice (y: not re-checked against the documentation):
 100200103 token expired, 100200102 token invalid, 100200104 authorisation cancelled, 100200110 rate
 limit, 100200500 system error, 100200100 parameter error, 100200106 photo not found.
+Metrics (figures from platform_sim.metrics): photo/list, photo/info and publish answers carry each
+video's `view_count`, `like_count`, `comment_count`; user_info carries `fan` (followers). The open
+platform offers no account analytics by day. A name in `metrics_removed` is a field no longer sent.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from ..kit import (
     refresh_account,
 )
 from ..state import Post
+from . import cn_metrics as cm
 
 ERRORS = {
     "rate_limited": (100200110, "request frequency exceeds the limit"),
@@ -124,20 +128,18 @@ async def refresh_token(request: Request, ctx: Ctx) -> Response:
 @operation(SPEC, "profile")
 async def user_info(request: Request, ctx: Ctx) -> Response:
     a = ctx.account
-    return JSONResponse(
-        {
-            "result": 1,
-            "user_info": {
-                "name": a.handle,
-                "sex": "U",
-                "fan": a.followers,
-                "follow": 0,
-                "head": f"https://p1.a.yximgs.com/{a.external_id}.jpg",
-                "bigHead": f"https://p1.a.yximgs.com/{a.external_id}_b.jpg",
-                "city": "",
-            },
-        }
-    )
+    info = {
+        "name": a.handle,
+        "sex": "U",
+        "fan": a.followers,
+        "follow": 0,
+        "head": f"https://p1.a.yximgs.com/{a.external_id}.jpg",
+        "bigHead": f"https://p1.a.yximgs.com/{a.external_id}_b.jpg",
+        "city": "",
+    }
+    if cm.removed(a, "fan"):
+        del info["fan"]
+    return JSONResponse({"result": 1, "user_info": info})
 
 
 @operation(SPEC, "upload")
@@ -188,16 +190,20 @@ async def upload_complete(request: Request) -> Response:
     return JSONResponse({"result": 1})
 
 
-def _video_info(post: Post) -> dict:
+def _video_info(ctx: Ctx, post: Post) -> dict:
+    figures = cm.post_figures(ctx.account, post)
+    counts = {
+        "like_count": figures["likes"],
+        "comment_count": figures["comments"],
+        "view_count": figures["views"],
+    }
     return {
         "photo_id": post.id,
         "caption": post.text,
         "cover": f"https://p2.a.yximgs.com/{post.id}.jpg",
         "play_url": f"https://www.kuaishou.com/short-video/{post.id}",
         "create_time": int(post.created_at * 1000),
-        "like_count": 0,
-        "comment_count": 0,
-        "view_count": 0,
+        **cm.without_removed(ctx.account, counts),
         "pending": False,
     }
 
@@ -222,14 +228,14 @@ async def publish(request: Request, ctx: Ctx) -> Response:
     post = ctx.state.add_post(
         ctx.account, text=caption, media_ids=media_ids, kind="video", id=f"3x{secrets.token_hex(6)}"
     )
-    return JSONResponse({"result": 1, "video_info": _video_info(post)})
+    return JSONResponse({"result": 1, "video_info": _video_info(ctx, post)})
 
 
 @operation(SPEC, "list")
 async def photo_list(request: Request, ctx: Ctx) -> Response:
     count = min(int(request.query_params.get("count", 20)), 200)
     posts = ctx.state.posts_of("kuaishou", ctx.account.external_id)[:count]
-    return JSONResponse({"result": 1, "video_list": [_video_info(p) for p in posts]})
+    return JSONResponse({"result": 1, "video_list": [_video_info(ctx, p) for p in posts]})
 
 
 @operation(SPEC, "lookup")
@@ -237,7 +243,7 @@ async def photo_info(request: Request, ctx: Ctx) -> Response:
     post = ctx.state.get_post("kuaishou", request.query_params.get("photo_id", ""))
     if post is None or post.account_id != ctx.account.external_id:
         return ctx.error("not_found")
-    return JSONResponse({"result": 1, "video_info": _video_info(post)})
+    return JSONResponse({"result": 1, "video_info": _video_info(ctx, post)})
 
 
 @operation(SPEC, "delete")

@@ -3,6 +3,12 @@
 Errors come as {"request": path, "error_code": n, "error": "..."}; 21327 expired_token, 21332
 invalid_access_token, 21316 token revoked, 10023 user rate limit, 10001 system error, 20019 repeated
 content, 20101 target weibo does not exist.
+
+Metrics (figures from platform_sim.metrics): statuses/show and the timeline carry each status's
+`reposts_count`, `comments_count`, `attitudes_count`; `2/statuses/count.json?ids=a,b` (at most 100 ids,
+operation `metrics_post`) answers a JSON array of {"id", "comments", "reposts", "attitudes"}; users/show
+carries `followers_count`. Weibo's open API has no account analytics by day. A name in the account's
+`metrics_removed` is a field no longer sent.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from ..kit import (
     refresh_account,
 )
 from ..state import Post
+from . import cn_metrics as cm
 
 ERRORS = {
     "rate_limited": (10023, "User requests out of rate limit!"),
@@ -99,9 +106,16 @@ def _created_at(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%a %b %d %H:%M:%S +0000 %Y")
 
 
+def _counts(account, post: Post) -> dict[str, int]:
+    figures = cm.post_figures(account, post) if account else {"shares": 0, "comments": 0, "likes": 0}
+    return {"reposts": figures["shares"], "comments": figures["comments"], "attitudes": figures["likes"]}
+
+
 def status_json(ctx: Ctx, post: Post) -> dict:
     account = ctx.state.account("weibo", post.account_id)
+    counts = _counts(account, post)
     return {
+        **{f"{k}_count": v for k, v in counts.items() if not (account and cm.removed(account, k))},
         "created_at": _created_at(post.created_at),
         "id": int(post.id),
         "idstr": post.id,
@@ -180,17 +194,18 @@ async def users_show(request: Request, ctx: Ctx) -> Response:
     account = ctx.state.account("weibo", uid)
     if account is None:
         return ctx.error("bad_request", "User does not exists!")
-    return JSONResponse(
-        {
-            "id": int(account.external_id[2:]),
-            "idstr": account.external_id,
-            "screen_name": account.handle,
-            "name": account.display_name,
-            "followers_count": account.followers,
-            "statuses_count": len(ctx.state.posts_of("weibo", uid)),
-            "profile_image_url": f"https://tvax1.sinaimg.cn/crop/{account.external_id}.jpg",
-        }
-    )
+    body = {
+        "id": int(account.external_id[2:]),
+        "idstr": account.external_id,
+        "screen_name": account.handle,
+        "name": account.display_name,
+        "followers_count": account.followers,
+        "statuses_count": len(ctx.state.posts_of("weibo", uid)),
+        "profile_image_url": f"https://tvax1.sinaimg.cn/crop/{account.external_id}.jpg",
+    }
+    if cm.removed(account, "followers_count"):
+        del body["followers_count"]
+    return JSONResponse(body)
 
 
 @operation(SPEC, "publish")
@@ -273,6 +288,22 @@ async def show(request: Request, ctx: Ctx) -> Response:
     return JSONResponse(status_json(ctx, post))
 
 
+@operation(SPEC, "metrics_post")
+async def statuses_count(request: Request, ctx: Ctx) -> Response:
+    ids = [i for i in request.query_params.get("ids", "").split(",") if i.strip()]
+    if not ids or len(ids) > 100:
+        return ctx.error("bad_request", "ids: 1 to 100 comma-separated status ids")
+    rows = []
+    for status_id in ids:
+        post = ctx.state.get_post("weibo", status_id.strip())
+        if post is None or post.deleted:
+            continue
+        account = ctx.state.account("weibo", post.account_id)
+        counts = {k: v for k, v in _counts(account, post).items() if not cm.removed(ctx.account, k)}
+        rows.append({"id": int(post.id), **counts})
+    return JSONResponse(rows)
+
+
 @operation(SPEC, "delete")
 async def destroy(request: Request, ctx: Ctx) -> Response:
     p = await ctx.params()
@@ -292,5 +323,6 @@ def routes() -> list[Route]:
         Route("/2/statuses/share.json", share, methods=["POST"]),
         Route("/2/statuses/user_timeline.json", user_timeline),
         Route("/2/statuses/show.json", show),
+        Route("/2/statuses/count.json", statuses_count),
         Route("/2/statuses/destroy.json", destroy, methods=["POST"]),
     ]

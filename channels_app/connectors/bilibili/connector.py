@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 import httpx
 from django.utils.translation import gettext as _
 
+from .. import cn_metrics as cn
 from ..base import (
     AccountProfile,
     Capabilities,
@@ -33,6 +34,9 @@ from ..base import (
     Credentials,
     Finding,
     MediaLimits,
+    MetricsResult,
+    MetricUnavailable,
+    MetricValue,
     PostPayload,
     PublishResult,
     RemotePost,
@@ -60,6 +64,11 @@ def _expiry(value) -> datetime | None:
     return datetime.now(UTC) + timedelta(seconds=value)
 
 
+# 数据开放服务: user/stat (account) and arc/stat (one video); 专栏 articles ("cv…") are not read here
+USER_STAT_KEYS = ("follower", "following", "arc_passed_total")
+ARC_STAT_KEYS = ("view", "danmaku", "reply", "favorite", "coin", "share", "like")
+
+
 class BilibiliConnector(Connector):
     platform = "bilibili"
     display_name = "Bilibili"
@@ -74,6 +83,7 @@ class BilibiliConnector(Connector):
             mixed=True,  # an image next to a video is its cover
         ),
         auth="oauth2",
+        metrics=True,
     )
 
     def error_for(self, response: httpx.Response, *, operation: str) -> ConnectorError | None:
@@ -393,3 +403,60 @@ class BilibiliConnector(Connector):
         ]
         posts.sort(key=lambda p: p.created_at or datetime.min.replace(tzinfo=UTC), reverse=True)
         return posts[:limit]
+
+    # --- metrics ---
+    def fetch_account_metrics(self, credentials: Credentials, *, since, until) -> MetricsResult:
+        """arcopen/fn/data/user/stat: followers, followings and passed videos now (no daily history in the
+        open platform's answer, so period_end is None; analytics keeps the history)."""
+        openid = str(credentials.extra.get("openid", "")) or self.fetch_profile(credentials).external_id
+        data = self._api(credentials, "GET", "arcopen/fn/data/user/stat", "metrics_account")
+        return self._figures(data, USER_STAT_KEYS, "account", openid, "data/user/stat")
+
+    def fetch_post_metrics(self, credentials: Credentials, external_ids: list[str]) -> MetricsResult:
+        """arcopen/fn/data/arc/stat per video: view, danmaku, reply, favorite, coin, share, like."""
+        result = MetricsResult()
+        for resource_id in external_ids:
+            if resource_id.startswith("cv"):
+                result.unavailable.extend(
+                    cn.unavailable(
+                        ARC_STAT_KEYS,
+                        "post",
+                        resource_id,
+                        "not_offered",
+                        "专栏 article figures are not read here",
+                    )
+                )
+                continue
+            try:
+                data = self._api(
+                    credentials,
+                    "GET",
+                    "arcopen/fn/data/arc/stat",
+                    "metrics_post",
+                    params={"resource_id": resource_id},
+                )
+            except Rejected as exc:
+                result.unavailable.extend(
+                    cn.unavailable(
+                        ARC_STAT_KEYS, "post", resource_id, "error", f"data/arc/stat: {exc.platform_code}"
+                    )
+                )
+                continue
+            found = self._figures(data, ARC_STAT_KEYS, "post", resource_id, "data/arc/stat")
+            result.values.extend(found.values)
+            result.unavailable.extend(found.unavailable)
+        return result
+
+    @staticmethod
+    def _figures(data: dict, keys, entity: str, external_id: str, api: str) -> MetricsResult:
+        result = MetricsResult()
+        for key in keys:
+            if key in data:
+                result.values.append(
+                    MetricValue(key=key, value=data[key], entity=entity, external_id=external_id)
+                )
+            else:
+                result.unavailable.append(
+                    MetricUnavailable(key, entity, external_id, "removed", f"{api} no longer sends {key}")
+                )
+        return result

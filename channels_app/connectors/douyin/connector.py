@@ -7,12 +7,13 @@ Requests carry `open_id` in the query and the token in the `access-token` header
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
 import httpx
 from django.utils.translation import gettext as _
 
+from .. import cn_metrics as cn
 from ..base import (
     AccountProfile,
     Capabilities,
@@ -20,6 +21,9 @@ from ..base import (
     Credentials,
     Finding,
     MediaLimits,
+    MetricsResult,
+    MetricUnavailable,
+    MetricValue,
     PostPayload,
     PublishResult,
     RemotePost,
@@ -37,6 +41,20 @@ SCOPES = "user_info,video.create,video.data"
 RENEW_WHEN_LEFT = timedelta(days=5)
 SINGLE_UPLOAD_BYTES = 50 * 1024 * 1024  # above this, part upload
 PART_BYTES = 20 * 1024 * 1024  # Douyin takes 5-100 MB parts (y)
+# 数据开放服务 user data: /data/external/user/<kind>/ with date_type 7, 15 or 30 (days up to yesterday)
+USER_GROUPS = (
+    ("fans", ("new_fans", "total_fans")),
+    ("item", ("new_issue", "new_play", "total_issue")),
+    ("profile", ("profile_uv",)),
+    ("like", ("new_like",)),
+    ("comment", ("new_comment",)),
+    ("share", ("new_share",)),
+)
+DATE_TYPES = (7, 15, 30)
+# Douyin serves user data only above a follower minimum; the simulator's refusal code (y: Douyin documents
+# the minimum, not the code)
+THRESHOLD_CODE = 2100020
+ITEM_KEYS = ("total_play", "total_like", "total_comment", "total_share", "avg_play_duration")
 
 
 def _when(seconds) -> datetime | None:
@@ -58,6 +76,7 @@ class DouyinConnector(Connector):
             max_video_bytes=4 * 1024 * 1024 * 1024,
         ),
         auth="oauth2",
+        metrics=True,
     )
 
     def error_for(self, response: httpx.Response, *, operation: str) -> ConnectorError | None:
@@ -285,3 +304,99 @@ class DouyinConnector(Connector):
             credentials, "GET", "video_list/", "list", params={"cursor": 0, "count": min(limit, 20)}
         )
         return [self._remote(i) for i in data.get("list") or []][:limit]
+
+    # --- metrics (数据开放服务) ---
+    def _data(self, credentials: Credentials, path: str, operation: str, **params) -> dict:
+        response = self.request(
+            "GET",
+            f"data/external/{path}",
+            operation=operation,
+            params={"open_id": self._open_id(credentials), **params},
+            headers={"access-token": credentials.access_token},
+        )
+        return response.json().get("data") or {}
+
+    def fetch_account_metrics(self, credentials: Credentials, *, since: date, until: date) -> MetricsResult:
+        """Per group, the days since..until that Douyin serves: up to yesterday (T+1), at most 30 days back,
+        and from the day after the user authorised us (earlier days are recorded too_new)."""
+        open_id = self._open_id(credentials)
+        result = MetricsResult()
+        last, oldest = cn.yesterday(), cn.yesterday() - timedelta(days=DATE_TYPES[-1] - 1)
+        all_keys = [k for _kind, keys in USER_GROUPS for k in keys]
+        if until > last:
+            detail = (
+                f"Douyin's data is T+1: {cn.span_text(max(since, last + timedelta(days=1)), until)} not yet"
+            )
+            result.unavailable.extend(cn.unavailable(all_keys, "account", open_id, "too_new", detail))
+        if since < oldest:
+            before = cn.span_text(since, min(until, oldest - timedelta(days=1)))
+            detail = f"Douyin serves the last 30 days: {before}"
+            result.unavailable.extend(cn.unavailable(all_keys, "account", open_id, "too_old", detail))
+        since, until = max(since, oldest), min(until, last)
+        if since > until:
+            return result
+        wanted = cn.days(since, until)
+        date_type = next(n for n in DATE_TYPES if last - timedelta(days=n - 1) <= since)
+        for kind, keys in USER_GROUPS:
+            try:
+                data = self._data(credentials, f"user/{kind}/", "metrics_account", date_type=date_type)
+            except Rejected as exc:
+                reason = "threshold" if exc.platform_code == THRESHOLD_CODE else "error"
+                result.unavailable.extend(
+                    cn.unavailable(
+                        keys, "account", open_id, reason, f"user/{kind}: {exc.platform_code} {exc}"
+                    )
+                )
+                continue
+            rows = {cn.parse_day(r.get("date")): r for r in data.get("result_list") or []}
+            missing = [d for d in wanted if d not in rows]
+            if missing:
+                detail = (
+                    f"user/{kind} has no data for {cn.span_text(missing[0], missing[-1])}: Douyin starts a "
+                    "user's data the day after the authorisation"
+                )
+                result.unavailable.extend(cn.unavailable(keys, "account", open_id, "too_new", detail))
+            for key in keys:
+                present = [d for d in wanted if d in rows and key in rows[d]]
+                if rows and not any(key in r for r in rows.values()):
+                    result.unavailable.append(
+                        MetricUnavailable(
+                            key, "account", open_id, "removed", f"user/{kind} no longer sends {key}"
+                        )
+                    )
+                for day in present:
+                    result.values.append(
+                        MetricValue(
+                            key=key,
+                            value=int(rows[day][key]),
+                            entity="account",
+                            external_id=open_id,
+                            period_end=cn.day_end(day),
+                        )
+                    )
+        return result
+
+    def fetch_post_metrics(self, credentials: Credentials, external_ids: list[str]) -> MetricsResult:
+        """/data/external/item/base/ per video: plays, likes, comments, shares, average play duration."""
+        result = MetricsResult()
+        for item_id in external_ids:
+            try:
+                data = self._data(credentials, "item/base/", "metrics_post", item_id=item_id)
+            except Rejected as exc:
+                result.unavailable.extend(
+                    cn.unavailable(
+                        ITEM_KEYS, "post", item_id, "error", f"item/base: {exc.platform_code} {exc}"
+                    )
+                )
+                continue
+            figures = data.get("result") or {}
+            for key in ITEM_KEYS:
+                if key in figures:
+                    result.values.append(
+                        MetricValue(key=key, value=figures[key], entity="post", external_id=item_id)
+                    )
+                else:
+                    result.unavailable.append(
+                        MetricUnavailable(key, "post", item_id, "removed", f"item/base no longer sends {key}")
+                    )
+        return result

@@ -12,6 +12,7 @@ from urllib.parse import urlencode, urlparse
 
 import httpx
 
+from .. import cn_metrics as cn
 from ..base import (
     AccountProfile,
     Capabilities,
@@ -19,6 +20,9 @@ from ..base import (
     Credentials,
     Finding,
     MediaLimits,
+    MetricsResult,
+    MetricUnavailable,
+    MetricValue,
     PostPayload,
     PublishResult,
     RemotePost,
@@ -33,6 +37,9 @@ REVOKED_CODES = {100200104}
 RATE_CODES = {100200110}
 TRANSIENT_CODES = {100200500}
 NOT_FOUND = 100200106
+# photo/list and photo/info carry each video's counts; the open platform has no account analytics by day
+VIDEO_KEYS = ("view_count", "like_count", "comment_count")
+LIST_MAX = 200
 SCOPES = "user_info,user_video_publish"
 SINGLE_UPLOAD_BYTES = 10 * 1024 * 1024
 FRAGMENT_BYTES = 5 * 1024 * 1024  # (y)
@@ -53,6 +60,7 @@ class KuaishouConnector(Connector):
             kinds=frozenset({"video"}), max_images=0, max_videos=1, max_video_bytes=4 * 1024 * 1024 * 1024
         ),
         auth="oauth2",
+        metrics=True,
     )
 
     def error_for(self, response: httpx.Response, *, operation: str) -> ConnectorError | None:
@@ -247,3 +255,60 @@ class KuaishouConnector(Connector):
             params=self._params(credentials, count=min(limit, 200)),
         ).json()
         return [self._remote(i) for i in body.get("video_list") or []][:limit]
+
+    # --- metrics ---
+    def fetch_account_metrics(self, credentials: Credentials, *, since, until) -> MetricsResult:
+        """user_info `fan`: followers now (Kuaishou's open platform keeps no daily account history, so the
+        figure is as of the call, period_end None)."""
+        open_id = str(credentials.extra.get("open_id", ""))
+        body = self.request(
+            "GET", "openapi/user_info", operation="profile", params=self._params(credentials)
+        ).json()
+        info = body.get("user_info") or {}
+        result = MetricsResult()
+        if "fan" in info:
+            result.values.append(
+                MetricValue(key="fan", value=info["fan"], entity="account", external_id=open_id)
+            )
+        else:
+            result.unavailable.append(
+                MetricUnavailable("fan", "account", open_id, "removed", "user_info no longer sends fan")
+            )
+        return result
+
+    def fetch_post_metrics(self, credentials: Credentials, external_ids: list[str]) -> MetricsResult:
+        """photo/list (the newest 200 videos, one call) carries the counts; older ones through photo/info."""
+        body = self.request(
+            "GET", "openapi/photo/list", operation="list", params=self._params(credentials, count=LIST_MAX)
+        ).json()
+        infos = {str(v.get("photo_id")): v for v in body.get("video_list") or []}
+        result = MetricsResult()
+        for photo_id in external_ids:
+            info = infos.get(photo_id)
+            if info is None:
+                try:
+                    info = self.request(
+                        "GET",
+                        "openapi/photo/info",
+                        operation="lookup",
+                        params=self._params(credentials, photo_id=photo_id),
+                    ).json()["video_info"]
+                except Rejected as exc:
+                    result.unavailable.extend(
+                        cn.unavailable(
+                            VIDEO_KEYS, "post", photo_id, "error", f"photo/info: {exc.platform_code}"
+                        )
+                    )
+                    continue
+            for key in VIDEO_KEYS:
+                if key in info:
+                    result.values.append(
+                        MetricValue(key=key, value=info[key], entity="post", external_id=photo_id)
+                    )
+                else:
+                    result.unavailable.append(
+                        MetricUnavailable(
+                            key, "post", photo_id, "removed", f"photo/list no longer sends {key}"
+                        )
+                    )
+        return result

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from ..base import Capabilities, Connector, Finding, MediaLimits, PostPayload, standard_findings
+from ..base import (
+    Capabilities,
+    Connector,
+    Credentials,
+    Finding,
+    MediaLimits,
+    MetricsResult,
+    MetricUnavailable,
+    PostPayload,
+    standard_findings,
+)
 
 SHORT_TITLE_LIMIT = 16
 
@@ -42,3 +52,25 @@ class WeChatChannelsConnector(Connector):
                 )
             )
         return findings
+
+    # --- metrics: not offered (capabilities.metrics stays False, so nothing plans pulls) ---
+    NO_METRICS_API = (
+        "WeChat Channels (视频号) offers no server-side API for an account's or a video's figures "
+        "to a brand's tools"
+    )
+
+    def fetch_account_metrics(self, credentials: Credentials, *, since, until) -> MetricsResult:
+        account = str(credentials.extra.get("external_id", ""))
+        return MetricsResult(
+            unavailable=[
+                MetricUnavailable("account_metrics", "account", account, "not_offered", self.NO_METRICS_API)
+            ]
+        )
+
+    def fetch_post_metrics(self, credentials: Credentials, external_ids: list[str]) -> MetricsResult:
+        return MetricsResult(
+            unavailable=[
+                MetricUnavailable("post_metrics", "post", post_id, "not_offered", self.NO_METRICS_API)
+                for post_id in external_ids
+            ]
+        )

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import parse_qs, urlparse
 
 import httpx
 from django.utils.translation import gettext as _
 
+from .. import cn_metrics as cn
 from ..base import (
     AccountProfile,
     Capabilities,
@@ -22,6 +24,9 @@ from ..base import (
     Credentials,
     Finding,
     MediaLimits,
+    MetricsResult,
+    MetricUnavailable,
+    MetricValue,
     PostPayload,
     PublishResult,
     RemotePost,
@@ -47,6 +52,32 @@ PUBLISH_FAILURES = {
 }
 
 
+# Data cube account groups: API, largest window (days), the figures each day's row carries.
+USER_SUMMARY = ("getusersummary", 7, ("new_user", "cancel_user"))
+USER_CUMULATE = ("getusercumulate", 7, ("cumulate_user",))
+USER_READ = (
+    "getuserread",
+    3,
+    (
+        "int_page_read_user",
+        "int_page_read_count",
+        "ori_page_read_user",
+        "ori_page_read_count",
+        "share_user",
+        "share_count",
+        "add_to_fav_user",
+        "add_to_fav_count",
+    ),
+)
+# WeChat stopped maintaining getuserread/getarticlesummary/getarticletotal and names getbizsummary /
+# getarticleread / getarticletotaldetail as their replacements; the new ones flag late data (is_delay).
+BIZ_SUMMARY = ("getbizsummary", 7, ("read_user", "share_user", "zaikan_user", "like_user", "comment_count"))
+READ_RENAMED = {"int_page_read_user": "read_user"}  # the same figure under its new name
+ARTICLE_TOTAL_DETAIL = ("getarticletotaldetail", 7, BIZ_SUMMARY[2])
+BATCHGET_PAGES = 10  # freepublish/batchget pages of 20 read to find the articles asked for
+DATE_RANGE_ERROR = 61501
+
+
 def html_body(text: str) -> str:
     paragraphs = [p for p in text.split("\n") if p.strip()]
     return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
@@ -67,6 +98,7 @@ class WeChatOAConnector(Connector):
         ),
         async_publish=True,
         auth="app_credentials",
+        metrics=True,
     )
     default_retry_after = 3600.0  # 45009 is a daily quota; WeChat names no time
 
@@ -242,3 +274,208 @@ class WeChatOAConnector(Connector):
             news = (item.get("content") or {}).get("news_item") or [{}]
             posts.append(self._remote(str(item["article_id"]), news[0], item.get("update_time")))
         return posts[:limit]
+
+    # --- metrics (data cube) ---
+    def _datacube(self, credentials: Credentials, api: str, operation: str, begin: date, end: date) -> dict:
+        return self._call(
+            credentials,
+            f"datacube/{api}",
+            operation,
+            json={"begin_date": begin.isoformat(), "end_date": end.isoformat()},
+        )
+
+    def fetch_account_metrics(self, credentials: Credentials, *, since: date, until: date) -> MetricsResult:
+        """The data cube per group: followers gained/lost, cumulative followers, article reads. It reaches
+        only up to yesterday (Beijing) and takes windows of at most 7 (reads: 3) days."""
+        account_id = (
+            str(credentials.extra.get("original_id") or "") or self.fetch_profile(credentials).external_id
+        )
+        result = MetricsResult()
+        last = cn.yesterday()
+        if until > last:
+            after = cn.span_text(max(since, last + timedelta(days=1)), until)
+            for api, _span, keys in (USER_SUMMARY, USER_CUMULATE, USER_READ):
+                result.unavailable.extend(
+                    cn.unavailable(
+                        keys,
+                        "account",
+                        account_id,
+                        "too_new",
+                        f"{api} reaches only up to yesterday; not {after}",
+                    )
+                )
+            until = last
+        if since > until:
+            return result
+        for group in (USER_SUMMARY, USER_CUMULATE):
+            self._account_group(credentials, group, since, until, account_id, result)
+        self._account_reads(credentials, since, until, account_id, result)
+        return result
+
+    def _account_group(
+        self, credentials, group, since, until, account_id, result, *, late_flag=False
+    ) -> bool:
+        """Ask one group window by window; False when the platform refused the API itself."""
+        api, span, keys = group
+        for begin, end in cn.windows(since, until, span):
+            try:
+                body = self._datacube(credentials, api, "metrics_account", begin, end)
+            except Rejected as exc:
+                if exc.platform_code == 48001:
+                    return False
+                result.unavailable.extend(
+                    cn.unavailable(keys, "account", account_id, "error", f"{api}: {exc.platform_code} {exc}")
+                )
+                continue
+            late = bool(body.get("is_delay")) if late_flag else False
+            for row in body.get("list") or []:
+                day = cn.parse_day(row.get("ref_date"))
+                figures = row.get("detail") if isinstance(row.get("detail"), dict) else row
+                if day is None:
+                    continue
+                for key in keys:
+                    if key in figures:
+                        result.values.append(
+                            MetricValue(
+                                key=key,
+                                value=figures[key],
+                                entity="account",
+                                external_id=account_id,
+                                period_end=cn.day_end(day),
+                                late=late,
+                            )
+                        )
+            self._missing_keys(body, keys, api, account_id, result, "account")
+        return True
+
+    @staticmethod
+    def _missing_keys(body, keys, api, external_id, result, entity) -> None:
+        """A figure WeChat no longer sends in any row is recorded as removed (the rest still arrive)."""
+        rows = [r.get("detail") if isinstance(r.get("detail"), dict) else r for r in body.get("list") or []]
+        if not rows:
+            return
+        for key in keys:
+            if not any(key in row for row in rows):
+                already = any(u.key == key and u.external_id == external_id for u in result.unavailable)
+                if not already:
+                    result.unavailable.append(
+                        MetricUnavailable(key, entity, external_id, "removed", f"{api} no longer sends {key}")
+                    )
+
+    def _account_reads(self, credentials, since, until, account_id, result) -> None:
+        """getuserread, or where WeChat refuses it (retired), its replacement getbizsummary."""
+        if self._account_group(credentials, USER_READ, since, until, account_id, result):
+            return
+        api, _span, old_keys = USER_READ
+        new_keys = BIZ_SUMMARY[2]
+        for key in old_keys:
+            if key in READ_RENAMED:
+                result.unavailable.append(
+                    MetricUnavailable(
+                        key, "account", account_id, "renamed", f"{api} refused (48001)", READ_RENAMED[key]
+                    )
+                )
+            elif key not in new_keys:
+                result.unavailable.append(
+                    MetricUnavailable(
+                        key,
+                        "account",
+                        account_id,
+                        "removed",
+                        f"{api} refused (48001); getbizsummary lacks it",
+                    )
+                )
+        self._account_group(credentials, BIZ_SUMMARY, since, until, account_id, result, late_flag=True)
+
+    def _articles_by_id(self, credentials: Credentials, wanted: set[str]) -> dict[str, tuple[str, date]]:
+        """article_id -> (msgid, Beijing publish date), read from freepublish/batchget: the data cube
+        names articles by msgid "<mid>_<idx>", which the article URL carries."""
+        found: dict[str, tuple[str, date]] = {}
+        for page in range(BATCHGET_PAGES):
+            body = self._call(
+                credentials,
+                "cgi-bin/freepublish/batchget",
+                "list",
+                json={"offset": page * 20, "count": 20, "no_content": 1},
+            )
+            items = body.get("item") or []
+            for item in items:
+                article_id = str(item.get("article_id", ""))
+                if article_id not in wanted:
+                    continue
+                news = ((item.get("content") or {}).get("news_item") or [{}])[0]
+                query = parse_qs(urlparse(news.get("url", "")).query)
+                mid, idx = (query.get("mid") or [""])[0], (query.get("idx") or ["1"])[0]
+                when = item.get("update_time")
+                if mid and when:
+                    published = datetime.fromtimestamp(int(when), UTC).astimezone(cn.BEIJING).date()
+                    found[article_id] = (f"{mid}_{idx}", published)
+            if wanted <= found.keys() or len(items) < 20:
+                break
+        return found
+
+    def fetch_post_metrics(self, credentials: Credentials, external_ids: list[str]) -> MetricsResult:
+        """getarticletotaldetail: each article's cumulative figures up to yesterday (30 days at most),
+        asked per window of publish dates."""
+        result = MetricsResult()
+        api, span, keys = ARTICLE_TOTAL_DETAIL
+        articles = self._articles_by_id(credentials, set(external_ids))
+        last = cn.yesterday()
+        for article_id in external_ids:
+            if article_id not in articles:
+                result.unavailable.extend(
+                    cn.unavailable(keys, "post", article_id, "error", "not among the published articles")
+                )
+            elif articles[article_id][1] > last:
+                result.unavailable.extend(
+                    cn.unavailable(keys, "post", article_id, "too_new", f"{api} reaches only up to yesterday")
+                )
+        by_msgid = {msgid: article_id for article_id, (msgid, day) in articles.items() if day <= last}
+        if not by_msgid:
+            return result
+        dates = sorted({articles[a][1] for a in by_msgid.values()})
+        asked: set[str] = set()
+        for begin, end in cn.windows(dates[0], dates[-1], span):
+            if not any(begin <= d <= end for d in dates):
+                continue
+            try:
+                body = self._datacube(credentials, api, "metrics_post", begin, end)
+            except Rejected as exc:
+                ids = [a for a in by_msgid.values() if begin <= articles[a][1] <= end]
+                for article_id in ids:
+                    result.unavailable.extend(
+                        cn.unavailable(keys, "post", article_id, "error", f"{api}: {exc.platform_code} {exc}")
+                    )
+                continue
+            late = bool(body.get("is_delay"))
+            for row in body.get("list") or []:
+                article_id = by_msgid.get(str(row.get("msgid", "")))
+                details = row.get("detail_list") or []
+                if article_id is None or not details:
+                    continue
+                asked.add(article_id)
+                latest = max(details, key=lambda d: str(d.get("stat_date", "")))
+                day = cn.parse_day(latest.get("stat_date"))
+                for key in keys:
+                    if key in latest:
+                        result.values.append(
+                            MetricValue(
+                                key=key,
+                                value=latest[key],
+                                entity="post",
+                                external_id=article_id,
+                                period_end=cn.day_end(day) if day else None,
+                                late=late,
+                            )
+                        )
+                    else:
+                        result.unavailable.append(
+                            MetricUnavailable(
+                                key, "post", article_id, "removed", f"{api} no longer sends {key}"
+                            )
+                        )
+        for article_id in set(by_msgid.values()) - asked:
+            result.unavailable.extend(
+                cn.unavailable(keys, "post", article_id, "error", f"{api} answered no figures for it")
+            )
+        return result

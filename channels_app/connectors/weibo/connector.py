@@ -14,6 +14,7 @@ from urllib.parse import urlencode, urlparse
 import httpx
 from django.utils.translation import gettext as _
 
+from .. import cn_metrics as cn
 from ..base import (
     AccountProfile,
     Capabilities,
@@ -21,6 +22,9 @@ from ..base import (
     Credentials,
     Finding,
     MediaLimits,
+    MetricsResult,
+    MetricUnavailable,
+    MetricValue,
     PostPayload,
     PublishResult,
     RemotePost,
@@ -40,6 +44,10 @@ RATE_CODES = {10022, 10023, 10024}
 # scope); 10023/10024 are the user's own limits.
 APP_RATE_CODES = {10022}
 TRANSIENT_CODES = {10001, 10009, 10011}
+# statuses/count.json: a status's interaction counts, at most 100 ids a call
+COUNT_KEYS = ("reposts", "comments", "attitudes")
+COUNT_BATCH = 100
+ACCOUNT_KEYS = ("followers_count", "statuses_count")
 
 
 def weibo_length(text: str) -> int:
@@ -65,6 +73,7 @@ class WeiboConnector(Connector):
             kinds=frozenset({"image"}), max_images=1, max_videos=0, max_image_bytes=5 * 1024 * 1024
         ),
         auth="oauth2",
+        metrics=True,
     )
     default_retry_after = 3600.0  # Weibo's limits are hourly and it names no time
 
@@ -292,3 +301,60 @@ class WeiboConnector(Connector):
             headers=self._auth(credentials),
         ).json()
         return [self._remote(s) for s in body.get("statuses", [])][:limit]
+
+    # --- metrics ---
+    def fetch_account_metrics(self, credentials: Credentials, *, since, until) -> MetricsResult:
+        """users/show: followers now. Weibo's open API keeps no daily account history, so the figures are
+        as of the call (period_end None) whatever the window; analytics keeps the history."""
+        uid = self._uid(credentials)
+        body = self.request(
+            "GET",
+            "2/users/show.json",
+            operation="profile",
+            params={"uid": uid},
+            headers=self._auth(credentials),
+        ).json()
+        result = MetricsResult()
+        for key in ACCOUNT_KEYS:
+            if key in body:
+                result.values.append(MetricValue(key=key, value=body[key], entity="account", external_id=uid))
+            else:
+                result.unavailable.append(
+                    MetricUnavailable(key, "account", uid, "removed", f"users/show no longer sends {key}")
+                )
+        return result
+
+    def fetch_post_metrics(self, credentials: Credentials, external_ids: list[str]) -> MetricsResult:
+        """statuses/count.json: reposts, comments and attitudes (likes) of up to 100 statuses a call."""
+        result = MetricsResult()
+        for start in range(0, len(external_ids), COUNT_BATCH):
+            batch = external_ids[start : start + COUNT_BATCH]
+            rows = self.request(
+                "GET",
+                "2/statuses/count.json",
+                operation="metrics_post",
+                params={"ids": ",".join(batch)},
+                headers=self._auth(credentials),
+            ).json()
+            by_id = {str(row.get("id")): row for row in rows if isinstance(row, dict)}
+            for status_id in batch:
+                row = by_id.get(str(status_id))
+                if row is None:
+                    result.unavailable.extend(
+                        cn.unavailable(
+                            COUNT_KEYS, "post", status_id, "error", "statuses/count: no such status"
+                        )
+                    )
+                    continue
+                for key in COUNT_KEYS:
+                    if key in row:
+                        result.values.append(
+                            MetricValue(key=key, value=int(row[key]), entity="post", external_id=status_id)
+                        )
+                    else:
+                        result.unavailable.append(
+                            MetricUnavailable(
+                                key, "post", status_id, "removed", f"statuses/count lacks {key}"
+                            )
+                        )
+        return result

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from ..base import Capabilities, Connector, Finding, MediaLimits, PostPayload, standard_findings
+from ..base import (
+    Capabilities,
+    Connector,
+    Credentials,
+    Finding,
+    MediaLimits,
+    MetricsResult,
+    MetricUnavailable,
+    PostPayload,
+    standard_findings,
+)
 
 TITLE_LIMIT = 20
 
@@ -42,3 +52,25 @@ class XiaohongshuConnector(Connector):
                 )
             )
         return findings
+
+    # --- metrics: not offered (capabilities.metrics stays False, so nothing plans pulls) ---
+    NO_METRICS_API = (
+        "Xiaohongshu offers brands no server-side API for their own accounts' and notes' figures "
+        "(its open platform serves e-commerce; ads and KOL data live in 聚光 and 蒲公英)"
+    )
+
+    def fetch_account_metrics(self, credentials: Credentials, *, since, until) -> MetricsResult:
+        account = str(credentials.extra.get("external_id", ""))
+        return MetricsResult(
+            unavailable=[
+                MetricUnavailable("account_metrics", "account", account, "not_offered", self.NO_METRICS_API)
+            ]
+        )
+
+    def fetch_post_metrics(self, credentials: Credentials, external_ids: list[str]) -> MetricsResult:
+        return MetricsResult(
+            unavailable=[
+                MetricUnavailable("post_metrics", "post", post_id, "not_offered", self.NO_METRICS_API)
+                for post_id in external_ids
+            ]
+        )
