@@ -46,6 +46,7 @@ class Account:
             "followers": self.followers,
             "app_id": self.app_id,
             "options": self.options,
+            "created_at": self.created_at,  # the followers curve's reference (platform_sim.metrics)
         }
 
 

@@ -15,6 +15,11 @@ tests/peers/bluesky_pds.py), which the connector is also tested against:
 - a method the PDS does not serve (every `app.bsky.*` read: there is no AppView) answers 400
   InvalidRequest "No service configured for <nsid>", as a PDS without an AppView does; record keys are
   TIDs; a 429 carries `RateLimit-Reset` (epoch seconds).
+- except the two AppView reads metrics need, `app.bsky.feed.getPosts` (likeCount, repostCount,
+  replyCount, quoteCount) and `app.bsky.actor.getProfile` (followersCount), when the request names the
+  AppView in `atproto-proxy: did:web:api.bsky.app#bsky_appview`: bsky.social's PDS proxies such a
+  request to the AppView with the user's session. Without the header the answer stays the plain PDS's,
+  so tests/conformance/test_bluesky_sdk.py's comparison with the real PDS is unchanged.
 
 Simulated accounts log in with `options["app_password"]` (or `options["password"]`, the main password);
 their DID is the account's external id.
@@ -39,6 +44,7 @@ from starlette.routing import Route
 
 from ..kit import Ctx, OAuthError, PlatformSpec, Simulator, bearer_token, operation, refresh_account
 from ..state import Account, Post, Token
+from . import figures
 
 POST = "app.bsky.feed.post"
 PROFILE = "app.bsky.actor.profile"
@@ -474,11 +480,90 @@ async def delete_record(request: Request, ctx: Ctx) -> Response:
     return JSONResponse({"commit": {"cid": cid_for(post.id.encode(), codec=0x71), "rev": next_tid()}})
 
 
+APPVIEW = "did:web:api.bsky.app#bsky_appview"
+# The AppView's counts, each read from a growth-model figure (platform_sim.metrics); a fifth of the
+# reposts are quotes (the model has no figure of their own).
+POST_COUNTS = {
+    "likeCount": "likes",
+    "repostCount": "shares",
+    "replyCount": "comments",
+    "quoteCount": "quotes",
+}
+
+
+def _post_view(ctx: Ctx, post: Post) -> dict[str, Any]:
+    account = ctx.state.account("bluesky", post.account_id)
+    got = figures.post_figures(ctx.state, post)
+    got["quotes"] = got["shares"] // 5
+    counts = {k: got[name] for k, name in POST_COUNTS.items() if not figures.removed(account, k)}
+    return {
+        "uri": post.extra["uri"],
+        "cid": post.extra["cid"],
+        "author": {"did": post.account_id, "handle": account.handle if account else "handle.invalid"},
+        "record": post.extra["record"],
+        **counts,
+        "indexedAt": _iso(post.created_at),
+        "labels": [],
+    }
+
+
+def _iso(ts: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts)) + f".{int(ts * 1000) % 1000:03d}Z"
+
+
+@operation(SPEC, "metrics_post")
+async def appview_get_posts(request: Request, ctx: Ctx) -> Response:
+    uris = request.query_params.getlist("uris")
+    if len(uris) > 25:
+        return xrpc_error("InvalidRequest", "uris must not have more than 25 elements")
+    posts = []
+    for uri in uris:
+        parts = uri.removeprefix("at://").split("/")
+        post = ctx.state.get_post("bluesky", parts[-1]) if len(parts) == 3 and parts[1] == POST else None
+        if post is not None and post.extra.get("uri") == uri:
+            posts.append(_post_view(ctx, post))  # posts the AppView does not know are left out
+    return JSONResponse({"posts": posts})
+
+
+@operation(SPEC, "metrics_account")
+async def appview_get_profile(request: Request, ctx: Ctx) -> Response:
+    account = _find_account(ctx.sim, request.query_params.get("actor", ""))
+    if account is None:
+        return xrpc_error("InvalidRequest", "Profile not found")
+    counts = {
+        "followersCount": figures.followers_at(account, figures.clock(account)),
+        "followsCount": 0,
+        "postsCount": len(ctx.state.posts_of("bluesky", account.external_id)),
+    }
+    return JSONResponse(
+        {
+            "did": account.external_id,
+            "handle": account.handle,
+            "displayName": account.display_name,
+            **{k: v for k, v in counts.items() if not figures.removed(account, k)},
+            "indexedAt": _iso(account.created_at),
+            "labels": [],
+        }
+    )
+
+
+def _appview_or_pds(appview: Callable[[Request], Awaitable[Response]]):
+    """An app.bsky read: proxied to the AppView when atproto-proxy names it, else the PDS's own answer."""
+
+    async def endpoint(request: Request) -> Response:
+        if request.headers.get("atproto-proxy", "").strip() == APPVIEW:
+            return await appview(request)
+        return await not_served(request)
+
+    return endpoint
+
+
 @operation(SPEC, "not_served", auth=False)
 async def not_served(request: Request, ctx: Ctx) -> Response:
     # A PDS proxies what it does not serve to the AppView or a service named in atproto-proxy; without
     # one (like tests/peers' PDS, and this simulator) it answers this, for app.bsky.* reads as well.
-    return xrpc_error("InvalidRequest", f"No service configured for {request.path_params['nsid']}")
+    nsid = request.path_params.get("nsid") or request.url.path.rsplit("/", 1)[-1]
+    return xrpc_error("InvalidRequest", f"No service configured for {nsid}")
 
 
 def routes() -> list[Route]:
@@ -493,6 +578,10 @@ def routes() -> list[Route]:
         ("com.atproto.repo.getRecord", get_record, ["GET"]),
         ("com.atproto.repo.listRecords", list_records, ["GET"]),
         ("com.atproto.repo.deleteRecord", delete_record, ["POST"]),
+    ]
+    xrpc += [
+        ("app.bsky.feed.getPosts", _appview_or_pds(appview_get_posts), ["GET"]),
+        ("app.bsky.actor.getProfile", _appview_or_pds(appview_get_profile), ["GET"]),
     ]
     served = [
         Route(f"/xrpc/{nsid}", _reset_from_retry_after(endpoint), methods=methods)

@@ -22,6 +22,7 @@ import json
 import re
 import secrets
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from starlette.requests import Request
@@ -30,6 +31,7 @@ from starlette.routing import Route
 
 from ..kit import Ctx, OAuthError, PlatformSpec, consent_endpoint, grant_operation, operation, redeem_code
 from ..state import Account, Post
+from . import figures, graph_insights
 
 VERSION_RE = re.compile(r"^v\d{1,2}\.0$")
 # kind -> (HTTP status, code, subcode, type, message)
@@ -422,6 +424,54 @@ async def graph_object(request: Request, ctx: Ctx) -> Response:
     return JSONResponse(_post_json(post))
 
 
+# Page Insights (developers.facebook.com/docs/platforminsights/page): each served metric -> how a day's
+# (or a post's lifetime) figure is read from the growth model. The 2025 removals (page_impressions*,
+# page_fans, post_impressions*) are not served: asking one fails the request with #100.
+PAGE_DAY_METRICS: dict[str, Callable[[figures.Day], int]] = {
+    "page_media_view": lambda d: d.figures["views"],
+    "page_total_media_view_unique": lambda d: d.figures["reach"],
+    "page_views_total": lambda d: d.figures["profile_visits"],
+    "page_daily_follows_unique": lambda d: d.figures["new_followers"],
+    "page_follows": lambda d: d.followers,
+}
+POST_LIFETIME_METRICS = {
+    "post_media_view": "views",
+    "post_total_media_view_unique": "reach",
+    "post_clicks": "clicks",
+    "post_reactions_like_total": "likes",
+    "post_video_views": "video_plays",
+}
+
+
+async def _insights_op(request: Request) -> str:
+    # Page post ids are "{page-id}_{post-id}"; a bare id is the Page itself
+    return "metrics_post" if "_" in request.path_params["object_id"] else "metrics_account"
+
+
+@operation(SPEC, _insights_op)
+async def insights(request: Request, ctx: Ctx) -> Response:
+    if (resp := bad_version(ctx)) is not None:
+        return resp
+    object_id = request.path_params["object_id"]
+    if object_id == ctx.account.external_id:
+        names = graph_insights.asked_metrics(ctx, set(PAGE_DAY_METRICS))
+        if isinstance(names, Response):
+            return names
+        if request.query_params.get("period", "day") != "day":
+            return graph_insights.invalid("(#100) The period param must be day for these metrics")
+        return graph_insights.daily(
+            ctx, ctx.account, names, lambda name, day: PAGE_DAY_METRICS[name](day), object_id=object_id
+        )
+    post = ctx.state.get_post("facebook", object_id)
+    if post is None or post.account_id != ctx.account.external_id:
+        return ctx.error("not_found")
+    names = graph_insights.asked_metrics(ctx, set(POST_LIFETIME_METRICS))
+    if isinstance(names, Response):
+        return names
+    got = figures.post_figures(ctx.state, post)
+    return graph_insights.lifetime(object_id, names, {n: got[POST_LIFETIME_METRICS[n]] for n in names})
+
+
 def routes() -> list[Route]:
     # Unversioned two-segment paths end in a literal edge, so they go first: "/me/accounts" must not be
     # read as version "me", object "accounts". The one-segment object path comes last.
@@ -433,6 +483,7 @@ def routes() -> list[Route]:
         Route("/{page_id}/photos", page_photos, methods=["POST"]),
         Route("/{page_id}/posts", page_posts),
         Route("/{object_id}/comments", comments, methods=["POST"]),
+        Route("/{object_id}/insights", insights),
     ]
     unversioned_objects = [
         Route("/me", me),
@@ -451,5 +502,6 @@ def versioned_routes() -> list[Route]:
         Route("/{version}/{page_id}/photos", page_photos, methods=["POST"]),
         Route("/{version}/{page_id}/posts", page_posts),
         Route("/{version}/{object_id}/comments", comments, methods=["POST"]),
+        Route("/{version}/{object_id}/insights", insights),
         Route("/{version}/{object_id}", graph_object, methods=["GET", "DELETE"]),
     ]

@@ -28,6 +28,7 @@ from starlette.routing import Route
 
 from ..kit import Ctx, OAuthError, PlatformSpec, consent_endpoint, operation, redeem_code
 from ..state import Media, Post
+from . import figures, graph_insights
 from .facebook import bad_version, graph_error, graph_token, iso, usage_headers
 
 LONG_LIVED_TTL = 60 * 86400.0
@@ -124,7 +125,7 @@ def _profile_json(account, fields: str) -> dict:
         "username": account.handle,
         "name": account.display_name,
         "profile_picture_url": f"https://scontent.cdninstagram.com/{account.external_id}.jpg",
-        "followers_count": account.followers,
+        "followers_count": figures.followers_at(account, figures.clock(account)),
     }
     if fields:
         wanted = {f.split("{")[0] for f in fields.split(",")} | {"id"}
@@ -322,6 +323,65 @@ async def graph_object(request: Request, ctx: Ctx) -> Response:
     return JSONResponse(_media_json(post, request.query_params.get("fields", "")))
 
 
+# Instagram Insights (developers.facebook.com/docs/instagram-platform/insights, v22+): each served metric
+# -> its growth-model figure. `impressions`, `plays` and `video_views` are gone (v22.0, then every version
+# on 2025-04-21): asking one fails the request with #100.
+USER_TIME_SERIES = {"reach": "reach", "follower_count": "new_followers"}
+USER_TOTAL_VALUE = {"views": "views", "profile_views": "profile_visits"}
+MEDIA_LIFETIME = {
+    "views": "views",
+    "reach": "reach",
+    "likes": "likes",
+    "comments": "comments",
+    "shares": "shares",
+    "saved": "saves",
+}
+
+
+async def _insights_op(request: Request) -> str:
+    sim = request.app.state.sim
+    is_user = sim.state.account("instagram", request.path_params["object_id"]) is not None
+    return "metrics_account" if is_user else "metrics_post"
+
+
+@operation(SPEC, _insights_op)
+async def insights(request: Request, ctx: Ctx) -> Response:
+    if (resp := bad_version(ctx)) is not None:
+        return resp
+    object_id = request.path_params["object_id"]
+    if object_id in (ctx.account.external_id, "me"):
+        total = request.query_params.get("metric_type") == "total_value"
+        names = graph_insights.asked_metrics(ctx, set(USER_TOTAL_VALUE if total else USER_TIME_SERIES))
+        if isinstance(names, Response):
+            wrong_type = graph_insights.asked_metrics(ctx, set(USER_TOTAL_VALUE))
+            if not total and not isinstance(wrong_type, Response):
+                listed = ", ".join(wrong_type)
+                return graph_insights.invalid(
+                    f"(#100) The following metrics ({listed}) should be specified with parameter "
+                    "metric_type=total_value"
+                )
+            return names
+        table = USER_TOTAL_VALUE if total else USER_TIME_SERIES
+        return graph_insights.daily(
+            ctx,
+            ctx.account,
+            names,
+            lambda name, day: day.figures[table[name]],
+            object_id=ctx.account.external_id,
+            total_value=total,
+        )
+    post = ctx.state.get_post("instagram", object_id)
+    if post is None or post.account_id != ctx.account.external_id:
+        return ctx.error("not_found")
+    names = graph_insights.asked_metrics(ctx, set(MEDIA_LIFETIME) | {"total_interactions"})
+    if isinstance(names, Response):
+        return names
+    got = figures.post_figures(ctx.state, post)
+    values = {name: got[MEDIA_LIFETIME[name]] for name in names if name in MEDIA_LIFETIME}
+    values["total_interactions"] = got["likes"] + got["comments"] + got["shares"] + got["saves"]
+    return graph_insights.lifetime(object_id, names, values)
+
+
 @operation(SPEC, "list")
 async def user_media(request: Request, ctx: Ctx) -> Response:
     if (resp := bad_version(ctx) or _owner_check(ctx)) is not None:
@@ -363,6 +423,7 @@ def routes() -> list[Route]:
         Route("/{ig_user_id}/media", create_container, methods=["POST"]),
         Route("/{ig_user_id}/media", user_media, methods=["GET"]),
         Route("/{object_id}/comments", comments, methods=["POST"]),
+        Route("/{object_id}/insights", insights),
     ]
     unversioned_objects = [
         Route("/access_token", exchange_token),
@@ -381,5 +442,6 @@ def versioned_routes() -> list[Route]:
         Route("/{version}/{ig_user_id}/media", create_container, methods=["POST"]),
         Route("/{version}/{ig_user_id}/media", user_media, methods=["GET"]),
         Route("/{version}/{object_id}/comments", comments, methods=["POST"]),
+        Route("/{version}/{object_id}/insights", insights),
         Route("/{version}/{object_id}", graph_object, methods=["GET", "DELETE"]),
     ]

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .. import metrics
 from ..kit import (
     Ctx,
     OAuthError,
@@ -28,6 +31,7 @@ from ..kit import (
     refresh_account,
 )
 from ..state import Post
+from . import figures
 
 ERRORS = {
     "rate_limited": (
@@ -328,6 +332,153 @@ async def posts_by_author(request: Request, ctx: Ctx) -> Response:
     )
 
 
+async def _statistics_op_name(request: Request) -> str:
+    q = request.query_params
+    return "metrics_post" if q.get("shares") or q.get("ugcPosts") else "metrics_account"
+
+
+# --- Community Management API: organisation statistics (organic, the last 12 months only) ---
+# learn.microsoft.com/linkedin/marketing/community-management/organizations/share-statistics and
+# .../follower-statistics. Each totalShareStatistics field -> its growth-model figure: a share's lifetime
+# figures by name; an organisation's day has only views and reach in the model, so its clicks and
+# reactions are fixed fractions of the impressions.
+SHARE_FIGURES = {
+    "impressionCount": "views",
+    "uniqueImpressionsCount": "reach",
+    "clickCount": "clicks",
+    "likeCount": "likes",
+    "commentCount": "comments",
+    "shareCount": "shares",
+}
+DAY_FRACTIONS = {"clickCount": 75, "likeCount": 30, "commentCount": 200, "shareCount": 250}
+STATISTICS_WINDOW_DAYS = 365
+TIME_RANGE = re.compile(r"timeRange:\(start:(\d+),end:(\d+)\)")
+GRANULARITY = re.compile(r"timeGranularityType:(DAY|MONTH)")
+RESTLI_LIST = re.compile(r"^List\((.*)\)$")
+
+
+def _engagement(stats: dict[str, int]) -> float:
+    impressions = stats.get("impressionCount", 0)
+    acted = sum(stats.get(k, 0) for k in ("clickCount", "likeCount", "commentCount", "shareCount"))
+    return acted / impressions if impressions else 0.0
+
+
+def _served(account, stats: dict) -> dict:
+    return {k: v for k, v in stats.items() if not figures.removed(account, k)}
+
+
+def _organization(ctx: Ctx) -> str | Response:
+    q = ctx.request.query_params
+    if q.get("q") != "organizationalEntity":
+        return ctx.error("bad_request", "q=organizationalEntity is required")
+    org = unquote(q.get("organizationalEntity", ""))
+    if not org.startswith("urn:li:organization:") or org not in _authors(ctx):
+        return ctx.error("forbidden", f"Not enough permissions to access: {org}")
+    return org
+
+
+def _days(ctx: Ctx) -> list[figures.Day] | Response | None:
+    """The days of `timeIntervals` (DAY granularity), or None when it is not given. LinkedIn keeps 12
+    months: a range starting earlier is refused; days not final yet (`metrics_late_days`) have no element."""
+    raw = ctx.request.query_params.get("timeIntervals", "")
+    if not raw:
+        return None
+    span, granularity = TIME_RANGE.search(raw), GRANULARITY.search(raw)
+    if span is None or granularity is None or granularity.group(1) != "DAY":
+        return ctx.error(
+            "bad_request", "timeIntervals must be (timeRange:(start:,end:),timeGranularityType:DAY)"
+        )
+    start, end = (datetime.fromtimestamp(int(v) / 1000, UTC) for v in span.groups())
+    if start.timestamp() < figures.clock(ctx.account) - STATISTICS_WINDOW_DAYS * 86400:
+        return ctx.error("bad_request", "timeRange.start must be within the last 12 months")
+    ready = figures.today(ctx.account) - timedelta(days=metrics.late_days(ctx.account.options))
+    days = figures.account_days(ctx.account, start.date(), end.date() - timedelta(days=1))
+    return [d for d in days if d.day <= ready]
+
+
+def _time_range(day: figures.Day) -> dict[str, int]:
+    end = int(day.end.timestamp() * 1000)
+    return {"start": end - 86_400_000, "end": end}
+
+
+@operation(SPEC, _statistics_op_name)
+async def share_statistics(request: Request, ctx: Ctx) -> Response:
+    if (resp := versioned(ctx)) is not None:
+        return resp
+    org = _organization(ctx)
+    if isinstance(org, Response):
+        return org
+    q = request.query_params
+    listed = RESTLI_LIST.match(q.get("shares", "") or q.get("ugcPosts", ""))
+    elements = []
+    if listed:
+        for urn in (unquote(u) for u in listed.group(1).split(",") if u):
+            post = ctx.state.get_post("linkedin", urn)
+            if post is None or post.extra.get("author") != org:
+                continue
+            got = figures.post_figures(ctx.state, post)
+            stats = {k: got[name] for k, name in SHARE_FIGURES.items()}
+            stats["engagement"] = _engagement(stats)
+            kind = "share" if urn.startswith("urn:li:share:") else "ugcPost"
+            totals = _served(ctx.account, stats)
+            elements.append({"organizationalEntity": org, kind: urn, "totalShareStatistics": totals})
+        return JSONResponse({"paging": {"start": 0, "count": 10, "links": []}, "elements": elements})
+    days = _days(ctx)
+    if isinstance(days, Response):
+        return days
+    for day in days or []:
+        views = day.figures["views"]
+        stats = {"impressionCount": views, "uniqueImpressionsCount": day.figures["reach"]}
+        stats |= {k: views // n for k, n in DAY_FRACTIONS.items()}
+        stats["engagement"] = _engagement(stats)
+        elements.append(
+            {
+                "organizationalEntity": org,
+                "timeRange": _time_range(day),
+                "totalShareStatistics": _served(ctx.account, stats),
+            }
+        )
+    return JSONResponse({"paging": {"start": 0, "count": 10, "links": []}, "elements": elements})
+
+
+@operation(SPEC, "metrics_account")
+async def follower_statistics(request: Request, ctx: Ctx) -> Response:
+    if (resp := versioned(ctx)) is not None:
+        return resp
+    org = _organization(ctx)
+    if isinstance(org, Response):
+        return org
+    days = _days(ctx)
+    if isinstance(days, Response):
+        return days
+    if days is None:  # lifetime: the demographic breakdowns, which we do not read
+        return JSONResponse({"paging": {"start": 0, "count": 10, "links": []}, "elements": []})
+    elements = [
+        {
+            "organizationalEntity": org,
+            "timeRange": _time_range(day),
+            "followerGains": _served(
+                ctx.account, {"organicFollowerGain": day.figures["new_followers"], "paidFollowerGain": 0}
+            ),
+        }
+        for day in days
+    ]
+    return JSONResponse({"paging": {"start": 0, "count": 10, "links": []}, "elements": elements})
+
+
+@operation(SPEC, "metrics_account")
+async def network_sizes(request: Request, ctx: Ctx) -> Response:
+    if (resp := versioned(ctx)) is not None:
+        return resp
+    org = unquote(request.path_params["organization"])
+    if request.query_params.get("edgeType") != "COMPANY_FOLLOWED_BY_MEMBER" or org not in _authors(ctx):
+        return ctx.error(
+            "bad_request", "edgeType=COMPANY_FOLLOWED_BY_MEMBER for an organization you administer"
+        )
+    size = figures.followers_at(ctx.account, figures.clock(ctx.account))
+    return JSONResponse(_served(ctx.account, {"firstDegreeSize": size}))
+
+
 def routes() -> list[Route]:
     return [
         Route("/oauth/v2/authorization", consent_endpoint(SPEC), methods=["GET", "POST"]),
@@ -339,4 +490,7 @@ def routes() -> list[Route]:
         Route("/rest/posts", create_post, methods=["POST"]),
         Route("/rest/posts", posts_by_author, methods=["GET"]),
         Route("/rest/posts/{urn}", post_by_urn, methods=["GET", "DELETE"]),
+        Route("/rest/organizationalEntityShareStatistics", share_statistics),
+        Route("/rest/organizationalEntityFollowerStatistics", follower_statistics),
+        Route("/rest/networkSizes/{organization}", network_sizes),
     ]

@@ -32,6 +32,7 @@ from channels_app.connectors.mastodon.connector import mastodon_length
 
 from ..kit import Ctx, OAuthError, PlatformSpec, account_from_param, consent_endpoint, operation, redeem_code
 from ..state import Post
+from . import figures
 
 MESSAGES = {
     "rate_limited": (429, "Too many requests"),
@@ -142,13 +143,26 @@ def account_json(account) -> dict:
         "avatar_static": avatar,
         "header": header,
         "header_static": header,
-        "followers_count": account.followers,
+        "followers_count": figures.followers_at(account, figures.clock(account)),
         "following_count": 0,
         "statuses_count": 0,
         "last_status_at": None,
         "emojis": [],
         "fields": [],
     }
+
+
+# A status's counts, each read from a growth-model figure (platform_sim.metrics). Mastodon has nothing
+# else: no views, reach or clicks on any instance.
+STATUS_COUNTS = {"replies_count": "comments", "reblogs_count": "shares", "favourites_count": "likes"}
+
+
+def status_counts(ctx: Ctx, post: Post) -> dict[str, int]:
+    """The counts at the account's clock; a count in the account's `metrics_removed` is left out (how an
+    instance that does not serve a count would answer)."""
+    account = ctx.state.account("mastodon", post.account_id)
+    got = figures.post_figures(ctx.state, post)
+    return {key: got[name] for key, name in STATUS_COUNTS.items() if not figures.removed(account, key)}
 
 
 def status_json(ctx: Ctx, post: Post, *, with_source: bool = False) -> dict:
@@ -166,9 +180,7 @@ def status_json(ctx: Ctx, post: Post, *, with_source: bool = False) -> dict:
         "sensitive": False,
         "spoiler_text": "",
         "language": "en",
-        "replies_count": 0,
-        "reblogs_count": 0,
-        "favourites_count": 0,
+        **status_counts(ctx, post),
         "edited_at": None,
         "reblog": None,
         "application": {"name": "KAWO", "website": None},
@@ -444,6 +456,30 @@ async def status_by_id(request: Request, ctx: Ctx) -> Response:
     return JSONResponse(status_json(ctx, post))
 
 
+@operation(SPEC, "metrics_post")
+async def statuses_by_ids(request: Request, ctx: Ctx) -> Response:
+    """GET /api/v1/statuses?id[]=..: several statuses at once (Mastodon 4.3); unknown ids are left out."""
+    ids = request.query_params.getlist("id[]") or request.query_params.getlist("id")
+    if len(ids) > 20:
+        return ctx.error("bad_request", "Too many ids")
+    posts = [ctx.state.get_post("mastodon", i) for i in ids]
+    return JSONResponse(
+        [status_json(ctx, p) for p in posts if p is not None and not p.extra.get("scheduled_at")]
+    )
+
+
+@operation(SPEC, "metrics_account")
+async def account_by_id(request: Request, ctx: Ctx) -> Response:
+    account = ctx.state.account("mastodon", request.path_params["account_id"])
+    if account is None:
+        return ctx.error("not_found")
+    body = account_json(account)
+    for key in ("followers_count", "following_count", "statuses_count"):
+        if figures.removed(account, key):
+            body.pop(key)
+    return JSONResponse(body)
+
+
 @operation(SPEC, "list")
 async def account_statuses(request: Request, ctx: Ctx) -> Response:
     limit = min(int(request.query_params.get("limit", "20") or 20), 40)
@@ -551,9 +587,11 @@ def routes() -> list[Route]:
         Route("/oauth/token", oauth_token, methods=["POST"]),
         Route("/api/v1/accounts/verify_credentials", verify_credentials),
         Route("/api/v1/accounts/{account_id}/statuses", account_statuses),
+        Route("/api/v1/accounts/{account_id}", account_by_id),
         Route("/api/v2/media", media_v2, methods=["POST"]),
         Route("/api/v1/media/{media_id}", media_v1),
         Route("/api/v1/statuses", statuses, methods=["POST"]),
+        Route("/api/v1/statuses", statuses_by_ids, methods=["GET"]),
         Route("/api/v1/statuses/{status_id}", status_by_id, methods=["GET", "DELETE"]),
     ]
     # Every answer a rate-limit fault makes carries X-RateLimit-Reset for its Retry-After.

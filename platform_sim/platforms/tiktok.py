@@ -33,6 +33,7 @@ from ..kit import (
     refresh_account,
 )
 from ..state import Job, Post
+from . import figures
 
 ERRORS = {
     "rate_limited": (429, "rate_limit_exceeded", "API rate limit exceeded, please retry later."),
@@ -140,19 +141,43 @@ async def oauth_token(request: Request, ctx: Ctx) -> Response:
     )
 
 
-@operation(SPEC, "profile")
+# user.info.stats fields (scope user.info.stats) and the video metric fields of /v2/video/query/
+USER_STATS = ("follower_count", "following_count", "likes_count", "video_count")
+VIDEO_METRICS = {
+    "view_count": "views",
+    "like_count": "likes",
+    "comment_count": "comments",
+    "share_count": "shares",
+}
+
+
+def _fields(request: Request, default: str = "") -> set[str]:
+    return {f.strip() for f in (request.query_params.get("fields") or default).split(",") if f.strip()}
+
+
+async def _user_info_op(request: Request) -> str:
+    # the same endpoint serves the profile and the account's stats: asking only stats is the metrics call
+    stats = _fields(request, "open_id") - {"open_id"}
+    return "metrics_account" if stats and stats <= set(USER_STATS) else "profile"
+
+
+@operation(SPEC, _user_info_op)
 async def user_info(request: Request, ctx: Ctx) -> Response:
     account = ctx.account
-    fields = set((request.query_params.get("fields") or "open_id").split(","))
+    fields = _fields(request, "open_id")
+    posts = [p for p in ctx.state.posts_of("tiktok", account.external_id) if _published(ctx, p)]
     user = {
         "open_id": account.external_id,
         "union_id": f"u{account.external_id}",
         "avatar_url": f"https://p16-sign.tiktokcdn.com/{account.external_id}.jpeg",
         "display_name": account.display_name,
         "username": account.handle,
-        "follower_count": account.followers,
+        "follower_count": figures.followers_at(account, figures.clock(account)),
+        "following_count": 0,
+        "likes_count": sum(figures.post_figures(ctx.state, p)["likes"] for p in posts),
+        "video_count": len(posts),
     }
-    return ok({"user": {k: v for k, v in user.items() if k in fields}})
+    return ok({"user": {k: v for k, v in user.items() if k in fields and not figures.removed(account, k)}})
 
 
 @operation(SPEC, "creator_info")
@@ -291,14 +316,29 @@ async def status_fetch(request: Request, ctx: Ctx) -> Response:
     return ok({"status": "PUBLISH_COMPLETE", "publicaly_available_post_id": public})
 
 
-def _video_json(post: Post, handle: str) -> dict:
-    return {
+def _video_json(ctx: Ctx, post: Post, handle: str) -> dict:
+    """A video with every field; the handler keeps those `fields` asks (metrics in `metrics_removed`
+    are never there)."""
+    body = {
         "id": post.id,
         "title": post.text,
         "video_description": post.text,
         "create_time": int(post.created_at),
         "share_url": f"https://www.tiktok.com/@{handle}/video/{post.id}",
     }
+    got = figures.post_figures(ctx.state, post)
+    account = ctx.state.account("tiktok", post.account_id)
+    body |= {k: got[name] for k, name in VIDEO_METRICS.items() if not figures.removed(account, k)}
+    return body
+
+
+def _only(body: dict, fields: set[str]) -> dict:
+    """The fields asked (id always); every field when `fields` is not given."""
+    return {k: v for k, v in body.items() if not fields or k in fields or k == "id"}
+
+
+async def _video_query_op(request: Request) -> str:
+    return "metrics_post" if _fields(request) & set(VIDEO_METRICS) else "lookup"
 
 
 def _published(ctx: Ctx, post: Post | None) -> bool:
@@ -308,7 +348,7 @@ def _published(ctx: Ctx, post: Post | None) -> bool:
     return bool(post.extra.get("uploaded")) and (job is None or (job.done() and job.outcome == "success"))
 
 
-@operation(SPEC, "lookup")
+@operation(SPEC, _video_query_op)
 async def video_query(request: Request, ctx: Ctx) -> Response:
     p = await ctx.params()
     ids = [str(i) for i in ((p.get("filters") or {}).get("video_ids") or [])]
@@ -318,7 +358,7 @@ async def video_query(request: Request, ctx: Ctx) -> Response:
     for video_id in ids:
         post = ctx.state.get_post("tiktok", video_id)
         if _published(ctx, post) and post.account_id == ctx.account.external_id:
-            videos.append(_video_json(post, ctx.account.handle))
+            videos.append(_only(_video_json(ctx, post, ctx.account.handle), _fields(request)))
     return ok({"videos": videos, "cursor": 0, "has_more": False})
 
 
@@ -329,7 +369,9 @@ async def video_list(request: Request, ctx: Ctx) -> Response:
     posts = [q for q in ctx.state.posts_of("tiktok", ctx.account.external_id) if _published(ctx, q)]
     return ok(
         {
-            "videos": [_video_json(q, ctx.account.handle) for q in posts[:count]],
+            "videos": [
+                _only(_video_json(ctx, q, ctx.account.handle), _fields(request, "id")) for q in posts[:count]
+            ],
             "cursor": 0,
             "has_more": len(posts) > count,
         }

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import json
 import time
 from datetime import UTC, datetime
 
@@ -38,6 +39,7 @@ from ..kit import (
     refresh_account,
 )
 from ..state import Media, Post
+from . import figures
 
 PROBLEMS = {
     "rate_limited": (429, "Too Many Requests", "about:blank"),
@@ -122,24 +124,61 @@ def _listed(request: Request, name: str) -> set[str]:
     return {v.strip() for v in request.query_params.get(name, "").split(",") if v.strip()}
 
 
-def tweet_json(post: Post, fields: set[str] = frozenset(), expansions: set[str] = frozenset()) -> dict:
+# The metric objects X puts on a post, by field, each metric -> the common figure (platform_sim.metrics)
+# it is read from. quote_count has no figure of its own: a fifth of the reposts are quotes.
+METRIC_FIELDS = {
+    "public_metrics": {
+        "retweet_count": "shares",
+        "reply_count": "comments",
+        "like_count": "likes",
+        "quote_count": "quotes",
+        "bookmark_count": "saves",
+        "impression_count": "views",
+    },
+    "non_public_metrics": {
+        "impression_count": "views",
+        "url_link_clicks": "clicks",
+        "user_profile_clicks": "profile_visits",
+    },
+    "organic_metrics": {
+        "impression_count": "views",
+        "like_count": "likes",
+        "reply_count": "comments",
+        "retweet_count": "shares",
+        "url_link_clicks": "clicks",
+        "user_profile_clicks": "profile_visits",
+    },
+}
+PRIVATE_METRIC_FIELDS = ("non_public_metrics", "organic_metrics")
+PRIVATE_METRICS_DAYS = 30  # non-public and organic metrics: posts created within the last 30 days only
+
+
+def post_metrics(state, post: Post, field_name: str) -> dict[str, int]:
+    """One metric object of a post; metrics in the account's `metrics_removed` are left out."""
+    account = state.account("x", post.account_id)
+    got = figures.post_figures(state, post)
+    got["quotes"] = got["shares"] // 5
+    return {
+        key: got[source]
+        for key, source in METRIC_FIELDS[field_name].items()
+        if not figures.removed(account, key)
+    }
+
+
+def tweet_json(
+    post: Post, fields: set[str] = frozenset(), expansions: set[str] = frozenset(), state=None
+) -> dict:
     """A post as v2 answers it: the default fields, plus those `tweet.fields` (or an expansion) asks."""
     body = {"id": post.id, "text": post.text, "edit_history_tweet_ids": [post.id]}
+    for field_name in METRIC_FIELDS:
+        if field_name in fields and state is not None:
+            body[field_name] = post_metrics(state, post, field_name)
     if "author_id" in fields | expansions:
         body["author_id"] = post.account_id
     if "created_at" in fields:
         body["created_at"] = _iso(post.created_at)
     if "conversation_id" in fields:
         body["conversation_id"] = post.extra.get("in_reply_to") or post.id
-    if "public_metrics" in fields:
-        body["public_metrics"] = {
-            "retweet_count": 0,
-            "reply_count": 0,
-            "like_count": 0,
-            "quote_count": 0,
-            "bookmark_count": 0,
-            "impression_count": 0,
-        }
     if post.media_ids and ("attachments" in fields or "attachments.media_keys" in expansions):
         body["attachments"] = {"media_keys": [media_key(m) for m in post.media_ids]}
     return body
@@ -149,10 +188,39 @@ def media_key(media_id: str) -> str:
     return f"3_{media_id}"  # 3: a photo (animated GIFs are 16_, videos 7_)
 
 
+def _field_refused(post: Post, field_name: str) -> dict:
+    return {
+        "value": post.id,
+        "detail": f"Sorry, you are not authorized to access '{field_name}' on the Tweet with ids: {post.id}.",
+        "title": "Field Authorization Error",
+        "resource_type": "tweet",
+        "field": field_name,
+        "parameter": "tweet.fields",
+        "resource_id": post.id,
+        "section": "data",
+        "type": "https://api.twitter.com/2/problems/not-authorized-for-field",
+    }
+
+
 def tweets_answer(request: Request, ctx: Ctx, posts: list[Post]) -> dict:
-    """`data` for the posts and, for the expansions asked, `includes.users` and `includes.media`."""
+    """`data` for the posts and, for the expansions asked, `includes.users` and `includes.media`.
+
+    Private metric fields (non_public_metrics, organic_metrics) are served only on the caller's own posts
+    created within the last 30 days; any other post is left out of `data` and named in `errors` as a
+    Field Authorization Error (what X answers), the rest of the answer is unaffected."""
     fields, expansions = _listed(request, "tweet.fields"), _listed(request, "expansions")
-    data = [tweet_json(p, fields, expansions) for p in posts]
+    private = [f for f in PRIVATE_METRIC_FIELDS if f in fields]
+    errors = []
+    if private:
+        allowed = []
+        for post in posts:
+            own = ctx.account is not None and post.account_id == ctx.account.external_id
+            if own and figures.post_age_days(ctx.state, post) <= PRIVATE_METRICS_DAYS:
+                allowed.append(post)
+            else:
+                errors.append(_field_refused(post, private[0]))
+        posts = allowed
+    data = [tweet_json(p, fields, expansions, ctx.state) for p in posts]
     includes: dict = {}
     if "author_id" in expansions and posts:
         authors = {p.account_id for p in posts}
@@ -163,7 +231,11 @@ def tweets_answer(request: Request, ctx: Ctx, posts: list[Post]) -> dict:
         media = [m for p in posts for i in p.media_ids if (m := ctx.state.get_media("x", i)) is not None]
         if media:
             includes["media"] = [media_json(m) for m in media]
-    return {"data": data, **({"includes": includes} if includes else {})}
+    return {
+        **({"data": data} if data or not errors else {}),
+        **({"includes": includes} if includes else {}),
+        **({"errors": errors} if errors else {}),
+    }
 
 
 def user_json(account) -> dict:
@@ -411,7 +483,63 @@ async def get_tweet(request: Request, ctx: Ctx) -> Response:
     if post is None:
         return _not_found(post_id)
     answer = tweets_answer(request, ctx, [post])
-    return JSONResponse({**answer, "data": answer["data"][0]})
+    if "data" in answer:
+        answer["data"] = answer["data"][0]
+    return JSONResponse(answer)
+
+
+async def _lookup_op(request: Request) -> str:
+    """GET /2/tweets?ids= is X's one multi-post lookup; asking metric fields makes it the metrics call."""
+    return "metrics_post" if _listed(request, "tweet.fields") & set(METRIC_FIELDS) else "lookup"
+
+
+@operation(SPEC, _lookup_op)
+async def get_tweets(request: Request, ctx: Ctx) -> Response:
+    ids = [i for i in _listed(request, "ids")]
+    if not 1 <= len(ids) <= 100:
+        return ctx.error("bad_request", "The `ids` query parameter value must have between 1 and 100 items")
+    found, missing = [], []
+    for post_id in ids:
+        post = ctx.state.get_post("x", post_id)
+        (found if post is not None else missing).append(post if post is not None else post_id)
+    answer = tweets_answer(request, ctx, found)
+    if missing:
+        not_found = [_not_found(post_id).body for post_id in missing]
+        answer["errors"] = answer.get("errors", []) + [json.loads(b)["errors"][0] for b in not_found]
+    return JSONResponse(answer)
+
+
+@operation(SPEC, "metrics_account")
+async def get_user(request: Request, ctx: Ctx) -> Response:
+    """GET /2/users/:id: the user, with `public_metrics` when `user.fields` asks (followers now)."""
+    account = ctx.state.account("x", request.path_params["user_id"])
+    if account is None:
+        return JSONResponse(
+            {
+                "errors": [
+                    {
+                        "value": request.path_params["user_id"],
+                        "detail": f"Could not find user with id: [{request.path_params['user_id']}].",
+                        "title": "Not Found Error",
+                        "resource_type": "user",
+                        "parameter": "id",
+                        "resource_id": request.path_params["user_id"],
+                        "type": "https://api.twitter.com/2/problems/resource-not-found",
+                    }
+                ]
+            }
+        )
+    body = user_json(account)
+    if "public_metrics" in _listed(request, "user.fields"):
+        counts = {
+            "followers_count": figures.followers_at(account, figures.clock(account)),
+            "following_count": 0,
+            "tweet_count": len(ctx.state.posts_of("x", account.external_id)),
+            "listed_count": 0,
+            "like_count": 0,
+        }
+        body["public_metrics"] = {k: v for k, v in counts.items() if not figures.removed(account, k)}
+    return JSONResponse({"data": body})
 
 
 @operation(SPEC, "delete")
@@ -446,6 +574,7 @@ def routes() -> list[Route]:
         Route("/i/oauth2/authorize", consent_endpoint(SPEC), methods=["GET", "POST"]),
         Route("/2/oauth2/token", oauth2_token, methods=["POST"]),
         Route("/2/users/me", users_me),
+        Route("/2/users/{user_id}", get_user),
         Route("/2/users/{user_id}/tweets", user_tweets),
         Route("/2/media/upload", media_upload, methods=["POST"]),
         Route("/2/media/metadata", media_metadata, methods=["POST"]),
@@ -453,6 +582,7 @@ def routes() -> list[Route]:
         Route("/1.1/media/upload.json", media_upload_v1, methods=["POST"]),
         Route("/1.1/media/metadata/create.json", media_metadata_v1, methods=["POST"]),
         Route("/2/tweets", create_tweet, methods=["POST"]),
+        Route("/2/tweets", get_tweets, methods=["GET"]),
         Route("/2/tweets/{tweet_id}", get_tweet, methods=["GET"]),
         Route("/2/tweets/{tweet_id}", delete_tweet, methods=["DELETE"]),
     ]

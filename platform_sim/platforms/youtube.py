@@ -27,12 +27,14 @@ import hashlib
 import json
 import re
 import time
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .. import metrics
 from ..kit import (
     Ctx,
     OAuthError,
@@ -45,6 +47,7 @@ from ..kit import (
     refresh_account,
 )
 from ..state import Account, Media, Post
+from . import figures
 
 # Google's 401: a generic top-level message, "Invalid Credentials" in the detail.
 UNAUTHENTICATED = (
@@ -156,7 +159,32 @@ async def token(request: Request, ctx: Ctx) -> Response:
     return JSONResponse(body)
 
 
-@operation(SPEC, "profile")
+def three_significant(count: int) -> int:
+    """Subscriber counts are public only rounded down to three significant figures (YouTube, 2019)."""
+    if count < 1000:
+        return count
+    scale = 10 ** (len(str(count)) - 3)
+    return count // scale * scale
+
+
+def _channel_statistics(ctx: Ctx, account: Account) -> dict:
+    posts = ctx.state.posts_of("youtube", account.external_id)
+    counts = {
+        "viewCount": str(sum(figures.post_figures(ctx.state, p)["views"] for p in posts)),
+        "subscriberCount": str(three_significant(figures.followers_at(account, figures.clock(account)))),
+        "videoCount": str(len(posts)),
+    }
+    return {
+        **{k: v for k, v in counts.items() if not figures.removed(account, k)},
+        "hiddenSubscriberCount": False,
+    }
+
+
+async def _channels_op(request: Request) -> str:
+    return "metrics_account" if _parts(request) == {"statistics"} else "profile"
+
+
+@operation(SPEC, _channels_op)
 async def channels(request: Request, ctx: Ctx) -> Response:
     if request.query_params.get("mine") != "true":
         return ctx.error("bad_request", "mine=true is required here")
@@ -175,7 +203,7 @@ async def channels(request: Request, ctx: Ctx) -> Response:
                         "customUrl": f"@{account.handle}",
                         "thumbnails": {"default": {"url": f"https://yt3.ggpht.com/{channel_id}=s88"}},
                     },
-                    "statistics": {"subscriberCount": str(account.followers), "hiddenSubscriberCount": False},
+                    "statistics": _channel_statistics(ctx, account),
                     "contentDetails": {"relatedPlaylists": {"uploads": uploads_playlist(channel_id)}},
                 }
             ],
@@ -420,7 +448,25 @@ def _finish(ctx: Ctx, session: Media) -> Response:
 
 
 async def _videos_op(request: Request) -> str:
-    return "delete" if request.method == "DELETE" else "lookup"
+    if request.method == "DELETE":
+        return "delete"
+    return "metrics_post" if "statistics" in _parts(request) else "lookup"
+
+
+def _parts(request: Request) -> set[str]:
+    return {p.strip() for p in request.query_params.get("part", "").split(",") if p.strip()}
+
+
+# videos.list part=statistics: each count (a string, as the Data API sends 64-bit numbers) -> its
+# growth-model figure; favoriteCount is deprecated and always 0.
+VIDEO_STATISTICS = {"viewCount": "views", "likeCount": "likes", "commentCount": "comments"}
+
+
+def _video_statistics(ctx: Ctx, post: Post) -> dict[str, str]:
+    got = figures.post_figures(ctx.state, post)
+    account = ctx.state.account("youtube", post.account_id)
+    stats = {k: str(got[name]) for k, name in VIDEO_STATISTICS.items() if not figures.removed(account, k)}
+    return {**stats, "favoriteCount": "0"}
 
 
 @operation(SPEC, _videos_op)
@@ -433,6 +479,9 @@ async def videos(request: Request, ctx: Ctx) -> Response:
         post.deleted = True
         return Response(status_code=204)
     items = [_video_json(p) for i in ids if (p := ctx.state.get_post("youtube", i)) is not None]
+    if "statistics" in _parts(request):
+        for item in items:
+            item["statistics"] = _video_statistics(ctx, ctx.state.get_post("youtube", item["id"]))
     return JSONResponse(
         {
             "kind": "youtube#videoListResponse",
@@ -482,6 +531,74 @@ def _playlist_item(account: Account, playlist: str, position: int, post: Post) -
     }
 
 
+# YouTube Analytics API v2 (youtubeanalytics.googleapis.com/v2/reports): each metric -> how a channel
+# day's figure (figures.Day) and a video's lifetime figure (growth-model names) are read. The model has
+# no watch time per channel day: half a minute per view.
+CHANNEL_DAY_METRICS: dict[str, Callable[[figures.Day], int]] = {
+    "views": lambda d: d.figures["views"],
+    "estimatedMinutesWatched": lambda d: d.figures["views"] // 2,
+    "averageViewDuration": lambda d: 30 if d.figures["views"] else 0,
+    "subscribersGained": lambda d: d.figures["new_followers"],
+    "subscribersLost": lambda d: 0,
+}
+VIDEO_METRICS: dict[str, Callable[[dict[str, int]], int]] = {
+    "views": lambda f: f["views"],
+    "estimatedMinutesWatched": lambda f: f["watch_seconds"] // 60,
+    "averageViewDuration": lambda f: f["watch_seconds"] // max(f["views"], 1),
+    "likes": lambda f: f["likes"],
+    "comments": lambda f: f["comments"],
+    "shares": lambda f: f["shares"],
+}
+
+
+def _analytics_error(message: str) -> Response:
+    return _error(400, "global", "badRequest", "INVALID_ARGUMENT", message)
+
+
+async def _reports_op(request: Request) -> str:
+    return "metrics_post" if "video==" in request.query_params.get("filters", "") else "metrics_account"
+
+
+@operation(SPEC, _reports_op)
+async def reports(request: Request, ctx: Ctx) -> Response:
+    """reports.query: ids=channel==MINE (or the channel's id), startDate, endDate (YYYY-MM-DD), metrics,
+    optional dimensions=day and filters=video==ID. Days in the account's `metrics_late_days` have no row
+    yet (YouTube's data arrives a few days late)."""
+    q = request.query_params
+    account = ctx.account
+    if q.get("ids") not in ("channel==MINE", f"channel=={account.external_id}"):
+        return _analytics_error("Required parameter ids is missing or invalid: use channel==MINE.")
+    try:
+        start, end = date.fromisoformat(q.get("startDate", "")), date.fromisoformat(q.get("endDate", ""))
+    except ValueError:
+        return _analytics_error("Required parameters startDate and endDate must be dates (YYYY-MM-DD).")
+    names = [m.strip() for m in q.get("metrics", "").split(",") if m.strip()]
+    if not names:
+        return _analytics_error("Required parameter: metrics")
+    video_id = q.get("filters", "").removeprefix("video==") if q.get("filters") else ""
+    served = VIDEO_METRICS if video_id else CHANNEL_DAY_METRICS
+    for name in names:
+        if name not in served or figures.removed(account, name):
+            return _analytics_error(f"Unknown identifier ({name}) given in field parameters.metrics.")
+    dimension = q.get("dimensions", "")
+    headers = [{"name": n, "columnType": "METRIC", "dataType": "INTEGER"} for n in names]
+    if video_id:
+        post = ctx.state.get_post("youtube", video_id)
+        if post is None or post.account_id != account.external_id:
+            return _error(403, "global", "forbidden", "PERMISSION_DENIED", "Forbidden")
+        got = figures.post_figures(ctx.state, post)
+        rows = [[VIDEO_METRICS[n](got) for n in names]]
+    else:
+        ready = figures.today(account) - timedelta(days=metrics.late_days(account.options))
+        days = [d for d in figures.account_days(account, start, end) if d.day <= ready]
+        if dimension == "day":
+            headers.insert(0, {"name": "day", "columnType": "DIMENSION", "dataType": "STRING"})
+            rows = [[d.day.isoformat(), *(CHANNEL_DAY_METRICS[n](d) for n in names)] for d in days]
+        else:
+            rows = [[sum(CHANNEL_DAY_METRICS[n](d) for d in days) for n in names]] if days else []
+    return JSONResponse({"kind": "youtubeAnalytics#resultTable", "columnHeaders": headers, "rows": rows})
+
+
 def routes() -> list[Route]:
     return [
         Route("/o/oauth2/v2/auth", consent_endpoint(SPEC), methods=["GET", "POST"]),
@@ -492,4 +609,6 @@ def routes() -> list[Route]:
         Route("/upload/youtube/v3/videos", upload_bytes, methods=["PUT"], name="youtube_upload"),
         Route("/youtube/v3/videos", videos, methods=["GET", "DELETE"]),
         Route("/youtube/v3/playlistItems", playlist_items),
+        # youtubeanalytics.googleapis.com, on the same mount (its path never meets the Data API's)
+        Route("/v2/reports", reports),
     ]

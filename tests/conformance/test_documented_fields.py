@@ -95,6 +95,17 @@ def _linkedin_person(c: dict) -> str:
     return f"urn:li:person:{c['external_id']}"
 
 
+# An organisation the seeded LinkedIn member administers: statistics are organisation-only.
+LINKEDIN_ORGANIZATION = "urn:li:organization:2414183"
+SEED_OPTIONS = {"linkedin": {"organizations": [LINKEDIN_ORGANIZATION]}}
+
+
+def _last_three_days() -> str:
+    """Rest.li timeIntervals for the three days before today (statistics cover the last 12 months)."""
+    today = int(time.time() // 86400 * 86400 * 1000)
+    return f"(timeRange:(start:{today - 3 * 86_400_000},end:{today}),timeGranularityType:DAY)"
+
+
 VALUES: dict[str, dict[str, Any]] = {
     "weibo": {"status": "Documented fields https://kawo.example/", "rip": "203.0.113.7"},
     "douyin": {
@@ -123,6 +134,9 @@ VALUES: dict[str, dict[str, Any]] = {
         },
         "content": lambda c: {"media": {"id": c["image"]}},
         "urn": lambda c: c["x-restli-id"],
+        "organization": LINKEDIN_ORGANIZATION,
+        "organizationalEntity": LINKEDIN_ORGANIZATION,
+        "timeIntervals": lambda c: _last_three_days(),
     },
     "tiktok": {
         "post_info": {"title": "documented fields", "privacy_level": "PUBLIC_TO_EVERYONE"},
@@ -312,7 +326,7 @@ def test_every_simulator_route_has_a_documented_row_and_every_row_a_route(platfo
 @pytest.mark.parametrize("platform", DOCUMENTED)
 def test_each_documented_endpoint_answers_its_documented_fields(platform_sim, platform):
     # given: a seeded account; rows run in table order, earlier answers feeding later requests
-    account = platform_sim.create_account(platform)
+    account = platform_sim.create_account(platform, options=SEED_OPTIONS.get(platform))
     context = seeded_context(account)
     base = platform_sim.url(platform)
     problems: list[str] = []

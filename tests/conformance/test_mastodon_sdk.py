@@ -179,3 +179,23 @@ def test_a_rate_limited_post_waits_until_the_reset_and_posts_once(platform_sim, 
     assert api.status(status.id).id == status.id
     assert platform_sim.posts_created("mastodon", account.external_id) == 1
     assert platform_sim.requests("mastodon", "publish", account.external_id) == 2
+
+
+def test_status_counts_and_followers_read_through_mastodon_py(platform_sim, api, account):
+    # given a status, with the instance's clock pinned a day after it (counts grow with time)
+    posted = api.status_post("Counting boosts")
+    created_at = platform_sim.posts("mastodon", account.external_id)[0]["created_at"]
+    platform_sim.set_options("mastodon", account.external_id, metrics_now=created_at + 86400)
+
+    # when: one status, several at once (what the connector asks, Mastodon 4.3+), and the account
+    one = api.status(posted["id"])
+    several = api.statuses([posted["id"]])
+    profile = api.account(account.external_id)
+
+    # then Mastodon.py reads the same counts both ways: replies, boosts, favourites and nothing else
+    counts = ("replies_count", "reblogs_count", "favourites_count")
+    assert all(isinstance(one[key], int) for key in counts)
+    assert [(s["id"], *(s[key] for key in counts)) for s in several] == [
+        (one["id"], *(one[key] for key in counts))
+    ]
+    assert isinstance(profile["followers_count"], int)

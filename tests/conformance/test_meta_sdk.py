@@ -463,3 +463,95 @@ def test_instagram_rate_limit_carries_the_business_use_case_header(platform_sim)
     assert raised.value.code in (4, 17, 32, 80002)
     usage = api.rate_limit.get_limit(object_id=account.external_id, rate_limit_type="instagram")
     assert usage.call_count == 100 and usage.estimated_time_to_regain_access == 3
+
+
+# --- Insights (metrics) ---
+
+
+def test_facebook_page_and_post_insights_read_through_pyfacebook(platform_sim):
+    # given a Page with a post
+    page = platform_sim.create_account("facebook", followers=1200)
+    api = page_api(platform_sim, page)
+    post = api.post_object(object_id=page.external_id, connection="feed", data={"message": "counted"})
+
+    # when: pyfacebook has no Page-insights helper, so its generic edge read asks /{id}/insights
+    daily = api.get_connection(
+        object_id=page.external_id,
+        connection="insights",
+        metric="page_media_view,page_follows",
+        period="day",
+        since="2026-01-01",
+        until="2026-01-04",
+    )
+    lifetime = api.get_connection(
+        object_id=post["id"], connection="insights", metric="post_media_view,post_clicks", period="lifetime"
+    )
+
+    # then
+    assert [(m["name"], m["period"], len(m["values"])) for m in daily["data"]] == [
+        ("page_media_view", "day", 3),
+        ("page_follows", "day", 3),
+    ]
+    assert daily["data"][0]["values"][0]["end_time"] == "2026-01-02T00:00:00+0000"
+    assert [(m["name"], m["period"]) for m in lifetime["data"]] == [
+        ("post_media_view", "lifetime"),
+        ("post_clicks", "lifetime"),
+    ]
+
+
+def test_facebook_removed_insights_metric_fails_the_request_with_error_100(platform_sim):
+    # given
+    page = platform_sim.create_account("facebook")
+    api = page_api(platform_sim, page)
+
+    # when / then: page_fans is gone since 2025-11-15 (page_follows replaces it)
+    with pytest.raises(FacebookError) as raised:
+        api.get_connection(object_id=page.external_id, connection="insights", metric="page_fans,page_follows")
+    assert raised.value.code == 100
+    assert raised.value.message == "(#100) The value must be a valid insights metric"
+
+
+def test_instagram_user_and_media_insights_read_through_pyfacebook(platform_sim):
+    # given a published photo
+    account = platform_sim.create_account("instagram", followers=900)
+    api = instagram_api(platform_sim, account)
+    container = api.post_object(
+        object_id=account.external_id, connection="media", data={"image_url": "https://cdn.example.com/p.jpg"}
+    )
+    published = api.post_object(
+        object_id=account.external_id, connection="media_publish", data={"creation_id": container["id"]}
+    )
+
+    # when
+    series = api.user.get_insights(
+        metric="reach,follower_count", period="day", since="2026-01-01", until="2026-01-03"
+    )
+    totals = api.user.get_insights(
+        metric="views,profile_views",
+        period="day",
+        metric_type="total_value",
+        since="2026-01-01",
+        until="2026-01-03",
+    )
+    media = api.media.get_insights(media_id=published["id"], metric="views,reach,saved")
+
+    # then pyfacebook's models read values per day, a total_value, and lifetime media values
+    assert [(i.name, len(i.values)) for i in series.data] == [("reach", 2), ("follower_count", 2)]
+    assert [i.name for i in totals.data] == ["views", "profile_views"]
+    assert all(isinstance(i.total_value.value, int) for i in totals.data)
+    assert [(i.name, i.period) for i in media.data] == [
+        ("views", "lifetime"),
+        ("reach", "lifetime"),
+        ("saved", "lifetime"),
+    ]
+
+
+def test_instagram_impressions_are_refused_since_v22(platform_sim):
+    # given
+    account = platform_sim.create_account("instagram")
+    api = instagram_api(platform_sim, account)
+
+    # when / then: impressions was replaced by views (gone from every version on 2025-04-21)
+    with pytest.raises(FacebookError) as raised:
+        api.user.get_insights(metric="impressions", period="day")
+    assert raised.value.code == 100

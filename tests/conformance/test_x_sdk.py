@@ -274,3 +274,52 @@ def test_the_apps_daily_cap_says_so_in_its_headers(platform_sim, client):
     headers = raised.value.response.headers
     assert headers["x-app-limit-24hour-remaining"] == "0"
     assert int(headers["x-app-limit-24hour-reset"]) == raised.value.reset_time
+
+
+def test_get_tweets_with_metric_fields_parses_public_non_public_and_organic_metrics(
+    platform_sim, client, account
+):
+    # given a post, with X's clock pinned two days after it (figures grow with time)
+    post_id = client.create_tweet(text="Metrics through tweepy", user_auth=False).data["id"]
+    created_at = platform_sim.posts("x", account.external_id)[0]["created_at"]
+    platform_sim.set_options("x", account.external_id, metrics_now=created_at + 2 * 86400)
+
+    # when
+    read = client.get_tweets(
+        [post_id], tweet_fields=["public_metrics", "non_public_metrics", "organic_metrics"], user_auth=False
+    )
+    user = client.get_user(id=account.external_id, user_fields=["public_metrics"], user_auth=False)
+
+    # then tweepy reads the three metric objects with X's field names
+    tweet = read.data[0]
+    assert tweet.id == int(post_id)
+    assert set(tweet.public_metrics) == {
+        "retweet_count",
+        "reply_count",
+        "like_count",
+        "quote_count",
+        "bookmark_count",
+        "impression_count",
+    }
+    assert set(tweet.non_public_metrics) == {"impression_count", "url_link_clicks", "user_profile_clicks"}
+    assert tweet.organic_metrics["impression_count"] == tweet.public_metrics["impression_count"]
+    assert read.errors == []
+    assert user.data.id == int(account.external_id) and "followers_count" in user.data.public_metrics
+
+
+def test_non_public_metrics_of_a_post_over_30_days_old_come_back_as_a_field_error(
+    platform_sim, client, account
+):
+    # given X's clock 31 days after the post
+    post_id = client.create_tweet(text="An old post", user_auth=False).data["id"]
+    created_at = platform_sim.posts("x", account.external_id)[0]["created_at"]
+    platform_sim.set_options("x", account.external_id, metrics_now=created_at + 31 * 86400)
+
+    # when
+    read = client.get_tweets([post_id], tweet_fields=["non_public_metrics"], user_auth=False)
+    public = client.get_tweets([post_id], tweet_fields=["public_metrics"], user_auth=False)
+
+    # then the post is left out with a Field Authorization Error; its public metrics still come
+    assert read.data is None
+    assert [(e["resource_id"], e["title"]) for e in read.errors] == [(post_id, "Field Authorization Error")]
+    assert public.data[0].public_metrics["like_count"] >= 0

@@ -14,6 +14,7 @@ import pytest
 from google.auth.exceptions import RefreshError
 from google.auth.transport.requests import Request
 from google.oauth2.credentials import Credentials
+from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError, ResumableUploadError
 from googleapiclient.http import MediaFileUpload, MediaIoBaseUpload
 
@@ -393,3 +394,80 @@ def test_the_projects_quota_as_an_app_wide_limit_is_403_quota_exceeded(platform_
     # then
     assert raised.value.status_code == 403
     assert raised.value.error_details[0]["reason"] == "quotaExceeded"
+
+
+# --- metrics ---
+
+
+def youtube_analytics(platform_sim, account):
+    """`youtubeAnalytics` v2 from the discovery document google-api-python-client ships; the simulator
+    serves youtubeanalytics.googleapis.com's /v2/reports on the YouTube mount."""
+    return build(
+        "youtubeAnalytics",
+        "v2",
+        static_discovery=True,
+        credentials=google_credentials(platform_sim, account),
+        client_options={"api_endpoint": f"{platform_sim.url('youtube')}/"},
+        cache_discovery=False,
+    )
+
+
+def test_videos_list_statistics_and_analytics_reports_query(platform_sim, youtube, account):
+    # given a video
+    video = insert_resumable(
+        youtube, MediaIoBaseUpload(io.BytesIO(mp4_bytes(4096)), "video/mp4", resumable=True)
+    )
+    analytics = youtube_analytics(platform_sim, account)
+    today = datetime.now(UTC).date()
+
+    # when: the Data API's statistics, the channel's report by day, and the video's lifetime report
+    statistics = youtube.videos().list(part="statistics", id=video["id"]).execute()
+    by_day = (
+        analytics.reports()
+        .query(
+            ids="channel==MINE",
+            startDate=(today - timedelta(days=2)).isoformat(),
+            endDate=today.isoformat(),
+            metrics="views,estimatedMinutesWatched,averageViewDuration,subscribersGained",
+            dimensions="day",
+        )
+        .execute()
+    )
+    lifetime = (
+        analytics.reports()
+        .query(
+            ids="channel==MINE",
+            startDate="2005-02-14",
+            endDate=today.isoformat(),
+            metrics="estimatedMinutesWatched,averageViewDuration,shares",
+            filters=f"video=={video['id']}",
+        )
+        .execute()
+    )
+
+    # then counts are strings in the Data API, numbers in the Analytics table
+    [item] = statistics["items"]
+    assert set(item["statistics"]) == {"viewCount", "likeCount", "favoriteCount", "commentCount"}
+    assert all(value.isdigit() for value in item["statistics"].values())
+    assert [h["name"] for h in by_day["columnHeaders"]] == [
+        "day",
+        "views",
+        "estimatedMinutesWatched",
+        "averageViewDuration",
+        "subscribersGained",
+    ]
+    assert [row[0] for row in by_day["rows"]] == [(today - timedelta(days=n)).isoformat() for n in (2, 1, 0)]
+    assert len(lifetime["rows"]) == 1 and all(isinstance(v, int) for v in lifetime["rows"][0])
+
+
+def test_an_unknown_analytics_metric_is_a_400_for_the_whole_report(platform_sim, account):
+    # given
+    analytics = youtube_analytics(platform_sim, account)
+
+    # when / then
+    with pytest.raises(HttpError) as raised:
+        analytics.reports().query(
+            ids="channel==MINE", startDate="2026-01-01", endDate="2026-01-02", metrics="views,impressions"
+        ).execute()
+    assert raised.value.resp.status == 400
+    assert "Unknown identifier (impressions)" in str(raised.value)

@@ -27,7 +27,7 @@ import contextlib
 import io
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -40,6 +40,9 @@ from ..base import (
     Finding,
     MediaItem,
     MediaLimits,
+    MetricsResult,
+    MetricUnavailable,
+    MetricValue,
     PostPayload,
     PublishResult,
     RemotePost,
@@ -140,6 +143,7 @@ class BlueskyConnector(Connector):
             mixed=False,
         ),
         auth="app_password",
+        metrics=True,
     )
 
     # --- HTTP ---
@@ -515,3 +519,83 @@ class BlueskyConnector(Connector):
             token=credentials.access_token,
             json={"repo": repo, "collection": collection, "rkey": rkey},
         )
+
+    # --- metrics ---
+    # Counts live in the AppView, not the PDS: bsky.social's PDS proxies app.bsky.* reads to the AppView
+    # when `atproto-proxy` names it, with the user's session, so the calls go to the PDS we already use.
+    def _appview(self, nsid: str, *, operation: str, credentials: Credentials, params: Any) -> dict[str, Any]:
+        return self._xrpc(
+            "GET",
+            nsid,
+            operation=operation,
+            token=credentials.access_token,
+            params=params,
+            headers={"atproto-proxy": self.app.get("appview_proxy") or APPVIEW_PROXY},
+        )
+
+    def fetch_account_metrics(self, credentials: Credentials, *, since: date, until: date) -> MetricsResult:
+        """The AppView keeps no history: the profile's followersCount now, stamped with the moment read."""
+        did = self._did(credentials)
+        body = self._appview(
+            "app.bsky.actor.getProfile",
+            operation="metrics_account",
+            credentials=credentials,
+            params={"actor": did},
+        )
+        result = MetricsResult()
+        _read_counts(result, body, ACCOUNT_COUNTS, "account", did, datetime.now(UTC))
+        return result
+
+    def fetch_post_metrics(self, credentials: Credentials, external_ids: list[str]) -> MetricsResult:
+        """likeCount, repostCount, replyCount, quoteCount by app.bsky.feed.getPosts, 25 URIs a call; a post
+        the AppView does not return is recorded, the rest still arrive."""
+        result = MetricsResult()
+        uris = {}
+        for external_id in external_ids:
+            repo, collection, rkey = self._locate(credentials, external_id)
+            uris[f"at://{repo}/{collection}/{rkey}"] = external_id
+        listed = list(uris)
+        for start in range(0, len(listed), POSTS_PER_CALL):
+            chunk = listed[start : start + POSTS_PER_CALL]
+            body = self._appview(
+                "app.bsky.feed.getPosts",
+                operation="metrics_post",
+                credentials=credentials,
+                params=[("uris", uri) for uri in chunk],
+            )
+            found = set()
+            for view in body.get("posts") or []:
+                external_id = uris.get(view.get("uri", ""))
+                if external_id is not None:
+                    found.add(external_id)
+                    _read_counts(result, view, POST_COUNTS, "post", external_id, None)
+            for uri in chunk:
+                if uris[uri] not in found:
+                    for key in POST_COUNTS:
+                        gone = MetricUnavailable(
+                            key, "post", uris[uri], "error", "not in the AppView's answer"
+                        )
+                        result.unavailable.append(gone)
+        return result
+
+
+APPVIEW_PROXY = "did:web:api.bsky.app#bsky_appview"
+POSTS_PER_CALL = 25
+POST_COUNTS = ("likeCount", "repostCount", "replyCount", "quoteCount")
+ACCOUNT_COUNTS = ("followersCount",)
+
+
+def _read_counts(
+    result: MetricsResult,
+    body: dict,
+    keys: tuple[str, ...],
+    entity: str,
+    external_id: str,
+    at: datetime | None,
+) -> None:
+    for key in keys:
+        if isinstance(body.get(key), int):
+            result.values.append(MetricValue(key, body[key], entity, external_id, period_end=at))
+        else:
+            missing = MetricUnavailable(key, entity, external_id, "removed", "not in the answer")
+            result.unavailable.append(missing)

@@ -13,7 +13,7 @@ unpublished photos attached with `attached_media` for several; `published=false`
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
@@ -26,13 +26,14 @@ from ..base import (
     Finding,
     MediaItem,
     MediaLimits,
+    MetricsResult,
     PostPayload,
     PublishResult,
     RemotePost,
     TokenSet,
 )
 from ..errors import AuthExpired, ConnectorError, Rejected
-from .graph import GraphMixin
+from .graph import GraphMixin, InsightsGroup, InsightsMixin
 
 DEFAULT_GRAPH_VERSION = "v25.0"
 TEXT_LIMIT = 63206
@@ -67,7 +68,7 @@ def parse_time(value: str | None) -> datetime | None:
             return None
 
 
-class FacebookConnector(GraphMixin, Connector):
+class FacebookConnector(InsightsMixin, GraphMixin, Connector):
     platform = "facebook"
     display_name = "Facebook Page"
     capabilities = Capabilities(
@@ -86,6 +87,7 @@ class FacebookConnector(GraphMixin, Connector):
         async_publish=False,
         idempotency_key=False,
         auth="oauth2",
+        metrics=True,
     )
     default_retry_after = 300.0
 
@@ -373,3 +375,51 @@ class FacebookConnector(GraphMixin, Connector):
             params={"fields": "id,message,created_time,permalink_url", "limit": limit},
         )
         return [self._remote(item) for item in body.get("data", [])][:limit]
+
+    # --- metrics ---
+    def fetch_account_metrics(self, credentials: Credentials, *, since: date, until: date) -> MetricsResult:
+        """Page Insights by day, one call per group; Meta's 2025 removals recorded as renamed."""
+        page_id = self._page_id(credentials)
+        result = MetricsResult()
+        ask = {"token": credentials.access_token, "entity": "account", "operation": "metrics_account"}
+        self.legacy_renames(page_id, PAGE_RENAMED, params={"period": "day"}, result=result, **ask)
+        for group in PAGE_GROUPS:
+            self.insights(page_id, group, result=result, since=since, until=until, **ask)
+        return result
+
+    def fetch_post_metrics(self, credentials: Credentials, external_ids: list[str]) -> MetricsResult:
+        """Post Insights (lifetime), one call per post; the 2025 removals recorded as renamed."""
+        result = MetricsResult()
+        ask = {"token": credentials.access_token, "entity": "post", "operation": "metrics_post"}
+        for post_id in external_ids:
+            self.legacy_renames(post_id, POST_RENAMED, params={"period": "lifetime"}, result=result, **ask)
+            self.insights(post_id, POST_GROUP, result=result, **ask)
+        return result
+
+
+# developers.facebook.com/docs/platforminsights/page (Page and Post metrics, after the 2025 removals)
+PAGE_GROUPS = (
+    InsightsGroup(("page_media_view", "page_total_media_view_unique", "page_views_total"), {"period": "day"}),
+    InsightsGroup(("page_follows", "page_daily_follows_unique"), {"period": "day"}),
+)
+POST_GROUP = InsightsGroup(
+    (
+        "post_media_view",
+        "post_total_media_view_unique",
+        "post_clicks",
+        "post_reactions_like_total",
+        "post_video_views",
+    ),
+    {"period": "lifetime"},
+)
+# Gone from every Graph version (impressions on 2025-06-15 and 2025-11-15, page_fans on 2025-11-15):
+# developers.facebook.com/docs/platforminsights/page/deprecated-metrics
+PAGE_RENAMED = {
+    "page_impressions": "page_media_view",
+    "page_impressions_unique": "page_total_media_view_unique",
+    "page_fans": "page_follows",
+}
+POST_RENAMED = {
+    "post_impressions": "post_media_view",
+    "post_impressions_unique": "post_total_media_view_unique",
+}

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 
 import httpx
 
+from ..base import MetricsResult, MetricUnavailable, MetricValue
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
 from ..http import json_or_empty
 
@@ -120,3 +123,149 @@ class GraphMixin:
         url = f"{root}/{self.graph_version()}{path}" if versioned else f"{root}{path}"
         response = self.request(method, url, operation=operation, unsafe=unsafe, params=params, **kwargs)
         return json_or_empty(response)
+
+
+# --- Insights (Page Insights and Instagram Insights share the edge and its answers) ---
+
+INVALID_METRIC_CODE = 100
+# Meta serves a day's figures when they are ready: up to 48 hours later for Instagram (documented), and
+# Page Insights update daily. A day that recent may still change, and a missing one may still come.
+LATE_WINDOW = timedelta(hours=48)
+# Legacy metric names Meta refused, remembered for the process: asked once, then recorded without asking.
+_REFUSED_LEGACY: dict[tuple[str, str, str], str] = {}
+
+
+@dataclass(frozen=True)
+class InsightsGroup:
+    """One /insights call: metrics that are asked together and fail together."""
+
+    metrics: tuple[str, ...]
+    params: dict[str, str] = field(default_factory=dict)  # period, metric_type ...
+
+
+def _end_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
+    except ValueError:
+        return None
+
+
+def _is_invalid_metric(exc: Rejected) -> bool:
+    return exc.platform_code == INVALID_METRIC_CODE
+
+
+class InsightsMixin:
+    """`/{object-id}/insights` per metric group for a GraphMixin connector. A group Meta refuses (#100:
+    one of its metrics is not served) is asked again metric by metric, so one removed metric never
+    takes its neighbours with it."""
+
+    def insights(
+        self,
+        object_id: str,
+        group: InsightsGroup,
+        *,
+        token: str,
+        entity: str,
+        operation: str,
+        result: MetricsResult,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> None:
+        try:
+            body = self._ask_insights(object_id, group.metrics, group.params, token, operation, since, until)
+        except Rejected as exc:
+            if not _is_invalid_metric(exc):
+                raise
+            if len(group.metrics) == 1:
+                result.unavailable.append(
+                    MetricUnavailable(group.metrics[0], entity, object_id, "removed", exc.platform_message)
+                )
+                return
+            for metric in group.metrics:
+                single = InsightsGroup((metric,), group.params)
+                self.insights(
+                    object_id,
+                    single,
+                    token=token,
+                    entity=entity,
+                    operation=operation,
+                    result=result,
+                    since=since,
+                    until=until,
+                )
+            return
+        self._read_insights(body, group, object_id, entity, result, since, until)
+
+    def _ask_insights(self, object_id, metrics, params, token, operation, since, until) -> dict:
+        params = {**params, "metric": ",".join(metrics)}
+        if since is not None and until is not None:
+            # `until` is exclusive on Graph: the day after the last day we want
+            params |= {"since": since.isoformat(), "until": (until + timedelta(days=1)).isoformat()}
+        return self.graph("GET", f"/{object_id}/insights", operation=operation, token=token, params=params)
+
+    def _read_insights(self, body, group, object_id, entity, result, since, until) -> None:
+        now = datetime.now(UTC)
+        by_name = {item.get("name"): item for item in body.get("data") or [] if isinstance(item, dict)}
+        for metric in group.metrics:
+            item = by_name.get(metric)
+            if item is None:
+                result.unavailable.append(
+                    MetricUnavailable(metric, entity, object_id, "removed", "not answered")
+                )
+                continue
+            if "total_value" in item:  # one figure for the whole range
+                end = datetime.combine(until + timedelta(days=1), time.min, UTC) if until else None
+                value = (item.get("total_value") or {}).get("value", 0)
+                late = end is not None and end > now - LATE_WINDOW
+                result.values.append(MetricValue(metric, value, entity, object_id, period_end=end, late=late))
+                continue
+            seen = set()
+            for point in item.get("values") or []:
+                end = _end_time(point.get("end_time"))
+                if end is not None:
+                    seen.add(end.date() - timedelta(days=1))
+                late = end is not None and end > now - LATE_WINDOW
+                result.values.append(
+                    MetricValue(metric, point.get("value", 0), entity, object_id, period_end=end, late=late)
+                )
+            if since is not None and until is not None and item.get("period") == "day":
+                day = since
+                while day <= until:
+                    end = datetime.combine(day + timedelta(days=1), time.min, UTC)
+                    if day not in seen and end <= now + timedelta(days=1):
+                        reason = "late" if end > now - LATE_WINDOW else "not_offered"
+                        result.unavailable.append(
+                            MetricUnavailable(metric, entity, object_id, reason, f"no figure for {day}")
+                        )
+                    day += timedelta(days=1)
+
+    def legacy_renames(
+        self,
+        object_id: str,
+        renamed: dict[str, str],
+        *,
+        token: str,
+        entity: str,
+        operation: str,
+        params: dict[str, str],
+        result: MetricsResult,
+    ) -> None:
+        """Metrics Meta renamed (2025: impressions -> views, page_fans -> page_follows ...): the old name
+        is asked once per process; when Meta refuses it (#100) it is recorded as renamed, pointing at the
+        new name (which the groups ask), on every pull after that without asking again."""
+        for old, new in renamed.items():
+            memo = (self.platform, entity, old)
+            if memo not in _REFUSED_LEGACY:
+                try:
+                    self._ask_insights(object_id, (old,), params, token, operation, None, None)
+                except Rejected as exc:
+                    if not _is_invalid_metric(exc):
+                        raise
+                    _REFUSED_LEGACY[memo] = exc.platform_message
+                else:
+                    continue  # still served here (an older platform): nothing renamed yet
+            result.unavailable.append(
+                MetricUnavailable(old, entity, object_id, "renamed", _REFUSED_LEGACY[memo], replaced_by=new)
+            )

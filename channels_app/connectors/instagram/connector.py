@@ -16,7 +16,7 @@ with children) -> `GET /{container}?fields=status_code` until FINISHED (IN_PROGR
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
@@ -29,6 +29,9 @@ from ..base import (
     Finding,
     MediaItem,
     MediaLimits,
+    MetricsResult,
+    MetricUnavailable,
+    MetricValue,
     PostPayload,
     PublishResult,
     RemotePost,
@@ -36,7 +39,7 @@ from ..base import (
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected
 from ..facebook.connector import parse_time
-from ..facebook.graph import PUBLISHING_LIMIT_WAIT, GraphMixin
+from ..facebook.graph import PUBLISHING_LIMIT_WAIT, GraphMixin, InsightsGroup, InsightsMixin
 
 CAPTION_LIMIT = 2200
 COMMENT_LIMIT = 2200  # a comment's text, which the first comment is (the same as a caption's)
@@ -48,7 +51,7 @@ _HASHTAG = re.compile(r"(?<![\w&])#\w+")
 _MENTION = re.compile(r"(?<![\w])@[\w.]+")
 
 
-class InstagramConnector(GraphMixin, Connector):
+class InstagramConnector(InsightsMixin, GraphMixin, Connector):
     platform = "instagram"
     display_name = "Instagram"
     capabilities = Capabilities(
@@ -69,6 +72,7 @@ class InstagramConnector(GraphMixin, Connector):
         async_publish=True,
         idempotency_key=False,
         auth="oauth2",
+        metrics=True,
     )
     default_retry_after = 300.0
 
@@ -378,3 +382,51 @@ class InstagramConnector(GraphMixin, Connector):
             params={"fields": "id,caption,permalink,timestamp", "limit": limit},
         )
         return [self._remote(item) for item in body.get("data", [])][:limit]
+
+    # --- metrics ---
+    def fetch_account_metrics(self, credentials: Credentials, *, since: date, until: date) -> MetricsResult:
+        """followers_count now, then Insights per group: daily reach and new followers (time series), views
+        and profile views (Instagram serves them only as one total_value for the range)."""
+        user_id = self._user_id(credentials)
+        result = MetricsResult()
+        body = self.graph(
+            "GET",
+            f"/{user_id}",
+            operation="metrics_account",
+            token=credentials.access_token,
+            params={"fields": "followers_count"},
+        )
+        if isinstance(body.get("followers_count"), int):
+            now = datetime.now(UTC)
+            result.values.append(
+                MetricValue("followers_count", body["followers_count"], "account", user_id, now)
+            )
+        else:
+            result.unavailable.append(MetricUnavailable("followers_count", "account", user_id, "removed"))
+        ask = {"token": credentials.access_token, "entity": "account", "operation": "metrics_account"}
+        self.legacy_renames(user_id, USER_RENAMED, params={"period": "day"}, result=result, **ask)
+        for group in USER_GROUPS:
+            self.insights(user_id, group, result=result, since=since, until=until, **ask)
+        return result
+
+    def fetch_post_metrics(self, credentials: Credentials, external_ids: list[str]) -> MetricsResult:
+        """Media Insights (lifetime), one call per media; the v22 removals recorded as renamed."""
+        result = MetricsResult()
+        ask = {"token": credentials.access_token, "entity": "post", "operation": "metrics_post"}
+        for media_id in external_ids:
+            self.legacy_renames(media_id, MEDIA_RENAMED, params={"period": "lifetime"}, result=result, **ask)
+            self.insights(media_id, MEDIA_GROUP, result=result, **ask)
+        return result
+
+
+# developers.facebook.com/docs/instagram-platform/insights (v22+)
+USER_GROUPS = (
+    InsightsGroup(("reach", "follower_count"), {"period": "day"}),
+    InsightsGroup(("views", "profile_views"), {"period": "day", "metric_type": "total_value"}),
+)
+MEDIA_GROUP = InsightsGroup(
+    ("views", "reach", "likes", "comments", "shares", "saved", "total_interactions"), {"period": "lifetime"}
+)
+# Deprecated in v22.0 (2025-01-21) and gone from every version on 2025-04-21: `views` replaces them.
+USER_RENAMED = {"impressions": "views"}
+MEDIA_RENAMED = {"impressions": "views", "plays": "views", "video_views": "views"}

@@ -13,7 +13,7 @@ bytes -> reference the URN in the post. The post's id comes back in the `x-restl
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -27,6 +27,9 @@ from ..base import (
     Finding,
     MediaItem,
     MediaLimits,
+    MetricsResult,
+    MetricUnavailable,
+    MetricValue,
     PostPayload,
     PublishResult,
     RemotePost,
@@ -76,6 +79,7 @@ class LinkedInConnector(Connector):
         async_publish=False,
         idempotency_key=False,
         auth="oauth2",
+        metrics=True,
     )
     default_retry_after = DEFAULT_RATE_LIMIT_WAIT
 
@@ -350,3 +354,150 @@ class LinkedInConnector(Connector):
             params={"author": self._author(credentials), "q": "author", "count": min(limit, 100)},
         )
         return [self._remote(item) for item in response.json().get("elements", [])][:limit]
+
+    # --- metrics (organisation pages: Community Management API, organic, last 12 months) ---
+    def _organization(self, credentials: Credentials) -> str:
+        return str(credentials.extra.get("author") or "")
+
+    def _statistics(self, credentials: Credentials, path: str, query: str, *, operation: str) -> dict:
+        # Rest.li 2.0 query syntax: URNs percent-encoded, the List(...)/(...) structure literal
+        return self._send(
+            "GET", f"{path}?{query}", operation=operation, token=credentials.access_token
+        ).json()
+
+    def fetch_account_metrics(self, credentials: Credentials, *, since: date, until: date) -> MetricsResult:
+        """Followers now (networkSizes), then daily follower gains and daily share statistics, each one
+        call. LinkedIn keeps 12 months: days before that are recorded too_old and not asked."""
+        org = self._organization(credentials)
+        result = MetricsResult()
+        if not org.startswith("urn:li:organization:"):
+            for key in (FOLLOWER_SIZE, *FOLLOWER_GAINS, *DAILY_SHARE_STATISTICS):
+                result.unavailable.append(MetricUnavailable(key, "account", org, "not_offered", "not a Page"))
+            return result
+        now = datetime.now(UTC)
+        size = self._send(
+            "GET",
+            f"/rest/networkSizes/{quote(org, safe='')}",
+            operation="metrics_account",
+            token=credentials.access_token,
+            params={"edgeType": "COMPANY_FOLLOWED_BY_MEMBER"},
+        ).json()
+        _read(result, size, (FOLLOWER_SIZE,), "account", org, now)
+        window_start = now.date() - timedelta(days=STATISTICS_WINDOW_DAYS - 1)
+        if since < window_start:
+            for key in (*FOLLOWER_GAINS, *DAILY_SHARE_STATISTICS):
+                result.unavailable.append(
+                    MetricUnavailable(
+                        key, "account", org, "too_old", f"{since}..{window_start - timedelta(days=1)}"
+                    )
+                )
+            since = window_start
+        if since > until:
+            return result
+        start = int(datetime.combine(since, time.min, UTC).timestamp() * 1000)
+        end = int(datetime.combine(until + timedelta(days=1), time.min, UTC).timestamp() * 1000)
+        query = (
+            f"q=organizationalEntity&organizationalEntity={quote(org, safe='')}"
+            f"&timeIntervals=(timeRange:(start:{start},end:{end}),timeGranularityType:DAY)"
+        )
+        for path, field_name, keys in (
+            ("/rest/organizationalEntityFollowerStatistics", "followerGains", FOLLOWER_GAINS),
+            ("/rest/organizationalEntityShareStatistics", "totalShareStatistics", DAILY_SHARE_STATISTICS),
+        ):
+            body = self._statistics(credentials, path, query, operation="metrics_account")
+            seen = set()
+            for element in body.get("elements") or []:
+                ends = (element.get("timeRange") or {}).get("end")
+                period_end = datetime.fromtimestamp(ends / 1000, UTC) if ends else None
+                if period_end is not None:
+                    seen.add(period_end.date() - timedelta(days=1))
+                late = period_end is not None and period_end > now - STATISTICS_DELAY
+                _read(result, element.get(field_name) or {}, keys, "account", org, period_end, late=late)
+            day = since
+            while day <= min(until, now.date()):
+                if day not in seen:
+                    day_end = datetime.combine(day + timedelta(days=1), time.min, UTC)
+                    reason = "late" if day_end > now - STATISTICS_DELAY else "not_offered"
+                    for key in keys:
+                        result.unavailable.append(
+                            MetricUnavailable(key, "account", org, reason, f"no figure for {day}")
+                        )
+                day += timedelta(days=1)
+        return result
+
+    def fetch_post_metrics(self, credentials: Credentials, external_ids: list[str]) -> MetricsResult:
+        """Lifetime share statistics of the organisation's posts, 20 a call (shares and ugcPosts apart)."""
+        org = self._organization(credentials)
+        result = MetricsResult()
+        if not org.startswith("urn:li:organization:"):
+            for urn in external_ids:
+                for key in POST_SHARE_STATISTICS:
+                    result.unavailable.append(
+                        MetricUnavailable(key, "post", urn, "not_offered", "not a Page post")
+                    )
+            return result
+        for kind, prefix in (("shares", "urn:li:share:"), ("ugcPosts", "urn:li:ugcPost:")):
+            urns = [u for u in external_ids if u.startswith(prefix)]
+            for start in range(0, len(urns), POSTS_PER_CALL):
+                chunk = urns[start : start + POSTS_PER_CALL]
+                listed = ",".join(quote(u, safe="") for u in chunk)
+                query = (
+                    f"q=organizationalEntity&organizationalEntity={quote(org, safe='')}&{kind}=List({listed})"
+                )
+                body = self._statistics(
+                    credentials, "/rest/organizationalEntityShareStatistics", query, operation="metrics_post"
+                )
+                found = set()
+                for element in body.get("elements") or []:
+                    urn = str(element.get("share") or element.get("ugcPost") or "")
+                    found.add(urn)
+                    _read(
+                        result,
+                        element.get("totalShareStatistics") or {},
+                        POST_SHARE_STATISTICS,
+                        "post",
+                        urn,
+                        None,
+                    )
+                for urn in chunk:
+                    if urn not in found:
+                        for key in POST_SHARE_STATISTICS:
+                            result.unavailable.append(
+                                MetricUnavailable(key, "post", urn, "error", "not returned")
+                            )
+        return result
+
+
+STATISTICS_WINDOW_DAYS = 365  # "the past 12 months" (rolling)
+STATISTICS_DELAY = timedelta(hours=48)  # a recent day's statistics can still change
+POSTS_PER_CALL = 20
+FOLLOWER_SIZE = "firstDegreeSize"
+FOLLOWER_GAINS = ("organicFollowerGain", "paidFollowerGain")
+DAILY_SHARE_STATISTICS = (
+    "impressionCount",
+    "uniqueImpressionsCount",
+    "clickCount",
+    "likeCount",
+    "commentCount",
+    "shareCount",
+)
+POST_SHARE_STATISTICS = (*DAILY_SHARE_STATISTICS, "engagement")
+
+
+def _read(
+    result: MetricsResult,
+    body: dict,
+    keys: tuple[str, ...],
+    entity: str,
+    external_id: str,
+    at: datetime | None,
+    *,
+    late: bool = False,
+) -> None:
+    for key in keys:
+        value = body.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            result.values.append(MetricValue(key, value, entity, external_id, period_end=at, late=late))
+        else:
+            missing = MetricUnavailable(key, entity, external_id, "removed", "not in the answer")
+            result.unavailable.append(missing)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import re
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
 import httpx
@@ -31,6 +31,9 @@ from ..base import (
     Finding,
     MediaItem,
     MediaLimits,
+    MetricsResult,
+    MetricUnavailable,
+    MetricValue,
     PostPayload,
     PublishResult,
     RemotePost,
@@ -91,6 +94,7 @@ class MastodonConnector(Connector):
         async_publish=False,
         idempotency_key=True,
         auth="oauth2",
+        metrics=True,
     )
     default_retry_after = DEFAULT_RATE_LIMIT_WAIT
 
@@ -356,3 +360,65 @@ class MastodonConnector(Connector):
             params={"limit": min(limit, 40)},
         )
         return [self._remote(item) for item in response.json()][:limit]
+
+    # --- metrics ---
+    def fetch_account_metrics(self, credentials: Credentials, *, since: date, until: date) -> MetricsResult:
+        """Mastodon keeps no history and no views or reach: the account's followers_count now is all there
+        is, stamped with the moment it was read."""
+        account_id = str(credentials.extra.get("account_id") or self.fetch_profile(credentials).external_id)
+        body = self._send(
+            "GET",
+            f"/api/v1/accounts/{account_id}",
+            operation="metrics_account",
+            token=credentials.access_token,
+        ).json()
+        result = MetricsResult()
+        _read_counts(result, body, ACCOUNT_COUNTS, "account", account_id, datetime.now(UTC))
+        return result
+
+    def fetch_post_metrics(self, credentials: Credentials, external_ids: list[str]) -> MetricsResult:
+        """A status's counts (replies, boosts, favourites), 20 statuses a call (GET /api/v1/statuses?id[]=,
+        Mastodon 4.3+). A status the instance no longer has is recorded, the others still arrive."""
+        result = MetricsResult()
+        for start in range(0, len(external_ids), STATUSES_PER_CALL):
+            chunk = external_ids[start : start + STATUSES_PER_CALL]
+            statuses = self._send(
+                "GET",
+                "/api/v1/statuses",
+                operation="metrics_post",
+                token=credentials.access_token,
+                params=[("id[]", status_id) for status_id in chunk],
+            ).json()
+            found = set()
+            for status in statuses:
+                found.add(str(status["id"]))
+                _read_counts(result, status, STATUS_COUNTS, "post", str(status["id"]), None)
+            for status_id in chunk:
+                if status_id not in found:
+                    for key in STATUS_COUNTS:
+                        result.unavailable.append(
+                            MetricUnavailable(key, "post", status_id, "error", "not found")
+                        )
+        return result
+
+
+STATUSES_PER_CALL = 20
+STATUS_COUNTS = ("replies_count", "reblogs_count", "favourites_count")
+ACCOUNT_COUNTS = ("followers_count",)
+
+
+def _read_counts(
+    result: MetricsResult,
+    body: dict,
+    keys: tuple[str, ...],
+    entity: str,
+    external_id: str,
+    read_at: datetime | None,
+) -> None:
+    for key in keys:
+        if isinstance(body.get(key), int):
+            result.values.append(MetricValue(key, body[key], entity, external_id, period_end=read_at))
+        else:
+            result.unavailable.append(
+                MetricUnavailable(key, entity, external_id, "removed", "not in the answer")
+            )

@@ -15,7 +15,7 @@ is no API to delete a published video.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
 import httpx
@@ -29,6 +29,9 @@ from ..base import (
     Finding,
     MediaItem,
     MediaLimits,
+    MetricsResult,
+    MetricUnavailable,
+    MetricValue,
     PostPayload,
     PublishResult,
     RemotePost,
@@ -38,7 +41,7 @@ from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transie
 from ..http import json_or_empty, parse_retry_after
 
 TITLE_LIMIT = 2200  # UTF-16 code units
-SCOPES = "user.info.basic,video.publish,video.list"
+SCOPES = "user.info.basic,user.info.stats,video.publish,video.list"  # stats: follower and like counts
 MAX_VIDEO_BYTES = 4 * 1024 * 1024 * 1024
 SINGLE_CHUNK_MAX = 64 * 1024 * 1024
 CHUNK_SIZE = 10 * 1024 * 1024
@@ -71,6 +74,7 @@ class TikTokConnector(Connector):
         async_publish=True,
         idempotency_key=False,
         auth="oauth2",
+        metrics=True,
     )
     default_retry_after = DEFAULT_RATE_LIMIT_WAIT
 
@@ -349,3 +353,68 @@ class TikTokConnector(Connector):
             json={"max_count": min(limit, 20)},
         )
         return [self._remote(v) for v in (body.get("data") or {}).get("videos") or []][:limit]
+
+    # --- metrics ---
+    def fetch_account_metrics(self, credentials: Credentials, *, since: date, until: date) -> MetricsResult:
+        """TikTok keeps no daily account history for us: user.info.stats now (followers, total likes,
+        videos), stamped with the moment read (scope user.info.stats)."""
+        body = self._send(
+            "GET",
+            "/v2/user/info/",
+            operation="metrics_account",
+            token=credentials.access_token,
+            params={"fields": ",".join(("open_id", *USER_STATS))},
+        )
+        user = (body.get("data") or {}).get("user") or {}
+        open_id = str(user.get("open_id") or credentials.extra.get("open_id") or "")
+        result = MetricsResult()
+        _read_counts(result, user, USER_STATS, "account", open_id, datetime.now(UTC))
+        return result
+
+    def fetch_post_metrics(self, credentials: Credentials, external_ids: list[str]) -> MetricsResult:
+        """view_count, like_count, comment_count, share_count by /v2/video/query/, 20 videos a call; a video
+        TikTok does not return (deleted, private) is recorded, the others still arrive."""
+        result = MetricsResult()
+        for start in range(0, len(external_ids), VIDEOS_PER_CALL):
+            chunk = external_ids[start : start + VIDEOS_PER_CALL]
+            body = self._send(
+                "POST",
+                "/v2/video/query/",
+                operation="metrics_post",
+                token=credentials.access_token,
+                params={"fields": ",".join(("id", *VIDEO_METRICS))},
+                json={"filters": {"video_ids": chunk}},
+            )
+            found = set()
+            for video in (body.get("data") or {}).get("videos") or []:
+                found.add(str(video.get("id")))
+                _read_counts(result, video, VIDEO_METRICS, "post", str(video.get("id")), None)
+            for video_id in chunk:
+                if video_id not in found:
+                    for key in VIDEO_METRICS:
+                        gone = MetricUnavailable(
+                            key, "post", video_id, "error", "not returned by video/query"
+                        )
+                        result.unavailable.append(gone)
+        return result
+
+
+VIDEOS_PER_CALL = 20
+VIDEO_METRICS = ("view_count", "like_count", "comment_count", "share_count")
+USER_STATS = ("follower_count", "likes_count", "video_count")
+
+
+def _read_counts(
+    result: MetricsResult,
+    body: dict,
+    keys: tuple[str, ...],
+    entity: str,
+    external_id: str,
+    at: datetime | None,
+) -> None:
+    for key in keys:
+        if isinstance(body.get(key), int):
+            result.values.append(MetricValue(key, body[key], entity, external_id, period_end=at))
+        else:
+            missing = MetricUnavailable(key, entity, external_id, "removed", "not in the answer")
+            result.unavailable.append(missing)

@@ -11,7 +11,7 @@ Documented behaviour this follows:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
 import httpx
@@ -25,6 +25,9 @@ from ..base import (
     Finding,
     MediaItem,
     MediaLimits,
+    MetricsResult,
+    MetricUnavailable,
+    MetricValue,
     PostPayload,
     PublishResult,
     RemotePost,
@@ -82,6 +85,7 @@ class XConnector(Connector):
         async_publish=False,
         idempotency_key=False,
         auth="oauth2_pkce",
+        metrics=True,
     )
     default_retry_after = DEFAULT_RATE_LIMIT_WAIT
 
@@ -362,6 +366,109 @@ class XConnector(Connector):
             params={"max_results": max(5, min(100, limit)), "tweet.fields": "created_at"},
         )
         return [self._remote(credentials, item) for item in (response.json().get("data") or [])][:limit]
+
+    # --- metrics ---
+    def fetch_account_metrics(self, credentials: Credentials, *, since: date, until: date) -> MetricsResult:
+        """X v2 has no daily account analytics: the account's public_metrics now (followers) is the figure,
+        stamped with the moment it was read."""
+        user_id = str(credentials.extra.get("user_id") or self.fetch_profile(credentials).external_id)
+        response = self._send(
+            "GET",
+            f"/2/users/{user_id}",
+            operation="metrics_account",
+            token=credentials.access_token,
+            params={"user.fields": "public_metrics"},
+        )
+        counts = (response.json().get("data") or {}).get("public_metrics") or {}
+        result = MetricsResult()
+        read_at = datetime.now(UTC)
+        for key in ACCOUNT_METRICS:
+            if key in counts:
+                result.values.append(MetricValue(key, counts[key], "account", user_id, period_end=read_at))
+            else:
+                result.unavailable.append(MetricUnavailable(key, "account", user_id, "removed"))
+        return result
+
+    def fetch_post_metrics(self, credentials: Credentials, external_ids: list[str]) -> MetricsResult:
+        """Two calls per 100 posts: public_metrics (with created_at, which decides the second), then
+        non_public_metrics/organic_metrics for the posts under 30 days old; older posts are recorded as
+        too_old without asking."""
+        result = MetricsResult()
+        young: list[str] = []
+        cutoff = datetime.now(UTC) - timedelta(days=PRIVATE_METRICS_DAYS)
+        for chunk in _chunks(external_ids, 100):
+            body = self._send(
+                "GET",
+                "/2/tweets",
+                operation="metrics_post",
+                token=credentials.access_token,
+                params={"ids": ",".join(chunk), "tweet.fields": "created_at,public_metrics"},
+            ).json()
+            _record_missing(result, body, PUBLIC_POST_METRICS)
+            for item in body.get("data") or []:
+                post_id = str(item["id"])
+                _read(result, post_id, item.get("public_metrics"), PUBLIC_POST_METRICS)
+                created = _parse_time(item.get("created_at"))
+                if created is not None and created < cutoff:
+                    for key in PRIVATE_POST_METRICS:
+                        too_old = MetricUnavailable(key, "post", post_id, "too_old", "over 30 days old")
+                        result.unavailable.append(too_old)
+                else:
+                    young.append(post_id)
+        for chunk in _chunks(young, 100):
+            body = self._send(
+                "GET",
+                "/2/tweets",
+                operation="metrics_post",
+                token=credentials.access_token,
+                params={"ids": ",".join(chunk), "tweet.fields": "non_public_metrics,organic_metrics"},
+            ).json()
+            _record_missing(result, body, PRIVATE_POST_METRICS)
+            for item in body.get("data") or []:
+                _read(result, str(item["id"]), item.get("non_public_metrics"), PRIVATE_POST_METRICS)
+        return result
+
+
+# What one metrics pull reads, by tweet.fields group. X names a post's impressions in all three objects;
+# public_metrics' is the one every post has, so the private group adds only what public lacks.
+PUBLIC_POST_METRICS = (
+    "impression_count",
+    "like_count",
+    "reply_count",
+    "retweet_count",
+    "quote_count",
+    "bookmark_count",
+)
+PRIVATE_POST_METRICS = ("url_link_clicks", "user_profile_clicks")  # from non_public_metrics
+PRIVATE_METRICS_DAYS = 30  # X serves non-public/organic metrics on posts created in the last 30 days only
+ACCOUNT_METRICS = ("followers_count",)
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _read(result: MetricsResult, post_id: str, counts: dict | None, keys: tuple[str, ...]) -> None:
+    counts = counts or {}
+    for key in keys:
+        if key in counts:
+            result.values.append(MetricValue(key, counts[key], "post", post_id))
+        else:
+            result.unavailable.append(MetricUnavailable(key, "post", post_id, "removed", "not in the answer"))
+
+
+def _record_missing(result: MetricsResult, body: dict, keys: tuple[str, ...]) -> None:
+    """Posts X names in `errors`: a field refused (private metrics past 30 days, or not the caller's
+    post) or a post that is gone."""
+    for error in body.get("errors") or []:
+        post_id = str(error.get("resource_id") or error.get("value") or "")
+        kind = str(error.get("type", ""))
+        # a refused private field on our own post: it is past X's 30 days
+        reason = "too_old" if kind.endswith("not-authorized-for-field") else "error"
+        for key in keys:
+            result.unavailable.append(
+                MetricUnavailable(key, "post", post_id, reason, str(error.get("title") or kind)[:200])
+            )
 
 
 def _is_gif(item: MediaItem) -> bool:

@@ -15,7 +15,7 @@ resets at midnight Pacific time. Errors: `{"error": {"code", "message", "errors"
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,9 @@ from ..base import (
     Credentials,
     Finding,
     MediaLimits,
+    MetricsResult,
+    MetricUnavailable,
+    MetricValue,
     PostPayload,
     PublishResult,
     RemotePost,
@@ -80,6 +83,7 @@ class YouTubeConnector(Connector):
         async_publish=False,
         idempotency_key=False,
         auth="oauth2",
+        metrics=True,
     )
     default_retry_after = 60.0
 
@@ -372,3 +376,182 @@ class YouTubeConnector(Connector):
             self._remote((item.get("contentDetails") or {}).get("videoId", ""), item.get("snippet") or {})
             for item in body.get("items") or []
         ][:limit]
+
+    # --- metrics ---
+    def _analytics_url(self) -> str:
+        """The YouTube Analytics API lives on its own host; the simulator serves it on the Data API's mount
+        (its /v2/reports path never meets the Data API's /youtube/v3/...)."""
+        if self.app.get("analytics_url"):
+            return self.app["analytics_url"].rstrip("/")
+        if "googleapis.com" in self.base_url:
+            return ANALYTICS_HOST
+        return self.base_url
+
+    def _report(
+        self, credentials: Credentials, metrics: tuple[str, ...], *, operation: str, **params
+    ) -> dict:
+        return self._send(
+            "GET",
+            f"{self._analytics_url()}/v2/reports",
+            operation=operation,
+            token=credentials.access_token,
+            params={"ids": "channel==MINE", "metrics": ",".join(metrics), **params},
+        ).json()
+
+    def _report_per_group(
+        self, credentials, metrics, *, entity, external_id, result, operation, **params
+    ) -> list[tuple[tuple[str, ...], dict]]:
+        """Ask the group; when YouTube refuses a metric of it ("Unknown identifier"), ask each metric alone
+        so the others still arrive. Returns (metrics, answer) pairs."""
+        try:
+            return [(metrics, self._report(credentials, metrics, operation=operation, **params))]
+        except Rejected as exc:
+            if "Unknown identifier" not in exc.platform_message:
+                raise
+            if len(metrics) == 1:
+                result.unavailable.append(
+                    MetricUnavailable(metrics[0], entity, external_id, "removed", exc.platform_message)
+                )
+                return []
+        answers = []
+        for metric in metrics:
+            answers += self._report_per_group(
+                credentials,
+                (metric,),
+                entity=entity,
+                external_id=external_id,
+                result=result,
+                operation=operation,
+                **params,
+            )
+        return answers
+
+    def fetch_account_metrics(self, credentials: Credentials, *, since: date, until: date) -> MetricsResult:
+        """subscriberCount now (Data API, rounded by YouTube), then the Analytics report by day. YouTube's
+        analytics arrive two to three days late: a recent day is flagged, a missing one recorded late."""
+        result = MetricsResult()
+        channel = self._send(
+            "GET",
+            "/youtube/v3/channels",
+            operation="metrics_account",
+            token=credentials.access_token,
+            params={"part": "statistics", "mine": "true"},
+        ).json()
+        items = channel.get("items") or []
+        channel_id = str(items[0]["id"]) if items else str(credentials.extra.get("channel_id") or "")
+        stats = (items[0].get("statistics") or {}) if items else {}
+        now = datetime.now(UTC)
+        _read_counts(result, stats, CHANNEL_STATISTICS, "account", channel_id, now)
+        answers = self._report_per_group(
+            credentials,
+            CHANNEL_DAY_METRICS,
+            entity="account",
+            external_id=channel_id,
+            result=result,
+            operation="metrics_account",
+            startDate=since.isoformat(),
+            endDate=until.isoformat(),
+            dimensions="day",
+        )
+        for metrics, body in answers:
+            columns = [h.get("name") for h in body.get("columnHeaders") or []]
+            seen = set()
+            for row in body.get("rows") or []:
+                values = dict(zip(columns, row, strict=False))
+                day = date.fromisoformat(str(values.get("day")))
+                seen.add(day)
+                end = datetime.combine(day + timedelta(days=1), time.min, UTC)
+                late = end > now - ANALYTICS_DELAY
+                for metric in metrics:
+                    if metric in values:
+                        result.values.append(
+                            MetricValue(metric, values[metric], "account", channel_id, end, late=late)
+                        )
+            day = since
+            while day <= min(until, now.date()):
+                if day not in seen:
+                    end = datetime.combine(day + timedelta(days=1), time.min, UTC)
+                    reason = "late" if end > now - ANALYTICS_DELAY else "not_offered"
+                    for metric in metrics:
+                        result.unavailable.append(
+                            MetricUnavailable(metric, "account", channel_id, reason, f"no row for {day}")
+                        )
+                day += timedelta(days=1)
+        return result
+
+    def fetch_post_metrics(self, credentials: Credentials, external_ids: list[str]) -> MetricsResult:
+        """statistics (viewCount, likeCount, commentCount) by videos.list, 50 a call; then each video's
+        lifetime watch time, average view duration and shares from the Analytics API."""
+        result = MetricsResult()
+        for start in range(0, len(external_ids), VIDEOS_PER_CALL):
+            chunk = external_ids[start : start + VIDEOS_PER_CALL]
+            body = self._send(
+                "GET",
+                "/youtube/v3/videos",
+                operation="metrics_post",
+                token=credentials.access_token,
+                params={"part": "statistics", "id": ",".join(chunk)},
+            ).json()
+            found = set()
+            for item in body.get("items") or []:
+                found.add(str(item["id"]))
+                _read_counts(
+                    result, item.get("statistics") or {}, VIDEO_STATISTICS, "post", str(item["id"]), None
+                )
+            for video_id in chunk:
+                if video_id not in found:
+                    for key in VIDEO_STATISTICS:
+                        result.unavailable.append(
+                            MetricUnavailable(key, "post", video_id, "error", "not returned")
+                        )
+        today = datetime.now(UTC).date()
+        for video_id in external_ids:
+            answers = self._report_per_group(
+                credentials,
+                VIDEO_REPORT_METRICS,
+                entity="post",
+                external_id=video_id,
+                result=result,
+                operation="metrics_post",
+                startDate=LIFETIME_START,
+                endDate=today.isoformat(),
+                filters=f"video=={video_id}",
+            )
+            for metrics, body in answers:
+                columns = [h.get("name") for h in body.get("columnHeaders") or []]
+                rows = body.get("rows") or []
+                values = dict(zip(columns, rows[0], strict=False)) if rows else {}
+                for metric in metrics:
+                    if metric in values:
+                        result.values.append(MetricValue(metric, values[metric], "post", video_id))
+                    else:
+                        result.unavailable.append(MetricUnavailable(metric, "post", video_id, "not_offered"))
+        return result
+
+
+ANALYTICS_HOST = "https://youtubeanalytics.googleapis.com"
+ANALYTICS_DELAY = timedelta(hours=72)  # YouTube Analytics data is typically two to three days behind
+LIFETIME_START = "2005-02-14"  # before any video: a report from here to today is the video's lifetime
+VIDEOS_PER_CALL = 50
+CHANNEL_STATISTICS = ("subscriberCount",)
+VIDEO_STATISTICS = ("viewCount", "likeCount", "commentCount")
+CHANNEL_DAY_METRICS = ("views", "estimatedMinutesWatched", "averageViewDuration", "subscribersGained")
+VIDEO_REPORT_METRICS = ("estimatedMinutesWatched", "averageViewDuration", "shares")
+
+
+def _read_counts(
+    result: MetricsResult,
+    body: dict,
+    keys: tuple[str, ...],
+    entity: str,
+    external_id: str,
+    at: datetime | None,
+) -> None:
+    """The Data API sends counts as strings (64-bit numbers in JSON)."""
+    for key in keys:
+        value = body.get(key)
+        if isinstance(value, (int, str)) and str(value).isdigit():
+            result.values.append(MetricValue(key, int(value), entity, external_id, period_end=at))
+        else:
+            missing = MetricUnavailable(key, entity, external_id, "removed", "not in the answer")
+            result.unavailable.append(missing)
