@@ -94,8 +94,10 @@ class Migration(migrations.Migration):
                     },
                 ),
             ],
-            database_operations=[migrations.RunPython(create_snapshot_table, drop_snapshot_table)],
+            database_operations=[],
         ),
+        # After the state has the model (RunPython sees the migration state as it is at that point).
+        migrations.RunPython(create_snapshot_table, drop_snapshot_table),
         migrations.CreateModel(
             name='AccountDailyMetric',
             fields=[

@@ -64,7 +64,7 @@ def test_the_task_creates_the_partitions_ahead():
 
 def test_the_same_batch_twice_leaves_the_same_rows(workspace, instagram):
     # given
-    target = PostTargetFactory(workspace=workspace, account=instagram)
+    target = PostTargetFactory(post__workspace=workspace, account=instagram)
     rows = [
         reading(instagram, "followers_count", 1500, AT),
         reading(instagram, "views", 900, AT, post="ig-1", target=target),
@@ -176,7 +176,7 @@ def test_a_backfill_into_an_old_month_creates_its_partition(workspace, instagram
 
 def test_another_workspaces_account_or_target_is_refused_and_nothing_is_written(workspace, instagram):
     other = SocialAccountFactory(platform="instagram", credentials=False)  # another workspace
-    foreign_target = PostTargetFactory(workspace=other.workspace, account=other)
+    foreign_target = PostTargetFactory(post__workspace=other.workspace, account=other)
     # when / then
     with pytest.raises(IngestRefused, match="not in this workspace"):
         snapshots_ingest(
