@@ -99,10 +99,22 @@ class MetricUnavailable(WorkspaceScopedModel):
 
 
 class AccountDailyMetric(models.Model):
-    """The last snapshot of one account metric on one day of the workspace's calendar (its time zone)."""
+    """The last snapshot of one account metric on one day of the workspace's calendar (its time zone).
 
-    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
-    account = models.ForeignKey("channels_app.SocialAccount", on_delete=models.CASCADE, related_name="+")
+    Like the snapshots, the rollups are keyed by their natural key and carry no database foreign keys
+    (the ingest checks ids; the ORM cascades deletes): each ingest upserts tens of thousands of them."""
+
+    pk = models.CompositePrimaryKey("account_id", "metric", "date")
+    workspace = models.ForeignKey(
+        "accounts.Workspace", on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+"
+    )
+    account = models.ForeignKey(
+        "channels_app.SocialAccount",
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
     date = models.DateField()
     metric = models.CharField(max_length=64)
     value = models.FloatField()
@@ -110,10 +122,8 @@ class AccountDailyMetric(models.Model):
     captured_at = models.DateTimeField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["account", "metric", "date"], name="uniq_account_daily_metric"),
-        ]
-        indexes = [models.Index(fields=["workspace", "metric", "date"], name="account_daily_ws_metric")]
+        # No index beyond the key: reads go by account (the key's prefix); each index costs ingest speed.
+        pass
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.date} {self.metric}={self.value}"
@@ -122,10 +132,26 @@ class AccountDailyMetric(models.Model):
 class PostDailyMetric(models.Model):
     """The last snapshot of one post metric on one day of the workspace's calendar (its time zone)."""
 
-    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
-    account = models.ForeignKey("channels_app.SocialAccount", on_delete=models.CASCADE, related_name="+")
+    pk = models.CompositePrimaryKey("account_id", "platform_post_id", "metric", "date")
+    workspace = models.ForeignKey(
+        "accounts.Workspace", on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+"
+    )
+    account = models.ForeignKey(
+        "channels_app.SocialAccount",
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    # Selectors join it to content_posttarget, so a deleted target's rows simply stop counting.
     target = models.ForeignKey(
-        "content.PostTarget", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "content.PostTarget",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     platform_post_id = models.CharField(max_length=200)
     date = models.DateField()
@@ -134,12 +160,8 @@ class PostDailyMetric(models.Model):
     captured_at = models.DateTimeField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["account", "platform_post_id", "metric", "date"], name="uniq_post_daily_metric"
-            ),
-        ]
-        indexes = [models.Index(fields=["workspace", "metric", "date"], name="post_daily_ws_metric")]
+        # No index beyond the key: reads go by account (the key's prefix); each index costs ingest speed.
+        pass
 
     def __str__(self) -> str:
         return f"{self.account_id}/{self.platform_post_id} {self.date} {self.metric}={self.value}"

@@ -101,18 +101,14 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='AccountDailyMetric',
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('pk', models.CompositePrimaryKey('account_id', 'metric', 'date', blank=True, editable=False, primary_key=True, serialize=False)),
                 ('date', models.DateField()),
                 ('metric', models.CharField(max_length=64)),
                 ('value', models.FloatField()),
                 ('captured_at', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='channels_app.socialaccount')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                ('account', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='channels_app.socialaccount')),
+                ('workspace', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
             ],
-            options={
-                'indexes': [models.Index(fields=['workspace', 'metric', 'date'], name='account_daily_ws_metric')],
-                'constraints': [models.UniqueConstraint(fields=('account', 'metric', 'date'), name='uniq_account_daily_metric')],
-            },
         ),
         migrations.CreateModel(
             name='CustomMetric',
@@ -155,19 +151,15 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='PostDailyMetric',
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('pk', models.CompositePrimaryKey('account_id', 'platform_post_id', 'metric', 'date', blank=True, editable=False, primary_key=True, serialize=False)),
                 ('platform_post_id', models.CharField(max_length=200)),
                 ('date', models.DateField()),
                 ('metric', models.CharField(max_length=64)),
                 ('value', models.FloatField()),
                 ('captured_at', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='channels_app.socialaccount')),
-                ('target', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='content.posttarget')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                ('account', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='channels_app.socialaccount')),
+                ('target', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='content.posttarget')),
+                ('workspace', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
             ],
-            options={
-                'indexes': [models.Index(fields=['workspace', 'metric', 'date'], name='post_daily_ws_metric')],
-                'constraints': [models.UniqueConstraint(fields=('account', 'platform_post_id', 'metric', 'date'), name='uniq_post_daily_metric')],
-            },
         ),
     ]

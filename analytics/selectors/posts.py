@@ -43,7 +43,8 @@ SELECT target_id, metric, value FROM (
     SELECT r.target_id, r.metric, r.value,
            ROW_NUMBER() OVER (PARTITION BY r.target_id, r.metric ORDER BY r.date DESC) AS pick
       FROM analytics_postdailymetric r
-     WHERE r.workspace_id = %s AND r.date <= %s AND r.target_id IN (
+     WHERE r.account_id IN (SELECT a.id FROM channels_app_socialaccount a WHERE a.workspace_id = %s)
+       AND r.workspace_id = %s AND r.date <= %s AND r.target_id IN (
            SELECT t.id FROM content_posttarget t
             WHERE t.workspace_id = %s AND t.published_at >= %s AND t.published_at < %s {accounts})
 ) AS latest
@@ -97,7 +98,7 @@ def post_figures(
     with connection.cursor() as cursor:
         cursor.execute(
             LATEST_SQL.format(accounts=account_filter),
-            [workspace.pk, as_of, workspace.pk, lower, upper, *account_params],
+            [workspace.pk, workspace.pk, as_of, workspace.pk, lower, upper, *account_params],
         )
         for target_id, metric, value in cursor.fetchall():
             if target_id in figures:

@@ -206,3 +206,24 @@ def test_deleting_an_account_deletes_its_snapshots(workspace):
     account.delete()
     # then
     assert MetricSnapshot.objects.count() == 0 and AccountDailyMetric.objects.count() == 0
+
+
+def test_ids_with_tabs_backslashes_and_line_breaks_survive_the_copy(workspace, instagram):
+    # given a platform post id that COPY's text format would misread unescaped
+    odd = "ig\t1\\2\n3"
+    # when
+    snapshots_ingest([reading(instagram, "likes", 5, AT, post=odd)], workspace=workspace)
+    # then
+    assert list(MetricSnapshot.objects.values_list("platform_post_id", flat=True)) == [odd]
+    assert PostDailyMetric.objects.get().platform_post_id == odd
+
+
+def test_values_must_be_finite_numbers_and_times_aware(workspace, instagram):
+    for bad in (
+        reading(instagram, "followers_count", float("nan"), AT),
+        reading(instagram, "followers_count", "12", AT),
+        reading(instagram, "followers_count", 1, AT.replace(tzinfo=None)),
+    ):
+        with pytest.raises(IngestRefused):
+            snapshots_ingest([bad], workspace=workspace)
+    assert MetricSnapshot.objects.count() == 0
