@@ -16,7 +16,7 @@ CREATE TABLE analytics_metricsnapshot (
     value double precision NOT NULL,
     captured_at timestamp with time zone NOT NULL,
     pull_id uuid NOT NULL,
-    PRIMARY KEY (account_id, platform_post_id, metric, captured_at)
+    PRIMARY KEY (captured_at, account_id, platform_post_id, metric)
 ) PARTITION BY RANGE (captured_at)
 """
 
@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name='MetricSnapshot',
                     fields=[
-                        ('pk', models.CompositePrimaryKey('account_id', 'platform_post_id', 'metric', 'captured_at', blank=True, editable=False, primary_key=True, serialize=False)),
+                        ('pk', models.CompositePrimaryKey('captured_at', 'account_id', 'platform_post_id', 'metric', blank=True, editable=False, primary_key=True, serialize=False)),
                         ('platform_post_id', models.CharField(blank=True, default='', max_length=200)),
                         ('metric', models.CharField(max_length=64)),
                         ('value', models.FloatField()),

@@ -227,7 +227,7 @@ INSERT INTO analytics_metricsnapshot
     (workspace_id, account_id, target_id, platform_post_id, metric, value, captured_at, pull_id)
 SELECT %(workspace)s, account_id, target_id, platform_post_id, metric, value, captured_at, pull_id
   FROM {source}
-ON CONFLICT (account_id, platform_post_id, metric, captured_at) DO UPDATE
+ON CONFLICT (captured_at, account_id, platform_post_id, metric) DO UPDATE
    SET value = EXCLUDED.value, pull_id = EXCLUDED.pull_id,
        target_id = coalesce(EXCLUDED.target_id, analytics_metricsnapshot.target_id)
  WHERE analytics_metricsnapshot.value IS DISTINCT FROM EXCLUDED.value
@@ -235,9 +235,9 @@ ON CONFLICT (account_id, platform_post_id, metric, captured_at) DO UPDATE
         AND analytics_metricsnapshot.target_id IS DISTINCT FROM EXCLUDED.target_id)
 """
 # The SQL below formats in only the staging table's fixed name; every value is a parameter.
-DEDUPLICATED = f"""(SELECT DISTINCT ON (account_id, platform_post_id, metric, captured_at) *
+DEDUPLICATED = f"""(SELECT DISTINCT ON (captured_at, account_id, platform_post_id, metric) *
                      FROM {STAGING}
-                    ORDER BY account_id, platform_post_id, metric, captured_at, ord DESC) AS s"""  # noqa: S608
+                    ORDER BY captured_at, account_id, platform_post_id, metric, ord DESC) AS s"""  # noqa: S608
 
 # The day is the workspace's calendar day (`day`, computed once per distinct capture time while the rows
 # are turned into COPY text); the last reading of the day wins, in the batch and against what is stored
@@ -385,7 +385,7 @@ def _ingest_portable(rows: list[SnapshotRow], *, workspace, unavailable) -> dict
             """INSERT INTO analytics_metricsnapshot (workspace_id, account_id, target_id,
                    platform_post_id, metric, value, captured_at, pull_id)
                VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
-               ON CONFLICT (account_id, platform_post_id, metric, captured_at) DO UPDATE
+               ON CONFLICT (captured_at, account_id, platform_post_id, metric) DO UPDATE
                   SET value = excluded.value, pull_id = excluded.pull_id,
                       target_id = coalesce(excluded.target_id, target_id)""",
             [
