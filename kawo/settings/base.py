@@ -285,6 +285,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15.0,
     },
     "approvals.sla_sweep": {"task": "approvals.sla_sweep", "schedule": crontab(minute="*/5")},
+    # The metric snapshot table's monthly partitions, this month and the next three (PostgreSQL).
+    "analytics.partitions_ensure": {
+        "task": "analytics.partitions_ensure",
+        "schedule": crontab(minute=23, hour=2),
+    },
     # The publish pipeline's dispatcher (claims due posts, sweeps leases, settles unknown outcomes).
     "publishing.dispatch": {
         "task": "publishing.dispatch",
