@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -130,6 +131,18 @@ class ExternalReviewPage(View):
         return redirect("approvals:external_review", token=token)
 
 
+# approvals.routing.why_rerouted's keys, as the review page says them
+_REROUTE_WHY = {
+    "workflow": gettext_lazy("workflow"),
+    "campaign": gettext_lazy("campaign"),
+    "tags": gettext_lazy("tags"),
+    "accounts": gettext_lazy("accounts"),
+    "platforms": gettext_lazy("platforms"),
+    "compliance_findings": gettext_lazy("compliance findings"),
+    "policy": gettext_lazy("approval policy"),
+}
+
+
 def _snapshot_context(request, gate, last_approved=None) -> dict:
     """What the last request pins (its payload: every field that is sent, per account) and how the post
     differs from it now, field by field (content.payload.payload_diff); the route's re-openings. While a
@@ -150,7 +163,10 @@ def _snapshot_context(request, gate, last_approved=None) -> dict:
     return {
         "snapshot": request.payload["targets"],
         "snapshot_changes": payload_diff(request.payload, now),
-        "reopened": (request.routing or {}).get("reopened") or [],
+        "reopened": [
+            {**r, "why": [str(_REROUTE_WHY.get(key, key)) for key in r.get("why") or []]}
+            for r in (request.routing or {}).get("reopened") or []
+        ],
         "since_approval": since_approval,
     }
 

@@ -382,6 +382,16 @@ def test_a_campaign_change_after_approval_sends_the_post_to_hq_and_it_publishes_
     assert request.routing["reopened"][-1]["stages"] == ["HQ"]
     assert {t.status for t in post.targets.all()} == {S.IN_REVIEW}
     assert publish_gate(post).reason == "in_review"
+    # and: the review page says why, in the reader's language
+    reader = Client()
+    reader.force_login(g.hq)
+    reader.cookies["django_language"] = "zh-hans"
+    html = reader.get(reverse("approvals:post_review", args=[g.ws.pk, post.pk])).content.decode()
+    assert (
+        'data-testid="reopened"' in html
+        and "活动" in html
+        and "campaign" not in html.split("reopened")[1][:200]
+    )
     # when: HQ approves (the manager's decision stands)
     services.approval_decide(actor=g.hq, request=request, decision="approve")
     # then
