@@ -362,10 +362,11 @@ def test_the_post_page_shows_each_first_comment_and_links_to_the_approval(setup)
     review_url = reverse("approvals:post_review", args=[workspace.pk, post.pk])
     # when: before any approval request
     before = client.get(url).content.decode()
-    # then: the first comment under X's preview, no approval link yet
+    # then: the first comment under X's preview, no approval link yet (only "Submit for approval")
     assert 'data-testid="preview-first-comment-x"' in before and REPLY in before
     assert 'data-testid="preview-first-comment-weibo"' not in before
-    assert review_url not in before
+    assert f'href="{review_url}"' not in before and 'data-testid="approval-link"' not in before
+    assert 'data-testid="submit-for-approval"' in before
     # when: submitted for approval
     workflow_with(admin, workspace, [{"name": "Lead", "approver_users": [lead.pk]}])
     approval_services.approval_request_submit(actor=admin, post=post)
