@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from content.ical import feed_view as ical_feed_view
@@ -13,6 +15,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("ical/<str:secret>.ics", ical_feed_view, name="ical-feed"),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico before (or without) reading the page's <link rel="icon">.
+    path("favicon.ico", RedirectView.as_view(url=static_url("img/favicon.svg"), permanent=True)),
     path("", include("channels_app.urls")),
     path("", include("content.urls")),
     path("", include("approvals.urls")),
