@@ -4,11 +4,13 @@ Policy rules are tried in `position` order; the first rule that matches decides 
 approval" when the rule has none). A rule whose workflow is switched off is passed over. No rule matches:
 the post needs no approval.
 
-A stage condition is a dict; every key present must match (AND), each list matches when any of its
-items does (OR). An empty condition always matches.
+A stage condition is a dict; every key present must match (AND; with `"match": "any"`, one key matching
+is enough), each list matches when any of its items does (OR). An empty condition always matches.
   accounts: [social account ids]      platforms: ["weibo", ...]      campaigns: [campaign ids]
   tags: [tag ids]                     compliance_findings: true (any warning or blocking finding)
   keywords: ["最", "guarantee", ...] (case-insensitive, in any variant's text or first comment)
+  finding_kinds: ["adlaw", ...] (a warning or blocking finding of any of these kinds: FINDING_KINDS), so
+    legal sees every post with an advertising-law finding whatever words it uses
 """
 
 from __future__ import annotations
@@ -21,7 +23,35 @@ from core.errors import ValidationFailed
 
 from .models import ApprovalPolicyRule, ApprovalWorkflow
 
-CONDITION_KEYS = frozenset({"accounts", "platforms", "campaigns", "tags", "compliance_findings", "keywords"})
+CONDITION_KEYS = frozenset(
+    {
+        "accounts",
+        "platforms",
+        "campaigns",
+        "tags",
+        "compliance_findings",
+        "keywords",
+        "finding_kinds",
+        "match",
+    }
+)
+
+# A finding's kind, from its rule: China's Advertising Law terms, the workspace's banned words, a missing
+# paid/KOL disclosure, a link blocked in mainland China, or a platform's own limits ("x.text_length").
+FINDING_KINDS = ("adlaw", "banned_word", "disclosure", "blocked_link", "platform_limits")
+_KIND_BY_PREFIX = {
+    "adlaw.": "adlaw",
+    "banned_word": "banned_word",
+    "disclosure.": "disclosure",
+    "link.": "blocked_link",
+}
+
+
+def finding_kind(rule: str) -> str:
+    for prefix, kind in _KIND_BY_PREFIX.items():
+        if rule.startswith(prefix):
+            return kind
+    return "platform_limits"
 
 
 @dataclass(frozen=True)
@@ -34,18 +64,21 @@ class PostFacts:
     tag_ids: frozenset[int]
     has_findings: bool
     texts: tuple[str, ...]
+    finding_kinds: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, post) -> PostFacts:
         targets = list(post.targets.all())
         findings = (post.compliance or {}).get("findings") or []
+        noted = [f for f in findings if f.get("severity") in ("blocking", "warning")]
         return cls(
             account_ids=frozenset(t.account_id for t in targets),
             platforms=frozenset(t.account.platform for t in targets),
             campaign_id=post.campaign_id,
             tag_ids=frozenset(t.pk for t in post.tags.all()),
-            has_findings=any(f.get("severity") in ("blocking", "warning") for f in findings),
+            has_findings=bool(noted),
             texts=tuple(s for t in targets for s in (t.text, t.first_comment) if s),
+            finding_kinds=frozenset(finding_kind(f.get("rule") or "") for f in noted),
         )
 
 
@@ -59,7 +92,9 @@ def validate_condition(condition) -> dict:
         raise ValidationFailed(
             _("Unknown condition keys: %(keys)s.") % {"keys": ", ".join(sorted(unknown))}, field="condition"
         )
-    for key in CONDITION_KEYS - {"compliance_findings"}:
+    if condition.get("match", "all") not in ("all", "any"):
+        raise ValidationFailed(_('match is "all" or "any".'), field="condition")
+    for key in CONDITION_KEYS - {"compliance_findings", "match"}:
         if key in condition and not isinstance(condition[key], list):
             raise ValidationFailed(_("%(key)s must be a list.") % {"key": key}, field="condition")
     for key in ("accounts", "campaigns", "tags"):
@@ -67,26 +102,40 @@ def validate_condition(condition) -> dict:
             raise ValidationFailed(_("%(key)s must be a list of ids.") % {"key": key}, field="condition")
     if "compliance_findings" in condition and not isinstance(condition["compliance_findings"], bool):
         raise ValidationFailed(_("compliance_findings is true or false."), field="condition")
+    unknown_kinds = set(map(str, condition.get("finding_kinds", []))) - set(FINDING_KINDS)
+    if unknown_kinds:
+        raise ValidationFailed(
+            _("Unknown finding kinds: %(kinds)s (known: %(known)s).")
+            % {"kinds": ", ".join(sorted(unknown_kinds)), "known": ", ".join(FINDING_KINDS)},
+            field="condition",
+        )
     return condition
 
 
 def condition_matches(condition: dict, facts: PostFacts) -> bool:
-    if not condition:
+    keys = [key for key in condition or {} if key != "match"]
+    if not keys:
         return True
-    if "accounts" in condition and not facts.account_ids & set(condition["accounts"]):
-        return False
-    if "platforms" in condition and not facts.platforms & set(condition["platforms"]):
-        return False
-    if "campaigns" in condition and facts.campaign_id not in set(condition["campaigns"]):
-        return False
-    if "tags" in condition and not facts.tag_ids & set(condition["tags"]):
-        return False
-    if "compliance_findings" in condition and bool(condition["compliance_findings"]) != facts.has_findings:
-        return False
-    if "keywords" in condition:
+    results = (_key_matches(key, condition[key], facts) for key in keys)
+    return any(results) if condition.get("match") == "any" else all(results)
+
+
+def _key_matches(key: str, value, facts: PostFacts) -> bool:
+    if key == "accounts":
+        return bool(facts.account_ids & set(value))
+    if key == "platforms":
+        return bool(facts.platforms & set(value))
+    if key == "campaigns":
+        return facts.campaign_id in set(value)
+    if key == "tags":
+        return bool(facts.tag_ids & set(value))
+    if key == "compliance_findings":
+        return bool(value) == facts.has_findings
+    if key == "finding_kinds":
+        return bool(facts.finding_kinds & set(value))
+    if key == "keywords":
         haystack = "\n".join(facts.texts).casefold()
-        if not any(str(k).casefold() in haystack for k in condition["keywords"] if str(k).strip()):
-            return False
+        return any(str(k).casefold() in haystack for k in value if str(k).strip())
     return True
 
 

@@ -52,6 +52,7 @@ def facts_json(facts: PostFacts) -> dict:
         "campaign": facts.campaign_id,
         "tags": sorted(facts.tag_ids),
         "compliance_findings": facts.has_findings,
+        "finding_kinds": sorted(facts.finding_kinds),
     }
 
 

@@ -139,6 +139,7 @@ _REROUTE_WHY = {
     "accounts": gettext_lazy("accounts"),
     "platforms": gettext_lazy("platforms"),
     "compliance_findings": gettext_lazy("compliance findings"),
+    "finding_kinds": gettext_lazy("kinds of compliance findings"),
     "policy": gettext_lazy("approval policy"),
 }
 

@@ -248,7 +248,13 @@ class _Seeder:
                 {
                     "name": legal_stage,
                     "approver_users": [self.people["legal"].pk],
-                    "condition": {"keywords": list(self.plan.legal_keywords)},
+                    # legal sees posts with its keywords, and every post with an advertising-law or
+                    # disclosure finding whatever words it uses
+                    "condition": {
+                        "match": "any",
+                        "keywords": list(self.plan.legal_keywords),
+                        "finding_kinds": ["adlaw", "disclosure"],
+                    },
                     "sla_hours": 48,
                     "escalate_to": self.people["admin"].pk,
                     "escalate_after_hours": 24,

@@ -81,7 +81,8 @@ class WorkspacePlan:
     banned_words: tuple[tuple[str, str, str], ...]  # (word, severity, note)
     posts: tuple[DemoPost, ...]
     # The approval workflow (none: posts need no approval): its name and its three stages' names
-    # (the marketing manager; legal, for posts whose text has one of `legal_keywords`; the external HQ
+    # (the marketing manager; legal, for posts whose text has one of `legal_keywords` or that have an
+    # advertising-law or disclosure finding; the external HQ
     # reviewer `hq_email`, for brand-story posts of the launch campaign).
     workflow_name: str = ""
     stage_names: tuple[str, str, str] = ("", "", "")
