@@ -4,11 +4,26 @@ changes with an up or down arrow)."""
 from __future__ import annotations
 
 from django import template
-from django.utils.formats import number_format
+from django.utils import numberformat
+from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 register = template.Library()
+
+
+def number_format(value: float, places: int, **_ignored) -> str:
+    """The active language's decimal and thousands separators, grouped by three: CLDR, and so
+    Intl.NumberFormat in the charts, groups both our languages by three ("70,500"), while Django's
+    zh-hans format groups by four ("7,0500"); the page and its charts must agree."""
+    return numberformat.format(
+        value,
+        get_format("DECIMAL_SEPARATOR"),
+        decimal_pos=places,
+        grouping=3,
+        thousand_sep=get_format("THOUSAND_SEPARATOR") or ",",
+        force_grouping=True,
+    )
 
 
 @register.filter
@@ -34,9 +49,8 @@ def percent(value, decimals=2):
 @register.filter
 def change_badge(change_ratio):
     """The change against the previous period: an arrow and a percentage, colored by direction."""
-    if change_ratio is None:
-        title = _("No previous figure to compare")
-        return format_html('<span class="chg chg-none" title="{}">—</span>', title)
+    if change_ratio is None:  # nothing to compare with: no arrow (the previous figure shows "—")
+        return ""
     if change_ratio > 0:
         arrow, kind, label = "▲", "up", _("Up")
     elif change_ratio < 0:

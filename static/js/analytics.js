@@ -11,6 +11,12 @@
   const percents = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 });
   const palette = ["#4f46e5", "#0ea5e9", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#ec4899", "#14b8a6"];
 
+  const dates = new Intl.DateTimeFormat(locale, { month: "short", day: "numeric", timeZone: "UTC" });
+
+  function shortDate(isoDay) {
+    return dates.format(new Date(isoDay + "T00:00:00Z"));
+  }
+
   function labels() {
     const node = document.getElementById("analytics-labels");
     return node ? JSON.parse(node.textContent) : {};
@@ -38,7 +44,7 @@
         tooltip: { trigger: "axis", valueFormatter: (v) => (v == null ? "—" : numbers.format(v)) },
         legend: { type: "scroll", bottom: 0 },
         grid: { left: 60, right: 16, top: 16, bottom: 56 },
-        xAxis: { type: "category", data: data.dates, boundaryGap: false },
+        xAxis: { type: "category", data: data.dates, boundaryGap: false, axisLabel: { formatter: shortDate } },
         yAxis: { type: "value", scale: true, axisLabel: { formatter: (v) => numbers.format(v) } },
         series,
       };
@@ -73,14 +79,15 @@
             escapeHtml(text.posts) + ": " + numbers.format(p.value[3]),
         },
         grid: { left: 90, right: 16, top: 10, bottom: 70 },
-        xAxis: { type: "category", data: hours, splitArea: { show: true } },
-        yAxis: { type: "category", data: text.weekdays, inverse: true, splitArea: { show: true } },
+        xAxis: { type: "category", data: hours },
+        yAxis: { type: "category", data: text.weekdays, inverse: true },
         visualMap: {
-          min: 0, max, calculable: true, orient: "horizontal", left: "center", bottom: 0,
+          // The colour is the average (the third value), not the number of posts (the last).
+          dimension: 2, min: 0, max, calculable: true, orient: "horizontal", left: "center", bottom: 0,
           inRange: { color: ["#eef2ff", "#818cf8", "#3730a3"] },
           formatter: (v) => numbers.format(v),
         },
-        series: [{ type: "heatmap", data: cells, label: { show: false } }],
+        series: [{ type: "heatmap", data: cells, label: { show: false }, itemStyle: { borderColor: "#fff", borderWidth: 1 } }],
       };
     },
     tags(data, text, element) {
@@ -118,8 +125,9 @@
       option.title = { text: text.noData, left: "center", top: "middle", textStyle: { color: "#94a3b8", fontSize: 14, fontWeight: "normal" } };
     }
     option.animation = false;
-    chart.setOption(option);
+    // Listen before drawing: without animation the first frame can finish before setOption returns.
     chart.on("finished", () => { element.dataset.chartReady = "1"; });
+    chart.setOption(option);
     window.addEventListener("resize", () => chart.resize());
   }
 
