@@ -78,12 +78,12 @@
             escapeHtml(text.average) + ": " + numbers.format(p.value[2]) + "<br>" +
             escapeHtml(text.posts) + ": " + numbers.format(p.value[3]),
         },
-        grid: { left: 90, right: 16, top: 10, bottom: 70 },
+        grid: { left: 90, right: 90, top: 10, bottom: 30 },
         xAxis: { type: "category", data: hours },
         yAxis: { type: "category", data: text.weekdays, inverse: true },
         visualMap: {
           // The colour is the average (the third value), not the number of posts (the last).
-          dimension: 2, min: 0, max, calculable: true, orient: "horizontal", left: "center", bottom: 0,
+          dimension: 2, min: 0, max, calculable: true, orient: "vertical", right: 0, top: "middle", itemHeight: 160,
           inRange: { color: ["#eef2ff", "#818cf8", "#3730a3"] },
           formatter: (v) => numbers.format(v),
         },
