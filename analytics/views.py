@@ -34,7 +34,7 @@ PRESETS = (
     ("90d", gettext_lazy("Last 90 days")),
     ("month", gettext_lazy("This month")),
 )
-TABLE_METRICS = ("views", "reach", "engagements", "likes", "comments", "shares", "saves")
+TABLE_METRICS = ("views", "reach", "engagements", "likes", "comments", "shares")
 
 
 def preset_period(preset: str, today: date) -> tuple[date, date] | None:
