@@ -1,5 +1,6 @@
 from django.urls import path
 
+from analytics.views import OverviewPage
 from approvals.views import ReviewQueuePage
 from channels_app.views import AccountMatrixView
 from content.views import CalendarView
@@ -35,7 +36,7 @@ urlpatterns = [
     path(W + "calendar/", CalendarView.as_view(), name="calendar"),
     path(W + "approvals/", ReviewQueuePage.as_view(), name="approvals"),
     path(W + "accounts/", AccountMatrixView.as_view(), name="accounts"),
-    path(W + "analytics/", views.SectionPlaceholderView.as_view(section="analytics"), name="analytics"),
+    path(W + "analytics/", OverviewPage.as_view(), name="analytics"),
     path(W + "competitors/", views.SectionPlaceholderView.as_view(section="competitors"), name="competitors"),
     path(W + "budgets/", views.SectionPlaceholderView.as_view(section="budgets"), name="budgets"),
     path(W + "inbox/", views.SectionPlaceholderView.as_view(section="inbox"), name="inbox"),

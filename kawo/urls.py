@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("content.urls")),
     path("", include("approvals.urls")),
     path("", include("publishing.urls")),
+    path("", include("analytics.urls")),
     path("", include("dashboard.urls")),
 ]
 

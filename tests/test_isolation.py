@@ -109,6 +109,8 @@ PROVIDERS = {
     "request_id": lambda w: w.once("approval_request", _approval_request).pk,
     "comment_id": lambda w: w.once("review_comment", _review_comment).pk,
     "link_id": lambda w: w.once("review_link", _review_link).pk,
+    # analytics
+    "custom_metric_id": lambda w: w.once("custom_metric", _custom_metric).pk,
 }
 # Kwargs that name no tenant's object (every tenant uses the same values): filled, never swapped.
 NOT_OBJECT_IDS = {"workspace_id", "organization_id", "platform"}
@@ -206,6 +208,12 @@ def _review_link(world: World):
     from approvals.tests.factories import ReviewLinkFactory
 
     return ReviewLinkFactory(request=world.once("approval_request", _approval_request))
+
+
+def _custom_metric(world: World):
+    from analytics.models import CustomMetric
+
+    return CustomMetric.objects.create(workspace=world.workspace, name="Per 1k", formula="likes / 1000")
 
 
 def _webhook_delivery(world: World):

@@ -343,6 +343,43 @@ REQUESTS["post.view"] += [
 ]
 
 
+# analytics: every report reads with analytics.view; the workspace's own metrics and lead rate are its
+# configuration (workspace.manage)
+def _custom_metric(workspace: Workspace) -> dict:
+    from analytics.models import CustomMetric
+
+    metric = CustomMetric.objects.create(workspace=workspace, name="Per 1k", formula="likes / 1000")
+    return {"custom_metric_id": metric.pk}
+
+
+def _campaign_report(workspace: Workspace) -> dict:
+    from content.tests.factories import CampaignFactory
+
+    return {"campaign_id": CampaignFactory(workspace=workspace).pk}
+
+
+REQUESTS["analytics.view"] = [
+    Req("GET", "analytics-overview", _nothing),
+    Req("GET", "analytics-posts", _nothing),
+    Req("GET", "analytics-top-posts", _nothing),
+    Req("GET", "analytics-campaigns", _nothing),
+    Req("GET", "analytics-campaign", lambda ws: (_campaign_report(ws), None)),
+    Req("GET", "analytics-tags", _nothing),
+    Req("GET", "analytics-best-time", _nothing),
+    Req("GET", "analytics-follower-growth", _nothing),
+    Req("GET", "analytics-metrics", _nothing),
+    Req("GET", "analytics-custom-metrics", _nothing),
+    Req("GET", "analytics-custom-metric", lambda ws: (_custom_metric(ws), None)),
+    Req("GET", "analytics-settings", _nothing),
+]
+REQUESTS["workspace.manage"] += [
+    Req("POST", "analytics-custom-metrics", lambda ws: ({}, {"name": "Ratio", "formula": "likes / views"})),
+    Req("PATCH", "analytics-custom-metric", lambda ws: (_custom_metric(ws), {"formula": "likes / 2"})),
+    Req("DELETE", "analytics-custom-metric", lambda ws: (_custom_metric(ws), None)),
+    Req("PATCH", "analytics-settings", lambda ws: ({}, {"lead_engagement_rate": "by_views"})),
+]
+
+
 def _received_grant(agency: Organization) -> AgencyGrantFactory:
     return AgencyGrantFactory(agency=agency, role_ceiling=Role.EDITOR)
 

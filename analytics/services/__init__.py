@@ -1,7 +1,12 @@
 """Writes of the analytics app. `snapshots_ingest` is the only way readings get in."""
 
 from .ingest import IngestRefused, IngestResult, SnapshotRow, UnavailableRow, snapshots_ingest
-from .workspace_settings import analytics_settings_update, custom_metric_create, custom_metric_update
+from .workspace_settings import (
+    analytics_settings_update,
+    custom_metric_create,
+    custom_metric_delete,
+    custom_metric_update,
+)
 
 __all__ = [
     "IngestRefused",
@@ -10,6 +15,7 @@ __all__ = [
     "UnavailableRow",
     "analytics_settings_update",
     "custom_metric_create",
+    "custom_metric_delete",
     "custom_metric_update",
     "snapshots_ingest",
 ]

@@ -48,19 +48,45 @@ def custom_metric_create(*, workspace, actor, name: str, formula: str, descripti
 
 
 @transaction.atomic
-def custom_metric_update(*, workspace, actor, metric: CustomMetric, formula: str) -> CustomMetric:
+def custom_metric_update(
+    *,
+    workspace,
+    actor,
+    metric: CustomMetric,
+    formula: str,
+    name: str | None = None,
+    description: str | None = None,
+) -> CustomMetric:
     if metric.workspace_id != workspace.pk:
         raise ValueError("the custom metric is not in this workspace")
     formula_parse(formula)
-    before = metric.formula
+    before = {"name": metric.name, "formula": metric.formula, "description": metric.description}
     metric.formula = formula.strip()
-    metric.save(update_fields=["formula", "updated_at"])
+    if name is not None:
+        metric.name = name.strip()
+    if description is not None:
+        metric.description = description
+    metric.save(update_fields=["name", "formula", "description", "updated_at"])
     audit_record(
         actor=actor,
         action="analytics.custom_metric_update",
         target=metric,
         workspace=workspace,
-        before={"formula": before},
-        after={"formula": metric.formula},
+        before=before,
+        after={"name": metric.name, "formula": metric.formula, "description": metric.description},
     )
     return metric
+
+
+@transaction.atomic
+def custom_metric_delete(*, workspace, actor, metric: CustomMetric) -> None:
+    if metric.workspace_id != workspace.pk:
+        raise ValueError("the custom metric is not in this workspace")
+    audit_record(
+        actor=actor,
+        action="analytics.custom_metric_delete",
+        target=metric,
+        workspace=workspace,
+        before={"name": metric.name, "formula": metric.formula},
+    )
+    metric.delete()

@@ -190,6 +190,7 @@ STATICFILES_DIRS = [
     # Front-end packages come from npm (package-lock.json), never committed.
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/fullcalendar", BASE_DIR / "node_modules" / "@fullcalendar"),
+    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

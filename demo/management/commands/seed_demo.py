@@ -1,6 +1,7 @@
 """Demo data: a brand with two workspaces, an agency with access to one of them, a user per role, the
-social accounts (channels_app.demo) and each brand workspace's content (demo.content: taxonomy,
-campaigns, an approval workflow, posts in every state of the month).
+social accounts (channels_app.demo), each brand workspace's content (demo.content: taxonomy,
+campaigns, an approval workflow, posts in every state of the month) and its analytics history
+(demo.analytics: 90 days of metric readings through the analytics ingest).
 
 Idempotent: running it again keeps what exists and prints the logins. `--reset` deletes the demo
 organizations first.
@@ -60,8 +61,15 @@ class Command(BaseCommand):
             default=None,
             help="platform simulator to create the demo social accounts on (default: PLATFORM_SIM_URL)",
         )
+        parser.add_argument(
+            "--no-analytics",
+            action="store_true",
+            help="skip the 90 days of analytics history (demo.analytics)",
+        )
 
-    def handle(self, *args, reset: bool = False, sim_url: str | None = None, **options):
+    def handle(
+        self, *args, reset: bool = False, sim_url: str | None = None, no_analytics: bool = False, **options
+    ):
         if reset:
             self._delete()
         if not Organization.objects.filter(slug=BRAND_SLUG).exists():
@@ -73,6 +81,8 @@ class Command(BaseCommand):
         sim_url = (sim_url or settings.PLATFORM_SIM_URL).rstrip("/")
         simulator = self._seed_accounts(sim_url)
         self._seed_content(sim_url, simulator)
+        if not no_analytics:
+            self._seed_analytics()
         self._print_logins()
 
     def _delete(self) -> None:
@@ -99,6 +109,13 @@ class Command(BaseCommand):
                 self.stdout.write(result.summary())
                 for problem in result.problems:
                     self.stderr.write(f"  not as planned: {problem}")
+
+    def _seed_analytics(self) -> None:
+        """90 days of metric history for each brand workspace (demo.analytics), once."""
+        from demo.analytics import seed_demo_analytics
+
+        for workspace in Workspace.objects.filter(organization__slug=BRAND_SLUG).order_by("name"):
+            self.stdout.write(seed_demo_analytics(workspace))
 
     def _seed_accounts(self, sim_url: str) -> bool:
         """One social account per platform in each brand workspace, on the simulator when it runs.
