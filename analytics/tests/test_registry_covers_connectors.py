@@ -19,7 +19,6 @@ from channels_app.connectors.base import MetricsResult
 from channels_app.connectors.registry import CONNECTORS, connector_for
 from channels_app.tests import test_metrics_china as china
 from channels_app.tests import test_metrics_global as world
-from platform_sim.platforms import cn_metrics
 
 # The Chinese cases' connector fixture (it sets each platform's app credentials for the test).
 make_connector = china.make_connector
@@ -54,7 +53,7 @@ def read_china(platform_sim, make, platform: str) -> list[MetricsResult]:
     connector = make(platform)
     _account, credentials = china.connected(platform_sim, connector, followers=20000)
     post_id = china.published(platform_sim, connector, credentials, age_days=2)
-    until = cn_metrics.yesterday()
+    until = china.cm.yesterday()  # Beijing's yesterday (the data cube's last day)
     return [
         connector.fetch_post_metrics(credentials, [post_id]),
         connector.fetch_account_metrics(credentials, since=until - timedelta(days=6), until=until),
@@ -113,7 +112,7 @@ def test_wechat_retired_read_figures_and_their_successors_are_in_the_registry(pl
     # given WeChat answers the retired getuserread with getbizsummary (a rename of a group of metrics)
     connector = make_connector("wechat_oa")
     _account, credentials = china.connected(platform_sim, connector, metrics_removed=["getuserread"])
-    until = cn_metrics.yesterday()
+    until = china.cm.yesterday()
 
     # when
     result = connector.fetch_account_metrics(credentials, since=until - timedelta(days=2), until=until)
