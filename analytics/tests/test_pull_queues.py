@@ -8,10 +8,9 @@ from pathlib import Path
 
 import yaml
 from celery import Celery
+from celery import current_app as app  # kawo.celery's app (kawo/__init__.py makes it current)
 from django.conf import settings
 from kombu import Connection
-
-from kawo.celery import app
 
 ROOT = Path(__file__).resolve().parents[2]
 PULL_TASKS = ("analytics.plan_pulls", "analytics.pull_account", "analytics.pull_posts")
