@@ -38,7 +38,7 @@ from publishing import ratelimit
 from .. import pull_schedule as schedule
 from ..metrics import Level, is_known
 from ..models import MetricPull, MetricUnavailable
-from .ingest import SnapshotRow, UnavailableRow, snapshots_ingest
+from .ingest import IngestRefused, SnapshotRow, UnavailableRow, snapshots_ingest
 
 logger = logging.getLogger("analytics.pulls")
 
@@ -181,11 +181,16 @@ def _revive_stale(now: datetime) -> int:
     """Pulls queued or running for longer than the lease (a lost message, a killed worker) are planned
     again."""
     stale = now - lease()
-    return MetricPull.objects.filter(
+    lost = MetricPull.objects.filter(
         Q(not_before__isnull=True) | Q(not_before__lt=stale),
         status__in=(Status.QUEUED, Status.RUNNING),
         updated_at__lt=stale,
-    ).update(status=Status.PLANNED, updated_at=now)
+    )
+    # A pull that broke its worker every time (it never reached an outcome) stops being retried.
+    lost.filter(attempts__gte=max_attempts()).update(
+        status=Status.FAILED, finished_at=now, updated_at=now, error="no outcome after the last attempt"
+    )
+    return lost.update(status=Status.PLANNED, updated_at=now)
 
 
 def _claim(qs, **options):
@@ -462,6 +467,16 @@ def _outcome(pulls: list[MetricPull], outcome) -> str | None:
     return status
 
 
+def _store(pulls: list[MetricPull], account: SocialAccount, rows, gaps, counts) -> str:
+    try:
+        snapshots_ingest(rows, workspace=account.workspace, unavailable=gaps)
+    except IngestRefused as exc:  # e.g. the post was deleted meanwhile: reading again would not help
+        _finish(pulls, Status.FAILED, error=f"refused by the ingest: {exc}")
+        return "failed"
+    _finish(pulls, Status.DONE, counts=counts)
+    return "done"
+
+
 def pull_account_run(pull_id: str) -> str:
     """Read one account's figures for the pull's days (in chunks where the platform needs them)."""
     now = timezone.now()
@@ -487,9 +502,7 @@ def pull_account_run(pull_id: str) -> str:
     rows, gaps, counts = _convert(
         result, account=account, now=read_at, pull_for=lambda _eid: pull.pk, target_for=lambda _eid: None
     )
-    snapshots_ingest(rows, workspace=account.workspace, unavailable=gaps)
-    _finish(pulls, Status.DONE, counts=counts)
-    return "done"
+    return _store(pulls, account, rows, gaps, counts)
 
 
 def pull_posts_run(account_id: int, pull_ids: list[str]) -> str:
@@ -518,6 +531,4 @@ def pull_posts_run(account_id: int, pull_ids: list[str]) -> str:
     rows, gaps, counts = _convert(
         result, account=account, now=timezone.now(), pull_for=pull_for, target_for=target_for
     )
-    snapshots_ingest(rows, workspace=account.workspace, unavailable=gaps)
-    _finish(pulls, Status.DONE, counts=counts)
-    return "done"
+    return _store(pulls, account, rows, gaps, counts)

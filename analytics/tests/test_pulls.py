@@ -307,3 +307,34 @@ def test_disconnected_accounts_and_posts_past_the_schedule_are_not_read(
     # then
     assert not MetricPull.objects.filter(target__in=[old, target]).exists()
     assert not MetricPull.objects.filter(account=gone).exists()
+
+
+@pytest.mark.django_db
+def test_a_pull_lost_with_its_worker_is_planned_again_and_given_up_after_the_last_attempt(settings):
+    # given two pulls queued long ago and never finished (a killed worker), one already tried 5 times
+    settings.KAWO_METRICS_MAX_ATTEMPTS = 5
+    target = PostTargetFactory(status=S.PUBLISHED, external_id="", published_at=timezone.now())
+    long_ago = timezone.now() - timedelta(hours=1)
+    lost, hopeless = (
+        MetricPull.objects.create(
+            workspace=target.workspace,
+            account=target.account,
+            target=target,
+            kind=MetricPull.Kind.POST,
+            due_at=long_ago - n * MIN,
+            status=MetricPull.Status.RUNNING,
+            attempts=attempts,
+        )
+        for n, attempts in ((1, 1), (2, 5))
+    )
+    MetricPull.objects.update(updated_at=long_ago)
+
+    # when
+    outcome = pulls_plan()
+
+    # then
+    lost.refresh_from_db()
+    hopeless.refresh_from_db()
+    assert outcome["revived"] == 1
+    assert lost.status in (MetricPull.Status.PLANNED, MetricPull.Status.QUEUED)
+    assert hopeless.status == MetricPull.Status.FAILED and "last attempt" in hopeless.error
