@@ -1,7 +1,8 @@
 """Analytics upkeep and metric pulls. Thin: call a service; explicit names.
 
 The pull tasks run on the "metrics" queue (CELERY_TASK_ROUTES): publishing workers consume only the
-default queue, so a publish never waits behind a big pull.
+default queue, so a publish never waits behind a big pull. The planner stays on the default queue: it
+only writes and queues rows, and must keep time while the metrics queue is long.
 """
 
 from __future__ import annotations

@@ -306,8 +306,9 @@ CELERY_BEAT_SCHEDULE = {
 # metrics workers only "metrics" (Procfile.dev, docker-compose.yml), so a publish never waits behind a pull.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 METRICS_QUEUE = "metrics"
+# The planner (analytics.plan_pulls) stays on the default queue, like the publish dispatcher: a short
+# database pass that must keep time even while the metrics queue holds thousands of pulls.
 CELERY_TASK_ROUTES = {
-    "analytics.plan_pulls": {"queue": METRICS_QUEUE},
     "analytics.pull_account": {"queue": METRICS_QUEUE},
     "analytics.pull_posts": {"queue": METRICS_QUEUE},
 }
