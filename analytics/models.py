@@ -11,6 +11,8 @@ workspace instead, and Django's ORM still cascades deletes of accounts and works
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -75,6 +77,12 @@ class MetricUnavailable(WorkspaceScopedModel):
         NOT_OFFERED = "not_offered", _("Not offered for this account or post")
         LATE = "late", _("Not ready yet (late data)")
         ERROR = "error", _("Error")
+        # What the connectors say beyond the four above (channels_app.connectors.base.MetricUnavailable):
+        # the reports tell "renamed" and "too old" apart from "removed".
+        RENAMED = "renamed", _("Renamed by the platform")
+        TOO_OLD = "too_old", _("Older than the platform keeps")
+        TOO_NEW = "too_new", _("Not available yet")
+        THRESHOLD = "threshold", _("Below the platform's minimum audience")
 
     account = models.ForeignKey("channels_app.SocialAccount", on_delete=models.CASCADE, related_name="+")
     target = models.ForeignKey(
@@ -200,3 +208,63 @@ class CustomMetric(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MetricPull(WorkspaceScopedModel):
+    """One read of a platform's figures that the planner decided was due (analytics.pulls): what was
+    asked, when, and how it went. Its id is the `pull_id` of every reading and gap it stored.
+
+    Planning is idempotent: a due pull is one row, whichever beat planned it first (unique on the entity
+    and `due_at`), and is queued once (claimed with SKIP LOCKED and moved to `queued`)."""
+
+    class Kind(models.TextChoices):
+        ACCOUNT = "account", _("Account figures (daily)")
+        BACKFILL = "backfill", _("Account history (on connecting)")
+        POST = "post", _("Post figures")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey("channels_app.SocialAccount", on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(
+        "content.PostTarget", null=True, blank=True, on_delete=models.CASCADE, related_name="metric_pulls"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    due_at = models.DateTimeField()
+    # Account pulls: the days asked (the platform's calendar days), both ends inclusive.
+    since = models.DateField(null=True, blank=True)
+    until = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Not queued before then (a rate limit's Retry-After, a back-off after an error).
+    not_before = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    values_count = models.PositiveIntegerField(default=0)
+    unavailable_count = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "due_at"], condition=models.Q(target__isnull=False), name="uniq_post_pull"
+            ),
+            models.UniqueConstraint(
+                fields=["account", "kind", "due_at"],
+                condition=models.Q(target__isnull=True),
+                name="uniq_account_pull",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_at"], name="metric_pull_due")]
+        verbose_name = _("metric pull")
+
+    def __str__(self) -> str:
+        entity = f"target {self.target_id}" if self.target_id else f"account {self.account_id}"
+        return f"{self.kind} pull of {entity} due {self.due_at:%Y-%m-%d %H:%M} ({self.status})"

@@ -1,13 +1,37 @@
-"""Analytics upkeep. Thin: call a service; explicit names."""
+"""Analytics upkeep and metric pulls. Thin: call a service; explicit names.
+
+The pull tasks run on the "metrics" queue (CELERY_TASK_ROUTES): publishing workers consume only the
+default queue, so a publish never waits behind a big pull. The planner stays on the default queue: it
+only writes and queues rows, and must keep time while the metrics queue is long.
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
 
 from .partitions import partitions_ensure
+from .services.pulls import pull_account_run, pull_posts_run, pulls_plan
 
 
 @shared_task(name="analytics.partitions_ensure")
 def ensure_partitions() -> list[str]:
     """Daily: the snapshot table's partitions for this month and the next three (PostgreSQL only)."""
     return partitions_ensure()
+
+
+@shared_task(name="analytics.plan_pulls")
+def plan_pulls() -> dict:
+    """Beat (every KAWO_METRICS_PLAN_SECONDS): plan the reads that are due and queue them."""
+    return pulls_plan()
+
+
+@shared_task(name="analytics.pull_account")
+def pull_account(pull_id: str) -> str:
+    """One account read (daily, or the backfill of a new connection)."""
+    return pull_account_run(pull_id)
+
+
+@shared_task(name="analytics.pull_posts")
+def pull_posts(account_id: int, pull_ids: list[str]) -> str:
+    """The figures of some posts of one account, in one connector call."""
+    return pull_posts_run(account_id, pull_ids)

@@ -296,12 +296,46 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.partitions_ensure",
         "schedule": crontab(minute=23, hour=2),
     },
+    # Metric pulls: plan what is due and queue it on the "metrics" queue (analytics/services/pulls.py).
+    "analytics.plan_pulls": {
+        "task": "analytics.plan_pulls",
+        "schedule": float(os.environ.get("KAWO_METRICS_PLAN_SECONDS", "60")),
+    },
     # The publish pipeline's dispatcher (claims due posts, sweeps leases, settles unknown outcomes).
     "publishing.dispatch": {
         "task": "publishing.dispatch",
         "schedule": float(os.environ.get("KAWO_PUBLISH_DISPATCH_SECONDS", "3")),
     },
 }
+
+# Metric pulls have a queue of their own: publishing workers consume only the default queue ("celery"),
+# metrics workers only "metrics" (Procfile.dev, docker-compose.yml), so a publish never waits behind a pull.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+METRICS_QUEUE = "metrics"
+# The planner (analytics.plan_pulls) stays on the default queue, like the publish dispatcher: a short
+# database pass that must keep time even while the metrics queue holds thousands of pulls.
+CELERY_TASK_ROUTES = {
+    "analytics.pull_account": {"queue": METRICS_QUEUE},
+    "analytics.pull_posts": {"queue": METRICS_QUEUE},
+}
+
+# --- Metric pulls (analytics/pull_schedule.py has the schedules and their per-platform defaults) --------
+# Divides the post schedule's clock (ages and intervals): 3600 makes "day one" last 24 s. Tests and demos.
+KAWO_METRICS_TIME_SCALE = float(os.environ.get("KAWO_METRICS_TIME_SCALE", "1"))
+# (up to age, every) in seconds, youngest first; per platform: {"wechat_oa": ((30 * 86400, 86400),)}.
+KAWO_METRICS_POST_SCHEDULE = (
+    (86400.0, 1800.0),
+    (7 * 86400.0, 6 * 3600.0),
+    (30 * 86400.0, 86400.0),
+    (90 * 86400.0, 7 * 86400.0),
+)
+KAWO_METRICS_POST_SCHEDULE_BY_PLATFORM: dict = {}
+# Daily account reads: {"default" or platform: {"zone", "delay_hours", "lookback_days", "backfill_days",
+# "chunk_days"}} over the defaults in analytics/pull_schedule.py.
+KAWO_METRICS_ACCOUNT_READ: dict = {}
+KAWO_METRICS_POSTS_PER_TASK = int(os.environ.get("KAWO_METRICS_POSTS_PER_TASK", "50"))
+KAWO_METRICS_LEASE_SECONDS = float(os.environ.get("KAWO_METRICS_LEASE_SECONDS", "900"))
+KAWO_METRICS_MAX_ATTEMPTS = int(os.environ.get("KAWO_METRICS_MAX_ATTEMPTS", "5"))
 
 # --- Publish pipeline (publishing/pipeline/); environment overrides for tests and benchmarks -----
 KAWO_PUBLISH_LEASE_SECONDS = float(os.environ.get("KAWO_PUBLISH_LEASE_SECONDS", "120"))
