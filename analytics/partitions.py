@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 PARENT = "analytics_metricsnapshot"
 MONTHS_AHEAD = 3
-# Partitions this process has seen exist: lets every ingest check its months without a query.
-_known: set[str] = set()
 
 
 def month_start(day: date, offset: int = 0) -> date:
@@ -44,13 +42,13 @@ def partitions_existing() -> list[str]:
 def _create(months: list[date]) -> list[str]:
     if connection.vendor != "postgresql":
         return []
-    missing = [month for month in months if partition_name(month) not in _known]
-    if not missing:
-        return []
+    # Read from the catalogue every time (one small query per ingest batch), never from a cache of this
+    # process: a partition created in a transaction that was rolled back (or by a test whose on-commit
+    # callbacks ran inside its rolled-back transaction) must not be taken for one that exists.
     existing = set(partitions_existing())
     created = []
     with connection.cursor() as cursor:
-        for month in missing:
+        for month in months:
             name = partition_name(month)
             if name not in existing:
                 # Month bounds in UTC: a partition holds [first instant of the month, first of the next).
@@ -62,8 +60,6 @@ def _create(months: list[date]) -> list[str]:
                     f"FOR VALUES FROM ('{lower.isoformat()}') TO ('{upper.isoformat()}')"
                 )
                 created.append(name)
-            # Remembered only once committed: a rolled-back transaction takes its partition with it.
-            transaction.on_commit(lambda name=name: _known.add(name))
     return created
 
 
@@ -82,8 +78,3 @@ def partitions_ensure_for(earliest: datetime, latest: datetime) -> list[str]:
         months.append(first)
         first = month_start(first, 1)
     return _create(months)
-
-
-def forget_known_partitions() -> None:
-    """Tests that drop and recreate tables call this so the process re-reads the catalogue."""
-    _known.clear()
