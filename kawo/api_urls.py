@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("publishing.api.urls")),
     path("", include("content.api.urls")),
     path("", include("approvals.api.urls")),
+    path("", include("analytics.exports.urls")),
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("content.urls")),
     path("", include("approvals.urls")),
     path("", include("publishing.urls")),
+    path("", include("analytics.exports.page_urls")),
     path("", include("dashboard.urls")),
 ]
 

@@ -235,6 +235,9 @@ SPECTACULAR_SETTINGS = {
         "MediaKindEnum": "content.models.MediaAsset.Kind",
         "OrganizationKindEnum": "accounts.models.Organization.Kind",
         "NotificationKindEnum": "approvals.models.NotificationKind",
+        "ExportKindEnum": "analytics.models.ExportKind",
+        "ExportFormatEnum": "analytics.models.ExportFormat",
+        "ScheduledReportFormatEnum": "analytics.models.ScheduledReport.Format",
     },
 }
 
@@ -289,6 +292,11 @@ CELERY_BEAT_SCHEDULE = {
     "analytics.partitions_ensure": {
         "task": "analytics.partitions_ensure",
         "schedule": crontab(minute=23, hour=2),
+    },
+    # Scheduled analytics reports: each report's last complete week or month, emailed once.
+    "analytics.scheduled_reports_send": {
+        "task": "analytics.scheduled_reports_send",
+        "schedule": crontab(minute=7),
     },
     # The publish pipeline's dispatcher (claims due posts, sweeps leases, settles unknown outcomes).
     "publishing.dispatch": {
