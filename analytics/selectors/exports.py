@@ -17,7 +17,7 @@ from datetime import date
 from django.db import connection
 from django.db.models import F, Q
 
-from channels_app.models import SocialAccount
+from channels_app.models import Platform, SocialAccount
 from content.models import Campaign, Post, PostTarget, PostTargetMedia, TagGroup
 
 from ..metrics import COMMON_METRICS, Level, feeders
@@ -31,6 +31,7 @@ from .workspace_settings import lead_engagement_rate
 POST_METRICS = ("views", "reach", "engagements", "likes", "comments", "shares", "saves", "video_plays")
 SORTS = ("published_at", *COMMON_METRICS)
 NO_MEDIA = "text"  # the media-type filter's name for posts without media
+PLATFORM_NAMES = dict(Platform.choices)
 
 
 @dataclass(frozen=True)
@@ -405,9 +406,7 @@ def overview(workspace, *, start: date, end: date, top: int = 5) -> Overview:
     platform_rows = [
         row(
             platform,
-            str(SocialAccount.Platform(platform).label)
-            if platform in SocialAccount.Platform.values
-            else platform,
+            str(PLATFORM_NAMES.get(platform, platform)),
             platform,
             ids,
             [f for pk in ids for f in now_posts.get(pk, [])],
