@@ -138,7 +138,7 @@ def _metric_rows(row, metrics) -> list[dict]:
 def _percent_text(value, *, signed: bool = False) -> str:
     if value is None:
         return "–"
-    text = formats.number_format(value * 100, decimal_pos=2, use_l10n=True) + "%"
+    text = formats.number_format(value * 100, decimal_pos=2, use_l10n=True, force_grouping=True) + "%"
     return ("+" + text) if signed and value > 0 else text
 
 

@@ -13,6 +13,7 @@ from datetime import date
 
 import pandas as pd
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from ..metrics import COMMON_METRICS
 from ..models import ExportKind
@@ -187,11 +188,14 @@ def followers_frame(workspace, request: ExportRequest) -> pd.DataFrame:
             _("Account"): row.account_name,
             _("Platform"): row.platform,
             metric_label("followers"): row.followers,
-            _("Change"): row.change,
+            pgettext("difference", "Change"): row.change,
         }
         for row in rows
     ]
-    return _frame(records, [_("Date"), _("Account"), _("Platform"), metric_label("followers"), _("Change")])
+    return _frame(
+        records,
+        [_("Date"), _("Account"), _("Platform"), metric_label("followers"), pgettext("difference", "Change")],
+    )
 
 
 def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:

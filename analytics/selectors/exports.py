@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection
 from django.db.models import F, Q
@@ -21,7 +21,7 @@ from channels_app.models import Platform, SocialAccount
 from content.models import Campaign, Post, PostTarget, PostTargetMedia, TagGroup
 
 from ..metrics import COMMON_METRICS, Level, feeders
-from .accounts import account_daily, account_period_values, account_series
+from .accounts import account_daily, account_period_values, account_series, account_values_on
 from .days import day_bounds, local_date, previous_period
 from .posts import PostFigures, common_post_value, post_figures
 from .rates import RATE_DENOMINATORS, post_engagement_rate, rate_of
@@ -369,6 +369,26 @@ def _period_figures(workspace, accounts: dict[int, SocialAccount], start: date, 
     return table, by_account, posts
 
 
+def _followers_total_daily(workspace, start: date, end: date) -> list[tuple[date, float]]:
+    """The workspace's followers on each day: every account's last reading on or before that day, summed
+    (accounts are read on different days; a day without a reading keeps the account's last value)."""
+    last = {
+        pk: value
+        for pk, value in account_values_on(workspace, metric="followers", day=start - timedelta(1)).items()
+        if value is not None
+    }
+    readings = defaultdict(dict)
+    for value in account_daily(workspace, metric="followers", start=start, end=end):
+        readings[value.date][value.account_id] = value.value
+    series, day = [], start
+    while day <= end:
+        last.update(readings.get(day, {}))
+        if last:
+            series.append((day, sum(last.values())))
+        day += timedelta(days=1)
+    return series
+
+
 def overview(workspace, *, start: date, end: date, top: int = 5) -> Overview:
     """The overview of the workspace's days `start`..`end` against the period of the same length just
     before: followers (last value), follower growth, posts, and the period's posts' views, reach,
@@ -415,9 +435,7 @@ def overview(workspace, *, start: date, end: date, top: int = 5) -> Overview:
         for platform, ids in sorted(by_platform.items())
     ]
     total = row("total", "", "", list(accounts), now_all, then_all)
-    daily = defaultdict(float)
-    for value in account_daily(workspace, metric="followers", start=start, end=end):
-        daily[value.date] += value.value
+    followers_daily = _followers_total_daily(workspace, start, end)
     top_posts = sorted(
         (f for f in now_all if f.common.get("engagements") is not None),
         key=lambda f: (-f.common["engagements"], f.target_id),
@@ -431,7 +449,7 @@ def overview(workspace, *, start: date, end: date, top: int = 5) -> Overview:
         total=total,
         platforms=platform_rows,
         accounts=account_rows,
-        followers_daily=sorted(daily.items()),
+        followers_daily=followers_daily,
         top_posts=top_posts,
     )
 

@@ -99,6 +99,12 @@ def test_the_overview_sums_accounts_and_posts_against_the_previous_period(scene)
     assert report.total.change_ratio("engagements") == pytest.approx(150 / 40)
     assert [row.key for row in report.platforms] == ["instagram", "weibo", "x"]
     assert report.top_posts[0].target_id == scene.p1.pk
+    # followers per day: each account's last reading carried forward (Instagram 1000 read on 01-03)
+    daily = dict(report.followers_daily)
+    assert daily[date(2027, 1, 4)] == 1000
+    assert daily[date(2027, 1, 5)] == 1000 + 2000
+    assert daily[date(2027, 1, 8)] == 1100 + 2000 + 500
+    assert daily[END] == 3600
 
 
 # --- files ----------------------------------------------------------------------------------------------
@@ -113,9 +119,9 @@ def test_csv_is_utf8_with_a_bom_and_parses_back_with_the_rows(scene):
     assert built.name == "茶饮 Brand_posts_2027-01-04_2027-01-10.csv"
     frame = pd.read_csv(io.BytesIO(built.content), encoding="utf-8-sig")
     assert len(frame) == 3
-    assert list(frame["互动"]) == [80, 60, 50]
+    assert list(frame["互动量"]) == [80, 60, 50]
     assert list(frame["平台"]) == ["instagram", "x", "weibo"]
-    assert frame["活动"].fillna("").tolist() == ["春季上新", "", ""]
+    assert frame["营销活动"].fillna("").tolist() == ["春季上新", "", ""]
 
 
 def test_the_xlsx_report_has_every_table_with_its_rows(scene):
@@ -158,12 +164,13 @@ def test_the_pdf_report_renders_chinese_labels_figures_and_its_charts(scene):
     text = subprocess.run(
         ["pdftotext", "-layout", "-", "-"], input=built.content, capture_output=True, check=True
     ).stdout.decode("utf-8")
-    for label in ("分析报告", "茶饮 Brand", "互动", "粉丝", "上一周期", "每日粉丝", "各平台互动"):
+    for label in ("分析报告", "茶饮 Brand", "互动量", "粉丝数", "上一周期", "每日粉丝数", "各平台互动量"):
         assert label in text, label
-    assert "190" in text and "3,600" in text  # engagements; followers 1,100 + 2,000 + 500
+    plain = text.replace(",", "")  # Chinese number formats group without a separator
+    assert "190" in plain and "3600" in plain  # engagements; followers 1,100 + 2,000 + 500
     assert "+375.00%" in text  # engagements against the previous period's 40
     fonts = subprocess.run(["pdffonts", "-"], input=built.content, capture_output=True).stdout.decode()
-    assert "NotoSansCJK" in fonts.replace(" ", "")
+    assert "NotoSansCJK" in fonts.replace("-", "")  # the system's Noto CJK, embedded
 
 
 def test_what_the_exports_do_not_offer_is_refused_by_field(scene):
@@ -268,10 +275,11 @@ def test_another_tenants_export_job_is_a_404_and_roles_without_export_are_refuse
     assert refused.status_code == 403
 
 
-def test_the_page_less_download_answers_a_small_export_at_once(scene):
+def test_the_page_less_download_answers_a_small_export_at_once(scene, settings):
     # given
     client = Client()
     client.force_login(_person(scene.workspace, language="zh-hans"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     url = f"/w/{scene.workspace.pk}/analytics/export/"
     # when
     response = client.get(
