@@ -124,12 +124,14 @@ resolved AS (
       JOIN feeder f ON f.platform = t.platform AND f.metric = l.metric
 ),
 per_target AS (
-    SELECT target_id, MAX(value) FILTER (WHERE common = %s) AS direct,
-           SUM(value) FILTER (WHERE common <> %s) AS parts
-      FROM resolved WHERE pick = 1 GROUP BY target_id
+    -- Grouped from t itself (not joined to it afterwards): the planner cannot misjudge a second join.
+    SELECT t.id, t.published_at, MAX(r.value) FILTER (WHERE r.common = %s) AS direct,
+           SUM(r.value) FILTER (WHERE r.common <> %s) AS parts
+      FROM t LEFT JOIN resolved r ON r.target_id = t.id AND r.pick = 1
+     GROUP BY t.id, t.published_at
 )
-SELECT t.id FROM t LEFT JOIN per_target p ON p.target_id = t.id
- ORDER BY COALESCE(p.direct, p.parts) {direction} NULLS LAST, t.published_at DESC, t.id
+SELECT id FROM per_target
+ ORDER BY COALESCE(direct, parts) {direction} NULLS LAST, published_at DESC, id
  {limit}
 """
 
@@ -342,6 +344,51 @@ def _sum(values) -> float | None:
     return sum(present) if present else None
 
 
+PERIOD_LATEST_SQL = """
+SELECT target_id, metric, value FROM (
+    SELECT r.target_id, r.metric, r.value,
+           ROW_NUMBER() OVER (PARTITION BY r.target_id, r.metric ORDER BY r.date DESC) AS pick
+      FROM analytics_postdailymetric r
+      JOIN content_posttarget t ON t.id = r.target_id AND t.account_id = r.account_id
+     WHERE t.workspace_id = %s AND t.published_at >= %s AND t.published_at < %s
+       AND r.workspace_id = %s AND r.date <= %s
+) AS latest
+WHERE pick = 1
+"""
+
+
+def _period_post_figures(workspace, start: date, end: date) -> list[PostFigures]:
+    """What `post_figures` returns for the period (same figures, same order), with the latest values read
+    through the posts of the period (one join on the rollups' target index) instead of every rollup of
+    the workspace's accounts: the overview reads two periods of thousands of posts."""
+    lower, upper = day_bounds(workspace, start, end)
+    targets = PostTarget.objects.filter(workspace=workspace, published_at__gte=lower, published_at__lt=upper)
+    figures = {
+        pk: PostFigures(
+            target_id=pk,
+            post_id=post_id,
+            account_id=account_id,
+            platform=platform,
+            published_at=published_at,
+            published_on=local_date(workspace, published_at),
+        )
+        for pk, post_id, account_id, platform, published_at in targets.values_list(
+            "pk", "post_id", "account_id", "account__platform", "published_at"
+        )
+    }
+    if not figures:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(PERIOD_LATEST_SQL, [workspace.pk, lower, upper, workspace.pk, end])
+        for target_id, metric, value in cursor.fetchall():
+            if target_id in figures:
+                figures[target_id].raw[metric] = value
+    for figure in figures.values():
+        figure.common = {key: common_post_value(figure.platform, figure.raw, key) for key in COMMON_METRICS}
+    _followers_on_publishing_day(workspace, figures.values(), until=end)
+    return sorted(figures.values(), key=lambda f: (f.published_at, f.target_id))
+
+
 def _period_figures(workspace, accounts: dict[int, SocialAccount], start: date, end: date, rate: str):
     """Per account: the account-level figures and the period's post figures (and the posts themselves)."""
     per_account = {
@@ -351,7 +398,7 @@ def _period_figures(workspace, accounts: dict[int, SocialAccount], start: date, 
             "follower_growth",
         )
     }
-    posts = post_figures(workspace, start=start, end=end)
+    posts = _period_post_figures(workspace, start, end)
     by_account: dict[int, list[PostFigures]] = defaultdict(list)
     for figure in posts:
         by_account[figure.account_id].append(figure)
