@@ -163,8 +163,13 @@ class PostDailyMetric(models.Model):
     captured_at = models.DateTimeField()
 
     class Meta:
-        # No index beyond the key: reads go by account (the key's prefix); each index costs ingest speed.
-        pass
+        # Reads by account use the key's prefix. Reports read the latest values of one period's posts
+        # (thousands of targets across every account): this index lets them join on the target and read
+        # (metric, date, value) from the index alone (bench/analytics_reports.py: overview and post table;
+        # its ingest cost measured with bench/analytics_ingest.py, bench/README.md).
+        indexes = [
+            models.Index(fields=["target", "metric", "date"], include=["value"], name="postdaily_target_read")
+        ]
 
     def __str__(self) -> str:
         return f"{self.account_id}/{self.platform_post_id} {self.date} {self.metric}={self.value}"
