@@ -26,7 +26,7 @@ from accounts.roles import Capability as C
 from core.api import WorkspaceScopedAPIView
 from core.errors import Conflict
 
-from ..models import ExportFormat, ExportJob, ExportKind, ScheduledReport
+from ..models import ExportFormat, ExportJob, ExportKind, ScheduledReport, ScheduledReportDelivery
 from ..selectors.exports import NO_MEDIA, SORTS, PostFilters
 from . import jobs, schedules
 from .tables import ExportRequest
@@ -222,8 +222,18 @@ class ScheduledReportSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
 
 
-def scheduled_report_data(report: ScheduledReport) -> dict:
-    last = report.deliveries.filter(sent_at__isnull=False).order_by("-period_start").first()
+def last_deliveries(reports) -> dict[int, ScheduledReportDelivery]:
+    """Each report's latest sent period, in one query for a whole list."""
+    latest: dict[int, ScheduledReportDelivery] = {}
+    deliveries = ScheduledReportDelivery.objects.filter(report__in=reports, sent_at__isnull=False)
+    for delivery in deliveries.order_by("report_id", "period_start"):
+        latest[delivery.report_id] = delivery
+    return latest
+
+
+def scheduled_report_data(report: ScheduledReport, last: ScheduledReportDelivery | None = None) -> dict:
+    if last is None:
+        last = last_deliveries([report]).get(report.pk)
     return {
         "id": report.pk,
         "name": report.name,
@@ -256,8 +266,11 @@ class ScheduledReportListView(WorkspaceScopedAPIView):
         responses={200: ScheduledReportSerializer(many=True), **_errors(403)}, summary="Scheduled reports"
     )
     def get(self, request, workspace_id):
-        reports = self.get_queryset().prefetch_related("recipients")
-        return Response([ScheduledReportSerializer(scheduled_report_data(r)).data for r in reports])
+        reports = list(self.get_queryset().prefetch_related("recipients"))
+        last = last_deliveries(reports)
+        return Response(
+            [ScheduledReportSerializer(scheduled_report_data(r, last.get(r.pk))).data for r in reports]
+        )
 
     @extend_schema(
         request=ScheduledReportSerializer,

@@ -218,3 +218,43 @@ def test_a_recipient_who_left_the_workspace_is_skipped():
     # then
     assert [m.to[0] for m in mail.outbox] == [stays.email]
     assert mail.outbox[0].attachments[0][2] == "application/pdf"
+
+
+def test_the_scheduled_report_list_costs_the_same_queries_for_one_report_or_many():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # given
+    workspace = WorkspaceFactory(timezone="UTC")
+    person = _member(workspace)
+    client = _api(person)
+
+    def add_report(n):
+        report = schedules.scheduled_report_create(
+            actor=person,
+            workspace=workspace,
+            name=f"R{n}",
+            frequency="weekly",
+            fmt="pdf",
+            recipients=[person],
+        )
+        ScheduledReportDelivery.objects.create(
+            report=report,
+            period_start=date(2027, 1, 4),
+            period_end=date(2027, 1, 10),
+            sent_at=datetime.now(UTC),
+        )
+
+    counts = []
+    for reports in (1, 5):
+        while ScheduledReport.objects.count() < reports:
+            add_report(ScheduledReport.objects.count())
+        client.get(_url(workspace))  # warm up
+        # when
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(_url(workspace))
+        counts.append(len(queries))
+        assert len(response.json()) == reports
+        assert response.json()[0]["last_sent_period"] == "2027-01-04..2027-01-10"
+    # then
+    assert counts[0] == counts[1], counts
