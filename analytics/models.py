@@ -11,6 +11,8 @@ workspace instead, and Django's ORM still cascades deletes of accounts and works
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -228,7 +230,8 @@ class ExportFormat(models.TextChoices):
 
 
 def export_upload_path(instance: ExportJob, filename: str) -> str:
-    return f"workspaces/{instance.workspace_id}/exports/{instance.pk or 'new'}/{filename}"
+    # A random folder: the download keeps its name (workspace and period), the path is not guessable.
+    return f"workspaces/{instance.workspace_id}/exports/{uuid.uuid4().hex}/{filename}"
 
 
 class ExportJob(WorkspaceScopedModel):
