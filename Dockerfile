@@ -7,6 +7,9 @@ RUN npm ci --no-audit --no-fund
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 KAWO_VAR_DIR=/app/var
 WORKDIR /app
+# WeasyPrint (PDF reports) lays text out with Pango; Chinese needs a CJK font, found by family name.
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    libharfbuzz-subset0 fonts-noto-cjk && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 RUN pip install --no-cache-dir .
 COPY . .

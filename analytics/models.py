@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -170,8 +171,13 @@ class PostDailyMetric(models.Model):
     captured_at = models.DateTimeField()
 
     class Meta:
-        # No index beyond the key: reads go by account (the key's prefix); each index costs ingest speed.
-        pass
+        # Reads by account use the key's prefix. Reports read the latest values of one period's posts
+        # (thousands of targets across every account): this index lets them join on the target and read
+        # (metric, date, value) from the index alone (bench/analytics_reports.py: overview and post table;
+        # its ingest cost measured with bench/analytics_ingest.py, bench/README.md).
+        indexes = [
+            models.Index(fields=["target", "metric", "date"], include=["value"], name="postdaily_target_read")
+        ]
 
     def __str__(self) -> str:
         return f"{self.account_id}/{self.platform_post_id} {self.date} {self.metric}={self.value}"
@@ -268,3 +274,105 @@ class MetricPull(WorkspaceScopedModel):
     def __str__(self) -> str:
         entity = f"target {self.target_id}" if self.target_id else f"account {self.account_id}"
         return f"{self.kind} pull of {entity} due {self.due_at:%Y-%m-%d %H:%M} ({self.status})"
+# --- exports and scheduled reports ---------------------------------------------------------------------
+
+
+class ExportKind(models.TextChoices):
+    POSTS = "posts", _("Post performance")
+    ACCOUNTS = "accounts", _("Account overview")
+    CAMPAIGNS = "campaigns", _("Campaigns")
+    TAGS = "tags", _("Tags")
+    FOLLOWERS = "followers", _("Follower growth")
+    # The overview report: PDF with its charts, or a workbook with every table above.
+    REPORT = "report", _("Analytics report")
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+    PDF = "pdf", "PDF"
+
+
+def export_upload_path(instance: ExportJob, filename: str) -> str:
+    # A random folder: the download keeps its name (workspace and period), the path is not guessable.
+    return f"workspaces/{instance.workspace_id}/exports/{uuid.uuid4().hex}/{filename}"
+
+
+class ExportJob(WorkspaceScopedModel):
+    """One export made on a Celery worker (analytics.exports.jobs moves it along): pending -> running
+    (progress 0-100) -> done (the file) or failed (message)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a worker")
+        RUNNING = "running", _("Exporting")
+        DONE = "done", _("Ready to download")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=12, choices=ExportKind.choices)
+    format = models.CharField(max_length=4, choices=ExportFormat.choices)
+    # {"start", "end", "filters": {...}, "sort", "descending"}: what to export, as the API took it.
+    params = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=10, default="en")  # of the headings and labels
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to=export_upload_path, max_length=300, blank=True)
+    file_name = models.CharField(max_length=255, blank=True)  # the download's name
+    message = models.CharField(max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} {self.kind}.{self.format} ({self.status})"
+
+
+class ScheduledReport(WorkspaceScopedModel):
+    """An analytics report emailed to chosen members every week or month, each in their own language."""
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly")
+        MONTHLY = "monthly", _("Monthly")
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "XLSX"
+
+    name = models.CharField(_("name"), max_length=120)
+    frequency = models.CharField(_("frequency"), max_length=8, choices=Frequency.choices)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices, default=Format.PDF)
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.frequency})"
+
+
+class ScheduledReportDelivery(models.Model):
+    """The claim that one period of a scheduled report was sent: the unique (report, period_start) row
+    is inserted before the emails go, so two beats (or two workers) never both send one period."""
+
+    report = models.ForeignKey(ScheduledReport, on_delete=models.CASCADE, related_name="deliveries")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.JSONField(default=list, blank=True)  # [{"user_id", "email", "language"}]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "period_start"], name="uniq_report_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.period_start}..{self.period_end}"

@@ -35,3 +35,19 @@ def pull_account(pull_id: str) -> str:
 def pull_posts(account_id: int, pull_ids: list[str]) -> str:
     """The figures of some posts of one account, in one connector call."""
     return pull_posts_run(account_id, pull_ids)
+
+
+@shared_task(name="analytics.export_run")
+def export_run(job_id: int) -> str:
+    """An export job: build the file and store it (analytics.exports.jobs)."""
+    from .exports.jobs import export_job_run
+
+    return export_job_run(job_id=job_id)
+
+
+@shared_task(name="analytics.scheduled_reports_send")
+def scheduled_reports_send() -> int:
+    """Hourly: email each scheduled report whose last complete period was not sent yet, once."""
+    from .exports.schedules import scheduled_reports_send_due
+
+    return scheduled_reports_send_due()

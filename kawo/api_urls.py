@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("content.api.urls")),
     path("", include("approvals.api.urls")),
     path("", include("analytics.api.urls")),
+    path("", include("analytics.exports.urls")),
 ]

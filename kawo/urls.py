@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("approvals.urls")),
     path("", include("publishing.urls")),
     path("", include("analytics.urls")),
+    path("", include("analytics.exports.page_urls")),
     path("", include("dashboard.urls")),
 ]
 

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 bash scripts/services-up.sh
 bash scripts/browser-deps.sh
+bash scripts/report-deps.sh
 bash scripts/peers.sh
 echo "== ruff"
 .venv/bin/ruff check .

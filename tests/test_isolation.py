@@ -111,6 +111,8 @@ PROVIDERS = {
     "link_id": lambda w: w.once("review_link", _review_link).pk,
     # analytics
     "custom_metric_id": lambda w: w.once("custom_metric", _custom_metric).pk,
+    "export_id": lambda w: w.once("export_job", _export_job).pk,
+    "scheduled_report_id": lambda w: w.once("scheduled_report", _scheduled_report).pk,
 }
 # Kwargs that name no tenant's object (every tenant uses the same values): filled, never swapped.
 NOT_OBJECT_IDS = {"workspace_id", "organization_id", "platform"}
@@ -170,6 +172,26 @@ def _posting_slot(world: World):
     from content.tests.factories import PostingSlotFactory
 
     return PostingSlotFactory(workspace=world.workspace, account=world.once("account", _social_account))
+
+
+def _export_job(world: World):
+    from analytics.models import ExportJob
+
+    # Done, with a file: the download route would answer if the tenancy check let it through.
+    job = ExportJob(workspace=world.workspace, kind="posts", format="csv", status="done", file_name="x.csv")
+    job.save()
+    from django.core.files.base import ContentFile
+
+    job.file.save("x.csv", ContentFile(b"a,b\r\n"), save=True)
+    return job
+
+
+def _scheduled_report(world: World):
+    from analytics.models import ScheduledReport
+
+    report = ScheduledReport.objects.create(workspace=world.workspace, name="Weekly", frequency="weekly")
+    report.recipients.add(world.admin)
+    return report
 
 
 def _import_job(world: World):

@@ -380,6 +380,44 @@ REQUESTS["workspace.manage"] += [
 ]
 
 
+def _export_job(workspace: Workspace) -> dict:
+    """A finished export with its file."""
+    from django.core.files.base import ContentFile
+
+    from analytics.models import ExportJob
+
+    job = ExportJob.objects.create(workspace=workspace, kind="posts", format="csv", status="done")
+    job.file.save("x.csv", ContentFile(b"a\r\n"), save=True)
+    return {"export_id": job.pk}
+
+
+def _scheduled_report(workspace: Workspace) -> dict:
+    from analytics.models import ScheduledReport
+
+    report = ScheduledReport.objects.create(workspace=workspace, name="Weekly", frequency="weekly")
+    return {"scheduled_report_id": report.pk}
+
+
+def _new_scheduled_report_body(workspace: Workspace) -> dict:
+    analyst = WorkspaceMemberFactory(workspace=workspace, role=Role.ANALYST).user
+    return {"name": "Monday report", "frequency": "weekly", "format": "pdf", "recipients": [analyst.pk]}
+
+
+REQUESTS["analytics.export"] = [
+    Req("GET", "analytics-export-list", _nothing),
+    Req("POST", "analytics-export-list", lambda ws: ({}, {"kind": "posts", "format": "csv"})),
+    Req("GET", "analytics-export-detail", lambda ws: (_export_job(ws), None)),
+    Req("GET", "analytics-export-download", lambda ws: (_export_job(ws), None)),
+    Req("GET", "analytics-scheduled-report-list", _nothing),
+    Req("POST", "analytics-scheduled-report-list", lambda ws: ({}, _new_scheduled_report_body(ws))),
+    Req("GET", "analytics-scheduled-report-detail", lambda ws: (_scheduled_report(ws), None)),
+    Req(
+        "PATCH", "analytics-scheduled-report-detail", lambda ws: (_scheduled_report(ws), {"name": "Renamed"})
+    ),
+    Req("DELETE", "analytics-scheduled-report-detail", lambda ws: (_scheduled_report(ws), None)),
+]
+
+
 def _received_grant(agency: Organization) -> AgencyGrantFactory:
     return AgencyGrantFactory(agency=agency, role_ceiling=Role.EDITOR)
 

@@ -241,6 +241,9 @@ SPECTACULAR_SETTINGS = {
         "MediaKindEnum": "content.models.MediaAsset.Kind",
         "OrganizationKindEnum": "accounts.models.Organization.Kind",
         "NotificationKindEnum": "approvals.models.NotificationKind",
+        "ExportKindEnum": "analytics.models.ExportKind",
+        "ExportFormatEnum": "analytics.models.ExportFormat",
+        "ScheduledReportFormatEnum": "analytics.models.ScheduledReport.Format",
     },
 }
 
@@ -300,6 +303,11 @@ CELERY_BEAT_SCHEDULE = {
     "analytics.plan_pulls": {
         "task": "analytics.plan_pulls",
         "schedule": float(os.environ.get("KAWO_METRICS_PLAN_SECONDS", "60")),
+    },
+    # Scheduled analytics reports: each report's last complete week or month, emailed once.
+    "analytics.scheduled_reports_send": {
+        "task": "analytics.scheduled_reports_send",
+        "schedule": crontab(minute=7),
     },
     # The publish pipeline's dispatcher (claims due posts, sweeps leases, settles unknown outcomes).
     "publishing.dispatch": {
