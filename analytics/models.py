@@ -274,6 +274,8 @@ class MetricPull(WorkspaceScopedModel):
     def __str__(self) -> str:
         entity = f"target {self.target_id}" if self.target_id else f"account {self.account_id}"
         return f"{self.kind} pull of {entity} due {self.due_at:%Y-%m-%d %H:%M} ({self.status})"
+
+
 # --- exports and scheduled reports ---------------------------------------------------------------------
 
 
