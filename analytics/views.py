@@ -72,6 +72,25 @@ class _AnalyticsPage(WorkspacePageMixin, TemplateView):
         start, end = preset_period("30d", today)
         return start, end, "30d", {key: [str(m) for m in value] for key, value in serializer.errors.items()}
 
+    # What each tab offers to download (analytics.exports: small periods answer the file at once).
+    EXPORTS = {
+        "overview": [("report", "pdf"), ("report", "xlsx"), ("accounts", "csv"), ("followers", "csv")],
+        "posts": [("posts", "csv"), ("posts", "xlsx")],
+        "campaigns": [("campaigns", "xlsx"), ("tags", "xlsx")],
+    }
+
+    def export_links(self, ws: int, start, end) -> list[tuple[str, str]]:
+        from .models import ExportKind
+
+        base = reverse("analytics_exports:download", args=[ws])
+        return [
+            (
+                f"{ExportKind(kind).label} · {fmt.upper()}",
+                f"{base}?kind={kind}&format={fmt}&start={start.isoformat()}&end={end.isoformat()}",
+            )
+            for kind, fmt in self.EXPORTS.get(self.tab, [])
+        ]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         start, end, preset, errors = self.period()
@@ -96,6 +115,7 @@ class _AnalyticsPage(WorkspacePageMixin, TemplateView):
                 ("metrics", _("Metrics"), reverse("analytics:metrics", args=[ws])),
             ],
             api_base=reverse("analytics-overview", args=[ws]).rsplit("overview/", 1)[0],
+            exports=self.export_links(ws, start, end) if self.access.can(C.ANALYTICS_EXPORT) else [],
             chart_labels={
                 "current": _("This period"),
                 "previous": _("Previous period"),

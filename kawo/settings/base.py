@@ -244,6 +244,7 @@ SPECTACULAR_SETTINGS = {
         "ExportKindEnum": "analytics.models.ExportKind",
         "ExportFormatEnum": "analytics.models.ExportFormat",
         "ScheduledReportFormatEnum": "analytics.models.ScheduledReport.Format",
+        "AnalyticsMediaTypeEnum": "analytics.selectors.reports.MEDIA_TYPES",
     },
 }
 

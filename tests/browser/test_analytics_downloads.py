@@ -7,7 +7,6 @@ engagements 80 (Instagram), 60 (X), 50 (Weibo), 190 in all."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -25,16 +24,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PERIOD = "start=2027-01-04&end=2027-01-10"
 
 
-def _download(page, url: str) -> tuple[str, Path]:
-    """Follow a link to `url` as a person clicks it; the file Chromium saved and its suggested name."""
-    page.evaluate(
-        """url => { const a = document.createElement('a'); a.href = url; a.id = 'export-link';
-                    a.textContent = 'export'; document.body.appendChild(a); }""",
-        url,
-    )
+def _download(page, kind: str, fmt: str) -> tuple[str, Path]:
+    """Click the page's download link for this kind and format, as a person does; the file Chromium
+    saved and its suggested name."""
     with page.expect_download() as info:
-        page.click("#export-link")
-    page.evaluate("document.getElementById('export-link').remove()")
+        page.click(f"[data-testid=analytics-exports] a[href*='kind={kind}&format={fmt}']")
     download = info.value
     return download.suggested_filename, Path(download.path())
 
@@ -54,10 +48,9 @@ def test_csv_xlsx_and_pdf_downloads_parse_back_in_english_and_chinese(live_serve
     # given
     workspace = scene.workspace
     signed_in(page, live_server, scene.analyst)
-    base = f"{live_server.url}/w/{workspace.pk}/analytics/export/"
-    page.goto(f"{live_server.url}/w/{workspace.pk}/")
-    # when: the report workbook in English
-    name, path = _download(page, f"{base}?kind=report&format=xlsx&{PERIOD}")
+    page.goto(f"{live_server.url}/w/{workspace.pk}/analytics/?{PERIOD}")
+    # when: the report workbook in English, from the overview's download links
+    name, path = _download(page, "report", "xlsx")
     # then
     assert name == "Lotus Tea_report_2027-01-04_2027-01-10.xlsx"
     sheets = pd.read_excel(path, sheet_name=None)
@@ -65,24 +58,25 @@ def test_csv_xlsx_and_pdf_downloads_parse_back_in_english_and_chinese(live_serve
     overview = sheets["Account overview"]
     assert overview[overview["Level"] == "Total"]["Engagements"].tolist() == [190]
 
-    # when: in Chinese, the post table as CSV (Weibo only) and the PDF report
+    # when: in Chinese, the post table as CSV from the Posts tab, and the PDF report from the overview
     page.context.add_cookies(
         [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "zh-hans", "url": live_server.url}]
     )
-    name, path = _download(page, f"{base}?kind=posts&format=csv&platforms=weibo&{PERIOD}")
+    page.goto(f"{live_server.url}/w/{workspace.pk}/analytics/?{PERIOD}")
+    page.click("[data-testid=analytics-tabs] a[href*='/analytics/posts/']")
+    name, path = _download(page, "posts", "csv")
     # then
     assert name == "Lotus Tea_posts_2027-01-04_2027-01-10.csv"
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for UTF-8
     frame = pd.read_csv(path, encoding="utf-8-sig")
-    assert (frame["平台"].tolist(), frame["互动量"].tolist()) == (["weibo"], [50])
-    name, path = _download(page, f"{base}?kind=report&format=pdf&{PERIOD}")
+    assert sorted(frame["互动量"].tolist()) == [50, 60, 80]
+    assert frame[frame["平台"] == "weibo"]["互动量"].tolist() == [50]
+    page.click("[data-testid=analytics-tabs] a[href*='/analytics/?']")
+    name, path = _download(page, "report", "pdf")
     assert name.endswith(".pdf")
-    if shutil.which("pdftotext"):
-        text = subprocess.run(
-            ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True
-        ).stdout
-        text = text.decode("utf-8")
-        assert "分析报告" in text and "互动量" in text and "190" in text
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True).stdout
+    text = text.decode("utf-8")
+    assert "分析报告" in text and "互动量" in text and "190" in text
 
 
 def test_another_tenants_person_gets_no_file(live_server, page, scene):
