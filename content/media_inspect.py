@@ -32,7 +32,7 @@ from typing import Any, BinaryIO
 
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from core.errors import ValidationFailed
 
@@ -154,6 +154,18 @@ def inspect_media(
         source.seek(0)
 
 
+def _load_strictly(image) -> None:
+    """`image.load()` with Pillow's LOAD_TRUNCATED_IMAGES off whatever another library set it to
+    (WeasyPrint turns it on for the whole process when it is imported, which would let a cut-off upload
+    through as a valid image)."""
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        image.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def inspect_upload(
     upload: Any, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pixels: int = DEFAULT_MAX_PIXELS
 ) -> MediaInfo:
@@ -266,7 +278,7 @@ def _inspect_image(handle: BinaryIO, size: int, *, max_pixels: int) -> MediaInfo
                     image.seek(0)
                 if image.format in ("JPEG", "MPO"):
                     image.draft("RGB", (max(1, width // 8), max(1, height // 8)))  # decode at 1/8: cheap
-                image.load()  # decodes the (first) frame: a truncated or damaged file fails here
+                _load_strictly(image)  # decodes the (first) frame: a truncated or damaged file fails here
         except MediaRejected:
             raise
         except Image.DecompressionBombError:

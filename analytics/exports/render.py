@@ -145,7 +145,12 @@ def _percent_text(value, *, signed: bool = False) -> str:
 def to_pdf(workspace, report: Overview) -> bytes:
     """The overview as a PDF: headline figures against the previous period, follower line chart,
     engagements per platform bar chart, the platform and account tables and the top posts."""
+    from PIL import ImageFile
     from weasyprint import HTML  # imported here: it loads Pango, which only the PDF path needs
+
+    # WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole process when imported; our reports
+    # embed no raster image, and uploads must keep refusing cut-off files (content.media_inspect).
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     metrics = report.metrics
     context = {

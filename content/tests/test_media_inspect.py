@@ -501,3 +501,19 @@ def test_suitability_of_an_inspected_file_that_fits():
 
     # then
     assert result == {"shorttext": []}
+
+
+def test_a_truncated_image_is_refused_even_after_weasyprint_turned_pillows_leniency_on():
+    # given: what importing WeasyPrint does to the whole process (the PDF export imports it)
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True
+    data = image_bytes("PNG", size=(64, 64), color=(10, 20, 30))
+    try:
+        # when
+        error = rejected(data[: len(data) - 30], filename="cut.png")
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+    # then
+    assert error.code == "corrupt"
