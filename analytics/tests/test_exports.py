@@ -10,7 +10,6 @@ previous period. Instagram followers 1100 on the last day, Weibo 2000, X 500.
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 from datetime import date
 
@@ -154,7 +153,6 @@ def test_a_single_table_as_xlsx(scene):
     assert sorted(frame["Posts"]) == [1, 2]
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="scripts/report-deps.sh installs poppler-utils")
 def test_the_pdf_report_renders_chinese_labels_figures_and_its_charts(scene):
     # when
     with translation.override("zh-hans"):
