@@ -395,3 +395,27 @@ def standard_findings(connector: Connector, payload: PostPayload) -> list[Findin
                 )
             )
     return findings
+
+
+class MetricsNotOffered:
+    """For platforms with no server-side metrics API a brand can use (assisted platforms): every ask is
+    answered "not_offered" with the reason (`NO_METRICS_API`), so reports say why nothing is there.
+    `capabilities.metrics` stays False, so nothing plans pulls for them."""
+
+    NO_METRICS_API: ClassVar[str] = ""
+
+    def fetch_account_metrics(self, credentials: Credentials, *, since: date, until: date) -> MetricsResult:
+        account = str(credentials.extra.get("external_id", ""))
+        return MetricsResult(
+            unavailable=[
+                MetricUnavailable("account_metrics", "account", account, "not_offered", self.NO_METRICS_API)
+            ]
+        )
+
+    def fetch_post_metrics(self, credentials: Credentials, external_ids: list[str]) -> MetricsResult:
+        return MetricsResult(
+            unavailable=[
+                MetricUnavailable("post_metrics", "post", post_id, "not_offered", self.NO_METRICS_API)
+                for post_id in external_ids
+            ]
+        )

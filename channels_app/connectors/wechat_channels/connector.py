@@ -11,11 +11,9 @@ from django.utils.translation import gettext as _
 from ..base import (
     Capabilities,
     Connector,
-    Credentials,
     Finding,
     MediaLimits,
-    MetricsResult,
-    MetricUnavailable,
+    MetricsNotOffered,
     PostPayload,
     standard_findings,
 )
@@ -23,7 +21,7 @@ from ..base import (
 SHORT_TITLE_LIMIT = 16
 
 
-class WeChatChannelsConnector(Connector):
+class WeChatChannelsConnector(MetricsNotOffered, Connector):
     platform = "wechat_channels"
     display_name = "WeChat Channels"
     capabilities = Capabilities(
@@ -53,24 +51,8 @@ class WeChatChannelsConnector(Connector):
             )
         return findings
 
-    # --- metrics: not offered (capabilities.metrics stays False, so nothing plans pulls) ---
+    # metrics: not offered (MetricsNotOffered)
     NO_METRICS_API = (
         "WeChat Channels (视频号) offers no server-side API for an account's or a video's figures "
         "to a brand's tools"
     )
-
-    def fetch_account_metrics(self, credentials: Credentials, *, since, until) -> MetricsResult:
-        account = str(credentials.extra.get("external_id", ""))
-        return MetricsResult(
-            unavailable=[
-                MetricUnavailable("account_metrics", "account", account, "not_offered", self.NO_METRICS_API)
-            ]
-        )
-
-    def fetch_post_metrics(self, credentials: Credentials, external_ids: list[str]) -> MetricsResult:
-        return MetricsResult(
-            unavailable=[
-                MetricUnavailable("post_metrics", "post", post_id, "not_offered", self.NO_METRICS_API)
-                for post_id in external_ids
-            ]
-        )
