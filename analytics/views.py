@@ -26,6 +26,7 @@ from . import selectors
 from .api import serializers as api_serializers
 from .api import views as api
 from .metrics import COMMON_METRICS
+from .models import ExportKind
 from .selectors import reports
 
 PRESETS = (
@@ -80,8 +81,6 @@ class _AnalyticsPage(WorkspacePageMixin, TemplateView):
     }
 
     def export_links(self, ws: int, start, end) -> list[tuple[str, str]]:
-        from .models import ExportKind
-
         base = reverse("analytics_exports:download", args=[ws])
         return [
             (

@@ -11,12 +11,10 @@ def _label(actor) -> str:
 
 
 def lock_post(post_id: int) -> None:
-    """Lock the post's row: every transaction that changes a post's targets, jobs or requests takes it
-    first, so edits, decisions and the publishing pipeline queue behind one another instead of
-    deadlocking (publishing/README.md, "Lock order")."""
-    from content.models import Post
+    """The post lock every approval write takes first: content's one post lock (the lock order)."""
+    from content.services import post_lock
 
-    list(Post.objects.select_for_update().filter(pk=post_id).values_list("pk", flat=True))
+    post_lock(post_id)
 
 
 def move_targets(post, *, from_statuses, to: str) -> list[int]:

@@ -85,6 +85,7 @@ from .posts import (  # noqa: F401
     post_create,
     post_delete,
     post_duplicate,
+    post_lock,
     post_lock_for_target,
     post_reschedule,
     post_schedule,

@@ -590,6 +590,13 @@ def post_delete(*, actor, post: Post) -> Post:
 _RESULT_FIELDS = ("external_id", "url", "published_at", "error_message")
 
 
+def post_lock(post_id: int) -> None:
+    """Lock the post's row: every transaction that changes a post's targets, jobs or requests takes it
+    first, so edits, decisions and the publishing pipeline queue behind one another instead of
+    deadlocking (publishing/README.md, "Lock order")."""
+    list(Post.objects.select_for_update().filter(pk=post_id).values_list("pk", flat=True))
+
+
 def post_lock_for_target(target_id: int) -> int | None:
     """Lock the post of a target, before the target: the one lock order of posts, targets, publish jobs
     and approval requests (publishing/README.md, "Lock order"). Every edit locks the post first; so do

@@ -151,6 +151,9 @@ class _ComposerMixin(WorkspacePageMixin):
         chosen_tags = {int(v) for v in (form["tags"].value() or []) if str(v).isdigit()}
         for group in selectors.tag_groups(self.workspace):
             tag_groups.append({"group": group, "tags": [(t, t.pk in chosen_tags) for t in group.tags.all()]})
+        can_submit = hooks.registered("submit_for_approval") is not None and (
+            self.editing is None or self.editing.status == S.DRAFT
+        )
         return {
             "form": form,
             "post": self.editing,
@@ -164,9 +167,10 @@ class _ComposerMixin(WorkspacePageMixin):
             "tz_name": self.workspace.timezone,
             "is_scheduled": self.editing is not None and self.editing.status == S.SCHEDULED,
             # "Submit for approval" beside Save, for new posts and drafts; the chain shown for saved ones
-            "can_submit": hooks.registered("submit_for_approval") is not None
-            and (self.editing is None or self.editing.status == S.DRAFT),
-            "approval_route": hooks.approval_route(self.editing) if self.editing is not None else None,
+            "can_submit": can_submit,
+            "approval_route": hooks.approval_route(self.editing)
+            if can_submit and self.editing is not None
+            else None,
         }
 
     def get(self, request, *args, **kwargs):
