@@ -41,10 +41,11 @@ EVERY_6H = 6 * 3600 / SCALE  # 6 s
 DAY = 86400 / SCALE  # 24 s
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def metrics_cluster(django_db_setup, django_db_blocker, platform_sim_server, tmp_path_factory):
-    """Shared by the tests: a publishing worker (default queue only), a metrics worker ("metrics" only)
-    and two beats (planning must stay idempotent with both), on one broker key prefix."""
+    """A publishing worker (default queue only), a metrics worker ("metrics" only) and two beats
+    (planning must stay idempotent with both), on one broker key prefix. One per test, stopped before the
+    test's database is flushed: workers still reading a backlog made the flush's TRUNCATE fail."""
     env = pipeline_env(
         platform_sim_server,
         KAWO_METRICS_TIME_SCALE=SCALE,
