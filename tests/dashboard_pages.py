@@ -1,0 +1,175 @@
+"""Every page of the dashboard, found from the URL configuration (not from a list someone keeps).
+
+`demo_world()` loads the demo (its organizations, people, accounts and content; no analytics history)
+and adds the few objects a page URL may name that the demo does not keep a handle on: a review link's
+token, an invitation's token, an iCal feed's secret, an import job. `dashboard_pages(world)` walks the
+URL resolver and returns, for every route that answers GET outside the API, the admin site and the
+sign-in pages, the URL filled from the world and the person who can see it. A new page whose URL names
+an argument this module cannot fill fails here, with the argument named: teach `_ARGUMENTS` about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from io import StringIO
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Organization, User, Workspace
+
+NO_SIM = "http://127.0.0.1:9"  # nothing listens there: the demo without the platform simulator
+
+# Routes that are not pages a person reads: the API, Django's admin, allauth's own flows (their
+# templates are ours and are rendered by the tests that sign in), the language switch, feeds, icons.
+NOT_PAGES = ("api/", "admin/", "accounts/", "i18n/", "ical/", "favicon.ico", "static/", "media/")
+
+
+@dataclass
+class World:
+    workspace: Workspace
+    brand: Organization
+    agency: Organization
+    owner: User
+    agency_admin: User
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str  # namespace:url_name
+    route: str
+    url: str
+    user: User
+
+
+def demo_world() -> World:
+    call_command("seed_demo", "--no-analytics", "--sim-url", NO_SIM, stdout=StringIO(), stderr=StringIO())
+    workspace = Workspace.objects.get(organization__slug="lumiere", slug="china")
+    world = World(
+        workspace=workspace,
+        brand=workspace.organization,
+        agency=Organization.objects.get(kind=Organization.Kind.AGENCY),
+        owner=User.objects.get(email="owner@demo.kawo.test"),
+        agency_admin=User.objects.get(email="agency-admin@demo.kawo.test"),
+    )
+    world.values = {name: make(world) for name, make in _ARGUMENTS.items()}
+    return world
+
+
+def _post(world: World):
+    """A post with an approval request, so that its review page has something to show."""
+    from approvals.models import ApprovalRequest
+
+    return ApprovalRequest.objects.filter(workspace=world.workspace).order_by("pk").first().post
+
+
+def _account(world: World):
+    from channels_app.models import SocialAccount
+
+    return SocialAccount.objects.filter(workspace=world.workspace).order_by("pk").first()
+
+
+def _review_token(world: World) -> str:
+    from approvals.links import review_link_create
+    from approvals.models import ApprovalRequest
+
+    request = ApprovalRequest.objects.filter(workspace=world.workspace).order_by("pk").first()
+    _link, token = review_link_create(
+        actor=world.owner, workspace=world.workspace, email="hq.reviewer@example.com", request=request
+    )
+    return token
+
+
+def _invitation_token(world: World) -> str:
+    from accounts.services import invitation_create
+
+    _invitation, token = invitation_create(
+        actor=world.owner, workspace=world.workspace, email="new.person@example.com", role="editor"
+    )
+    return token
+
+
+def _import_id(world: World) -> int:
+    from content.imports.jobs import import_job_create
+
+    handle = _account(world).handle
+    upload = SimpleUploadedFile(
+        "posts.csv", f"accounts,text,scheduled_at\n{handle},新品上市,2031-05-01 09:30\n".encode(), "text/csv"
+    )
+    return import_job_create(actor=world.owner, workspace=world.workspace, file=upload).pk
+
+
+def _organization_id(world: World) -> list[tuple[int, User]]:
+    """Organization pages are the brand's (its owner) or the agency's (its admin)."""
+    return [(world.brand.pk, world.owner), (world.agency.pk, world.agency_admin)]
+
+
+# How to fill each URL argument a page can take.
+_ARGUMENTS: dict[str, Callable[[World], Any]] = {
+    "workspace_id": lambda world: world.workspace.pk,
+    "post_id": lambda world: _post(world).pk,
+    "account_id": lambda world: _account(world).pk,
+    "platform": lambda world: _account(world).platform,
+    "import_id": _import_id,
+    "organization_id": _organization_id,
+    "token": lambda world: {
+        "approvals:external_review": _review_token(world),
+        "dashboard:invitation_accept": _invitation_token(world),
+    },
+}
+
+
+def _walk(patterns, prefix: str = "", namespace: str | None = None) -> Iterator[tuple[str, str, Any]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(filter(None, [namespace, pattern.namespace])) or None
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            yield prefix + str(pattern.pattern), name, pattern
+
+
+def _answers_get(pattern: URLPattern) -> bool:
+    view_class = getattr(pattern.callback, "view_class", None)
+    if view_class is None:
+        return False
+    allowed = getattr(view_class, "http_method_names", ())
+    return "get" in allowed and hasattr(view_class, "get")
+
+
+def page_routes() -> list[tuple[str, str, URLPattern]]:
+    """(route, name, pattern) of every route that answers GET outside NOT_PAGES."""
+    return [
+        (route, name, pattern)
+        for route, name, pattern in _walk(get_resolver().url_patterns)
+        if not route.startswith(NOT_PAGES) and _answers_get(pattern)
+    ]
+
+
+def dashboard_pages(world: World) -> list[Page]:
+    pages = []
+    for route, name, pattern in page_routes():
+        arguments = list(pattern.pattern.converters)
+        user = world.owner
+        kwargs = {}
+        for argument in arguments:
+            if argument not in world.values:
+                raise AssertionError(f"{name} ({route}) takes {argument!r}: teach tests/dashboard_pages.py to fill it")
+            value = world.values[argument]
+            if isinstance(value, dict):  # a value that only one page takes (tokens of different kinds)
+                if name not in value:
+                    raise AssertionError(f"{name} ({route}) takes {argument!r}: teach tests/dashboard_pages.py")
+                value = value[name]
+            if isinstance(value, list):  # several (value, who sees it): the first page that names it
+                value, user = value[0] if "agency" not in name else value[1]
+            kwargs[argument] = value
+        pages.append(Page(name=name, route=route, url=reverse(name, kwargs=kwargs), user=user))
+    return pages
+
+
+def page_names() -> set[str]:
+    return {name for _route, name, _pattern in page_routes()}

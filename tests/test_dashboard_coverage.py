@@ -1,0 +1,66 @@
+"""Issue 13, acceptance 2: whatever the API can change, a person can change in the dashboard.
+
+Every write endpoint in the OpenAPI schema (POST, PUT, PATCH, DELETE) names, on its view class, the
+dashboard page that does the same (`dashboard_page`), or says why it has none (`dashboard_page_none`:
+endpoints for machines, such as the external reviewer's JSON flow that the review page itself calls).
+The page must exist and open for the demo's owner. The list of endpoints comes from the schema
+generator, so a new endpoint without a page fails here."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from drf_spectacular.generators import SchemaGenerator
+
+from tests.dashboard_pages import dashboard_pages, demo_world
+
+pytestmark = pytest.mark.django_db
+
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def write_endpoints() -> list[tuple[str, str, type]]:
+    generator = SchemaGenerator()
+    generator.get_schema(request=None, public=True)
+    return [(method, path, view.cls) for path, _regex, method, view in generator.endpoints if method in WRITES]
+
+
+def test_every_write_endpoint_names_its_dashboard_page_and_the_page_opens():
+    # given
+    world = demo_world()
+    pages = {page.name: page for page in dashboard_pages(world)}
+    missing, unknown, reasons = [], [], []
+    # when
+    for method, path, view_class in write_endpoints():
+        target = getattr(view_class, "dashboard_page", None)
+        if target is None:
+            reason = getattr(view_class, "dashboard_page_none", "")
+            if len(reason) < 20:
+                missing.append(f"{method} {path} ({view_class.__module__}.{view_class.__name__})")
+            else:
+                reasons.append(reason)
+            continue
+        if target not in pages:
+            unknown.append(f"{method} {path} -> {target}")
+    # then
+    assert not missing, "write endpoints without a dashboard page:\n" + "\n".join(sorted(missing))
+    assert not unknown, "dashboard_page names no page that answers GET:\n" + "\n".join(sorted(unknown))
+    assert len(reasons) < 10, reasons  # machine-only endpoints stay the exception
+
+
+def test_every_dashboard_page_opens_for_the_person_it_is_for():
+    # given
+    world = demo_world()
+    failures = []
+    clients = {}
+    # when
+    for page in dashboard_pages(world):
+        client = clients.get(page.user.pk)
+        if client is None:
+            client = clients[page.user.pk] = Client()
+            client.force_login(page.user)
+        response = client.get(page.url)
+        if response.status_code != 200:
+            failures.append(f"{page.name} {page.url}: {response.status_code}")
+    # then
+    assert not failures, "\n".join(failures)
