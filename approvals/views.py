@@ -225,6 +225,7 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
                 for item in selectors.post_timeline(self.workspace, post=post)
             ],
         )
+        context.update(request_actions(self.access, current))
         return context
 
     def post(self, request, workspace_id, post_id):
@@ -287,6 +288,12 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
                 comment=comment,
             )
         messages.success(request, _("Your decision is recorded."))
+
+
+def request_actions(access, current) -> dict:
+    from .page_actions import request_actions as actions
+
+    return actions(access, current)
 
 
 def _anchor(data, post):

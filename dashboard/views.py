@@ -7,7 +7,8 @@ capability per HTTP method). Services decide; their DomainErrors are shown next 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -20,8 +21,9 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -35,6 +37,7 @@ from core.timezones import day_start
 from core.views import WorkspacePageMixin, WorkspaceViewMixin, apply_domain_error
 
 from . import selectors
+from .audit_labels import AUDIT_ACTION_LABELS, AUDIT_FIELD_LABELS
 from .context_processors import LAST_WORKSPACE_SESSION_KEY, SECTIONS_BY_KEY
 from .forms import (
     AgencyAssignmentForm,
@@ -50,48 +53,8 @@ from .forms import (
 )
 
 # Readable names for audit actions; actions added later by other apps fall back to their code.
-AUDIT_ACTION_LABELS = {
-    "organization.created": gettext_lazy("Organization created"),
-    "workspace.created": gettext_lazy("Workspace created"),
-    "workspace.updated": gettext_lazy("Workspace settings changed"),
-    "member.role_changed": gettext_lazy("Member role changed"),
-    "member.removed": gettext_lazy("Member removed"),
-    "invitation.created": gettext_lazy("Invitation sent"),
-    "invitation.resent": gettext_lazy("Invitation re-sent"),
-    "invitation.revoked": gettext_lazy("Invitation revoked"),
-    "invitation.accepted": gettext_lazy("Invitation accepted"),
-    "agency_grant.created": gettext_lazy("Agency access granted"),
-    "agency_grant.ceiling_changed": gettext_lazy("Agency role ceiling changed"),
-    "agency_grant.revoked": gettext_lazy("Agency access revoked"),
-    "agency_assignment.created": gettext_lazy("Agency person assigned"),
-    "agency_assignment.removed": gettext_lazy("Agency person removed"),
-    "user.updated": gettext_lazy("Profile updated"),
-    "token.created": gettext_lazy("Access token created"),
-    "token.revoked": gettext_lazy("Access token revoked"),
-}
-
-AUDIT_FIELD_LABELS = {
-    "role": gettext_lazy("Role"),
-    "role_ceiling": gettext_lazy("Role ceiling"),
-    "name": gettext_lazy("Name"),
-    "slug": gettext_lazy("Slug"),
-    "timezone": gettext_lazy("Time zone"),
-    "language": gettext_lazy("Language"),
-    "currency": gettext_lazy("Currency"),
-    "email": gettext_lazy("Email address"),
-    "user": gettext_lazy("Person"),
-    "agency": gettext_lazy("Agency"),
-    "status": gettext_lazy("Status"),
-    "members": gettext_lazy("Members"),
-    "full_name": gettext_lazy("Full name"),
-    "sent_count": gettext_lazy("Times sent"),
-    "revoked": gettext_lazy("Revoked"),
-    "lowered_members": gettext_lazy("Lowered to the ceiling"),
-    "invitation": gettext_lazy("Invitation"),
-    "kind": gettext_lazy("Kind"),
-}
-
 AUDIT_PAGE_SIZE = 50
+ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 def _first_error(form) -> str:
@@ -514,9 +477,14 @@ class AgencyUnassignView(AgencyAdminMixin, View):
 # --- audit log -------------------------------------------------------------------------------------
 
 
-def _readable(field: str, value) -> str:
+def _readable(field: str, value, zone=None) -> str:
     if value is None or value == "":
         return "—"
+    if isinstance(value, str) and ISO_INSTANT.match(value):
+        # Instants are stored in UTC (ISO 8601); the log shows them in the workspace's time zone.
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is not None and zone is not None:
+            return date_format(moment.astimezone(zone), "Y-m-d H:i")
     if field == "lowered_members" and isinstance(value, list):
         return ngettext("%(count)s person", "%(count)s people", len(value)) % {"count": len(value)}
     if field in ("role", "role_ceiling") and value in Role.values:
@@ -532,26 +500,26 @@ def _readable(field: str, value) -> str:
     return str(value)
 
 
-def _changes(before: dict | None, after: dict | None) -> list[dict]:
+def _changes(before: dict | None, after: dict | None, zone=None) -> list[dict]:
     before, after = before or {}, after or {}
     fields = list(before) + [field for field in after if field not in before]
     return [
         {
             "label": AUDIT_FIELD_LABELS.get(field, field),
-            "before": _readable(field, before.get(field)) if field in before else None,
-            "after": _readable(field, after.get(field)) if field in after else None,
+            "before": _readable(field, before.get(field), zone) if field in before else None,
+            "after": _readable(field, after.get(field), zone) if field in after else None,
         }
         for field in fields
     ]
 
 
-def _audit_rows(events) -> list[dict]:
+def _audit_rows(events, zone=None) -> list[dict]:
     return [
         {
             "event": event,
             "action_label": AUDIT_ACTION_LABELS.get(event.action, event.action),
             "actor": event.actor.get_full_name() if event.actor else (event.actor_label or _("System")),
-            "changes": _changes(event.before, event.after),
+            "changes": _changes(event.before, event.after, zone),
         }
         for event in events
     ]
@@ -600,7 +568,7 @@ class AuditLogView(WorkspacePageMixin, TemplateView):
         context.update(
             filter_form=form,
             page=page,
-            rows=_audit_rows(page.object_list),
+            rows=_audit_rows(page.object_list, workspace.tzinfo),
             query=query.urlencode(),
             timezone_name=workspace.timezone,
             now=timezone.now(),

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from io import StringIO
 from typing import Any
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Organization, User, Workspace
@@ -26,6 +28,10 @@ NO_SIM = "http://127.0.0.1:9"  # nothing listens there: the demo without the pla
 # Routes that are not pages a person reads: the API, Django's admin, allauth's own flows (their
 # templates are ours and are rendered by the tests that sign in), the language switch, feeds, icons.
 NOT_PAGES = ("api/", "admin/", "accounts/", "i18n/", "ical/", "favicon.ico", "static/", "media/")
+
+
+# Routes that answer a GET with a file need the query that says which file.
+QUERIES = {"analytics_exports:download": "?kind=posts&format=csv"}
 
 
 @dataclass
@@ -44,6 +50,14 @@ class Page:
     route: str
     url: str
     user: User
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The demo world, loaded once per test module and rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield demo_world()
+        transaction.set_rollback(True)
 
 
 def demo_world() -> World:
@@ -158,16 +172,21 @@ def dashboard_pages(world: World) -> list[Page]:
         kwargs = {}
         for argument in arguments:
             if argument not in world.values:
-                raise AssertionError(f"{name} ({route}) takes {argument!r}: teach tests/dashboard_pages.py to fill it")
+                raise AssertionError(
+                    f"{name} ({route}) takes {argument!r}: teach tests/dashboard_pages.py to fill it"
+                )
             value = world.values[argument]
             if isinstance(value, dict):  # a value that only one page takes (tokens of different kinds)
                 if name not in value:
-                    raise AssertionError(f"{name} ({route}) takes {argument!r}: teach tests/dashboard_pages.py")
+                    raise AssertionError(
+                        f"{name} ({route}) takes {argument!r}: teach tests/dashboard_pages.py"
+                    )
                 value = value[name]
             if isinstance(value, list):  # several (value, who sees it): the first page that names it
                 value, user = value[0] if "agency" not in name else value[1]
             kwargs[argument] = value
-        pages.append(Page(name=name, route=route, url=reverse(name, kwargs=kwargs), user=user))
+        url = reverse(name, kwargs=kwargs) + QUERIES.get(name, "")
+        pages.append(Page(name=name, route=route, url=url, user=user))
     return pages
 
 

@@ -78,6 +78,8 @@ def _validated(serializer_class, data, *, partial: bool = False) -> dict:
 class MeView(UserScopedAPIView):
     """The signed-in person: profile and where they belong."""
 
+    dashboard_page = "dashboard:profile"
+
     serializer_class = s.MeUpdateSerializer
     required_capabilities = {"GET": None, "PATCH": None}
 
@@ -200,6 +202,7 @@ class _ReceivedGrantMixin:
 
 
 class GrantAssignmentListView(_ReceivedGrantMixin, _ListMixin, OrganizationScopedAPIView):
+    dashboard_page = "dashboard:agency_home"
     serializer_class = s.AssignmentCreateSerializer
     required_capabilities = {"GET": ORG_MANAGE, "POST": ORG_MANAGE}
 
@@ -230,6 +233,7 @@ class GrantAssignmentListView(_ReceivedGrantMixin, _ListMixin, OrganizationScope
 
 
 class GrantAssignmentDetailView(_ReceivedGrantMixin, OrganizationScopedAPIView):
+    dashboard_page = "dashboard:agency_home"
     serializer_class = s.AssignmentSerializer
     required_capabilities = {"DELETE": ORG_MANAGE}
 
@@ -308,6 +312,7 @@ class WorkspaceMemberListView(_ListMixin, WorkspaceScopedAPIView):
 
 
 class WorkspaceMemberDetailView(WorkspaceScopedAPIView):
+    dashboard_page = "dashboard:members"
     serializer_class = s.MemberRoleSerializer
     queryset = WorkspaceMember.objects.all()
     lookup_url_kwarg = "member_id"
@@ -341,6 +346,7 @@ class WorkspaceMemberDetailView(WorkspaceScopedAPIView):
 
 
 class InvitationListView(_ListMixin, WorkspaceScopedAPIView):
+    dashboard_page = "dashboard:members"
     serializer_class = s.InvitationCreateSerializer
     queryset = Invitation.objects.all()
     required_capabilities = {"GET": C.MEMBER_MANAGE, "POST": C.MEMBER_MANAGE}
@@ -369,6 +375,7 @@ class _InvitationObjectMixin:
 
 
 class InvitationDetailView(_InvitationObjectMixin, WorkspaceScopedAPIView):
+    dashboard_page = "dashboard:members"
     serializer_class = s.InvitationSerializer
     required_capabilities = {"GET": C.MEMBER_MANAGE, "DELETE": C.MEMBER_MANAGE}
 
@@ -383,6 +390,7 @@ class InvitationDetailView(_InvitationObjectMixin, WorkspaceScopedAPIView):
 
 
 class InvitationResendView(_InvitationObjectMixin, WorkspaceScopedAPIView):
+    dashboard_page = "dashboard:members"
     serializer_class = s.InvitationSerializer
     required_capabilities = {"POST": C.MEMBER_MANAGE}
 
@@ -397,6 +405,7 @@ class InvitationResendView(_InvitationObjectMixin, WorkspaceScopedAPIView):
 
 
 class InvitationAcceptView(UserScopedAPIView):
+    dashboard_page = "dashboard:invitation_accept"
     serializer_class = s.InvitationAcceptSerializer
     required_capabilities = {"POST": None}
 
@@ -415,6 +424,7 @@ class InvitationAcceptView(UserScopedAPIView):
 
 
 class AgencyGrantListView(_ListMixin, WorkspaceScopedAPIView):
+    dashboard_page = "dashboard:agencies"
     serializer_class = s.AgencyGrantCreateSerializer
     queryset = AgencyGrant.objects.all()
     required_capabilities = {"GET": C.AGENCY_MANAGE, "POST": C.AGENCY_MANAGE}
@@ -440,6 +450,7 @@ class AgencyGrantListView(_ListMixin, WorkspaceScopedAPIView):
 
 
 class AgencyGrantDetailView(WorkspaceScopedAPIView):
+    dashboard_page = "dashboard:agencies"
     serializer_class = s.AgencyGrantUpdateSerializer
     queryset = AgencyGrant.objects.all()
     lookup_url_kwarg = "grant_id"
@@ -498,6 +509,7 @@ class AuditEventListView(_ListMixin, WorkspaceScopedAPIView):
 
 
 class TokenListView(_ListMixin, UserScopedAPIView):
+    dashboard_page = "dashboard:tokens"
     serializer_class = s.TokenCreateSerializer
     required_capabilities = {"GET": None, "POST": None}
 
@@ -519,6 +531,7 @@ class TokenListView(_ListMixin, UserScopedAPIView):
 
 
 class TokenDetailView(UserScopedAPIView):
+    dashboard_page = "dashboard:tokens"
     serializer_class = s.TokenSerializer
     required_capabilities = {"DELETE": None}
 

@@ -170,6 +170,8 @@ class RequestDetailView(WorkspaceScopedAPIView):
 class RequestDecideView(WorkspaceScopedAPIView):
     """POST approve, reject or request_changes (with a comment) on the request's current stage."""
 
+    dashboard_page = "approvals:post_review"
+
     queryset = ApprovalRequest.objects.all()
     serializer_class = s.RequestSerializer
     required_capabilities = {"POST": C.APPROVAL_DECIDE}
@@ -185,6 +187,7 @@ class RequestDecideView(WorkspaceScopedAPIView):
 
 
 class RequestCancelView(WorkspaceScopedAPIView):
+    dashboard_page = "approvals:post_review"
     queryset = ApprovalRequest.objects.all()
     serializer_class = s.RequestSerializer
     required_capabilities = {"POST": C.POST_EDIT}
@@ -198,6 +201,8 @@ class RequestCancelView(WorkspaceScopedAPIView):
 
 class BatchSubmitView(WorkspaceScopedAPIView):
     """POST several posts for approval together (all or none)."""
+
+    dashboard_page = "dashboard:approvals"
 
     queryset = ApprovalBatch.objects.all()
     serializer_class = s.BatchSerializer
@@ -223,6 +228,7 @@ class _PostView(WorkspaceScopedAPIView):
 
 
 class PostSubmitView(_PostView):
+    dashboard_page = "content:post_detail"
     serializer_class = s.RequestSerializer
     required_capabilities = {"POST": C.POST_EDIT}
 
@@ -245,6 +251,8 @@ class PostGateView(_PostView):
 
 class PostOverrideView(_PostView):
     """POST: publish without approval, for exactly the post's current content (audited)."""
+
+    dashboard_page = "approvals:post_review"
 
     serializer_class = s.OverrideSerializer
     required_capabilities = {"POST": C.POST_PUBLISH_WITHOUT_APPROVAL}
@@ -408,6 +416,8 @@ class QueueView(UserScopedAPIView):
 class BulkApproveView(UserScopedAPIView):
     """POST: approve several requests at once; posts with compliance findings are left for one by one."""
 
+    dashboard_page = "dashboard:approvals"
+
     serializer_class = s.BulkResultSerializer
     required_capabilities = {"POST": None}
 
@@ -446,6 +456,7 @@ class NotificationUnreadView(UserScopedAPIView):
 
 
 class NotificationReadView(UserScopedAPIView):
+    dashboard_page = "publishing:notifications"
     serializer_class = s.UnreadCountSerializer
     required_capabilities = {"POST": None}
 
@@ -526,6 +537,7 @@ class ExternalReviewView(_ExternalView):
 
 
 class ExternalCodeView(_ExternalView):
+    dashboard_page = "approvals:external_review"
     serializer_class = s.ExternalReviewSerializer
     required_capabilities = {"POST": None}
 
@@ -538,6 +550,7 @@ class ExternalCodeView(_ExternalView):
 
 
 class ExternalVerifyView(_ExternalView):
+    dashboard_page = "approvals:external_review"
     serializer_class = s.ReviewSessionSerializer
     required_capabilities = {"POST": None}
 
@@ -557,6 +570,7 @@ class ExternalVerifyView(_ExternalView):
 
 
 class ExternalDecideView(_ExternalView):
+    dashboard_page = "approvals:external_review"
     serializer_class = s.DecisionSerializer
     required_capabilities = {"POST": None}
 
@@ -583,6 +597,7 @@ class ExternalDecideView(_ExternalView):
 
 
 class ExternalCommentView(_ExternalView):
+    dashboard_page = "approvals:external_review"
     serializer_class = s.CommentSerializer
     required_capabilities = {"POST": None}
 

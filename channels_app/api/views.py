@@ -55,6 +55,8 @@ class SocialAccountDetailView(WorkspaceScopedAPIView):
     """GET one account; PATCH its groups, tags and responsible person; DELETE disconnects it (the row
     and its history stay; credentials are wiped)."""
 
+    dashboard_page = "channels:account_edit"
+
     queryset = SocialAccount.objects.all()
     serializer_class = s.SocialAccountOutputSerializer
     required_capabilities = {"GET": VIEW, "PATCH": CONNECT, "DELETE": CONNECT}
@@ -97,6 +99,8 @@ class ConnectStartView(WorkspaceScopedAPIView):
 
     The state is bound to the caller, the workspace and (with session authentication) the session.
     """
+
+    dashboard_page = "dashboard:accounts"
 
     queryset = SocialAccount.objects.all()
     serializer_class = s.ConnectStartOutputSerializer

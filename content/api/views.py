@@ -96,6 +96,8 @@ class PostListView(WorkspaceScopedAPIView):
     post newest first; filters `accounts`, `platforms`, `campaign`, `tags`, `status`, `author`.
     POST: a new draft with one variant per account."""
 
+    dashboard_page = "content:composer_new"
+
     queryset = Post.objects.all()
     serializer_class = s.PostSerializer
     required_capabilities = {"GET": C.POST_VIEW, "POST": C.POST_CREATE}
@@ -129,6 +131,8 @@ class _PostObjectView(WorkspaceScopedAPIView):
 class PostDetailView(_PostObjectView):
     """GET one post; PATCH it with the `version` you edited (stale: 409, nothing saved); DELETE it (the
     post leaves the calendar; variants not yet published are cancelled)."""
+
+    dashboard_page = "content:composer_edit"
 
     required_capabilities = {"GET": C.POST_VIEW, "PATCH": C.POST_EDIT, "DELETE": C.POST_EDIT}
 
@@ -170,6 +174,7 @@ class PostHistoryView(_PostObjectView):
 
 
 class PostDuplicateView(_PostObjectView):
+    dashboard_page = "content:post_detail"
     required_capabilities = {"POST": C.POST_CREATE}
 
     @extend_schema(
@@ -189,6 +194,8 @@ class PostScheduleView(_PostObjectView):
     a variant's state forbids it (409) or compliance finds blocking problems (400); warnings need
     `override_warnings` (recorded)."""
 
+    dashboard_page = "content:composer_edit"
+
     required_capabilities = {"POST": C.POST_SCHEDULE}
 
     @extend_schema(
@@ -207,6 +214,8 @@ class PostRescheduleView(_PostObjectView):
     """Move the post to another time (the calendar's drag). Moving a scheduled post also needs
     post.schedule; posts being published, published or cancelled cannot move (409 with the reason)."""
 
+    dashboard_page = "dashboard:calendar"
+
     required_capabilities = {"POST": C.POST_EDIT}
 
     @extend_schema(
@@ -222,6 +231,7 @@ class PostRescheduleView(_PostObjectView):
 
 
 class PostUnscheduleView(_PostObjectView):
+    dashboard_page = "content:post_detail"
     required_capabilities = {"POST": C.POST_SCHEDULE}
 
     @extend_schema(
@@ -238,6 +248,8 @@ class PostUnscheduleView(_PostObjectView):
 
 class PostQueueView(_PostObjectView):
     """Schedule at the accounts' next free posting slot."""
+
+    dashboard_page = "content:post_detail"
 
     required_capabilities = {"POST": C.POST_SCHEDULE}
 
@@ -280,6 +292,8 @@ class PostComplianceOverrideView(_PostObjectView):
     content hash: any later change to what is sent voids it (400 without a reason or without a blocking
     finding; 403 for roles without post.publish_without_approval)."""
 
+    dashboard_page = "content:post_detail"
+
     required_capabilities = {"POST": C.POST_PUBLISH_WITHOUT_APPROVAL}
 
     @extend_schema(
@@ -298,6 +312,8 @@ class ComplianceCheckView(WorkspaceScopedAPIView):
     """The composer's live check: text and platforms (or accounts, or targets: accounts each with its
     first comment) in; findings with spans (in the text, or in a target's first comment) and each
     platform's character count (by its own counting rule) and limit out."""
+
+    dashboard_page = "content:composer_new"
 
     queryset = Post.objects.all()
     serializer_class = s.ComplianceCheckOutputSerializer

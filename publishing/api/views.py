@@ -152,6 +152,8 @@ class WebhookRedeliverView(WorkspaceScopedAPIView):
 class PostPublishNowView(WorkspaceScopedAPIView):
     """POST: publish a scheduled post's targets now instead of at its time."""
 
+    dashboard_page = "content:post_detail"
+
     queryset = Post.objects.filter(deleted_at__isnull=True)
     serializer_class = s.PublishNowResultSerializer
     required_capabilities = {"POST": Capability.POST_PUBLISH_NOW}
@@ -172,6 +174,8 @@ class _TargetView(WorkspaceScopedAPIView):
 class PublishTargetRetryView(_TargetView):
     """POST: try a failed target again now (409 while its outcome is still being confirmed)."""
 
+    dashboard_page = "content:post_detail"
+
     required_capabilities = {"POST": Capability.POST_PUBLISH_NOW}
 
     @extend_schema(request=NO_INPUT, responses=s.PublishTargetSerializer, summary="Retry a failed target")
@@ -183,6 +187,8 @@ class PublishTargetRetryView(_TargetView):
 class PublishTargetCancelView(_TargetView):
     """POST: take one scheduled, queued or failed target off the schedule."""
 
+    dashboard_page = "content:post_detail"
+
     required_capabilities = {"POST": Capability.POST_SCHEDULE}
 
     @extend_schema(request=NO_INPUT, responses=s.PublishTargetSerializer, summary="Cancel a target")
@@ -193,6 +199,8 @@ class PublishTargetCancelView(_TargetView):
 
 class PublishTargetConfirmView(_TargetView):
     """POST {url}: an assisted post was published by hand; record its live link."""
+
+    dashboard_page = "content:post_detail"
 
     required_capabilities = {"POST": Capability.POST_SCHEDULE}
 
