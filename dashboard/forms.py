@@ -13,9 +13,19 @@ from accounts.models import CURRENCIES
 from accounts.roles import Role, role_within_ceiling
 
 
+# Old names the tz database keeps only as aliases ("Cuba", "US/Eastern", "EST5EDT"): a zone picker offers
+# the Area/City names instead. A workspace already on an alias keeps it (WorkspaceSettingsForm).
+ALIAS_AREAS = ("Etc/", "US/", "Canada/", "Brazil/", "Mexico/", "Chile/", "SystemV/")
+
+
 @cache
 def timezone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+    names = [
+        name
+        for name in zoneinfo.available_timezones()
+        if name == "UTC" or ("/" in name and not name.startswith(ALIAS_AREAS))
+    ]
+    return [(name, name.replace("_", " ")) for name in sorted(names)]
 
 
 def roles_within(ceiling: str) -> list[tuple[str, str]]:
@@ -91,6 +101,12 @@ class WorkspaceSettingsForm(forms.Form):
     )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = (self.initial or {}).get("timezone")
+        if current and current not in dict(timezone_choices()):
+            self.fields["timezone"].choices = [(current, current), *timezone_choices()]
 
 
 class ProfileForm(forms.Form):

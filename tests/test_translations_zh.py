@@ -22,111 +22,87 @@ from tests.dashboard_pages import dashboard_pages, world  # noqa: F401 (the fixt
 pytestmark = pytest.mark.django_db
 
 # Names that Chinese pages write in Latin letters too.
-LATIN_TERMS = {
+LATIN_TERMS = set(
     # platforms and products
-    "kawo",
-    "oss",
-    "x",
-    "facebook",
-    "instagram",
-    "linkedin",
-    "tiktok",
-    "youtube",
-    "mastodon",
-    "bluesky",
-    "wechat",
-    "weibo",
-    "douyin",
-    "xiaohongshu",
-    "bilibili",
-    "kuaishou",
-    "meta",
-    "google",
-    "apple",
-    "ical",
-    "excel",
-    "wps",
-    "swagger",
-    "openapi",
-    "oauth",
-    "kol",
-    "kols",
+    "kawo oss x facebook instagram linkedin tiktok youtube mastodon bluesky wechat weibo douyin "
+    "xiaohongshu bilibili kuaishou meta google apple ical excel wps swagger openapi oauth kol kols "
     # formats, units and abbreviations
-    "csv",
-    "xlsx",
-    "pdf",
-    "png",
-    "jpg",
-    "jpeg",
-    "gif",
-    "webp",
-    "mp4",
-    "mov",
-    "api",
-    "url",
-    "urls",
-    "id",
-    "utc",
-    "gmt",
-    "sla",
-    "qr",
-    "html",
-    "json",
-    "http",
-    "https",
-    "hmac",
-    "sha",
-    "kb",
-    "mb",
-    "gb",
-    "px",
-    "cny",
-    "usd",
-    "eur",
-    "rmb",
-    "am",
-    "pm",
-    "ctr",
-    "cpm",
-    "roi",
-    "h",
-    "m",
-    "s",
-    "min",
-    "ms",
-    "v",
+    "csv xlsx pdf png jpg jpeg gif webp mp4 mov api url urls id utc gmt sla qr html json http https hmac "
+    "sha kb mb gb px am pm ctr cpm roi h m s min ms v utf bom ip appid appsecret".split()
+)
+# Columns that hold codes, not words people typed (the audit log's actions, stored keys and statuses).
+CODE_COLUMNS = {
+    "action",
+    "kind",
+    "code",
+    "event",
+    "key",
+    "status",
+    "platform",
+    "scope",
+    "content_type",
+    "mime",
 }
 HIDDEN = {"script", "style", "code", "pre", "template", "noscript", "svg"}
-VISIBLE_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "data-confirm", "value"}
+VISIBLE_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "data-confirm"}
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]+|[A-Za-z]")
-NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+|/\S*|@\w+|#\w+|\b[\w.-]+\.(?:com|cn|test|org|net)\b")
+NOT_WORDS = re.compile(
+    r"\S+@\S+|https?://\S+|/\S*|@\w+|#\w+|\b[\w.-]+\.(?:com|cn|test|org|net)\b"
+    r"|\S+(?:\.\.\.|…)"  # data cut short to fit (a long file name)
+    r"|\b[A-Z][a-z]+/[A-Za-z_/ -]+"  # IANA time zone names (Asia/Shanghai), as every zone picker shows them
+    r"|\b[A-Z]{3}\b"  # ISO 4217 currency codes (CNY) and other upper-case abbreviations
+    r"|\b[0-9a-f]{16,}\b"  # fingerprints
+    r"|\b[a-z]+/[\w.+-]+"  # MIME types (image/jpeg)
+    r"|[\w.-]+\.(?:jpe?g|png|gif|webp|mp4|mov|csv|xlsx|pdf|txt)\b"  # file names
+)
+
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
 class VisibleText(HTMLParser):
-    """The text a reader sees: text nodes outside scripts and styles, and the attributes read aloud or
-    shown on hover; hidden inputs and the language switch's own names excluded."""
+    """The text a reader sees: text nodes and the attributes shown on hover or read aloud, outside
+    scripts, styles and code, outside decorations hidden from screen readers (`aria-hidden`, such as
+    a platform's two-letter glyph) and outside text marked as another language (the language switch's
+    "English")."""
 
     def __init__(self):
         super().__init__()
-        self.hidden_depth = 0
+        self.stack: list[tuple[str, bool]] = []
         self.chunks: list[str] = []
 
+    @property
+    def hidden(self) -> bool:
+        return any(hides for _tag, hides in self.stack)
+
     def handle_starttag(self, tag, attrs):
-        if tag in HIDDEN:
-            self.hidden_depth += 1
         attributes = dict(attrs)
-        if attributes.get("type") == "hidden" or attributes.get("lang"):
-            return
-        for name in VISIBLE_ATTRIBUTES:
-            if attributes.get(name) and not (name == "value" and tag != "button"):
-                self.chunks.append(attributes[name])
+        lang = attributes.get("lang") or ""
+        hides = (
+            tag in HIDDEN or attributes.get("aria-hidden") == "true" or (lang and not lang.startswith("zh"))
+        )
+        if not (hides or self.hidden):
+            for name in VISIBLE_ATTRIBUTES:
+                if attributes.get(name):
+                    self.chunks.append(attributes[name])
+            if tag == "input" and attributes.get("type") in ("submit", "button") and attributes.get("value"):
+                self.chunks.append(attributes["value"])
+        if tag not in VOID:
+            self.stack.append((tag, hides))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID and self.stack:
+            self.stack.pop()
 
     def handle_endtag(self, tag):
-        if tag in HIDDEN and self.hidden_depth:
-            self.hidden_depth -= 1
+        for index in range(len(self.stack) - 1, -1, -1):
+            if self.stack[index][0] == tag:
+                del self.stack[index:]
+                break
 
     def handle_data(self, data):
-        if not self.hidden_depth and data.strip():
+        if not self.hidden and data.strip():
             self.chunks.append(data.strip())
 
 
@@ -137,7 +113,10 @@ def data_words() -> set[str]:
         fields = [
             f.name
             for f in model._meta.concrete_fields
-            if isinstance(f, models.CharField | models.TextField) and not f.choices
+            if isinstance(f, models.CharField | models.TextField)
+            and not f.choices
+            and f.name not in CODE_COLUMNS
+            and not f.name.endswith(("_id", "_hash", "_key", "_code", "_status"))
         ]
         if not fields:
             continue

@@ -13,10 +13,11 @@ FROM, UNTIL = datetime(2026, 1, 1, tzinfo=UTC), datetime(2031, 1, 1, tzinfo=UTC)
 
 @cache
 def offered_zones() -> tuple[str, ...]:
-    """Every zone a workspace can be set to (the settings form's choices)."""
-    from dashboard.forms import timezone_choices
+    """Every zone a workspace can be set to: each name of the tz database, which the model and the API
+    accept (the settings form offers the Area/City names among them, and keeps a workspace's alias)."""
+    import zoneinfo
 
-    return tuple(name for name, _label in timezone_choices())
+    return tuple(sorted(zoneinfo.available_timezones()))
 
 
 def _bisect(zone, low: datetime, high: datetime) -> datetime:
