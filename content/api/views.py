@@ -376,6 +376,7 @@ class MediaDetailView(WorkspaceScopedAPIView):
 
 
 class CampaignListView(WorkspaceScopedAPIView):
+    dashboard_page = "content:campaigns"
     queryset = Campaign.objects.all()
     serializer_class = s.CampaignSerializer
     required_capabilities = {"GET": C.POST_VIEW, "POST": C.POST_SCHEDULE}
@@ -393,6 +394,7 @@ class CampaignListView(WorkspaceScopedAPIView):
 
 
 class CampaignDetailView(WorkspaceScopedAPIView):
+    dashboard_page = "content:campaigns"
     queryset = Campaign.objects.all()
     serializer_class = s.CampaignSerializer
     required_capabilities = {"GET": C.POST_VIEW, "PATCH": C.POST_SCHEDULE, "DELETE": C.POST_SCHEDULE}
@@ -421,6 +423,7 @@ class CampaignDetailView(WorkspaceScopedAPIView):
 
 
 class TagGroupListView(WorkspaceScopedAPIView):
+    dashboard_page = "content:tag_groups"
     queryset = TagGroup.objects.all()
     serializer_class = s.TagGroupSerializer
     required_capabilities = {"GET": C.POST_VIEW, "POST": C.WORKSPACE_MANAGE}
@@ -441,6 +444,7 @@ class TagGroupListView(WorkspaceScopedAPIView):
 
 
 class TagGroupDetailView(WorkspaceScopedAPIView):
+    dashboard_page = "content:tag_groups"
     queryset = TagGroup.objects.all()
     serializer_class = s.TagGroupSerializer
     required_capabilities = {"GET": C.POST_VIEW, "PATCH": C.WORKSPACE_MANAGE, "DELETE": C.WORKSPACE_MANAGE}
@@ -470,6 +474,7 @@ class TagGroupDetailView(WorkspaceScopedAPIView):
 
 
 class TagListView(WorkspaceScopedAPIView):
+    dashboard_page = "content:tag_groups"
     queryset = Tag.objects.all()
     serializer_class = s.TagSerializer
     required_capabilities = {"GET": C.POST_VIEW, "POST": C.WORKSPACE_MANAGE}
@@ -487,6 +492,7 @@ class TagListView(WorkspaceScopedAPIView):
 
 
 class TagDetailView(WorkspaceScopedAPIView):
+    dashboard_page = "content:tag_groups"
     queryset = Tag.objects.all()
     serializer_class = s.TagSerializer
     required_capabilities = {"GET": C.POST_VIEW, "PATCH": C.WORKSPACE_MANAGE, "DELETE": C.WORKSPACE_MANAGE}
@@ -511,6 +517,7 @@ class TagDetailView(WorkspaceScopedAPIView):
 
 
 class BannedWordListView(WorkspaceScopedAPIView):
+    dashboard_page = "content:banned_words"
     queryset = BannedWord.objects.all()
     serializer_class = s.BannedWordSerializer
     required_capabilities = {"GET": C.POST_VIEW, "POST": C.WORKSPACE_MANAGE}
@@ -528,6 +535,7 @@ class BannedWordListView(WorkspaceScopedAPIView):
 
 
 class BannedWordDetailView(WorkspaceScopedAPIView):
+    dashboard_page = "content:banned_words"
     queryset = BannedWord.objects.all()
     serializer_class = s.BannedWordSerializer
     required_capabilities = {"GET": C.POST_VIEW, "PATCH": C.WORKSPACE_MANAGE, "DELETE": C.WORKSPACE_MANAGE}
@@ -557,6 +565,7 @@ class BannedWordDetailView(WorkspaceScopedAPIView):
 
 
 class PostingSlotListView(WorkspaceScopedAPIView):
+    dashboard_page = "content:posting_slots"
     queryset = PostingSlot.objects.all()
     serializer_class = s.PostingSlotSerializer
     required_capabilities = {"GET": C.POST_VIEW, "POST": C.POST_SCHEDULE}
@@ -577,6 +586,7 @@ class PostingSlotListView(WorkspaceScopedAPIView):
 
 
 class PostingSlotDetailView(WorkspaceScopedAPIView):
+    dashboard_page = "content:posting_slots"
     queryset = PostingSlot.objects.all()
     serializer_class = s.PostingSlotSerializer
     required_capabilities = {"GET": C.POST_VIEW, "DELETE": C.POST_SCHEDULE}
