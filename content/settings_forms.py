@@ -113,7 +113,9 @@ class _AccountField(forms.ModelChoiceField):
 
 
 class PostingSlotForm(forms.Form):
-    account = _AccountField(label=_("Account"), queryset=SocialAccount.objects.none())
+    account = _AccountField(
+        label=_("Account"), queryset=SocialAccount.objects.none(), empty_label=_("Choose an account")
+    )
     weekday = forms.TypedChoiceField(label=_("Day"), choices=WEEKDAY_CHOICES, coerce=int)
     time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
 

@@ -21,7 +21,6 @@ from ..models import (
     Tag,
     TagGroup,
 )
-
 from .lookups import _fetch, _ids
 
 # --- input checks the API and the dashboard share (their forms only parse types) -------------------

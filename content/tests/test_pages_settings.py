@@ -49,7 +49,9 @@ def url(name: str, workspace, *args) -> str:
 
 
 def audit_actions(workspace) -> list[str]:
-    return list(AuditEvent.objects.filter(workspace=workspace).order_by("pk").values_list("action", flat=True))
+    return list(
+        AuditEvent.objects.filter(workspace=workspace).order_by("pk").values_list("action", flat=True)
+    )
 
 
 def error_next_to(html: str, field_id: str, message: str) -> bool:
