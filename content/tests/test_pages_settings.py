@@ -447,3 +447,33 @@ def test_the_services_check_what_the_api_serializers_checked(brand):
             call()
         assert field in refused.value.fields
     assert audit_actions(workspace) == []
+
+
+# --- queries do not grow with the list ---------------------------------------------------------------
+
+
+def _fill(workspace, accounts, count: int, first: int = 0) -> None:
+    for _index in range(count):
+        CampaignFactory(workspace=workspace, owner=None)
+        TagFactory(group=TagGroupFactory(workspace=workspace))
+        BannedWordFactory(workspace=workspace)
+    for minute in range(first, first + count):
+        PostingSlotFactory(
+            workspace=workspace, account=accounts["weibo"], weekday=minute % 7, time=time(9, minute)
+        )
+
+
+@pytest.mark.parametrize("name", ["campaigns", "tag_groups", "banned_words", "posting_slots"])
+def test_each_page_runs_as_many_queries_for_20_items_as_for_1(brand, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    workspace, client = brand["workspace"], brand["client"]
+    _fill(workspace, brand["accounts"], 1)
+    client.get(url(name, workspace))  # warm the session
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url(name, workspace)).status_code == 200
+    _fill(workspace, brand["accounts"], 19, first=1)
+    with CaptureQueriesContext(connection) as twenty:
+        assert client.get(url(name, workspace)).status_code == 200
+    assert len(twenty) == len(one)
