@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.dateparse import parse_datetime
 
@@ -377,6 +377,11 @@ def media_assets(workspace: Workspace, *, kind: str = "") -> QuerySet[MediaAsset
 
 def campaigns(workspace: Workspace) -> QuerySet[Campaign]:
     return Campaign.objects.filter(workspace=workspace).select_related("owner__user")
+
+
+def campaigns_with_post_counts(workspace: Workspace) -> QuerySet[Campaign]:
+    """The campaigns with `post_count`: their posts that are not deleted."""
+    return campaigns(workspace).annotate(post_count=Count("posts", filter=Q(posts__deleted_at__isnull=True)))
 
 
 def tag_groups(workspace: Workspace) -> QuerySet[TagGroup]:

@@ -4,11 +4,13 @@ content.views.CalendarView)."""
 from django.urls import path
 
 from . import import_views, views
+from .views import settings as settings_pages
 
 app_name = "content"
 
 W = "w/<int:workspace_id>/"
 P = W + "posts/<int:post_id>/"
+SET = W + "settings/"
 
 urlpatterns = [
     path("calendar/", views.AllWorkspacesCalendarView.as_view(), name="calendar_all"),
@@ -34,5 +36,51 @@ urlpatterns = [
         W + "imports/<int:import_id>/commit/",
         import_views.ImportCommitPageView.as_view(),
         name="import_commit",
+    ),
+    # Content settings (Settings navigation): the pages for the API's campaigns, tag-groups, tags,
+    # banned-words and posting-slots endpoints.
+    path(SET + "campaigns/", settings_pages.CampaignsPage.as_view(), name="campaigns"),
+    path(
+        SET + "campaigns/<int:campaign_id>/", settings_pages.CampaignEditPage.as_view(), name="campaign_edit"
+    ),
+    path(
+        SET + "campaigns/<int:campaign_id>/delete/",
+        settings_pages.CampaignDeletePage.as_view(),
+        name="campaign_delete",
+    ),
+    path(SET + "tags/", settings_pages.TagGroupsPage.as_view(), name="tag_groups"),
+    path(
+        SET + "tags/groups/<int:tag_group_id>/",
+        settings_pages.TagGroupEditPage.as_view(),
+        name="tag_group_edit",
+    ),
+    path(
+        SET + "tags/groups/<int:tag_group_id>/delete/",
+        settings_pages.TagGroupDeletePage.as_view(),
+        name="tag_group_delete",
+    ),
+    path(
+        SET + "tags/groups/<int:tag_group_id>/tags/",
+        settings_pages.TagCreatePage.as_view(),
+        name="tag_create",
+    ),
+    path(SET + "tags/<int:tag_id>/", settings_pages.TagEditPage.as_view(), name="tag_edit"),
+    path(SET + "tags/<int:tag_id>/delete/", settings_pages.TagDeletePage.as_view(), name="tag_delete"),
+    path(SET + "banned-words/", settings_pages.BannedWordsPage.as_view(), name="banned_words"),
+    path(
+        SET + "banned-words/<int:banned_word_id>/",
+        settings_pages.BannedWordEditPage.as_view(),
+        name="banned_word_edit",
+    ),
+    path(
+        SET + "banned-words/<int:banned_word_id>/delete/",
+        settings_pages.BannedWordDeletePage.as_view(),
+        name="banned_word_delete",
+    ),
+    path(SET + "posting-slots/", settings_pages.PostingSlotsPage.as_view(), name="posting_slots"),
+    path(
+        SET + "posting-slots/<int:slot_id>/delete/",
+        settings_pages.PostingSlotDeletePage.as_view(),
+        name="posting_slot_delete",
     ),
 ]

@@ -90,6 +90,12 @@ SETTINGS_LINKS = [
     ("dashboard:agencies", _("Agency access"), C.AGENCY_MANAGE, "briefcase"),
     ("dashboard:audit", _("Audit log"), C.AUDIT_VIEW, "list"),
     ("dashboard:workspace_settings", _("Workspace settings"), C.WORKSPACE_MANAGE, "cog"),
+    # What planning and checking posts uses (content's settings pages); readable by anyone who sees
+    # posts, changed by managers (campaigns, queue times) or admins (tags, banned words).
+    ("content:campaigns", _("Campaigns"), C.POST_VIEW, "flag"),
+    ("content:tag_groups", _("Tags"), C.POST_VIEW, "tag"),
+    ("content:banned_words", _("Banned words & compliance"), C.POST_VIEW, "shield"),
+    ("content:posting_slots", _("Posting slots"), C.POST_VIEW, "clock"),
 ]
 
 

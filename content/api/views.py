@@ -392,6 +392,7 @@ class MediaDetailView(WorkspaceScopedAPIView):
 
 
 class CampaignListView(WorkspaceScopedAPIView):
+    dashboard_page = "content:campaigns"
     queryset = Campaign.objects.all()
     serializer_class = s.CampaignSerializer
     required_capabilities = {"GET": C.POST_VIEW, "POST": C.POST_SCHEDULE}
@@ -409,6 +410,7 @@ class CampaignListView(WorkspaceScopedAPIView):
 
 
 class CampaignDetailView(WorkspaceScopedAPIView):
+    dashboard_page = "content:campaigns"
     queryset = Campaign.objects.all()
     serializer_class = s.CampaignSerializer
     required_capabilities = {"GET": C.POST_VIEW, "PATCH": C.POST_SCHEDULE, "DELETE": C.POST_SCHEDULE}
@@ -437,6 +439,7 @@ class CampaignDetailView(WorkspaceScopedAPIView):
 
 
 class TagGroupListView(WorkspaceScopedAPIView):
+    dashboard_page = "content:tag_groups"
     queryset = TagGroup.objects.all()
     serializer_class = s.TagGroupSerializer
     required_capabilities = {"GET": C.POST_VIEW, "POST": C.WORKSPACE_MANAGE}
@@ -457,6 +460,7 @@ class TagGroupListView(WorkspaceScopedAPIView):
 
 
 class TagGroupDetailView(WorkspaceScopedAPIView):
+    dashboard_page = "content:tag_groups"
     queryset = TagGroup.objects.all()
     serializer_class = s.TagGroupSerializer
     required_capabilities = {"GET": C.POST_VIEW, "PATCH": C.WORKSPACE_MANAGE, "DELETE": C.WORKSPACE_MANAGE}
@@ -486,6 +490,7 @@ class TagGroupDetailView(WorkspaceScopedAPIView):
 
 
 class TagListView(WorkspaceScopedAPIView):
+    dashboard_page = "content:tag_groups"
     queryset = Tag.objects.all()
     serializer_class = s.TagSerializer
     required_capabilities = {"GET": C.POST_VIEW, "POST": C.WORKSPACE_MANAGE}
@@ -503,6 +508,7 @@ class TagListView(WorkspaceScopedAPIView):
 
 
 class TagDetailView(WorkspaceScopedAPIView):
+    dashboard_page = "content:tag_groups"
     queryset = Tag.objects.all()
     serializer_class = s.TagSerializer
     required_capabilities = {"GET": C.POST_VIEW, "PATCH": C.WORKSPACE_MANAGE, "DELETE": C.WORKSPACE_MANAGE}
@@ -527,6 +533,7 @@ class TagDetailView(WorkspaceScopedAPIView):
 
 
 class BannedWordListView(WorkspaceScopedAPIView):
+    dashboard_page = "content:banned_words"
     queryset = BannedWord.objects.all()
     serializer_class = s.BannedWordSerializer
     required_capabilities = {"GET": C.POST_VIEW, "POST": C.WORKSPACE_MANAGE}
@@ -544,6 +551,7 @@ class BannedWordListView(WorkspaceScopedAPIView):
 
 
 class BannedWordDetailView(WorkspaceScopedAPIView):
+    dashboard_page = "content:banned_words"
     queryset = BannedWord.objects.all()
     serializer_class = s.BannedWordSerializer
     required_capabilities = {"GET": C.POST_VIEW, "PATCH": C.WORKSPACE_MANAGE, "DELETE": C.WORKSPACE_MANAGE}
@@ -573,6 +581,7 @@ class BannedWordDetailView(WorkspaceScopedAPIView):
 
 
 class PostingSlotListView(WorkspaceScopedAPIView):
+    dashboard_page = "content:posting_slots"
     queryset = PostingSlot.objects.all()
     serializer_class = s.PostingSlotSerializer
     required_capabilities = {"GET": C.POST_VIEW, "POST": C.POST_SCHEDULE}
@@ -593,6 +602,7 @@ class PostingSlotListView(WorkspaceScopedAPIView):
 
 
 class PostingSlotDetailView(WorkspaceScopedAPIView):
+    dashboard_page = "content:posting_slots"
     queryset = PostingSlot.objects.all()
     serializer_class = s.PostingSlotSerializer
     required_capabilities = {"GET": C.POST_VIEW, "DELETE": C.POST_SCHEDULE}

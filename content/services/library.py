@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import time as time_of_day
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -18,9 +21,46 @@ from ..models import (
     Tag,
     TagGroup,
 )
+from .lookups import _fetch, _ids
+
+# --- input checks the API and the dashboard share (their forms only parse types) -------------------
+
+HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _text(value, *, model, field: str, required: bool = True) -> str:
+    """`value` stripped, within the model field's max_length; blank refused where `required`."""
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationFailed(_("This field is required."), code="required", field=field)
+    limit = model._meta.get_field(field).max_length
+    if limit and len(text) > limit:
+        raise ValidationFailed(
+            _("Use at most %(limit)s characters (this has %(count)s).")
+            % {"limit": limit, "count": len(text)},
+            code="too_long",
+            field=field,
+        )
+    return text
+
+
+def _color(value, *, field: str = "color") -> str:
+    if not HEX_COLOR.match(value or ""):
+        raise ValidationFailed(
+            _("Enter a colour as # and six hex digits, e.g. #4f46e5."), code="invalid_color", field=field
+        )
+    return value
+
+
+def _severity(value) -> str:
+    if value not in BannedWord.Severity.values:
+        raise ValidationFailed(
+            _("Choose blocking, warning or info."), code="invalid_choice", field="severity"
+        )
+    return value
+
 
 # --- lookups inside the workspace -------------------------------------------------------------------
-from .lookups import _fetch, _ids
 
 
 def _owner(workspace: Workspace, value) -> WorkspaceMember | None:
@@ -62,6 +102,8 @@ def campaign_create(
     owner=None,
     color: str = "",
 ) -> Campaign:
+    name = _text(name, model=Campaign, field="name")
+    color = _color(color) if color else ""
     _check_dates(starts_on, ends_on)
     campaign = Campaign(
         workspace=workspace,
@@ -82,6 +124,12 @@ def campaign_create(
 @transaction.atomic
 def campaign_update(*, actor, campaign: Campaign, **changes) -> Campaign:
     workspace = campaign.workspace
+    if "name" in changes:
+        changes["name"] = _text(changes["name"], model=Campaign, field="name")
+    if "color" in changes:
+        changes["color"] = _color(changes["color"])
+    if "objective" in changes:
+        changes["objective"] = changes["objective"] or ""
     if "owner" in changes:
         changes["owner"] = _owner(workspace, changes["owner"])
     before = {k: str(getattr(campaign, k)) for k in changes}
@@ -116,6 +164,7 @@ def campaign_delete(*, actor, campaign: Campaign) -> None:
 def tag_group_create(
     *, actor, workspace: Workspace, name: str, required: bool = False, exclusive: bool = False
 ) -> TagGroup:
+    name = _text(name, model=TagGroup, field="name")
     group = TagGroup(workspace=workspace, name=name, required=required, exclusive=exclusive)
     _unique(group.save, field="name", message=_("A tag group with this name exists."))
     audit_record(
@@ -130,6 +179,8 @@ def tag_group_create(
 
 @transaction.atomic
 def tag_group_update(*, actor, group: TagGroup, **changes) -> TagGroup:
+    if "name" in changes:
+        changes["name"] = _text(changes["name"], model=TagGroup, field="name")
     before = {k: getattr(group, k) for k in changes}
     for key, value in changes.items():
         setattr(group, key, value)
@@ -159,6 +210,8 @@ def tag_group_delete(*, actor, group: TagGroup) -> None:
 
 @transaction.atomic
 def tag_create(*, actor, workspace: Workspace, group, name: str, color: str = "") -> Tag:
+    name = _text(name, model=Tag, field="name")
+    color = _color(color) if color else ""
     (group_id,) = _ids(group, field="group")
     group_obj = _fetch(TagGroup, workspace, [group_id], field="group", label=_("tag group"))[group_id]
     tag = Tag(workspace=workspace, group=group_obj, name=name, **({"color": color} if color else {}))
@@ -176,6 +229,10 @@ def tag_create(*, actor, workspace: Workspace, group, name: str, color: str = ""
 @transaction.atomic
 def tag_update(*, actor, tag: Tag, **changes) -> Tag:
     workspace = tag.workspace
+    if "name" in changes:
+        changes["name"] = _text(changes["name"], model=Tag, field="name")
+    if "color" in changes:
+        changes["color"] = _color(changes["color"])
     if "group" in changes:
         (group_id,) = _ids(changes["group"], field="group")
         changes["group"] = _fetch(TagGroup, workspace, [group_id], field="group", label=_("tag group"))[
@@ -214,9 +271,9 @@ def banned_word_create(
     note: str = "",
     word_list=None,
 ) -> BannedWord:
-    word = (word or "").strip()
-    if not word:
-        raise ValidationFailed(_("This field may not be blank."), field="word")
+    word = _text(word, model=BannedWord, field="word")
+    severity = _severity(severity)
+    note = _text(note, model=BannedWord, field="note", required=False)
     list_obj = None
     if word_list not in (None, ""):
         (list_id,) = _ids(word_list, field="word_list")
@@ -239,6 +296,12 @@ def banned_word_create(
 
 @transaction.atomic
 def banned_word_update(*, actor, banned_word: BannedWord, **changes) -> BannedWord:
+    if "word" in changes:
+        changes["word"] = _text(changes["word"], model=BannedWord, field="word")
+    if "severity" in changes:
+        changes["severity"] = _severity(changes["severity"])
+    if "note" in changes:
+        changes["note"] = _text(changes["note"], model=BannedWord, field="note", required=False)
     before = {k: getattr(banned_word, k) for k in changes}
     for key, value in changes.items():
         setattr(banned_word, key, value)
@@ -272,8 +335,10 @@ def posting_slot_create(*, actor, workspace: Workspace, account, weekday: int, t
     account_obj = _fetch(SocialAccount, workspace, [account_id], field="account", label=_("account"))[
         account_id
     ]
-    if not 0 <= int(weekday) <= 6:
+    if isinstance(weekday, bool) or not isinstance(weekday, int) or not 0 <= weekday <= 6:
         raise ValidationFailed(_("Weekday is 0 (Monday) to 6 (Sunday)."), field="weekday")
+    if not isinstance(time, time_of_day):
+        raise ValidationFailed(_("Enter a time of day, e.g. 09:30."), field="time")
     slot = PostingSlot(workspace=workspace, account=account_obj, weekday=weekday, time=time)
     _unique(slot.save, field="time", message=_("This account already has a slot at that time."))
     audit_record(
