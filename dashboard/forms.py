@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import CURRENCIES
 from accounts.roles import Role, role_within_ceiling
 
-
 # Old names the tz database keeps only as aliases ("Cuba", "US/Eastern", "EST5EDT"): a zone picker offers
 # the Area/City names instead. A workspace already on an alias keeps it (WorkspaceSettingsForm).
 ALIAS_AREAS = ("Etc/", "US/", "Canada/", "Brazil/", "Mexico/", "Chile/", "SystemV/")
