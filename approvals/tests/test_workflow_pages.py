@@ -118,7 +118,9 @@ def test_creating_a_workflow_writes_it_and_its_audit_entry(admin, ws, lead):
         "match": "any",
     }
     assert [u.pk for u in stage.approver_users.all()] == [lead.pk] and stage.sla_hours == 24
-    assert AuditEvent.objects.filter(action="approval_workflow.create", workspace=ws, actor=admin).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="approval_workflow.create", workspace=ws, actor=admin).count() == 1
+    )
 
 
 def test_editing_reorders_removes_and_adds_stages_with_an_audit_entry(admin, ws, lead):
@@ -184,7 +186,9 @@ def test_the_api_refuses_the_same_way(admin, ws, lead):
     assert answer.status_code == 400 and "name" in answer.json()["error"]["fields"]
     body = {
         "name": "Legal",
-        "stages": [{"name": "Legal", "approver_users": [lead.pk], "condition": {"finding_kinds": ["gossip"]}}],
+        "stages": [
+            {"name": "Legal", "approver_users": [lead.pk], "condition": {"finding_kinds": ["gossip"]}}
+        ],
     }
     answer = client.post(f"/api/v1/workspaces/{ws.pk}/approval-workflows/", body, format="json")
     assert answer.status_code == 400 and "stages.0.condition" in answer.json()["error"]["fields"]
