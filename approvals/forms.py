@@ -66,13 +66,13 @@ class StageForm(forms.Form):
         label=_("Approvers"),
         required=False,
         coerce=int,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "check-list"}),
+        widget=forms.CheckboxSelectMultiple,
     )
     approver_roles = forms.MultipleChoiceField(
         label=_("Everyone with the role"),
         required=False,
         choices=Role.choices,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "check-list"}),
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Members with this role who may decide on approvals."),
     )
     approver_emails = forms.CharField(
@@ -99,7 +99,7 @@ class StageForm(forms.Form):
         label=_("Compliance findings of these kinds"),
         required=False,
         choices=[(kind, FINDING_KIND_LABELS[kind]) for kind in FINDING_KINDS],
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "check-list"}),
+        widget=forms.CheckboxSelectMultiple,
     )
     keywords = forms.CharField(
         label=_("Keywords"),
@@ -109,7 +109,7 @@ class StageForm(forms.Form):
     platforms = forms.MultipleChoiceField(
         label=_("Platforms"),
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "check-grid"}),
+        widget=forms.CheckboxSelectMultiple,
     )
     accounts = forms.TypedMultipleChoiceField(label=_("Accounts"), required=False, coerce=int)
     campaigns = forms.TypedMultipleChoiceField(label=_("Campaigns"), required=False, coerce=int)

@@ -301,7 +301,16 @@ class WorkflowEditPage(WorkspacePageMixin, TemplateView):
         if "add_stage" in request.POST:
             data = request.POST.copy()
             total = data.get("stages-TOTAL_FORMS", "0")
-            data["stages-TOTAL_FORMS"] = str(int(total) + 1 if total.isdigit() else 1)
+            index = int(total) if total.isdigit() else 0
+            data["stages-TOTAL_FORMS"] = str(index + 1)
+            # The new row shows the defaults (a blank row left as it is is not saved).
+            for key, value in {
+                "rule": "any",
+                "quorum": "1",
+                "escalate_after_hours": "0",
+                "match": "all",
+            }.items():
+                data[f"stages-{index}-{key}"] = value
             form, stages = self._forms(workflow, data)
             return self.render_to_response(self.get_context_data(form=form, stages=stages))
         form, stages = self._forms(workflow, request.POST)

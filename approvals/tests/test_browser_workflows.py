@@ -22,6 +22,7 @@ from tests.browser.screens import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+SUFFIX = {"en": "en", "zh-hans": "zh"}
 TEXT = {
     "en": {"nav": "Approval workflows", "saved": "saved", "taken": "Taken"},
     "zh-hans": {"nav": "审批流程", "saved": "已保存", "taken": "经过"},
@@ -60,7 +61,7 @@ def test_an_admin_adds_a_finding_kind_stage_and_the_preview_takes_it(browser, li
     stage.locator("label", has_text="Lena Legal").locator("input").check()
     stage.locator("input[name='stages-1-finding_kinds'][value='adlaw']").check()
     stage.locator("input[name='stages-1-sla_hours']").fill("24")
-    page.screenshot(path=str(SCREENSHOTS / f"workflow-edit-{language}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"workflow-edit-{SUFFIX[language]}.png"), full_page=True)
     page.click("[data-testid=save-workflow]")
 
     # then: back on the list, the new stage is shown with its condition, and it is recorded
@@ -83,5 +84,5 @@ def test_an_admin_adds_a_finding_kind_stage_and_the_preview_takes_it(browser, li
     expect(page.locator("[data-testid=preview-stage][data-stage=Manager]")).to_have_attribute(
         "data-taken", "yes"
     )
-    page.screenshot(path=str(SCREENSHOTS / f"workflows-{language}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"workflows-{SUFFIX[language]}.png"), full_page=True)
     page.context.close()
