@@ -339,3 +339,36 @@ def test_saving_the_same_stages_while_a_request_runs_is_no_conflict(admin, ws, l
     answer = signed_in(admin).post(f"/w/{ws.pk}/settings/workflows/{workflow.pk}/", data)
     assert answer.status_code == 409 and "Requests are in progress" in answer.content.decode()
     assert ApprovalStage.objects.get(workflow=workflow).sla_hours == 4
+
+
+def test_the_list_page_queries_do_not_grow_with_workflows(admin, ws, lead, make_post):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(n):
+        workflow_with(
+            admin,
+            ws,
+            [
+                {"name": "Manager", "approver_roles": ["manager"], "escalate_to": admin.pk, "sla_hours": 2},
+                {"name": "Legal", "approver_users": [lead.pk], "condition": {"finding_kinds": ["adlaw"]}},
+            ],
+            name=f"Flow {n}",
+            apply_to_all=n == 0,
+        )
+        make_post(f"Post {n}")
+
+    client = signed_in(admin)
+    url = f"/w/{ws.pk}/settings/workflows/"
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    add(0)
+    client.get(url)  # warm up
+    at_one = count()
+    for n in range(1, 20):
+        add(n)
+    assert count() == at_one
