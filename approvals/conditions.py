@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationFailed
@@ -39,6 +40,13 @@ CONDITION_KEYS = frozenset(
 # A finding's kind, from its rule: China's Advertising Law terms, the workspace's banned words, a missing
 # paid/KOL disclosure, a link blocked in mainland China, or a platform's own limits ("x.text_length").
 FINDING_KINDS = ("adlaw", "banned_word", "disclosure", "blocked_link", "platform_limits")
+FINDING_KIND_LABELS = {
+    "adlaw": _("Advertising Law"),
+    "banned_word": _("Banned words"),
+    "disclosure": _("Missing paid/KOL disclosure"),
+    "blocked_link": _("Link blocked in mainland China"),
+    "platform_limits": _("Platform limits"),
+}
 _KIND_BY_PREFIX = {
     "adlaw.": "adlaw",
     "banned_word": "banned_word",
@@ -102,6 +110,14 @@ def validate_condition(condition) -> dict:
             raise ValidationFailed(_("%(key)s must be a list of ids.") % {"key": key}, field="condition")
     if "compliance_findings" in condition and not isinstance(condition["compliance_findings"], bool):
         raise ValidationFailed(_("compliance_findings is true or false."), field="condition")
+    unknown_platforms = set(map(str, condition.get("platforms", []))) - set(settings.PLATFORM_KEYS)
+    if unknown_platforms:
+        raise ValidationFailed(
+            _("Unknown platforms: %(platforms)s.") % {"platforms": ", ".join(sorted(unknown_platforms))},
+            field="condition",
+        )
+    if any(not isinstance(k, str) or not k.strip() for k in condition.get("keywords", [])):
+        raise ValidationFailed(_("Each keyword is a word or phrase."), field="condition")
     unknown_kinds = set(map(str, condition.get("finding_kinds", []))) - set(FINDING_KINDS)
     if unknown_kinds:
         raise ValidationFailed(
@@ -112,12 +128,21 @@ def validate_condition(condition) -> dict:
     return condition
 
 
+def condition_checks(condition: dict, facts: PostFacts) -> list[tuple[str, object, bool]]:
+    """Each key of the condition with its value and whether the post matches it (the "why" of a route:
+    approvals.routing.route_explained)."""
+    return [
+        (key, condition[key], _key_matches(key, condition[key], facts))
+        for key in condition or {}
+        if key != "match"
+    ]
+
+
 def condition_matches(condition: dict, facts: PostFacts) -> bool:
-    keys = [key for key in condition or {} if key != "match"]
-    if not keys:
+    results = [matched for _key, _value, matched in condition_checks(condition, facts)]
+    if not results:
         return True
-    results = (_key_matches(key, condition[key], facts) for key in keys)
-    return any(results) if condition.get("match") == "any" else all(results)
+    return any(results) if (condition or {}).get("match") == "any" else all(results)
 
 
 def _key_matches(key: str, value, facts: PostFacts) -> bool:
@@ -141,6 +166,12 @@ def _key_matches(key: str, value, facts: PostFacts) -> bool:
 
 def workflow_for_post(post) -> ApprovalWorkflow | None:
     """The workflow this post must pass, or None when it needs no approval (see the module docstring)."""
+    rule = policy_rule_for_post(post)
+    return rule.workflow if rule is not None else None
+
+
+def policy_rule_for_post(post) -> ApprovalPolicyRule | None:
+    """The first policy rule that matches the post (its workflow decides), or None when none does."""
     rules = (
         ApprovalPolicyRule.objects.filter(workspace_id=post.workspace_id)
         .select_related("workflow")
@@ -154,5 +185,5 @@ def workflow_for_post(post) -> ApprovalWorkflow | None:
             a.pk for a in rule.accounts.all()
         }:
             continue
-        return rule.workflow
+        return rule
     return None

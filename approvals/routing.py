@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .conditions import PostFacts, condition_matches, workflow_for_post
+from .conditions import (
+    PostFacts,
+    condition_checks,
+    condition_matches,
+    policy_rule_for_post,
+    workflow_for_post,
+)
 from .models import ApprovalRequest, StageStatus
 
 # Stage states that mean "this stage was part of the route" (skipped and cancelled ones were not).
@@ -81,6 +87,36 @@ def route_preview(post) -> dict | None:
         "stages": [s.name for s in stages if s.pk in routing.stage_ids],
         "skipped": [s.name for s in stages if s.pk not in routing.stage_ids],
     }
+
+
+def route_explained(post) -> dict:
+    """Why a post would take the route it takes if submitted now: the policy rule that picks the workflow
+    (or None: no approval needed), and for each stage in order whether it is taken and, key by key of its
+    condition, what matched and what did not. The same functions as the submit path
+    (services.approval_request_submit): workflow_for_post's rule order, PostFacts, condition_matches."""
+    from content.models import Post
+    from content.selectors import with_relations
+
+    loaded = with_relations(Post.objects.filter(pk=post.pk)).get()
+    facts = PostFacts.of(loaded)
+    rule = policy_rule_for_post(loaded)
+    workflow = rule.workflow if rule is not None else None
+    stages = []
+    if workflow is not None:
+        for stage in workflow.stages.all():
+            condition = stage.condition or {}
+            stages.append(
+                {
+                    "stage": stage,
+                    "taken": condition_matches(condition, facts),
+                    "match": condition.get("match", "all"),
+                    "checks": [
+                        {"key": key, "value": value, "matched": matched}
+                        for key, value, matched in condition_checks(condition, facts)
+                    ],
+                }
+            )
+    return {"post": loaded, "rule": rule, "workflow": workflow, "stages": stages, "facts": facts}
 
 
 def recorded_routing(request: ApprovalRequest) -> dict:

@@ -293,3 +293,55 @@ def drafts_not_submitted(*, user, workspace, sent_back_post_ids=()) -> list:
         .prefetch_related("targets__account")
         .order_by("-updated_at")[:50]
     )
+
+
+# --- the workflows settings page ---------------------------------------------------------------------
+
+
+def policy_rules_of(workspace):
+    from .models import ApprovalPolicyRule
+
+    return (
+        ApprovalPolicyRule.objects.filter(workspace=workspace)
+        .select_related("workflow")
+        .prefetch_related("accounts")
+        .order_by("position", "id")
+    )
+
+
+def workflow_form_choices(workspace) -> dict:
+    """What a stage's approvers and conditions are chosen from, as (id, label) pairs: the workspace's
+    members (by name and email), its accounts, campaigns and tag groups' tags."""
+    from accounts.selectors import workspace_members
+    from channels_app.models import SocialAccount
+    from content.models import Campaign, Tag
+
+    members = workspace_members(workspace).order_by("user__full_name", "user__email")
+    return {
+        "members": [
+            (m.user_id, f"{m.user.full_name} <{m.user.email}>" if m.user.full_name else m.user.email)
+            for m in members
+        ],
+        "accounts": [
+            (a.pk, str(a))
+            for a in SocialAccount.objects.filter(workspace=workspace).order_by("platform", "handle")
+        ],
+        "campaigns": [(c.pk, c.name) for c in Campaign.objects.filter(workspace=workspace).order_by("name")],
+        "tags": [
+            (t.pk, f"{t.group.name} · {t.name}")
+            for t in Tag.objects.filter(workspace=workspace)
+            .select_related("group")
+            .order_by("group__name", "name")
+        ],
+    }
+
+
+def posts_for_route_preview(workspace, *, limit: int = 50):
+    """Recent posts (not deleted) to preview a route with, newest change first."""
+    from content.models import Post
+
+    return (
+        Post.objects.filter(workspace=workspace, deleted_at__isnull=True)
+        .prefetch_related("targets")
+        .order_by("-updated_at", "-id")[:limit]
+    )

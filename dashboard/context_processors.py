@@ -88,6 +88,7 @@ SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
 SETTINGS_LINKS = [
     ("dashboard:members", _("Members & roles"), C.MEMBER_VIEW, "users"),
     ("dashboard:agencies", _("Agency access"), C.AGENCY_MANAGE, "briefcase"),
+    ("dashboard:approval_workflows", _("Approval workflows"), C.POST_VIEW, "check"),
     ("dashboard:audit", _("Audit log"), C.AUDIT_VIEW, "list"),
     ("dashboard:workspace_settings", _("Workspace settings"), C.WORKSPACE_MANAGE, "cog"),
     # What planning and checking posts uses (content's settings pages); readable by anyone who sees

@@ -2,6 +2,7 @@ from django.urls import path
 
 from analytics.views import OverviewPage
 from approvals.views import ReviewQueuePage
+from approvals.workflow_pages import WorkflowDeleteView, WorkflowEditPage, WorkflowsPage
 from channels_app.views import AccountMatrixView
 from content.views import CalendarView
 
@@ -70,5 +71,17 @@ urlpatterns = [
         name="agency_revoke",
     ),
     path(W + "settings/audit/", views.AuditLogView.as_view(), name="audit"),
+    path(W + "settings/workflows/", WorkflowsPage.as_view(), name="approval_workflows"),
+    path(W + "settings/workflows/new/", WorkflowEditPage.as_view(), name="approval_workflow_create"),
+    path(
+        W + "settings/workflows/<int:workflow_id>/",
+        WorkflowEditPage.as_view(),
+        name="approval_workflow_edit",
+    ),
+    path(
+        W + "settings/workflows/<int:workflow_id>/delete/",
+        WorkflowDeleteView.as_view(),
+        name="approval_workflow_delete",
+    ),
     path(W + "settings/workspace/", views.WorkspaceSettingsView.as_view(), name="workspace_settings"),
 ]

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from accounts.roles import Role
 
+from ..conditions import FINDING_KINDS
 from ..models import (
     PREFERENCE_KINDS,
     ApprovalDecision,
@@ -29,6 +30,16 @@ class ConditionSerializer(serializers.Serializer):
     tags = serializers.ListField(child=serializers.IntegerField(), required=False)
     compliance_findings = serializers.BooleanField(required=False)
     keywords = serializers.ListField(child=serializers.CharField(), required=False)
+    finding_kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=FINDING_KINDS), required=False
+    )
+    match = serializers.ChoiceField(choices=["all", "any"], required=False)
+
+
+@extend_schema_field(ConditionSerializer)
+class ConditionInputField(serializers.JSONField):
+    """The condition as sent: approvals.conditions.validate_condition (called by the service, for the API
+    and the dashboard alike) checks its keys and values."""
 
 
 class StageInputSerializer(serializers.Serializer):
@@ -40,7 +51,7 @@ class StageInputSerializer(serializers.Serializer):
     approver_emails = serializers.ListField(child=serializers.EmailField(), required=False, default=list)
     rule = serializers.ChoiceField(choices=ApprovalStage.Rule.choices, default=ApprovalStage.Rule.ANY)
     quorum = serializers.IntegerField(min_value=1, default=1)
-    condition = ConditionSerializer(required=False, default=dict)
+    condition = ConditionInputField(required=False, default=dict)
     sla_hours = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
     escalate_after_hours = serializers.IntegerField(min_value=0, default=0)
     escalate_to = serializers.IntegerField(required=False, allow_null=True, default=None)

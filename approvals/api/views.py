@@ -47,6 +47,7 @@ class WorkflowListView(WorkspaceScopedAPIView):
     queryset = ApprovalWorkflow.objects.all()
     serializer_class = s.WorkflowSerializer
     required_capabilities = {"GET": C.POST_VIEW, "POST": C.APPROVAL_MANAGE}
+    dashboard_page = "dashboard:approval_workflow_create"
     pagination_class = None
 
     @extend_schema(responses=s.WorkflowSerializer(many=True), summary="Approval workflows")
@@ -67,6 +68,8 @@ class WorkflowDetailView(WorkspaceScopedAPIView):
     queryset = ApprovalWorkflow.objects.all()
     serializer_class = s.WorkflowSerializer
     required_capabilities = {"GET": C.POST_VIEW, "PATCH": C.APPROVAL_MANAGE, "DELETE": C.APPROVAL_MANAGE}
+    # Each workflow's edit and delete are reached from the list page (it takes the workspace only).
+    dashboard_page = "dashboard:approval_workflows"
     lookup_url_kwarg = "workflow_id"
 
     @extend_schema(responses=s.WorkflowSerializer, summary="An approval workflow")
@@ -94,6 +97,7 @@ class PolicyView(WorkspaceScopedAPIView):
     queryset = ApprovalPolicyRule.objects.all()
     serializer_class = s.PolicySerializer
     required_capabilities = {"GET": C.POST_VIEW, "PUT": C.APPROVAL_MANAGE}
+    dashboard_page = "dashboard:approval_workflows"  # the policy is edited on the workflows page
 
     def _answer(self):
         rules = self.get_queryset().prefetch_related("accounts")

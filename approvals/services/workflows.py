@@ -24,6 +24,7 @@ from ..models import (
 from .edits import approval_reroute_workspace
 
 UNSET: Any = object()
+NAME_MAX_LENGTH = 120
 
 
 def _users_in_workspace(workspace, ids, *, field: str) -> list:
@@ -52,11 +53,39 @@ def _users_in_workspace(workspace, ids, *, field: str) -> list:
     return out
 
 
+def _whole_number(value, *, field: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationFailed(_("Enter a whole number."), field=field) from None
+
+
+def _clean_workflow_name(name) -> str:
+    name = str(name or "").strip()
+    if not name:
+        raise ValidationFailed(_("Give the workflow a name."), field="name")
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationFailed(
+            _("At most %(n)s characters.") % {"n": NAME_MAX_LENGTH}, code="too_long", field="name"
+        )
+    return name
+
+
+def _clean_restart(value) -> str:
+    if value not in ApprovalWorkflow.Restart.values:
+        raise ValidationFailed(_("Unknown choice."), field="restart_on_resubmit")
+    return value
+
+
 def _clean_stage(workspace, index: int, data: dict) -> dict:
     field = f"stages.{index}"
     name = (data.get("name") or "").strip()
     if not name:
         raise ValidationFailed(_("Give the stage a name."), field=f"{field}.name")
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationFailed(
+            _("At most %(n)s characters.") % {"n": NAME_MAX_LENGTH}, code="too_long", field=f"{field}.name"
+        )
     roles = list(dict.fromkeys(data.get("approver_roles") or []))
     bad = [r for r in roles if r not in ROLE_VALUES]
     if bad:
@@ -79,7 +108,7 @@ def _clean_stage(workspace, index: int, data: dict) -> dict:
     rule = data.get("rule") or ApprovalStage.Rule.ANY
     if rule not in ApprovalStage.Rule.values:
         raise ValidationFailed(_("Unknown rule."), field=f"{field}.rule")
-    quorum = int(data.get("quorum") or 1)
+    quorum = _whole_number(data.get("quorum") or 1, field=f"{field}.quorum")
     if quorum < 1:
         raise ValidationFailed(_("At least one approval is needed."), field=f"{field}.quorum")
     if rule == ApprovalStage.Rule.QUORUM and not roles and quorum > len(users) + len(emails):
@@ -95,22 +124,30 @@ def _clean_stage(workspace, index: int, data: dict) -> dict:
         else None
     )
     sla = data.get("sla_hours")
-    if sla is not None and int(sla) < 1:
+    sla = None if sla in (None, "") else _whole_number(sla, field=f"{field}.sla_hours")
+    if sla is not None and sla < 1:
         raise ValidationFailed(_("The SLA is at least one hour."), field=f"{field}.sla_hours")
+    escalate_after = _whole_number(
+        data.get("escalate_after_hours") or 0, field=f"{field}.escalate_after_hours"
+    )
+    if escalate_after < 0:
+        raise ValidationFailed(
+            _("Escalation cannot come before the SLA."), field=f"{field}.escalate_after_hours"
+        )
     try:
         condition = validate_condition(data.get("condition"))
     except ValidationFailed as error:
         raise ValidationFailed(error.message, field=f"{field}.condition") from None
     return {
-        "name": name[:120],
+        "name": name,
         "users": users,
         "approver_roles": roles,
         "approver_emails": emails,
         "rule": rule,
         "quorum": quorum,
         "condition": condition,
-        "sla_hours": int(sla) if sla is not None else None,
-        "escalate_after_hours": int(data.get("escalate_after_hours") or 0),
+        "sla_hours": sla,
+        "escalate_after_hours": escalate_after,
         "escalate_to": escalate_user,
     }
 
@@ -135,6 +172,22 @@ def _write_stages(workflow: ApprovalWorkflow, cleaned: list[dict]) -> None:
     ApprovalStage.objects.filter(pk__in=[s.pk for s in existing[len(cleaned) :]]).delete()
 
 
+def _same_stages(workflow: ApprovalWorkflow, cleaned: list[dict]) -> bool:
+    existing = list(workflow.stages.order_by("position", "id").prefetch_related("approver_users"))
+    if len(existing) != len(cleaned):
+        return False
+    for stage, item in zip(existing, cleaned, strict=True):
+        now = {name: getattr(stage, name) for name in item if name not in ("users", "escalate_to")}
+        wanted = {name: value for name, value in item.items() if name not in ("users", "escalate_to")}
+        if (
+            now != wanted
+            or {u.pk for u in stage.approver_users.all()} != {u.pk for u in item["users"]}
+            or stage.escalate_to_id != getattr(item["escalate_to"], "pk", None)
+        ):
+            return False
+    return True
+
+
 def _stage_summary(workflow: ApprovalWorkflow) -> list[dict]:
     return [
         {"name": s.name, "rule": s.rule, "quorum": s.quorum, "condition": s.condition}
@@ -154,6 +207,8 @@ def workflow_create(
     active: bool = True,
     schedule_when_approved: bool = True,
 ) -> ApprovalWorkflow:
+    name = _clean_workflow_name(name)
+    restart_on_resubmit = _clean_restart(restart_on_resubmit)
     if not stages:
         raise ValidationFailed(_("A workflow has at least one stage."), field="stages")
     cleaned = [_clean_stage(workspace, i, s) for i, s in enumerate(stages)]
@@ -195,6 +250,7 @@ def workflow_update(
     workflow = ApprovalWorkflow.objects.select_for_update().get(pk=workflow.pk)
     before = {"name": workflow.name, "stages": _stage_summary(workflow)}
     if name is not UNSET:
+        name = _clean_workflow_name(name)
         if (
             ApprovalWorkflow.objects.filter(workspace_id=workflow.workspace_id, name=name)
             .exclude(pk=workflow.pk)
@@ -205,7 +261,7 @@ def workflow_update(
     if allow_self_approval is not UNSET:
         workflow.allow_self_approval = bool(allow_self_approval)
     if restart_on_resubmit is not UNSET:
-        workflow.restart_on_resubmit = restart_on_resubmit
+        workflow.restart_on_resubmit = _clean_restart(restart_on_resubmit)
     if active is not UNSET:
         workflow.active = bool(active)
     if schedule_when_approved is not UNSET:
@@ -213,15 +269,17 @@ def workflow_update(
     if stages is not UNSET:
         if not stages:
             raise ValidationFailed(_("A workflow has at least one stage."), field="stages")
-        if workflow.requests.filter(status=RequestStatus.IN_PROGRESS).exists():
-            raise Conflict(
-                _("Requests are in progress in this workflow; change its stages when they are done."),
-                code="workflow_busy",
-                field="stages",
-            )
         cleaned = [_clean_stage(workflow.workspace, i, s) for i, s in enumerate(stages)]
-        _write_stages(workflow, cleaned)
-        workflow.version += 1
+        # The same stages sent back (a form that also shows them) change nothing and are no conflict.
+        if not _same_stages(workflow, cleaned):
+            if workflow.requests.filter(status=RequestStatus.IN_PROGRESS).exists():
+                raise Conflict(
+                    _("Requests are in progress in this workflow; change its stages when they are done."),
+                    code="workflow_busy",
+                    field="stages",
+                )
+            _write_stages(workflow, cleaned)
+            workflow.version += 1
     workflow.save()
     audit_record(
         actor=actor,
@@ -268,14 +326,14 @@ def policy_rules_set(*, actor, workspace, rules: list[dict]) -> list[ApprovalPol
         workflow_id = rule.get("workflow")
         workflow = None
         if workflow_id not in (None, ""):
-            workflow = workflows.get(int(workflow_id))
+            workflow = workflows.get(_whole_number(workflow_id, field=f"{field}.workflow"))
             if workflow is None:
                 raise ValidationFailed(
                     _("No workflow with id %(id)s in this workspace.") % {"id": workflow_id},
                     code="not_in_workspace",
                     field=f"{field}.workflow",
                 )
-        account_ids = [int(a) for a in rule.get("accounts") or []]
+        account_ids = [_whole_number(a, field=f"{field}.accounts") for a in rule.get("accounts") or []]
         accounts = list(SocialAccount.objects.filter(workspace=workspace, pk__in=account_ids))
         if len(accounts) != len(set(account_ids)):
             raise ValidationFailed(
