@@ -16,7 +16,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -73,7 +73,7 @@ PLATFORM_MARKS = {
     "mastodon": "M",
     "bluesky": "B",
 }
-PLATFORM_SHORT_LABELS = {"wechat_oa": _lazy("WeChat OA"), "wechat_channels": _lazy("Channels")}
+PLATFORM_SHORT_LABELS = {"wechat_oa": gettext_lazy("WeChat OA"), "wechat_channels": gettext_lazy("Channels")}
 FORMS_BY_KIND = {
     "app_credentials": AppCredentialsForm,
     "app_password": AppPasswordForm,

@@ -122,6 +122,31 @@ def _organization_id(world: World) -> list[tuple[int, User]]:
     return [(world.brand.pk, world.owner), (world.agency.pk, world.agency_admin)]
 
 
+def _first_of(model_path: str, factory_path: str):
+    """The id of the workspace's first `model` (made with its factory where the demo has none)."""
+
+    def make(world: World) -> int:
+        from importlib import import_module
+
+        from django.apps import apps
+
+        model = apps.get_model(model_path)
+        found = model.objects.filter(workspace=world.workspace).order_by("pk").first()
+        if found is None:
+            module, name = factory_path.rsplit(".", 1)
+            extra = {}
+            if model_path == "content.PostingSlot":
+                extra["account"] = _account(world)
+            if model_path == "content.Tag":
+                from content.tests.factories import TagGroupFactory
+
+                extra["group"] = TagGroupFactory(workspace=world.workspace)
+            found = getattr(import_module(module), name)(workspace=world.workspace, **extra)
+        return found.pk
+
+    return make
+
+
 # How to fill each URL argument a page can take.
 _ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "workspace_id": lambda world: world.workspace.pk,
@@ -129,6 +154,14 @@ _ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "account_id": lambda world: _account(world).pk,
     "platform": lambda world: _account(world).platform,
     "import_id": _import_id,
+    "campaign_id": _first_of("content.Campaign", "content.tests.factories.CampaignFactory"),
+    "tag_group_id": _first_of("content.TagGroup", "content.tests.factories.TagGroupFactory"),
+    "tag_id": _first_of("content.Tag", "content.tests.factories.TagFactory"),
+    "banned_word_id": _first_of("content.BannedWord", "content.tests.factories.BannedWordFactory"),
+    "slot_id": _first_of("content.PostingSlot", "content.tests.factories.PostingSlotFactory"),
+    "workflow_id": _first_of(
+        "approvals.ApprovalWorkflow", "approvals.tests.factories.ApprovalWorkflowFactory"
+    ),
     "organization_id": _organization_id,
     "token": lambda world: {
         "approvals:external_review": _review_token(world),

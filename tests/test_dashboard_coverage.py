@@ -61,6 +61,8 @@ def test_every_dashboard_page_opens_for_the_person_it_is_for(world):  # noqa: F8
             client = clients[page.user.pk] = Client()
             client.force_login(page.user)
         response = client.get(page.url)
+        if response.status_code == 405:  # a route for forms' POSTs only, not a page
+            continue
         # A page that only sends the person on (home to their workspace, an OAuth return) may redirect,
         # but never to the sign-in page.
         redirected = response.status_code == 302 and not response["Location"].startswith("/accounts/login")
