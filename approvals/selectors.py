@@ -13,6 +13,7 @@ from accounts.roles import Capability
 from accounts.selectors import workspace_accesses_for_user
 
 from .models import (
+    PREFERENCE_KINDS,
     ApprovalDecision,
     ApprovalOverride,
     ApprovalRequest,
@@ -20,6 +21,7 @@ from .models import (
     ApprovalStageState,
     ApprovalWorkflow,
     Notification,
+    NotificationPreference,
     PostComment,
     RequestStatus,
     ReviewLink,
@@ -293,3 +295,12 @@ def drafts_not_submitted(*, user, workspace, sent_back_post_ids=()) -> list:
         .prefetch_related("targets__account")
         .order_by("-updated_at")[:50]
     )
+
+
+def notification_preferences_for(*, user) -> list[NotificationPreference]:
+    """One row per kind a person can choose about, in PREFERENCE_KINDS order; a kind without a saved
+    choice is an unsaved row with both channels on (the default)."""
+    saved = {p.kind: p for p in NotificationPreference.objects.filter(user=user)}
+    return [
+        saved.get(kind) or NotificationPreference(user=user, kind=kind) for kind, _label in PREFERENCE_KINDS
+    ]
