@@ -103,5 +103,7 @@ class IcalFeedRevokeView(LoginRequiredMixin, View):
     def post(self, request, feed_id):
         feed = get_object_or_404(content_selectors.ical_feeds_for_user(user=request.user), pk=feed_id)
         content_services.ical_feed_revoke(actor=request.user, feed=feed)
-        messages.success(request, _("The calendar feed “%(name)s” was revoked.") % {"name": feed.name or "iCal"})
+        messages.success(
+            request, _("The calendar feed “%(name)s” was revoked.") % {"name": feed.name or "iCal"}
+        )
         return redirect("dashboard:ical_feeds")

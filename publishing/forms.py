@@ -19,7 +19,9 @@ class WebhookForm(forms.Form):
         label=_("Payload URL"),
         max_length=2000,
         required=False,  # the service says what is missing, in the same words as in the API
-        widget=forms.URLInput(attrs={"placeholder": "https://example.com/kawo-events", "autocomplete": "off"}),
+        widget=forms.URLInput(
+            attrs={"placeholder": "https://example.com/kawo-events", "autocomplete": "off"}
+        ),
         help_text=_("We send a signed POST with a JSON body here for every event you choose."),
     )
     description = forms.CharField(label=_("Description"), max_length=200, required=False)

@@ -145,7 +145,9 @@ class WebhookView(WorkspacePageMixin, TemplateView):
         form = _form_data(request)
         if form.is_valid():
             try:
-                services.webhook_endpoint_update(actor=request.user, endpoint=endpoint, **_service_input(form))
+                services.webhook_endpoint_update(
+                    actor=request.user, endpoint=endpoint, **_service_input(form)
+                )
             except DomainError as error:
                 apply_domain_error(form, error)
             else:

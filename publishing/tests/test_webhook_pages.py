@@ -95,7 +95,9 @@ def test_a_webhook_can_be_created_switched_off(ws, admin_client, local_webhooks)
         ({"url": "https://93.184.215.14/hook", "events": ["post.deleted"]}, "events", "post.deleted"),
     ],
 )
-def test_a_refused_webhook_is_a_400_with_the_message_next_to_its_field(ws, admin_client, data, field, message):
+def test_a_refused_webhook_is_a_400_with_the_message_next_to_its_field(
+    ws, admin_client, data, field, message
+):
     response = admin_client.post(reverse("publishing:webhooks", args=[ws.pk]), data)
     assert response.status_code == 400
     assert message.lower() in field_error(response.content.decode(), field).lower()
@@ -128,7 +130,10 @@ def test_a_role_without_workspace_manage_gets_403_and_nothing_is_written(ws, loc
     assert client.get(reverse("publishing:webhook_delivery", args=[ws.pk, delivery.pk])).status_code == 403
     posts = [
         (reverse("publishing:webhooks", args=[ws.pk]), {"url": "http://127.0.0.1:9/", "events": ["*"]}),
-        (reverse("publishing:webhook", args=[ws.pk, hook.pk]), {"url": "http://127.0.0.1:9/", "events": ["*"]}),
+        (
+            reverse("publishing:webhook", args=[ws.pk, hook.pk]),
+            {"url": "http://127.0.0.1:9/", "events": ["*"]},
+        ),
         (reverse("publishing:webhook_test", args=[ws.pk, hook.pk]), {}),
         (reverse("publishing:webhook_delete", args=[ws.pk, hook.pk]), {}),
         (reverse("publishing:webhook_redeliver", args=[ws.pk, delivery.pk]), {}),
@@ -156,9 +161,10 @@ def test_another_workspaces_webhook_and_delivery_are_404(ws, admin_client):
     assert WebhookEndpoint.objects.filter(pk=other_hook.pk).exists()
     assert WebhookDelivery.objects.count() == 1
     # and a workspace the person is not in at all is a 404 too
-    assert signed_in(WorkspaceMemberFactory().user).get(
-        reverse("publishing:webhooks", args=[ws.pk])
-    ).status_code == 404
+    assert (
+        signed_in(WorkspaceMemberFactory().user).get(reverse("publishing:webhooks", args=[ws.pk])).status_code
+        == 404
+    )
 
 
 # --- edit and delete ---------------------------------------------------------------------------------
@@ -168,7 +174,12 @@ def test_editing_changes_the_webhook_and_is_audited(ws, admin, admin_client, loc
     hook = WebhookEndpointFactory(workspace=ws, events=["*"])
     response = admin_client.post(
         reverse("publishing:webhook", args=[ws.pk, hook.pk]),
-        {"url": "http://127.0.0.1:9/new", "events": ["approval.approved"], "description": "CRM", "active": ""},
+        {
+            "url": "http://127.0.0.1:9/new",
+            "events": ["approval.approved"],
+            "description": "CRM",
+            "active": "",
+        },
     )
     assert response.status_code == 302
     hook.refresh_from_db()
