@@ -33,6 +33,7 @@ from accounts.selectors import organization_membership_for, workspace_access_for
 from core.errors import DomainError
 from core.timezones import day_start
 from core.views import WorkspacePageMixin, WorkspaceViewMixin, apply_domain_error
+from publishing.forms import EVENT_CHOICES as WEBHOOK_EVENT_CHOICES
 
 from . import selectors
 from .context_processors import LAST_WORKSPACE_SESSION_KEY, SECTIONS_BY_KEY
@@ -68,6 +69,12 @@ AUDIT_ACTION_LABELS = {
     "user.updated": gettext_lazy("Profile updated"),
     "token.created": gettext_lazy("Access token created"),
     "token.revoked": gettext_lazy("Access token revoked"),
+    "webhook.create": gettext_lazy("Webhook added"),
+    "webhook.update": gettext_lazy("Webhook changed"),
+    "webhook.delete": gettext_lazy("Webhook deleted"),
+    "webhook.test": gettext_lazy("Webhook test event sent"),
+    "webhook.redeliver": gettext_lazy("Webhook delivery sent again"),
+    "webhook.auto_disable": gettext_lazy("Webhook switched off after repeated failures"),
 }
 
 AUDIT_FIELD_LABELS = {
@@ -89,6 +96,12 @@ AUDIT_FIELD_LABELS = {
     "lowered_members": gettext_lazy("Lowered to the ceiling"),
     "invitation": gettext_lazy("Invitation"),
     "kind": gettext_lazy("Kind"),
+    "url": gettext_lazy("URL"),
+    "description": gettext_lazy("Description"),
+    "events": gettext_lazy("Events"),
+    "active": gettext_lazy("Active"),
+    "delivery": gettext_lazy("Delivery"),
+    "consecutive_failures": gettext_lazy("Failed attempts in a row"),
 }
 
 AUDIT_PAGE_SIZE = 50
@@ -523,6 +536,9 @@ def _readable(field: str, value) -> str:
         return str(Role(value).label)
     if field == "language":
         return str(dict(settings.LANGUAGES).get(value, value))
+    if field == "events" and isinstance(value, list):
+        labels = dict(WEBHOOK_EVENT_CHOICES)
+        return ", ".join(str(labels.get(event, event)) for event in value) or "—"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, list):

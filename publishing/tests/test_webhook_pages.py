@@ -321,3 +321,13 @@ def test_the_api_views_point_to_this_page():
         views.WebhookRedeliverView,
     ]:
         assert reverse(view.dashboard_page, args=[1])
+
+
+def test_the_audit_log_names_webhook_changes_in_words(ws, admin, admin_client, local_webhooks):
+    admin_client.post(
+        reverse("publishing:webhooks", args=[ws.pk]),
+        {"url": "http://127.0.0.1:9/hook", "events": ["post.published"], "active": "on"},
+    )
+    html = admin_client.get(reverse("dashboard:audit", args=[ws.pk])).content.decode()
+    assert "Webhook added" in html and "Post published" in html
+    assert ">webhook.create<" not in html and "post.published" not in html
