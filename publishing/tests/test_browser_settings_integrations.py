@@ -91,6 +91,11 @@ def test_admin_sets_up_a_webhook_notification_choices_and_a_calendar_feed(
     assert receiver.requests[0].headers["X-Kawo-Event"] == "webhook.test"
     assert WebhookDelivery.objects.get(endpoint=endpoint).status == WebhookDelivery.Status.DELIVERED
     shot(page, "webhook-deliveries", language)
+    # its details: the request body we sent and the receiver's answer
+    row.locator("a.btn").click()
+    expect(page.locator("[data-testid=delivery-body]")).to_contain_text('"type": "webhook.test"')
+    expect(page.locator("[data-testid=delivery-response]")).to_contain_text('{"received": true}')
+    shot(page, "webhook-delivery", language)
 
     # user menu → notification settings: email off for "A post failed to publish"
     page.locator("[data-testid=user-menu] summary").click()
