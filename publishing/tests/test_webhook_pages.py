@@ -331,3 +331,13 @@ def test_the_audit_log_names_webhook_changes_in_words(ws, admin, admin_client, l
     html = admin_client.get(reverse("dashboard:audit", args=[ws.pk])).content.decode()
     assert "Webhook added" in html and "Post published" in html
     assert ">webhook.create<" not in html and "post.published" not in html
+
+
+def test_the_api_can_create_a_switched_off_webhook_too(ws, admin, local_webhooks):
+    response = signed_in(admin).post(
+        f"/api/v1/workspaces/{ws.pk}/webhooks/",
+        {"url": "http://127.0.0.1:9/hook", "events": ["*"], "active": False},
+        content_type="application/json",
+    )
+    assert response.status_code == 201 and response.json()["active"] is False
+    assert WebhookEndpoint.objects.get(workspace=ws).active is False
