@@ -13,6 +13,7 @@ from accounts.roles import Capability
 from accounts.selectors import workspace_accesses_for_user
 
 from .models import (
+    PREFERENCE_KINDS,
     ApprovalDecision,
     ApprovalOverride,
     ApprovalRequest,
@@ -20,6 +21,7 @@ from .models import (
     ApprovalStageState,
     ApprovalWorkflow,
     Notification,
+    NotificationPreference,
     PostComment,
     RequestStatus,
     ReviewLink,
@@ -345,3 +347,10 @@ def posts_for_route_preview(workspace, *, limit: int = 50):
         .prefetch_related("targets")
         .order_by("-updated_at", "-id")[:limit]
     )
+def notification_preferences_for(*, user) -> list[NotificationPreference]:
+    """One row per kind a person can choose about, in PREFERENCE_KINDS order; a kind without a saved
+    choice is an unsaved row with both channels on (the default)."""
+    saved = {p.kind: p for p in NotificationPreference.objects.filter(user=user)}
+    return [
+        saved.get(kind) or NotificationPreference(user=user, kind=kind) for kind, _label in PREFERENCE_KINDS
+    ]

@@ -137,6 +137,7 @@ AUDIT_FIELD_LABELS = {
     "delivery": _("Delivery"),
     "description": _("Description"),
     "email": _("Email address"),
+    "events": _("Events"),
     "exclusive": _("Exclusive"),
     "expires_at": _("Expires"),
     "external": _("External reviewer"),

@@ -97,6 +97,7 @@ SETTINGS_LINKS = [
     ("content:tag_groups", _("Tags"), C.POST_VIEW, "tag"),
     ("content:banned_words", _("Banned words & compliance"), C.POST_VIEW, "shield"),
     ("content:posting_slots", _("Posting slots"), C.POST_VIEW, "clock"),
+    ("publishing:webhooks", _("Webhooks"), C.WORKSPACE_MANAGE, "link"),
 ]
 
 

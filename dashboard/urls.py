@@ -6,7 +6,7 @@ from approvals.workflow_pages import WorkflowDeleteView, WorkflowEditPage, Workf
 from channels_app.views import AccountMatrixView
 from content.views import CalendarView
 
-from . import views
+from . import personal_views, views
 
 app_name = "dashboard"
 
@@ -19,6 +19,17 @@ urlpatterns = [
     path("settings/tokens/", views.PersonalSettingsView.as_view(), name="tokens"),
     path("settings/tokens/<int:token_id>/revoke/", views.TokenRevokeView.as_view(), name="token_revoke"),
     path("settings/profile/", views.ProfileView.as_view(), name="profile"),
+    path(
+        "settings/notifications/",
+        personal_views.NotificationSettingsView.as_view(),
+        name="notification_settings",
+    ),
+    path("settings/calendar-feeds/", personal_views.IcalFeedsView.as_view(), name="ical_feeds"),
+    path(
+        "settings/calendar-feeds/<int:feed_id>/revoke/",
+        personal_views.IcalFeedRevokeView.as_view(),
+        name="ical_feed_revoke",
+    ),
     # Agency side
     path("org/<int:organization_id>/agency/", views.AgencyHomeView.as_view(), name="agency_home"),
     path(

@@ -35,6 +35,7 @@ from accounts.selectors import organization_membership_for, workspace_access_for
 from core.errors import DomainError
 from core.timezones import day_start
 from core.views import WorkspacePageMixin, WorkspaceViewMixin, apply_domain_error
+from publishing.forms import EVENT_CHOICES as WEBHOOK_EVENT_CHOICES
 
 from . import selectors
 from .audit_labels import AUDIT_ACTION_LABELS, AUDIT_FIELD_LABELS
@@ -491,6 +492,9 @@ def _readable(field: str, value, zone=None) -> str:
         return str(Role(value).label)
     if field == "language":
         return str(dict(settings.LANGUAGES).get(value, value))
+    if field == "events" and isinstance(value, list):
+        labels = dict(WEBHOOK_EVENT_CHOICES)
+        return ", ".join(str(labels.get(event, event)) for event in value) or "—"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, list):

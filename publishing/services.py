@@ -50,6 +50,7 @@ WEBHOOK_MAX_ATTEMPTS = len(WEBHOOK_RETRY_SCHEDULE) + 1
 WEBHOOK_CLAIM_LEASE = timedelta(minutes=2)
 WEBHOOK_RETRY_BATCH = 200
 MAX_ENDPOINTS_PER_WORKSPACE = 20
+MAX_URL_LENGTH = 2000
 ENDPOINT_FIELDS = ["url", "description", "events", "active"]
 
 
@@ -64,6 +65,12 @@ def _clean_url(url: str) -> str:
     url = (url or "").strip()
     if not url:
         raise ValidationFailed(_("Enter the URL that receives the events."), field="url", code="required")
+    if len(url) > MAX_URL_LENGTH:
+        raise ValidationFailed(
+            _("The URL is too long (at most %(n)d characters).") % {"n": MAX_URL_LENGTH},
+            field="url",
+            code="too_long",
+        )
     try:
         webhooks.check_url(url)
     except webhooks.UnsafeURL as exc:
@@ -88,7 +95,13 @@ def _new_secret() -> str:
 
 
 def webhook_endpoint_create(
-    *, actor: User, workspace: Workspace, url: str, events: list[str], description: str = ""
+    *,
+    actor: User,
+    workspace: Workspace,
+    url: str,
+    events: list[str],
+    description: str = "",
+    active: bool = True,
 ) -> tuple[WebhookEndpoint, str]:
     """Returns the endpoint and its signing secret in plain text: the only time anyone sees it."""
     url, events = _clean_url(url), _clean_events(events)
@@ -108,6 +121,9 @@ def webhook_endpoint_create(
             events=events,
             secret_ciphertext=vault.encrypt_text(secret),
             secret_hint=secret[:10],
+            active=active,
+            disabled_at=None if active else timezone.now(),
+            disabled_reason="" if active else _("Turned off by %(who)s.") % {"who": actor.email},
             created_by=actor,
         )
         audit_record(

@@ -23,12 +23,10 @@ from core.api import ScopedAPIView, UserScopedAPIView, WorkspaceScopedAPIView, c
 from .. import links, selectors, services
 from ..gate import publish_gate
 from ..models import (
-    PREFERENCE_KINDS,
     ApprovalBatch,
     ApprovalPolicyRule,
     ApprovalRequest,
     ApprovalWorkflow,
-    NotificationPreference,
     PostComment,
     ReviewLink,
 )
@@ -473,12 +471,12 @@ class NotificationReadView(UserScopedAPIView):
 
 
 class NotificationPreferencesView(UserScopedAPIView):
+    dashboard_page = "dashboard:notification_settings"
     serializer_class = s.PreferencesSerializer
     required_capabilities = {"GET": None, "PUT": None}
 
     def _answer(self, user):
-        prefs = {p.kind: p for p in NotificationPreference.objects.filter(user=user)}
-        rows = [prefs.get(k) or NotificationPreference(user=user, kind=k) for k, _label in PREFERENCE_KINDS]
+        rows = selectors.notification_preferences_for(user=user)
         return Response(s.PreferencesSerializer({"preferences": rows}).data)
 
     @extend_schema(responses=s.PreferencesSerializer, summary="My notification choices")

@@ -643,6 +643,7 @@ class MyCalendarView(UserScopedAPIView):
 
 
 class IcalFeedListView(UserScopedAPIView):
+    dashboard_page = "dashboard:ical_feeds"
     serializer_class = s.IcalFeedSerializer
     required_capabilities = {"GET": None, "POST": None}
 
@@ -668,6 +669,7 @@ class IcalFeedListView(UserScopedAPIView):
 
 
 class IcalFeedDetailView(UserScopedAPIView):
+    dashboard_page = "dashboard:ical_feeds"
     serializer_class = s.IcalFeedSerializer
     required_capabilities = {"DELETE": None}
 

@@ -49,6 +49,7 @@ class WebhookCreateInputSerializer(serializers.Serializer):
     url = serializers.CharField(max_length=2000)
     events = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_CHOICES), max_length=20)
     description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    active = serializers.BooleanField(required=False, default=True)
 
 
 class WebhookUpdateInputSerializer(serializers.Serializer):

@@ -26,6 +26,7 @@ NO_INPUT = {"application/json": OpenApiTypes.OBJECT}
 class WebhookListView(WorkspaceScopedAPIView):
     """GET the workspace's webhooks; POST one (the answer holds its signing secret, shown only once)."""
 
+    dashboard_page = "publishing:webhooks"
     queryset = WebhookEndpoint.objects.all()
     serializer_class = s.WebhookEndpointSerializer
     required_capabilities = {"GET": MANAGE, "POST": MANAGE}
@@ -47,6 +48,7 @@ class WebhookListView(WorkspaceScopedAPIView):
 
 
 class WebhookDetailView(WorkspaceScopedAPIView):
+    dashboard_page = "publishing:webhooks"
     queryset = WebhookEndpoint.objects.all()
     serializer_class = s.WebhookEndpointSerializer
     required_capabilities = {"GET": MANAGE, "PATCH": MANAGE, "DELETE": MANAGE}
@@ -75,6 +77,7 @@ class WebhookDetailView(WorkspaceScopedAPIView):
 class WebhookTestView(WorkspaceScopedAPIView):
     """POST: send a `webhook.test` event to this webhook now; the answer is the queued delivery."""
 
+    dashboard_page = "publishing:webhooks"
     queryset = WebhookEndpoint.objects.all()
     serializer_class = s.WebhookDeliverySerializer
     required_capabilities = {"POST": MANAGE}
@@ -91,6 +94,7 @@ class WebhookTestView(WorkspaceScopedAPIView):
 class WebhookDeliveryListView(WorkspaceScopedAPIView):
     """GET the delivery log, newest first; filters `webhook`, `status`, `event`."""
 
+    dashboard_page = "publishing:webhooks"
     queryset = WebhookDelivery.objects.all()
     serializer_class = s.WebhookDeliverySerializer
     required_capabilities = {"GET": MANAGE}
@@ -119,6 +123,7 @@ class WebhookDeliveryListView(WorkspaceScopedAPIView):
 class WebhookDeliveryDetailView(WorkspaceScopedAPIView):
     """GET one delivery with its payload and every attempt."""
 
+    dashboard_page = "publishing:webhooks"
     queryset = WebhookDelivery.objects.all()
     serializer_class = s.WebhookDeliveryDetailSerializer
     required_capabilities = {"GET": MANAGE}
@@ -135,6 +140,7 @@ class WebhookDeliveryDetailView(WorkspaceScopedAPIView):
 class WebhookRedeliverView(WorkspaceScopedAPIView):
     """POST: send a delivered or failed delivery again (a new delivery, the same event id)."""
 
+    dashboard_page = "publishing:webhooks"
     queryset = WebhookDelivery.objects.all()
     serializer_class = s.WebhookDeliverySerializer
     required_capabilities = {"POST": MANAGE}

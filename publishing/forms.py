@@ -1,0 +1,38 @@
+"""Dashboard forms of the webhook settings. They only parse the browser's input; the rules (a safe URL,
+known events, the per-workspace limit) live in publishing.services, shared with the API."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ALL_EVENTS, SUBSCRIBABLE_EVENTS, WebhookEvent
+
+EVENT_CHOICES = [
+    (ALL_EVENTS, _("All events, including ones added later")),
+    *[(event, WebhookEvent(event).label) for event in SUBSCRIBABLE_EVENTS],
+]
+
+
+class WebhookForm(forms.Form):
+    url = forms.CharField(
+        label=_("Payload URL"),
+        max_length=2000,
+        required=False,  # the service says what is missing, in the same words as in the API
+        widget=forms.URLInput(
+            attrs={"placeholder": "https://example.com/kawo-events", "autocomplete": "off"}
+        ),
+        help_text=_("We send a signed POST with a JSON body here for every event you choose."),
+    )
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    events = forms.MultipleChoiceField(
+        label=_("Events"),
+        choices=EVENT_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    active = forms.BooleanField(
+        label=_("Active"),
+        required=False,
+        help_text=_("Switched off, it receives nothing (a test event is still sent)."),
+    )
