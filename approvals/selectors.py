@@ -347,6 +347,8 @@ def posts_for_route_preview(workspace, *, limit: int = 50):
         .prefetch_related("targets")
         .order_by("-updated_at", "-id")[:limit]
     )
+
+
 def notification_preferences_for(*, user) -> list[NotificationPreference]:
     """One row per kind a person can choose about, in PREFERENCE_KINDS order; a kind without a saved
     choice is an unsaved row with both channels on (the default)."""
