@@ -70,7 +70,8 @@ def demo_world() -> World:
         owner=User.objects.get(email="owner@demo.kawo.test"),
         agency_admin=User.objects.get(email="agency-admin@demo.kawo.test"),
     )
-    world.values = {name: make(world) for name, make in _ARGUMENTS.items()}
+    for name, make in _ARGUMENTS.items():  # in order: a later value may use an earlier one
+        world.values[name] = make(world)
     return world
 
 
@@ -137,6 +138,10 @@ def _first_of(model_path: str, factory_path: str):
             extra = {}
             if model_path == "content.PostingSlot":
                 extra["account"] = _account(world)
+            if model_path == "publishing.WebhookDelivery":
+                from publishing.models import WebhookEndpoint
+
+                extra["endpoint"] = WebhookEndpoint.objects.get(pk=world.values["webhook_id"])
             if model_path == "content.Tag":
                 from content.tests.factories import TagGroupFactory
 
@@ -159,6 +164,12 @@ _ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "tag_id": _first_of("content.Tag", "content.tests.factories.TagFactory"),
     "banned_word_id": _first_of("content.BannedWord", "content.tests.factories.BannedWordFactory"),
     "slot_id": _first_of("content.PostingSlot", "content.tests.factories.PostingSlotFactory"),
+    "webhook_id": _first_of(
+        "publishing.WebhookEndpoint", "publishing.tests.factories.WebhookEndpointFactory"
+    ),
+    "delivery_id": _first_of(
+        "publishing.WebhookDelivery", "publishing.tests.factories.WebhookDeliveryFactory"
+    ),
     "workflow_id": _first_of(
         "approvals.ApprovalWorkflow", "approvals.tests.factories.ApprovalWorkflowFactory"
     ),

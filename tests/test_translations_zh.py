@@ -88,6 +88,8 @@ LATIN_TERMS = {
     "h",
     "m",
     "n",
+    "outlook",
+    "payload",
     "s",
     "min",
     "ms",
@@ -115,12 +117,12 @@ HIDDEN = {"script", "style", "code", "pre", "template", "noscript", "svg"}
 VISIBLE_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "data-confirm"}
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]+|[A-Za-z]")
 NOT_WORDS = re.compile(
+    r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)+\b|"  # domain names (t.co, google.com.hk)
     r"\S+@\S+|https?://\S+|/\S*|@\w+|#\w+|\b[\w.-]+\.(?:com|cn|test|org|net)\b"
     r"|\S+(?:\.\.\.|…)"  # data cut short to fit (a long file name)
     r"|\b[A-Z][a-z]+/[A-Za-z_/ -]+"  # IANA time zone names (Asia/Shanghai), as every zone picker shows them
     r"|\b[A-Z]{3}\b"  # ISO 4217 currency codes (CNY) and other upper-case abbreviations
     r"|\b[0-9a-f]{16,}\b"  # fingerprints
-    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)+\b"  # domain names (t.co, youtu.be)
     r"|\b[a-z]+/[\w.+-]+"  # MIME types (image/jpeg)
     r"|[\w.-]+\.(?:jpe?g|png|gif|webp|mp4|mov|csv|xlsx|pdf|txt)\b"  # file names
 )
