@@ -90,6 +90,7 @@ SETTINGS_LINKS = [
     ("dashboard:agencies", _("Agency access"), C.AGENCY_MANAGE, "briefcase"),
     ("dashboard:audit", _("Audit log"), C.AUDIT_VIEW, "list"),
     ("dashboard:workspace_settings", _("Workspace settings"), C.WORKSPACE_MANAGE, "cog"),
+    ("analytics:settings", _("Analytics settings"), C.WORKSPACE_MANAGE, "chart"),
 ]
 
 

@@ -138,6 +138,7 @@ class ExportJobListView(WorkspaceScopedAPIView):
     """Start an export (202 with the job, `pending` until a worker builds it; poll it), or list the
     workspace's latest 20 jobs. CSV files are UTF-8 with a BOM; PDF is offered for kind `report`."""
 
+    dashboard_page = "analytics:exports"
     queryset = ExportJob.objects.all()
     serializer_class = ExportJobSerializer
     required_capabilities = {"GET": C.ANALYTICS_EXPORT, "POST": C.ANALYTICS_EXPORT}
@@ -257,6 +258,7 @@ def _users(ids) -> list:
 class ScheduledReportListView(WorkspaceScopedAPIView):
     """The workspace's scheduled email reports; create one (weekly or monthly, PDF or XLSX)."""
 
+    dashboard_page = "analytics:scheduled_reports"
     queryset = ScheduledReport.objects.all()
     serializer_class = ScheduledReportSerializer
     required_capabilities = {"GET": C.ANALYTICS_EXPORT, "POST": C.ANALYTICS_EXPORT}
@@ -297,6 +299,7 @@ class ScheduledReportListView(WorkspaceScopedAPIView):
 class ScheduledReportDetailView(WorkspaceScopedAPIView):
     """One scheduled report: read, change (any field) or delete."""
 
+    dashboard_page = "analytics:scheduled_reports"
     queryset = ScheduledReport.objects.all()
     serializer_class = ScheduledReportSerializer
     required_capabilities = {
