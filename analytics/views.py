@@ -114,6 +114,11 @@ class _AnalyticsPage(WorkspacePageMixin, TemplateView):
                 ("campaigns", _("Campaigns & tags"), reverse("analytics:campaigns", args=[ws])),
                 ("metrics", _("Metrics"), reverse("analytics:metrics", args=[ws])),
                 *(
+                    [("exports", _("Downloads"), reverse("analytics_exports:jobs", args=[ws]))]
+                    if self.access.can(C.ANALYTICS_EXPORT)
+                    else []
+                ),
+                *(
                     [("scheduled", _("Scheduled reports"), reverse("analytics:scheduled_reports", args=[ws]))]
                     if self.access.can(C.ANALYTICS_EXPORT)
                     else []
