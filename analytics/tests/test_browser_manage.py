@@ -68,7 +68,7 @@ def test_a_formula_metric_the_lead_rate_and_a_scheduled_report_from_the_analytic
     page.check('input[name="lead_engagement_rate"][value="by_followers"]')
     page.click('[data-testid="analytics-settings-submit"]')
     # then
-    expect(page.locator(".messages, [role=status], body")).to_contain_text(text["saved"])
+    expect(page.locator(".flash-stack")).to_contain_text(text["saved"])
     assert AnalyticsSettings.objects.get(workspace=workspace).lead_engagement_rate == "by_followers"
     page.click('[data-testid="analytics-tabs"] [data-tab="metrics"]')
     expect(page.locator('[data-rate="engagement_rate_by_followers"] .badge')).to_have_count(1)
