@@ -319,7 +319,10 @@ def test_scheduled_reports_need_analytics_export_and_are_per_workspace(ws, admin
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
-@pytest.mark.parametrize("name", ["analytics:metrics", "analytics:settings", "analytics:scheduled_reports"])
+@pytest.mark.parametrize(
+    "name",
+    ["analytics:metrics", "analytics:settings", "analytics:scheduled_reports", "analytics_exports:jobs"],
+)
 def test_the_pages_render_in_both_languages(ws, name, language):
     # given
     person = member(ws, Role.ADMIN, language=language)
