@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('analytics', '0004_merge_pulls_and_exports'),
+        ("analytics", "0004_merge_pulls_and_exports"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='exportjob',
-            name='expired_at',
+            model_name="exportjob",
+            name="expired_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='scheduledreportdelivery',
-            name='run_key',
+            model_name="scheduledreportdelivery",
+            name="run_key",
             field=models.CharField(blank=True, max_length=80, null=True, unique=True),
         ),
         migrations.AddField(
-            model_name='scheduledreportdelivery',
-            name='sending_at',
+            model_name="scheduledreportdelivery",
+            name="sending_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

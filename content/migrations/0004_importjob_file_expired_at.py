@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('content', '0003_import_job'),
+        ("content", "0003_import_job"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importjob',
-            name='file_expired_at',
+            model_name="importjob",
+            name="file_expired_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
