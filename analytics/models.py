@@ -325,6 +325,8 @@ class ExportJob(WorkspaceScopedModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set when the cleanup (analytics.export_files_expire) deleted the file: the row stays, says "expired".
+    expired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -367,7 +369,12 @@ class ScheduledReportDelivery(models.Model):
     report = models.ForeignKey(ScheduledReport, on_delete=models.CASCADE, related_name="deliveries")
     period_start = models.DateField()
     period_end = models.DateField()
+    # The run's key ("<report id>:<frequency>:<period start>"), unique: a second worker cannot claim it.
+    run_key = models.CharField(max_length=80, unique=True, null=True, blank=True)
     claimed_at = models.DateTimeField(auto_now_add=True)
+    # Committed just before the mail server is called: a delivery with sending_at and no sent_at may have
+    # gone out (a crash between sending and recording it), so it is never sent again automatically.
+    sending_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     recipients = models.JSONField(default=list, blank=True)  # [{"user_id", "email", "language"}]
 

@@ -51,3 +51,10 @@ def scheduled_reports_send() -> int:
     from .exports.schedules import scheduled_reports_send_due
 
     return scheduled_reports_send_due()
+
+
+@shared_task(name="analytics.export_files_expire")
+def export_files_expire() -> int:
+    from .exports.jobs import export_files_expire as expire
+
+    return expire()

@@ -73,6 +73,7 @@ class _AnalyticsPage(WorkspacePageMixin, TemplateView):
         start, end = preset_period("30d", today)
         return start, end, "30d", {key: [str(m) for m in value] for key, value in serializer.errors.items()}
 
+    PERIOD_TABS = ("overview", "posts", "campaigns")
     # What each tab offers to download (analytics.exports: small periods answer the file at once).
     EXPORTS = {
         "overview": [("report", "pdf"), ("report", "xlsx"), ("accounts", "csv"), ("followers", "csv")],
@@ -112,7 +113,23 @@ class _AnalyticsPage(WorkspacePageMixin, TemplateView):
                 ("posts", _("Posts"), reverse("analytics:posts", args=[ws])),
                 ("campaigns", _("Campaigns & tags"), reverse("analytics:campaigns", args=[ws])),
                 ("metrics", _("Metrics"), reverse("analytics:metrics", args=[ws])),
+                *(
+                    [("exports", _("Downloads"), reverse("analytics_exports:jobs", args=[ws]))]
+                    if self.access.can(C.ANALYTICS_EXPORT)
+                    else []
+                ),
+                *(
+                    [("scheduled", _("Scheduled reports"), reverse("analytics:scheduled_reports", args=[ws]))]
+                    if self.access.can(C.ANALYTICS_EXPORT)
+                    else []
+                ),
+                *(
+                    [("settings", _("Settings"), reverse("analytics:settings", args=[ws]))]
+                    if self.access.can(C.WORKSPACE_MANAGE)
+                    else []
+                ),
             ],
+            period_tab=self.tab in self.PERIOD_TABS,
             api_base=reverse("analytics-overview", args=[ws]).rsplit("overview/", 1)[0],
             exports=self.export_links(ws, start, end) if self.access.can(C.ANALYTICS_EXPORT) else [],
             chart_labels={

@@ -22,6 +22,11 @@ Then, `--runs` times each, alternating:
     filtered to one platform (Weibo), the same 30 days vs ONE raw SQL statement that ranks the same
     posts and returns the page with its values.
 
+(c) the same two reads the way the JSON API and the report pages make them (`analytics.selectors.reports`:
+    `overview`, and `post_table` + `post_details` for the first page of 50), which is still a second
+    implementation of the same tables (see analytics/README.md): measured beside (a) and (b) so the cost
+    of the path people actually hit is on record, and checked to return the same page and total.
+
 Prints p50/p95 of each, the ratio selector / raw SQL and the SQL queries per call (the same for every
 call: counted each time). `--index-off` drops the read index of migration 0003 first (to measure
 without it; the next `migrate` does not bring it back: run with `--index-on` to restore it).
@@ -366,6 +371,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from analytics.selectors import reports
     from analytics.selectors.exports import PostFilters, overview, posts_table
 
     call_command("migrate", verbosity=0)
@@ -395,6 +401,15 @@ def main() -> None:
             limit=50,
         )
 
+    def api_overview():
+        return reports.overview(workspace, start=PERIOD_START, end=PERIOD_END)
+
+    def api_posts():
+        rows = reports.post_table(
+            workspace, start=PERIOD_START, end=PERIOD_END, sort="-engagements", platforms=["weibo"]
+        )
+        return reports.post_details(workspace, rows[:50])
+
     # The two sides must read the same page.
     page = posts_table(
         workspace, start=PERIOD_START, end=PERIOD_END, filters=PostFilters(platforms=("weibo",)), limit=50
@@ -405,15 +420,23 @@ def main() -> None:
     raw_rows = raw_overview(workspace)
     raw_engagements = sum(row[7] or 0 for row in raw_rows if row[2] == "now")
     same_totals = abs((report.total.current["engagements"] or 0) - raw_engagements) < 1e-6
+    api_page = [row.figure.target_id for row in api_posts()]
+    api_same_page = api_page == [row[0] for row in raw_page]
+    api_engagements = api_overview().workspace.current.totals["engagements"] or 0
+    api_same_totals = abs(api_engagements - raw_engagements) < 1e-6
 
     load_before = os.getloadavg()[0]
-    results = {key: [] for key in ("overview", "overview_raw", "posts", "posts_raw")}
+    results = {
+        key: [] for key in ("overview", "overview_raw", "posts", "posts_raw", "overview_api", "posts_api")
+    }
     queries = {key: set() for key in results}
     calls = {
         "overview": selector_overview,
         "overview_raw": lambda: raw_overview(workspace),
         "posts": selector_posts,
         "posts_raw": lambda: raw_posts_page(workspace),
+        "overview_api": api_overview,
+        "posts_api": api_posts,
     }
     for call in calls.values():  # warm up caches and plans once
         call()
@@ -433,19 +456,24 @@ def main() -> None:
     )
     print(f"  posts in the period: {report.total.current['posts']:.0f}; Weibo: {page.total}")
     print(f"  same page both ways: {same_page}; same engagements total both ways: {same_totals}")
+    print(f"  API path: same page as raw SQL: {api_same_page}; same engagements total: {api_same_totals}")
     for name, mine, raw in (
         ("(a) overview", "overview", "overview_raw"),
         ("(b) post table", "posts", "posts_raw"),
+        ("(c) API overview", "overview_api", "overview_raw"),
+        ("(c) API posts", "posts_api", "posts_raw"),
     ):
         ratio95 = p95(results[mine]) / p95(results[raw])
         ratio50 = statistics.median(results[mine]) / statistics.median(results[raw])
         for label, key in (("selector", mine), ("raw SQL ", raw)):
+            if label == "raw SQL " and mine.endswith("_api"):
+                continue  # printed with (a) / (b)
             median, high = statistics.median(results[key]), p95(results[key])
             print(
-                f"  {name if label == 'selector' else '':15} {label} p50 {median:8.1f} ms  p95 {high:8.1f} ms"
+                f"  {name if label == 'selector' else '':17} {label} p50 {median:8.1f} ms  p95 {high:8.1f} ms"
                 f"  queries/call {sorted(queries[key])}"
             )
-        print(f"  {'':15} ratio selector / raw SQL: p50 {ratio50:.2f}x  p95 {ratio95:.2f}x")
+        print(f"  {'':17} ratio selector / raw SQL: p50 {ratio50:.2f}x  p95 {ratio95:.2f}x")
 
 
 if __name__ == "__main__":

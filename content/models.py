@@ -467,6 +467,8 @@ class ImportJob(WorkspaceScopedModel):
     preview = models.JSONField(default=list, blank=True)
     posts = models.JSONField(default=list, blank=True)  # ids of the posts made
     message = models.CharField(max_length=500, blank=True)  # why it failed (FAILED)
+    # Set when the cleanup (content.import_files_expire) deleted the uploaded file of a settled job.
+    file_expired_at = models.DateTimeField(null=True, blank=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     committed_at = models.DateTimeField(null=True, blank=True)
 

@@ -19,3 +19,10 @@ def import_commit(job_id: int) -> str:
     from .imports import jobs
 
     return jobs.import_job_commit(job_id=job_id)
+
+
+@shared_task(name="content.import_files_expire")
+def import_files_expire() -> int:
+    from .imports.jobs import import_files_expire as expire
+
+    return expire()

@@ -98,6 +98,7 @@ SETTINGS_LINKS = [
     ("content:banned_words", _("Banned words & compliance"), C.POST_VIEW, "shield"),
     ("content:posting_slots", _("Posting slots"), C.POST_VIEW, "clock"),
     ("publishing:webhooks", _("Webhooks"), C.WORKSPACE_MANAGE, "link"),
+    ("analytics:settings", _("Analytics settings"), C.WORKSPACE_MANAGE, "chart"),
 ]
 
 

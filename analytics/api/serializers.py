@@ -13,9 +13,8 @@ from rest_framework import serializers
 
 from content.models import TagGroup
 
-from ..formula import FormulaError, formula_parse
 from ..metrics import COMMON_METRICS
-from ..models import CustomMetric, EngagementRateBasis
+from ..models import EngagementRateBasis
 from ..selectors.rates import RATE_DENOMINATORS
 from ..selectors.reports import MEDIA_TYPES, POST_SORT_KEYS, POST_TOTALS
 
@@ -128,21 +127,7 @@ class CustomMetricInputSerializer(serializers.Serializer):
         max_length=300, help_text="Numbers, common metric names, + - * / and parentheses."
     )
     description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-
-    def validate_formula(self, value):
-        try:
-            formula_parse(value)
-        except FormulaError as error:
-            raise serializers.ValidationError(str(error)) from None
-        return value.strip()
-
-    def validate_name(self, value):
-        others = CustomMetric.objects.filter(workspace=self.context["workspace"], name=value.strip())
-        if self.instance is not None:
-            others = others.exclude(pk=self.instance.pk)
-        if others.exists():
-            raise serializers.ValidationError(_("This workspace already has a metric of that name."))
-        return value.strip()
+    # The rules (name taken, formula refused by the evaluator) are the service's: custom_metric_check.
 
 
 class AnalyticsSettingsInputSerializer(serializers.Serializer):

@@ -508,6 +508,7 @@ class CustomMetricListView(WorkspaceScopedAPIView):
 
     queryset = CustomMetric.objects.all()
     required_capabilities = {"GET": C.ANALYTICS_VIEW, "POST": C.WORKSPACE_MANAGE}
+    dashboard_page = "analytics:metrics"
 
     @extend_schema(
         parameters=[s.PeriodSerializer],
@@ -542,6 +543,7 @@ class CustomMetricListView(WorkspaceScopedAPIView):
 
 class CustomMetricDetailView(WorkspaceScopedAPIView):
     queryset = CustomMetric.objects.all()
+    dashboard_page = "analytics:metrics"
     lookup_url_kwarg = "custom_metric_id"
     required_capabilities = {
         "GET": C.ANALYTICS_VIEW,
@@ -594,6 +596,7 @@ class AnalyticsSettingsView(_AnalyticsView):
     """The engagement rate the workspace's reports lead with (by followers, by reach or by views)."""
 
     required_capabilities = {"GET": C.ANALYTICS_VIEW, "PATCH": C.WORKSPACE_MANAGE}
+    dashboard_page = "analytics:settings"
 
     @extend_schema(responses={200: s.AnalyticsSettingsSerializer, **_errors(403, 404)})
     def get(self, request, workspace_id):

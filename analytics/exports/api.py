@@ -24,12 +24,18 @@ from accounts.api.serializers import ErrorSerializer
 from accounts.models import User
 from accounts.roles import Capability as C
 from core.api import WorkspaceScopedAPIView
-from core.errors import Conflict
+from core.errors import Conflict, DomainError
 
 from ..models import ExportFormat, ExportJob, ExportKind, ScheduledReport, ScheduledReportDelivery
 from ..selectors.exports import NO_MEDIA, SORTS, PostFilters
 from . import jobs, schedules
 from .tables import ExportRequest
+
+
+class ExportExpired(DomainError):
+    status_code = 410
+    default_code = "export_expired"
+
 
 # --- serializers ----------------------------------------------------------------------------------------
 
@@ -73,11 +79,14 @@ class ExportJobSerializer(serializers.Serializer):
     message = serializers.CharField(allow_blank=True)
     created_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
+    expired_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the cleanup deleted the file (no download any more)."
+    )
 
 
 def export_job_data(job: ExportJob) -> dict:
     download = None
-    if job.status == ExportJob.Status.DONE:
+    if job.status == ExportJob.Status.DONE and job.expired_at is None:
         download = f"/api/v1/workspaces/{job.workspace_id}/analytics/exports/{job.pk}/download/"
     return {
         "id": job.pk,
@@ -93,6 +102,7 @@ def export_job_data(job: ExportJob) -> dict:
         "message": job.message,
         "created_at": job.created_at,
         "finished_at": job.finished_at,
+        "expired_at": job.expired_at,
     }
 
 
@@ -102,6 +112,7 @@ def _errors(*codes: int) -> dict:
         403: "Your role does not allow this.",
         404: "Not found, or not yours to see.",
         409: "The export is not ready.",
+        410: "The export's file has expired and was deleted.",
     }
     return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes}
 
@@ -138,6 +149,7 @@ class ExportJobListView(WorkspaceScopedAPIView):
     """Start an export (202 with the job, `pending` until a worker builds it; poll it), or list the
     workspace's latest 20 jobs. CSV files are UTF-8 with a BOM; PDF is offered for kind `report`."""
 
+    dashboard_page = "analytics_exports:jobs"
     queryset = ExportJob.objects.all()
     serializer_class = ExportJobSerializer
     required_capabilities = {"GET": C.ANALYTICS_EXPORT, "POST": C.ANALYTICS_EXPORT}
@@ -185,11 +197,13 @@ class ExportJobDownloadView(WorkspaceScopedAPIView):
     lookup_url_kwarg = "export_id"
 
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **_errors(403, 404, 409)},
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **_errors(403, 404, 409, 410)},
         summary="Download an export",
     )
     def get(self, request, workspace_id, export_id):
         job = self.get_object()
+        if job.expired_at is not None:
+            raise ExportExpired(_("This export's file has expired and was deleted; export again."))
         if job.status != ExportJob.Status.DONE or not job.file:
             raise Conflict(_("The export is not ready yet."), code="export_not_ready")
         return export_file_response(job.file.open("rb"), job.file_name, job.format)
@@ -257,6 +271,7 @@ def _users(ids) -> list:
 class ScheduledReportListView(WorkspaceScopedAPIView):
     """The workspace's scheduled email reports; create one (weekly or monthly, PDF or XLSX)."""
 
+    dashboard_page = "analytics:scheduled_reports"
     queryset = ScheduledReport.objects.all()
     serializer_class = ScheduledReportSerializer
     required_capabilities = {"GET": C.ANALYTICS_EXPORT, "POST": C.ANALYTICS_EXPORT}
@@ -297,6 +312,7 @@ class ScheduledReportListView(WorkspaceScopedAPIView):
 class ScheduledReportDetailView(WorkspaceScopedAPIView):
     """One scheduled report: read, change (any field) or delete."""
 
+    dashboard_page = "analytics:scheduled_reports"
     queryset = ScheduledReport.objects.all()
     serializer_class = ScheduledReportSerializer
     required_capabilities = {

@@ -14,8 +14,9 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
@@ -165,3 +166,28 @@ def export_job_run(*, job_id: int) -> str:
         finished_at=timezone.now(),
     )
     return "done"
+
+
+# --- cleanup --------------------------------------------------------------------------------------------
+
+
+def export_files_expire(*, now=None, days: int | None = None) -> int:
+    """Delete the file of every export finished more than `days` (settings.KAWO_EXPORT_FILE_RETENTION_DAYS)
+    ago and mark the job expired (`expired_at`, no file): the pages show "expired" instead of a dead link
+    and the download answers 410. Returns how many files were expired."""
+    now = now or timezone.now()
+    days = settings.KAWO_EXPORT_FILE_RETENTION_DAYS if days is None else days
+    cutoff = now - timedelta(days=days)
+    expired = 0
+    old = ExportJob.objects.filter(
+        status__in=(S.DONE, S.FAILED), expired_at__isnull=True, finished_at__lt=cutoff
+    ).only("pk", "file")
+    for job in old.iterator():
+        if not ExportJob.objects.filter(pk=job.pk, expired_at__isnull=True).update(expired_at=now, file=""):
+            continue
+        if job.file:
+            job.file.storage.delete(job.file.name)
+        expired += 1
+    if expired:
+        logger.info("expired %s export file(s) older than %s days", expired, days)
+    return expired

@@ -3,9 +3,11 @@ their own language (the language their publish notices use: publishing.notificat
 
 Each run of the beat task (`analytics.scheduled_reports_send`, hourly) looks at every active report's last
 complete period in the workspace's calendar (weekly: Monday to Sunday; monthly: the calendar month) and
-sends it once: the unique (report, period_start) `ScheduledReportDelivery` row is inserted in the same
-transaction that sends the emails. A second beat or worker waits on that row and then finds it taken; if
-the mail server refuses, the transaction rolls back and the next hour tries again.
+sends it once, in three committed steps (scheduled_report_send): claim the period (a
+`ScheduledReportDelivery` row with a unique run key, unique (report, period_start) too), mark it
+`sending` just before the mail server is called, then mark it sent. A second beat or worker finds the
+claim taken; a crash after sending never re-sends; if the mail server refuses, the claim is given back and
+the next hour tries again.
 
 Recipients must be members of the workspace who may see analytics; a member who left (or lost the
 capability) since is skipped when the report goes out.
@@ -127,6 +129,15 @@ def last_complete_period(frequency: str, today: date) -> tuple[date, date]:
     return last_day.replace(day=1), last_day
 
 
+# A claim whose worker died before it started sending (while building the file) may be taken over after
+# this long; one that started sending is never sent again automatically.
+CLAIM_LEASE = timedelta(hours=1)
+
+
+def run_key(report: ScheduledReport, start: date) -> str:
+    return f"{report.pk}:{report.frequency}:{start.isoformat()}"
+
+
 def scheduled_reports_send_due(*, now=None) -> int:
     """Send every active report's last complete period that was not sent yet. Returns how many reports
     went out in this run."""
@@ -135,62 +146,124 @@ def scheduled_reports_send_due(*, now=None) -> int:
     for report in ScheduledReport.objects.filter(active=True).select_related("workspace").order_by("pk"):
         today = now.astimezone(report.workspace.tzinfo).date()
         start, end = last_complete_period(report.frequency, today)
-        if ScheduledReportDelivery.objects.filter(report=report, period_start=start).exists():
+        settled = ScheduledReportDelivery.objects.filter(report=report, period_start=start).exclude(
+            sending_at__isnull=True, sent_at__isnull=True, claimed_at__lt=now - CLAIM_LEASE
+        )
+        if settled.exists():
             continue
         try:
-            if scheduled_report_send(report, start=start, end=end):
+            if scheduled_report_send(report, start=start, end=end, now=now):
                 sent += 1
         except Exception:  # one report's failure must not stop the others; the next run tries it again
             logger.exception("scheduled report %s for %s..%s failed", report.pk, start, end)
     return sent
 
 
-def scheduled_report_send(report: ScheduledReport, *, start: date, end: date) -> bool:
-    """Claim the period and email it to each recipient in their language; False if it was claimed."""
+def scheduled_report_claim(
+    report: ScheduledReport, *, start: date, end: date, now=None
+) -> ScheduledReportDelivery | None:
+    """Step 1, committed on its own: the period's delivery row under its unique run key. None when another
+    worker holds it (or sent it). A claim left by a worker that died before sending (no `sending_at`, older
+    than CLAIM_LEASE) is taken over with a conditional UPDATE, so only one worker wins it."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            return ScheduledReportDelivery.objects.create(
+                report=report, period_start=start, period_end=end, run_key=run_key(report, start)
+            )
+    except IntegrityError:
+        pass
+    stale = ScheduledReportDelivery.objects.filter(
+        report=report,
+        period_start=start,
+        sending_at__isnull=True,
+        sent_at__isnull=True,
+        claimed_at__lt=now - CLAIM_LEASE,
+    )
+    if stale.update(claimed_at=now):
+        return ScheduledReportDelivery.objects.get(report=report, period_start=start)
+    return None
+
+
+def _release(delivery: ScheduledReportDelivery) -> None:
+    """Give the period back (nothing went out): the next run claims it again."""
+    ScheduledReportDelivery.objects.filter(pk=delivery.pk, sent_at__isnull=True).delete()
+
+
+def scheduled_report_send(report: ScheduledReport, *, start: date, end: date, now=None) -> bool:
+    """Claim the period, then email it to each recipient in their language, then record it sent; False
+    if another worker had claimed it.
+
+    Three steps, each committed on its own (call this outside any transaction, as the beat task does), so
+    a crash can never lead to a second send: (1) the claim; (2) `sending_at`, just before the mail server
+    is called; (3) `sent_at` and who got it. A worker dying between (2) and (3) leaves a delivery "sending"
+    that no run sends again (at most once); one dying before (2) leaves a claim another run takes over after
+    CLAIM_LEASE. A mail server that refuses (an exception from the backend) gives the period back, for the
+    next hourly run."""
     workspace = report.workspace
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                delivery = ScheduledReportDelivery.objects.create(
-                    report=report, period_start=start, period_end=end
-                )
-        except IntegrityError:
-            return False
+    delivery = scheduled_report_claim(report, start=start, end=end, now=now)
+    if delivery is None:
+        return False
+    try:
         recipients = [
             user for user in report.recipients.order_by("pk") if user.email and _may_receive(user, workspace)
         ]
-        request = ExportRequest(kind=ExportKind.REPORT, start=start, end=end)
-        files: dict[str, object] = {}
-        messages = []
-        for user in recipients:
-            language = language_of(user)
-            with translation.override(language):
-                if language not in files:
-                    files[language] = export_build(workspace, fmt=report.format, request=request)
-                built = files[language]
-                subject = _("%(report)s: %(workspace)s analytics, %(start)s to %(end)s") % {
-                    "report": report.name,
-                    "workspace": workspace.name,
-                    "start": start.isoformat(),
-                    "end": end.isoformat(),
-                }
-                body = _(
-                    "Hello,\n\nattached is the analytics report of %(workspace)s for %(start)s to %(end)s "
-                    "(%(frequency)s), as you asked to receive it.\n\nKAWO OSS"
-                ) % {
-                    "workspace": workspace.name,
-                    "start": start.isoformat(),
-                    "end": end.isoformat(),
-                    "frequency": report.get_frequency_display(),
-                }
-            message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-            message.attach(built.name, built.content, built.content_type.split(";")[0])
-            messages.append(message)
-        if messages:
+        messages = _messages(report, recipients, start=start, end=end)
+    except Exception:
+        _release(delivery)
+        raise
+    if not ScheduledReportDelivery.objects.filter(pk=delivery.pk, sending_at__isnull=True).update(
+        sending_at=timezone.now()
+    ):
+        return False  # taken over meanwhile (this worker was slower than the lease)
+    if messages:
+        try:
             get_connection().send_messages(messages)
-        delivery.sent_at = timezone.now()
-        delivery.recipients = [
-            {"user_id": user.pk, "email": user.email, "language": language_of(user)} for user in recipients
-        ]
-        delivery.save(update_fields=["sent_at", "recipients"])
+        except Exception:
+            _release(delivery)
+            raise
+    scheduled_report_mark_sent(delivery, recipients)
     return True
+
+
+def scheduled_report_mark_sent(delivery: ScheduledReportDelivery, recipients) -> None:
+    """Step 3: the period is sent, to these people."""
+    ScheduledReportDelivery.objects.filter(pk=delivery.pk).update(
+        sent_at=timezone.now(),
+        recipients=[
+            {"user_id": user.pk, "email": user.email, "language": language_of(user)} for user in recipients
+        ],
+    )
+
+
+def _messages(report: ScheduledReport, recipients, *, start: date, end: date) -> list[EmailMessage]:
+    """One email per recipient, in their language, the file built once per language."""
+    workspace = report.workspace
+    request = ExportRequest(kind=ExportKind.REPORT, start=start, end=end)
+    files: dict[str, object] = {}
+    messages = []
+    for user in recipients:
+        language = language_of(user)
+        with translation.override(language):
+            if language not in files:
+                files[language] = export_build(workspace, fmt=report.format, request=request)
+            built = files[language]
+            subject = _("%(report)s: %(workspace)s analytics, %(start)s to %(end)s") % {
+                "report": report.name,
+                "workspace": workspace.name,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+            }
+            body = _(
+                "Hello,\n\nattached is the analytics report of %(workspace)s for %(start)s to %(end)s "
+                "(%(frequency)s), as you asked to receive it.\n\nKAWO OSS"
+            ) % {
+                "workspace": workspace.name,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "frequency": report.get_frequency_display(),
+            }
+        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        message.attach(built.name, built.content, built.content_type.split(";")[0])
+        messages.append(message)
+    return messages

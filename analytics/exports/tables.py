@@ -20,6 +20,9 @@ from ..models import ExportKind
 from ..selectors import exports as tables
 from ..selectors.exports import PostFilters
 
+# A long post export reports its progress every this many rows (ExportJob.progress).
+PROGRESS_EVERY = 500
+
 RATE_LABELS = {
     "engagement_rate_by_followers": lambda: _("Engagement rate by followers (%)"),
     "engagement_rate_by_reach": lambda: _("Engagement rate by reach (%)"),
@@ -76,7 +79,8 @@ def _local(workspace, moment) -> str:
     return moment.astimezone(workspace.tzinfo).strftime("%Y-%m-%d %H:%M")
 
 
-def posts_frame(workspace, request: ExportRequest) -> pd.DataFrame:
+def posts_frame(workspace, request: ExportRequest, *, progress=None) -> pd.DataFrame:
+    """Every post of the period; `progress(done, total)` after the read and every PROGRESS_EVERY rows."""
     page = tables.posts_table(
         workspace,
         start=request.start,
@@ -87,7 +91,12 @@ def posts_frame(workspace, request: ExportRequest) -> pd.DataFrame:
         limit=None,
     )
     records = []
-    for row in page.rows:
+    total = len(page.rows)
+    if progress:
+        progress(1, 2)  # the read is about half the work; the rows' records the other half
+    for index, row in enumerate(page.rows, start=1):
+        if progress and index % PROGRESS_EVERY == 0:
+            progress(1 + index / total, 2)
         f = row.figures
         record = {
             _("Published"): _local(workspace, f.published_at),
@@ -221,7 +230,14 @@ def export_frames(workspace, request: ExportRequest, *, progress=None) -> list[t
     kinds = list(SINGLE) if request.kind == ExportKind.REPORT else [request.kind]
     frames = []
     for index, kind in enumerate(kinds, start=1):
-        frames.append((sheet_title(kind), SINGLE[kind](workspace, request)))
+        if kind == ExportKind.POSTS and progress:
+
+            def part(done, total, index=index):
+                progress(index - 1 + done / total, len(kinds))
+
+            frames.append((sheet_title(kind), posts_frame(workspace, request, progress=part)))
+        else:
+            frames.append((sheet_title(kind), SINGLE[kind](workspace, request)))
         if progress:
             progress(index, len(kinds))
     return frames

@@ -2,13 +2,17 @@
 format=csv&start=2027-01-01&end=2027-01-31[&platforms=weibo&sort=views ...] answers with the file at
 once when the export is small (at most jobs.DIRECT_MAX_POSTS posts in the period), else starts an export
 job and answers 202 with it as JSON (poll /api/v1/workspaces/{id}/analytics/exports/{job_id}/, then follow
-its `download_url`). Same capability as the API: analytics.export."""
+its `download_url`). A browser (one that asks for HTML) is sent to the Downloads page instead, where the
+job's progress moves by itself and a download link appears when it is done. Same capability as the API:
+analytics.export."""
 
 from __future__ import annotations
 
 import io
 
 from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.views import View
 
 from accounts.roles import Capability
@@ -58,5 +62,7 @@ class ExportDownloadView(WorkspaceViewMixin, View):
             )
         except DomainError as error:
             return _error(error.status_code, error.message, error.fields)
+        if "text/html" in request.headers.get("Accept", ""):
+            return redirect(f"{reverse('analytics_exports:jobs', args=[self.workspace.pk])}?job={job.pk}")
         job.refresh_from_db()
         return JsonResponse(ExportJobSerializer(export_job_data(job)).data, status=202)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.audit import audit_record
+from core.errors import ValidationFailed
 
-from ..formula import formula_parse
+from ..formula import FormulaError, formula_parse
 from ..models import AnalyticsSettings, CustomMetric, EngagementRateBasis
 
 
 @transaction.atomic
 def analytics_settings_update(*, workspace, actor, lead_engagement_rate: str) -> AnalyticsSettings:
     if lead_engagement_rate not in EngagementRateBasis.values:
-        raise ValueError(f"unknown engagement rate: {lead_engagement_rate}")
-    settings, _ = AnalyticsSettings.objects.select_for_update().get_or_create(workspace=workspace)
+        raise ValidationFailed(_("Choose one of the three engagement rates."), field="lead_engagement_rate")
+    settings, _created = AnalyticsSettings.objects.select_for_update().get_or_create(workspace=workspace)
     before = settings.lead_engagement_rate
     settings.lead_engagement_rate = lead_engagement_rate
     settings.save(update_fields=["lead_engagement_rate", "updated_at"])
@@ -29,11 +31,38 @@ def analytics_settings_update(*, workspace, actor, lead_engagement_rate: str) ->
     return settings
 
 
+def custom_metric_check(*, workspace, name: str, formula: str, metric: CustomMetric | None = None) -> None:
+    """The rules of a formula metric, for the API and the pages alike: ValidationFailed naming the field
+    (an empty or taken name; a formula the safe evaluator refuses, with its reason)."""
+    errors: dict[str, list[str]] = {}
+    name = name.strip()
+    if not name:
+        errors["name"] = [_("Give the metric a name.")]
+    elif len(name) > 80:
+        errors["name"] = [_("A name has at most 80 characters.")]
+    else:
+        others = CustomMetric.objects.filter(workspace=workspace, name=name)
+        if metric is not None:
+            others = others.exclude(pk=metric.pk)
+        if others.exists():
+            errors["name"] = [_("This workspace already has a metric of that name.")]
+    if not formula.strip():
+        errors["formula"] = [_("Write a formula, for example engagements / followers * 1000.")]
+    else:
+        try:
+            formula_parse(formula.strip())
+        except FormulaError as error:
+            errors["formula"] = [str(error)]
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise ValidationFailed(first, fields=errors)
+
+
 @transaction.atomic
 def custom_metric_create(*, workspace, actor, name: str, formula: str, description: str = "") -> CustomMetric:
-    """FormulaError (a ValueError) when the formula uses anything but numbers, common metric names,
-    + - * / and parentheses."""
-    formula_parse(formula)
+    """ValidationFailed (on `name` or `formula`) when the name is taken or the formula uses anything but
+    numbers, common metric names, + - * / and parentheses."""
+    custom_metric_check(workspace=workspace, name=name, formula=formula)
     metric = CustomMetric.objects.create(
         workspace=workspace, name=name.strip(), formula=formula.strip(), description=description
     )
@@ -59,7 +88,9 @@ def custom_metric_update(
 ) -> CustomMetric:
     if metric.workspace_id != workspace.pk:
         raise ValueError("the custom metric is not in this workspace")
-    formula_parse(formula)
+    custom_metric_check(
+        workspace=workspace, name=metric.name if name is None else name, formula=formula, metric=metric
+    )
     before = {"name": metric.name, "formula": metric.formula, "description": metric.description}
     metric.formula = formula.strip()
     if name is not None:

@@ -24,6 +24,7 @@ from analytics.models import AnalyticsSettings
 from analytics.services import analytics_settings_update, custom_metric_create, snapshots_ingest
 from channels_app.tests.factories import SocialAccountFactory
 from content.tests.factories import PostTargetFactory, TagFactory, TagGroupFactory
+from core.errors import ValidationFailed
 from core.models import AuditEvent
 
 from .factories import reading
@@ -281,5 +282,5 @@ def test_reports_lead_with_the_workspaces_chosen_engagement_rate(scene, user):
     assert selectors.lead_engagement_rate(scene.workspace) == "engagement_rate_by_followers"
     event = AuditEvent.objects.get(action="analytics.settings_update")
     assert event.before == {"lead_engagement_rate": "by_reach"}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationFailed):
         analytics_settings_update(workspace=scene.workspace, actor=user, lead_engagement_rate="by_mood")

@@ -18,7 +18,9 @@ The worker writes its messages in the language of the person who uploaded the fi
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
@@ -231,7 +233,12 @@ def _fail(job_id: int, current: tuple[str, ...]) -> None:
 @transaction.atomic
 def import_job_commit_request(*, actor, job: ImportJob) -> ImportJob:
     """Import a validated job's posts (on a worker): `ready` -> `committing`. Anything else is a conflict:
-    a job with problems, one being checked, or one already imported."""
+    a job with problems, one being checked, one already imported, or one whose file was cleaned up."""
+    if ImportJob.objects.filter(pk=job.pk, file_expired_at__isnull=False).exists():
+        raise Conflict(
+            _("The uploaded file of this import has expired and was deleted; upload it again."),
+            code="import_file_expired",
+        )
     if not _move(job.pk, (S.READY,), S.COMMITTING, committed_by_id=getattr(actor, "pk", None)):
         job.refresh_from_db()
         raise Conflict(
@@ -283,3 +290,36 @@ def import_job_commit(*, job_id: int) -> str:
             raise
     cache.delete(key)
     return S.COMMITTED
+
+
+# --- cleanup --------------------------------------------------------------------------------------------
+
+# Jobs whose file nobody needs any more: settled ones, and `ready` ones nobody committed (abandoned).
+EXPIRABLE = (S.READY, S.INVALID, S.COMMITTED, S.FAILED)
+
+
+def import_files_expire(*, now=None, days: int | None = None) -> int:
+    """Delete the uploaded file of every settled or abandoned import uploaded more than `days`
+    (settings.KAWO_IMPORT_FILE_RETENTION_DAYS) ago and mark the job `file_expired_at`; the job, its preview
+    and its problems stay. Each job is marked with a conditional UPDATE first (a `ready` job is marked only
+    while still `ready`, so a commit that won the race keeps its file), then its file is deleted. Returns
+    how many files were expired."""
+    now = now or timezone.now()
+    days = settings.KAWO_IMPORT_FILE_RETENTION_DAYS if days is None else days
+    cutoff = now - timedelta(days=days)
+    expired = 0
+    candidates = ImportJob.objects.filter(
+        status__in=EXPIRABLE, file_expired_at__isnull=True, created_at__lt=cutoff
+    ).only("pk", "status", "file")
+    for job in candidates.iterator():
+        marked = ImportJob.objects.filter(pk=job.pk, status=job.status, file_expired_at__isnull=True).update(
+            file_expired_at=now
+        )
+        if not marked:
+            continue
+        if job.file:
+            job.file.storage.delete(job.file.name)
+        expired += 1
+    if expired:
+        logger.info("expired %s import upload(s) older than %s days", expired, days)
+    return expired

@@ -271,6 +271,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# Days an export's file (analytics.ExportJob) and an import's uploaded file (content.ImportJob of a settled
+# or abandoned job) are kept before the daily cleanup deletes them.
+KAWO_EXPORT_FILE_RETENTION_DAYS = int(os.environ.get("KAWO_EXPORT_FILE_RETENTION_DAYS", "7"))
+KAWO_IMPORT_FILE_RETENTION_DAYS = int(os.environ.get("KAWO_IMPORT_FILE_RETENTION_DAYS", "14"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "accounts.expire_invitations": {
@@ -309,6 +313,16 @@ CELERY_BEAT_SCHEDULE = {
     "analytics.scheduled_reports_send": {
         "task": "analytics.scheduled_reports_send",
         "schedule": crontab(minute=7),
+    },
+    # Old files: export downloads and import uploads older than their retention are deleted (rows kept,
+    # marked expired).
+    "analytics.export_files_expire": {
+        "task": "analytics.export_files_expire",
+        "schedule": crontab(minute=41, hour=3),
+    },
+    "content.import_files_expire": {
+        "task": "content.import_files_expire",
+        "schedule": crontab(minute=47, hour=3),
     },
     # The publish pipeline's dispatcher (claims due posts, sweeps leases, settles unknown outcomes).
     "publishing.dispatch": {
