@@ -86,19 +86,21 @@ SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
 
 # The Settings group: (URL name, label, capability, icon).
 SETTINGS_LINKS = [
+    # Who works here.
     ("dashboard:members", _("Members & roles"), C.MEMBER_VIEW, "users"),
     ("dashboard:agencies", _("Agency access"), C.AGENCY_MANAGE, "briefcase"),
+    # How posts are planned, checked and approved (content's and approvals' settings pages); readable by
+    # anyone who sees posts, changed by managers (campaigns, queue times) or admins (the rest).
     ("dashboard:approval_workflows", _("Approval workflows"), C.POST_VIEW, "check"),
-    ("dashboard:audit", _("Audit log"), C.AUDIT_VIEW, "list"),
-    ("dashboard:workspace_settings", _("Workspace settings"), C.WORKSPACE_MANAGE, "cog"),
-    # What planning and checking posts uses (content's settings pages); readable by anyone who sees
-    # posts, changed by managers (campaigns, queue times) or admins (tags, banned words).
     ("content:campaigns", _("Campaigns"), C.POST_VIEW, "flag"),
     ("content:tag_groups", _("Tags"), C.POST_VIEW, "tag"),
     ("content:banned_words", _("Banned words & compliance"), C.POST_VIEW, "shield"),
     ("content:posting_slots", _("Posting slots"), C.POST_VIEW, "clock"),
+    # Connections out and the workspace itself.
     ("publishing:webhooks", _("Webhooks"), C.WORKSPACE_MANAGE, "link"),
     ("analytics:settings", _("Analytics settings"), C.WORKSPACE_MANAGE, "chart"),
+    ("dashboard:workspace_settings", _("Workspace settings"), C.WORKSPACE_MANAGE, "cog"),
+    ("dashboard:audit", _("Audit log"), C.AUDIT_VIEW, "list"),
 ]
 
 
