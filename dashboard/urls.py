@@ -4,6 +4,7 @@ from analytics.views import OverviewPage
 from approvals.views import ReviewQueuePage
 from channels_app.views import AccountMatrixView
 from content.views import CalendarView
+from content.views.media_library import MediaLibraryView
 
 from . import views
 
@@ -18,6 +19,14 @@ urlpatterns = [
     path("settings/tokens/", views.PersonalSettingsView.as_view(), name="tokens"),
     path("settings/tokens/<int:token_id>/revoke/", views.TokenRevokeView.as_view(), name="token_revoke"),
     path("settings/profile/", views.ProfileView.as_view(), name="profile"),
+    # Organizations and new workspaces
+    path("organizations/new/", views.OrganizationNewView.as_view(), name="organization_new"),
+    path(
+        "org/<int:organization_id>/settings/",
+        views.OrganizationSettingsView.as_view(),
+        name="organization_settings",
+    ),
+    path("workspaces/new/", views.WorkspaceNewView.as_view(), name="workspace_new"),
     # Agency side
     path("org/<int:organization_id>/agency/", views.AgencyHomeView.as_view(), name="agency_home"),
     path(
@@ -34,6 +43,7 @@ urlpatterns = [
     path(W, views.WorkspaceHomeView.as_view(), name="workspace_home"),
     # The product's sections (later releases replace these placeholders; keep the names).
     path(W + "calendar/", CalendarView.as_view(), name="calendar"),
+    path(W + "media/", MediaLibraryView.as_view(), name="media"),
     path(W + "approvals/", ReviewQueuePage.as_view(), name="approvals"),
     path(W + "accounts/", AccountMatrixView.as_view(), name="accounts"),
     path(W + "analytics/", OverviewPage.as_view(), name="analytics"),
