@@ -131,8 +131,12 @@ class OrganizationCreateForm(OrganizationForm):
         label=_("Kind"),
         choices=Organization.Kind.choices,
         initial=Organization.Kind.BRAND,
+        required=False,
         help_text=_("A brand runs its own workspaces; an agency works in its clients' workspaces."),
     )
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or Organization.Kind.BRAND  # the API's default too
 
 
 class WorkspaceCreateForm(forms.Form):

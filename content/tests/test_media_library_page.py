@@ -180,7 +180,9 @@ def test_alt_text_too_long_is_shown_under_that_files_field_and_nothing_changes(c
     signed_in(client, ws)
     asset = MediaAssetFactory(workspace=ws, alt_text="Before")
     # when
-    response = client.post(reverse("content:media_alt_text", args=[ws.pk, asset.pk]), {"alt_text": "y" * 1001})
+    response = client.post(
+        reverse("content:media_alt_text", args=[ws.pk, asset.pk]), {"alt_text": "y" * 1001}
+    )
     # then
     html = response.content.decode()
     assert response.status_code == 400
@@ -228,7 +230,9 @@ def test_a_file_a_post_uses_is_kept_and_the_page_says_why(client, ws):
     # then
     html = response.content.decode()
     assert MediaAsset.objects.filter(pk=asset.pk).exists()
-    assert "“launch.jpg” was not deleted: This media is used by a post; remove it from the post first." in html
+    assert (
+        "“launch.jpg” was not deleted: This media is used by a post; remove it from the post first." in html
+    )
     assert not AuditEvent.objects.filter(action="media.delete").exists()
 
 

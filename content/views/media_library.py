@@ -36,12 +36,16 @@ class MediaUploadForm(forms.Form):
         label=gettext_lazy("Check that it suits"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("Refused now, rather than when publishing, if a chosen platform cannot take it."),
+        help_text=gettext_lazy(
+            "Refused now, rather than when publishing, if a chosen platform cannot take it."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["platforms"].choices = [(key, PLATFORM_LABELS.get(key, key)) for key in settings.PLATFORM_KEYS]
+        self.fields["platforms"].choices = [
+            (key, PLATFORM_LABELS.get(key, key)) for key in settings.PLATFORM_KEYS
+        ]
 
 
 class MediaAltTextForm(forms.Form):
@@ -150,7 +154,10 @@ class MediaDeleteView(WorkspaceViewMixin, View):
         try:
             services.media_delete(actor=request.user, media=asset)
         except DomainError as error:
-            messages.error(request, _("“%(name)s” was not deleted: %(reason)s") % {"name": asset, "reason": error.message})
+            messages.error(
+                request,
+                _("“%(name)s” was not deleted: %(reason)s") % {"name": asset, "reason": error.message},
+            )
         else:
             messages.success(request, _("“%(name)s” was deleted.") % {"name": asset})
         return redirect("dashboard:media", self.workspace.pk)
