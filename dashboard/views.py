@@ -70,6 +70,12 @@ AUDIT_ACTION_LABELS = {
     "agency_assignment.created": gettext_lazy("Agency person assigned"),
     "agency_assignment.removed": gettext_lazy("Agency person removed"),
     "user.updated": gettext_lazy("Profile updated"),
+    "media.upload": gettext_lazy("Media uploaded"),
+    "media.update": gettext_lazy("Media alt text changed"),
+    "media.delete": gettext_lazy("Media deleted"),
+    "account_group.created": gettext_lazy("Account group created"),
+    "account_group.updated": gettext_lazy("Account group changed"),
+    "account_group.deleted": gettext_lazy("Account group deleted"),
     "token.created": gettext_lazy("Access token created"),
     "token.revoked": gettext_lazy("Access token revoked"),
 }
@@ -93,6 +99,12 @@ AUDIT_FIELD_LABELS = {
     "lowered_members": gettext_lazy("Lowered to the ceiling"),
     "invitation": gettext_lazy("Invitation"),
     "kind": gettext_lazy("Kind"),
+    "alt_text": gettext_lazy("Alt text"),
+    "description": gettext_lazy("Description"),
+    "posts": gettext_lazy("Posts"),
+    "mime": gettext_lazy("File type"),
+    "size": gettext_lazy("Size"),
+    "checksum": gettext_lazy("Checksum"),
 }
 
 AUDIT_PAGE_SIZE = 50

@@ -248,3 +248,25 @@ def test_a_viewer_cannot_delete(client, ws):
     mine = MediaAssetFactory(workspace=ws)
     assert client.post(reverse("content:media_delete", args=[ws.pk, mine.pk])).status_code == 403
     assert MediaAsset.objects.filter(pk=mine.pk).exists()
+
+
+def test_a_large_library_comes_in_pages(client, ws):
+    # given
+    signed_in(client, ws, role=Role.VIEWER)
+    MediaAssetFactory.create_batch(49, workspace=ws)
+    # when
+    first = client.get(page_url(ws)).content.decode()
+    second = client.get(page_url(ws), {"page": 2}).content.decode()
+    # then
+    assert first.count('data-testid="media-card"') == 48 and "Page 1 of 2" in first
+    assert second.count('data-testid="media-card"') == 1
+
+
+def test_the_audit_log_names_media_actions_in_words(client, ws):
+    # given
+    signed_in(client, ws, role=Role.ADMIN)
+    client.post(page_url(ws), {"file": SimpleUploadedFile("cat.png", png(), "image/png")})
+    # when
+    html = client.get(reverse("dashboard:audit", args=[ws.pk])).content.decode()
+    # then
+    assert "Media uploaded" in html

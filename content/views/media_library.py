@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -22,6 +23,8 @@ from core.views import WorkspacePageMixin, WorkspaceViewMixin, apply_domain_erro
 from .. import selectors, services
 from ..media_inspect import DEFAULT_MAX_BYTES
 from ..models import MediaAsset
+
+PAGE_SIZE = 48
 
 
 class MediaUploadForm(forms.Form):
@@ -80,10 +83,15 @@ class MediaLibraryView(WorkspacePageMixin, TemplateView):
         filters = MediaFilterForm(self.request.GET or None)
         kind = filters.cleaned_data["kind"] if filters.is_valid() else ""
         failed_id, failed_form = failed
-        assets = list(selectors.media_assets(self.workspace, kind=kind))
+        page = Paginator(selectors.media_assets(self.workspace, kind=kind), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        assets = list(page.object_list)
         context.update(
             filter_form=filters,
             kind=kind,
+            page=page,
+            query=f"kind={kind}" if kind else "",
             upload_form=upload_form or MediaUploadForm(),
             can_upload=self.access.can(C.MEDIA_UPLOAD),
             max_bytes=getattr(settings, "KAWO_MEDIA_MAX_BYTES", DEFAULT_MAX_BYTES),
