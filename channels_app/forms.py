@@ -93,6 +93,12 @@ class AccountEditForm(forms.Form):
         return [tag.strip() for tag in self.cleaned_data.get("tags", "").replace("，", ",").split(",")]
 
 
+class AccountGroupRenameForm(forms.Form):
+    """Only parses: the service (account_group_update, as the API's PATCH) checks the name."""
+
+    name = forms.CharField(label=_("New name"), required=False)
+
+
 class AccountGroupForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=80)
     description = forms.CharField(label=_("Description"), max_length=300, required=False)

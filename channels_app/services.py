@@ -522,15 +522,32 @@ def social_account_update(
     return account
 
 
+GROUP_NAME_MAX_LENGTH, GROUP_DESCRIPTION_MAX_LENGTH = 80, 300
+
+
 def _clean_group_fields(name, description) -> dict:
+    """The rules for a group's name and description, for the API and the dashboard alike."""
     fields = {}
     if name is not None:
         name = str(name).strip()
         if not name:
             raise ValidationFailed(_("A name is required."), field="name", code="required")
-        fields["name"] = name[:80]
+        if len(name) > GROUP_NAME_MAX_LENGTH:
+            raise ValidationFailed(
+                _("Use at most %(count)d characters.") % {"count": GROUP_NAME_MAX_LENGTH},
+                field="name",
+                code="too_long",
+            )
+        fields["name"] = name
     if description is not None:
-        fields["description"] = str(description).strip()[:300]
+        description = str(description).strip()
+        if len(description) > GROUP_DESCRIPTION_MAX_LENGTH:
+            raise ValidationFailed(
+                _("Use at most %(count)d characters.") % {"count": GROUP_DESCRIPTION_MAX_LENGTH},
+                field="description",
+                code="too_long",
+            )
+        fields["description"] = description
     return fields
 
 

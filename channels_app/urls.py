@@ -13,6 +13,7 @@ urlpatterns = [
     path(W + "<int:account_id>/", views.AccountEditView.as_view(), name="account_edit"),
     path(W + "<int:account_id>/disconnect/", views.DisconnectView.as_view(), name="disconnect"),
     path(W + "groups/", views.GroupCreateView.as_view(), name="group_create"),
+    path(W + "groups/<int:group_id>/rename/", views.GroupRenameView.as_view(), name="group_rename"),
     path(W + "groups/<int:group_id>/delete/", views.GroupDeleteView.as_view(), name="group_delete"),
     path("connect/<str:platform>/callback/", views.OAuthCallbackView.as_view(), name="oauth_callback"),
     path(

@@ -29,6 +29,7 @@ from . import selectors, services
 from .forms import (
     AccountEditForm,
     AccountGroupForm,
+    AccountGroupRenameForm,
     AppCredentialsForm,
     AppPasswordForm,
     AssistedAccountForm,
@@ -138,10 +139,11 @@ class AccountMatrixView(WorkspacePageMixin, TemplateView):
     template_name = "channels_app/matrix.html"
     required_capabilities = {"GET": VIEW}
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, rename_failed=(None, None), **kwargs):
         context = super().get_context_data(**kwargs)
         workspace = self.workspace
         groups = list(selectors.account_groups_for_workspace(workspace))
+        failed_id, failed_form = rename_failed
         tags = selectors.workspace_tags(workspace)
         form = MatrixFilterForm(self.request.GET or None, groups=groups, tags=tags)
         by = form.value("by") or "platform"
@@ -193,6 +195,18 @@ class AccountMatrixView(WorkspacePageMixin, TemplateView):
             china_options=[o for o in options if o.region == "china"],
             global_options=[o for o in options if o.region == "global"],
             groups=groups,
+            group_rows=[
+                {
+                    "group": group,
+                    "failed": group.pk == failed_id,
+                    "form": failed_form
+                    if group.pk == failed_id
+                    else AccountGroupRenameForm(
+                        initial={"name": group.name}, auto_id=f"id_group{group.pk}_%s"
+                    ),
+                }
+                for group in groups
+            ],
             group_form=AccountGroupForm(),
             filtered=any(form.value(name) for name in ("platform", "group", "status", "tag")),
             organization_view_url=(
@@ -426,6 +440,36 @@ class GroupCreateView(WorkspaceViewMixin, View):
         else:
             messages.success(request, _("Group “%(name)s” created.") % {"name": group.name})
         return redirect(matrix_url(self.workspace.pk))
+
+
+class GroupRenameView(WorkspaceViewMixin, View):
+    """Rename a group inline on the matrix (account_group_update, the API's PATCH). A refusal re-renders
+    the matrix (400) with the message under that group's name field."""
+
+    required_capabilities = {"POST": CONNECT}
+
+    def post(self, request, workspace_id, group_id):
+        group = selectors.account_group_get(self.workspace, group_id)
+        if group is None:
+            raise Http404
+        form = AccountGroupRenameForm(request.POST, auto_id=f"id_group{group.pk}_%s")
+        if form.is_valid():
+            try:
+                renamed = services.account_group_update(
+                    actor=request.user, group=group, name=form.cleaned_data["name"]
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Group “%(old)s” is now “%(new)s”.") % {"old": group.name, "new": renamed.name},
+                )
+                return redirect(matrix_url(self.workspace.pk))
+        page = AccountMatrixView(request=request, args=(), kwargs=self.kwargs)
+        page.workspace, page.access = self.workspace, self.access
+        context = page.get_context_data(rename_failed=(group.pk, form))
+        return page.render_to_response(context, status=400)
 
 
 class GroupDeleteView(WorkspaceViewMixin, View):

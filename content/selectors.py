@@ -371,7 +371,7 @@ def snapshot_diff(before: dict | None, after: dict, *, tz) -> list[dict]:
 
 
 def media_assets(workspace: Workspace, *, kind: str = "") -> QuerySet[MediaAsset]:
-    assets = MediaAsset.objects.filter(workspace=workspace)
+    assets = MediaAsset.objects.filter(workspace=workspace).select_related("uploaded_by")
     return assets.filter(kind=kind) if kind else assets
 
 

@@ -4,6 +4,7 @@ content.views.CalendarView)."""
 from django.urls import path
 
 from . import import_views, views
+from .views import media_library
 from .views import settings as settings_pages
 
 app_name = "content"
@@ -30,6 +31,12 @@ urlpatterns = [
         views.PostComplianceOverrideView.as_view(),
         name="post_compliance_override",
     ),
+    path(
+        W + "media/<int:media_id>/alt-text/",
+        media_library.MediaAltTextView.as_view(),
+        name="media_alt_text",
+    ),
+    path(W + "media/<int:media_id>/delete/", media_library.MediaDeleteView.as_view(), name="media_delete"),
     path(W + "imports/", import_views.ImportPageView.as_view(), name="imports"),
     path(W + "imports/<int:import_id>/", import_views.ImportJobPageView.as_view(), name="import_job"),
     path(

@@ -18,7 +18,7 @@ from accounts.roles import Capability as C
 from accounts.selectors import workspace_access_for, workspaces_for_user
 from core.views import LAST_WORKSPACE_SESSION_KEY
 
-from .selectors import agency_organizations_administered_by
+from .selectors import agency_organizations_administered_by, organizations_administered_by
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,13 @@ SECTIONS = [
         C.POST_VIEW,
         "calendar",
         _("Plan posts for every account on one calendar, with per-channel variants."),
+    ),
+    Section(
+        "media",
+        _("Media library"),
+        C.POST_VIEW,
+        "image",
+        _("Every image and video of the workspace, with alt text, ready for any post."),
     ),
     Section(
         "approvals",
@@ -132,6 +139,7 @@ def navigation(request):
             )
         ],
         "agency_organizations": agency_organizations_administered_by(user=user),
+        "administered_organizations": organizations_administered_by(user=user),
         "current_workspace": access.workspace if access is not None else None,
         "current_access": access,
     }

@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import CURRENCIES
+from accounts.models import CURRENCIES, Organization
 from accounts.roles import Role, role_within_ceiling
 
 # Old names the tz database keeps only as aliases ("Cuba", "US/Eastern", "EST5EDT"): a zone picker offers
@@ -128,3 +128,45 @@ class TokenCreateForm(forms.Form):
     expires_in = forms.TypedChoiceField(
         label=_("Expires"), choices=TOKEN_EXPIRY_CHOICES, required=False, coerce=int, empty_value=None
     )
+
+
+SLUG_HELP = _("Letters, numbers, hyphens or underscores; part of addresses, so keep it short.")
+
+
+class OrganizationForm(forms.Form):
+    """Name and slug: what organization_update may change. The service checks both (the same rules as the
+    API), so the form only parses them."""
+
+    name = forms.CharField(label=_("Name"))
+    slug = forms.CharField(label=_("Slug"), help_text=SLUG_HELP)
+
+
+class OrganizationCreateForm(OrganizationForm):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=Organization.Kind.choices,
+        initial=Organization.Kind.BRAND,
+        required=False,
+        help_text=_("A brand runs its own workspaces; an agency works in its clients' workspaces."),
+    )
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or Organization.Kind.BRAND  # the API's default too
+
+
+class WorkspaceCreateForm(forms.Form):
+    organization = forms.TypedChoiceField(label=_("Organization"), coerce=int)
+    name = forms.CharField(label=_("Name"))
+    slug = forms.CharField(label=_("Slug"), help_text=SLUG_HELP)
+    timezone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=timezone_choices,
+        initial="Asia/Shanghai",
+        help_text=_("Times in this workspace (calendar, audit log) are shown in this zone."),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="zh-hans")
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES, initial="CNY")
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [(o.pk, o.name) for o in organizations]

@@ -85,6 +85,20 @@ def agency_organizations_administered_by(*, user: User) -> list[Organization]:
     )
 
 
+def organizations_administered_by(*, user: User) -> list[Organization]:
+    """Every organization (brand or agency) where the person is an owner or admin: where they may create
+    workspaces and change the organization's settings."""
+    return list(
+        Organization.objects.filter(
+            memberships__user=user, memberships__role__in=[OrgRole.OWNER, OrgRole.ADMIN]
+        ).order_by("name")
+    )
+
+
+def organization_workspaces(organization: Organization) -> QuerySet[Workspace]:
+    return Workspace.objects.filter(organization=organization).order_by("name")
+
+
 def agency_grants_with_assignments(agency: Organization) -> QuerySet[AgencyGrant]:
     return (
         AgencyGrant.objects.filter(agency=agency, revoked_at__isnull=True)

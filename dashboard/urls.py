@@ -5,6 +5,7 @@ from approvals.views import ReviewQueuePage
 from approvals.workflow_pages import WorkflowDeleteView, WorkflowEditPage, WorkflowsPage
 from channels_app.views import AccountMatrixView
 from content.views import CalendarView
+from content.views.media_library import MediaLibraryView
 
 from . import personal_views, views
 
@@ -30,6 +31,14 @@ urlpatterns = [
         personal_views.IcalFeedRevokeView.as_view(),
         name="ical_feed_revoke",
     ),
+    # Organizations and new workspaces
+    path("organizations/new/", views.OrganizationNewView.as_view(), name="organization_new"),
+    path(
+        "org/<int:organization_id>/settings/",
+        views.OrganizationSettingsView.as_view(),
+        name="organization_settings",
+    ),
+    path("workspaces/new/", views.WorkspaceNewView.as_view(), name="workspace_new"),
     # Agency side
     path("org/<int:organization_id>/agency/", views.AgencyHomeView.as_view(), name="agency_home"),
     path(
@@ -46,6 +55,7 @@ urlpatterns = [
     path(W, views.WorkspaceHomeView.as_view(), name="workspace_home"),
     # The product's sections (later releases replace these placeholders; keep the names).
     path(W + "calendar/", CalendarView.as_view(), name="calendar"),
+    path(W + "media/", MediaLibraryView.as_view(), name="media"),
     path(W + "approvals/", ReviewQueuePage.as_view(), name="approvals"),
     path(W + "accounts/", AccountMatrixView.as_view(), name="accounts"),
     path(W + "analytics/", OverviewPage.as_view(), name="analytics"),

@@ -114,6 +114,7 @@ class MeView(UserScopedAPIView):
 class OrganizationListView(_ListMixin, UserScopedAPIView):
     serializer_class = s.OrganizationCreateSerializer
     required_capabilities = {"GET": None, "POST": None}
+    dashboard_page = "dashboard:organization_new"
 
     @extend_schema(responses=s.OrganizationSerializer(many=True), summary="Your organizations")
     def get(self, request):
@@ -139,6 +140,7 @@ class OrganizationDetailView(OrganizationScopedAPIView):
     # only there for the schema generator.
     queryset = Organization.objects.all()
     required_capabilities = {"GET": ORG_VIEW, "PATCH": ORG_MANAGE}
+    dashboard_page = "dashboard:organization_settings"
 
     def _out(self, organization: Organization) -> dict:
         organization.my_role = self.membership.role
@@ -253,6 +255,7 @@ class GrantAssignmentDetailView(_ReceivedGrantMixin, OrganizationScopedAPIView):
 class WorkspaceListView(_ListMixin, UserScopedAPIView):
     serializer_class = s.WorkspaceCreateSerializer
     required_capabilities = {"GET": None, "POST": None}
+    dashboard_page = "dashboard:workspace_new"
 
     @extend_schema(responses=s.WorkspaceSerializer(many=True), summary="Workspaces you can open")
     def get(self, request):
@@ -285,6 +288,7 @@ class WorkspaceDetailView(WorkspaceScopedAPIView):
     # there for the schema generator.
     queryset = Workspace.objects.all()
     required_capabilities = {"GET": C.WORKSPACE_VIEW, "PATCH": C.WORKSPACE_MANAGE}
+    dashboard_page = "dashboard:workspace_settings"
 
     @extend_schema(responses=_ok(s.WorkspaceSerializer, 200, 404), summary="A workspace")
     def get(self, request, workspace_id):

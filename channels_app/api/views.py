@@ -135,6 +135,7 @@ class AccountGroupListView(WorkspaceScopedAPIView):
     queryset = AccountGroup.objects.all()
     serializer_class = s.AccountGroupSerializer
     required_capabilities = {"GET": VIEW, "POST": CONNECT}
+    dashboard_page = "dashboard:accounts"
 
     @extend_schema(responses=s.AccountGroupSerializer(many=True), summary="The workspace's account groups")
     def get(self, request, workspace_id):
@@ -160,6 +161,7 @@ class AccountGroupDetailView(WorkspaceScopedAPIView):
     queryset = AccountGroup.objects.all()
     serializer_class = s.AccountGroupSerializer
     required_capabilities = {"GET": VIEW, "PATCH": CONNECT, "DELETE": CONNECT}
+    dashboard_page = "dashboard:accounts"
     lookup_url_kwarg = "group_id"
 
     @extend_schema(responses=s.AccountGroupSerializer, summary="An account group")

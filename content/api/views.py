@@ -341,6 +341,7 @@ class MediaListView(WorkspaceScopedAPIView):
     queryset = MediaAsset.objects.all()
     serializer_class = s.MediaAssetSerializer
     required_capabilities = {"GET": C.POST_VIEW, "POST": C.MEDIA_UPLOAD}
+    dashboard_page = "dashboard:media"
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
@@ -366,6 +367,7 @@ class MediaDetailView(WorkspaceScopedAPIView):
     queryset = MediaAsset.objects.all()
     serializer_class = s.MediaAssetWithSuitabilitySerializer
     required_capabilities = {"GET": C.POST_VIEW, "PATCH": C.MEDIA_UPLOAD, "DELETE": C.MEDIA_UPLOAD}
+    dashboard_page = "dashboard:media"
     lookup_url_kwarg = "media_id"
 
     @extend_schema(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Workspace
 from channels_app.models import SocialAccount
 from core.audit import audit_record
-from core.errors import Conflict
+from core.errors import Conflict, ValidationFailed
 
 from .. import hooks
 from ..media_inspect import DEFAULT_MAX_BYTES, MediaInfo, MediaRejected, inspect_upload, suitability
@@ -33,6 +33,19 @@ from .posts import _move
 from .versions import _load, _record_version
 
 THUMBNAIL_SIZE = (480, 480)
+ALT_TEXT_MAX_LENGTH = 1000  # the column's size
+
+
+def _clean_alt_text(alt_text) -> str:
+    """The one rule for alt text, for the API and the dashboard alike."""
+    alt_text = (alt_text or "").strip()
+    if len(alt_text) > ALT_TEXT_MAX_LENGTH:
+        raise ValidationFailed(
+            _("Use at most %(count)d characters.") % {"count": ALT_TEXT_MAX_LENGTH},
+            field="alt_text",
+            code="too_long",
+        )
+    return alt_text
 
 
 def _thumbnail(upload) -> bytes | None:
@@ -79,6 +92,7 @@ def media_upload(
     chosen accounts' platforms), then store it and its thumbnail under the workspace. Any refusal happens
     before anything is stored."""
     limit = max_bytes or getattr(settings, "KAWO_MEDIA_MAX_BYTES", DEFAULT_MAX_BYTES)
+    alt_text = _clean_alt_text(alt_text)
     platforms = list(platforms)
     account_ids = _ids(accounts, field="accounts")
     platforms += [
@@ -133,7 +147,7 @@ def media_update(*, actor, media: MediaAsset, alt_text: str) -> MediaAsset:
     """Change a library asset's alt text. The alt text is sent with the file, so it is part of what every
     post using the asset publishes: each such post gets a new version and loses an approval that covered
     the old text (the same hook as an edit). Refused (409) while a post using it is being published."""
-    alt_text = alt_text or ""
+    alt_text = _clean_alt_text(alt_text)
     if alt_text == media.alt_text:
         return media
     post_ids = sorted(
