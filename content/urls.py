@@ -29,6 +29,11 @@ urlpatterns = [
         name="post_compliance_override",
     ),
     path(W + "imports/", import_views.ImportPageView.as_view(), name="imports"),
+    path(
+        W + "imports/template.<str:kind>",
+        import_views.ImportTemplateView.as_view(),
+        name="import_template",
+    ),
     path(W + "imports/<int:import_id>/", import_views.ImportJobPageView.as_view(), name="import_job"),
     path(
         W + "imports/<int:import_id>/commit/",
