@@ -18,7 +18,6 @@ from ..imports import jobs
 from ..imports.files import DELIMITERS, ENCODING_LABELS
 from ..models import ImportJob
 
-
 # --- serializers ------------------------------------------------------------------------------------
 
 
