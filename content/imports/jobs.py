@@ -54,6 +54,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 PREVIEW_ROWS = 20  # the first rows shown, besides every row with a problem
 PREVIEW_PROBLEM_ROWS = 200
+PREVIEW_DUPLICATE_ROWS = 30  # duplicates past the first rows shown (every one is listed in `duplicates`)
 PREVIEW_CELL_CHARS = 300
 ACTIVE = (S.PENDING, S.VALIDATING, S.COMMITTING)
 
@@ -225,7 +226,7 @@ def import_job_validate(*, job_id: int) -> str:
             error_count=count,
             duplicates=duplicates[: importers.MAX_REPORTED],
             duplicate_count=len(duplicates),
-            preview=_preview(table, problems + duplicates),
+            preview=_preview(table, problems + duplicates[:PREVIEW_DUPLICATE_ROWS]),
             validated_rows=len(table.rows) if table is not None else 0,
             validated_at=timezone.now(),
         )
