@@ -72,7 +72,7 @@ def job_view(job: ImportJob) -> dict:
         key = (item["sheet"], item["row"])
         shown.add(key)
         rows.append({**item, "problems": by_row.get(key, []), "duplicate": duplicate_rows.get(key)})
-    columns = [c for c in importers.COLUMNS if any(c in item["values"] for item in job.preview)]
+    columns = [c for c in importers.COLUMNS if any(item["values"].get(c, "") != "" for item in job.preview)]
     for row in rows:
         row["cells"] = [row["values"].get(column, "") for column in columns]
     return {

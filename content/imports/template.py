@@ -35,7 +35,7 @@ def template_rows(workspace) -> list[dict]:
     names = [f"{a.platform}:{a.handle}" for a in accounts] or [PLACEHOLDER_ACCOUNT]
     today = timezone.now().astimezone(workspace.tzinfo).date()
     examples = [
-        {"text": _("Our spring collection is here! 🌸"), "title": _("Spring launch")},
+        {"text": _("Our spring collection is here!"), "title": _("Spring launch")},
         {"text": _("Behind the scenes: how we made it."), "title": _("Behind the scenes")},
     ]
     rows = []
