@@ -30,9 +30,16 @@ urlpatterns = [
     ),
     path(W + "imports/", import_views.ImportPageView.as_view(), name="imports"),
     path(
-        W + "imports/template.<str:kind>",
+        W + "imports/template.csv",
         import_views.ImportTemplateView.as_view(),
-        name="import_template",
+        {"kind": "csv"},
+        name="import_template_csv",
+    ),
+    path(
+        W + "imports/template.xlsx",
+        import_views.ImportTemplateView.as_view(),
+        {"kind": "xlsx"},
+        name="import_template_xlsx",
     ),
     path(W + "imports/<int:import_id>/", import_views.ImportJobPageView.as_view(), name="import_job"),
     path(
