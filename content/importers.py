@@ -367,7 +367,7 @@ def duplicate_problems(rows: list[SourceRow], duplicates: dict[int, list]) -> li
                 "row": row.number,
                 "column": "accounts",
                 "accounts": [a.pk for a in duplicates[index]],
-                "message": _("Duplicate: %(handles)s already has a post with this text at this time.")
+                "message": _("%(handles)s already has a post with this text at this time.")
                 % {"handles": handles},
             }
         )
