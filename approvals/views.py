@@ -209,6 +209,7 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
                 .order_by("-id")
                 .first()
             )
+        can_manage_links = self.access.can(C.POST_EDIT) or self.access.can(C.APPROVAL_MANAGE)
         context.update(
             post=post,
             current=current,
@@ -219,9 +220,12 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
             can_share=self.access.can(C.POST_EDIT)
             and current is not None
             and current.status == "in_progress",
-            can_manage_links=self.access.can(C.POST_EDIT) or self.access.can(C.APPROVAL_MANAGE),
+            can_manage_links=can_manage_links,
+            # as the API's review-links list: only for those who may manage links (post.edit)
             review_links=(
-                selectors.review_links_of_request(self.workspace, request=current) if current else []
+                selectors.review_links_of_request(self.workspace, request=current)
+                if current is not None and can_manage_links
+                else []
             ),
             variants=[_highlighted(t, comments) for t in post.targets.all()],
             comments=comments,
