@@ -6,6 +6,11 @@ expired or a revoked link with `LinkRefused` and writes nothing. Before seeing t
 reviewer confirms the link's email with a one-time code sent there (`link_code_send`, `link_code_verify`);
 the verified link ids live in the reviewer's session (views) — the code is kept only as a hash.
 Decisions go through services._decide with the reviewer's email, and land in the audit log under it.
+
+Managing the links of a request (the post's review page and the API call the same functions):
+`link_status` (pending, opened, decided, expired, revoked), `review_link_resend` (a fresh URL by email:
+the nonce is rotated, so the old URL stops working, because only its hash was ever kept),
+`review_link_revoke`, and `review_link_warning` (the address is not one the current stage expects).
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.roles import Capability
 from accounts.selectors import workspace_access_for
@@ -38,6 +44,69 @@ MAX_TTL_HOURS = 24 * 30
 CODE_TTL = timedelta(minutes=15)
 MAX_CODE_ATTEMPTS = 5
 CODE_RESEND_AFTER = timedelta(seconds=60)
+
+
+class LinkStatus(models.TextChoices):
+    """A link's state as people see it (computed, not stored)."""
+
+    PENDING = "pending", gettext_lazy("Not opened yet")
+    OPENED = "opened", gettext_lazy("Opened")
+    DECIDED = "decided", gettext_lazy("Decided")
+    EXPIRED = "expired", gettext_lazy("Expired")
+    REVOKED = "revoked", gettext_lazy("Revoked")
+
+
+def link_status(link: ReviewLink, *, decided_emails: set[str] = frozenset()) -> str:
+    """Revoked, else decided (the link's email recorded a decision on its request: `decided_emails`),
+    else expired, else opened (a code was asked for or the email confirmed), else pending."""
+    if link.revoked_at is not None:
+        return LinkStatus.REVOKED
+    if link.email.lower() in decided_emails:
+        return LinkStatus.DECIDED
+    if link.expires_at <= timezone.now():
+        return LinkStatus.EXPIRED
+    if link.verified_at is not None or link.code_expires_at is not None:
+        return LinkStatus.OPENED
+    return LinkStatus.PENDING
+
+
+def expected_reviewers(request: ApprovalRequest) -> list[str]:
+    """The emails the request's current stage expects to decide: its people and external addresses."""
+    from .services.approvers import stage_approver_users
+
+    state = request.current_stage
+    stage = state.stage if state is not None else None
+    if stage is None or request.status != RequestStatus.IN_PROGRESS:
+        return []
+    emails = [u.email.lower() for u in stage_approver_users(stage, workspace_id=request.workspace_id)]
+    emails += [e.lower() for e in stage.approver_emails if e.lower() not in emails]
+    return emails
+
+
+def review_link_warning(link: ReviewLink) -> str:
+    """A warning when the link's address is not one the current stage of its request expects ("" when it
+    is, or when nobody in particular is expected)."""
+    if link.request_id is None:
+        return ""
+    expected = expected_reviewers(link.request)
+    if not expected or link.email.lower() in expected:
+        return ""
+    return _(
+        "%(email)s is not an approver of the current stage “%(stage)s”: it expects %(expected)s. "
+        "Their decision will not count for the stage."
+    ) % {
+        "email": link.email,
+        "stage": link.request.current_stage.stage_name,
+        "expected": ", ".join(expected),
+    }
+
+
+def _may_manage(actor, link: ReviewLink, refusal: str) -> None:
+    access = workspace_access_for(user=actor, workspace_id=link.workspace_id)
+    if access is None:
+        raise NotFound(_("No such link."))
+    if not (access.can(Capability.APPROVAL_MANAGE) or access.can(Capability.POST_EDIT)):
+        raise PermissionRefused(refusal)
 
 
 class LinkRefused(DomainError):
@@ -113,12 +182,39 @@ def review_link_create(
 
 
 @transaction.atomic
+def review_link_resend(*, actor, link: ReviewLink) -> ReviewLink:
+    """Email the link's address a fresh URL for the same link (same scope and expiry). The nonce is
+    rotated (only its hash is kept, so the old URL cannot be sent again): the previous URL stops working.
+    A revoked or expired link is a conflict: issue a new one."""
+    _may_manage(actor, link, _("Your role does not allow sending review links."))
+    link = ReviewLink.objects.select_for_update().get(pk=link.pk)
+    if link.revoked_at is not None:
+        raise Conflict(_("This link was revoked; create a new one."), code="link_revoked")
+    if link.expires_at <= timezone.now():
+        raise Conflict(_("This link has expired; create a new one."), code="link_expired")
+    nonce = secrets.token_urlsafe(24)
+    link.nonce_hash = _sha(nonce)
+    link.save(update_fields=["nonce_hash", "updated_at"])
+    url = link_url(signing.dumps({"l": link.pk, "n": nonce}, salt=SALT, compress=False))
+    message = _(
+        "You are asked to review posts on KAWO OSS. Open this link (valid until %(until)s UTC): %(url)s"
+    ) % {"url": url, "until": link.expires_at.strftime("%Y-%m-%d %H:%M")}
+    transaction.on_commit(
+        lambda: send_mail(_("Posts to review"), message, settings.DEFAULT_FROM_EMAIL, [link.email])
+    )
+    audit_record(
+        actor=actor,
+        action="review_link.resend",
+        target=link,
+        workspace=link.workspace,
+        after={"email": link.email},
+    )
+    return link
+
+
+@transaction.atomic
 def review_link_revoke(*, actor, link: ReviewLink) -> ReviewLink:
-    access = workspace_access_for(user=actor, workspace_id=link.workspace_id)
-    if access is None:
-        raise NotFound(_("No such link."))
-    if not (access.can(Capability.APPROVAL_MANAGE) or access.can(Capability.POST_EDIT)):
-        raise PermissionRefused(_("Your role does not allow revoking review links."))
+    _may_manage(actor, link, _("Your role does not allow revoking review links."))
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at", "updated_at"])

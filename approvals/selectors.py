@@ -58,6 +58,31 @@ def review_links_of(workspace) -> QuerySet[ReviewLink]:
     return ReviewLink.objects.filter(workspace=workspace).select_related("created_by")
 
 
+def review_links_with_status(links: list[ReviewLink]) -> list[ReviewLink]:
+    """Set `status` and `status_label` on each link (approvals.links.link_status), with one query for
+    the decisions of all their requests."""
+    from .links import LinkStatus, link_status
+    from .models import ApprovalDecision
+
+    request_ids = {link.request_id for link in links if link.request_id}
+    decided: dict[int, set[str]] = defaultdict(set)
+    if request_ids:
+        rows = ApprovalDecision.objects.filter(request_id__in=request_ids, external=True).values_list(
+            "request_id", "reviewer_email"
+        )
+        for request_id, email in rows:
+            decided[request_id].add(email.lower())
+    for link in links:
+        link.status = link_status(link, decided_emails=decided.get(link.request_id, set()))
+        link.status_label = LinkStatus(link.status).label
+    return links
+
+
+def review_links_of_request(workspace, *, request) -> list[ReviewLink]:
+    """The links issued for one request, newest first, with their status. Two queries."""
+    return review_links_with_status(list(review_links_of(workspace).filter(request=request).order_by("-id")))
+
+
 def comments_of(workspace, *, post) -> QuerySet[PostComment]:
     return (
         PostComment.objects.filter(workspace=workspace, post=post)

@@ -8,6 +8,7 @@ refusal with status 403 and writes nothing.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.roles import Capability as C
-from core.errors import DomainError, ValidationFailed
+from core.errors import DomainError, PermissionRefused, ValidationFailed
 from core.views import WorkspacePageMixin
 
 from . import links, selectors, services
@@ -208,6 +209,7 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
                 .order_by("-id")
                 .first()
             )
+        can_manage_links = self.access.can(C.POST_EDIT) or self.access.can(C.APPROVAL_MANAGE)
         context.update(
             post=post,
             current=current,
@@ -218,6 +220,13 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
             can_share=self.access.can(C.POST_EDIT)
             and current is not None
             and current.status == "in_progress",
+            can_manage_links=can_manage_links,
+            # as the API's review-links list: only for those who may manage links (post.edit)
+            review_links=(
+                selectors.review_links_of_request(self.workspace, request=current)
+                if current is not None and can_manage_links
+                else []
+            ),
             variants=[_highlighted(t, comments) for t in post.targets.all()],
             comments=comments,
             timeline=[
@@ -244,7 +253,7 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
                 )
                 if current is None:
                     raise Http404
-                _link, token = links.review_link_create(
+                link, token = links.review_link_create(
                     actor=request.user,
                     workspace=self.workspace,
                     email=request.POST.get("email", ""),
@@ -253,9 +262,33 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
                 messages.success(
                     request, _("Send this link to the reviewer: %(url)s") % {"url": links.link_url(token)}
                 )
+                warning = links.review_link_warning(link)
+                if warning:
+                    messages.warning(request, warning)
+            elif action in ("resend_link", "revoke_link"):
+                link = self._link(post, request.POST.get("link", ""))
+                if action == "resend_link":
+                    links.review_link_resend(actor=request.user, link=link)
+                    messages.success(request, _("A new link was sent to %(email)s.") % {"email": link.email})
+                else:
+                    links.review_link_revoke(actor=request.user, link=link)
+                    messages.success(request, _("The link for %(email)s is revoked.") % {"email": link.email})
+        except PermissionRefused as error:
+            raise PermissionDenied(error.message) from None
         except DomainError as error:
             messages.error(request, error.message)
         return here
+
+    def _link(self, post, link_id: str):
+        """A review link of one of this post's requests in this workspace, or 404."""
+        link = (
+            selectors.review_links_of(self.workspace)
+            .filter(pk=int(link_id) if link_id.isdigit() else 0, request__post=post)
+            .first()
+        )
+        if link is None:
+            raise Http404
+        return link
 
     def _decide(self, request, post):
         from django.db import transaction

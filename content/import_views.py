@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,11 +15,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.roles import Capability as C
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from core.views import WorkspacePageMixin, WorkspaceViewMixin, apply_domain_error
 
 from . import importers
-from .imports import jobs
+from .imports import jobs, template
 from .imports.files import ENCODING_LABELS, accepted_formats
 from .models import ImportJob
 
@@ -57,18 +58,21 @@ def job_view(job: ImportJob) -> dict:
         done, phase = jobs.written_so_far(job), "committing"
     elif job.status in (S.PENDING, S.VALIDATING):
         done, phase = job.validated_rows, "validating"
+    elif job.status == S.COMMITTED:
+        done, phase = job.committed_rows + job.skipped_rows, ""
     else:
-        done, phase = (job.committed_rows if job.status == S.COMMITTED else job.validated_rows), ""
+        done, phase = job.validated_rows, ""
     by_row: dict[tuple, list[dict]] = {}
     for problem in job.errors:
         by_row.setdefault((problem.get("sheet"), problem["row"]), []).append(problem)
+    duplicate_rows = {(d.get("sheet"), d["row"]): d for d in job.duplicates}
     shown = set()
     rows = []
     for item in job.preview:
         key = (item["sheet"], item["row"])
         shown.add(key)
-        rows.append({**item, "problems": by_row.get(key, [])})
-    columns = [c for c in importers.COLUMNS if any(c in item["values"] for item in job.preview)]
+        rows.append({**item, "problems": by_row.get(key, []), "duplicate": duplicate_rows.get(key)})
+    columns = [c for c in importers.COLUMNS if any(item["values"].get(c, "") != "" for item in job.preview)]
     for row in rows:
         row["cells"] = [row["values"].get(column, "") for column in columns]
     return {
@@ -77,7 +81,9 @@ def job_view(job: ImportJob) -> dict:
         "phase": phase,
         "done": done,
         "total": job.total_rows,
-        "percent": int(done * 100 / job.total_rows) if job.total_rows else 0,
+        "percent": min(int(done * 100 / job.total_rows), 100) if job.total_rows else 0,
+        "duplicate_count": job.duplicate_count,
+        "new_rows": job.total_rows - job.duplicate_count,
         "encoding": ENCODING_LABELS.get(job.encoding, ""),
         "delimiter": _delimiter_label(job.delimiter),
         "sheets": [{**sheet, "note_label": _sheet_note(sheet.get("note", ""))} for sheet in job.sheets],
@@ -143,13 +149,35 @@ class ImportJobPageView(WorkspacePageMixin, TemplateView):
         return context
 
 
+class ImportTemplateView(WorkspaceViewMixin, View):
+    """The import template as CSV or XLSX: the columns in order and example rows with this workspace's
+    accounts and times in its time zone (content.imports.template)."""
+
+    required_capabilities = {"GET": C.POST_CREATE}
+
+    def get(self, request, workspace_id, kind):
+        try:
+            data, content_type, name = template.import_template(self.workspace, kind=kind)
+        except NotFound:
+            raise Http404 from None
+        response = HttpResponse(data, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
 class ImportCommitPageView(WorkspaceViewMixin, View):
+    """Commit a ready job; `duplicates` = skip (the default) or import."""
+
     required_capabilities = {"POST": C.POST_CREATE}
 
     def post(self, request, workspace_id, import_id):
         job = get_object_or_404(ImportJob, workspace=self.workspace, pk=import_id)
         try:
-            jobs.import_job_commit_request(actor=request.user, job=job)
+            jobs.import_job_commit_request(
+                actor=request.user,
+                job=job,
+                skip_duplicates=request.POST.get("duplicates", "skip") != "import",
+            )
         except DomainError as error:
             messages.error(request, error.message)
         return redirect("content:import_job", workspace_id, job.pk)

@@ -19,6 +19,12 @@ Columns (header names, any order, case-insensitive):
 - tags: tag names separated by ";" (`Group/Tag` where two groups share a tag name).
 - media: media ids separated by ";".
 - is_paid_or_kol: yes/no, true/false, 1/0 (empty: no).
+
+Duplicates: a row that names an account with the same scheduled time and the same text as a post the
+workspace already has (not deleted), or as an earlier row of the same file, is a duplicate. Duplicates are
+not problems: `find_duplicates` lists them, and the person chooses when committing to skip them (the
+default: only the duplicated accounts of a row are left out; a row left with none is skipped) or to
+import them anyway (`drop_duplicates`).
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ from core.errors import ValidationFailed
 from . import services
 from .imports import bulk
 from .imports.files import FileProblems, SourceRow, Table, read_table
-from .models import Campaign, MediaAsset, Post, Tag, TagGroup
+from .models import Campaign, MediaAsset, Post, PostTarget, Tag, TagGroup
 
 MAX_ROWS = 5000
 MAX_BYTES = 20 * 1024 * 1024
@@ -311,6 +317,77 @@ def validate_rows(
     if errors:
         raise ImportRejected(errors)
     return posts
+
+
+# --- duplicates -------------------------------------------------------------------------------------
+
+
+def _key(account, scheduled_at, text: str) -> tuple:
+    return (account.pk if hasattr(account, "pk") else account, scheduled_at, text)
+
+
+def find_duplicates(
+    workspace: Workspace, rows: list[SourceRow], posts: list[bulk.NewPost]
+) -> dict[int, list]:
+    """{index of a row in `rows`: the accounts of that row that duplicate an existing post's target or an
+    earlier row's (same account, same scheduled time, same text)}. Two queries at most."""
+    account_ids = {t.account.pk for post in posts if post for t in post.targets}
+    texts = {t.text for post in posts if post for t in post.targets}
+    existing: set[tuple] = set()
+    if account_ids and texts:
+        found = PostTarget.objects.filter(
+            workspace=workspace,
+            account_id__in=account_ids,
+            text__in=texts,
+            post__deleted_at__isnull=True,
+        ).values_list("account_id", "post__scheduled_at", "text")
+        existing = {_key(account, when, text) for account, when, text in found}
+    seen = set(existing)
+    duplicates: dict[int, list] = {}
+    for index, post in enumerate(posts):
+        if post is None:
+            continue
+        for target in post.targets:
+            key = _key(target.account, post.scheduled_at, target.text)
+            if key in seen:
+                duplicates.setdefault(index, []).append(target.account)
+            seen.add(key)
+    return duplicates
+
+
+def duplicate_problems(rows: list[SourceRow], duplicates: dict[int, list]) -> list[dict]:
+    """The duplicates as the job keeps them: [{sheet, row, column, message, accounts}] in row order."""
+    found = []
+    for index in sorted(duplicates):
+        row = rows[index]
+        handles = ", ".join(a.handle for a in duplicates[index])
+        found.append(
+            {
+                "sheet": row.sheet,
+                "row": row.number,
+                "column": "accounts",
+                "accounts": [a.pk for a in duplicates[index]],
+                "message": _("%(handles)s already has a post with this text at this time.")
+                % {"handles": handles},
+            }
+        )
+    return found
+
+
+def drop_duplicates(posts: list[bulk.NewPost], duplicates: dict[int, list]) -> tuple[list, int]:
+    """The posts without their duplicated targets, rows left with none dropped; and how many rows were
+    dropped."""
+    kept, skipped = [], 0
+    for index, post in enumerate(posts):
+        if index in duplicates:
+            doubled = {a.pk for a in duplicates[index]}
+            targets = [t for t in post.targets if t.account.pk not in doubled]
+            if not targets:
+                skipped += 1
+                continue
+            post.targets = targets
+        kept.append(post)
+    return kept, skipped
 
 
 # --- importing --------------------------------------------------------------------------------------

@@ -466,6 +466,13 @@ class ImportJob(WorkspaceScopedModel):
     # The first rows and every row with a problem, as read: [{sheet, row, values}].
     preview = models.JSONField(default=list, blank=True)
     posts = models.JSONField(default=list, blank=True)  # ids of the posts made
+    # Rows that repeat an existing post or an earlier row (same account, time and text):
+    # [{sheet, row, column, message, accounts}] (at most MAX_REPORTED) and how many rows there were.
+    duplicates = models.JSONField(default=list, blank=True)
+    duplicate_count = models.PositiveIntegerField(default=0)
+    # The committer's choice: leave duplicates out (the default) or import them anyway.
+    skip_duplicates = models.BooleanField(default=True)
+    skipped_rows = models.PositiveIntegerField(default=0)  # rows left out as duplicates (committed)
     message = models.CharField(max_length=500, blank=True)  # why it failed (FAILED)
     # Set when the cleanup (content.import_files_expire) deleted the uploaded file of a settled job.
     file_expired_at = models.DateTimeField(null=True, blank=True)

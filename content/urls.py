@@ -38,6 +38,18 @@ urlpatterns = [
     ),
     path(W + "media/<int:media_id>/delete/", media_library.MediaDeleteView.as_view(), name="media_delete"),
     path(W + "imports/", import_views.ImportPageView.as_view(), name="imports"),
+    path(
+        W + "imports/template.csv",
+        import_views.ImportTemplateView.as_view(),
+        {"kind": "csv"},
+        name="import_template_csv",
+    ),
+    path(
+        W + "imports/template.xlsx",
+        import_views.ImportTemplateView.as_view(),
+        {"kind": "xlsx"},
+        name="import_template_xlsx",
+    ),
     path(W + "imports/<int:import_id>/", import_views.ImportJobPageView.as_view(), name="import_job"),
     path(
         W + "imports/<int:import_id>/commit/",

@@ -365,18 +365,28 @@ class ReviewLinkSerializer(serializers.ModelSerializer):
         ]
 
     def get_status(self, obj) -> str:
-        from django.utils import timezone
+        """pending, opened, decided, expired or revoked (approvals.links.link_status)."""
+        from ..links import link_status
 
-        if obj.revoked_at:
-            return "revoked"
-        return "expired" if obj.expires_at <= timezone.now() else "active"
+        if getattr(obj, "status", None):
+            return obj.status
+        decided = set()
+        if obj.request_id:
+            emails = ApprovalDecision.objects.filter(request_id=obj.request_id, external=True)
+            decided = {e.lower() for e in emails.values_list("reviewer_email", flat=True)}
+        return link_status(obj, decided_emails=decided)
 
 
 class ReviewLinkCreatedSerializer(ReviewLinkSerializer):
     url = serializers.CharField(help_text="Shown once: send it to the reviewer.")
+    warning = serializers.CharField(
+        allow_blank=True,
+        help_text="Not blank when the email is not an approver the request's current stage expects "
+        "(it names who is expected).",
+    )
 
     class Meta(ReviewLinkSerializer.Meta):
-        fields = [*ReviewLinkSerializer.Meta.fields, "url"]
+        fields = [*ReviewLinkSerializer.Meta.fields, "url", "warning"]
 
 
 class ReviewLinkInputSerializer(serializers.Serializer):

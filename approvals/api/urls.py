@@ -48,6 +48,11 @@ urlpatterns = [
         views.ReviewLinkRevokeView.as_view(),
         name="review-link-revoke",
     ),
+    path(
+        W + "review-links/<int:link_id>/resend/",
+        views.ReviewLinkResendView.as_view(),
+        name="review-link-resend",
+    ),
     # The person's side, across workspaces.
     path("approvals/queue/", views.QueueView.as_view(), name="approval-queue"),
     path("approvals/queue/bulk-approve/", views.BulkApproveView.as_view(), name="approval-bulk-approve"),

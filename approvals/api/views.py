@@ -351,10 +351,12 @@ class ReviewLinkListView(WorkspaceScopedAPIView):
     queryset = ReviewLink.objects.all()
     serializer_class = s.ReviewLinkSerializer
     required_capabilities = {"GET": C.POST_EDIT, "POST": C.POST_EDIT}
+    dashboard_page = "approvals:post_review"  # the post's review page lists, issues, re-sends, revokes
 
     @extend_schema(responses=s.ReviewLinkSerializer(many=True), summary="External review links")
     def get(self, request, workspace_id):
         page = self.paginate_queryset(selectors.review_links_of(self.workspace))
+        page = selectors.review_links_with_status(list(page))
         return self.get_paginated_response(s.ReviewLinkSerializer(page, many=True).data)
 
     @extend_schema(request=s.ReviewLinkInputSerializer, responses={201: s.ReviewLinkCreatedSerializer})
@@ -383,6 +385,7 @@ class ReviewLinkListView(WorkspaceScopedAPIView):
             **scope,
         )
         link.url = links.link_url(token)
+        link.warning = links.review_link_warning(link)
         return created(s.ReviewLinkCreatedSerializer(link).data)
 
 
@@ -391,10 +394,27 @@ class ReviewLinkRevokeView(WorkspaceScopedAPIView):
     serializer_class = s.ReviewLinkSerializer
     required_capabilities = {"POST": C.POST_EDIT}
     lookup_url_kwarg = "link_id"
+    dashboard_page = "approvals:post_review"
 
     @extend_schema(request=NO_INPUT, responses=s.ReviewLinkSerializer, summary="Revoke a review link")
     def post(self, request, workspace_id, link_id):
         link = links.review_link_revoke(actor=request.user, link=self.get_object())
+        return Response(s.ReviewLinkSerializer(link).data)
+
+
+class ReviewLinkResendView(WorkspaceScopedAPIView):
+    """Email the link's address a fresh URL (the previous URL stops working); 409 when revoked or
+    expired."""
+
+    queryset = ReviewLink.objects.all()
+    serializer_class = s.ReviewLinkSerializer
+    required_capabilities = {"POST": C.POST_EDIT}
+    lookup_url_kwarg = "link_id"
+    dashboard_page = "approvals:post_review"
+
+    @extend_schema(request=NO_INPUT, responses=s.ReviewLinkSerializer, summary="Re-send a review link")
+    def post(self, request, workspace_id, link_id):
+        link = links.review_link_resend(actor=request.user, link=self.get_object())
         return Response(s.ReviewLinkSerializer(link).data)
 
 

@@ -5,10 +5,9 @@ workspace's job is a 404. The steps are content.imports.jobs."""
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.api.serializers import ErrorSerializer
@@ -18,8 +17,6 @@ from core.api import WorkspaceScopedAPIView
 from ..imports import jobs
 from ..imports.files import DELIMITERS, ENCODING_LABELS
 from ..models import ImportJob
-
-NO_INPUT = {"application/json": OpenApiTypes.OBJECT}  # the commit takes nothing: the job's file, as checked
 
 # --- serializers ------------------------------------------------------------------------------------
 
@@ -59,6 +56,21 @@ class ImportSheetSerializer(serializers.Serializer):
     )
 
 
+class ImportDuplicateSerializer(ImportProblemSerializer):
+    accounts = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The row's accounts (ids) that repeat a post."
+    )
+
+
+class ImportCommitSerializer(serializers.Serializer):
+    duplicates = serializers.ChoiceField(
+        choices=["skip", "import"],
+        default="skip",
+        help_text="skip (the default): leave out rows that repeat an existing post or an earlier row "
+        "(same account, scheduled time and text); import: import them anyway.",
+    )
+
+
 class ImportProgressSerializer(serializers.Serializer):
     phase = serializers.ChoiceField(choices=["validating", "committing"], allow_null=True)
     done = serializers.IntegerField()
@@ -81,6 +93,12 @@ class ImportJobSerializer(serializers.Serializer):
     progress = ImportProgressSerializer()
     error_count = serializers.IntegerField()
     errors = ImportProblemSerializer(many=True, help_text="At most 1,000 (error_count: how many in all).")
+    duplicate_count = serializers.IntegerField(
+        help_text="Rows that repeat an existing post or an earlier row (same account, time and text)."
+    )
+    duplicates = ImportDuplicateSerializer(many=True, help_text="At most 1,000 (duplicate_count: all).")
+    skip_duplicates = serializers.BooleanField(help_text="The choice made when committing.")
+    skipped = serializers.IntegerField(help_text="Duplicate rows left out (committed).")
     preview = ImportPreviewRowSerializer(many=True, help_text="The first rows and every row with a problem.")
     created = serializers.IntegerField(help_text="Posts made (committed).")
     posts = serializers.ListField(child=serializers.IntegerField())
@@ -98,7 +116,7 @@ def import_job_data(job: ImportJob) -> dict:
     elif job.status == S.COMMITTING:
         progress = {"phase": "committing", "done": jobs.written_so_far(job), "total": job.total_rows}
     else:
-        done = job.committed_rows if job.status == S.COMMITTED else job.validated_rows
+        done = job.committed_rows + job.skipped_rows if job.status == S.COMMITTED else job.validated_rows
         progress = {"phase": None, "done": done, "total": job.total_rows}
     return {
         "id": job.pk,
@@ -116,6 +134,10 @@ def import_job_data(job: ImportJob) -> dict:
         "progress": progress,
         "error_count": job.error_count,
         "errors": job.errors,
+        "duplicate_count": job.duplicate_count,
+        "duplicates": job.duplicates,
+        "skip_duplicates": job.skip_duplicates,
+        "skipped": job.skipped_rows if job.status == S.COMMITTED else 0,
         "preview": job.preview,
         "created": job.committed_rows if job.status == S.COMMITTED else 0,
         "posts": job.posts,
@@ -150,6 +172,7 @@ class ImportJobListView(WorkspaceScopedAPIView):
     serializer_class = ImportJobSerializer
     required_capabilities = {"POST": C.POST_CREATE}
     parser_classes = [MultiPartParser, FormParser]
+    dashboard_page = "content:imports"
 
     @extend_schema(
         request={"multipart/form-data": ImportUploadSerializer},
@@ -173,6 +196,7 @@ class ImportJobDetailView(WorkspaceScopedAPIView):
     serializer_class = ImportJobSerializer
     required_capabilities = {"GET": C.POST_CREATE}
     lookup_url_kwarg = "import_id"
+    dashboard_page = "content:imports"
 
     @extend_schema(responses={200: ImportJobSerializer, **_errors(403, 404)}, summary="An import job")
     def get(self, request, workspace_id, import_id):
@@ -180,20 +204,30 @@ class ImportJobDetailView(WorkspaceScopedAPIView):
 
 
 class ImportJobCommitView(WorkspaceScopedAPIView):
-    """Import a `ready` job's posts: 202, then `committing` with progress, then `committed` (every post)
-    or `invalid` (the workspace changed since the preview: nothing imported)."""
+    """Import a `ready` job's posts: 202, then `committing` with progress, then `committed` (every post,
+    less the duplicates when `duplicates` is skip, the default) or `invalid` (the workspace changed since
+    the preview: nothing imported)."""
 
     queryset = ImportJob.objects.all()
     serializer_class = ImportJobSerializer
     required_capabilities = {"POST": C.POST_CREATE}
     lookup_url_kwarg = "import_id"
+    dashboard_page = "content:imports"
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
-        request=NO_INPUT,
+        request=ImportCommitSerializer,
         responses={202: ImportJobSerializer, **_errors(403, 404, 409)},
         summary="Commit an import job",
     )
     def post(self, request, workspace_id, import_id):
-        job = jobs.import_job_commit_request(actor=request.user, job=self.get_object())
+        job = self.get_object()
+        choice = ImportCommitSerializer(data=request.data)
+        choice.is_valid(raise_exception=True)
+        job = jobs.import_job_commit_request(
+            actor=request.user,
+            job=job,
+            skip_duplicates=choice.validated_data["duplicates"] == "skip",
+        )
         job.refresh_from_db()
         return _job(job, status.HTTP_202_ACCEPTED)

@@ -6,11 +6,16 @@ worker's timeout.
 2. `import_job_validate` (task `content.import_validate`): reads the file strictly, validates every row
    against the workspace and stores what was read (encoding, separator, sheets), a preview and every
    problem by sheet, row and column: `ready` or `invalid`. Progress: `validated_rows` of `total_rows`.
-3. `import_job_commit_request` (the commit request): `ready` -> `committing`, enqueues the commit.
+   A ready job also lists its duplicates (rows repeating an existing post or an earlier row: same
+   account, scheduled time and text; content.importers.find_duplicates).
+3. `import_job_commit_request` (the commit request): `ready` -> `committing` with the person's choice
+   for duplicates (skip them, the default, or import them anyway), enqueues the commit.
 4. `import_job_commit` (task `content.import_commit`): reads and validates again (the workspace may have
    changed since the preview), then writes every post in ONE transaction together with the job's move
    to `committed`: all or nothing, and a task delivered twice finds the job committed and does nothing.
-   Progress while it writes: posts written so far, kept in the cache (the transaction hides the rows).
+   Duplicates are found again at that moment and left out when the person chose to skip them.
+   Progress while it writes: rows done so far (written or skipped), kept in the cache (the transaction
+   hides the rows).
 
 The worker writes its messages in the language of the person who uploaded the file.
 """
@@ -51,6 +56,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 PREVIEW_ROWS = 20  # the first rows shown, besides every row with a problem
 PREVIEW_PROBLEM_ROWS = 200
+PREVIEW_DUPLICATE_ROWS = 30  # duplicates past the first rows shown (every one is listed in `duplicates`)
 PREVIEW_CELL_CHARS = 300
 ACTIVE = (S.PENDING, S.VALIDATING, S.COMMITTING)
 
@@ -139,7 +145,8 @@ def import_job_create(*, actor, workspace, file, sheet: str = "") -> ImportJob:
 
 
 def _read_and_check(job: ImportJob, *, progress=None) -> tuple[Table | None, list, list[dict], int]:
-    """(table or None, posts to create, problems (at most MAX_REPORTED), how many problems)."""
+    """(table or None, posts to create (one per row of table.rows), problems (at most MAX_REPORTED), how
+    many problems)."""
     with job.file.open("rb") as handle:
         data = handle.read()
     upload = _Upload(data, job.original_name)
@@ -171,6 +178,7 @@ class _Upload:
 
 
 def _preview(table: Table | None, problems: list[dict]) -> list[dict]:
+    """The first rows and every row with a problem (or a duplicate), as read."""
     if table is None:
         return []
     flagged = {(p["sheet"], p["row"]) for p in problems}
@@ -201,9 +209,13 @@ def import_job_validate(*, job_id: int) -> str:
     job = ImportJob.objects.select_related("workspace").get(pk=job_id)
     with translation.override(job.language):
         try:
-            table, _posts, problems, count = _read_and_check(
+            table, posts, problems, count = _read_and_check(
                 job, progress=lambda n: ImportJob.objects.filter(pk=job_id).update(validated_rows=n)
             )
+            duplicates = []
+            if not problems and table is not None:
+                found = importers.find_duplicates(job.workspace, table.rows, posts)
+                duplicates = importers.duplicate_problems(table.rows, found)
         except Exception:
             _fail(job_id, (S.VALIDATING,))
             raise
@@ -214,7 +226,9 @@ def import_job_validate(*, job_id: int) -> str:
             status,
             errors=problems,
             error_count=count,
-            preview=_preview(table, problems),
+            duplicates=duplicates[: importers.MAX_REPORTED],
+            duplicate_count=len(duplicates),
+            preview=_preview(table, problems + duplicates[:PREVIEW_DUPLICATE_ROWS]),
             validated_rows=len(table.rows) if table is not None else 0,
             validated_at=timezone.now(),
         )
@@ -231,15 +245,24 @@ def _fail(job_id: int, current: tuple[str, ...]) -> None:
 
 
 @transaction.atomic
-def import_job_commit_request(*, actor, job: ImportJob) -> ImportJob:
+def import_job_commit_request(*, actor, job: ImportJob, skip_duplicates: bool = True) -> ImportJob:
     """Import a validated job's posts (on a worker): `ready` -> `committing`. Anything else is a conflict:
-    a job with problems, one being checked, one already imported, or one whose file was cleaned up."""
+    a job with problems, one being checked, one already imported, or one whose file was cleaned up.
+    `skip_duplicates`: leave out rows that repeat an existing post or an earlier row (the default), or
+    import them anyway."""
     if ImportJob.objects.filter(pk=job.pk, file_expired_at__isnull=False).exists():
         raise Conflict(
             _("The uploaded file of this import has expired and was deleted; upload it again."),
             code="import_file_expired",
         )
-    if not _move(job.pk, (S.READY,), S.COMMITTING, committed_by_id=getattr(actor, "pk", None)):
+    skip_duplicates = bool(skip_duplicates)
+    if not _move(
+        job.pk,
+        (S.READY,),
+        S.COMMITTING,
+        committed_by_id=getattr(actor, "pk", None),
+        skip_duplicates=skip_duplicates,
+    ):
         job.refresh_from_db()
         raise Conflict(
             _("This import cannot be committed now (it is “%(status)s”).")
@@ -247,7 +270,13 @@ def import_job_commit_request(*, actor, job: ImportJob) -> ImportJob:
             code="import_not_ready",
         )
     cache.set(_progress_key(job.pk), 0, timeout=3600)
-    audit_record(actor=actor, action="post.import_commit", target=job, workspace=job.workspace)
+    audit_record(
+        actor=actor,
+        action="post.import_commit",
+        target=job,
+        workspace=job.workspace,
+        after={"skip_duplicates": skip_duplicates, "duplicates": job.duplicate_count},
+    )
     _enqueue("import_commit", job.pk)
     job.refresh_from_db()
     return job
@@ -270,18 +299,24 @@ def import_job_commit(*, job_id: int) -> str:
                 if problems:
                     _move(job_id, (S.COMMITTING,), S.INVALID, errors=problems, error_count=count)
                     return S.INVALID
+                skipped = 0
+                if locked.skip_duplicates:
+                    found = importers.find_duplicates(job.workspace, table.rows, posts)
+                    posts, skipped = importers.drop_duplicates(posts, found)
+                cache.set(key, skipped, timeout=3600)
                 created = importers.posts_write(
                     actor=job.committed_by,
                     workspace=job.workspace,
                     posts=posts,
                     file_name=job.original_name,
-                    progress=lambda n: cache.set(key, n, timeout=3600),
+                    progress=lambda n: cache.set(key, skipped + n, timeout=3600),
                 )
                 _move(
                     job_id,
                     (S.COMMITTING,),
                     S.COMMITTED,
                     committed_rows=len(created),
+                    skipped_rows=skipped,
                     posts=[post.pk for post in created],
                     committed_at=timezone.now(),
                 )
