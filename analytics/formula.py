@@ -14,6 +14,8 @@ import math
 import operator
 from collections.abc import Mapping
 
+from django.utils.translation import gettext as _
+
 from .metrics import COMMON_METRICS
 
 MAX_LENGTH = 300
@@ -30,14 +32,14 @@ class FormulaError(ValueError):
 def formula_parse(formula: str) -> ast.Expression:
     """Parse and check a formula; FormulaError if anything in it is not allowed."""
     if len(formula) > MAX_LENGTH:
-        raise FormulaError(f"A formula has at most {MAX_LENGTH} characters.")
+        raise FormulaError(_("A formula has at most %(count)d characters.") % {"count": MAX_LENGTH})
     try:
         tree = ast.parse(formula, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-        raise FormulaError("The formula is not a valid expression.") from error
+        raise FormulaError(_("The formula is not a valid expression.")) from error
     nodes = list(ast.walk(tree))
     if len(nodes) > MAX_NODES:
-        raise FormulaError("The formula is too long.")
+        raise FormulaError(_("The formula is too long."))
     for node in nodes:
         _check(node)
     return tree
@@ -48,26 +50,29 @@ def _check(node: ast.AST) -> None:
         return
     if isinstance(node, ast.BinOp):
         if type(node.op) not in _OPERATORS:
-            raise FormulaError("Only + - * / and parentheses are allowed.")
+            raise FormulaError(_("Only + - * / and parentheses are allowed."))
         return
     if isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, ast.UAdd | ast.USub):
-            raise FormulaError("Only + - * / and parentheses are allowed.")
+            raise FormulaError(_("Only + - * / and parentheses are allowed."))
         return
     if isinstance(node, ast.Constant):
         value = node.value
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise FormulaError("Only numbers and metric names are allowed.")
+            raise FormulaError(_("Only numbers and metric names are allowed."))
         if not math.isfinite(value) or abs(value) > MAX_CONSTANT:
-            raise FormulaError("Numbers in a formula are at most 1,000,000,000,000.")
+            raise FormulaError(_("Numbers in a formula are at most 1,000,000,000,000."))
         return
     if isinstance(node, ast.Name):
         if node.id not in COMMON_METRICS:
-            raise FormulaError(f"Unknown metric: {node.id}. Known: {', '.join(sorted(COMMON_METRICS))}.")
+            raise FormulaError(
+                _("Unknown metric: %(name)s. Known: %(known)s.")
+                % {"name": node.id, "known": ", ".join(sorted(COMMON_METRICS))}
+            )
         return
     if isinstance(node, ast.BinOp | ast.operator | ast.unaryop):
         return
-    raise FormulaError("Only numbers, metric names, + - * / and parentheses are allowed.")
+    raise FormulaError(_("Only numbers, metric names, + - * / and parentheses are allowed."))
 
 
 def formula_names(formula: str) -> set[str]:
@@ -103,4 +108,4 @@ def _evaluate(node: ast.AST, values: Mapping[str, float | None]) -> float | None
         if isinstance(node.op, ast.Div) and right == 0:
             return None
         return _OPERATORS[type(node.op)](left, right)
-    raise FormulaError("Unexpected element in a formula.")  # formula_parse refuses it first
+    raise FormulaError(_("Unexpected element in a formula."))  # formula_parse refuses it first
