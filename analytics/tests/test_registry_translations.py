@@ -86,7 +86,8 @@ class TestShown:
         chinese = client.get(path, {"platform": "facebook"}).json()
         english = english_client.get(path, {"platform": "facebook"}).json()
         # then: prose translated, machine fields identical
-        for zh, en in zip(chinese["platforms"][0]["metrics"], english["platforms"][0]["metrics"], strict=True):
+        pairs = zip(chinese["platforms"][0]["metrics"], english["platforms"][0]["metrics"], strict=True)
+        for zh, en in pairs:
             assert zh["meaning"] != en["meaning"] and zh["unit_name"] != en["unit_name"]
             assert zh["aggregation_name"] != en["aggregation_name"]
             for field in ("key", "unit", "level", "common_metric", "aggregation", "source", "replaced_by"):
