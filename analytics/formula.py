@@ -121,4 +121,4 @@ def _evaluate(node: ast.AST, values: Mapping[str, float | None]) -> float | None
         if isinstance(node.op, ast.Div) and right == 0:
             return None
         return _OPERATORS[type(node.op)](left, right)
-    raise FormulaError("Unexpected element in a formula.")  # formula_parse refuses it first
+    raise FormulaError(_("Unexpected element in a formula."))  # formula_parse refuses it first

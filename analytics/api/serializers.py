@@ -315,12 +315,15 @@ class FollowerGrowthSerializer(serializers.Serializer):
 class RegistryMetricSerializer(serializers.Serializer):
     key = serializers.CharField()
     name = serializers.CharField(help_text="In the request's language.")
-    meaning = serializers.CharField()
-    unit = serializers.CharField()
+    meaning = serializers.CharField(help_text="In the request's language.")
+    unit = serializers.CharField(help_text="A code: count, seconds, minutes, milliseconds, ratio or coins.")
+    unit_name = serializers.CharField(help_text="The unit in the request's language.")
     level = serializers.ChoiceField(choices=["account", "post"])
-    common_metric = serializers.CharField(allow_null=True)
-    aggregation = serializers.CharField()
-    source = serializers.CharField()
+    common_metric = serializers.CharField(allow_null=True, help_text="The common metric's key.")
+    common_metric_name = serializers.CharField(allow_null=True, help_text="In the request's language.")
+    aggregation = serializers.CharField(help_text="A code: last or sum.")
+    aggregation_name = serializers.CharField(help_text="In the request's language.")
+    source = serializers.CharField(help_text="The platform's API endpoint and field (never translated).")
     replaced_by = serializers.CharField(allow_blank=True)
     removed_on = serializers.DateField(allow_null=True)
 
@@ -333,9 +336,10 @@ class RegistryPlatformSerializer(serializers.Serializer):
 
 class CommonMetricSerializer(serializers.Serializer):
     key = serializers.CharField()
-    name = serializers.CharField()
-    meaning = serializers.CharField()
-    unit = serializers.CharField()
+    name = serializers.CharField(help_text="In the request's language.")
+    meaning = serializers.CharField(help_text="In the request's language.")
+    unit = serializers.CharField(help_text="A code: count, seconds, minutes, milliseconds, ratio or coins.")
+    unit_name = serializers.CharField(help_text="The unit in the request's language.")
 
 
 class RateDefinitionSerializer(serializers.Serializer):

@@ -438,7 +438,13 @@ def registry_data(platform: str | None = None) -> dict:
     platforms = [platform] if platform else sorted(PLATFORM_METRICS)
     return {
         "common_metrics": [
-            {"key": m.key, "name": str(m.name), "meaning": _(m.meaning), "unit": m.unit.value}
+            {
+                "key": m.key,
+                "name": str(m.name),
+                "meaning": str(m.meaning),
+                "unit": m.unit.value,
+                "unit_name": str(m.unit.label),
+            }
             for m in COMMON_METRICS.values()
         ],
         "rates": [
@@ -458,11 +464,14 @@ def registry_data(platform: str | None = None) -> dict:
                     {
                         "key": m.key,
                         "name": str(m.name),
-                        "meaning": _(m.meaning),
+                        "meaning": str(m.meaning),
                         "unit": m.unit.value,
+                        "unit_name": str(m.unit.label),
                         "level": m.level.value,
                         "common_metric": m.feeds,
+                        "common_metric_name": str(COMMON_METRICS[m.feeds].name) if m.feeds else None,
                         "aggregation": m.aggregation.value,
+                        "aggregation_name": str(m.aggregation.label),
                         "source": m.source,
                         "replaced_by": m.replaced_by,
                         "removed_on": m.removed_on.isoformat() if m.removed_on else None,

@@ -13,6 +13,7 @@ import io
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.roles import Capability
@@ -51,7 +52,7 @@ class ExportDownloadView(WorkspaceViewMixin, View):
         serializer = ExportRequestSerializer(data=data)
         if not serializer.is_valid():
             fields = {key: [str(m) for m in value] for key, value in serializer.errors.items()}
-            return _error(400, "Invalid export.", fields)
+            return _error(400, _("Invalid export."), fields)
         fmt, export = export_request_from(self.workspace, serializer.validated_data)
         try:
             if jobs.export_is_small(self.workspace, export):

@@ -22,7 +22,7 @@ Adding a platform's metrics: see analytics/README.md ("Adding a platform's metri
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
@@ -42,6 +42,17 @@ class Aggregation(StrEnum):
     # The value covers one platform day (a Page's views yesterday): a period's value is the sum of its days.
     SUM = "sum"
 
+    @property
+    def label(self) -> Promise:
+        """How a period adds the metric up, in the active language."""
+        return _AGGREGATION_LABELS[self]
+
+
+_AGGREGATION_LABELS: dict[Aggregation, Promise] = {
+    Aggregation.LAST: _("Latest value (a running total or a level)"),
+    Aggregation.SUM: _("Sum of the days"),
+}
+
 
 class Unit(StrEnum):
     COUNT = "count"
@@ -51,12 +62,29 @@ class Unit(StrEnum):
     RATIO = "ratio"
     COINS = "coins"
 
+    @property
+    def label(self) -> Promise:
+        """The unit as a reader says it, in the active language (the value stays the machine code)."""
+        return _UNIT_LABELS[self]
+
+
+_UNIT_LABELS: dict[Unit, Promise] = {
+    Unit.COUNT: _("count"),
+    Unit.SECONDS: _("seconds"),
+    Unit.MINUTES: _("minutes"),
+    Unit.MILLISECONDS: _("milliseconds"),
+    Unit.RATIO: _("ratio"),
+    Unit.COINS: _("coins"),
+}
+
 
 @dataclass(frozen=True)
 class CommonMetric:
     key: str
-    name: Promise
-    meaning: str
+    # Lazy: translated when shown, in the reader's language. Left out of ==/hash, whose result must not
+    # depend on the active language.
+    name: Promise = field(compare=False)
+    meaning: Promise = field(compare=False)
     unit: Unit
     # Summed (as common figures) when a platform reports no direct value for this metric.
     components: tuple[str, ...] = ()
@@ -66,8 +94,8 @@ class CommonMetric:
 class PlatformMetric:
     platform: str
     key: str
-    name: Promise
-    meaning: str
+    name: Promise = field(compare=False)  # lazy, like CommonMetric's
+    meaning: Promise = field(compare=False)
     unit: Unit
     level: Level
     feeds: str | None
@@ -91,27 +119,35 @@ class PlatformMetric:
 COMMON_METRICS: dict[str, CommonMetric] = {
     metric.key: metric
     for metric in (
-        CommonMetric("views", _("Views"), "Times the content was shown or played.", Unit.COUNT),
-        CommonMetric("reach", _("Reach"), "Distinct people who saw the content.", Unit.COUNT),
+        CommonMetric("views", _("Views"), _("Times the content was shown or played."), Unit.COUNT),
+        CommonMetric("reach", _("Reach"), _("Distinct people who saw the content."), Unit.COUNT),
         CommonMetric(
             "engagements",
             _("Engagements"),
-            "Interactions with the content, as the platform counts them; otherwise likes + comments + "
-            "shares + saves.",
+            _(
+                "Interactions with the content, as the platform counts them; otherwise likes + comments + "
+                "shares + saves."
+            ),
             Unit.COUNT,
             components=("likes", "comments", "shares", "saves"),
         ),
-        CommonMetric("likes", _("Likes"), "Likes, reactions, favourites or diggs.", Unit.COUNT),
-        CommonMetric("comments", _("Comments"), "Comments and replies.", Unit.COUNT),
-        CommonMetric("shares", _("Shares"), "Shares, reposts, reblogs and forwards.", Unit.COUNT),
-        CommonMetric("saves", _("Saves"), "Saves, bookmarks and favourites into a collection.", Unit.COUNT),
-        CommonMetric("followers", _("Followers"), "Followers, fans or subscribers at the time.", Unit.COUNT),
-        CommonMetric("follower_growth", _("Follower growth"), "Followers gained in the period.", Unit.COUNT),
-        CommonMetric("video_plays", _("Video plays"), "Times a video started playing.", Unit.COUNT),
-        CommonMetric("watch_time", _("Watch time"), "Total time people spent watching.", Unit.SECONDS),
-        CommonMetric("link_clicks", _("Link clicks"), "Clicks on links in the content.", Unit.COUNT),
+        CommonMetric("likes", _("Likes"), _("Likes, reactions, favourites or diggs."), Unit.COUNT),
+        CommonMetric("comments", _("Comments"), _("Comments and replies."), Unit.COUNT),
+        CommonMetric("shares", _("Shares"), _("Shares, reposts, reblogs and forwards."), Unit.COUNT),
         CommonMetric(
-            "profile_visits", _("Profile visits"), "Visits to the account's profile or page.", Unit.COUNT
+            "saves", _("Saves"), _("Saves, bookmarks and favourites into a collection."), Unit.COUNT
+        ),
+        CommonMetric(
+            "followers", _("Followers"), _("Followers, fans or subscribers at the time."), Unit.COUNT
+        ),
+        CommonMetric(
+            "follower_growth", _("Follower growth"), _("Followers gained in the period."), Unit.COUNT
+        ),
+        CommonMetric("video_plays", _("Video plays"), _("Times a video started playing."), Unit.COUNT),
+        CommonMetric("watch_time", _("Watch time"), _("Total time people spent watching."), Unit.SECONDS),
+        CommonMetric("link_clicks", _("Link clicks"), _("Clicks on links in the content."), Unit.COUNT),
+        CommonMetric(
+            "profile_visits", _("Profile visits"), _("Visits to the account's profile or page."), Unit.COUNT
         ),
     )
 }

@@ -29,7 +29,7 @@ def test_every_platform_of_the_product_has_a_registry_entry():
 @pytest.mark.parametrize("metric", ALL_METRICS, ids=lambda m: f"{m.platform}.{m.level}.{m.key}")
 def test_every_entry_is_well_formed(metric):
     assert metric.key and metric.key == metric.key.strip()
-    assert str(metric.name).strip() and metric.meaning.endswith(".")
+    assert str(metric.name).strip() and str(metric.meaning).endswith(".")
     assert isinstance(metric.unit, Unit) and isinstance(metric.level, Level)
     assert isinstance(metric.aggregation, Aggregation)
     assert metric.feeds is None or metric.feeds in COMMON_METRICS
