@@ -100,6 +100,7 @@ AUDIT_ACTION_LABELS = {
     "approval_policy.set": _("Approval policy changed"),
     "review_link.create": _("Review link shared"),
     "review_link.revoke": _("Review link revoked"),
+    "review_link.resend": _("Review link sent again"),
     "review_link.verify": _("External reviewer verified"),
     # publishing
     "webhook.create": _("Webhook created"),
@@ -136,6 +137,7 @@ AUDIT_FIELD_LABELS = {
     "currency": _("Currency"),
     "delivery": _("Delivery"),
     "description": _("Description"),
+    "duplicates": _("Duplicates"),
     "email": _("Email address"),
     "events": _("Events"),
     "exclusive": _("Exclusive"),
@@ -176,6 +178,7 @@ AUDIT_FIELD_LABELS = {
     "sheet": _("Sheet"),
     "size": _("Size"),
     "skipped": _("Skipped"),
+    "skip_duplicates": _("Skip duplicates"),
     "slug": _("Slug"),
     "source": _("Source"),
     "stage": _("Stage"),

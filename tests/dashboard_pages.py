@@ -118,6 +118,50 @@ def _import_id(world: World) -> int:
     return import_job_create(actor=world.owner, workspace=world.workspace, file=upload).pk
 
 
+def _custom_metric_id(world: World) -> int:
+    from analytics.services.workspace_settings import custom_metric_create
+
+    return custom_metric_create(
+        workspace=world.workspace,
+        actor=world.owner,
+        name="互动/千粉",
+        formula="engagements / followers * 1000",
+    ).pk
+
+
+def _scheduled_report_id(world: World) -> int:
+    from analytics.exports.schedules import scheduled_report_create
+
+    return scheduled_report_create(
+        actor=world.owner,
+        workspace=world.workspace,
+        name="周报",
+        frequency="weekly",
+        fmt="pdf",
+        recipients=[world.owner],
+    ).pk
+
+
+def _export_id(world: World) -> int:
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from analytics.models import ExportJob
+
+    job = ExportJob.objects.create(
+        workspace=world.workspace,
+        kind="posts",
+        format="csv",
+        status="done",
+        progress=100,
+        file_name="posts.csv",
+        requested_by=world.owner,
+        finished_at=timezone.now(),
+    )
+    job.file.save("posts.csv", ContentFile(b"post,views\n"))
+    return job.pk
+
+
 def _organization_id(world: World) -> list[tuple[int, User]]:
     """Organization pages are the brand's (its owner) or the agency's (its admin)."""
     return [(world.brand.pk, world.owner), (world.agency.pk, world.agency_admin)]
@@ -170,6 +214,9 @@ _ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "delivery_id": _first_of(
         "publishing.WebhookDelivery", "publishing.tests.factories.WebhookDeliveryFactory"
     ),
+    "custom_metric_id": _custom_metric_id,
+    "scheduled_report_id": _scheduled_report_id,
+    "export_id": _export_id,
     "workflow_id": _first_of(
         "approvals.ApprovalWorkflow", "approvals.tests.factories.ApprovalWorkflowFactory"
     ),
