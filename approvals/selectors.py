@@ -11,6 +11,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquer
 
 from accounts.roles import Capability
 from accounts.selectors import workspace_accesses_for_user
+from core.models import AuditEvent
 
 from .models import (
     ApprovalDecision,
@@ -62,6 +63,34 @@ def comments_of(workspace, *, post) -> QuerySet[PostComment]:
         .select_related("author", "resolved_by")
         .prefetch_related("mentions")
     )
+
+
+def comment_threads(comments) -> list[PostComment]:
+    """Comments (in id order) as threads: each top-level comment with its replies in `thread_replies`."""
+    threads: dict[int, PostComment] = {}
+    replies: dict[int, list[PostComment]] = defaultdict(list)
+    for comment in comments:
+        if comment.parent_id is None:
+            threads[comment.pk] = comment
+        else:
+            replies[comment.parent_id].append(comment)
+    for pk, thread in threads.items():
+        thread.thread_replies = replies.get(pk, [])
+    return list(threads.values())
+
+
+def comment_threads_of(workspace, *, post) -> list[PostComment]:
+    return comment_threads(comments_of(workspace, post=post))
+
+
+def mentionable_members(workspace) -> list[dict]:
+    """Who can be @mentioned on the workspace's posts (the @ menu): its people, by name and email."""
+    from accounts.selectors import workspace_members
+
+    return [
+        {"id": m.user_id, "email": m.user.email, "name": m.user.full_name}
+        for m in workspace_members(workspace).filter(user__is_active=True).order_by("user__email")
+    ]
 
 
 def _roles_include(role: str) -> Q:
@@ -156,9 +185,12 @@ def post_timeline(workspace, *, post) -> list[dict]:
                     "id": r.pk,
                 }
             )
-    for d in ApprovalDecision.objects.filter(request__workspace=workspace, request__post=post).select_related(
-        "request", "stage_state"
-    ):
+    decisions = list(
+        ApprovalDecision.objects.filter(request__workspace=workspace, request__post=post).select_related(
+            "request", "stage_state"
+        )
+    )
+    for d in decisions:
         items.append(
             {
                 "kind": f"decision_{d.decision}",
@@ -169,19 +201,49 @@ def post_timeline(workspace, *, post) -> list[dict]:
                 "id": d.pk,
                 "stage": d.stage_state.stage_name,
                 "external": d.external,
+                "request": d.request_id,
             }
         )
-    for c in PostComment.objects.filter(workspace=workspace, post=post):
+    # A decision's comment anchored to a phrase is also a comment row (for the highlight): the decision
+    # tells it once, with the phrase.
+    spoken = {(d.request_id, d.reviewer_email, d.comment) for d in decisions if d.comment}
+    anchors = {}
+    for c in PostComment.objects.filter(workspace=workspace, post=post).select_related("author"):
+        said_with = (c.request_id, getattr(c.author, "email", "").lower(), c.body)
+        if c.parent_id is None and said_with in spoken:
+            anchors[said_with] = c.anchor_text
+            continue
         items.append(
             {
-                "kind": "comment",
+                "kind": "reply" if c.parent_id else "comment",
                 "at": c.created_at,
                 "by": c.author_label,
                 "version": c.post_version,
                 "text": c.body,
                 "id": c.pk,
+                "parent": c.parent_id,
                 "anchor": c.anchor_text,
                 "resolved": c.resolved_at is not None,
+            }
+        )
+    for item in items:
+        if item["kind"].startswith("decision_"):
+            item["anchor"] = anchors.get((item["request"], item["by"], item["text"]), "")
+    for e in AuditEvent.objects.filter(
+        workspace=workspace,
+        target_type=post._meta.label_lower,
+        target_id=str(post.pk),
+        action__in=["approval.comment_resolve", "approval.comment_reopen"],
+    ).select_related("actor"):
+        items.append(
+            {
+                "kind": "comment_resolved" if e.action.endswith("resolve") else "comment_reopened",
+                "at": e.created_at,
+                "by": e.actor_label or getattr(e.actor, "email", ""),
+                "version": None,
+                "text": "",
+                "id": e.pk,
+                "parent": (e.after or {}).get("comment"),
             }
         )
     for o in ApprovalOverride.objects.filter(workspace=workspace, post=post):
@@ -195,7 +257,7 @@ def post_timeline(workspace, *, post) -> list[dict]:
                 "id": o.pk,
             }
         )
-    order = {"version": 0, "submitted": 1, "comment": 2}
+    order = {"version": 0, "submitted": 1, "comment": 2, "reply": 2}
     items.sort(key=lambda i: (i["at"], order.get(i["kind"], 3), i["id"]))
     return items
 
