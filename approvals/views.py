@@ -43,11 +43,7 @@ class ReviewQueuePage(WorkspacePageMixin, TemplateView):
             selectors.requests_of(self.workspace).filter(status="in_progress").order_by("-id")[:100]
         )
         sent_back = selectors.requests_sent_back_to(user=self.request.user, workspace=self.workspace)
-        drafts = selectors.drafts_not_submitted(
-            user=self.request.user,
-            workspace=self.workspace,
-            sent_back_post_ids=[r.post_id for r in sent_back],
-        )
+        drafts = selectors.drafts_not_submitted(user=self.request.user, workspace=self.workspace)
         context.update(
             waiting=waiting,
             in_review=in_review,
