@@ -185,7 +185,6 @@ class WorkspaceHomeView(WorkspacePageMixin, TemplateView):
         access = self.access
         context["blocks"] = selectors.my_work(self.workspace, user=self.request.user, access=access)
         context["role_label"] = Role(access.role).label
-        context["sections"] = [s for s in SECTIONS_BY_KEY.values() if access.can(s.capability)]
         return context
 
 
