@@ -256,7 +256,9 @@ def my_work(workspace: Workspace, *, user: User, access, now: datetime | None = 
                 _("My drafts"),
                 _("No drafts waiting to be submitted."),
                 [
-                    WorkItem(untitled(p), detail(p.pk), at=p.scheduled_at, note=_("Draft"), post=p)
+                    WorkItem(
+                        untitled(p), detail(p.pk), at=p.scheduled_at, badge=p.get_status_display(), post=p
+                    )
                     for p in drafts
                 ],
                 limit,
