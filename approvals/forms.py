@@ -1,6 +1,7 @@
-"""Forms of the workflows settings page. They parse input only: the rules (names, approvers in the
-workspace, quorum, SLA, conditions) live in approvals.services.workflows, for the API and this page alike,
-and the services' field errors are put back on these fields (see `stage_input` / `rule_input`)."""
+"""Forms of the approvals pages: the workflows settings page and the review page's comments. They parse
+input only: the rules (names, approvers in the workspace, quorum, SLA, conditions; a comment's parent and
+mentions) live in approvals.services, for the API and these pages alike, and the services' field errors
+are put back on these fields (see `stage_input` / `rule_input`)."""
 
 from __future__ import annotations
 
@@ -204,3 +205,27 @@ class PolicyRuleForm(forms.Form):
 
 
 PolicyRuleFormSet = forms.formset_factory(PolicyRuleForm, extra=1, can_order=True, can_delete=True)
+
+
+# --- the review page's comments ----------------------------------------------------------------------
+
+
+class CommentForm(forms.Form):
+    """A comment or a reply (`parent`), with the people picked in the @ menu (`mentions`: their ids,
+    comma-separated; `@email` written by hand in the text counts too)."""
+
+    body = forms.CharField(
+        label=_("Comment"),
+        required=False,  # the service says "Write a comment." (the same message as the API)
+        widget=forms.Textarea(attrs={"rows": 3, "data-mentions": "1"}),
+        help_text=_("Type @ and a name or email to mention someone of this workspace."),
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    mentions = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_mentions(self) -> list[int]:
+        raw = [part.strip() for part in (self.cleaned_data.get("mentions") or "").split(",")]
+        try:
+            return sorted({int(part) for part in raw if part})
+        except ValueError:
+            raise forms.ValidationError(_("Mention people of this workspace.")) from None

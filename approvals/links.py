@@ -343,8 +343,17 @@ def link_decide(
 
 @transaction.atomic
 def link_comment(
-    *, token: str, verified: bool, request_id, body: str, target=None, anchor_start=None, anchor_end=None
+    *,
+    token: str,
+    verified: bool,
+    request_id,
+    body: str,
+    target=None,
+    anchor_start=None,
+    anchor_end=None,
+    parent=None,
 ) -> PostComment:
+    """An external reviewer's comment, or reply to a thread of the post (they cannot resolve threads)."""
     from .services import _comment
 
     link = link_resolve(token)
@@ -361,6 +370,7 @@ def link_comment(
         anchor_start=anchor_start,
         anchor_end=anchor_end,
         request=request,
+        parent=parent,
     )
 
 
@@ -409,6 +419,16 @@ def external_view(link: ReviewLink, *, verified: bool) -> dict:
                     "media": [link_.media.file.url for link_ in target.media_links.all() if link_.media.file],
                 }
             )
+    threads: dict[int, list] = {}
+    if requests:
+        from .selectors import comment_threads
+
+        for thread in comment_threads(
+            PostComment.objects.filter(post_id__in=[r.post_id for r in requests])
+            .select_related("resolved_by")
+            .order_by("id")
+        ):
+            threads.setdefault(thread.post_id, []).append(thread)
     stages = {}
     if requests:
         from .models import ApprovalStageState
@@ -438,6 +458,7 @@ def external_view(link: ReviewLink, *, verified: bool) -> dict:
                 "stage_name": state.stage_name if state else "",
                 "can_decide": can,
                 "targets": targets.get(request.post_id, []),
+                "threads": threads.get(request.post_id, []),
             }
         )
     return {

@@ -306,6 +306,10 @@ class PostComment(WorkspaceScopedModel):
     """A comment on a post, optionally on one variant (target) and anchored to a span of its text."""
 
     post = models.ForeignKey("content.Post", on_delete=models.CASCADE, related_name="review_comments")
+    # A reply points at the thread's first comment (one level: a reply is never a parent itself).
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
     target = models.ForeignKey(
         "content.PostTarget", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

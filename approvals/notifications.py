@@ -38,7 +38,7 @@ def _message(kind: str, *, post_title: str, extra: str = "") -> str:
 
 
 def post_url(post) -> str:
-    return absolute_url(f"/w/{post.workspace_id}/approvals/?post={post.pk}")
+    return absolute_url(f"/w/{post.workspace_id}/approvals/posts/{post.pk}/")
 
 
 def notify(recipients: Iterable, *, kind: str, post, request=None, extra: str = "") -> list[Notification]:

@@ -7,10 +7,11 @@ import difflib
 from collections import defaultdict
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from accounts.roles import Capability
 from accounts.selectors import workspace_accesses_for_user
+from core.models import AuditEvent
 
 from .models import (
     PREFERENCE_KINDS,
@@ -91,6 +92,34 @@ def comments_of(workspace, *, post) -> QuerySet[PostComment]:
     )
 
 
+def comment_threads(comments) -> list[PostComment]:
+    """Comments (in id order) as threads: each top-level comment with its replies in `thread_replies`."""
+    threads: dict[int, PostComment] = {}
+    replies: dict[int, list[PostComment]] = defaultdict(list)
+    for comment in comments:
+        if comment.parent_id is None:
+            threads[comment.pk] = comment
+        else:
+            replies[comment.parent_id].append(comment)
+    for pk, thread in threads.items():
+        thread.thread_replies = replies.get(pk, [])
+    return list(threads.values())
+
+
+def comment_threads_of(workspace, *, post) -> list[PostComment]:
+    return comment_threads(comments_of(workspace, post=post))
+
+
+def mentionable_members(workspace) -> list[dict]:
+    """Who can be @mentioned on the workspace's posts (the @ menu): its people, by name and email."""
+    from accounts.selectors import workspace_members
+
+    return [
+        {"id": m.user_id, "email": m.user.email, "name": m.user.full_name}
+        for m in workspace_members(workspace).filter(user__is_active=True).order_by("user__email")
+    ]
+
+
 def _roles_include(role: str) -> Q:
     """The current stage names `role` among its approver roles (a JSON list of role names)."""
     if connection.vendor == "postgresql":
@@ -99,15 +128,17 @@ def _roles_include(role: str) -> Q:
     return Q(current_stage__stage__approver_roles__icontains=f'"{role}"')
 
 
-def requests_waiting_for(*, user) -> QuerySet[ApprovalRequest]:
+def requests_waiting_for(*, user, accesses=None, with_targets: bool = True) -> QuerySet[ApprovalRequest]:
     """Requests whose current stage names this person (directly or by their role in that workspace),
-    that they have not decided on yet, in every workspace where they hold approval.decide. Own posts are
-    left out unless the workflow lets authors approve them."""
+    that they have not decided on yet, in every workspace where they hold approval.decide (or only those
+    of `accesses`, when the caller has resolved the person's access already). Own posts are left out
+    unless the workflow lets authors approve them. `with_targets=False` leaves the posts' variants
+    unloaded (one query; a page that shows several lists loads them once for all)."""
     from content.models import PostTarget
 
     by_role: dict[str, list[int]] = defaultdict(list)
     workspace_ids = []
-    for access in workspace_accesses_for_user(user=user):
+    for access in workspace_accesses_for_user(user=user) if accesses is None else accesses:
         if access.can(Capability.APPROVAL_DECIDE):
             workspace_ids.append(access.workspace.pk)
             by_role[access.role].append(access.workspace.pk)
@@ -122,7 +153,7 @@ def requests_waiting_for(*, user) -> QuerySet[ApprovalRequest]:
     decided = ApprovalDecision.objects.filter(
         stage_state_id=OuterRef("current_stage_id"), reviewer_email=user.email.lower()
     )
-    return (
+    queryset = (
         ApprovalRequest.objects.filter(
             workspace_id__in=workspace_ids, status=RequestStatus.IN_PROGRESS, post__deleted_at__isnull=True
         )
@@ -130,11 +161,13 @@ def requests_waiting_for(*, user) -> QuerySet[ApprovalRequest]:
         .exclude(Exists(decided))
         .exclude(post__author=user, workflow__allow_self_approval=False)
         .select_related("post", "workspace", "workflow", "current_stage")
-        .prefetch_related(
-            Prefetch("post__targets", queryset=PostTarget.objects.select_related("account").order_by("id"))
-        )
         .order_by("current_stage__due_at", "id")
     )
+    if with_targets:
+        queryset = queryset.prefetch_related(
+            Prefetch("post__targets", queryset=PostTarget.objects.select_related("account").order_by("id"))
+        )
+    return queryset
 
 
 def unread_count(*, user) -> int:
@@ -183,9 +216,12 @@ def post_timeline(workspace, *, post) -> list[dict]:
                     "id": r.pk,
                 }
             )
-    for d in ApprovalDecision.objects.filter(request__workspace=workspace, request__post=post).select_related(
-        "request", "stage_state"
-    ):
+    decisions = list(
+        ApprovalDecision.objects.filter(request__workspace=workspace, request__post=post).select_related(
+            "request", "stage_state"
+        )
+    )
+    for d in decisions:
         items.append(
             {
                 "kind": f"decision_{d.decision}",
@@ -196,19 +232,49 @@ def post_timeline(workspace, *, post) -> list[dict]:
                 "id": d.pk,
                 "stage": d.stage_state.stage_name,
                 "external": d.external,
+                "request": d.request_id,
             }
         )
-    for c in PostComment.objects.filter(workspace=workspace, post=post):
+    # A decision's comment anchored to a phrase is also a comment row (for the highlight): the decision
+    # tells it once, with the phrase.
+    spoken = {(d.request_id, d.reviewer_email, d.comment) for d in decisions if d.comment}
+    anchors = {}
+    for c in PostComment.objects.filter(workspace=workspace, post=post).select_related("author"):
+        said_with = (c.request_id, getattr(c.author, "email", "").lower(), c.body)
+        if c.parent_id is None and said_with in spoken:
+            anchors[said_with] = c.anchor_text
+            continue
         items.append(
             {
-                "kind": "comment",
+                "kind": "reply" if c.parent_id else "comment",
                 "at": c.created_at,
                 "by": c.author_label,
                 "version": c.post_version,
                 "text": c.body,
                 "id": c.pk,
+                "parent": c.parent_id,
                 "anchor": c.anchor_text,
                 "resolved": c.resolved_at is not None,
+            }
+        )
+    for item in items:
+        if item["kind"].startswith("decision_"):
+            item["anchor"] = anchors.get((item["request"], item["by"], item["text"]), "")
+    for e in AuditEvent.objects.filter(
+        workspace=workspace,
+        target_type=post._meta.label_lower,
+        target_id=str(post.pk),
+        action__in=["approval.comment_resolve", "approval.comment_reopen"],
+    ).select_related("actor"):
+        items.append(
+            {
+                "kind": "comment_resolved" if e.action.endswith("resolve") else "comment_reopened",
+                "at": e.created_at,
+                "by": e.actor_label or getattr(e.actor, "email", ""),
+                "version": None,
+                "text": "",
+                "id": e.pk,
+                "parent": (e.after or {}).get("comment"),
             }
         )
     for o in ApprovalOverride.objects.filter(workspace=workspace, post=post):
@@ -222,7 +288,7 @@ def post_timeline(workspace, *, post) -> list[dict]:
                 "id": o.pk,
             }
         )
-    order = {"version": 0, "submitted": 1, "comment": 2}
+    order = {"version": 0, "submitted": 1, "comment": 2, "reply": 2}
     items.sort(key=lambda i: (i["at"], order.get(i["kind"], 3), i["id"]))
     return items
 
@@ -287,39 +353,69 @@ def post_review_diff(workspace, *, post, user) -> dict:
     return {"base_version": base_number, "current_version": post.version, "targets": rows}
 
 
-def requests_sent_back_to(*, user, workspace) -> list[ApprovalRequest]:
-    """The person's posts whose latest request came back (changes requested or rejected) and which have
-    not been submitted again: what they have to fix, newest first."""
+def _sent_back(user) -> Q:
+    """The person's requests that came back (changes requested or rejected) and are still the post's
+    latest request (not submitted again)."""
     latest = ApprovalRequest.objects.filter(post=OuterRef("post")).order_by("-id").values("id")[:1]
+    return Q(
+        submitted_by=user,
+        status__in=[RequestStatus.CHANGES_REQUESTED, RequestStatus.REJECTED],
+        post__deleted_at__isnull=True,
+        pk=Subquery(latest),
+    )
+
+
+def requests_sent_back_to(*, user, workspace, limit: int = 50) -> list[ApprovalRequest]:
+    """The person's posts whose latest request came back (changes requested or rejected) and which have
+    not been submitted again: what they have to fix, newest first. One query: each request carries its
+    last decision (`last_decision`: who, when, the comment) from subqueries."""
+    last = ApprovalDecision.objects.filter(request=OuterRef("pk")).order_by("-id")
     sent_back = list(
-        requests_of(workspace)
-        .filter(
-            submitted_by=user,
-            status__in=[RequestStatus.CHANGES_REQUESTED, RequestStatus.REJECTED],
-            post__deleted_at__isnull=True,
+        ApprovalRequest.objects.filter(workspace=workspace)
+        .filter(_sent_back(user))
+        .select_related("post")
+        .annotate(
+            last_decision_id=Subquery(last.values("id")[:1]),
+            last_decision_email=Subquery(last.values("reviewer_email")[:1]),
+            last_decision_comment=Subquery(last.values("comment")[:1]),
+            last_decision_at=Subquery(last.values("created_at")[:1]),
+            last_decision_kind=Subquery(last.values("decision")[:1]),
         )
-        .annotate(latest_id=Subquery(latest))
-        .filter(id=F("latest_id"))
-        .order_by("-id")[:50]
+        .order_by("-id")[:limit]
     )
     for request in sent_back:
-        decisions = list(request.decisions.all())  # prefetched, in order
-        request.last_decision = decisions[-1] if decisions else None
+        request.last_decision = None
+        if request.last_decision_id is not None:
+            request.last_decision = ApprovalDecision(
+                pk=request.last_decision_id,
+                request=request,
+                reviewer_email=request.last_decision_email,
+                comment=request.last_decision_comment or "",
+                decision=request.last_decision_kind,
+                created_at=request.last_decision_at,
+            )
     return sent_back
 
 
-def drafts_not_submitted(*, user, workspace, sent_back_post_ids=()) -> list:
+def drafts_not_submitted(*, user, workspace, limit: int = 50, with_targets: bool = True) -> list:
     """The person's drafts that are not in review and not among those sent back (listed apart): never
-    submitted, or edited after an approval. Newest first."""
-    from content.models import Post
+    submitted, or edited after an approval. Newest first. `with_targets=False`: one query (the caller
+    loads the variants)."""
+    from content.models import Post, PostTarget
 
-    return list(
+    sent_back = ApprovalRequest.objects.filter(_sent_back(user), post=OuterRef("pk"))
+    in_review = ApprovalRequest.objects.filter(post=OuterRef("pk"), status=RequestStatus.IN_PROGRESS)
+    queryset = (
         Post.objects.filter(workspace=workspace, author=user, status="draft", deleted_at__isnull=True)
-        .exclude(pk__in=list(sent_back_post_ids))
-        .exclude(approval_requests__status=RequestStatus.IN_PROGRESS)
-        .prefetch_related("targets__account")
-        .order_by("-updated_at")[:50]
+        .exclude(Exists(sent_back))
+        .exclude(Exists(in_review))
+        .order_by("-updated_at")
     )
+    if with_targets:
+        queryset = queryset.prefetch_related(
+            Prefetch("targets", queryset=PostTarget.objects.select_related("account").order_by("id"))
+        )
+    return list(queryset[:limit])
 
 
 # --- the workflows settings page ---------------------------------------------------------------------

@@ -18,9 +18,10 @@ from django.views.generic import TemplateView
 
 from accounts.roles import Capability as C
 from core.errors import DomainError, PermissionRefused, ValidationFailed
-from core.views import WorkspacePageMixin
+from core.views import WorkspacePageMixin, apply_domain_error
 
 from . import links, selectors, services
+from .forms import CommentForm
 from .gate import publish_gate
 
 SESSION_KEY = "approvals.review_sessions"  # link id -> review session token, in the Django session
@@ -42,11 +43,7 @@ class ReviewQueuePage(WorkspacePageMixin, TemplateView):
             selectors.requests_of(self.workspace).filter(status="in_progress").order_by("-id")[:100]
         )
         sent_back = selectors.requests_sent_back_to(user=self.request.user, workspace=self.workspace)
-        drafts = selectors.drafts_not_submitted(
-            user=self.request.user,
-            workspace=self.workspace,
-            sent_back_post_ids=[r.post_id for r in sent_back],
-        )
+        drafts = selectors.drafts_not_submitted(user=self.request.user, workspace=self.workspace)
         context.update(
             waiting=waiting,
             in_review=in_review,
@@ -123,6 +120,7 @@ class ExternalReviewPage(View):
                     verified=self._verified(request, link),
                     request_id=request.POST.get("request", "0") or 0,
                     body=request.POST.get("body", ""),
+                    parent=request.POST.get("parent") or None,
                 )
                 messages.success(request, _("Your comment is saved."))
         except links.LinkRefused as error:
@@ -200,6 +198,7 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
         current = requests[0] if requests else None
         waiting = selectors.requests_waiting_for(user=self.request.user).filter(post=post).exists()
         comments = list(selectors.comments_of(self.workspace, post=post))
+        threads = selectors.comment_threads(comments)
         gate = publish_gate(post)
         last_approved = None
         if current is not None and current.status == "in_progress":
@@ -229,6 +228,16 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
             ),
             variants=[_highlighted(t, comments) for t in post.targets.all()],
             comments=comments,
+            threads=threads,
+            open_threads=sum(1 for t in threads if t.resolved_at is None),
+            can_comment=self.access.can(C.POST_COMMENT),
+            comment_form=kwargs.get("comment_form") or CommentForm(),
+            empty_comment_form=CommentForm(),
+            # where a refused comment's errors show: under its thread's reply box, else the new-comment form
+            error_thread=_error_thread(kwargs.get("comment_form"), threads),
+            mentionable=selectors.mentionable_members(self.workspace)
+            if self.access.can(C.POST_COMMENT)
+            else [],
             timeline=[
                 {**item, "label": _timeline_label(item["kind"])}
                 for item in selectors.post_timeline(self.workspace, post=post)
@@ -242,7 +251,11 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
         action = request.POST.get("action")
         here = redirect("approvals:post_review", workspace_id=workspace_id, post_id=post_id)
         try:
-            if action == "submit":
+            if action == "comment":
+                return self._comment(request, post) or here
+            if action in ("resolve", "reopen"):
+                self._resolve(request, post, resolved=action == "resolve")
+            elif action == "submit":
                 services.approval_request_submit(actor=request.user, post=post)
                 messages.success(request, _("Submitted for approval."))
             elif action == "decide":
@@ -290,6 +303,47 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
             raise Http404
         return link
 
+    def _comment(self, request, post):
+        """A comment or a reply; refused input comes back (400) with the message next to the field."""
+        if not self.access.can(C.POST_COMMENT):
+            raise PermissionDenied
+        form = CommentForm(request.POST)
+        if form.is_valid():
+            current = selectors.requests_of(self.workspace).filter(post=post).order_by("-id").first()
+            try:
+                services.comment_create(
+                    actor=request.user,
+                    post=post,
+                    body=form.cleaned_data["body"],
+                    parent=form.cleaned_data["parent"],
+                    mentions=form.cleaned_data["mentions"],
+                    request=current if current is not None and current.status == "in_progress" else None,
+                )
+            except ValidationFailed as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Your comment is saved."))
+                return None
+        self.object = None
+        context = self.get_context_data(comment_form=form)
+        return self.render_to_response(context, status=400)
+
+    def _resolve(self, request, post, *, resolved: bool):
+        from .models import PostComment
+
+        if not self.access.can(C.POST_COMMENT):
+            raise PermissionDenied
+        comment_id = request.POST.get("comment", "")
+        comment = (
+            PostComment.objects.filter(workspace=self.workspace, post=post, pk=int(comment_id)).first()
+            if comment_id.isdigit()
+            else None
+        )
+        if comment is None:
+            raise Http404
+        services.comment_resolve(actor=request.user, comment=comment, resolved=resolved)
+        messages.success(request, _("Thread resolved.") if resolved else _("Thread reopened."))
+
     def _decide(self, request, post):
         from django.db import transaction
 
@@ -327,6 +381,13 @@ def request_actions(access, current) -> dict:
     from .page_actions import request_actions as actions
 
     return actions(access, current)
+
+
+def _error_thread(form, threads) -> int | None:
+    if form is None or not form.is_bound:
+        return None
+    parent = str(form.data.get("parent") or "")
+    return next((t.pk for t in threads if str(t.pk) == parent), None)
 
 
 def _anchor(data, post):
@@ -393,6 +454,9 @@ def _timeline_label(kind: str) -> str:
         "version": _("New version"),
         "submitted": _("Submitted for approval"),
         "comment": _("Comment"),
+        "reply": _("Reply"),
+        "comment_resolved": _("Thread resolved"),
+        "comment_reopened": _("Thread reopened"),
         "override": _("Published without approval"),
         "decision_approve": _("Approved"),
         "decision_reject": _("Rejected"),

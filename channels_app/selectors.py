@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -150,3 +150,28 @@ def social_account_health(account: SocialAccount, now: datetime | None = None) -
         label = ngettext("expires in %(days)d day", "expires in %(days)d days", days) % {"days": days}
     kind = "expiring" if account.status == S.EXPIRING or end - now <= EXPIRING_WITHIN else "ok"
     return AccountHealth(kind, label, expires_at=end, days_left=days, needs_reconnect=kind == "expiring")
+
+
+def social_accounts_needing_reconnection(
+    workspace: Workspace, *, now: datetime | None = None, limit: int = 50
+) -> list[tuple[SocialAccount, AccountHealth]]:
+    """The workspace's accounts a person must reconnect (disconnected, revoked, in error, expired, or
+    expiring within EXPIRING_WITHIN), with their health, soonest end first. One query: the database
+    narrows to the candidates, social_account_health decides (the same rule as the account matrix)."""
+    now = now or timezone.now()
+    soon = now + EXPIRING_WITHIN
+    S = SocialAccount.Status
+    candidates = SocialAccount.objects.filter(workspace=workspace).filter(
+        Q(disconnected_at__isnull=False)
+        | Q(status__in=[S.EXPIRING, S.EXPIRED, S.REVOKED, S.ERROR])
+        | Q(token_expires_at__lte=soon)
+        | Q(refresh_expires_at__lte=soon)
+    )
+    rows = []
+    for account in candidates.order_by("platform", "handle", "id")[: limit * 2]:
+        health = social_account_health(account, now)
+        if health.needs_reconnect:
+            rows.append((account, health))
+    # ended or broken first, then the soonest to expire
+    rows.sort(key=lambda row: (row[1].kind == "expiring", row[1].expires_at or now))
+    return rows[:limit]

@@ -36,6 +36,7 @@ from .models import (
     PostVersion,
     Tag,
     TagGroup,
+    TargetStatus,
 )
 
 
@@ -85,6 +86,29 @@ def posts_filter(
     if author:
         queryset = queryset.filter(author_id=author)
     return queryset
+
+
+def posts_scheduled_between(workspace: Workspace, *, start: datetime, end: datetime, limit: int = 50):
+    """The workspace's posts planned in [start, end) (not deleted, not cancelled), in time order: one
+    query, variants not loaded."""
+    return list(
+        Post.objects.filter(workspace=workspace, deleted_at__isnull=True, scheduled_at__gte=start)
+        .filter(scheduled_at__lt=end)
+        .exclude(status=TargetStatus.CANCELLED)
+        .order_by("scheduled_at", "id")[:limit]
+    )
+
+
+def targets_with_status(workspace: Workspace, *, statuses: Sequence[str], limit: int = 50):
+    """The workspace's variants in `statuses` (e.g. failed, unknown) with their post and account, most
+    recently changed first: one query."""
+    return list(
+        PostTarget.objects.filter(
+            workspace=workspace, status__in=list(statuses), post__deleted_at__isnull=True
+        )
+        .select_related("post", "account")
+        .order_by("-updated_at", "-id")[:limit]
+    )
 
 
 def viewable_workspace_ids(*, user) -> list[int]:

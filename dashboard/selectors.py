@@ -5,9 +5,13 @@ belongs to another workspace is simply not found (404).
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from accounts.models import (
@@ -20,6 +24,7 @@ from accounts.models import (
     Workspace,
     WorkspaceMember,
 )
+from accounts.roles import Capability as C
 from accounts.roles import OrgRole
 from core.models import AuditEvent
 
@@ -184,3 +189,210 @@ def user_tokens(user: User) -> QuerySet[PersonalAccessToken]:
 
 def user_token_get(user: User, token_id) -> PersonalAccessToken | None:
     return user_tokens(user).filter(pk=token_id).first()
+
+
+# --- my work (the workspace's home page) -------------------------------------------------------------
+
+
+@dataclass
+class WorkItem:
+    title: str
+    url: str
+    at: datetime | None = None
+    note: str = ""
+    badge: str = ""
+    accounts: list[str] = field(default_factory=list)
+    post: object = None  # the post whose accounts are listed (loaded once for every block)
+
+
+@dataclass
+class WorkBlock:
+    key: str
+    title: str
+    empty: str
+    items: list[WorkItem]
+    limit: int
+
+    @property
+    def count(self) -> int:
+        return min(len(self.items), self.limit)
+
+    @property
+    def more(self) -> bool:
+        return len(self.items) > self.limit
+
+    @property
+    def shown(self) -> list[WorkItem]:
+        return self.items[: self.limit]
+
+
+def workspace_today(workspace: Workspace, now: datetime | None = None) -> tuple[datetime, datetime]:
+    """[start, end) of today in the workspace's time zone (a day with a clock change is 23 or 25 h)."""
+    from core.timezones import day_start
+
+    zone = workspace.tzinfo
+    today = timezone.localtime(now or timezone.now(), zone).date()
+    return day_start(today, zone), day_start(today + timedelta(days=1), zone)
+
+
+def my_work(workspace: Workspace, *, user: User, access, now: datetime | None = None, limit: int = 10):
+    """What this person has to do in this workspace, one block per kind of work, only the blocks their
+    role can act on: my drafts and what was sent back to me (post.edit), waiting for my review
+    (approval.decide), due today (everyone who sees posts), failed and unknown-outcome posts (those who
+    can retry: post.publish_now), accounts to reconnect (account.connect).
+
+    One query per block (each asks for `limit + 1` rows, to tell "more"), plus one that loads the listed
+    posts' accounts for every block at once: the count does not grow with the number of items.
+    """
+    from approvals import selectors as approval_selectors
+    from channels_app.selectors import social_accounts_needing_reconnection
+    from content.models import PostTarget, TargetStatus
+    from content.selectors import posts_scheduled_between, targets_with_status
+
+    def review(post_id):
+        return reverse("approvals:post_review", args=[workspace.pk, post_id])
+
+    def detail(post_id):
+        return reverse("content:post_detail", args=[workspace.pk, post_id])
+
+    def untitled(post):
+        return post.title or _("Post %(id)s") % {"id": post.pk}
+
+    fetch = limit + 1
+    blocks: list[WorkBlock] = []
+    if access.can(C.POST_EDIT):
+        drafts = approval_selectors.drafts_not_submitted(
+            user=user, workspace=workspace, limit=fetch, with_targets=False
+        )
+        blocks.append(
+            WorkBlock(
+                "drafts",
+                _("My drafts"),
+                _("No drafts waiting to be submitted."),
+                [
+                    WorkItem(
+                        untitled(p), detail(p.pk), at=p.scheduled_at, badge=p.get_status_display(), post=p
+                    )
+                    for p in drafts
+                ],
+                limit,
+            )
+        )
+    if access.can(C.APPROVAL_DECIDE):
+        waiting = approval_selectors.requests_waiting_for(user=user, accesses=[access], with_targets=False)
+        blocks.append(
+            WorkBlock(
+                "waiting",
+                _("Waiting for me"),
+                _("Nothing is waiting for your review."),
+                [
+                    WorkItem(
+                        untitled(r.post),
+                        review(r.post_id),
+                        at=r.current_stage.due_at if r.current_stage else None,
+                        note=r.current_stage.stage_name if r.current_stage else "",
+                        post=r.post,
+                    )
+                    for r in waiting[:fetch]
+                ],
+                limit,
+            )
+        )
+    if access.can(C.POST_EDIT):
+        sent_back = approval_selectors.requests_sent_back_to(user=user, workspace=workspace, limit=fetch)
+        blocks.append(
+            WorkBlock(
+                "sent_back",
+                _("Sent back to me"),
+                _("None of your posts was sent back."),
+                [
+                    WorkItem(
+                        untitled(r.post),
+                        review(r.post_id),
+                        at=r.last_decision.created_at if r.last_decision else r.completed_at,
+                        note=r.last_decision.comment if r.last_decision else "",
+                        badge=r.get_status_display(),
+                        post=r.post,
+                    )
+                    for r in sent_back
+                ],
+                limit,
+            )
+        )
+    if access.can(C.POST_VIEW):
+        start, end = workspace_today(workspace, now)
+        due = posts_scheduled_between(workspace, start=start, end=end, limit=fetch)
+        blocks.append(
+            WorkBlock(
+                "due_today",
+                _("Due today"),
+                _("Nothing is planned for today."),
+                [
+                    WorkItem(
+                        untitled(p), detail(p.pk), at=p.scheduled_at, badge=p.get_status_display(), post=p
+                    )
+                    for p in due
+                ],
+                limit,
+            )
+        )
+    if access.can(C.POST_PUBLISH_NOW):
+        for key, status, title, empty in (
+            ("failed", TargetStatus.FAILED, _("Failed posts"), _("No post failed.")),
+            (
+                "unknown",
+                TargetStatus.UNKNOWN,
+                _("Outcome not confirmed"),
+                _("No post is waiting for the platform to confirm."),
+            ),
+        ):
+            targets = targets_with_status(workspace, statuses=[status], limit=fetch)
+            blocks.append(
+                WorkBlock(
+                    key,
+                    title,
+                    empty,
+                    [
+                        WorkItem(
+                            untitled(t.post),
+                            detail(t.post_id),
+                            at=t.post.scheduled_at or t.updated_at,
+                            note=t.error_message,
+                            accounts=[f"@{t.account.handle}"],
+                        )
+                        for t in targets
+                    ],
+                    limit,
+                )
+            )
+    if access.can(C.ACCOUNT_CONNECT):
+        accounts = social_accounts_needing_reconnection(workspace, now=now, limit=fetch)
+        blocks.append(
+            WorkBlock(
+                "accounts",
+                _("Accounts to reconnect"),
+                _("Every account is connected."),
+                [
+                    WorkItem(
+                        f"@{account.handle}",
+                        reverse("channels:account_edit", args=[workspace.pk, account.pk]),
+                        at=health.expires_at,
+                        badge=health.label,
+                        accounts=[account.get_platform_display()],
+                    )
+                    for account, health in accounts
+                ],
+                limit,
+            )
+        )
+    # the listed posts' accounts, for every block at once
+    posts = [item.post for block in blocks for item in block.shown if item.post is not None]
+    prefetch_related_objects(
+        posts,
+        Prefetch("targets", queryset=PostTarget.objects.select_related("account").order_by("id")),
+    )
+    for block in blocks:
+        for item in block.shown:
+            if item.post is not None:
+                item.accounts = [f"@{t.account.handle}" for t in item.post.targets.all()]
+    return blocks

@@ -141,24 +141,17 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
 
 class WorkspaceHomeView(WorkspacePageMixin, TemplateView):
+    """My work: what this person has to do here, in blocks their role can act on (dashboard.selectors.
+    my_work), times in the workspace's zone."""
+
     template_name = "dashboard/workspace_home.html"
     required_capabilities = {"GET": C.WORKSPACE_VIEW}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        access, workspace = self.access, self.workspace
-        context["member_count"] = selectors.workspace_members(workspace).count()
-        if access.can(C.MEMBER_VIEW):
-            context["pending_invitation_count"] = (
-                selectors.workspace_open_invitations(workspace)
-                .filter(status=Invitation.Status.PENDING)
-                .count()
-            )
-        context["grants"] = list(selectors.workspace_active_grants(workspace))
-        if access.can(C.AUDIT_VIEW):
-            context["recent_events"] = _audit_rows(selectors.workspace_audit_events(workspace)[:8])
+        access = self.access
+        context["blocks"] = selectors.my_work(self.workspace, user=self.request.user, access=access)
         context["role_label"] = Role(access.role).label
-        context["sections"] = [s for s in SECTIONS_BY_KEY.values() if access.can(s.capability)]
         return context
 
 

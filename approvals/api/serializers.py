@@ -277,14 +277,20 @@ class GateSerializer(serializers.Serializer):
 
 
 class CommentSerializer(serializers.ModelSerializer):
+    """A comment; `parent` is the thread's first comment for a reply (null for a thread). Resolving
+    belongs to the thread: `resolved`, `resolved_at` and `resolved_by` (an email) are on its first
+    comment."""
+
     mentions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     resolved = serializers.SerializerMethodField()
+    resolved_by = serializers.SerializerMethodField()
 
     class Meta:
         model = PostComment
         fields = [
             "id",
             "post",
+            "parent",
             "target",
             "request",
             "post_version",
@@ -297,11 +303,15 @@ class CommentSerializer(serializers.ModelSerializer):
             "mentions",
             "resolved",
             "resolved_at",
+            "resolved_by",
             "created_at",
         ]
 
     def get_resolved(self, obj) -> bool:
         return obj.resolved_at is not None
+
+    def get_resolved_by(self, obj) -> str | None:
+        return obj.resolved_by.email if obj.resolved_by_id else None
 
 
 class CommentInputSerializer(serializers.Serializer):
@@ -311,6 +321,9 @@ class CommentInputSerializer(serializers.Serializer):
     anchor_end = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
     request = serializers.IntegerField(required=False, allow_null=True, default=None)
     mentions = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    parent = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="Reply to this thread (a top-level comment)."
+    )
 
 
 class CommentResolveSerializer(serializers.Serializer):
@@ -324,6 +337,11 @@ class TimelineItemSerializer(serializers.Serializer):
     version = serializers.IntegerField(allow_null=True)
     text = serializers.CharField(allow_blank=True)
     id = serializers.IntegerField()
+    parent = serializers.IntegerField(
+        allow_null=True,
+        required=False,
+        help_text="For a reply, resolve or reopen: the thread's first comment.",
+    )
 
 
 class DiffOpSerializer(serializers.Serializer):
@@ -484,3 +502,6 @@ class ExternalCommentInputSerializer(serializers.Serializer):
     target = serializers.IntegerField(required=False, allow_null=True, default=None)
     anchor_start = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0)
     anchor_end = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    parent = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="Reply to this thread (a top-level comment)."
+    )

@@ -269,6 +269,10 @@ class PostOverrideView(_PostView):
 
 
 class PostCommentListView(_PostView):
+    """GET a post's comments (threads and their replies); POST a comment, or a reply (`parent`), with
+    @mentions of the workspace's people (`mentions`, and `@email` in the text)."""
+
+    dashboard_page = "dashboard:approvals"
     serializer_class = s.CommentSerializer
     required_capabilities = {"GET": C.POST_VIEW, "POST": C.POST_COMMENT}
 
@@ -301,6 +305,9 @@ class PostCommentListView(_PostView):
 
 
 class PostCommentDetailView(WorkspaceScopedAPIView):
+    """PATCH {"resolved": true|false}: resolve or reopen a thread (its first comment)."""
+
+    dashboard_page = "dashboard:approvals"
     queryset = PostComment.objects.all()
     serializer_class = s.CommentSerializer
     required_capabilities = {"PATCH": C.POST_COMMENT}
