@@ -186,7 +186,7 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
         post = Post.objects.filter(
             workspace=self.workspace, pk=self.kwargs["post_id"], deleted_at__isnull=True
         )
-        post = post.prefetch_related("targets__account").first()
+        post = post.prefetch_related("targets__account", "targets__media_links__media").first()
         if post is None:
             raise Http404
         return post
@@ -244,6 +244,7 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
             ],
         )
         context.update(request_actions(self.access, current))
+        context["findings"] = _findings(post)
         return context
 
     def post(self, request, workspace_id, post_id):
@@ -375,6 +376,23 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
                 comment=comment,
             )
         messages.success(request, _("Your decision is recorded."))
+
+
+def _findings(post) -> list[dict]:
+    """The post's compliance findings as the reviewer should weigh them: checked now on what would be
+    sent, in the reader's language, each saying which account's variant it is in (as the post page)."""
+    from content.services import compliance_for_post
+
+    labels = {"blocking": _("Blocking"), "warning": _("Warning"), "info": _("Info")}
+    return [
+        {
+            **finding.to_dict(),
+            "severity_label": labels.get(str(finding.severity), ""),
+            "handle": result["handle"],
+        }
+        for result in compliance_for_post(post)
+        for finding in result["findings"]
+    ]
 
 
 def request_actions(access, current) -> dict:
