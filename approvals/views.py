@@ -21,6 +21,7 @@ from core.errors import DomainError, PermissionRefused, ValidationFailed
 from core.views import WorkspacePageMixin, apply_domain_error
 
 from . import links, selectors, services
+from .change_labels import labelled
 from .forms import CommentForm
 from .gate import publish_gate
 
@@ -143,13 +144,20 @@ _REROUTE_WHY = {
 }
 
 
-def _snapshot_context(request, gate, last_approved=None) -> dict:
+def _snapshot_context(request, gate, last_approved=None, last_reviewed=None) -> dict:
     """What the last request pins (its payload: every field that is sent, per account) and how the post
     differs from it now, field by field (content.payload.payload_diff); the route's re-openings. While a
     re-submission is in review, also what changed since the last approval (`last_approved`), so the
-    reviewer sees exactly what they are asked to approve anew."""
+    reviewer sees exactly what they are asked to approve anew; after a post was sent back, what changed
+    since that review (`last_reviewed`)."""
     if request is None or not request.payload:
-        return {"snapshot": None, "snapshot_changes": [], "reopened": [], "since_approval": []}
+        return {
+            "snapshot": None,
+            "snapshot_changes": [],
+            "reopened": [],
+            "since_approval": [],
+            "since_review": [],
+        }
     from content.payload import payload_diff
 
     now = {
@@ -160,14 +168,22 @@ def _snapshot_context(request, gate, last_approved=None) -> dict:
     since_approval = []
     if last_approved is not None and last_approved.payload:
         since_approval = payload_diff(last_approved.payload, request.payload)
+    since_review = []
+    if last_reviewed is not None and last_reviewed.payload:
+        since_review = payload_diff(last_reviewed.payload, request.payload)
+    handles = {t.account_id: f"@{t.account.handle}" for t in request.post.targets.all()}
     return {
-        "snapshot": request.payload["targets"],
-        "snapshot_changes": payload_diff(request.payload, now),
+        "snapshot": [
+            {**item, "account_label": handles.get(item.get("account"), item.get("account"))}
+            for item in request.payload["targets"]
+        ],
+        "snapshot_changes": labelled(payload_diff(request.payload, now), handles),
         "reopened": [
             {**r, "why": [str(_REROUTE_WHY.get(key, key)) for key in r.get("why") or []]}
             for r in (request.routing or {}).get("reopened") or []
         ],
-        "since_approval": since_approval,
+        "since_approval": labelled(since_approval, handles),
+        "since_review": labelled(since_review, handles),
     }
 
 
@@ -200,7 +216,7 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
         comments = list(selectors.comments_of(self.workspace, post=post))
         threads = selectors.comment_threads(comments)
         gate = publish_gate(post)
-        last_approved = None
+        last_approved = last_reviewed = None
         if current is not None and current.status == "in_progress":
             last_approved = (
                 selectors.requests_of(self.workspace)
@@ -208,12 +224,25 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
                 .order_by("-id")
                 .first()
             )
+            # sent back (or rejected) and submitted again: what the author changed since the review
+            last_reviewed = (
+                selectors.requests_of(self.workspace)
+                .filter(post=post, status__in=["changes_requested", "rejected"], pk__lt=current.pk)
+                .order_by("-id")
+                .first()
+            )
+            if (
+                last_approved is not None
+                and last_reviewed is not None
+                and last_approved.pk > last_reviewed.pk
+            ):
+                last_reviewed = None
         can_manage_links = self.access.can(C.POST_EDIT) or self.access.can(C.APPROVAL_MANAGE)
         context.update(
             post=post,
             current=current,
             gate=gate,
-            **_snapshot_context(current, gate, last_approved),
+            **_snapshot_context(current, gate, last_approved, last_reviewed),
             can_decide=waiting,
             can_submit=self.access.can(C.POST_EDIT) and (current is None or current.status != "in_progress"),
             can_share=self.access.can(C.POST_EDIT)
@@ -239,7 +268,7 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
             if self.access.can(C.POST_COMMENT)
             else [],
             timeline=[
-                {**item, "label": _timeline_label(item["kind"])}
+                {**item, "label": _timeline_label(item["kind"]), **_readable_text(item)}
                 for item in selectors.post_timeline(self.workspace, post=post)
             ],
         )
@@ -376,6 +405,15 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
                 comment=comment,
             )
         messages.success(request, _("Your decision is recorded."))
+
+
+def _readable_text(item: dict) -> dict:
+    """A version's stored summary in the reader's language (as the post page says it)."""
+    if item["kind"] != "version" or not item.get("text"):
+        return {}
+    from content.views.post_page import readable_summary
+
+    return {"text": readable_summary(item["text"])}
 
 
 def _findings(post) -> list[dict]:

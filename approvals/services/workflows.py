@@ -172,6 +172,17 @@ def _write_stages(workflow: ApprovalWorkflow, cleaned: list[dict]) -> None:
     ApprovalStage.objects.filter(pk__in=[s.pk for s in existing[len(cleaned) :]]).delete()
 
 
+def _keeps_stages(workflow: ApprovalWorkflow, cleaned: list[dict]) -> bool:
+    """Whether every stage stays where it is, under its name (new ones only at the end): what a change
+    must do while requests run, whose stage states point at these rows by position. Such requests see the
+    existing stages' new approvers, rules and SLAs from their next step on, and are re-routed through a
+    stage added at the end when it applies to them (approval_reroute_workspace)."""
+    names = list(workflow.stages.order_by("position", "id").values_list("name", flat=True))
+    return len(cleaned) >= len(names) and all(
+        item["name"] == name for name, item in zip(names, cleaned[: len(names)], strict=True)
+    )
+
+
 def _same_stages(workflow: ApprovalWorkflow, cleaned: list[dict]) -> bool:
     existing = list(workflow.stages.order_by("position", "id").prefetch_related("approver_users"))
     if len(existing) != len(cleaned):
@@ -245,8 +256,8 @@ def workflow_update(
     active: bool = UNSET,
     schedule_when_approved: bool = UNSET,
 ) -> ApprovalWorkflow:
-    """Change a workflow. Its stages are replaced as a whole, and only while no request is in progress
-    (running requests keep the stages they started with)."""
+    """Change a workflow. Its stages are replaced as a whole; while requests are in progress only in a way
+    that keeps each existing stage in its place (`_keeps_stages`)."""
     workflow = ApprovalWorkflow.objects.select_for_update().get(pk=workflow.pk)
     before = {"name": workflow.name, "stages": _stage_summary(workflow)}
     if name is not UNSET:
@@ -272,9 +283,15 @@ def workflow_update(
         cleaned = [_clean_stage(workflow.workspace, i, s) for i, s in enumerate(stages)]
         # The same stages sent back (a form that also shows them) change nothing and are no conflict.
         if not _same_stages(workflow, cleaned):
-            if workflow.requests.filter(status=RequestStatus.IN_PROGRESS).exists():
+            if workflow.requests.filter(status=RequestStatus.IN_PROGRESS).exists() and not _keeps_stages(
+                workflow, cleaned
+            ):
                 raise Conflict(
-                    _("Requests are in progress in this workflow; change its stages when they are done."),
+                    _(
+                        "Requests are in progress in this workflow: you can add stages at the end and change "
+                        "approvers, rules, conditions and SLAs now; remove, rename or reorder stages when "
+                        "they are done."
+                    ),
                     code="workflow_busy",
                     field="stages",
                 )

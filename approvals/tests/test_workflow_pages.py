@@ -9,6 +9,7 @@ from accounts.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
 from approvals import services
 from approvals.models import ApprovalPolicyRule, ApprovalStage, ApprovalWorkflow
 from approvals.tests.factories import workflow_with
+from core.errors import Conflict
 from core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -320,7 +321,7 @@ def test_the_route_preview_agrees_with_submit(admin, ws, lead, editor, make_post
         assert taken == [s.stage_name for s in request.stage_states.exclude(status="skipped")]
 
 
-def test_saving_the_same_stages_while_a_request_runs_is_no_conflict(admin, ws, lead, editor, make_post):
+def test_while_a_request_runs_stages_keep_their_place_and_name(admin, ws, lead, editor, make_post):
     workflow = workflow_with(admin, ws, [{"name": "A", "approver_users": [lead.pk], "sla_hours": 4}])
     services.approval_request_submit(actor=editor, post=make_post())
     data = workflow_post(
@@ -334,11 +335,16 @@ def test_saving_the_same_stages_while_a_request_runs_is_no_conflict(admin, ws, l
     assert answer.status_code == 302, answer.content.decode()[:2000]
     workflow.refresh_from_db()
     assert workflow.name == "Renamed" and not workflow.active and workflow.version == 1
-    # changing the stages then is a conflict, shown above the stages
+    # changing a stage's SLA then is allowed (the stage stays in its place, under its name) ...
     data["stages-0-sla_hours"] = "8"
     answer = signed_in(admin).post(f"/w/{ws.pk}/settings/workflows/{workflow.pk}/", data)
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    assert ApprovalStage.objects.get(workflow=workflow).sla_hours == 8
+    # ... renaming it (the running request's step is that stage) is a conflict, shown above the stages
+    data["stages-0-name"] = "B"
+    answer = signed_in(admin).post(f"/w/{ws.pk}/settings/workflows/{workflow.pk}/", data)
     assert answer.status_code == 409 and "Requests are in progress" in answer.content.decode()
-    assert ApprovalStage.objects.get(workflow=workflow).sla_hours == 4
+    assert ApprovalStage.objects.get(workflow=workflow).name == "A"
 
 
 def test_the_list_page_queries_do_not_grow_with_workflows(admin, ws, lead, make_post):
@@ -372,3 +378,28 @@ def test_the_list_page_queries_do_not_grow_with_workflows(admin, ws, lead, make_
     for n in range(1, 20):
         add(n)
     assert count() == at_one
+
+
+def test_a_stage_added_while_a_request_runs_applies_to_it_too(admin, ws, lead, editor, make_post):
+    # given: a one-stage workflow and a request waiting at that stage
+    from approvals.models import ApprovalRequest
+
+    workflow = workflow_with(admin, ws, [{"name": "A", "approver_users": [lead.pk]}])
+    running = services.approval_request_submit(actor=editor, post=make_post())
+    # when: a second stage is added at the end, and a stage removed is refused
+    services.workflow_update(
+        actor=admin,
+        workflow=workflow,
+        stages=[{"name": "A", "approver_users": [lead.pk]}, {"name": "B", "approver_users": [admin.pk]}],
+    )
+    later = services.approval_request_submit(actor=editor, post=make_post())
+    # then: both take the new stage (the running one re-routed: no post skips a stage that applies)
+    assert [s.stage_name for s in running.stage_states.order_by("position")] == ["A", "B"]
+    assert [s.stage_name for s in later.stage_states.order_by("position")] == ["A", "B"]
+    services.approval_decide(actor=lead, request=running, decision="approve")
+    running = ApprovalRequest.objects.get(pk=running.pk)
+    assert running.status == "in_progress" and running.current_stage.stage_name == "B"
+    with pytest.raises(Conflict):
+        services.workflow_update(
+            actor=admin, workflow=workflow, stages=[{"name": "A", "approver_users": [lead.pk]}]
+        )

@@ -53,21 +53,24 @@ def _changed_prefixes() -> tuple[str, ...]:
     return tuple(prefixes)
 
 
+def readable_summary(summary: str) -> str:
+    """A version's summary in the reader's language. Summaries are stored in the language of whoever
+    saved; services._summary names the changed fields by key ("title, targets"), said again here."""
+    labels = _change_labels()
+    prefix = next((p for p in _changed_prefixes() if summary.startswith(p)), None)
+    keys = summary[len(prefix) :].split(", ") if prefix else []
+    if keys and all(key in labels for key in keys):
+        return _("Changed: %(fields)s") % {"fields": ", ".join(str(labels[k]) for k in keys)}
+    if summary in ("Created", gettext("Created")):
+        return pgettext("post history", "Created")
+    return gettext(summary) if summary else summary
+
+
 def _readable_history(history: list[dict], tz) -> list[dict]:
     """The selector's history with readable field names and scheduled times in the workspace's zone."""
     labels = _change_labels()
     for entry in history:
-        # Summaries are stored in the language of whoever saved; say them again in the reader's.
-        summary = entry.get("summary") or ""
-        prefix = next((p for p in _changed_prefixes() if summary.startswith(p)), None)
-        keys = summary[len(prefix) :].split(", ") if prefix else []
-        if keys and all(key in labels for key in keys):
-            # services._summary names the changed fields by key ("title, targets")
-            entry["summary"] = _("Changed: %(fields)s") % {"fields": ", ".join(str(labels[k]) for k in keys)}
-        elif summary in ("Created", gettext("Created")):
-            entry["summary"] = pgettext("post history", "Created")
-        elif summary:
-            entry["summary"] = gettext(summary)
+        entry["summary"] = readable_summary(entry.get("summary") or "")
         for change in entry["changes"]:
             key = change["field"].rsplit(".", 1)[-1]
             change["label"] = labels.get(key, key)
