@@ -20,4 +20,4 @@ messages:
 
 # Refresh the README's screenshots (the browser tests save them into docs/screenshots/).
 screenshots:
-	KAWO_SCREENSHOT_DIR=docs/screenshots .venv/bin/python -m pytest -q tests/browser
+	KAWO_SCREENSHOT_DIR=docs/screenshots .venv/bin/python -m pytest -q -m browser

@@ -100,6 +100,7 @@ LATIN_TERMS = {
     "ip",
     "appid",
     "appsecret",
+    "testserver",  # the test client's host name, where a real site names its domain
 }
 # Columns that hold codes, not words people typed (the audit log's actions, stored keys and statuses).
 CODE_COLUMNS = {
