@@ -7,7 +7,7 @@ from kawo.celery import _ensure_broker_folders
 
 def test_beat_gets_its_schedule_folder_with_a_redis_broker(tmp_path):
     # given: a broker that needs no folders (Redis) and a fresh var/ folder
-    app = Celery("kawo-test")
+    app = Celery("kawo-test", set_as_current=False)  # else later tests read this app's routes
     app.conf.broker_transport_options = {"visibility_timeout": 3600}
     app.conf.beat_schedule_filename = str(tmp_path / "var" / "celery" / "beat-schedule")
     # when
@@ -18,7 +18,7 @@ def test_beat_gets_its_schedule_folder_with_a_redis_broker(tmp_path):
 
 def test_the_filesystem_broker_gets_its_folders(tmp_path):
     # given
-    app = Celery("kawo-test")
+    app = Celery("kawo-test", set_as_current=False)  # else later tests read this app's routes
     folders = {key: str(tmp_path / key) for key in ("data_folder_in", "processed_folder", "control_folder")}
     app.conf.broker_transport_options = folders
     app.conf.beat_schedule_filename = "beat-schedule"  # a bare name: the working folder, nothing to make
