@@ -61,6 +61,24 @@ AUDIT_PAGE_SIZE = 50
 ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
+def _save_changes(view, form, *, update, here, saved: str):
+    """A settings form's POST: the changed fields to `update` (a service); "Nothing changed" when none;
+    a refusal next to its field (400), else `saved` and back to `here`."""
+    if form.is_valid():
+        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        if not changes:
+            messages.info(view.request, _("Nothing changed."))
+            return here
+        try:
+            update(**changes)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(view.request, saved)
+            return here
+    return view.render_to_response(view.get_context_data(form=form), status=400)
+
+
 def _first_error(form) -> str:
     for errors in form.errors.values():
         return errors[0]
@@ -593,19 +611,15 @@ class WorkspaceSettingsView(WorkspacePageMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form = WorkspaceSettingsForm(request.POST, initial=self._initial())
-        if form.is_valid():
-            changes = {field: form.cleaned_data[field] for field in form.changed_data}
-            if not changes:
-                messages.info(request, _("Nothing changed."))
-                return redirect("dashboard:workspace_settings", self.workspace.pk)
-            try:
-                services.workspace_update(actor=request.user, workspace=self.workspace, **changes)
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
-                messages.success(request, _("Workspace settings saved."))
-                return redirect("dashboard:workspace_settings", self.workspace.pk)
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+        return _save_changes(
+            self,
+            form,
+            update=lambda **changes: services.workspace_update(
+                actor=request.user, workspace=self.workspace, **changes
+            ),
+            here=redirect("dashboard:workspace_settings", self.workspace.pk),
+            saved=_("Workspace settings saved."),
+        )
 
 
 # --- organizations and new workspaces --------------------------------------------------------------
@@ -674,19 +688,15 @@ class OrganizationSettingsView(OrganizationAdminMixin, TemplateView):
 
     def post(self, request, organization_id):
         form = OrganizationForm(request.POST, initial=self._initial())
-        if form.is_valid():
-            changes = {field: form.cleaned_data[field] for field in form.changed_data}
-            if not changes:
-                messages.info(request, _("Nothing changed."))
-                return redirect("dashboard:organization_settings", self.organization.pk)
-            try:
-                services.organization_update(actor=request.user, organization=self.organization, **changes)
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
-                messages.success(request, _("Organization settings saved."))
-                return redirect("dashboard:organization_settings", self.organization.pk)
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+        return _save_changes(
+            self,
+            form,
+            update=lambda **changes: services.organization_update(
+                actor=request.user, organization=self.organization, **changes
+            ),
+            here=redirect("dashboard:organization_settings", self.organization.pk),
+            saved=_("Organization settings saved."),
+        )
 
 
 class WorkspaceNewView(LoginRequiredMixin, TemplateView):
