@@ -36,3 +36,16 @@ class WebhookForm(forms.Form):
         required=False,
         help_text=_("Switched off, it receives nothing (a test event is still sent)."),
     )
+
+
+class AssistedConfirmForm(forms.Form):
+    """The live link of an assisted post that was published by hand. Only parses the input: the rule
+    (an http or https link, the target waiting for it) is publishing.services.assisted_confirm's."""
+
+    url = forms.CharField(
+        label=_("Live link of the post"),
+        max_length=500,
+        required=False,  # the service says what is wrong, in the same words as in the API
+        widget=forms.URLInput(attrs={"placeholder": "https://", "autocomplete": "off", "inputmode": "url"}),
+        help_text=_("Once it is live, copy its link from the app and paste it here."),
+    )

@@ -123,6 +123,11 @@ def post_url(target) -> str:
     return absolute_url(reverse("content:post_detail", args=[target.workspace_id, target.post_id]))
 
 
+def task_url(target) -> str:
+    """The phone-friendly task page of an assisted target (publishing:assisted_task)."""
+    return absolute_url(reverse("publishing:assisted_task", args=[target.workspace_id, target.pk]))
+
+
 def _ready(content: dict) -> dict | None:
     """What the person needs to post an assisted post from their phone (None when nothing to post)."""
     if not content.get("text") and not content.get("media"):
@@ -151,7 +156,8 @@ def notice_emails_send(
     job = PublishJob.objects.filter(target_id=target_id).first()
     due = (job.due_at if job else None) or post.scheduled_at
     users = User.objects.in_bulk([item["user_id"] for item in emails])
-    ready = _ready(content or {}) if kind == PublishNotification.Kind.ASSISTED_DUE else None
+    is_task = kind == PublishNotification.Kind.ASSISTED_DUE  # the person posts it: link the task page
+    ready = _ready(content or {}) if is_task else None
     outgoing = []
     for item in emails:
         user = users.get(item["user_id"])
@@ -166,7 +172,8 @@ def notice_emails_send(
                 "zone": workspace.timezone,
                 "reason": str(REASON_LABELS.get(reason, "")),
                 "ready": ready,
-                "url": post_url(target),
+                "url": task_url(target) if is_task else post_url(target),
+                "is_task": is_task,
             }
             subject = f"[KAWO OSS] {PublishNotification.Kind(kind).label}"
             body = render_to_string("emails/publish_notice_body.txt", context)

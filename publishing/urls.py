@@ -14,6 +14,7 @@ urlpatterns = [
     path(W + "posts/<int:post_id>/publish-now/", views.PostPublishNowView.as_view(), name="post_publish_now"),
     path(T + "retry/", views.TargetRetryView.as_view(), name="target_retry"),
     path(T + "cancel/", views.TargetCancelView.as_view(), name="target_cancel"),
+    path(T + "task/", views.AssistedTaskView.as_view(), name="assisted_task"),
     path(T + "confirm/", views.TargetConfirmView.as_view(), name="target_confirm"),
     # Workspace Settings → Webhooks
     path(H, webhook_views.WebhooksView.as_view(), name="webhooks"),

@@ -19,9 +19,11 @@ from approvals import selectors as approval_selectors
 from approvals import services as approval_services
 from content.models import Post, PostTarget
 from core.errors import DomainError
-from core.views import WorkspaceViewMixin
+from core.views import WorkspacePageMixin, WorkspaceViewMixin, apply_domain_error
 
 from . import selectors, services
+from .forms import AssistedConfirmForm
+from .models import PublishJob, PublishNotification
 
 NOTIFICATIONS_SHOWN = 50  # of each kind, newest first
 
@@ -90,6 +92,56 @@ class TargetConfirmView(_PublishActionView):
         return _("Marked as published.")
 
 
+class AssistedTaskView(WorkspacePageMixin, TemplateView):
+    """An assisted post as a task on the phone: the account, the due time, each piece of text with its
+    copy button, each image to save, and the form that confirms it with its live link (the same service
+    as the post page's confirm button and the API)."""
+
+    template_name = "publishing/assisted_task.html"
+    required_capabilities = {"GET": C.POST_SCHEDULE, "POST": C.POST_SCHEDULE}
+
+    def get_target(self) -> PostTarget:
+        return get_object_or_404(
+            PostTarget.objects.select_related("post", "account"),
+            workspace=self.workspace,
+            pk=self.kwargs["target_id"],
+            post__deleted_at__isnull=True,
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        target = kwargs.get("target") or self.get_target()
+        job = PublishJob.objects.filter(target_id=target.pk).first()
+        topics = (target.options or {}).get("topics") or []
+        if isinstance(topics, str):
+            topics = [topics]
+        context.update(
+            target=target,
+            job=job,
+            due=(job.due_at if job else None) or target.post.scheduled_at,
+            confirm_by=job.lease_expires_at if job and job.kind == PublishJob.Kind.ASSISTED else None,
+            waiting=bool(job and job.kind == PublishJob.Kind.ASSISTED and target.status == "publishing"),
+            title=target.post.title,
+            topics=" ".join(f"#{t.lstrip('#')}" for t in topics if str(t).strip()),
+            media=[link.media for link in target.media_links.select_related("media").order_by("position")],
+            form=kwargs.get("form") or AssistedConfirmForm(),
+        )
+        return context
+
+    def post(self, request, workspace_id, target_id):
+        target = self.get_target()
+        form = AssistedConfirmForm(request.POST)
+        if form.is_valid():
+            try:
+                services.assisted_confirm(actor=request.user, target=target, url=form.cleaned_data["url"])
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Marked as published."))
+                return redirect("publishing:assisted_task", workspace_id, target_id)
+        return self.render_to_response(self.get_context_data(target=target, form=form), status=400)
+
+
 class NotificationsView(LoginRequiredMixin, TemplateView):
     """The person's notices from every workspace: publishing's and approvals', unread ones marked."""
 
@@ -106,6 +158,7 @@ class NotificationsView(LoginRequiredMixin, TemplateView):
                 "message": n.message,
                 "workspace": n.workspace,
                 "post_id": n.target.post_id,
+                "task_target_id": n.target_id if n.kind == PublishNotification.Kind.ASSISTED_DUE else None,
                 "created_at": n.created_at,
                 "read": n.read_at is not None,
             }

@@ -200,6 +200,7 @@ def _first_of(model_path: str, factory_path: str):
 _ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "workspace_id": lambda world: world.workspace.pk,
     "post_id": lambda world: _post(world).pk,
+    "target_id": lambda world: _post(world).targets.order_by("pk").first().pk,  # an assisted task page
     "account_id": lambda world: _account(world).pk,
     "platform": lambda world: _account(world).platform,
     "import_id": _import_id,

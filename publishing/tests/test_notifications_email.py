@@ -197,7 +197,11 @@ def test_the_assisted_due_email_carries_the_ready_text(ws, admin, django_capture
     assert "评论区见链接" in message.body
     overdue = timezone.localtime(job_of(target).lease_expires_at, ZoneInfo("Asia/Shanghai"))
     assert overdue.strftime("%Y-%m-%d %H:%M") in message.body
-    assert post_link(target) in message.body
+    task_link = django_settings.KAWO["SITE_URL"].rstrip("/") + reverse(
+        "publishing:assisted_task", args=[target.workspace_id, target.pk]
+    )
+    assert task_link in message.body
+    assert post_link(target) not in message.body
 
 
 def test_the_assisted_overdue_notice_is_emailed_to_the_team(ws, admin, django_capture_on_commit_callbacks):
