@@ -57,7 +57,9 @@ def test_sign_in_switch_workspace_and_language_change_role_and_audit(live_server
     page.fill("input[name=login]", team["admin"].email)
     page.fill("input[name=password]", PASSWORD)
     page.press("input[name=password]", "Enter")
-    expect(page.locator("h1")).to_have_text("Acme China")
+    # the home page is "My work" in the workspace the person used last, named above the title
+    expect(page.locator("h1")).to_have_text("My work")
+    expect(page.locator(".page-header .eyebrow")).to_contain_text("Acme China")
 
     # when: switching workspace with the switcher
     page.click("[data-testid=workspace-switcher] summary")
@@ -65,7 +67,7 @@ def test_sign_in_switch_workspace_and_language_change_role_and_audit(live_server
     expect(switcher_menu).to_contain_text("Beta Foods")
     switcher_menu.get_by_role("menuitem", name="Beta Global").click()
     # then
-    expect(page.locator("h1")).to_have_text("Beta Global")
+    expect(page.locator(".page-header .eyebrow")).to_contain_text("Beta Global")
     expect(page).to_have_url(f"{live_server.url}/w/{second.pk}/")
 
     # when: switching the language to Chinese
