@@ -7,7 +7,7 @@ from channels_app.views import AccountMatrixView
 from content.views import CalendarView
 from content.views.media_library import MediaLibraryView
 
-from . import personal_views, views
+from . import organization_views, personal_views, views
 
 app_name = "dashboard"
 
@@ -32,13 +32,13 @@ urlpatterns = [
         name="ical_feed_revoke",
     ),
     # Organizations and new workspaces
-    path("organizations/new/", views.OrganizationNewView.as_view(), name="organization_new"),
+    path("organizations/new/", organization_views.OrganizationNewView.as_view(), name="organization_new"),
     path(
         "org/<int:organization_id>/settings/",
-        views.OrganizationSettingsView.as_view(),
+        organization_views.OrganizationSettingsView.as_view(),
         name="organization_settings",
     ),
-    path("workspaces/new/", views.WorkspaceNewView.as_view(), name="workspace_new"),
+    path("workspaces/new/", organization_views.WorkspaceNewView.as_view(), name="workspace_new"),
     # Agency side
     path("org/<int:organization_id>/agency/", views.AgencyHomeView.as_view(), name="agency_home"),
     path(

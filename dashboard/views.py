@@ -46,12 +46,9 @@ from .forms import (
     AuditFilterForm,
     InvitationForm,
     MemberRoleForm,
-    OrganizationCreateForm,
-    OrganizationForm,
     ProfileForm,
     RoleCeilingForm,
     TokenCreateForm,
-    WorkspaceCreateForm,
     WorkspaceSettingsForm,
     roles_within,
 )
@@ -61,7 +58,7 @@ AUDIT_PAGE_SIZE = 50
 ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
-def _save_changes(view, form, *, update, here, saved: str):
+def save_changes(view, form, *, update, here, saved: str):
     """A settings form's POST: the changed fields to `update` (a service); "Nothing changed" when none;
     a refusal next to its field (400), else `saved` and back to `here`."""
     if form.is_valid():
@@ -611,7 +608,7 @@ class WorkspaceSettingsView(WorkspacePageMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form = WorkspaceSettingsForm(request.POST, initial=self._initial())
-        return _save_changes(
+        return save_changes(
             self,
             form,
             update=lambda **changes: services.workspace_update(
@@ -620,119 +617,6 @@ class WorkspaceSettingsView(WorkspacePageMixin, TemplateView):
             here=redirect("dashboard:workspace_settings", self.workspace.pk),
             saved=_("Workspace settings saved."),
         )
-
-
-# --- organizations and new workspaces --------------------------------------------------------------
-
-
-class OrganizationAdminMixin(LoginRequiredMixin):
-    """Pages of one organization (any kind) for its owners and admins: 404 for outsiders, 403 for
-    members (as the API's organization.manage)."""
-
-    organization: Organization | None = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        membership = organization_membership_for(
-            user=request.user, organization_id=kwargs.get("organization_id")
-        )
-        if membership is None:
-            raise Http404
-        if not membership.is_org_admin:
-            raise PermissionDenied
-        self.organization = membership.organization
-        return super().dispatch(request, *args, **kwargs)
-
-
-class OrganizationNewView(LoginRequiredMixin, TemplateView):
-    """Anyone signed in may start an organization (they become its owner), as with the API."""
-
-    template_name = "dashboard/organization_new.html"
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("form", OrganizationCreateForm())
-        return super().get_context_data(**kwargs)
-
-    def post(self, request, *args, **kwargs):
-        form = OrganizationCreateForm(request.POST)
-        if form.is_valid():
-            try:
-                organization = services.organization_create(actor=request.user, **form.cleaned_data)
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s was created. Now create its first workspace.") % {"name": organization.name},
-                )
-                return redirect(f"{reverse('dashboard:workspace_new')}?organization={organization.pk}")
-        return self.render_to_response(self.get_context_data(form=form), status=400)
-
-
-class OrganizationSettingsView(OrganizationAdminMixin, TemplateView):
-    template_name = "dashboard/organization_settings.html"
-
-    def _initial(self) -> dict:
-        return {field: getattr(self.organization, field) for field in services.ORGANIZATION_FIELDS}
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("form", OrganizationForm(initial=self._initial()))
-        context = super().get_context_data(**kwargs)
-        context.update(
-            organization=self.organization,
-            kind_label=Organization.Kind(self.organization.kind).label,
-            workspaces=selectors.organization_workspaces(self.organization),
-        )
-        return context
-
-    def post(self, request, organization_id):
-        form = OrganizationForm(request.POST, initial=self._initial())
-        return _save_changes(
-            self,
-            form,
-            update=lambda **changes: services.organization_update(
-                actor=request.user, organization=self.organization, **changes
-            ),
-            here=redirect("dashboard:organization_settings", self.organization.pk),
-            saved=_("Organization settings saved."),
-        )
-
-
-class WorkspaceNewView(LoginRequiredMixin, TemplateView):
-    """A new workspace in one of the organizations the person administers (they become its admin)."""
-
-    template_name = "dashboard/workspace_new.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.organizations = selectors.organizations_administered_by(user=request.user)
-        if not self.organizations:
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        if "form" not in kwargs:
-            chosen = self.request.GET.get("organization")
-            initial = {"organization": chosen} if chosen else {}
-            kwargs["form"] = WorkspaceCreateForm(initial=initial, organizations=self.organizations)
-        return super().get_context_data(**kwargs)
-
-    def post(self, request, *args, **kwargs):
-        form = WorkspaceCreateForm(request.POST, organizations=self.organizations)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            organization = next(o for o in self.organizations if o.pk == data.pop("organization"))
-            try:
-                workspace = services.workspace_create(actor=request.user, organization=organization, **data)
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
-                request.session[LAST_WORKSPACE_SESSION_KEY] = workspace.pk
-                messages.success(request, _("Workspace %(name)s was created.") % {"name": workspace.name})
-                return redirect("dashboard:workspace_home", workspace.pk)
-        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 # --- personal settings: profile and access tokens --------------------------------------------------
