@@ -144,7 +144,7 @@ _REROUTE_WHY = {
 }
 
 
-def _snapshot_context(request, gate, last_approved=None, last_reviewed=None) -> dict:
+def _snapshot_context(request, gate, post, last_approved=None, last_reviewed=None) -> dict:
     """What the last request pins (its payload: every field that is sent, per account) and how the post
     differs from it now, field by field (content.payload.payload_diff); the route's re-openings. While a
     re-submission is in review, also what changed since the last approval (`last_approved`), so the
@@ -171,7 +171,8 @@ def _snapshot_context(request, gate, last_approved=None, last_reviewed=None) -> 
     since_review = []
     if last_reviewed is not None and last_reviewed.payload:
         since_review = payload_diff(last_reviewed.payload, request.payload)
-    handles = {t.account_id: f"@{t.account.handle}" for t in request.post.targets.all()}
+    # (`post` is loaded with its variants' accounts: one lookup, no query per variant)
+    handles = {t.account_id: f"@{t.account.handle}" for t in post.targets.all()}
     return {
         "snapshot": [
             {**item, "account_label": handles.get(item.get("account"), item.get("account"))}
@@ -242,7 +243,7 @@ class PostReviewPage(WorkspacePageMixin, TemplateView):
             post=post,
             current=current,
             gate=gate,
-            **_snapshot_context(current, gate, last_approved, last_reviewed),
+            **_snapshot_context(current, gate, post, last_approved, last_reviewed),
             can_decide=waiting,
             can_submit=self.access.can(C.POST_EDIT) and (current is None or current.status != "in_progress"),
             can_share=self.access.can(C.POST_EDIT)
