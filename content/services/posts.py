@@ -235,9 +235,21 @@ def _summary(before: dict, after: dict) -> str:
         for key in ("title", "scheduled_at", "campaign", "tags", "is_paid_or_kol")
         if before[key] != after[key]
     ]
-    if before["targets"] != after["targets"]:
-        changed.append("targets")
+    changed += _targets_changed(before["targets"], after["targets"])
     return _("Changed: %(fields)s") % {"fields": ", ".join(changed)} if changed else ""
+
+
+def _targets_changed(before: list[dict], after: list[dict]) -> list[str]:
+    """Which parts of the variants changed: "targets" when accounts came or went, then each variant field
+    (text, first comment, media, options) that changed on an account kept."""
+    old = {t["account"]: t for t in before}
+    new = {t["account"]: t for t in after}
+    changed = ["targets"] if set(old) != set(new) else []
+    kept = set(old) & set(new)
+    for key in ("text", "first_comment", "media", "options"):
+        if any(old[account][key] != new[account][key] for account in kept):
+            changed.append(key)
+    return changed
 
 
 def _move(target: PostTarget, new: str) -> None:

@@ -91,6 +91,33 @@ def test_every_edit_makes_a_new_version_and_the_hash_follows_title_and_text(mana
     assert list(PostVersion.objects.filter(post=post).values_list("number", flat=True)) == [1, 2, 3]
 
 
+def test_a_version_summary_names_the_variant_fields_that_changed_not_just_accounts(manager, ws, mastodon):
+    # given
+    post = make_post(manager, ws, [mastodon])
+    # when: only the text changes, then the first comment and the options together
+    services.post_update(
+        actor=manager, post=post, version=1, targets=[{"account": mastodon.pk, "text": "Changed text"}]
+    )
+    services.post_update(
+        actor=manager,
+        post=post,
+        version=2,
+        targets=[
+            {
+                "account": mastodon.pk,
+                "text": "Changed text",
+                "first_comment": "More below",
+                "options": {"visibility": "unlisted"},
+            }
+        ],
+    )
+    # then
+    summaries = list(
+        PostVersion.objects.filter(post=post).order_by("number").values_list("change_summary", flat=True)
+    )
+    assert summaries[1:] == ["Changed: text", "Changed: first_comment, options"]
+
+
 def test_an_edit_that_changes_nothing_makes_no_version(manager, ws, mastodon):
     post = make_post(manager, ws, [mastodon], title="Same")
     services.post_update(actor=manager, post=post, version=1, title="Same")

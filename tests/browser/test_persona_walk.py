@@ -16,7 +16,9 @@ or the sign-in lands them); everything after is clicks.
    waits for the responsible person, who confirms it with the live link.
 8. The admin adds a final stage to the workflow in the settings, and the editor's next post takes it.
 
-Run in 简体中文, the language of the demo's China workspace. Screenshots persona-*.png."""
+Run in 简体中文 (the language of the demo's China workspace) and in English: the status words checked are
+the model's labels in the walker's language. Screenshots persona-*.png (the Chinese walk) and
+persona-en-*.png."""
 
 from __future__ import annotations
 
@@ -28,13 +30,13 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test.utils import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from accounts.models import User, Workspace
-from approvals.models import ApprovalRequest, ApprovalStage
+from approvals.models import ApprovalRequest, ApprovalStage, RequestStatus
 from channels_app.models import SocialAccount
-from content.models import Campaign, Post, Tag
+from content.models import Campaign, Post, Tag, TargetStatus
 from tests.browser.kit import new_page, signed_in
 from tests.browser.screens import SCREENSHOTS
 
@@ -47,15 +49,26 @@ FIXED = f"焕颜精华上新：温和修护，敏感肌也能安心使用。{LIN
 HQ = "brand-hq@lumiere.test"
 
 
-def person(browser, live_server, email):
+LANGUAGES = {"zh-hans": "persona-", "en": "persona-en-"}  # the walker's language: screenshot prefix
+
+
+def person(browser, live_server, email, language):
     page = signed_in(new_page(browser), live_server, User.objects.get(email=email))
-    page.context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": live_server.url}])
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page.walk_language = language  # (for the screenshots' names)
     return page
+
+
+def label(choice, language) -> str:
+    """A status as the walker reads it: the choice's label in their language."""
+    with translation.override(language):
+        return str(choice.label)
 
 
 def shot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"persona-{name}.png"), full_page=True)
+    prefix = LANGUAGES[page.walk_language]
+    page.screenshot(path=str(SCREENSHOTS / f"{prefix}{name}.png"), full_page=True)
 
 
 def nav(page, key):
@@ -63,8 +76,9 @@ def nav(page, key):
     page.locator(f"[data-testid=main-nav] a[href$='/{key}/']").first.click()
 
 
+@pytest.mark.parametrize("language", list(LANGUAGES))
 def test_editor_manager_legal_hq_and_admin_walk_one_post_from_draft_to_published(
-    browser, live_server, platform_sim
+    browser, live_server, platform_sim, language
 ):
     # given: the demo, its accounts on the simulator
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
@@ -88,7 +102,7 @@ def test_editor_manager_legal_hq_and_admin_walk_one_post_from_draft_to_published
     pillar = Tag.objects.get(pk=hq_stage.condition["tags"][0])
 
     # 1. the editor writes the post in the composer and submits it
-    editor = person(browser, live_server, "editor@demo.kawo.test")
+    editor = person(browser, live_server, "editor@demo.kawo.test", language)
     editor.goto(home)
     nav(editor, "calendar")
     editor.click("[data-testid=new-post]")
@@ -105,11 +119,13 @@ def test_editor_manager_legal_hq_and_admin_walk_one_post_from_draft_to_published
     expect(editor.locator("[data-testid=findings]")).to_contain_text(CLAIM)
     shot(editor, "1-composer")
     editor.click("[data-testid=submit-for-approval]")
-    expect(editor.locator("[data-testid=request-status]")).to_have_text("进行中")
+    expect(editor.locator("[data-testid=request-status]")).to_have_text(
+        label(RequestStatus.IN_PROGRESS, language)
+    )
     post = Post.objects.get(workspace=china, title="焕颜精华上新")
 
     # 2. the manager approves it from the Approvals page
-    manager = person(browser, live_server, "manager@demo.kawo.test")
+    manager = person(browser, live_server, "manager@demo.kawo.test", language)
     manager.goto(home)
     nav(manager, "approvals")
     manager.locator("[data-testid=approval-queue]").get_by_role("link", name="焕颜精华上新").click()
@@ -119,7 +135,7 @@ def test_editor_manager_legal_hq_and_admin_walk_one_post_from_draft_to_published
     )
 
     # 3. legal sees the finding on the review page and sends it back with a comment
-    legal = person(browser, live_server, "legal@demo.kawo.test")
+    legal = person(browser, live_server, "legal@demo.kawo.test", language)
     legal.goto(home)
     nav(legal, "approvals")
     legal.locator("[data-testid=approval-queue]").get_by_role("link", name="焕颜精华上新").click()
@@ -127,7 +143,9 @@ def test_editor_manager_legal_hq_and_admin_walk_one_post_from_draft_to_published
     legal.fill("[data-testid=phrase]", CLAIM)  # the comment is anchored to the claim: a thread on it
     legal.fill("[data-testid=comment]", f"“{CLAIM}”属于绝对化用语，请改写。")
     legal.click("[data-testid=request-changes]")
-    expect(legal.locator("[data-testid=request-status]")).to_have_text("要求修改")
+    expect(legal.locator("[data-testid=request-status]")).to_have_text(
+        label(RequestStatus.CHANGES_REQUESTED, language)
+    )
     shot(legal, "3-legal-sends-back")
 
     # 4. the editor finds it sent back, replies in the thread, fixes it and resubmits
@@ -144,7 +162,9 @@ def test_editor_manager_legal_hq_and_admin_walk_one_post_from_draft_to_published
     editor.click("[data-testid=edit-post]")
     editor.fill("[data-testid=main-text]", FIXED)
     editor.click("[data-testid=submit-for-approval]")
-    expect(editor.locator("[data-testid=request-status]")).to_have_text("进行中")
+    expect(editor.locator("[data-testid=request-status]")).to_have_text(
+        label(RequestStatus.IN_PROGRESS, language)
+    )
 
     # 5. legal sees what changed since the last review and approves
     legal.goto(home)
@@ -202,13 +222,13 @@ def test_editor_manager_legal_hq_and_admin_walk_one_post_from_draft_to_published
     )
     confirm.locator("input[name=url]").fill("https://www.xiaohongshu.com/explore/65f0c0de000000001203abcd")
     confirm.locator("button[type=submit]").click()
-    expect(manager.locator("[data-testid=post-status]")).to_have_text("已发布")
+    expect(manager.locator("[data-testid=post-status]")).to_have_text(label(TargetStatus.PUBLISHED, language))
     shot(manager, "7-published")
     stored = {item["text"] for item in platform_sim.posts("weibo")}
     assert FIXED in "".join(stored)
 
     # 8. the admin adds a last stage; the editor's next post takes it
-    admin = person(browser, live_server, "admin@demo.kawo.test")
+    admin = person(browser, live_server, "admin@demo.kawo.test", language)
     admin.goto(home)
     admin.locator("nav a[href$='/settings/workflows/']").first.click()
     admin.locator("[data-testid=edit-workflow]").first.click()
