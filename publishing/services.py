@@ -614,8 +614,25 @@ def target_cancel(*, actor: User, target):
     return locked
 
 
+def assisted_may_confirm(*, actor: User, target) -> bool:
+    """Whether `actor` may confirm an assisted target: the account's responsible person (while still a
+    member of the workspace), or anyone whose role may schedule posts."""
+    from accounts.roles import Capability
+    from accounts.selectors import workspace_access_for
+
+    access = workspace_access_for(user=actor, workspace_id=target.workspace_id) if actor is not None else None
+    if access is None:
+        return False
+    if access.can(Capability.POST_SCHEDULE):
+        return True
+    responsible = target.account.responsible
+    return responsible is not None and responsible.user_id == actor.pk and access.can(Capability.POST_VIEW)
+
+
 def assisted_confirm(*, actor: User, target, url: str):
-    """The responsible person posted an assisted target by hand: record its live URL."""
+    """The responsible person posted an assisted target by hand: record its live URL. The account's
+    responsible person may confirm whatever their role (the admin named them for this hand-off); anyone
+    else needs the right to schedule."""
     from django.core.exceptions import ValidationError as DjangoValidationError
     from django.core.validators import URLValidator
 
@@ -625,7 +642,8 @@ def assisted_confirm(*, actor: User, target, url: str):
     from .models import PublishJob
     from .pipeline import _published
 
-    _require_capability(actor, target.workspace_id, Capability.POST_SCHEDULE)
+    if not assisted_may_confirm(actor=actor, target=target):
+        _require_capability(actor, target.workspace_id, Capability.POST_SCHEDULE)  # refuses, with its words
     url = (url or "").strip()
     try:
         URLValidator(schemes=["http", "https"])(url)

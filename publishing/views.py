@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
@@ -81,11 +82,14 @@ class TargetCancelView(_PublishActionView):
 
 
 class TargetConfirmView(_PublishActionView):
-    """An assisted post was published by hand: its live URL."""
+    """An assisted post was published by hand: its live URL. The service decides who may (the account's
+    responsible person, or someone who may schedule)."""
 
-    required_capabilities = {"POST": C.POST_SCHEDULE}
+    required_capabilities = {"POST": C.POST_VIEW}
 
     def act(self, target):
+        if not services.assisted_may_confirm(actor=self.request.user, target=target):
+            raise PermissionDenied
         services.assisted_confirm(
             actor=self.request.user, target=target, url=self.request.POST.get("url", "")
         )
@@ -98,7 +102,9 @@ class AssistedTaskView(WorkspacePageMixin, TemplateView):
     as the post page's confirm button and the API)."""
 
     template_name = "publishing/assisted_task.html"
-    required_capabilities = {"GET": C.POST_SCHEDULE, "POST": C.POST_SCHEDULE}
+    # Whoever can see posts opens it; confirming is for the account's responsible person or a scheduler
+    # (services.assisted_may_confirm), so an editor named responsible for RED can do their hand-off.
+    required_capabilities = {"GET": C.POST_VIEW, "POST": C.POST_VIEW}
 
     def get_target(self) -> PostTarget:
         return get_object_or_404(
@@ -121,6 +127,7 @@ class AssistedTaskView(WorkspacePageMixin, TemplateView):
             due=(job.due_at if job else None) or target.post.scheduled_at,
             confirm_by=job.lease_expires_at if job and job.kind == PublishJob.Kind.ASSISTED else None,
             waiting=bool(job and job.kind == PublishJob.Kind.ASSISTED and target.status == "publishing"),
+            may_confirm=services.assisted_may_confirm(actor=self.request.user, target=target),
             title=target.post.title,
             topics=" ".join(f"#{t.lstrip('#')}" for t in topics if str(t).strip()),
             media=[link.media for link in target.media_links.select_related("media").order_by("position")],
@@ -130,6 +137,8 @@ class AssistedTaskView(WorkspacePageMixin, TemplateView):
 
     def post(self, request, workspace_id, target_id):
         target = self.get_target()
+        if not services.assisted_may_confirm(actor=request.user, target=target):
+            raise PermissionDenied
         form = AssistedConfirmForm(request.POST)
         if form.is_valid():
             try:

@@ -208,7 +208,8 @@ class PublishTargetConfirmView(_TargetView):
 
     dashboard_page = "content:post_detail"
 
-    required_capabilities = {"POST": Capability.POST_SCHEDULE}
+    # The service decides: the account's responsible person, or someone who may schedule.
+    required_capabilities = {"POST": Capability.POST_VIEW}
 
     @extend_schema(
         request=s.AssistedConfirmInputSerializer,

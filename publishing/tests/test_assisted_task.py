@@ -116,18 +116,55 @@ def test_invalid_link_is_400_with_the_message_next_to_the_field_and_nothing_chan
     assert not AuditEvent.objects.filter(action="post_target.assisted_confirm").exists()
 
 
-def test_task_page_is_403_for_a_role_without_the_capability(ws):
-    # given: an editor cannot schedule (nor confirm) posts
+def test_an_editor_who_is_not_responsible_sees_the_task_but_may_not_confirm_it(ws):
+    # given: an editor cannot schedule posts and is not the account's responsible person
     editor = WorkspaceMemberFactory(workspace=ws, role=Role.EDITOR).user
     target = assisted_target(ws)
     client = signed_in(editor)
     # when
-    codes = [
-        client.get(task_path(target)).status_code,
-        client.post(task_path(target), {"url": "https://a.example/1"}).status_code,
-    ]
+    page = client.get(task_path(target))
+    refused = client.post(task_path(target), {"url": "https://a.example/1"})
+    api = client.post(
+        f"/api/v1/workspaces/{ws.pk}/publish-targets/{target.pk}/confirm/",
+        {"url": "https://a.example/1"},
+        content_type="application/json",
+    )
     # then
-    assert codes == [403, 403]
+    assert page.status_code == 200
+    assert 'data-testid="task-confirm-form"' not in page.content.decode()
+    assert 'data-testid="task-whose"' in page.content.decode()
+    assert (refused.status_code, api.status_code) == (403, 403)
+    target.refresh_from_db()
+    assert target.status == S.PUBLISHING
+
+
+def test_the_accounts_responsible_person_confirms_whatever_their_role(ws):
+    # given: an editor named responsible for the RED account
+    member = WorkspaceMemberFactory(workspace=ws, role=Role.EDITOR)
+    target = assisted_target(ws)
+    target.account.responsible = member
+    target.account.save(update_fields=["responsible"])
+    client = signed_in(member.user)
+    # when
+    page = client.get(task_path(target))
+    confirmed = client.post(task_path(target), {"url": "https://www.xiaohongshu.com/explore/abc"})
+    # then
+    assert 'data-testid="task-confirm-form"' in page.content.decode()
+    assert confirmed.status_code == 302
+    target.refresh_from_db()
+    assert target.status == S.PUBLISHED and target.url == "https://www.xiaohongshu.com/explore/abc"
+    assert AuditEvent.objects.filter(action="post_target.assisted_confirm", actor=member.user).exists()
+
+
+def test_a_viewer_outside_the_hand_off_is_refused_by_the_api_too(ws):
+    viewer = WorkspaceMemberFactory(workspace=ws, role=Role.VIEWER).user
+    target = assisted_target(ws)
+    response = signed_in(viewer).post(
+        f"/api/v1/workspaces/{ws.pk}/publish-targets/{target.pk}/confirm/",
+        {"url": "https://a.example/1"},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
     target.refresh_from_db()
     assert target.status == S.PUBLISHING
 
