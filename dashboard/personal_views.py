@@ -24,6 +24,7 @@ from core.errors import DomainError
 from core.views import apply_domain_error
 
 from .personal_forms import IcalFeedForm, NotificationPreferencesForm
+from .personal_zone import PersonalPageMixin
 
 
 class NotificationSettingsView(LoginRequiredMixin, TemplateView):
@@ -68,7 +69,7 @@ class NotificationSettingsView(LoginRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
-class IcalFeedsView(LoginRequiredMixin, TemplateView):
+class IcalFeedsView(PersonalPageMixin, TemplateView):
     """The person's private calendar feeds. A new feed's URL is shown once, in this response."""
 
     template_name = "dashboard/personal/ical_feeds.html"

@@ -52,6 +52,7 @@ from .forms import (
     WorkspaceSettingsForm,
     roles_within,
 )
+from .personal_zone import PersonalPageMixin
 
 # Readable names for audit actions; actions added later by other apps fall back to their code.
 AUDIT_PAGE_SIZE = 50
@@ -622,7 +623,7 @@ class WorkspaceSettingsView(WorkspacePageMixin, TemplateView):
 # --- personal settings: profile and access tokens --------------------------------------------------
 
 
-class PersonalSettingsView(LoginRequiredMixin, TemplateView):
+class PersonalSettingsView(PersonalPageMixin, TemplateView):
     """Profile and personal access tokens. A new token's plain value is shown once, in this response."""
 
     template_name = "dashboard/personal_settings.html"

@@ -171,3 +171,33 @@ def test_the_api_views_point_to_these_pages():
     assert reverse(NotificationPreferencesView.dashboard_page) == reverse("dashboard:notification_settings")
     assert reverse(IcalFeedListView.dashboard_page) == reverse("dashboard:ical_feeds")
     assert reverse(IcalFeedDetailView.dashboard_page) == reverse("dashboard:ical_feeds")
+
+
+# --- times on personal pages -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["dashboard:ical_feeds", "dashboard:tokens"])
+def test_personal_pages_show_times_in_the_last_workspaces_zone_and_name_it(page, person):
+    # given: the person last opened a workspace in Los Angeles; a feed and a token made at 12:00 UTC
+    from datetime import UTC, datetime
+
+    from accounts.services import personal_token_create
+    from accounts.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
+    from core.views import LAST_WORKSPACE_SESSION_KEY
+
+    workspace = WorkspaceFactory(timezone="America/Los_Angeles")
+    WorkspaceMemberFactory(workspace=workspace, user=person)
+    feed, _secret = ical_feed_create(actor=person, name="Phone")
+    token, _plain = personal_token_create(actor=person, name="CI", expires_at=None)
+    noon = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+    IcalFeed.objects.filter(pk=feed.pk).update(created_at=noon)
+    type(token).objects.filter(pk=token.pk).update(created_at=noon)
+    client = signed_in(person)
+    session = client.session
+    session[LAST_WORKSPACE_SESSION_KEY] = workspace.pk
+    session.save()
+    # when
+    html = client.get(reverse(page)).content.decode()
+    # then: 05:00 in Los Angeles (PDT), never the server's 12:00
+    assert "2026-07-01 05:00" in html and "2026-07-01 12:00" not in html
+    assert 'data-testid="times-zone"' in html and "America/Los_Angeles" in html
