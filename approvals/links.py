@@ -196,9 +196,10 @@ def review_link_resend(*, actor, link: ReviewLink) -> ReviewLink:
     link.nonce_hash = _sha(nonce)
     link.save(update_fields=["nonce_hash", "updated_at"])
     url = link_url(signing.dumps({"l": link.pk, "n": nonce}, salt=SALT, compress=False))
+    zone = link.workspace.tzinfo
     message = _(
-        "You are asked to review posts on KAWO OSS. Open this link (valid until %(until)s UTC): %(url)s"
-    ) % {"url": url, "until": link.expires_at.strftime("%Y-%m-%d %H:%M")}
+        "You are asked to review posts on KAWO OSS. Open this link (valid until %(until)s, %(zone)s): %(url)s"
+    ) % {"url": url, "until": link.expires_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), "zone": zone.key}
     transaction.on_commit(
         lambda: send_mail(_("Posts to review"), message, settings.DEFAULT_FROM_EMAIL, [link.email])
     )

@@ -108,6 +108,8 @@ def test_resend_emails_a_fresh_url_and_the_old_one_stops_working(
     with pytest.raises(links.LinkRefused):
         links.link_resolve(old_token)
     assert AuditEvent.objects.filter(action="review_link.resend", actor=editor).count() == 1
+    local = link.expires_at.astimezone(ws.tzinfo).strftime("%Y-%m-%d %H:%M")
+    assert f"valid until {local}, {ws.timezone}" in message.body  # the workspace's clock, named
 
 
 def test_revoke_from_the_page(admin, ws, editor, in_review):
