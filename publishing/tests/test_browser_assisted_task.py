@@ -3,6 +3,8 @@ task page, "Copy text" puts the text on the clipboard, the live link confirms it
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect
@@ -59,8 +61,12 @@ def test_the_responsible_person_posts_an_assisted_post_from_the_phone(browser, l
         page.get_by_test_id("bell").click()
         page.get_by_test_id("notification-link").first.click()
         expect(page.get_by_test_id("assisted-task")).to_be_visible()
-        page.get_by_test_id("copy-text").click()
-        expect(page.get_by_test_id("copy-text")).to_have_text("已复制" if zh else "Copied")
+        page.wait_for_load_state("load")  # (its deferred script has bound the copy buttons)
+        copy_text = page.get_by_test_id("copy-text")
+        expect(copy_text).to_have_attribute("data-copied-label", "已复制" if zh else "Copied")
+        copy_text.click()
+        # (the button says "Copied" for two seconds, then its label again; `is-done` stays)
+        expect(copy_text).to_have_class(re.compile(r"\bis-done\b"))
         clipboard = page.evaluate("navigator.clipboard.readText()")
         # then: the text is on the clipboard, the image shown full width with its save link
         assert clipboard == "Spring oolong is here #tea"
