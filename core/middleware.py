@@ -1,14 +1,20 @@
+from django.conf import settings
 from django.utils import timezone
 
 from .context import RequestContext, reset_request_context, set_request_context
 
 
 def client_ip(request) -> str | None:
-    # Behind a proxy (production), SECURE_PROXY_SSL_HEADER is set and the proxy appends to X-Forwarded-For;
-    # the last hop it added is the client it saw.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[-1].strip() or None
+    """The client's address for the audit log: REMOTE_ADDR, unless settings.TRUSTED_PROXY_COUNT names
+    how many reverse proxies in front append to X-Forwarded-For; then the address the outermost of them
+    saw (the same hop allauth's throttling uses). Without trusted proxies the header is ignored: any
+    client can write it."""
+    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    forwarded = [
+        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+    ]
+    if count > 0 and len(forwarded) >= count:
+        return forwarded[-count] or None
     return request.META.get("REMOTE_ADDR") or None
 
 

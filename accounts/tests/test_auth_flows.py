@@ -380,17 +380,17 @@ def test_failed_logins_are_throttled_per_address_and_ip():
 
     # when: the right password, from the same IP, after the limit
     blocked = sign_in(attacker, victim.email, PASSWORD)
-    # then: refused with allauth's rate-limit message, no session
+    # then: refused, saying when to try again, no session
     assert blocked.status_code in (200, 429)
     assert signed_in_user_id(attacker) is None
-    assert "Too many failed login attempts" in blocked.content.decode()
+    assert "Too many failed sign-in attempts. Try again in 5 minutes." in blocked.content.decode()
 
     # when: the same address from another IP (the per-address limit holds too)
     elsewhere = Client(REMOTE_ADDR="198.51.100.20")
     still_blocked = sign_in(elsewhere, victim.email, PASSWORD)
     # then
     assert signed_in_user_id(elsewhere) is None
-    assert "Too many failed login attempts" in still_blocked.content.decode()
+    assert "Too many failed sign-in attempts" in still_blocked.content.decode()
 
     # when: another address from another IP
     other = Client(REMOTE_ADDR="198.51.100.21")
@@ -400,21 +400,57 @@ def test_failed_logins_are_throttled_per_address_and_ip():
     assert signed_in_user_id(other) == str(bystander.pk)
 
 
+def ip_limit() -> int:
+    rates = settings.ACCOUNT_RATE_LIMITS["login_failed"].split(",")
+    return next(int(rate.split("/")[0]) for rate in rates if rate.endswith("/ip"))
+
+
+def test_one_persons_typos_do_not_lock_out_an_office_behind_one_address():
+    # given: ten failures on one account from the office's address
+    office = "192.0.2.80"
+    typist, colleague = UserFactory(), UserFactory()
+    for _ in range(10):
+        sign_in(Client(REMOTE_ADDR=office), typist.email, "wrong-password")
+    # when
+    colleague_browser = Client(REMOTE_ADDR=office)
+    fine = sign_in(colleague_browser, colleague.email, PASSWORD)
+    typist_browser = Client(REMOTE_ADDR=office)
+    locked = sign_in(typist_browser, typist.email, PASSWORD)
+    # then: the colleague signs in; the typist is told how long to wait
+    assert fine.status_code == 302 and signed_in_user_id(colleague_browser) == str(colleague.pk)
+    assert signed_in_user_id(typist_browser) is None
+    assert "Try again in 5 minutes." in locked.content.decode()
+
+
+def test_many_accounts_tried_from_one_address_lock_that_address():
+    # given: failures spread over many accounts, never five on one
+    attacker = "203.0.113.9"
+    for _ in range(ip_limit()):
+        sign_in(Client(REMOTE_ADDR=attacker), UserFactory().email, "wrong-password")
+    # when
+    bystander = UserFactory()
+    blocked = sign_in(Client(REMOTE_ADDR=attacker), bystander.email, PASSWORD)
+    other = Client(REMOTE_ADDR="198.51.100.30")
+    fine = sign_in(other, bystander.email, PASSWORD)
+    # then
+    assert "Too many failed sign-in attempts" in blocked.content.decode()
+    assert fine.status_code == 302 and signed_in_user_id(other) == str(bystander.pk)
+
+
 def test_behind_a_proxy_each_client_is_throttled_on_its_own_address(settings):
     # given: one reverse proxy in front; every request reaches Django from the proxy's address
-    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
-    victim = UserFactory()
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = settings.TRUSTED_PROXY_COUNT = 1
     bystander = UserFactory()
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
     attacker = Client(HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
-    for _ in range(failed_login_limit()):
-        sign_in(attacker, victim.email, "wrong-password")
+    for _ in range(ip_limit()):
+        sign_in(attacker, UserFactory().email, "wrong-password")
     # when
     blocked = sign_in(attacker, UserFactory().email, "wrong-password")
     other = Client(HTTP_X_FORWARDED_FOR="198.51.100.21", **proxy)
     fine = sign_in(other, bystander.email, PASSWORD)
     # then: the attacker's address is blocked even for another account; other people still sign in
-    assert "Too many failed login attempts" in blocked.content.decode()
+    assert "Too many failed sign-in attempts" in blocked.content.decode()
     assert fine.status_code == 302
     assert signed_in_user_id(other) == str(bystander.pk)
 

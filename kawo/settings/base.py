@@ -155,8 +155,10 @@ ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 # Tell people by email when their password, email addresses or two-factor settings change.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_RATE_LIMITS = {
-    # Throttled per IP and per account; allauth keeps the counters in the default cache.
-    "login_failed": "5/5m/ip,5/5m/key",
+    # Throttled per account, then per IP; allauth keeps the counters in the default cache. The account's
+    # rate comes first: allauth stops at the first full rate, so attempts on a locked account do not use
+    # up the IP's allowance, and one person's typos do not lock out an office behind one NAT address.
+    "login_failed": "5/5m/key,20/5m/ip",
     "login": "30/m/ip",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
@@ -168,7 +170,11 @@ MFA_RECOVERY_CODE_COUNT = 10
 # Behind a reverse proxy every request comes from the proxy's address, so the per-IP limits above would
 # lock everyone out together; set this to the number of proxies that append to X-Forwarded-For (1 for a
 # single nginx), the same hop core.middleware.client_ip trusts.
-ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
+# Default 0: X-Forwarded-For is ignored (anyone can write it) and the client is REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = int(
+    os.environ.get("TRUSTED_PROXY_COUNT", os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
+)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag; keep default
