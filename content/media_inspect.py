@@ -98,7 +98,7 @@ class MediaInfo:
     `frames`: an image's frame count (1 for a still), a video's frame count from its sample table (None
     when the file doesn't say). `duration_seconds`: a video's, or an animated image's total frame time.
     `width`/`height` are the displayed size (a phone's portrait video is stored landscape with a rotation:
-    reported portrait). `filename` and `url` are for the caller to fill (the connectors need them).
+    reported portrait). `filename`, `url` and `alt_text` are for the caller to fill (connectors read them).
     """
 
     kind: str
@@ -110,6 +110,7 @@ class MediaInfo:
     frames: int | None = None
     filename: str = ""
     url: str = ""
+    alt_text: str = ""  # the asset's, for platform rules that read it (Bluesky warns without)
 
     @property
     def animated(self) -> bool:

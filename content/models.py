@@ -177,6 +177,7 @@ class MediaAsset(WorkspaceScopedModel):
             frames=self.frames,
             filename=self.original_name,
             url=self.file.url if self.file else "",
+            alt_text=self.alt_text,
         )
 
 

@@ -42,8 +42,16 @@ def connector_instance(cls: type, platform: str) -> Any:
     return cls(base_url=base_url, app={key: str(value) for key, value in conf.items()})
 
 
+# MediaItem fields a MediaInfo does not carry, and why no platform rule can need them from here.
+MEDIA_ITEM_NOT_FROM_INFO: dict[str, str] = {
+    "data": "the bytes: rules read their size and kind, which are carried",
+    "checksum": "the bytes' sha256: it identifies them for the approval hash, no rule reads it",
+}
+
+
 def to_media_item(info: Any) -> Any:
-    """A connector's MediaItem for one content.media_inspect.MediaInfo."""
+    """A connector's MediaItem for one content.media_inspect.MediaInfo: every attribute a connector's
+    rules may read (a test checks each MediaItem field is here or in MEDIA_ITEM_NOT_FROM_INFO)."""
     from channels_app.connectors.base import MediaItem
 
     return MediaItem(
@@ -52,6 +60,7 @@ def to_media_item(info: Any) -> Any:
         content_type=info.mime,
         size=info.size,
         url=info.url,
+        alt_text=getattr(info, "alt_text", ""),
     )
 
 

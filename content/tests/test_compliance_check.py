@@ -399,3 +399,46 @@ def test_real_connectors_accept_a_short_post_with_a_small_photo():
 
     # then
     assert findings == []
+
+
+def test_every_media_attribute_a_connector_rule_may_read_reaches_it():
+    # given: a MediaInfo with a distinct value in every field a MediaItem can take from it
+    import dataclasses
+
+    from channels_app.connectors.base import MediaItem
+    from content.compliance.platforms import MEDIA_ITEM_NOT_FROM_INFO, to_media_item
+
+    info = MediaInfo(
+        "image",
+        "image/png",
+        2048,
+        10,
+        10,
+        filename="a.png",
+        url="https://cdn.example/a.png",
+        alt_text="A cup",
+    )
+    # when
+    item = to_media_item(info)
+    # then: each MediaItem field is carried (not left at its default) or listed with its reason
+    defaults = MediaItem(kind="", filename="", content_type="", size=0)
+    for field in dataclasses.fields(MediaItem):
+        if field.name in MEDIA_ITEM_NOT_FROM_INFO:
+            continue
+        assert getattr(item, field.name) != getattr(defaults, field.name), (
+            f"MediaItem.{field.name} not carried"
+        )
+
+
+@pytest.mark.django_db
+def test_a_bluesky_image_with_alt_text_is_not_warned_and_one_without_is():
+    from content.tests.factories import MediaAssetFactory
+
+    photo = MediaAssetFactory(
+        kind="image", mime="image/jpeg", width=800, height=600, alt_text="A cup of oolong"
+    )
+    bare = MediaAssetFactory(kind="image", mime="image/jpeg", width=800, height=600, alt_text="")
+    with_alt = check("Spring tea", platforms=["bluesky"], media=[photo.info()])
+    without = check("Spring tea", platforms=["bluesky"], media=[bare.info()])
+    assert "bluesky.alt_text" not in [f.rule for f in with_alt]
+    assert "bluesky.alt_text" in [f.rule for f in without]
