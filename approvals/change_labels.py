@@ -1,5 +1,6 @@
 """Where a post changed, in words: a payload diff's path ("targets[account=12].media.0.alt_text") read as
-"@lumiere_cn · Media 1 · Alt text". Every field of the payload (`PostPayload`) and of its files
+"@lumiere_cn · Media 1 · Alt text", "targets[account=12].articles.1.title" as "@lumiere_cn · Article 3 ·
+Title". Every field of the payload (`PostPayload`) and of its files
 (`MediaItem`) that an approval covers has a label; approvals/tests/test_change_labels.py reads the
 dataclasses, so a new field without one fails there instead of showing a code to a reviewer."""
 
@@ -10,6 +11,8 @@ import re
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from content.article_labels import ARTICLE_FIELD_LABELS, BODY_IMAGE_FIELD_LABELS, article_label  # noqa: F401
+
 PAYLOAD_FIELD_LABELS = {
     "text": gettext_lazy("Text"),
     "media": gettext_lazy("Media"),
@@ -19,7 +22,20 @@ PAYLOAD_FIELD_LABELS = {
     "options": gettext_lazy("Options"),
     "account": gettext_lazy("Account"),
     "paid_or_kol": gettext_lazy("Paid or KOL"),
+    "articles": gettext_lazy("Articles"),
 }
+# Per-platform options with a name of their own (WeChat's first article and the push's delivery).
+OPTION_LABELS = {
+    "author": gettext_lazy("Author"),
+    "digest": gettext_lazy("Digest"),
+    "cover_crop": gettext_lazy("Cover crop"),
+    "image_after": gettext_lazy("Body image positions"),
+    "original": gettext_lazy("Original declaration"),
+    "open_comment": gettext_lazy("Comments"),
+    "fans_only_comment": gettext_lazy("Only followers may comment"),
+    "delivery": gettext_lazy("Delivery"),
+}
+
 MEDIA_FIELD_LABELS = {
     "kind": gettext_lazy("Kind"),
     "filename": gettext_lazy("File name"),
@@ -44,16 +60,21 @@ def change_label(path: str, handles: dict[int, str]) -> str:
     if account and account.isdigit():
         parts.append(handles.get(int(account), _("an account no longer on the post")))
     field = match["field"]
+    rest = path[match.start("field") - 1 :] if field == "articles" else ""
+    if field == "articles" and article_label(rest):
+        return " · ".join([*parts, *article_label(rest)])
     if field:
         label = str(PAYLOAD_FIELD_LABELS.get(field, field))
         if field == "media" and match["index"] is not None:
             label = _("Media %(number)s") % {"number": int(match["index"]) + 1}
         elif field == "options" and match["index"] is None and match["sub"] is None:
             rest = path[match.end() :].lstrip(".")
+            rest = str(OPTION_LABELS.get(rest, rest))
             label = f"{label} · {rest}" if rest else label
         parts.append(label)
     if match["sub"]:
-        parts.append(str(MEDIA_FIELD_LABELS.get(match["sub"], match["sub"])))
+        labels = OPTION_LABELS if field == "options" else MEDIA_FIELD_LABELS
+        parts.append(str(labels.get(match["sub"], match["sub"])))
     if not field:
         parts.append(_("The whole variant"))
     return " · ".join(parts)

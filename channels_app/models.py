@@ -92,6 +92,9 @@ class SocialAccount(WorkspaceScopedModel):
         verbose_name=_("responsible person"),
     )
     tags = models.JSONField(_("tags"), default=list, blank=True)
+    # What the platform says about the account that changes what it may do. WeChat: "service_type"
+    # ("subscription" or "service": the mass-send quota) and "verified" (previews, mass sends).
+    platform_details = models.JSONField(_("platform details"), default=dict, blank=True)
     # "|tag one|tag two|", kept in step with `tags` by the services: lets every database filter by tag.
     tag_index = models.TextField(blank=True, default="", editable=False)
     groups = models.ManyToManyField(AccountGroup, blank=True, related_name="accounts")

@@ -6,9 +6,15 @@
     canonical_hash(data)   -> str             sha256 of a canonical JSON
 
 The publish step sends `target_payload(target, with_data=True)`; approvals hash `publishable(post)`, which
-is built from the same function. `fingerprint` walks the dataclass fields of PostPayload and MediaItem,
-so a field added to the payload is hashed by construction; the only fields left out are listed in
-`NOT_HASHED` and `MEDIA_NOT_HASHED`, each with the reason it cannot change what the platform shows.
+is built from the same function. `fingerprint` walks the dataclass fields of PostPayload and of every
+dataclass nested in it (MediaItem, a WeChat push's Article and BodyImage ...), so a field added to any of
+them is hashed by construction; the only fields left out are listed in `NOT_HASHED` and
+`MEDIA_NOT_HASHED`, each with the reason it cannot change what the platform shows. Media are hashed by
+`checksum` (their bytes), never by a library id.
+
+A WeChat push's articles 2-8 are kept in the variant's options["articles"] with library ids for their
+covers and body images; `target_payload` resolves them into `Article`s with MediaItems (and drops the
+ids from the options), so what is hashed and checked is what a reader sees.
 """
 
 from __future__ import annotations
@@ -16,14 +22,21 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import types
+import typing
 from typing import Any
 
-from channels_app.connectors.base import MediaItem, PostPayload
+from channels_app.connectors.base import Article, BodyImage, MediaItem, PostPayload
 from core.links import absolute_url
 
 # Payload fields outside the hash, and why.
 NOT_HASHED: dict[str, str] = {
     "idempotency_key": "derived from the target's id: the same for every version of the content",
+}
+# Payload fields left out while they hold their empty default, and why: the hash of every payload without
+# them stays what it was when they were added (approvals pinned before then still hold).
+OMITTED_WHEN_EMPTY: dict[str, str] = {
+    "articles": "a WeChat push's articles 2-8; none on every other payload",
 }
 MEDIA_NOT_HASHED: dict[str, str] = {
     "data": "the bytes themselves: `checksum` (their sha256) is hashed instead",
@@ -61,11 +74,75 @@ def media_item(asset, *, with_data: bool = False) -> MediaItem:
     )
 
 
+ARTICLES_OPTION = "articles"  # options key of a WeChat push's articles 2-8 (library ids inside)
+
+
+def article_media_ids(raw_articles) -> list[int]:
+    """The library ids options["articles"] names (covers and body images), in order."""
+    ids: list[int] = []
+    for raw in raw_articles if isinstance(raw_articles, list) else []:
+        if not isinstance(raw, dict):
+            continue
+        ids.append(raw.get("cover"))
+        ids += [i.get("media") for i in raw.get("images") or [] if isinstance(i, dict)]
+    return [int(i) for i in ids if isinstance(i, int) or (isinstance(i, str) and i.isdigit())]
+
+
+def _articles(raw_articles, assets: dict[int, Any], *, with_data: bool) -> tuple[Article, ...]:
+    """options["articles"] as Articles: every field of Article read from the dict by its name (a cover
+    and body images by library id, resolved in `assets`); a field added to Article is read the same way."""
+
+    def item(value):
+        try:
+            asset = assets.get(int(value))
+        except (TypeError, ValueError):
+            return None
+        return media_item(asset, with_data=with_data) if asset is not None else None
+
+    out = []
+    for raw in raw_articles if isinstance(raw_articles, list) else []:
+        if not isinstance(raw, dict):
+            continue
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(Article):
+            value = raw.get(f.name)
+            if f.name == "cover":
+                values[f.name] = item(value)
+            elif f.name == "images":
+                images = []
+                for image in value if isinstance(value, list) else []:
+                    media = item(image.get("media")) if isinstance(image, dict) else None
+                    if media is not None:
+                        images.append(BodyImage(media=media, after=_int(image.get("after"))))
+                values[f.name] = tuple(images)
+            elif isinstance(f.default, bool):
+                values[f.name] = bool(value)
+            else:
+                values[f.name] = value if isinstance(value, str) else ""
+        out.append(Article(**values))
+    return tuple(out)
+
+
+def _int(value) -> int:
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return 0
+
+
 def target_payload(target, *, post=None, with_data: bool = False) -> PostPayload:
     """What the connector receives for `target` (its media in order). `post`: the target's post when the
     caller has it loaded (the title and the paid flag are the post's)."""
     post = post if post is not None else target.post
     options = dict(target.options or {})
+    raw_articles = options.pop(ARTICLES_OPTION, None)
+    articles: tuple[Article, ...] = ()
+    if raw_articles:
+        from .models import MediaAsset
+
+        ids = article_media_ids(raw_articles)
+        assets = {a.pk: a for a in MediaAsset.objects.filter(workspace_id=target.workspace_id, pk__in=ids)}
+        articles = _articles(raw_articles, assets, with_data=with_data)
     link = options.get("link")
     return PostPayload(
         text=target.text,
@@ -77,31 +154,106 @@ def target_payload(target, *, post=None, with_data: bool = False) -> PostPayload
         idempotency_key=idempotency_key(target),
         account=target.account_id,
         paid_or_kol=bool(post.is_paid_or_kol),
+        articles=articles,
     )
 
 
+# Fields left out of the hash, per dataclass.
+_EXCLUDED: dict[type, dict[str, str]] = {PostPayload: NOT_HASHED, MediaItem: MEDIA_NOT_HASHED}
+
+
 def _plain(value: Any) -> Any:
-    if isinstance(value, tuple):
+    """A payload value as JSON: a dataclass (at any depth) as {field: value} without its excluded
+    fields, tuples and lists as lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        excluded = _EXCLUDED.get(type(value), {})
+        return {
+            f.name: _plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.name not in excluded
+        }
+    if isinstance(value, (tuple, list)):
         return [_plain(v) for v in value]
     return value
 
 
 def media_fingerprint(item: MediaItem) -> dict:
-    return {
-        f.name: _plain(getattr(item, f.name))
-        for f in dataclasses.fields(MediaItem)
-        if f.name not in MEDIA_NOT_HASHED
-    }
+    return _plain(item)
 
 
 def fingerprint(payload: PostPayload) -> dict:
-    """The payload as JSON: every field of PostPayload and of each MediaItem except the listed ones."""
-    out: dict[str, Any] = {}
-    for f in dataclasses.fields(PostPayload):
-        if f.name in NOT_HASHED:
+    """The payload as JSON: every field of PostPayload and of each dataclass in it, at any depth (media,
+    articles, their covers and body images) except the listed ones."""
+    out = _plain(payload)
+    for name in OMITTED_WHEN_EMPTY:
+        if not out.get(name):
+            out.pop(name, None)
+    return out
+
+
+def _nested(annotation) -> list[type]:
+    """The dataclasses an annotation holds: X, X | None, tuple[X, ...]."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType, tuple, list):
+        return [c for arg in typing.get_args(annotation) for c in _nested(arg)]
+    return [annotation] if dataclasses.is_dataclass(annotation) else []
+
+
+def hashed_paths(cls: type = PostPayload, prefix: str = "") -> set[str]:
+    """Every leaf the hash covers, as dotted paths without indexes ("media.alt_text",
+    "articles.cover.checksum", "articles.images.media.checksum"), read from the dataclasses."""
+    hints = typing.get_type_hints(cls)
+    paths: set[str] = set()
+    for f in dataclasses.fields(cls):
+        if f.name in _EXCLUDED.get(cls, {}):
             continue
-        value = getattr(payload, f.name)
-        out[f.name] = [media_fingerprint(m) for m in value] if f.name == "media" else _plain(value)
+        path = f"{prefix}{f.name}"
+        inner = _nested(hints[f.name])
+        if inner:
+            for sub in inner:
+                paths |= hashed_paths(sub, f"{path}.")
+        else:
+            paths.add(path)
+    return paths
+
+
+# Text fields of an Article a reader never sees, and why (every other str field is checked by compliance).
+ARTICLE_NOT_READ: dict[str, str] = {
+    "cover_crop": "coordinates of the cover's crop",
+}
+# Text fields of a MediaItem a reader never sees (only its alt text is shown, to screen readers).
+MEDIA_NOT_READ: dict[str, str] = {
+    "kind": "a code",
+    "filename": "the uploaded file's name: WeChat shows no file names",
+    "content_type": "a code",
+    "url": "where the bytes are fetched from",
+    "checksum": "a hash",
+}
+
+
+def reader_texts(article: Article, prefix: str) -> list[tuple[str, str]]:
+    """[(path, text)] of every text a reader sees in `article`: each str field of Article and of the
+    MediaItems in it (cover, body images' media), but those listed in ARTICLE_NOT_READ/MEDIA_NOT_READ,
+    found by walking the dataclass, so a text field added later is checked without anyone remembering."""
+    out: list[tuple[str, str]] = []
+
+    def walk(value, path: str, not_read: dict[str, str]):
+        for f in dataclasses.fields(value):
+            if f.name in not_read:
+                continue
+            sub = getattr(value, f.name)
+            if isinstance(sub, str):
+                out.append((f"{path}.{f.name}", sub))
+            elif isinstance(sub, MediaItem):
+                walk(sub, f"{path}.{f.name}", MEDIA_NOT_READ)
+            elif dataclasses.is_dataclass(sub):
+                walk(sub, f"{path}.{f.name}", {})
+            elif isinstance(sub, tuple):
+                for index, element in enumerate(sub):
+                    if dataclasses.is_dataclass(element):
+                        walk(element, f"{path}.{f.name}.{index}", {})
+
+    walk(article, prefix, ARTICLE_NOT_READ)
     return out
 
 

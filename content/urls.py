@@ -4,7 +4,7 @@ content.views.CalendarView)."""
 from django.urls import path
 
 from . import import_views, views
-from .views import media_library
+from .views import media_library, wechat_editor
 from .views import settings as settings_pages
 
 app_name = "content"
@@ -21,6 +21,11 @@ urlpatterns = [
     path(W + "posts/check/", views.ComposerCheckView.as_view(), name="composer_check"),
     path(P, views.PostDetailView.as_view(), name="post_detail"),
     path(P + "edit/", views.ComposerEditView.as_view(), name="composer_edit"),
+    path(
+        W + "wechat-articles/<int:variant_id>/",
+        wechat_editor.WeChatEditorPage.as_view(),
+        name="wechat_editor",
+    ),
     path(P + "move/", views.PostMoveView.as_view(), name="post_move"),
     path(P + "duplicate/", views.PostDuplicateView.as_view(), name="post_duplicate"),
     path(P + "delete/", views.PostDeleteView.as_view(), name="post_delete"),

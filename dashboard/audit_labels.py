@@ -45,6 +45,7 @@ AUDIT_ACTION_LABELS = {
     # content
     "post.create": _("Post created"),
     "post.update": _("Post edited"),
+    "wechat.preview_send": _("WeChat preview sent to a phone"),
     "post.delete": _("Post deleted"),
     "post.duplicate": _("Post duplicated"),
     "post.schedule": _("Post scheduled"),

@@ -308,13 +308,22 @@ class _Seeder:
                 self.result.problems.append(f"{spec.title}: no {platform} account")
                 return None
             image = self.images.get(spec.image) if spec.image and platform in MEDIA_PLATFORMS else None
-            targets.append(
-                {
-                    "account": account.pk,
-                    "text": (texts or {}).get(platform, text),
-                    "media": [image.pk] if image else [],
+            target = {
+                "account": account.pk,
+                "text": (texts or {}).get(platform, text),
+                "media": [image.pk] if image else [],
+            }
+            if platform == "wechat_oa" and spec.wechat_articles:
+                # A push of 1 + len(wechat_articles) articles (content/services/wechat_push.py)
+                target["options"] = {
+                    "author": spec.wechat_author,
+                    "cover_crop": "0_0.1_1_0.525532",
+                    "articles": [
+                        {**a, "cover": self.images[a["cover"]].pk, "open_comment": True}
+                        for a in spec.wechat_articles
+                    ],
                 }
-            )
+            targets.append(target)
         return targets
 
     def _create(self, spec: DemoPost) -> Post | None:

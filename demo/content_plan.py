@@ -56,6 +56,10 @@ class DemoPost:
     anchor: str = ""  # "changes": the phrase legal's inline comment is anchored on (first variant having it)
     anchor_comment: str = ""  # "changes": that inline comment
     note: str = ""  # a comment on the post (by the manager)
+    # WeChat: the first article's author and articles 2-8 of the push, each {"title", "body", "author",
+    # "cover": an image key, "cover_crop"} (demo/content.py turns image keys into library ids)
+    wechat_author: str = ""
+    wechat_articles: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,24 @@ CHINA = WorkspacePlan(
             time="20:00",
             pillar="品牌故事",
             image="atelier",
+            wechat_author="Lumière",
+            wechat_articles=(
+                {
+                    "title": "玫瑰为什么要在日出前采摘",
+                    "body": "格拉斯的玫瑰田在清晨五点迎来采摘工。\n"
+                    "日出之后气温升高，花瓣里的香气会慢慢散去。",
+                    "author": "Claire",
+                    "cover": "cream",
+                    "cover_crop": "0.2_0_0.8_1",
+                },
+                {
+                    "title": "焕颜精华的一百次试做",
+                    "body": "每一批精华都要经过稳定性观察与肤感评估。\n合格之后才会进入灌装线。",
+                    "author": "配方团队",
+                    "cover": "serum",
+                    "cover_crop": "0.2_0_0.8_1",
+                },
+            ),
             variants=(
                 (
                     "wechat_oa",

@@ -198,6 +198,9 @@ class SimClient:
         """Backdate a post, so that its simulated metrics have grown (see platform_sim.metrics)."""
         return self._call("POST", f"/posts/{platform}/{post_id}", json={"created_at": created_at})
 
+    def previews(self) -> list[dict[str, Any]]:
+        return self._call("GET", "/previews")["previews"]
+
     def posts(
         self, platform: str = "", account: str = "", include_deleted: bool = False
     ) -> list[dict[str, Any]]:

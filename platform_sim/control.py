@@ -216,6 +216,11 @@ async def posts(request: Request) -> Response:
     return JSONResponse({"posts": rows})
 
 
+async def previews(request: Request) -> Response:
+    """WeChat previews sent to reviewers' phones (message/mass/preview), oldest first."""
+    return JSONResponse({"previews": _sim(request).state.previews})
+
+
 async def post_update(request: Request) -> Response:
     """Backdate a post (`created_at`, epoch seconds): its metrics grow from then (platform_sim.metrics)."""
     sim = _sim(request)
@@ -262,6 +267,7 @@ def control_routes() -> list[Route]:
         Route("/faults/{rule_id:int}", fault_delete, methods=["DELETE"]),
         Route("/counts", counts),
         Route("/posts", posts),
+        Route("/previews", previews),
         Route("/posts/{platform}/{post_id}", post_update, methods=["POST"]),
         Route("/log", log),
     ]

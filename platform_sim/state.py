@@ -216,6 +216,7 @@ class SimState:
         self.posts_by_account: dict[tuple[str, str], list[Post]] = {}  # oldest first
         self.media: dict[tuple[str, str], Media] = {}
         self.jobs: dict[tuple[str, str], Job] = {}
+        self.previews: list[dict[str, Any]] = []  # WeChat message/mass/preview calls
         self.idempotency: dict[tuple[str, str, str], str] = {}  # (platform, account, key) -> post id
         self.requests: Counter[tuple[str, str, str]] = Counter()  # (platform, operation, account)
         self.posts_created: Counter[tuple[str, str]] = Counter()

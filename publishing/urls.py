@@ -16,6 +16,7 @@ urlpatterns = [
     path(T + "cancel/", views.TargetCancelView.as_view(), name="target_cancel"),
     path(T + "task/", views.AssistedTaskView.as_view(), name="assisted_task"),
     path(T + "confirm/", views.TargetConfirmView.as_view(), name="target_confirm"),
+    path(T + "wechat-preview/", views.WeChatPreviewView.as_view(), name="wechat_preview"),
     # Workspace Settings → Webhooks
     path(H, webhook_views.WebhooksView.as_view(), name="webhooks"),
     path(H + "<int:webhook_id>/", webhook_views.WebhookView.as_view(), name="webhook"),

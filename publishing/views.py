@@ -52,6 +52,41 @@ class _PublishActionView(WorkspaceViewMixin, View):
         )
 
 
+class WeChatPreviewView(WorkspaceViewMixin, View):
+    """ "Send a preview to a phone" on the WeChat editor and on the review page: one service
+    (publishing.wechat_preview), then back to the page it came from."""
+
+    # Any member who may read the post reaches the service, which asks for writing or deciding.
+    required_capabilities = {"POST": C.POST_VIEW}
+
+    def post(self, request, workspace_id, target_id):
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        from .wechat_preview import wechat_preview_send
+
+        target = get_object_or_404(
+            PostTarget.objects.select_related("post", "post__workspace"),
+            workspace=self.workspace,
+            pk=target_id,
+            post__deleted_at__isnull=True,
+        )
+        wechat_id = request.POST.get("wechat_id", "")
+        try:
+            wechat_preview_send(
+                actor=request.user, post=target.post, target_id=target.pk, wechat_id=wechat_id
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("Preview sent to %(wechat_id)s's phone.") % {"wechat_id": wechat_id.strip()}
+            )
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = ""
+        return redirect(back or "content:post_detail", *([] if back else [workspace_id, target.post_id]))
+
+
 class PostPublishNowView(_PublishActionView):
     required_capabilities = {"POST": C.POST_PUBLISH_NOW}
 

@@ -88,6 +88,15 @@ def _account(world: World):
     return SocialAccount.objects.filter(workspace=world.workspace).order_by("pk").first()
 
 
+def _wechat_variant(world: World) -> int:
+    from content.models import PostTarget
+
+    wechat = PostTarget.objects.filter(workspace=world.workspace, account__platform="wechat_oa").order_by(
+        "pk"
+    )
+    return (wechat.filter(options__has_key="articles").first() or wechat.first()).pk
+
+
 def _review_token(world: World) -> str:
     from approvals.links import review_link_create
     from approvals.models import ApprovalRequest
@@ -201,6 +210,7 @@ _ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "workspace_id": lambda world: world.workspace.pk,
     "post_id": lambda world: _post(world).pk,
     "target_id": lambda world: _post(world).targets.order_by("pk").first().pk,  # an assisted task page
+    "variant_id": _wechat_variant,  # the WeChat article editor: the demo's 3-article push
     "account_id": lambda world: _account(world).pk,
     "platform": lambda world: _account(world).platform,
     "import_id": _import_id,

@@ -30,7 +30,7 @@ from channels_app.connectors.base import MediaItem, PostPayload
 from content import services as content_services
 from content.models import MediaAsset, Post, PostTarget
 from content.models import TargetStatus as S
-from content.payload import MEDIA_NOT_HASHED, NOT_HASHED
+from content.payload import MEDIA_NOT_HASHED, NOT_HASHED, hashed_paths
 from content.tests.factories import CampaignFactory
 from core.errors import DomainError, PermissionRefused
 from publishing import pipeline
@@ -47,13 +47,10 @@ def png(color: str = "red", size: int = 8) -> bytes:
 
 
 def hashed_fields() -> set[str]:
-    """Every payload field the approval hash covers, by introspection: PostPayload's, and each
-    MediaItem's as "media.<name>"."""
-    top = {f.name for f in dataclasses.fields(PostPayload)} - set(NOT_HASHED) - {"media"}
-    media = {f"media.{f.name}" for f in dataclasses.fields(MediaItem)} - {
-        f"media.{n}" for n in MEDIA_NOT_HASHED
-    }
-    return top | media
+    """Every payload field the approval hash covers, by introspection of the dataclasses at any depth
+    (content.payload.hashed_paths): PostPayload's, each MediaItem's as "media.<name>". A WeChat push's
+    articles ("articles.…") have their edits in test_gate_articles.py, generated per path."""
+    return {p for p in hashed_paths() if not p.startswith("articles.")}
 
 
 class Gated:
@@ -268,6 +265,10 @@ def test_every_payload_field_has_an_edit():
     # A new PostPayload or MediaItem field fails here until it has an edit below (and so a test).
     assert set(API_EDITS) == hashed_fields()
     assert set(DASHBOARD_EDITS) | set(NOT_IN_THE_COMPOSER) == hashed_fields()
+    # Every other path is an article's, each edited in test_gate_articles.py.
+    from approvals.tests.test_gate_articles import ARTICLE_PATHS
+
+    assert hashed_paths() - hashed_fields() == set(ARTICLE_PATHS) != set()
     # The exclusions name real fields, each with its reason.
     assert set(NOT_HASHED) <= {f.name for f in dataclasses.fields(PostPayload)}
     assert set(MEDIA_NOT_HASHED) <= {f.name for f in dataclasses.fields(MediaItem)}

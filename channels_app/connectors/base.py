@@ -97,6 +97,34 @@ class MediaItem:
 
 
 @dataclass(frozen=True)
+class BodyImage:
+    """An image inside an article's body, placed after paragraph `after` (0: before the first)."""
+
+    media: MediaItem
+    after: int = 0
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article of a multi-article WeChat push beyond the first (the first is the payload itself:
+    the post's title, the variant's text, its first image as cover and its options). Every field is
+    part of the approval hash (content.payload walks nested dataclasses), and every text a reader sees
+    is checked by compliance (content.payload.reader_text_paths derives which from this class)."""
+
+    title: str
+    body: str = ""  # paragraphs, one per line
+    author: str = ""
+    digest: str = ""
+    cover: MediaItem | None = None
+    cover_crop: str = ""  # "x1_y1_x2_y2", fractions of the cover (a 1:1 card for articles 2-8)
+    images: tuple[BodyImage, ...] = ()
+    original: bool = False  # the "original" declaration
+    source_url: str = ""  # content_source_url ("Read more")
+    open_comment: bool = False
+    fans_only_comment: bool = False
+
+
+@dataclass(frozen=True)
 class PostPayload:
     """Everything a connector receives for one post on one account, built by one function
     (content.payload.target_payload); the approval hash is computed from it field by field, so a field
@@ -111,6 +139,7 @@ class PostPayload:
     idempotency_key: str = ""  # stable per publish target; sent where the platform supports it
     account: int = 0  # the social account it goes to (our id): the same words elsewhere are other content
     paid_or_kol: bool = False  # a paid or KOL post: platforms with a branded-content flag get it set
+    articles: tuple[Article, ...] = ()  # WeChat: articles 2-8 of the push (options["articles"] resolved)
 
 
 @dataclass(frozen=True)

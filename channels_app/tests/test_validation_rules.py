@@ -140,8 +140,8 @@ def test_platforms_that_need_media_say_so(platform):
             "kuaishou.video_size",
         ),
         (
-            "wechat_oa",
-            PostPayload(title="t", text="b", media=(image("a.png"), image("b.png"))),
+            "wechat_oa",  # a cover and at most 20 images in the body
+            PostPayload(title="t", text="b", media=tuple(image(f"{i}.png") for i in range(22))),
             "wechat_oa.image_count",
         ),
         ("wechat_oa", PostPayload(title="t", text="b", media=(video(),)), "wechat_oa.media_kind"),

@@ -11,12 +11,13 @@ from accounts.models import Workspace
 from channels_app.models import SocialAccount
 
 from .. import compliance as compliance_engine
+from ..article_labels import article_label
 from ..models import (
     BannedWord,
     MediaAsset,
     Post,
 )
-from ..payload import target_payload
+from ..payload import reader_texts, target_payload
 
 # --- lookups inside the workspace -------------------------------------------------------------------
 from .lookups import _fetch, _ids, _resolve_targets, takes_first_comment
@@ -58,6 +59,14 @@ def compliance_for_payload(payload, *, platform: str, media_infos: Sequence = ()
                 platforms=[platform],
                 banned_words=banned_words,
             )
+    # A WeChat push's articles 2-8: every text a reader sees in each (content.payload.reader_texts reads
+    # the dataclass), each finding's `field` saying which article and which field ("articles.1.title").
+    for index, article in enumerate(payload.articles):
+        for path, text in reader_texts(article, f"articles.{index}"):
+            if text:
+                findings += compliance_engine.check_words(
+                    text, field=path, platforms=[platform], banned_words=banned_words
+                )
     return findings
 
 
@@ -96,6 +105,12 @@ def _located(result: dict, finding) -> str:
         }
     if finding.field == compliance_engine.TITLE:
         return _("Title: %(message)s") % {"message": finding.message}
+    if finding.field.startswith("articles."):
+        return _("%(where)s on @%(handle)s: %(message)s") % {
+            "where": " · ".join(article_label(finding.field)),
+            "handle": result["handle"],
+            "message": finding.message,
+        }
     if finding.field.endswith("." + compliance_engine.ALT_TEXT):
         return _("Alt text of media %(number)s on @%(handle)s: %(message)s") % {
             "number": int(finding.field.split(".")[1]) + 1,

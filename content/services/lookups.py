@@ -152,6 +152,15 @@ def _resolve_targets(workspace: Workspace, targets) -> list[dict]:
         options = target.get("options") or {}
         if not isinstance(options, dict):
             raise ValidationFailed(_("Options must be an object."), field=f"targets.{index}.options")
+        if account.platform == "wechat_oa":
+            from .wechat_push import clean_push_options
+
+            options = clean_push_options(options, workspace=workspace, prefix=f"targets.{index}.options")
+        elif "articles" in options:
+            raise ValidationFailed(
+                _("%(handle)s: only WeChat Official Accounts take articles.") % {"handle": account.handle},
+                field=f"targets.{index}.options.articles",
+            )
         resolved.append(
             {
                 "account": account,

@@ -38,6 +38,7 @@ from ..payload import canonical_hash, publishable, target_fingerprints
 from .compliance import _located, _refresh_compliance, compliance_for_post, compliance_summary
 from .lookups import QUEUE_SEARCH_DAYS, UNSET, S, _aware, _campaign, _resolve_targets, _tags, check_tag_rules
 from .versions import _load, _lock, _record_version, _target_media, snapshot
+from .wechat_push import check_mass_send_quota
 
 
 def _write_targets(post: Post, resolved: list[dict]) -> None:
@@ -301,6 +302,7 @@ def post_schedule(
     full = _load(locked)
     targets = list(full.targets.all())
     _refuse_for_state(targets, S.SCHEDULED)
+    check_mass_send_quota(targets, when)
     # Only approved content reaches "scheduled" (or an audited override by an admin).
     hooks.assert_schedulable(locked, actor=actor, override=override_approval)
     results = compliance_for_post(full)

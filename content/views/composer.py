@@ -125,6 +125,7 @@ class _ComposerMixin(WorkspacePageMixin):
                     variants[target.account_id] = target.text
                 first_comments[target.account_id] = target.first_comment
         account_rows = []
+        saved_targets = {t.account_id: t.pk for t in self.editing.targets.all()} if self.editing else {}
         for account in accounts:
             option = platform_option(account.platform)
             cls = CONNECTORS.get(account.platform)
@@ -144,6 +145,12 @@ class _ComposerMixin(WorkspacePageMixin):
                     "first_comment": first_comments.get(account.pk, ""),
                     "first_comment_errors": errors.get("first_comment", []),
                     "has_errors": bool(errors),
+                    # A saved WeChat Official Account variant opens in the article editor.
+                    "wechat_editor": reverse(
+                        "content:wechat_editor", args=[self.workspace.pk, saved_targets[account.pk]]
+                    )
+                    if account.platform == "wechat_oa" and account.pk in saved_targets
+                    else "",
                 }
             )
         chosen_media = {int(v) for v in (form["media"].value() or []) if str(v).isdigit()}

@@ -1,5 +1,6 @@
 """WeChat Official Account (api.weixin.qq.com): app-credential token, permanent material, drafts, and
-asynchronous free publishing (freepublish/submit -> publish_id -> freepublish/get).
+asynchronous free publishing (freepublish/submit -> publish_id -> freepublish/get, one article URL per
+article of the draft). Drafts of up to 8 articles, previews and mass sends: wechat_oa_push.py.
 
 WeChat answers HTTP 200 with {"errcode": n, "errmsg": "..."} for errors: 40001 invalid credential,
 42001 access_token expired, 40013 invalid appid, 40125 invalid secret, 45009 api freq out of limit,
@@ -31,15 +32,14 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from datetime import date, timedelta
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..kit import Ctx, PlatformSpec, operation
-from ..state import Account, Job, Post
-from . import cn_metrics as cm
+from ..state import Job, Post
+from . import wechat_oa_push as push
 
 ERRORS = {
     "rate_limited": (45009, "reach max api daily quota limit"),
@@ -214,27 +214,31 @@ async def media_uploadimg(request: Request, ctx: Ctx) -> Response:
         content_type=media.content_type or "",
         filename=media.filename or "",
     )
-    item.extra["article_image"] = True
-    return JSONResponse({"url": f"http://mmbiz.qpic.cn/mmbiz_jpg/{item.id}/0"})
+    url = f"http://mmbiz.qpic.cn/mmbiz_jpg/{item.id}/0"
+    item.extra.update(article_image=True, url=url)
+    return JSONResponse({"url": url})
 
 
 @operation(SPEC, "draft")
 async def draft_add(request: Request, ctx: Ctx) -> Response:
-    articles = (await _json(request)).get("articles") or []
-    if not articles:
-        return _err(44002, "empty post data")
-    for article in articles:
-        if not article.get("title") or not article.get("content"):
-            return _err(44003, "empty news data")
-        if len(article["title"]) > 64:
-            return _err(45003, "title size out of limit")
-        if len(article["content"]) > 20000:
-            return _err(45002, "content size out of limit")
-        thumb = ctx.state.get_media("wechat_oa", article.get("thumb_media_id", ""))
-        if thumb is None or thumb.account_id != ctx.account.external_id:
-            return _err(40007, "invalid media_id")
-    draft = ctx.state.add_media(ctx.account, kind="draft", size=0, extra={"articles": articles})
-    return JSONResponse({"media_id": draft.id})
+    return push.draft_add_articles(ctx, (await _json(request)).get("articles") or [])
+
+
+@operation(SPEC, "preview")
+async def mass_preview(request: Request, ctx: Ctx) -> Response:
+    return push.preview(ctx, await _json(request))
+
+
+@operation(SPEC, "publish")
+async def mass_sendall(request: Request, ctx: Ctx) -> Response:
+    return push.sendall(
+        ctx, await _json(request), new_post_id=lambda: str(2_247_483_000 + ctx.state.next_id())
+    )
+
+
+@operation(SPEC, "publish_status")
+async def mass_get(request: Request, ctx: Ctx) -> Response:
+    return push.mass_get(ctx, await _json(request))
 
 
 @operation(SPEC, "publish")
@@ -243,7 +247,8 @@ async def freepublish_submit(request: Request, ctx: Ctx) -> Response:
     draft = ctx.state.get_media("wechat_oa", media_id)
     if draft is None or draft.kind != "draft" or draft.account_id != ctx.account.external_id:
         return _err(40007, "invalid media_id")
-    article = draft.extra["articles"][0]
+    articles = draft.extra["articles"]
+    article = articles[0]
     post = ctx.state.add_post(
         ctx.account,
         text=article["content"],
@@ -251,7 +256,7 @@ async def freepublish_submit(request: Request, ctx: Ctx) -> Response:
         media_ids=[article["thumb_media_id"]],
         kind="article",
         id=str(2_247_483_000 + ctx.state.next_id()),
-        extra={"draft_media_id": media_id, "digest": article.get("digest", "")},
+        extra={"draft_media_id": media_id, "digest": article.get("digest", ""), "articles": articles},
     )
     publish_id = str(100_000_000 + ctx.state.next_id())
     options = ctx.account.options
@@ -273,11 +278,11 @@ def _visible(ctx: Ctx, post: Post) -> bool:
     return job is None or (job.done() and job.outcome == "0")
 
 
-def _article_url(post: Post) -> str:
+def _article_url(post: Post, idx: int = 1) -> str:
     """The real shape: __biz (the account), mid (the publish's msg_data_id), idx (1-based), sn (a hash)."""
     biz = hashlib.sha256(post.account_id.encode()).hexdigest()[:16]
-    sn = hashlib.sha256(post.id.encode()).hexdigest()[:32]
-    return f"https://mp.weixin.qq.com/s?__biz={biz}&mid={_msg_data_id(post)}&idx=1&sn={sn}"
+    sn = hashlib.sha256(f"{post.id}/{idx}".encode()).hexdigest()[:32]
+    return f"https://mp.weixin.qq.com/s?__biz={biz}&mid={_msg_data_id(post)}&idx={idx}&sn={sn}"
 
 
 def _msg_data_id(post: Post) -> str:
@@ -308,12 +313,14 @@ async def freepublish_get(request: Request, ctx: Ctx) -> Response:
             }
         )
     post = ctx.state.posts[("wechat_oa", job.post_id)]
+    count = len(post.extra.get("articles") or [None])
+    items = [{"idx": idx, "article_url": _article_url(post, idx)} for idx in range(1, count + 1)]
     return JSONResponse(
         {
             "publish_id": publish_id,
             "publish_status": 0,
             "article_id": post.id,
-            "article_detail": {"count": 1, "item": [{"idx": 1, "article_url": _article_url(post)}]},
+            "article_detail": {"count": count, "item": items},
             "fail_idx": [],
             "errcode": 0,
             "errmsg": "ok",
@@ -321,17 +328,24 @@ async def freepublish_get(request: Request, ctx: Ctx) -> Response:
     )
 
 
-def _news_item(post: Post, with_content: bool = True) -> dict:
-    return {
-        "title": post.title,
-        "author": "",
-        "digest": post.extra.get("digest", ""),
-        "content": post.text if with_content else "",
-        "content_source_url": "",
-        "thumb_media_id": post.media_ids[0] if post.media_ids else "",
-        "url": _article_url(post),
-        "is_deleted": post.deleted,
-    }
+def _news_items(post: Post, with_content: bool = True) -> list[dict]:
+    """Every article of the publish, as getarticle and batchget answer them."""
+    articles = post.extra.get("articles") or [
+        {"title": post.title, "content": post.text, "digest": post.extra.get("digest", "")}
+    ]
+    return [
+        {
+            "title": a.get("title", ""),
+            "author": a.get("author", ""),
+            "digest": a.get("digest", ""),
+            "content": a.get("content", "") if with_content else "",
+            "content_source_url": a.get("content_source_url", ""),
+            "thumb_media_id": a.get("thumb_media_id") or (post.media_ids[0] if post.media_ids else ""),
+            "url": _article_url(post, idx),
+            "is_deleted": post.deleted,
+        }
+        for idx, a in enumerate(articles, start=1)
+    ]
 
 
 @operation(SPEC, "lookup")
@@ -340,7 +354,7 @@ async def freepublish_getarticle(request: Request, ctx: Ctx) -> Response:
     post = ctx.state.get_post("wechat_oa", article_id)
     if post is None or post.account_id != ctx.account.external_id or not _visible(ctx, post):
         return ctx.error("not_found")
-    return JSONResponse({"news_item": [_news_item(post)]})
+    return JSONResponse({"news_item": _news_items(post)})
 
 
 @operation(SPEC, "list")
@@ -352,7 +366,7 @@ async def freepublish_batchget(request: Request, ctx: Ctx) -> Response:
     items = [
         {
             "article_id": p.id,
-            "content": {"news_item": [_news_item(p, with_content)]},
+            "content": {"news_item": _news_items(p, with_content)},
             "update_time": int(p.created_at),
         }
         for p in posts[offset : offset + count]
@@ -370,259 +384,28 @@ async def freepublish_delete(request: Request, ctx: Ctx) -> Response:
     return JSONResponse({"errcode": 0, "errmsg": "ok"})
 
 
-# --- data cube ---
-
-# API -> its largest window in days
-DATACUBE_SPANS = {
-    "getusersummary": 7,
-    "getusercumulate": 7,
-    "getuserread": 3,
-    "getarticlesummary": 1,
-    "getarticletotal": 1,
-    "getbizsummary": 7,  # (y) span not stated on the page we read
-    "getarticletotaldetail": 7,  # (y) likewise; each article's figures cover at most 30 days
-}
-
-
-async def _window(request: Request, ctx: Ctx, api: str) -> tuple[list[date], Response | None]:
-    """The days asked for, or WeChat's refusal."""
-    if cm.removed(ctx.account, api):
-        return [], _err(48001, "api unauthorized")
-    body = await _json(request)
-    begin, end = cm.parse_day(body.get("begin_date", "")), cm.parse_day(body.get("end_date", ""))
-    if begin is None or end is None:
-        return [], _err(61500, "date format error")
-    span = (end - begin).days + 1
-    if span < 1 or span > DATACUBE_SPANS[api] or end > cm.yesterday():
-        return [], _err(61501, "date range error")
-    return [begin + timedelta(days=n) for n in range(span)], None
-
-
-def _published_on(ctx: Ctx, day: date) -> list[Post]:
-    return [
-        p
-        for p in ctx.state.posts_of("wechat_oa", ctx.account.external_id)
-        if _visible(ctx, p) and cm.beijing_date(p.created_at) == day
-    ]
-
-
-def _article_read(account: Account, post: Post, at: float) -> dict[str, int]:
-    """An article's old-style (getarticletotal) cumulative figures at `at`."""
-    f = cm.post_figures(account, post, at)
-    return {
-        "int_page_read_user": f["reach"],
-        "int_page_read_count": f["views"],
-        "ori_page_read_user": f["clicks"] // 2,
-        "ori_page_read_count": f["clicks"],
-        "share_user": f["shares"],
-        "share_count": f["shares"],
-        "add_to_fav_user": f["saves"],
-        "add_to_fav_count": f["saves"],
-    }
-
-
-def _article_detail(account: Account, post: Post, at: float) -> dict[str, int]:
-    """An article's new-style (getarticletotaldetail / getarticleread) cumulative figures at `at`."""
-    f = cm.post_figures(account, post, at)
-    return {
-        "read_user": f["reach"],
-        "share_user": f["shares"],
-        "zaikan_user": f["likes"] // 3,
-        "like_user": f["likes"],
-        "comment_count": f["comments"],
-    }
-
-
-def _account_read(account: Account, day: date) -> dict[str, int]:
-    d = cm.account_day(account, day)
-    return {
-        "int_page_read_user": d["reach"],
-        "int_page_read_count": d["views"],
-        "ori_page_read_user": d["reach"] // 20,
-        "ori_page_read_count": d["views"] // 20,
-        "share_user": d["reach"] // 40,
-        "share_count": d["views"] // 40,
-        "add_to_fav_user": d["reach"] // 60,
-        "add_to_fav_count": d["views"] // 60,
-    }
-
-
-def _biz_summary(account: Account, day: date) -> dict[str, int]:
-    d = cm.account_day(account, day)
-    return {
-        "read_user": d["reach"],
-        "share_user": d["reach"] // 40,
-        "zaikan_user": d["reach"] // 80,
-        "like_user": d["reach"] // 50,
-        "comment_count": d["views"] // 200,
-    }
-
-
-@operation(SPEC, "metrics_account")
-async def datacube_usersummary(request: Request, ctx: Ctx) -> Response:
-    days, refused = await _window(request, ctx, "getusersummary")
-    if refused:
-        return refused
-    rows = [
-        {
-            "ref_date": day.isoformat(),
-            "user_source": 0,
-            **cm.without_removed(
-                ctx.account,
-                {
-                    "new_user": cm.account_day(ctx.account, day)["new_followers"],
-                    "cancel_user": cm.lost_followers(ctx.account, day),
-                },
-            ),
-        }
-        for day in days
-    ]
-    return JSONResponse({"list": rows})
-
-
-@operation(SPEC, "metrics_account")
-async def datacube_usercumulate(request: Request, ctx: Ctx) -> Response:
-    days, refused = await _window(request, ctx, "getusercumulate")
-    if refused:
-        return refused
-    rows = [
-        {
-            "ref_date": day.isoformat(),
-            **cm.without_removed(ctx.account, {"cumulate_user": cm.followers_at_end(ctx.account, day)}),
-        }
-        for day in days
-    ]
-    return JSONResponse({"list": rows})
-
-
-@operation(SPEC, "metrics_account")
-async def datacube_userread(request: Request, ctx: Ctx) -> Response:
-    days, refused = await _window(request, ctx, "getuserread")
-    if refused:
-        return refused
-    rows = [
-        {
-            "ref_date": day.isoformat(),
-            "user_source": 99999999,  # all sources
-            **cm.without_removed(ctx.account, _account_read(ctx.account, day)),
-        }
-        for day in days
-    ]
-    return JSONResponse({"list": rows})
-
-
-@operation(SPEC, "metrics_account")
-async def datacube_bizsummary(request: Request, ctx: Ctx) -> Response:
-    days, refused = await _window(request, ctx, "getbizsummary")
-    if refused:
-        return refused
-    rows = [
-        {
-            "ref_date": day.isoformat(),
-            "detail": cm.without_removed(ctx.account, _biz_summary(ctx.account, day)),
-        }
-        for day in days
-    ]
-    return JSONResponse({"list": rows, "is_delay": any(cm.is_late(ctx.account, d) for d in days)})
-
-
-@operation(SPEC, "metrics_post")
-async def datacube_articlesummary(request: Request, ctx: Ctx) -> Response:
-    """Every article read on the day, with that day's own figures (the day's growth)."""
-    days, refused = await _window(request, ctx, "getarticlesummary")
-    if refused:
-        return refused
-    rows = []
-    for day in days:
-        for post in ctx.state.posts_of("wechat_oa", ctx.account.external_id):
-            if not _visible(ctx, post) or cm.beijing_date(post.created_at) > day:
-                continue
-            before = _article_read(ctx.account, post, cm.day_start(day))
-            after = _article_read(ctx.account, post, cm.day_end(day))
-            growth = {k: after[k] - before[k] for k in after}
-            rows.append(
-                {
-                    "ref_date": day.isoformat(),
-                    "msgid": _msgid(post),
-                    "title": post.title,
-                    **cm.without_removed(ctx.account, growth),
-                }
-            )
-    return JSONResponse({"list": rows})
-
-
-@operation(SPEC, "metrics_post")
-async def datacube_articletotal(request: Request, ctx: Ctx) -> Response:
-    """Articles published on the day, with their cumulative figures for each of their first 7 days."""
-    days, refused = await _window(request, ctx, "getarticletotal")
-    if refused:
-        return refused
-    last = cm.yesterday()
-    rows = []
-    for day in days:
-        for post in _published_on(ctx, day):
-            stat_days = [day + timedelta(days=n) for n in range(7) if day + timedelta(days=n) <= last]
-            details = [
-                {
-                    "stat_date": stat.isoformat(),
-                    "target_user": ctx.account.followers,
-                    **cm.without_removed(ctx.account, _article_read(ctx.account, post, cm.day_end(stat))),
-                }
-                for stat in stat_days
-            ]
-            rows.append(
-                {"ref_date": day.isoformat(), "msgid": _msgid(post), "title": post.title, "details": details}
-            )
-    return JSONResponse({"list": rows})
-
-
-@operation(SPEC, "metrics_post")
-async def datacube_articletotaldetail(request: Request, ctx: Ctx) -> Response:
-    """Articles published in the window, each with its cumulative figures per day (at most 30 days)."""
-    days, refused = await _window(request, ctx, "getarticletotaldetail")
-    if refused:
-        return refused
-    last = cm.yesterday()
-    rows, late = [], False
-    for day in days:
-        for post in _published_on(ctx, day):
-            stat_days = [day + timedelta(days=n) for n in range(30) if day + timedelta(days=n) <= last]
-            late = late or any(cm.is_late(ctx.account, stat) for stat in stat_days)
-            details = [
-                {
-                    "stat_date": stat.isoformat(),
-                    **cm.without_removed(ctx.account, _article_detail(ctx.account, post, cm.day_end(stat))),
-                }
-                for stat in stat_days
-            ]
-            rows.append(
-                {
-                    "ref_date": day.isoformat(),
-                    "msgid": _msgid(post),
-                    "publish_type": 0,
-                    "detail_list": details,
-                }
-            )
-    return JSONResponse({"list": rows, "is_delay": late})
-
-
 def routes() -> list[Route]:
+    from . import wechat_oa_datacube as cube
+
     return [
         Route("/cgi-bin/token", cgi_token),
         Route("/cgi-bin/account/getaccountbasicinfo", basic_info, methods=["GET", "POST"]),
         Route("/cgi-bin/material/add_material", add_material, methods=["POST"]),
         Route("/cgi-bin/media/uploadimg", media_uploadimg, methods=["POST"]),
         Route("/cgi-bin/draft/add", draft_add, methods=["POST"]),
+        Route("/cgi-bin/message/mass/preview", mass_preview, methods=["POST"]),
+        Route("/cgi-bin/message/mass/sendall", mass_sendall, methods=["POST"]),
+        Route("/cgi-bin/message/mass/get", mass_get, methods=["POST"]),
         Route("/cgi-bin/freepublish/submit", freepublish_submit, methods=["POST"]),
         Route("/cgi-bin/freepublish/get", freepublish_get, methods=["POST"]),
         Route("/cgi-bin/freepublish/getarticle", freepublish_getarticle, methods=["POST"]),
         Route("/cgi-bin/freepublish/batchget", freepublish_batchget, methods=["POST"]),
         Route("/cgi-bin/freepublish/delete", freepublish_delete, methods=["POST"]),
-        Route("/datacube/getusersummary", datacube_usersummary, methods=["POST"]),
-        Route("/datacube/getusercumulate", datacube_usercumulate, methods=["POST"]),
-        Route("/datacube/getuserread", datacube_userread, methods=["POST"]),
-        Route("/datacube/getbizsummary", datacube_bizsummary, methods=["POST"]),
-        Route("/datacube/getarticlesummary", datacube_articlesummary, methods=["POST"]),
-        Route("/datacube/getarticletotal", datacube_articletotal, methods=["POST"]),
-        Route("/datacube/getarticletotaldetail", datacube_articletotaldetail, methods=["POST"]),
+        Route("/datacube/getusersummary", cube.datacube_usersummary, methods=["POST"]),
+        Route("/datacube/getusercumulate", cube.datacube_usercumulate, methods=["POST"]),
+        Route("/datacube/getuserread", cube.datacube_userread, methods=["POST"]),
+        Route("/datacube/getbizsummary", cube.datacube_bizsummary, methods=["POST"]),
+        Route("/datacube/getarticlesummary", cube.datacube_articlesummary, methods=["POST"]),
+        Route("/datacube/getarticletotal", cube.datacube_articletotal, methods=["POST"]),
+        Route("/datacube/getarticletotaldetail", cube.datacube_articletotaldetail, methods=["POST"]),
     ]

@@ -1,6 +1,9 @@
-"""WeChat Official Account: app credentials (appid + secret -> cgi-bin/token, 7200 s), and articles
-published with the free-publish flow: cover -> material/add_material (thumb_media_id) -> draft/add ->
-freepublish/submit (asynchronous: publish_id) -> freepublish/get until published or failed.
+"""WeChat Official Account: app credentials (appid + secret -> cgi-bin/token, 7200 s), and pushes of up to
+8 articles: covers -> material/add_material (thumb_media_id), body images -> media/uploadimg (URLs in
+the HTML) -> draft/add -> freepublish/submit (asynchronous: publish_id) -> freepublish/get until
+published or failed (one article URL per article); or, where the variant asks for a mass send,
+message/mass/sendall -> message/mass/get. Previews go to a reviewer's phone with message/mass/preview.
+The platform facts behind this are in push.py's docstring.
 
 WeChat reports errors as {"errcode", "errmsg"} with HTTP 200. A "refresh" is a new cgi-bin/token call
 with the stored app credentials (there is no refresh token).
@@ -23,6 +26,7 @@ from ..base import (
     Connector,
     Credentials,
     Finding,
+    MediaItem,
     MediaLimits,
     MetricsResult,
     MetricUnavailable,
@@ -35,6 +39,7 @@ from ..base import (
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
 from ..http import json_or_empty, parse_retry_after
+from . import push
 
 AUTH_CODES = {40001, 40014, 42001, 41001}
 RATE_CODES = {45009, 45011, 45047}
@@ -78,9 +83,11 @@ BATCHGET_PAGES = 10  # freepublish/batchget pages of 20 read to find the article
 DATE_RANGE_ERROR = 61501
 
 
-def html_body(text: str) -> str:
-    paragraphs = [p for p in text.split("\n") if p.strip()]
-    return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+html_body = push.html_body
+
+
+def _file(item: MediaItem, default_name: str) -> tuple:
+    return (item.filename or default_name, item.data or b"", item.content_type or "image/jpeg")
 
 
 def plain_text(content: str) -> str:
@@ -94,7 +101,11 @@ class WeChatOAConnector(Connector):
         text_limit=20000,
         requires_media=True,  # an article needs a cover image (thumb_media_id)
         media=MediaLimits(
-            kinds=frozenset({"image"}), max_images=1, max_videos=0, max_image_bytes=10 * 1024 * 1024
+            # the first image is the cover, the others go in the body (media/uploadimg)
+            kinds=frozenset({"image"}),
+            max_images=21,
+            max_videos=0,
+            max_image_bytes=10 * 1024 * 1024,
         ),
         async_publish=True,
         auth="app_credentials",
@@ -160,25 +171,49 @@ class WeChatOAConnector(Connector):
     # --- content ---
     def validate(self, payload: PostPayload) -> list[Finding]:
         findings = standard_findings(self, payload)
-        if not payload.title.strip():
-            findings.append(Finding("wechat_oa.title_required", _("WeChat articles need a title.")))
-        elif len(payload.title) > TITLE_LIMIT:
+        articles = push.push_articles(payload)
+        if len(articles) > push.MAX_ARTICLES:
             findings.append(
                 Finding(
-                    "wechat_oa.title_length",
-                    _("The title is %(used)s characters; WeChat allows at most %(limit)s.")
-                    % {"used": len(payload.title), "limit": TITLE_LIMIT},
+                    "wechat_oa.article_count",
+                    _("A push has %(used)s articles; WeChat allows at most %(limit)s.")
+                    % {"used": len(articles), "limit": push.MAX_ARTICLES},
                 )
             )
-        if not payload.text.strip():
-            findings.append(Finding("wechat_oa.text_required", _("WeChat articles need body text.")))
+        for number, article in enumerate(articles, start=1):
+            findings += self._article_findings(number, article, single=len(articles) == 1)
         return findings
 
-    def publish(self, credentials: Credentials, payload: PostPayload) -> PublishResult:
-        cover = next((m for m in payload.media if m.kind == "image"), None)
-        if cover is None:
-            raise Rejected("wechat_oa publish: an article needs a cover image")
-        thumb = self._call(
+    def _article_findings(self, number: int, article: push.PushArticle, *, single: bool) -> list[Finding]:
+        where = _("Article %(number)s") % {"number": number}
+        found = []
+
+        def add(rule: str, message: str):
+            found.append(Finding(f"wechat_oa.{rule}", f"{where}: {message}"))
+
+        if not article.title.strip():
+            add("title_required", _("WeChat articles need a title."))
+        for rule, value, limit, label in (
+            ("title_length", article.title, push.TITLE_LIMIT, _("The title")),
+            ("author_length", article.author, push.AUTHOR_LIMIT, _("The author")),
+            ("digest_length", article.digest, push.DIGEST_LIMIT, _("The digest")),
+        ):
+            if len(value) > limit:
+                add(
+                    rule,
+                    _("%(what)s is %(used)s characters; WeChat allows at most %(limit)s.")
+                    % {"what": label, "used": len(value), "limit": limit},
+                )
+        if not article.body.strip():
+            add("text_required", _("WeChat articles need body text."))
+        if number > 1 and article.cover is None:
+            add("cover_required", _("Choose a cover image."))
+        if not push.crop_valid(article.crop):
+            add("cover_crop", _("The cover's crop is not valid; crop it again."))
+        return found
+
+    def _upload_cover(self, credentials: Credentials, cover: MediaItem) -> str:
+        body = self._call(
             credentials,
             "cgi-bin/material/add_material",
             "upload",
@@ -191,30 +226,103 @@ class WeChatOAConnector(Connector):
                 )
             },
         )
-        article = {
-            "title": payload.title,
-            "author": payload.options.get("author", ""),
-            "digest": payload.options.get("digest", payload.text[:DIGEST_LIMIT]),
-            "content": html_body(payload.text),
-            "content_source_url": payload.link,
-            "thumb_media_id": thumb["media_id"],
-            "need_open_comment": int(bool(payload.options.get("open_comment", False))),
-            "only_fans_can_comment": 0,
-        }
-        draft = self._call(credentials, "cgi-bin/draft/add", "draft", json={"articles": [article]})
+        return body["media_id"]
+
+    def _upload_body_image(self, credentials: Credentials, image: MediaItem) -> str:
+        body = self._call(
+            credentials,
+            "cgi-bin/media/uploadimg",
+            "upload",
+            files={
+                "media": (
+                    image.filename or "image.jpg",
+                    image.data or b"",
+                    image.content_type or "image/jpeg",
+                )
+            },
+        )
+        return body["url"]
+
+    def draft(self, credentials: Credentials, payload: PostPayload) -> str:
+        """Upload every cover (material/add_material) and body image (media/uploadimg), then draft/add
+        with every article; the draft's media_id."""
+        articles = push.push_articles(payload)
+        if any(a.cover is None for a in articles):
+            raise Rejected("wechat_oa publish: every article needs a cover image")
+        single = len(articles) == 1
+        drafted = []
+        for article in articles:
+            urls = [(after, self._upload_body_image(credentials, image)) for after, image in article.images]
+            item = {
+                "title": article.title,
+                "author": article.author,
+                "digest": (article.digest or article.body[:DIGEST_LIMIT]) if single else "",
+                "content": push.html_body(article.body, urls),
+                "content_source_url": article.source_url,
+                "thumb_media_id": self._upload_cover(credentials, article.cover),
+                "need_open_comment": int(article.open_comment),
+                "only_fans_can_comment": int(article.open_comment and article.fans_only_comment),
+            }
+            if article.crop:
+                item[article.crop_key] = article.crop
+            drafted.append(item)
+        return self._call(credentials, "cgi-bin/draft/add", "draft", json={"articles": drafted})["media_id"]
+
+    def publish(self, credentials: Credentials, payload: PostPayload) -> PublishResult:
+        media_id = self.draft(credentials, payload)
+        if push.delivery_of(payload) == push.MASS_SEND:
+            original = any(a.original for a in push.push_articles(payload))
+            sent = self._call(
+                credentials,
+                "cgi-bin/message/mass/sendall",
+                "publish",
+                unsafe=True,
+                json={
+                    "filter": {"is_to_all": True},
+                    "mpnews": {"media_id": media_id},
+                    "msgtype": "mpnews",
+                    "send_ignore_reprint": 0 if original else 1,
+                    "clientmsgid": payload.idempotency_key[:64],
+                },
+            )
+            return PublishResult(
+                status="pending",
+                raw={"msg_id": str(sent["msg_id"]), "draft_media_id": media_id, "delivery": push.MASS_SEND},
+            )
         submitted = self._call(
             credentials,
             "cgi-bin/freepublish/submit",
             "publish",
             unsafe=True,
-            json={"media_id": draft["media_id"]},
+            json={"media_id": media_id},
         )
         return PublishResult(
             status="pending",
-            raw={"publish_id": str(submitted["publish_id"]), "draft_media_id": draft["media_id"]},
+            raw={"publish_id": str(submitted["publish_id"]), "draft_media_id": media_id},
+        )
+
+    def send_preview(self, credentials: Credentials, payload: PostPayload, *, wechat_id: str) -> None:
+        """The push as a draft, sent to one person's phone (message/mass/preview by WeChat ID)."""
+        media_id = self.draft(credentials, payload)
+        self._call(
+            credentials,
+            "cgi-bin/message/mass/preview",
+            "preview",
+            json={"towxname": wechat_id, "mpnews": {"media_id": media_id}, "msgtype": "mpnews"},
         )
 
     def publish_status(self, credentials: Credentials, pending: PublishResult) -> PublishResult:
+        if pending.raw.get("msg_id"):
+            msg_id = pending.raw["msg_id"]
+            body = self._call(
+                credentials, "cgi-bin/message/mass/get", "publish_status", json={"msg_id": msg_id}
+            )
+            status = str(body.get("msg_status", "SENDING"))
+            if status == "SENDING":
+                return pending
+            if status != "SEND_SUCCESS":
+                raise Rejected(f"wechat_oa mass send: {status}")
+            return PublishResult(status="published", external_id=msg_id, raw=pending.raw)
         publish_id = pending.raw["publish_id"]
         body = self._call(
             credentials, "cgi-bin/freepublish/get", "publish_status", json={"publish_id": publish_id}
@@ -232,7 +340,7 @@ class WeChatOAConnector(Connector):
             status="published",
             external_id=str(body["article_id"]),
             url=items[0].get("article_url", ""),
-            raw={"publish_id": publish_id},
+            raw={"publish_id": publish_id, "article_urls": [i.get("article_url", "") for i in items]},
         )
 
     def delete(self, credentials: Credentials, external_id: str) -> None:
