@@ -104,6 +104,7 @@ PROVIDERS = {
     "webhook_id": lambda w: w.once("webhook", _webhook).pk,
     "delivery_id": lambda w: w.once("webhook_delivery", _webhook_delivery).pk,
     "target_id": lambda w: w.once("post", _post).targets.first().pk,
+    "variant_id": lambda w: w.once("wechat_variant", _wechat_variant).pk,  # a WeChat OA variant
     # approvals
     "workflow_id": lambda w: w.once("workflow", _approval_workflow).pk,
     "request_id": lambda w: w.once("approval_request", _approval_request).pk,
@@ -128,6 +129,14 @@ def _account_group(world: World):
     from channels_app.tests.factories import AccountGroupFactory
 
     return AccountGroupFactory(workspace=world.workspace)
+
+
+def _wechat_variant(world: World):
+    from channels_app.tests.factories import SocialAccountFactory
+    from content.tests.factories import PostTargetFactory
+
+    account = SocialAccountFactory(workspace=world.workspace, platform="wechat_oa")
+    return PostTargetFactory(post__workspace=world.workspace, account=account)
 
 
 def _post(world: World):
