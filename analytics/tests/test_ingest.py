@@ -96,6 +96,54 @@ def test_a_batch_repeating_a_reading_keeps_the_later_row(workspace, instagram):
     assert list(MetricSnapshot.objects.values_list("value", flat=True)) == [2]
 
 
+def test_a_batch_mixing_new_readings_and_restated_ones_stores_each_once(workspace, instagram):
+    # given a stored reading at AT (a daily figure the platform later restates)
+    later = datetime(2027, 1, 6, 9, 0, tzinfo=UTC)
+    snapshots_ingest(
+        [reading(instagram, "followers_count", 1500, AT), reading(instagram, "reach", 70, AT)],
+        workspace=workspace,
+    )
+    # when one batch restates one of them, repeats the other unchanged and brings new readings
+    rows = [
+        reading(instagram, "followers_count", 1510, AT),
+        reading(instagram, "reach", 70, AT),
+        reading(instagram, "followers_count", 1520, later),
+        reading(instagram, "reach", 80, later),
+    ]
+    result = snapshots_ingest(rows, workspace=workspace)
+    again = snapshots_ingest(rows, workspace=workspace)
+    # then the restated value replaced the stored one, the new ones were added, the repeat changed nothing
+    assert result.snapshots_written == 3 and again.snapshots_written == 0
+    assert [(m, v, at) for _, _, m, v, at in _snapshots()] == [
+        ("followers_count", 1510, AT),
+        ("followers_count", 1520, later),
+        ("reach", 70, AT),
+        ("reach", 80, later),
+    ]
+    assert sorted(AccountDailyMetric.objects.values_list("metric", "date", "value")) == [
+        ("followers_count", date(2027, 1, 5), 1510),
+        ("followers_count", date(2027, 1, 6), 1520),
+        ("reach", date(2027, 1, 5), 70),
+        ("reach", date(2027, 1, 6), 80),
+    ]
+
+
+def test_a_new_batch_repeating_a_reading_keeps_the_later_row_beside_a_stored_one(workspace, instagram):
+    # given a stored reading, and a batch that repeats a new key (the plain INSERT meets its own duplicate)
+    later = datetime(2027, 1, 6, 9, 0, tzinfo=UTC)
+    snapshots_ingest([reading(instagram, "followers_count", 1500, AT)], workspace=workspace)
+    rows = [
+        reading(instagram, "followers_count", 1501, AT),
+        reading(instagram, "followers_count", 1, later),
+        reading(instagram, "followers_count", 2, later),
+    ]
+    # when
+    result = snapshots_ingest(rows, workspace=workspace)
+    # then the whole batch took the ON CONFLICT path: the later duplicate won, the restatement stuck
+    assert result.snapshots_written == 2
+    assert sorted((at, v) for _, _, _, v, at in _snapshots()) == [(AT, 1501), (later, 2)]
+
+
 def test_a_removed_metric_is_recorded_while_the_others_are_stored(workspace, instagram):
     # given a pull after Meta removed `impressions`: the other metrics came back, that one did not
     pull = uuid.uuid4()
