@@ -21,8 +21,9 @@ from channels_app.models import Platform, SocialAccount
 from content.models import Campaign, Post, PostTarget, PostTargetMedia, TagGroup
 
 from ..metrics import COMMON_METRICS, Level, feeders
-from .accounts import account_daily, account_period_values, account_series, account_values_on
-from .days import day_bounds, local_date, previous_period
+from . import reports
+from .accounts import account_daily, account_series, account_values_on
+from .days import day_bounds, local_date
 from .posts import PostFigures, common_post_value, post_figures
 from .rates import RATE_DENOMINATORS, post_engagement_rate, rate_of
 from .tags import tag_performance
@@ -287,8 +288,6 @@ def posts_table(
 
 # --- overview ------------------------------------------------------------------------------------------
 
-ACCOUNT_FIGURES = ("followers", "follower_growth", "views", "reach", "profile_visits")
-
 
 @dataclass
 class OverviewRow:
@@ -344,76 +343,18 @@ def _sum(values) -> float | None:
     return sum(present) if present else None
 
 
-PERIOD_LATEST_SQL = """
-SELECT target_id, metric, value FROM (
-    SELECT r.target_id, r.metric, r.value,
-           ROW_NUMBER() OVER (PARTITION BY r.target_id, r.metric ORDER BY r.date DESC) AS pick
-      FROM analytics_postdailymetric r
-      JOIN content_posttarget t ON t.id = r.target_id AND t.account_id = r.account_id
-     WHERE t.workspace_id = %s AND t.published_at >= %s AND t.published_at < %s
-       AND r.workspace_id = %s AND r.date <= %s
-) AS latest
-WHERE pick = 1
-"""
-
-
-def _period_post_figures(workspace, start: date, end: date) -> list[PostFigures]:
-    """What `post_figures` returns for the period (same figures, same order), with the latest values read
-    through the posts of the period (one join on the rollups' target index) instead of every rollup of
-    the workspace's accounts: the overview reads two periods of thousands of posts."""
-    lower, upper = day_bounds(workspace, start, end)
-    targets = PostTarget.objects.filter(workspace=workspace, published_at__gte=lower, published_at__lt=upper)
-    figures = {
-        pk: PostFigures(
-            target_id=pk,
-            post_id=post_id,
-            account_id=account_id,
-            platform=platform,
-            published_at=published_at,
-            published_on=local_date(workspace, published_at),
-        )
-        for pk, post_id, account_id, platform, published_at in targets.values_list(
-            "pk", "post_id", "account_id", "account__platform", "published_at"
-        )
+def _row_figures(group: reports.Group, rate: str) -> dict[str, float | None]:
+    """OVERVIEW_METRICS of one group of `reports.overview`."""
+    totals = group.totals
+    return {
+        "followers": totals["followers"],
+        "follower_growth": totals["follower_growth"],
+        "posts": float(group.posts),
+        "views": totals["views"],
+        "reach": totals["reach"],
+        "engagements": totals["engagements"],
+        "engagement_rate": group.rates[rate].value,
     }
-    if not figures:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(PERIOD_LATEST_SQL, [workspace.pk, lower, upper, workspace.pk, end])
-        for target_id, metric, value in cursor.fetchall():
-            if target_id in figures:
-                figures[target_id].raw[metric] = value
-    for figure in figures.values():
-        figure.common = {key: common_post_value(figure.platform, figure.raw, key) for key in COMMON_METRICS}
-    _followers_on_publishing_day(workspace, figures.values(), until=end)
-    return sorted(figures.values(), key=lambda f: (f.published_at, f.target_id))
-
-
-def _period_figures(workspace, accounts: dict[int, SocialAccount], start: date, end: date, rate: str):
-    """Per account: the account-level figures and the period's post figures (and the posts themselves)."""
-    per_account = {
-        metric: account_period_values(workspace, metric=metric, start=start, end=end)
-        for metric in (
-            "followers",
-            "follower_growth",
-        )
-    }
-    posts = _period_post_figures(workspace, start, end)
-    by_account: dict[int, list[PostFigures]] = defaultdict(list)
-    for figure in posts:
-        by_account[figure.account_id].append(figure)
-    table = {}
-    for account_id in accounts:
-        figures = by_account.get(account_id, [])
-        table[account_id] = {
-            "followers": per_account["followers"].get(account_id),
-            "follower_growth": per_account["follower_growth"].get(account_id),
-            "posts": float(len(figures)),
-            "views": _sum(f.common.get("views") for f in figures),
-            "reach": _sum(f.common.get("reach") for f in figures),
-            "engagements": _sum(f.common.get("engagements") for f in figures),
-        }
-    return table, by_account, posts
 
 
 def _followers_total_daily(workspace, start: date, end: date) -> list[tuple[date, float]]:
@@ -439,64 +380,55 @@ def _followers_total_daily(workspace, start: date, end: date) -> list[tuple[date
 def overview(workspace, *, start: date, end: date, top: int = 5) -> Overview:
     """The overview of the workspace's days `start`..`end` against the period of the same length just
     before: followers (last value), follower growth, posts, and the period's posts' views, reach,
-    engagements and the workspace's lead engagement rate; per account, per platform and in total."""
-    rate = lead_engagement_rate(workspace)
-    accounts = {
-        a.pk: a
-        for a in SocialAccount.objects.filter(workspace=workspace).order_by("platform", "handle", "pk")
-    }
-    before_start, before_end = previous_period(start, end)
-    now, now_posts, now_all = _period_figures(workspace, accounts, start, end, rate)
-    then, then_posts, then_all = _period_figures(workspace, accounts, before_start, before_end, rate)
+    engagements and the workspace's lead engagement rate; per account, per platform and in total.
 
-    def row(key, label, platform, account_ids, now_figs, then_figs) -> OverviewRow:
-        current = {m: _sum(now[a][m] for a in account_ids) for m in OVERVIEW_METRICS[:-1]}
-        previous = {m: _sum(then[a][m] for a in account_ids) for m in OVERVIEW_METRICS[:-1]}
-        current["engagement_rate"] = rate_of(now_figs, rate).value
-        previous["engagement_rate"] = rate_of(then_figs, rate).value
-        return OverviewRow(key, label, platform, len(account_ids), current, previous)
+    The figures are `reports.overview`'s, the one read the JSON API and the report page show (one
+    implementation of the numbers): this only shapes them into rows for the files and adds the daily
+    follower line and the top posts."""
+    report = reports.overview(workspace, start=start, end=end)
+    rate = report.rate_order[0]
+    accounts = report.account_rows
 
-    account_rows = [
-        row(
-            str(pk),
-            a.display_name or a.handle,
-            a.platform,
-            [pk],
-            now_posts.get(pk, []),
-            then_posts.get(pk, []),
+    def row(key, label, platform, part: reports.OverviewPart, count: int) -> OverviewRow:
+        return OverviewRow(
+            key, label, platform, count, _row_figures(part.current, rate), _row_figures(part.previous, rate)
         )
-        for pk, a in accounts.items()
-    ]
-    by_platform = defaultdict(list)
-    for pk, account in accounts.items():
-        by_platform[account.platform].append(pk)
-    platform_rows = [
-        row(
-            platform,
-            str(PLATFORM_NAMES.get(platform, platform)),
-            platform,
-            ids,
-            [f for pk in ids for f in now_posts.get(pk, [])],
-            [f for pk in ids for f in then_posts.get(pk, [])],
-        )
-        for platform, ids in sorted(by_platform.items())
-    ]
-    total = row("total", "", "", list(accounts), now_all, then_all)
-    followers_daily = _followers_total_daily(workspace, start, end)
+
+    per_platform = defaultdict(int)
+    for account in accounts.values():
+        per_platform[account.platform] += 1
     top_posts = sorted(
-        (f for f in now_all if f.common.get("engagements") is not None),
+        (f for f in report.figures if f.common.get("engagements") is not None),
         key=lambda f: (-f.common["engagements"], f.target_id),
     )[:top]
     return Overview(
         start=start,
         end=end,
-        previous_start=before_start,
-        previous_end=before_end,
+        previous_start=report.previous_start,
+        previous_end=report.previous_end,
         lead_rate=rate,
-        total=total,
-        platforms=platform_rows,
-        accounts=account_rows,
-        followers_daily=followers_daily,
+        total=row("total", "", "", report.workspace, len(accounts)),
+        platforms=[
+            row(
+                part.key,
+                str(PLATFORM_NAMES.get(part.key, part.key)),
+                part.key,
+                part,
+                per_platform[part.key],
+            )
+            for part in report.platforms
+        ],
+        accounts=[
+            row(
+                str(part.key),
+                accounts[part.key].display_name or accounts[part.key].handle,
+                accounts[part.key].platform,
+                part,
+                1,
+            )
+            for part in report.accounts
+        ],
+        followers_daily=_followers_total_daily(workspace, start, end),
         top_posts=top_posts,
     )
 
