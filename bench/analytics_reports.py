@@ -277,7 +277,7 @@ per_post AS (
 SELECT p.id, p.published_at, p.eng, p.common_values, po.title, a.handle
   FROM per_post p JOIN content_posttarget pt ON pt.id = p.id JOIN content_post po ON po.id = pt.post_id
   JOIN channels_app_socialaccount a ON a.id = pt.account_id
- ORDER BY p.eng DESC NULLS LAST, p.published_at DESC, p.id
+ ORDER BY p.eng DESC NULLS LAST, p.published_at DESC, p.id DESC
  LIMIT 50
 """
 
@@ -371,9 +371,6 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from analytics.selectors import reports
-    from analytics.selectors.exports import PostFilters, overview, posts_table
-
     call_command("migrate", verbosity=0)
     workspace = seed(args.accounts, args.posts)
     if args.index_off or args.index_on:
@@ -388,55 +385,40 @@ def main() -> None:
         cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [INDEX_NAME])
         indexed = cursor.fetchone() is not None
 
-    def selector_overview():
-        overview(workspace, start=PERIOD_START, end=PERIOD_END)
-
-    def selector_posts():
-        posts_table(
-            workspace,
-            start=PERIOD_START,
-            end=PERIOD_END,
-            filters=PostFilters(platforms=("weibo",)),
-            sort="engagements",
-            limit=50,
-        )
+    client = api_client(workspace)
+    base = f"/api/v1/workspaces/{workspace.pk}/analytics"
+    period = {"start": PERIOD_START.isoformat(), "end": PERIOD_END.isoformat()}
 
     def api_overview():
-        return reports.overview(workspace, start=PERIOD_START, end=PERIOD_END)
+        response = client.get(f"{base}/overview/", period)
+        assert response.status_code == 200, response.content[:300]
+        return response.json()
 
     def api_posts():
-        rows = reports.post_table(
-            workspace, start=PERIOD_START, end=PERIOD_END, sort="-engagements", platforms=["weibo"]
+        response = client.get(
+            f"{base}/posts/", {**period, "platforms": "weibo", "sort": "-engagements", "page_size": 50}
         )
-        return reports.post_details(workspace, rows[:50])
+        assert response.status_code == 200, response.content[:300]
+        return response.json()
 
-    # The two sides must read the same page.
-    page = posts_table(
-        workspace, start=PERIOD_START, end=PERIOD_END, filters=PostFilters(platforms=("weibo",)), limit=50
-    )
+    # Both sides must read the same figures: the same page of posts, the same engagements total.
     raw_page = raw_posts_page(workspace)
-    same_page = [row.figures.target_id for row in page.rows] == [row[0] for row in raw_page]
-    report = overview(workspace, start=PERIOD_START, end=PERIOD_END)
+    posts = api_posts()
+    same_page = [row["target_id"] for row in posts["results"]] == [row[0] for row in raw_page]
     raw_rows = raw_overview(workspace)
     raw_engagements = sum(row[7] or 0 for row in raw_rows if row[2] == "now")
-    same_totals = abs((report.total.current["engagements"] or 0) - raw_engagements) < 1e-6
-    api_page = [row.figure.target_id for row in api_posts()]
-    api_same_page = api_page == [row[0] for row in raw_page]
-    api_engagements = api_overview().workspace.current.totals["engagements"] or 0
-    api_same_totals = abs(api_engagements - raw_engagements) < 1e-6
+    report = api_overview()
+    engagements = next(m for m in report["workspace"]["metrics"] if m["metric"] == "engagements")
+    same_totals = abs((engagements["current"] or 0) - raw_engagements) < 1e-6
 
     load_before = os.getloadavg()[0]
-    results = {
-        key: [] for key in ("overview", "overview_raw", "posts", "posts_raw", "overview_api", "posts_api")
-    }
+    results = {key: [] for key in ("overview", "overview_raw", "posts", "posts_raw")}
     queries = {key: set() for key in results}
     calls = {
-        "overview": selector_overview,
+        "overview": api_overview,
         "overview_raw": lambda: raw_overview(workspace),
-        "posts": selector_posts,
+        "posts": api_posts,
         "posts_raw": lambda: raw_posts_page(workspace),
-        "overview_api": api_overview,
-        "posts_api": api_posts,
     }
     for call in calls.values():  # warm up caches and plans once
         call()
@@ -454,26 +436,38 @@ def main() -> None:
         f"read index {'on' if indexed else 'off'}; period {PERIOD_START}..{PERIOD_END} (Asia/Shanghai), "
         f"{args.runs} runs; load average before {load_before:.2f}, after {load_after:.2f}"
     )
-    print(f"  posts in the period: {report.total.current['posts']:.0f}; Weibo: {page.total}")
+    print(f"  posts in the period: {report['workspace']['posts']['current']}; Weibo: {posts['count']}")
     print(f"  same page both ways: {same_page}; same engagements total both ways: {same_totals}")
-    print(f"  API path: same page as raw SQL: {api_same_page}; same engagements total: {api_same_totals}")
     for name, mine, raw in (
-        ("(a) overview", "overview", "overview_raw"),
-        ("(b) post table", "posts", "posts_raw"),
-        ("(c) API overview", "overview_api", "overview_raw"),
-        ("(c) API posts", "posts_api", "posts_raw"),
+        ("(a) overview API", "overview", "overview_raw"),
+        ("(b) post table API", "posts", "posts_raw"),
     ):
         ratio95 = p95(results[mine]) / p95(results[raw])
         ratio50 = statistics.median(results[mine]) / statistics.median(results[raw])
-        for label, key in (("selector", mine), ("raw SQL ", raw)):
-            if label == "raw SQL " and mine.endswith("_api"):
-                continue  # printed with (a) / (b)
+        for label, key in (("API     ", mine), ("raw SQL ", raw)):
             median, high = statistics.median(results[key]), p95(results[key])
             print(
-                f"  {name if label == 'selector' else '':17} {label} p50 {median:8.1f} ms  p95 {high:8.1f} ms"
-                f"  queries/call {sorted(queries[key])}"
+                f"  {name if key == mine else '':19} {label} p50 {median:8.1f} ms  p95 {high:8.1f} ms"
+                f"  queries/request {sorted(queries[key])}"
             )
-        print(f"  {'':17} ratio selector / raw SQL: p50 {ratio50:.2f}x  p95 {ratio95:.2f}x")
+        print(f"  {'':19} ratio API / raw SQL: p50 {ratio50:.2f}x  p95 {ratio95:.2f}x")
+
+
+def api_client(workspace):
+    """A DRF test client logged in (session, through every middleware) as an analyst of the workspace."""
+    from django.conf import settings
+    from rest_framework.test import APIClient
+
+    from accounts.roles import Role
+    from accounts.tests.factories import UserFactory, WorkspaceMemberFactory
+
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    user = UserFactory()
+    WorkspaceMemberFactory(workspace=workspace, user=user, role=Role.ANALYST)
+    client = APIClient()
+    client.force_login(user)
+    return client
 
 
 if __name__ == "__main__":
