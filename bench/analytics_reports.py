@@ -1,5 +1,5 @@
-"""Report reads on a big workspace: the overview and the post table through the selectors the API and the
-exports use, against the same read in raw SQL; p95 latency and queries per request (issue 12,
+"""Report reads on a big workspace: the overview and the post table API endpoints, through the full
+request, against the same read in raw SQL; p50/p95 latency and queries per request (issue 12,
 acceptance 5).
 
 Seeds (once) a workspace with `--accounts` accounts (Instagram, Weibo, Douyin, X in turn) and `--posts`
@@ -10,26 +10,24 @@ path (`analytics.services.snapshots_ingest`, which also upserts the daily rollup
 * each post read at 1 hour, 1, 3, 7 and 30 days after publishing with every current post metric of its
   platform (running totals that grow with age; each post gets its own size).
 
-Then, `--runs` times each, alternating:
+Then, `--runs` times each, alternating, with a DRF test client logged in as an analyst (session, every
+middleware, the view, the serializers, JSON rendering):
 
-(a) overview: `analytics.selectors.exports.overview` for the last 30 days of 2026 against the 30 before
-    (per account, per platform, total; followers, follower growth, posts, views, reach, engagements and
-    the lead engagement rate; the daily follower line; top posts) vs ONE raw SQL statement returning per
+(a) GET /api/v1/workspaces/{id}/analytics/overview/ for the last 30 days of 2026 (against the 30 before;
+    per account, per platform and for the workspace: posts, ten post totals, followers, follower growth,
+    profile visits and the three engagement rates). It calls `analytics.selectors.reports.overview`, the
+    one read the report page and the downloads call too. Against ONE raw SQL statement returning per
     account and period the followers, posts, views, reach, engagements and the rate's sums (what the
-    overview's tables are made of; it leaves out follower growth and the daily line, so the raw side
-    does less work than the selector).
-(b) post table: `analytics.selectors.exports.posts_table`, the first page of 50 sorted by engagements,
-    filtered to one platform (Weibo), the same 30 days vs ONE raw SQL statement that ranks the same
-    posts and returns the page with its values.
+    overview is made of; it leaves out follower growth, profile visits, the other totals and two of the
+    rates, so the raw side does less work than the API).
+(b) GET .../analytics/posts/?platforms=weibo&sort=-engagements&page_size=50: the first page, which
+    calls `analytics.selectors.post_table.post_page` (the one read of the post table) vs ONE raw SQL
+    statement that ranks the same posts and returns the page with its values.
 
-(c) the same two reads the way the JSON API and the report pages make them (`analytics.selectors.reports`:
-    `overview`, and `post_table` + `post_details` for the first page of 50), which is still a second
-    implementation of the same tables (see analytics/README.md): measured beside (a) and (b) so the cost
-    of the path people actually hit is on record, and checked to return the same page and total.
-
-Prints p50/p95 of each, the ratio selector / raw SQL and the SQL queries per call (the same for every
-call: counted each time). `--index-off` drops the read index of migration 0003 first (to measure
-without it; the next `migrate` does not bring it back: run with `--index-on` to restore it).
+Before timing, the script checks both sides return the same page and the same engagements total.
+Prints p50/p95 of each, the ratio API / raw SQL and the SQL queries per request (counted every time;
+the API's include the session and membership reads). `--index-off` drops the read index of migration
+0003 first (to measure without it; the next `migrate` does not bring it back: `--index-on` restores it).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kawo_bench_reports REDIS_URL=redis://127.0.0.1:6379/13 \\
         .venv/bin/python bench/analytics_reports.py --runs 20
@@ -463,8 +461,13 @@ def api_client(workspace):
 
     if "testserver" not in settings.ALLOWED_HOSTS:
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    user = UserFactory()
-    WorkspaceMemberFactory(workspace=workspace, user=user, role=Role.ANALYST)
+    from accounts.models import User, WorkspaceMember
+
+    user = User.objects.filter(email="bench-analyst@example.com").first()
+    if user is None:
+        user = UserFactory(email="bench-analyst@example.com")
+    if not WorkspaceMember.objects.filter(workspace=workspace, user=user).exists():
+        WorkspaceMemberFactory(workspace=workspace, user=user, role=Role.ANALYST)
     client = APIClient()
     client.force_login(user)
     return client
