@@ -27,7 +27,7 @@ from .api import serializers as api_serializers
 from .api import views as api
 from .metrics import COMMON_METRICS
 from .models import ExportKind
-from .selectors import reports
+from .selectors import post_table, reports
 
 PRESETS = (
     ("7d", gettext_lazy("Last 7 days")),
@@ -215,25 +215,36 @@ def _table_context(page: _AnalyticsPage, query) -> dict:
     def number(value):
         return int(value) if value and value.isdigit() else None
 
-    rows = reports.post_table(
-        page.workspace,
-        start=page.start,
-        end=page.end,
-        sort=sort,
+    try:
+        page_number = max(1, int(query.get("page", 1)))
+    except ValueError:
+        page_number = 1
+    size = 25
+    filters = post_table.filters_of(
         accounts=[number(wanted["account"])] if number(wanted["account"]) else None,
         platforms=[wanted["platform"]] if wanted["platform"] else None,
         campaign=number(wanted["campaign"]),
         tags=[number(wanted["tag"])] if number(wanted["tag"]) else None,
         media_type=wanted["media_type"] if wanted["media_type"] in reports.MEDIA_TYPES else None,
     )
-    try:
-        page_number = max(1, int(query.get("page", 1)))
-    except ValueError:
-        page_number = 1
-    size = 25
-    pages = max(1, -(-len(rows) // size))
-    page_number = min(page_number, pages)
-    chosen = reports.post_details(page.workspace, rows[(page_number - 1) * size : page_number * size])
+
+    def read(number):
+        return post_table.post_page(
+            page.workspace,
+            start=page.start,
+            end=page.end,
+            sort=sort,
+            filters=filters,
+            limit=size,
+            offset=(number - 1) * size,
+        )
+
+    table = read(page_number)
+    pages = max(1, -(-table.total // size))
+    if page_number > pages:  # past the end (the filters changed): the last page
+        page_number = pages
+        table = read(page_number)
+    chosen = table.rows
     lead = selectors.lead_engagement_rate(page.workspace)
     base = {k: v for k, v in wanted.items() if v}
     base.update(start=page.start.isoformat(), end=page.end.isoformat())
@@ -258,7 +269,7 @@ def _table_context(page: _AnalyticsPage, query) -> dict:
             }
             for row in chosen
         ],
-        "count": len(rows),
+        "count": table.total,
         "page_number": page_number,
         "pages": pages,
         "sort": sort,

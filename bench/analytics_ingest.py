@@ -9,8 +9,9 @@ time order, as pulls deliver them. Then, in the same run, batch by batch (each b
 its ingest, so the load of a shared machine weighs on both alike):
 
 * the ingest path: `analytics.services.snapshots_ingest` in batches of `--batch` rows (each batch one
-  transaction: COPY into a TEMP staging table, one INSERT ... ON CONFLICT into the month-partitioned
-  snapshot table, two upserts of the daily rollups);
+  transaction: COPY into a TEMP staging table, a probe of the stored (capture time, account) pairs,
+  a plain INSERT of the readings that cannot meet a stored one into the month-partitioned snapshot
+  table and INSERT ... ON CONFLICT of the others, two upserts of the daily rollups);
 * the floor: the same rows turned into the same COPY text (the ingest's own `copy_text`) and COPY'd
   into a plain table with no index, no key and no partitioning, in batches of the same size.
 

@@ -1,5 +1,5 @@
-"""Report reads on a big workspace: the overview and the post table through the selectors the API and the
-exports use, against the same read in raw SQL; p95 latency and queries per request (issue 12,
+"""Report reads on a big workspace: the overview and the post table API endpoints, through the full
+request, against the same read in raw SQL; p50/p95 latency and queries per request (issue 12,
 acceptance 5).
 
 Seeds (once) a workspace with `--accounts` accounts (Instagram, Weibo, Douyin, X in turn) and `--posts`
@@ -10,26 +10,24 @@ path (`analytics.services.snapshots_ingest`, which also upserts the daily rollup
 * each post read at 1 hour, 1, 3, 7 and 30 days after publishing with every current post metric of its
   platform (running totals that grow with age; each post gets its own size).
 
-Then, `--runs` times each, alternating:
+Then, `--runs` times each, alternating, with a DRF test client logged in as an analyst (session, every
+middleware, the view, the serializers, JSON rendering):
 
-(a) overview: `analytics.selectors.exports.overview` for the last 30 days of 2026 against the 30 before
-    (per account, per platform, total; followers, follower growth, posts, views, reach, engagements and
-    the lead engagement rate; the daily follower line; top posts) vs ONE raw SQL statement returning per
+(a) GET /api/v1/workspaces/{id}/analytics/overview/ for the last 30 days of 2026 (against the 30 before;
+    per account, per platform and for the workspace: posts, ten post totals, followers, follower growth,
+    profile visits and the three engagement rates). It calls `analytics.selectors.reports.overview`, the
+    one read the report page and the downloads call too. Against ONE raw SQL statement returning per
     account and period the followers, posts, views, reach, engagements and the rate's sums (what the
-    overview's tables are made of; it leaves out follower growth and the daily line, so the raw side
-    does less work than the selector).
-(b) post table: `analytics.selectors.exports.posts_table`, the first page of 50 sorted by engagements,
-    filtered to one platform (Weibo), the same 30 days vs ONE raw SQL statement that ranks the same
-    posts and returns the page with its values.
+    overview is made of; it leaves out follower growth, profile visits, the other totals and two of the
+    rates, so the raw side does less work than the API).
+(b) GET .../analytics/posts/?platforms=weibo&sort=-engagements&page_size=50: the first page, which
+    calls `analytics.selectors.post_table.post_page` (the one read of the post table) vs ONE raw SQL
+    statement that ranks the same posts and returns the page with its values.
 
-(c) the same two reads the way the JSON API and the report pages make them (`analytics.selectors.reports`:
-    `overview`, and `post_table` + `post_details` for the first page of 50), which is still a second
-    implementation of the same tables (see analytics/README.md): measured beside (a) and (b) so the cost
-    of the path people actually hit is on record, and checked to return the same page and total.
-
-Prints p50/p95 of each, the ratio selector / raw SQL and the SQL queries per call (the same for every
-call: counted each time). `--index-off` drops the read index of migration 0003 first (to measure
-without it; the next `migrate` does not bring it back: run with `--index-on` to restore it).
+Before timing, the script checks both sides return the same page and the same engagements total.
+Prints p50/p95 of each, the ratio API / raw SQL and the SQL queries per request (counted every time;
+the API's include the session and membership reads). `--index-off` drops the read index of migration
+0003 first (to measure without it; the next `migrate` does not bring it back: `--index-on` restores it).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kawo_bench_reports REDIS_URL=redis://127.0.0.1:6379/13 \\
         .venv/bin/python bench/analytics_reports.py --runs 20
@@ -277,7 +275,7 @@ per_post AS (
 SELECT p.id, p.published_at, p.eng, p.common_values, po.title, a.handle
   FROM per_post p JOIN content_posttarget pt ON pt.id = p.id JOIN content_post po ON po.id = pt.post_id
   JOIN channels_app_socialaccount a ON a.id = pt.account_id
- ORDER BY p.eng DESC NULLS LAST, p.published_at DESC, p.id
+ ORDER BY p.eng DESC NULLS LAST, p.published_at DESC, p.id DESC
  LIMIT 50
 """
 
@@ -371,9 +369,6 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from analytics.selectors import reports
-    from analytics.selectors.exports import PostFilters, overview, posts_table
-
     call_command("migrate", verbosity=0)
     workspace = seed(args.accounts, args.posts)
     if args.index_off or args.index_on:
@@ -388,55 +383,40 @@ def main() -> None:
         cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [INDEX_NAME])
         indexed = cursor.fetchone() is not None
 
-    def selector_overview():
-        overview(workspace, start=PERIOD_START, end=PERIOD_END)
-
-    def selector_posts():
-        posts_table(
-            workspace,
-            start=PERIOD_START,
-            end=PERIOD_END,
-            filters=PostFilters(platforms=("weibo",)),
-            sort="engagements",
-            limit=50,
-        )
+    client = api_client(workspace)
+    base = f"/api/v1/workspaces/{workspace.pk}/analytics"
+    period = {"start": PERIOD_START.isoformat(), "end": PERIOD_END.isoformat()}
 
     def api_overview():
-        return reports.overview(workspace, start=PERIOD_START, end=PERIOD_END)
+        response = client.get(f"{base}/overview/", period)
+        assert response.status_code == 200, response.content[:300]
+        return response.json()
 
     def api_posts():
-        rows = reports.post_table(
-            workspace, start=PERIOD_START, end=PERIOD_END, sort="-engagements", platforms=["weibo"]
+        response = client.get(
+            f"{base}/posts/", {**period, "platforms": "weibo", "sort": "-engagements", "page_size": 50}
         )
-        return reports.post_details(workspace, rows[:50])
+        assert response.status_code == 200, response.content[:300]
+        return response.json()
 
-    # The two sides must read the same page.
-    page = posts_table(
-        workspace, start=PERIOD_START, end=PERIOD_END, filters=PostFilters(platforms=("weibo",)), limit=50
-    )
+    # Both sides must read the same figures: the same page of posts, the same engagements total.
     raw_page = raw_posts_page(workspace)
-    same_page = [row.figures.target_id for row in page.rows] == [row[0] for row in raw_page]
-    report = overview(workspace, start=PERIOD_START, end=PERIOD_END)
+    posts = api_posts()
+    same_page = [row["target_id"] for row in posts["results"]] == [row[0] for row in raw_page]
     raw_rows = raw_overview(workspace)
     raw_engagements = sum(row[7] or 0 for row in raw_rows if row[2] == "now")
-    same_totals = abs((report.total.current["engagements"] or 0) - raw_engagements) < 1e-6
-    api_page = [row.figure.target_id for row in api_posts()]
-    api_same_page = api_page == [row[0] for row in raw_page]
-    api_engagements = api_overview().workspace.current.totals["engagements"] or 0
-    api_same_totals = abs(api_engagements - raw_engagements) < 1e-6
+    report = api_overview()
+    engagements = next(m for m in report["workspace"]["metrics"] if m["metric"] == "engagements")
+    same_totals = abs((engagements["current"] or 0) - raw_engagements) < 1e-6
 
     load_before = os.getloadavg()[0]
-    results = {
-        key: [] for key in ("overview", "overview_raw", "posts", "posts_raw", "overview_api", "posts_api")
-    }
+    results = {key: [] for key in ("overview", "overview_raw", "posts", "posts_raw")}
     queries = {key: set() for key in results}
     calls = {
-        "overview": selector_overview,
+        "overview": api_overview,
         "overview_raw": lambda: raw_overview(workspace),
-        "posts": selector_posts,
+        "posts": api_posts,
         "posts_raw": lambda: raw_posts_page(workspace),
-        "overview_api": api_overview,
-        "posts_api": api_posts,
     }
     for call in calls.values():  # warm up caches and plans once
         call()
@@ -454,26 +434,43 @@ def main() -> None:
         f"read index {'on' if indexed else 'off'}; period {PERIOD_START}..{PERIOD_END} (Asia/Shanghai), "
         f"{args.runs} runs; load average before {load_before:.2f}, after {load_after:.2f}"
     )
-    print(f"  posts in the period: {report.total.current['posts']:.0f}; Weibo: {page.total}")
+    print(f"  posts in the period: {report['workspace']['posts']['current']}; Weibo: {posts['count']}")
     print(f"  same page both ways: {same_page}; same engagements total both ways: {same_totals}")
-    print(f"  API path: same page as raw SQL: {api_same_page}; same engagements total: {api_same_totals}")
     for name, mine, raw in (
-        ("(a) overview", "overview", "overview_raw"),
-        ("(b) post table", "posts", "posts_raw"),
-        ("(c) API overview", "overview_api", "overview_raw"),
-        ("(c) API posts", "posts_api", "posts_raw"),
+        ("(a) overview API", "overview", "overview_raw"),
+        ("(b) post table API", "posts", "posts_raw"),
     ):
         ratio95 = p95(results[mine]) / p95(results[raw])
         ratio50 = statistics.median(results[mine]) / statistics.median(results[raw])
-        for label, key in (("selector", mine), ("raw SQL ", raw)):
-            if label == "raw SQL " and mine.endswith("_api"):
-                continue  # printed with (a) / (b)
+        for label, key in (("API     ", mine), ("raw SQL ", raw)):
             median, high = statistics.median(results[key]), p95(results[key])
             print(
-                f"  {name if label == 'selector' else '':17} {label} p50 {median:8.1f} ms  p95 {high:8.1f} ms"
-                f"  queries/call {sorted(queries[key])}"
+                f"  {name if key == mine else '':19} {label} p50 {median:8.1f} ms  p95 {high:8.1f} ms"
+                f"  queries/request {sorted(queries[key])}"
             )
-        print(f"  {'':17} ratio selector / raw SQL: p50 {ratio50:.2f}x  p95 {ratio95:.2f}x")
+        print(f"  {'':19} ratio API / raw SQL: p50 {ratio50:.2f}x  p95 {ratio95:.2f}x")
+
+
+def api_client(workspace):
+    """A DRF test client logged in (session, through every middleware) as an analyst of the workspace."""
+    from django.conf import settings
+    from rest_framework.test import APIClient
+
+    from accounts.roles import Role
+    from accounts.tests.factories import UserFactory, WorkspaceMemberFactory
+
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    from accounts.models import User, WorkspaceMember
+
+    user = User.objects.filter(email="bench-analyst@example.com").first()
+    if user is None:
+        user = UserFactory(email="bench-analyst@example.com")
+    if not WorkspaceMember.objects.filter(workspace=workspace, user=user).exists():
+        WorkspaceMemberFactory(workspace=workspace, user=user, role=Role.ANALYST)
+    client = APIClient()
+    client.force_login(user)
+    return client
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from core.api import WorkspaceScopedAPIView, created
 from .. import selectors, services
 from ..metrics import COMMON_METRICS, PLATFORM_METRICS
 from ..models import CustomMetric, EngagementRateBasis
-from ..selectors import reports
+from ..selectors import post_table, reports
 from ..selectors.rates import BASIS_TO_RATE, RATE_DENOMINATORS
 from . import serializers as s
 
@@ -147,7 +147,7 @@ def overview_data(workspace, overview: reports.Overview) -> dict:
     }
 
 
-def post_row_data(workspace, row: reports.PostRow) -> dict:
+def post_row_data(workspace, row: post_table.PostRow) -> dict:
     figure = row.figure
     return {
         "target_id": figure.target_id,
@@ -213,21 +213,25 @@ class PostTableView(_AnalyticsView):
     )
     def get(self, request, workspace_id):
         query = _validated(s.PostTableQuerySerializer, request.query_params, self)
-        rows = reports.post_table(
+        page, size = query["page"], query["page_size"]
+        table = post_table.post_page(
             self.workspace,
             start=query["start"],
             end=query["end"],
             sort=query["sort"],
-            accounts=query.get("accounts"),
-            platforms=query.get("platforms"),
-            campaign=query.get("campaign"),
-            tags=query.get("tags"),
-            author=query.get("author"),
-            media_type=query.get("media_type"),
+            filters=post_table.filters_of(
+                accounts=query.get("accounts"),
+                platforms=query.get("platforms"),
+                campaign=query.get("campaign"),
+                tags=query.get("tags"),
+                author=query.get("author"),
+                media_type=query.get("media_type"),
+            ),
+            limit=size,
+            offset=(page - 1) * size,
         )
-        page, size = query["page"], query["page_size"]
-        pages = max(1, math.ceil(len(rows) / size))
-        chosen = reports.post_details(self.workspace, rows[(page - 1) * size : page * size])
+        pages = max(1, math.ceil(table.total / size))
+        chosen = table.rows
 
         def link(number):
             if number < 1 or number > pages:
@@ -238,7 +242,7 @@ class PostTableView(_AnalyticsView):
 
         return Response(
             {
-                "count": len(rows),
+                "count": table.total,
                 "page": page,
                 "pages": pages,
                 "next": link(page + 1),
@@ -304,12 +308,15 @@ class CampaignDetailReportView(_AnalyticsView):
         (figures,) = reports.campaign_report(
             self.workspace, start=query["start"], end=query["end"], campaign_ids=[campaign.pk]
         )
-        rows = reports.post_table(
-            self.workspace, start=query["start"], end=query["end"], campaign=campaign.pk
+        table = post_table.post_page(
+            self.workspace,
+            start=query["start"],
+            end=query["end"],
+            sort="-engagements",
+            filters=post_table.filters_of(campaign=campaign.pk),
+            limit=10,
         )
-        rows = [row for row in rows if row.figure.common.get("engagements") is not None]
-        rows.sort(key=lambda row: -row.figure.common["engagements"])
-        top = reports.post_details(self.workspace, rows[:10])
+        top = [row for row in table.rows if row.figure.common.get("engagements") is not None]
         return Response(
             {
                 "period": _period(query),

@@ -9,39 +9,25 @@ then reads full figures for the page only, so a page costs a fixed number of que
 
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db import connection
-from django.db.models import F, Q
-
 from channels_app.models import Platform, SocialAccount
-from content.models import Campaign, Post, PostTarget, PostTargetMedia, TagGroup
+from content.models import Campaign, Post, TagGroup
 
-from ..metrics import COMMON_METRICS, Level, feeders
-from .accounts import account_daily, account_period_values, account_series, account_values_on
-from .days import day_bounds, local_date, previous_period
-from .posts import PostFigures, common_post_value, post_figures
-from .rates import RATE_DENOMINATORS, post_engagement_rate, rate_of
+from ..metrics import COMMON_METRICS
+from . import reports
+from .accounts import account_daily, account_values_on
+from .post_table import NO_MEDIA, PostFilters, filtered_targets, post_page
+from .posts import PostFigures, post_figures
+from .rates import rate_of
 from .tags import tag_performance
 from .workspace_settings import lead_engagement_rate
 
 POST_METRICS = ("views", "reach", "engagements", "likes", "comments", "shares", "saves", "video_plays")
 SORTS = ("published_at", *COMMON_METRICS)
-NO_MEDIA = "text"  # the media-type filter's name for posts without media
 PLATFORM_NAMES = dict(Platform.choices)
-
-
-@dataclass(frozen=True)
-class PostFilters:
-    account_ids: tuple[int, ...] = ()
-    platforms: tuple[str, ...] = ()
-    campaign_ids: tuple[int, ...] = ()
-    tag_ids: tuple[int, ...] = ()
-    author_ids: tuple[int, ...] = ()
-    media_kinds: tuple[str, ...] = ()  # "image", "video" or NO_MEDIA
 
 
 @dataclass
@@ -66,165 +52,6 @@ class PostsPage:
     rows: list[PostRow]
 
 
-def _filtered_targets(workspace, start: date, end: date, filters: PostFilters):
-    lower, upper = day_bounds(workspace, start, end)
-    targets = PostTarget.objects.filter(
-        workspace=workspace, published_at__gte=lower, published_at__lt=upper, post__deleted_at__isnull=True
-    )
-    if filters.account_ids:
-        targets = targets.filter(account_id__in=filters.account_ids)
-    if filters.platforms:
-        targets = targets.filter(account__platform__in=filters.platforms)
-    if filters.campaign_ids:
-        targets = targets.filter(post__campaign_id__in=filters.campaign_ids)
-    if filters.author_ids:
-        targets = targets.filter(post__author_id__in=filters.author_ids)
-    if filters.tag_ids:
-        tagged = Post.tags.through.objects.filter(tag_id__in=filters.tag_ids).values("post_id")
-        targets = targets.filter(post_id__in=tagged)
-    if filters.media_kinds:
-        kinds = [kind for kind in filters.media_kinds if kind != NO_MEDIA]
-        condition = Q(pk__in=PostTargetMedia.objects.filter(media__kind__in=kinds).values("target_id"))
-        if NO_MEDIA in filters.media_kinds:
-            condition |= ~Q(pk__in=PostTargetMedia.objects.values("target_id"))
-        targets = targets.filter(condition)
-    return targets
-
-
-def _feeder_values(workspace, common: str) -> tuple[str, list]:
-    """VALUES rows (platform, common, metric, priority, scale) for `common` (and its components)."""
-    names = (common, *COMMON_METRICS[common].components)
-    platforms = SocialAccount.objects.filter(workspace=workspace).values_list("platform", flat=True)
-    rows, params = [], []
-    for platform in sorted(set(platforms)):
-        for name in names:
-            for priority, metric in enumerate(feeders(platform, name, level=Level.POST)):
-                rows.append("(%s, %s, %s, %s, CAST(%s AS DOUBLE PRECISION))")
-                params += [platform, name, metric.key, priority, metric.to_common]
-    return ", ".join(rows), params
-
-
-RANK_SQL = """
-WITH feeder (platform, common, metric, priority, scale) AS (VALUES {values}),
-t AS ({targets}),
-latest AS (
-    SELECT target_id, metric, value FROM (
-        SELECT r.target_id, r.metric, r.value,
-               ROW_NUMBER() OVER (PARTITION BY r.target_id, r.metric ORDER BY r.date DESC) AS newest
-          FROM analytics_postdailymetric r
-         WHERE r.workspace_id = %s AND r.date <= %s
-           AND r.account_id IN (SELECT account_id FROM t) AND r.target_id IN (SELECT id FROM t)
-           AND r.metric IN (SELECT metric FROM feeder)
-    ) AS readings WHERE newest = 1
-),
-resolved AS (
-    SELECT l.target_id, f.common, l.value * f.scale AS value,
-           ROW_NUMBER() OVER (PARTITION BY l.target_id, f.common ORDER BY f.priority) AS pick
-      FROM latest l JOIN t ON t.id = l.target_id
-      JOIN feeder f ON f.platform = t.platform AND f.metric = l.metric
-),
-per_target AS (
-    -- Grouped from t itself (not joined to it afterwards): the planner cannot misjudge a second join.
-    SELECT t.id, t.published_at, MAX(r.value) FILTER (WHERE r.common = %s) AS direct,
-           SUM(r.value) FILTER (WHERE r.common <> %s) AS parts
-      FROM t LEFT JOIN resolved r ON r.target_id = t.id AND r.pick = 1
-     GROUP BY t.id, t.published_at
-)
-SELECT id FROM per_target
- ORDER BY COALESCE(direct, parts) {direction} NULLS LAST, published_at DESC, id
- {limit}
-"""
-
-
-def _ranked_ids(workspace, targets, *, sort: str, descending: bool, as_of: date, limit, offset) -> list[int]:
-    if sort == "published_at":
-        ordered = targets.order_by("-published_at" if descending else "published_at", "pk")
-        ids = ordered.values_list("pk", flat=True)
-        return list(ids[offset : offset + limit] if limit is not None else ids[offset:])
-    values, params = _feeder_values(workspace, sort)
-    if not values:
-        return _ranked_ids(
-            workspace, targets, sort="published_at", descending=True, as_of=as_of, limit=limit, offset=offset
-        )
-    target_sql, target_params = (
-        targets.order_by().values("id", "account_id", "published_at", platform=F("account__platform"))
-    ).query.sql_with_params()
-    limit_sql, limit_params = "OFFSET %s", [offset]
-    if limit is not None:
-        limit_sql, limit_params = "LIMIT %s OFFSET %s", [limit, offset]
-    sql = RANK_SQL.format(
-        values=values, targets=target_sql, direction="DESC" if descending else "ASC", limit=limit_sql
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *target_params, workspace.pk, as_of, sort, sort, *limit_params])
-        return [row[0] for row in cursor.fetchall()]
-
-
-PAGE_LATEST_SQL = """
-SELECT target_id, metric, value FROM (
-    SELECT r.target_id, r.metric, r.value,
-           ROW_NUMBER() OVER (PARTITION BY r.target_id, r.metric ORDER BY r.date DESC) AS pick
-      FROM analytics_postdailymetric r
-     WHERE r.workspace_id = %s AND r.date <= %s
-       AND r.account_id IN ({accounts}) AND r.target_id IN ({targets})
-) AS latest
-WHERE pick = 1
-"""
-
-
-def _page_figures(workspace, target_ids: list[int], *, as_of: date):
-    """({target id: PostFigures}, {target id: PostTarget}) for the page's posts only."""
-    targets = (
-        PostTarget.objects.filter(workspace=workspace, pk__in=target_ids)
-        .select_related("account", "post", "post__campaign", "post__author")
-        .order_by()
-    )
-    loaded = {target.pk: target for target in targets}
-    figures = {
-        pk: PostFigures(
-            target_id=pk,
-            post_id=t.post_id,
-            account_id=t.account_id,
-            platform=t.account.platform,
-            published_at=t.published_at,
-            published_on=local_date(workspace, t.published_at),
-        )
-        for pk, t in loaded.items()
-    }
-    if figures:
-        accounts = sorted({f.account_id for f in figures.values()})
-        sql = PAGE_LATEST_SQL.format(
-            accounts=", ".join(["%s"] * len(accounts)), targets=", ".join(["%s"] * len(figures))
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [workspace.pk, as_of, *accounts, *figures])
-            for target_id, metric, value in cursor.fetchall():
-                if target_id in figures:
-                    figures[target_id].raw[metric] = value
-        for figure in figures.values():
-            figure.common = {
-                key: common_post_value(figure.platform, figure.raw, key) for key in COMMON_METRICS
-            }
-        _followers_on_publishing_day(workspace, figures.values(), until=as_of)
-    return figures, loaded
-
-
-def _followers_on_publishing_day(workspace, figures, *, until: date) -> None:
-    by_account = defaultdict(list)
-    for figure in figures:
-        by_account[figure.account_id].append(figure)
-    series = account_series(workspace, metric="followers", until=until, account_ids=list(by_account))
-    for account_id, account_figures in by_account.items():
-        readings = series.get(account_id) or []
-        days = [day for day, _ in readings]
-        for figure in account_figures:
-            index = bisect.bisect_right(days, figure.published_on) - 1
-            if index >= 0:
-                figure.followers = readings[index][1]
-            elif readings:
-                figure.followers = readings[0][1]
-
-
 def posts_table(
     workspace,
     *,
@@ -237,57 +64,39 @@ def posts_table(
     offset: int = 0,
     as_of: date | None = None,
 ) -> PostsPage:
-    """The posts published on the workspace's days `start`..`end` that pass `filters`, sorted by `sort`
-    (a common metric or `published_at`; posts without the metric last), one page of `limit` from
-    `offset` (`limit=None`: all), each with its figures as of `as_of` (default `end`) and its rates."""
+    """The post table of the downloads: `post_table.post_page` (the one read the JSON API and the report
+    page make too), with each row's details as text for the files."""
     if sort not in SORTS:
         raise ValueError(f"unknown sort: {sort}")
-    as_of = as_of or end
-    targets = _filtered_targets(workspace, start, end, filters)
-    total = targets.count()
-    ids = _ranked_ids(
-        workspace, targets, sort=sort, descending=descending, as_of=as_of, limit=limit, offset=offset
+    page = post_page(
+        workspace,
+        start=start,
+        end=end,
+        filters=filters,
+        sort=f"-{sort}" if descending else sort,
+        limit=limit,
+        offset=offset,
+        as_of=as_of,
     )
-    figures, loaded = _page_figures(workspace, ids, as_of=as_of)
-    post_ids = {t.post_id for t in loaded.values()}
-    tags = defaultdict(list)
-    for post_id, name in (
-        Post.tags.through.objects.filter(post_id__in=post_ids)
-        .order_by("tag__name")
-        .values_list("post_id", "tag__name")
-    ):
-        tags[post_id].append(name)
-    kinds = defaultdict(set)
-    for target_id, kind in PostTargetMedia.objects.filter(target_id__in=ids).values_list(
-        "target_id", "media__kind"
-    ):
-        kinds[target_id].add(kind)
-    rows = []
-    for pk in ids:
-        if pk not in loaded:
-            continue
-        target, figure = loaded[pk], figures[pk]
-        author = target.post.author
-        rows.append(
-            PostRow(
-                figures=figure,
-                account_name=target.account.display_name or target.account.handle,
-                title=target.post.title,
-                text=target.text,
-                url=target.url,
-                campaign=target.post.campaign.name if target.post.campaign else "",
-                tags=tags.get(target.post_id, []),
-                author=(author.full_name or author.email) if author else "",
-                media_kinds=sorted(kinds.get(pk, ())) or [NO_MEDIA],
-                rates={rate: post_engagement_rate(figure, rate) for rate in RATE_DENOMINATORS},
-            )
+    rows = [
+        PostRow(
+            figures=row.figure,
+            account_name=(row.account or {}).get("display_name") or (row.account or {}).get("handle", ""),
+            title=row.title,
+            text=row.text,
+            url=row.url,
+            campaign=row.campaign["name"] if row.campaign else "",
+            tags=[tag["name"] for tag in row.tags or ()],
+            author=row.author["name"] if row.author else "",
+            media_kinds=[row.media_type],
+            rates=row.rates,
         )
-    return PostsPage(total=total, sort=sort, descending=descending, rows=rows)
+        for row in page.rows
+    ]
+    return PostsPage(total=page.total, sort=sort, descending=descending, rows=rows)
 
 
 # --- overview ------------------------------------------------------------------------------------------
-
-ACCOUNT_FIGURES = ("followers", "follower_growth", "views", "reach", "profile_visits")
 
 
 @dataclass
@@ -344,76 +153,18 @@ def _sum(values) -> float | None:
     return sum(present) if present else None
 
 
-PERIOD_LATEST_SQL = """
-SELECT target_id, metric, value FROM (
-    SELECT r.target_id, r.metric, r.value,
-           ROW_NUMBER() OVER (PARTITION BY r.target_id, r.metric ORDER BY r.date DESC) AS pick
-      FROM analytics_postdailymetric r
-      JOIN content_posttarget t ON t.id = r.target_id AND t.account_id = r.account_id
-     WHERE t.workspace_id = %s AND t.published_at >= %s AND t.published_at < %s
-       AND r.workspace_id = %s AND r.date <= %s
-) AS latest
-WHERE pick = 1
-"""
-
-
-def _period_post_figures(workspace, start: date, end: date) -> list[PostFigures]:
-    """What `post_figures` returns for the period (same figures, same order), with the latest values read
-    through the posts of the period (one join on the rollups' target index) instead of every rollup of
-    the workspace's accounts: the overview reads two periods of thousands of posts."""
-    lower, upper = day_bounds(workspace, start, end)
-    targets = PostTarget.objects.filter(workspace=workspace, published_at__gte=lower, published_at__lt=upper)
-    figures = {
-        pk: PostFigures(
-            target_id=pk,
-            post_id=post_id,
-            account_id=account_id,
-            platform=platform,
-            published_at=published_at,
-            published_on=local_date(workspace, published_at),
-        )
-        for pk, post_id, account_id, platform, published_at in targets.values_list(
-            "pk", "post_id", "account_id", "account__platform", "published_at"
-        )
+def _row_figures(group: reports.Group, rate: str) -> dict[str, float | None]:
+    """OVERVIEW_METRICS of one group of `reports.overview`."""
+    totals = group.totals
+    return {
+        "followers": totals["followers"],
+        "follower_growth": totals["follower_growth"],
+        "posts": float(group.posts),
+        "views": totals["views"],
+        "reach": totals["reach"],
+        "engagements": totals["engagements"],
+        "engagement_rate": group.rates[rate].value,
     }
-    if not figures:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(PERIOD_LATEST_SQL, [workspace.pk, lower, upper, workspace.pk, end])
-        for target_id, metric, value in cursor.fetchall():
-            if target_id in figures:
-                figures[target_id].raw[metric] = value
-    for figure in figures.values():
-        figure.common = {key: common_post_value(figure.platform, figure.raw, key) for key in COMMON_METRICS}
-    _followers_on_publishing_day(workspace, figures.values(), until=end)
-    return sorted(figures.values(), key=lambda f: (f.published_at, f.target_id))
-
-
-def _period_figures(workspace, accounts: dict[int, SocialAccount], start: date, end: date, rate: str):
-    """Per account: the account-level figures and the period's post figures (and the posts themselves)."""
-    per_account = {
-        metric: account_period_values(workspace, metric=metric, start=start, end=end)
-        for metric in (
-            "followers",
-            "follower_growth",
-        )
-    }
-    posts = _period_post_figures(workspace, start, end)
-    by_account: dict[int, list[PostFigures]] = defaultdict(list)
-    for figure in posts:
-        by_account[figure.account_id].append(figure)
-    table = {}
-    for account_id in accounts:
-        figures = by_account.get(account_id, [])
-        table[account_id] = {
-            "followers": per_account["followers"].get(account_id),
-            "follower_growth": per_account["follower_growth"].get(account_id),
-            "posts": float(len(figures)),
-            "views": _sum(f.common.get("views") for f in figures),
-            "reach": _sum(f.common.get("reach") for f in figures),
-            "engagements": _sum(f.common.get("engagements") for f in figures),
-        }
-    return table, by_account, posts
 
 
 def _followers_total_daily(workspace, start: date, end: date) -> list[tuple[date, float]]:
@@ -439,64 +190,55 @@ def _followers_total_daily(workspace, start: date, end: date) -> list[tuple[date
 def overview(workspace, *, start: date, end: date, top: int = 5) -> Overview:
     """The overview of the workspace's days `start`..`end` against the period of the same length just
     before: followers (last value), follower growth, posts, and the period's posts' views, reach,
-    engagements and the workspace's lead engagement rate; per account, per platform and in total."""
-    rate = lead_engagement_rate(workspace)
-    accounts = {
-        a.pk: a
-        for a in SocialAccount.objects.filter(workspace=workspace).order_by("platform", "handle", "pk")
-    }
-    before_start, before_end = previous_period(start, end)
-    now, now_posts, now_all = _period_figures(workspace, accounts, start, end, rate)
-    then, then_posts, then_all = _period_figures(workspace, accounts, before_start, before_end, rate)
+    engagements and the workspace's lead engagement rate; per account, per platform and in total.
 
-    def row(key, label, platform, account_ids, now_figs, then_figs) -> OverviewRow:
-        current = {m: _sum(now[a][m] for a in account_ids) for m in OVERVIEW_METRICS[:-1]}
-        previous = {m: _sum(then[a][m] for a in account_ids) for m in OVERVIEW_METRICS[:-1]}
-        current["engagement_rate"] = rate_of(now_figs, rate).value
-        previous["engagement_rate"] = rate_of(then_figs, rate).value
-        return OverviewRow(key, label, platform, len(account_ids), current, previous)
+    The figures are `reports.overview`'s, the one read the JSON API and the report page show (one
+    implementation of the numbers): this only shapes them into rows for the files and adds the daily
+    follower line and the top posts."""
+    report = reports.overview(workspace, start=start, end=end)
+    rate = report.rate_order[0]
+    accounts = report.account_rows
 
-    account_rows = [
-        row(
-            str(pk),
-            a.display_name or a.handle,
-            a.platform,
-            [pk],
-            now_posts.get(pk, []),
-            then_posts.get(pk, []),
+    def row(key, label, platform, part: reports.OverviewPart, count: int) -> OverviewRow:
+        return OverviewRow(
+            key, label, platform, count, _row_figures(part.current, rate), _row_figures(part.previous, rate)
         )
-        for pk, a in accounts.items()
-    ]
-    by_platform = defaultdict(list)
-    for pk, account in accounts.items():
-        by_platform[account.platform].append(pk)
-    platform_rows = [
-        row(
-            platform,
-            str(PLATFORM_NAMES.get(platform, platform)),
-            platform,
-            ids,
-            [f for pk in ids for f in now_posts.get(pk, [])],
-            [f for pk in ids for f in then_posts.get(pk, [])],
-        )
-        for platform, ids in sorted(by_platform.items())
-    ]
-    total = row("total", "", "", list(accounts), now_all, then_all)
-    followers_daily = _followers_total_daily(workspace, start, end)
+
+    per_platform = defaultdict(int)
+    for account in accounts.values():
+        per_platform[account.platform] += 1
     top_posts = sorted(
-        (f for f in now_all if f.common.get("engagements") is not None),
+        (f for f in report.figures if f.common.get("engagements") is not None),
         key=lambda f: (-f.common["engagements"], f.target_id),
     )[:top]
     return Overview(
         start=start,
         end=end,
-        previous_start=before_start,
-        previous_end=before_end,
+        previous_start=report.previous_start,
+        previous_end=report.previous_end,
         lead_rate=rate,
-        total=total,
-        platforms=platform_rows,
-        accounts=account_rows,
-        followers_daily=followers_daily,
+        total=row("total", "", "", report.workspace, len(accounts)),
+        platforms=[
+            row(
+                part.key,
+                str(PLATFORM_NAMES.get(part.key, part.key)),
+                part.key,
+                part,
+                per_platform[part.key],
+            )
+            for part in report.platforms
+        ],
+        accounts=[
+            row(
+                str(part.key),
+                accounts[part.key].display_name or accounts[part.key].handle,
+                accounts[part.key].platform,
+                part,
+                1,
+            )
+            for part in report.accounts
+        ],
+        followers_daily=_followers_total_daily(workspace, start, end),
         top_posts=top_posts,
     )
 
@@ -598,7 +340,7 @@ def follower_growth(workspace, *, start: date, end: date) -> list[FollowerRow]:
 
 def posts_count(workspace, *, start: date, end: date, filters: PostFilters = PostFilters()) -> int:  # noqa: B008
     """How many rows the post table has (an export decides from it whether to run on a worker)."""
-    return _filtered_targets(workspace, start, end, filters).count()
+    return filtered_targets(workspace, start, end, filters).count()
 
 
 __all__ = [

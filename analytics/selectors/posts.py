@@ -38,15 +38,17 @@ class PostFigures:
     followers: float | None = None
 
 
+# Each period post's latest rollup of each metric on or before the cut-off day, read through the posts
+# of the period (one join on the rollups' target index, migration 0003) rather than every rollup of the
+# workspace's accounts: an overview reads two periods of thousands of posts (bench/analytics_reports.py).
 LATEST_SQL = """
 SELECT target_id, metric, value FROM (
     SELECT r.target_id, r.metric, r.value,
            ROW_NUMBER() OVER (PARTITION BY r.target_id, r.metric ORDER BY r.date DESC) AS pick
       FROM analytics_postdailymetric r
-     WHERE r.account_id IN (SELECT a.id FROM channels_app_socialaccount a WHERE a.workspace_id = %s)
-       AND r.workspace_id = %s AND r.date <= %s AND r.target_id IN (
-           SELECT t.id FROM content_posttarget t
-            WHERE t.workspace_id = %s AND t.published_at >= %s AND t.published_at < %s {accounts})
+      JOIN content_posttarget t ON t.id = r.target_id AND t.account_id = r.account_id
+     WHERE t.workspace_id = %s AND t.published_at >= %s AND t.published_at < %s {accounts}
+       AND r.workspace_id = %s AND r.date <= %s
 ) AS latest
 WHERE pick = 1
 """
@@ -98,7 +100,7 @@ def post_figures(
     with connection.cursor() as cursor:
         cursor.execute(
             LATEST_SQL.format(accounts=account_filter),
-            [workspace.pk, workspace.pk, as_of, workspace.pk, lower, upper, *account_params],
+            [workspace.pk, lower, upper, *account_params, workspace.pk, as_of],
         )
         for target_id, metric, value in cursor.fetchall():
             if target_id in figures:

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from channels_app.models import SocialAccount
-from content.models import Campaign, Post, PostTarget, PostTargetMedia
+from content.models import Campaign, Post
 
 from .accounts import account_daily, account_period_values, account_values_on
-from .days import day_bounds, previous_period
+from .days import previous_period
+from .post_table import post_page
 from .posts import PostFigures, post_figures
-from .rates import RATE_DENOMINATORS, Rate, post_engagement_rate, rate_of
+from .rates import RATE_DENOMINATORS, Rate, rate_of
 from .workspace_settings import lead_engagement_rate
 
 # Summed over the posts published in a period (each read as of the period's last day).
@@ -104,6 +105,8 @@ class Overview:
     platforms: list[OverviewPart]
     accounts: list[OverviewPart]
     account_rows: dict[int, SocialAccount]
+    # The current period's posts (the downloads' top posts are picked from them).
+    figures: list[PostFigures]
 
 
 def _account_values(workspace, start, end, account_ids) -> dict[str, dict[int, float | None]]:
@@ -128,190 +131,49 @@ def overview(workspace, *, start: date, end: date, account_ids=None) -> Overview
         figures = post_figures(workspace, start=first, end=last, account_ids=ids)
         periods[name] = (figures, _account_values(workspace, first, last, ids))
 
-    def part(key, keep_account) -> OverviewPart:
+    # Each period's posts by account, once: a part takes the lists of its accounts (no pass over every
+    # post per part: 200 accounts and thousands of posts).
+    by_account = {name: defaultdict(list) for name in periods}
+    for name, (figures, _values) in periods.items():
+        for figure in figures:
+            by_account[name][figure.account_id].append(figure)
+
+    def part(key, account_ids: list[int]) -> OverviewPart:
         groups = {}
         for name, (figures, values) in periods.items():
-            chosen = [f for f in figures if keep_account(f.account_id)]
-            groups[name] = _group(chosen, values, [a for a in ids if keep_account(a)])
+            if len(account_ids) == len(ids):
+                chosen = figures
+            else:
+                chosen = sorted(
+                    (f for a in account_ids for f in by_account[name].get(a, ())),
+                    key=lambda f: (f.published_at, f.target_id),
+                )
+            groups[name] = _group(chosen, values, account_ids)
         return OverviewPart(key=key, **groups)
 
-    platforms = sorted({account.platform for account in account_rows.values()})
+    platforms = defaultdict(list)
+    for account_id, account in account_rows.items():
+        platforms[account.platform].append(account_id)
     return Overview(
         start=start,
         end=end,
         previous_start=before_start,
         previous_end=before_end,
         rate_order=rates_in_order(workspace),
-        workspace=part("workspace", lambda account_id: True),
-        platforms=[
-            part(platform, lambda account_id, p=platform: account_rows[account_id].platform == p)
-            for platform in platforms
-        ],
-        accounts=[part(account_id, lambda a, pk=account_id: a == pk) for account_id in ids],
+        workspace=part("workspace", ids),
+        platforms=[part(platform, platforms[platform]) for platform in sorted(platforms)],
+        accounts=[part(account_id, [account_id]) for account_id in ids],
         account_rows=account_rows,
+        figures=periods["current"][0],
     )
 
 
 # --- the post table -----------------------------------------------------------------------------------
 
 
-@dataclass
-class PostRow:
-    figure: PostFigures
-    rates: dict[str, float | None]
-    # Filled for the rows of one page only (post_details).
-    title: str = ""
-    text: str = ""
-    campaign: dict | None = None
-    tags: list[dict] | None = None
-    author: dict | None = None
-    media_type: str = "text"
-    account: dict | None = None
-    url: str = ""
-
-
-def _filtered_target_ids(
-    workspace, *, start, end, platforms=None, campaign=None, tags=None, author=None, media_type=None
-) -> set[int] | None:
-    """The ids of the period's published targets that pass the filters; None when no filter is given."""
-    if not (platforms or campaign or tags or author or media_type):
-        return None
-    lower, upper = day_bounds(workspace, start, end)
-    targets = PostTarget.objects.filter(workspace=workspace, published_at__gte=lower, published_at__lt=upper)
-    if platforms:
-        targets = targets.filter(account__platform__in=list(platforms))
-    if campaign:
-        targets = targets.filter(post__campaign_id=campaign)
-    if tags:
-        targets = targets.filter(post__tags__in=list(tags))
-    if author:
-        targets = targets.filter(post__author_id=author)
-    if media_type == "text":
-        targets = targets.filter(media_links__isnull=True)
-    elif media_type:
-        targets = targets.filter(media_links__position=0, media_links__media__kind=media_type)
-    return set(targets.values_list("pk", flat=True))
-
-
-def _sort_value(row: PostRow, key: str):
-    if key == "published_at":
-        return row.figure.published_at.timestamp()
-    if key in RATE_DENOMINATORS:
-        return row.rates.get(key)
-    return row.figure.common.get(key)
-
-
-def post_table(
-    workspace,
-    *,
-    start: date,
-    end: date,
-    sort: str = "-published_at",
-    accounts=None,
-    platforms=None,
-    campaign=None,
-    tags=None,
-    author=None,
-    media_type=None,
-) -> list[PostRow]:
-    """Every post published in the period that passes the filters, sorted by `sort` (a POST_SORT_KEYS
-    key, "-" first for descending; posts without the figure last either way, then newest first)."""
-    descending = sort.startswith("-")
-    key = sort.lstrip("-")
-    if key not in POST_SORT_KEYS:
-        raise ValueError(f"unknown sort key: {key}")
-    keep = _filtered_target_ids(
-        workspace,
-        start=start,
-        end=end,
-        platforms=platforms,
-        campaign=campaign,
-        tags=tags,
-        author=author,
-        media_type=media_type,
-    )
-    account_ids = list(accounts) if accounts else None
-    rows = [
-        PostRow(figure, {rate: post_engagement_rate(figure, rate) for rate in RATE_DENOMINATORS})
-        for figure in post_figures(workspace, start=start, end=end, account_ids=account_ids)
-        if keep is None or figure.target_id in keep
-    ]
-    # Newest first among equals (a stable sort on the tie-breaker first, then on the key).
-    rows.sort(key=lambda row: (-row.figure.published_at.timestamp(), -row.figure.target_id))
-    present = [row for row in rows if _sort_value(row, key) is not None]
-    missing = [row for row in rows if _sort_value(row, key) is None]
-    present.sort(key=lambda row: _sort_value(row, key), reverse=descending)
-    return present + missing
-
-
-def post_details(workspace, rows: list[PostRow]) -> list[PostRow]:
-    """Fill title, text, campaign, tags, author, media type and account of `rows` (one page) in five
-    queries, whatever their number."""
-    if not rows:
-        return rows
-    target_ids = [row.figure.target_id for row in rows]
-    post_ids = {row.figure.post_id for row in rows}
-    targets = {
-        pk: (text, url, account)
-        for pk, text, url, account in PostTarget.objects.filter(
-            workspace=workspace, pk__in=target_ids
-        ).values_list("pk", "text", "url", "account_id")
-    }
-    posts = {
-        values["pk"]: values
-        for values in Post.objects.filter(workspace=workspace, pk__in=post_ids).values(
-            "pk",
-            "title",
-            "campaign_id",
-            "campaign__name",
-            "campaign__color",
-            "author_id",
-            "author__full_name",
-            "author__email",
-        )
-    }
-    tags = defaultdict(list)
-    for post_id, tag_id, name, color in (
-        Post.tags.through.objects.filter(post_id__in=post_ids)
-        .order_by("tag__name")
-        .values_list("post_id", "tag_id", "tag__name", "tag__color")
-    ):
-        tags[post_id].append({"id": tag_id, "name": name, "color": color})
-    media = {
-        target_id: kind
-        for target_id, kind in PostTargetMedia.objects.filter(
-            target_id__in=target_ids, position=0
-        ).values_list("target_id", "media__kind")
-    }
-    accounts = {
-        pk: {"id": pk, "handle": handle, "display_name": name, "platform": platform}
-        for pk, handle, name, platform in SocialAccount.objects.filter(
-            workspace=workspace, pk__in={row.figure.account_id for row in rows}
-        ).values_list("pk", "handle", "display_name", "platform")
-    }
-    for row in rows:
-        text, url, account_id = targets.get(row.figure.target_id, ("", "", row.figure.account_id))
-        post = posts.get(row.figure.post_id, {})
-        row.text, row.url, row.title = text, url, post.get("title", "")
-        row.campaign = (
-            {"id": post["campaign_id"], "name": post["campaign__name"], "color": post["campaign__color"]}
-            if post.get("campaign_id")
-            else None
-        )
-        row.author = (
-            {"id": post["author_id"], "name": post["author__full_name"] or post["author__email"]}
-            if post.get("author_id")
-            else None
-        )
-        row.tags = tags.get(row.figure.post_id, [])
-        row.media_type = media.get(row.figure.target_id, "text")
-        row.account = accounts.get(account_id)
-    return rows
-
-
 def top_posts(workspace, *, start: date, end: date, metric: str = "engagements", limit: int = 10):
     """The period's best posts by `metric` (a common post metric or a rate), with their details."""
-    return post_details(workspace, post_table(workspace, start=start, end=end, sort=f"-{metric}")[:limit])
+    return post_page(workspace, start=start, end=end, sort=f"-{metric}", limit=limit).rows
 
 
 # --- campaigns ---------------------------------------------------------------------------------------

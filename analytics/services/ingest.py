@@ -1,7 +1,8 @@
 """The one write path for metric readings: `snapshots_ingest`.
 
-PostgreSQL: the rows are COPY'd into a TEMP staging table (no WAL, no indexes), then one
-`INSERT ... SELECT ... ON CONFLICT DO UPDATE` moves them into the partitioned snapshot table, and two
+PostgreSQL: the rows are COPY'd into a TEMP staging table (no WAL, no indexes), then a plain
+`INSERT ... SELECT` moves those that cannot meet a stored reading into the partitioned snapshot table
+and one `INSERT ... SELECT ... ON CONFLICT DO UPDATE` the others (restatements, repeats), and two
 more statements upsert the daily rollups of the accounts and posts the batch touched. SQLite (the demo):
 the same rows go through `executemany` upserts, and the rollups are picked in Python. Both paths are
 idempotent (the same batch twice leaves the same rows) and all-or-nothing (one transaction; a batch
@@ -17,11 +18,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
-from operator import itemgetter
+from operator import itemgetter, le
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.utils import ProgrammingError
+from django.db.utils import IntegrityError, ProgrammingError
 from django.utils import timezone
 
 from channels_app.models import SocialAccount
@@ -234,6 +235,23 @@ ON CONFLICT (captured_at, account_id, platform_post_id, metric) DO UPDATE
     OR (EXCLUDED.target_id IS NOT NULL
         AND analytics_metricsnapshot.target_id IS DISTINCT FROM EXCLUDED.target_id)
 """
+SNAPSHOT_COLUMNS = "account_id, target_id, platform_post_id, metric, value, captured_at, pull_id"
+# Rows that cannot meet a stored reading ({filter}: all of them, or those outside the stored pairs).
+SNAPSHOT_INSERT = f"""
+INSERT INTO analytics_metricsnapshot (workspace_id, {SNAPSHOT_COLUMNS})
+SELECT %(workspace)s, {SNAPSHOT_COLUMNS} FROM {STAGING} {{filter}}
+"""  # noqa: S608
+# The (capture time, account) pairs of the batch that already have a stored reading: one probe of the
+# key's prefix per pair (LATERAL ... LIMIT 1 keeps it a probe whatever the planner thinks of staging).
+STORED_PAIRS = f"""
+SELECT p.captured_at, p.account_id
+  FROM (SELECT DISTINCT captured_at, account_id FROM {STAGING}) AS p
+ CROSS JOIN LATERAL (SELECT 1 FROM analytics_metricsnapshot t
+                      WHERE t.captured_at = p.captured_at AND t.account_id = p.account_id LIMIT 1) AS hit
+"""  # noqa: S608
+IN_STORED_PAIRS = """(captured_at, account_id) IN (
+    SELECT * FROM unnest(%(stamps)s::timestamptz[], %(accounts)s::bigint[]))"""
+STORED_ONLY = f"(SELECT * FROM {STAGING} WHERE {IN_STORED_PAIRS}) AS s"  # noqa: S608
 # The SQL below formats in only the staging table's fixed name; every value is a parameter.
 DEDUPLICATED = f"""(SELECT DISTINCT ON (captured_at, account_id, platform_post_id, metric) *
                      FROM {STAGING}
@@ -241,14 +259,16 @@ DEDUPLICATED = f"""(SELECT DISTINCT ON (captured_at, account_id, platform_post_i
 
 # The day is the workspace's calendar day (`day`, computed once per distinct capture time while the rows
 # are turned into COPY text); the last reading of the day wins, in the batch and against what is stored
-# (an older reading arriving late does not replace a newer one).
+# (an older reading arriving late does not replace a newer one). The batch is numbered (`ord`) in
+# capture-time order (`_in_capture_order`), so a day's last reading is its highest `ord`. For posts (most
+# of a batch) a hash aggregate picks it: 21 ms for 50,000 rows against 54 ms for DISTINCT ON's sort.
 ACCOUNT_ROLLUP_UPSERT = f"""
 INSERT INTO analytics_accountdailymetric (workspace_id, account_id, date, metric, value, captured_at)
 SELECT DISTINCT ON (account_id, metric, day)
        %(workspace)s, account_id, day, metric, value, captured_at
   FROM {STAGING}
  WHERE platform_post_id = ''
- ORDER BY account_id, metric, day, captured_at DESC, ord DESC
+ ORDER BY account_id, metric, day, ord DESC
 ON CONFLICT (account_id, metric, date) DO UPDATE
    SET value = EXCLUDED.value, captured_at = EXCLUDED.captured_at
  WHERE EXCLUDED.captured_at >= analytics_accountdailymetric.captured_at
@@ -258,11 +278,10 @@ ON CONFLICT (account_id, metric, date) DO UPDATE
 POST_ROLLUP_UPSERT = f"""
 INSERT INTO analytics_postdailymetric
     (workspace_id, account_id, target_id, platform_post_id, date, metric, value, captured_at)
-SELECT DISTINCT ON (account_id, platform_post_id, metric, day)
-       %(workspace)s, account_id, target_id, platform_post_id, day, metric, value, captured_at
-  FROM {STAGING}
- WHERE platform_post_id <> ''
- ORDER BY account_id, platform_post_id, metric, day, captured_at DESC, ord DESC
+SELECT %(workspace)s, s.account_id, s.target_id, s.platform_post_id, s.day, s.metric, s.value, s.captured_at
+  FROM {STAGING} s
+  JOIN (SELECT max(ord) AS ord FROM {STAGING} WHERE platform_post_id <> ''
+         GROUP BY account_id, platform_post_id, metric, day) AS last USING (ord)
 ON CONFLICT (account_id, platform_post_id, metric, date) DO UPDATE
    SET value = EXCLUDED.value, captured_at = EXCLUDED.captured_at,
        target_id = coalesce(EXCLUDED.target_id, analytics_postdailymetric.target_id)
@@ -287,7 +306,7 @@ def _ingest_postgresql(rows: Iterable[SnapshotRow], *, workspace, unavailable) -
         cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(STAGING_DDL)
         raw = cursor.cursor  # psycopg2's own cursor, for copy_expert
-        iterator = iter(rows)
+        iterator = iter(_in_capture_order(rows))
         while chunk := list(islice(iterator, COPY_CHUNK_ROWS)):
             first = batch.count + 1
             for stamp in batch.see(chunk):
@@ -301,7 +320,7 @@ def _ingest_postgresql(rows: Iterable[SnapshotRow], *, workspace, unavailable) -
             return {"received": 0, "snapshots_written": 0, "account_days_written": 0, "post_days_written": 0}
         partitions.partitions_ensure_for(batch.earliest, batch.latest)
         params = {"workspace": workspace.pk}
-        written = _snapshot_upsert(cursor, params)
+        written = _snapshot_write(cursor, params)
         cursor.execute(ACCOUNT_ROLLUP_UPSERT, params)
         account_days = cursor.rowcount
         cursor.execute(POST_ROLLUP_UPSERT, params)
@@ -313,6 +332,19 @@ def _ingest_postgresql(rows: Iterable[SnapshotRow], *, workspace, unavailable) -
         "account_days_written": account_days,
         "post_days_written": post_days,
     }
+
+
+def _in_capture_order(rows: Iterable[SnapshotRow]) -> list[SnapshotRow]:
+    """The rows sorted by capture time, keeping the batch's order among equal times (a stable sort; pulls
+    deliver them in order already, which is checked at C speed). The rollups rely on it."""
+    rows = rows if isinstance(rows, list) else list(rows)
+    captured = list(map(CAPTURED, rows))
+    try:
+        if all(map(le, captured, islice(captured, 1, None))):
+            return rows
+        return sorted(rows, key=CAPTURED)
+    except TypeError:  # naive and aware times mixed
+        raise IngestRefused("captured_at must carry a time zone") from None
 
 
 def _escape(value: str) -> str:
@@ -346,6 +378,40 @@ def copy_text(
 
 def _copy(raw_cursor, buffer: io.StringIO) -> None:
     raw_cursor.copy_expert(f"COPY {STAGING} ({STAGING_COLUMNS}) FROM STDIN", buffer)
+
+
+def _snapshot_write(cursor, params: dict) -> int:
+    """Move the staging rows into the snapshot table; returns the rows inserted or changed.
+
+    A reading can only collide with a stored one of the same capture time and account (the key's
+    prefix), so those pairs are looked up first, one index probe per pair (not per row). Rows of the
+    other pairs cannot conflict with anything stored and go in with a plain INSERT: no speculative
+    insertion, about 40% less work per row than ON CONFLICT (bench/README.md). Rows of stored pairs
+    (restated figures, a batch sent twice) take the ON CONFLICT path. A plain INSERT that still meets a
+    duplicate (a batch repeating a key, or another ingest of the same readings committing meanwhile)
+    is rolled back to its savepoint and the whole batch takes the ON CONFLICT path, so the outcome is
+    the same as if every row had taken it."""
+    cursor.execute(STORED_PAIRS)
+    stored = cursor.fetchall()
+    if len(stored) == 0:
+        plain, conflicting = SNAPSHOT_INSERT.format(filter=""), None
+    else:
+        params = {**params, "stamps": [s for s, _ in stored], "accounts": [a for _, a in stored]}
+        plain = SNAPSHOT_INSERT.format(filter=f"WHERE NOT {IN_STORED_PAIRS}")
+        conflicting = SNAPSHOT_UPSERT.format(source=STORED_ONLY)
+    try:
+        with transaction.atomic():
+            cursor.execute(plain, params)
+            written = cursor.rowcount
+            if conflicting:
+                cursor.execute(conflicting, params)
+                written += cursor.rowcount
+        return written
+    except (IntegrityError, ProgrammingError) as error:
+        # unique_violation (23505) from the plain INSERT, cardinality_violation (21000) from ON CONFLICT
+        if getattr(error.__cause__, "pgcode", None) not in ("23505", "21000"):
+            raise
+    return _snapshot_upsert(cursor, params)
 
 
 def _snapshot_upsert(cursor, params: dict) -> int:

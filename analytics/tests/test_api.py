@@ -159,7 +159,7 @@ def test_posts_table_pages(scene):
     assert second["next"] is None and second["previous"]
 
 
-def _queries_for_posts_table(count: int) -> int:
+def _queries_for_posts_table(count: int, sort: str = "-engagements") -> int:
     scene = Scene()
     rows = []
     for index in range(count):
@@ -171,7 +171,7 @@ def _queries_for_posts_table(count: int) -> int:
     path = url(scene, "analytics-posts")
     client.get(path, PERIOD)  # warm: sessions, content types
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(path, {**PERIOD, "page_size": 100, "sort": "-engagements"})
+        response = client.get(path, {**PERIOD, "page_size": 100, "sort": sort})
     assert response.status_code == 200
     assert response.json()["count"] == count + 3
     return len(queries)
@@ -179,6 +179,41 @@ def _queries_for_posts_table(count: int) -> int:
 
 def test_posts_table_makes_the_same_number_of_queries_for_1_and_20_posts():
     assert _queries_for_posts_table(1) == _queries_for_posts_table(20)
+
+
+def _queries_for_overview(count: int) -> int:
+    """Queries of one overview request on a workspace with `count` more accounts, each with a post
+    published in the period and in the previous one, and daily followers."""
+    from channels_app.tests.factories import SocialAccountFactory
+
+    scene = Scene()
+    rows = []
+    for index in range(count):
+        account = SocialAccountFactory(workspace=scene.workspace, platform="weibo", credentials=False)
+        for published in (local(2027, 1, 7, 9, index % 60), local(2027, 1, 1, 9, index % 60)):
+            target = scene._post(account, published)
+            rows += scene._post_rows(target, local(2027, 1, 9, 20), attitudes_count=index, comments_count=1)
+        rows.append(reading(account, "followers_count", 100 + index, local(2027, 1, 8, 23)))
+    snapshots_ingest(rows, workspace=scene.workspace)
+    client = api(scene)
+    path = url(scene, "analytics-overview")
+    client.get(path, PERIOD)  # warm: sessions, content types
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, PERIOD)
+    assert response.status_code == 200
+    assert len(response.json()["accounts"]) == count + 3
+    assert response.json()["workspace"]["posts"]["current"] == count + 3
+    return len(queries)
+
+
+def test_overview_makes_the_same_number_of_queries_for_1_and_20_accounts_and_posts():
+    assert _queries_for_overview(1) == _queries_for_overview(20)
+
+
+def test_posts_table_sorted_by_a_rate_makes_the_same_number_of_queries_for_1_and_20_posts():
+    assert _queries_for_posts_table(1, sort="-engagement_rate_by_reach") == _queries_for_posts_table(
+        20, sort="-engagement_rate_by_reach"
+    )
 
 
 def test_top_posts_and_best_time_in_the_workspaces_zone(scene):

@@ -337,16 +337,25 @@ def test_dates_default_to_the_last_thirty_whole_days(scene, settings, tmp_path):
     assert (date.fromisoformat(params["end"]) - date.fromisoformat(params["start"])).days == 29
 
 
-def test_the_overviews_own_read_of_a_periods_posts_matches_post_figures(scene):
-    from analytics.selectors import post_figures
-    from analytics.selectors.exports import _period_post_figures
+def test_the_downloads_overview_shows_the_figures_of_the_apis_overview(scene):
+    from analytics.selectors import reports
 
     for start, end in ((START, END), (date(2026, 12, 28), date(2027, 1, 3))):
-        # when
-        mine = _period_post_figures(scene.workspace, start, end)
-        theirs = post_figures(scene.workspace, start=start, end=end)
-        # then: the same posts with the same raw and common values and followers
-        assert [(f.target_id, f.raw, f.common, f.followers) for f in mine] == [
-            (f.target_id, f.raw, f.common, f.followers) for f in theirs
+        # when: the download's overview and the one the JSON API and the report page show
+        mine = overview(scene.workspace, start=start, end=end)
+        theirs = reports.overview(scene.workspace, start=start, end=end)
+        lead = theirs.rate_order[0]
+        # then every row has the same figures, for both periods
+        pairs = [
+            (mine.total, theirs.workspace),
+            *zip(mine.platforms, theirs.platforms, strict=True),
+            *zip(mine.accounts, theirs.accounts, strict=True),
         ]
-        assert mine
+        for row, part in pairs:
+            for figures, group in ((row.current, part.current), (row.previous, part.previous)):
+                assert figures["posts"] == group.posts
+                assert figures["engagement_rate"] == group.rates[lead].value
+                for metric in ("followers", "follower_growth", "views", "reach", "engagements"):
+                    assert figures[metric] == group.totals[metric], (row.key, metric)
+        assert {row.key for row in mine.accounts} == {str(part.key) for part in theirs.accounts}
+        assert mine.total.current["posts"] > 0

@@ -96,6 +96,54 @@ def test_a_batch_repeating_a_reading_keeps_the_later_row(workspace, instagram):
     assert list(MetricSnapshot.objects.values_list("value", flat=True)) == [2]
 
 
+def test_a_batch_mixing_new_readings_and_restated_ones_stores_each_once(workspace, instagram):
+    # given a stored reading at AT (a daily figure the platform later restates)
+    later = datetime(2027, 1, 6, 9, 0, tzinfo=UTC)
+    snapshots_ingest(
+        [reading(instagram, "followers_count", 1500, AT), reading(instagram, "reach", 70, AT)],
+        workspace=workspace,
+    )
+    # when one batch restates one of them, repeats the other unchanged and brings new readings
+    rows = [
+        reading(instagram, "followers_count", 1510, AT),
+        reading(instagram, "reach", 70, AT),
+        reading(instagram, "followers_count", 1520, later),
+        reading(instagram, "reach", 80, later),
+    ]
+    result = snapshots_ingest(rows, workspace=workspace)
+    again = snapshots_ingest(rows, workspace=workspace)
+    # then the restated value replaced the stored one, the new ones were added, the repeat changed nothing
+    assert result.snapshots_written == 3 and again.snapshots_written == 0
+    assert [(m, v, at) for _, _, m, v, at in _snapshots()] == [
+        ("followers_count", 1510, AT),
+        ("followers_count", 1520, later),
+        ("reach", 70, AT),
+        ("reach", 80, later),
+    ]
+    assert sorted(AccountDailyMetric.objects.values_list("metric", "date", "value")) == [
+        ("followers_count", date(2027, 1, 5), 1510),
+        ("followers_count", date(2027, 1, 6), 1520),
+        ("reach", date(2027, 1, 5), 70),
+        ("reach", date(2027, 1, 6), 80),
+    ]
+
+
+def test_a_new_batch_repeating_a_reading_keeps_the_later_row_beside_a_stored_one(workspace, instagram):
+    # given a stored reading, and a batch that repeats a new key (the plain INSERT meets its own duplicate)
+    later = datetime(2027, 1, 6, 9, 0, tzinfo=UTC)
+    snapshots_ingest([reading(instagram, "followers_count", 1500, AT)], workspace=workspace)
+    rows = [
+        reading(instagram, "followers_count", 1501, AT),
+        reading(instagram, "followers_count", 1, later),
+        reading(instagram, "followers_count", 2, later),
+    ]
+    # when
+    result = snapshots_ingest(rows, workspace=workspace)
+    # then the whole batch took the ON CONFLICT path: the later duplicate won, the restatement stuck
+    assert result.snapshots_written == 2
+    assert sorted((at, v) for _, _, _, v, at in _snapshots()) == [(AT, 1501), (later, 2)]
+
+
 def test_a_removed_metric_is_recorded_while_the_others_are_stored(workspace, instagram):
     # given a pull after Meta removed `impressions`: the other metrics came back, that one did not
     pull = uuid.uuid4()
@@ -162,6 +210,27 @@ def test_the_rollup_keeps_the_last_reading_of_the_day_even_when_an_older_one_arr
     assert MetricSnapshot.objects.count() == 2
     rollup = AccountDailyMetric.objects.get()
     assert (rollup.value, rollup.captured_at) == (120, evening)
+
+
+def test_the_rollup_keeps_the_last_reading_of_the_day_when_a_batch_lists_it_first(workspace, instagram):
+    # given one batch listing a post's evening reading before its morning one, and the account's too
+    target = PostTargetFactory(post__workspace=workspace, account=instagram)
+    morning = datetime(2027, 1, 5, 1, 0, tzinfo=UTC)
+    evening = datetime(2027, 1, 5, 12, 0, tzinfo=UTC)
+    rows = [
+        reading(instagram, "likes", 50, evening, post="ig-1", target=target),
+        reading(instagram, "followers_count", 120, evening),
+        reading(instagram, "likes", 30, morning, post="ig-1", target=target),
+        reading(instagram, "followers_count", 100, morning),
+    ]
+    # when
+    snapshots_ingest(rows, workspace=workspace)
+    # then the day's values are the evening's
+    assert MetricSnapshot.objects.count() == 4
+    post_day = PostDailyMetric.objects.get()
+    assert (post_day.value, post_day.captured_at, post_day.target_id) == (50, evening, target.pk)
+    account_day = AccountDailyMetric.objects.get()
+    assert (account_day.value, account_day.captured_at) == (120, evening)
 
 
 def test_a_backfill_into_an_old_month_creates_its_partition(workspace, instagram):
