@@ -1,7 +1,7 @@
 """In a real browser, in English and in Chinese: from the post page to the composer, the WeChat variant's
 "Edit WeChat articles", then an article added, its cover chosen from the library and cropped 1:1, the
 phone's chat card showing it, and the push saved through the post services (a new version, audited).
-Saves wechat_editor_en.png and wechat_editor_zh.png."""
+Saves wechat-editor-en.png and wechat-editor-zh.png (the README tour shows them)."""
 
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ def test_the_wechat_editor_from_the_composer(browser, live_server, language):
     expect(page.locator("[data-testid=wx-crop-state-2]")).to_contain_text("1:1")
     expect(page.locator("[data-testid=wx-card-row]")).to_have_count(1)
     expect(page.locator("[data-testid=wx-card-row]")).to_contain_text("玫瑰为什么要在日出前采摘")
-    page.screenshot(path=str(SCREENSHOTS / f"wechat_editor_{language[:2]}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"wechat-editor-{language[:2]}.png"), full_page=True)
 
     # when: saved
     page.click("[data-testid=wx-save]")
