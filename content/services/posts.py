@@ -475,6 +475,8 @@ def post_reschedule(*, actor, post: Post, scheduled_at: datetime, version: int |
             raise PermissionRefused(_("Your role does not allow moving a scheduled post."))
         _check_time(when)
         hooks.assert_schedulable(locked, actor=actor)
+        # A mass send moved into another day or month uses that period's quota.
+        check_mass_send_quota([t for t in targets if t.status == S.SCHEDULED], when)
     before_time = locked.scheduled_at
     if before_time == when:
         return locked

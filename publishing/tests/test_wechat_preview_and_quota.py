@@ -159,3 +159,24 @@ def test_a_second_mass_send_the_same_day_cannot_be_scheduled(platform_sim):
     # a free publish the same day has no quota
     third = _push(ws, editor, account, cover, delivery="publish")
     content_services.post_schedule(actor=admin, post=third, override_warnings=True)
+
+
+def test_moving_a_mass_send_into_a_day_already_used_is_refused(platform_sim):
+    # given: two mass sends scheduled on two days of a subscription account
+    ws, editor, account, cover = _world(platform_sim)
+    admin = WorkspaceMemberFactory(workspace=ws, role=Role.ADMIN).user
+    first = _push(ws, editor, account, cover, delivery="mass_send")
+    content_services.post_schedule(actor=admin, post=first, override_warnings=True)
+    second = _push(ws, editor, account, cover, delivery="mass_send")
+    later = Post.objects.get(pk=second.pk).scheduled_at + timedelta(days=2)
+    content_services.post_schedule(
+        actor=admin, post=Post.objects.get(pk=second.pk), scheduled_at=later, override_warnings=True
+    )
+    # when: the second is dragged onto the first one's day
+    with pytest.raises(ValidationFailed) as refused:
+        content_services.post_reschedule(
+            actor=admin, post=Post.objects.get(pk=second.pk), scheduled_at=first.scheduled_at
+        )
+    # then: refused, and it stays where it was
+    assert refused.value.code == "mass_send_quota"
+    assert Post.objects.get(pk=second.pk).scheduled_at == later
