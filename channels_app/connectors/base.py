@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from .errors import ConnectorError
+from .errors import ConnectorError, Rejected, Transient, Unknown
 from .http import send, status_error
 
 
@@ -201,12 +201,77 @@ class MetricsResult:
     unavailable: list[MetricUnavailable] = field(default_factory=list)
 
 
+# What a platform answer the connector could not read (not JSON, an HTML page behind a 200, a field
+# missing, the wrong shape, a truncated body) raised while the connector read it.
+UNREADABLE_ANSWER = (ValueError, KeyError, TypeError, IndexError, AttributeError)
+# Which of the five errors that becomes, by what the call was: after a publish was sent, it may have
+# been accepted (Unknown: settle by reading); a connect or token exchange cannot go on (Rejected, with
+# a message for the person connecting); anything else is a read, safe to try again (Transient).
+ON_UNREADABLE_ANSWER: dict[str, type[ConnectorError]] = {
+    "publish": Unknown,
+    "exchange_code": Rejected,
+    "connect_with_credentials": Rejected,
+    "refresh": Transient,
+    "fetch_profile": Transient,
+    "publish_status": Transient,
+    "delete": Transient,
+    "get_post": Transient,
+    "fetch_account_metrics": Transient,
+    "fetch_post_metrics": Transient,
+    "recent_posts": Transient,
+}
+
+
+def _names_what_it_read(name: str, result) -> bool:
+    """Whether a call's result names the thing it read: an answer missing the id is unreadable too
+    (an account connected with no id, a post "published" with none)."""
+    if name == "fetch_profile":
+        return bool(result.external_id)
+    if name == "get_post":
+        return result is None or bool(result.external_id)
+    if name == "publish":
+        return result.status != "published" or bool(result.external_id)
+    return True
+
+
+def _reads_answers_safely(method, error: type[ConnectorError]):
+    name = method.__name__
+
+    def call(self, *args, **kwargs):
+        try:
+            result = method(self, *args, **kwargs)
+        except ConnectorError:
+            raise
+        except UNREADABLE_ANSWER as exc:
+            raise error(
+                f"{self.platform} {name}: the platform's answer could not be read ({type(exc).__name__})"
+            ) from exc
+        if not _names_what_it_read(name, result):
+            raise error(f"{self.platform} {name}: the platform's answer named no id")
+        return result
+
+    call.__name__, call.__qualname__, call.__doc__ = method.__name__, method.__qualname__, method.__doc__
+    call.__wrapped__ = method
+    return call
+
+
 class Connector:
-    """Subclasses set the class attributes and implement the calls that apply to their platform."""
+    """Subclasses set the class attributes and implement the calls that apply to their platform.
+
+    Each call in ON_UNREADABLE_ANSWER that a subclass defines is wrapped so that an answer it cannot
+    read becomes one of the five errors (never a JSONDecodeError or KeyError escaping into a worker or a
+    connect page's 500)."""
 
     platform: ClassVar[str]
     display_name: ClassVar[str]
     capabilities: ClassVar[Capabilities]
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name, error in ON_UNREADABLE_ANSWER.items():
+            method = cls.__dict__.get(name)
+            if method is not None and not hasattr(method, "__wrapped__"):
+                setattr(cls, name, _reads_answers_safely(method, error))
 
     # Seconds to wait after a rate-limit answer that names no time (no Retry-After / x-rate-limit-reset).
     default_retry_after: ClassVar[float] = 60.0

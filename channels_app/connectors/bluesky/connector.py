@@ -48,7 +48,7 @@ from ..base import (
     RemotePost,
     TokenSet,
 )
-from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
+from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient, Unknown
 from ..http import json_or_empty, parse_retry_after
 from . import richtext
 
@@ -386,7 +386,8 @@ class BlueskyConnector(Connector):
         uri = body.get("uri") or ""
         parsed = parse_at_uri(uri)
         if parsed is None:
-            raise Transient("bluesky publish: the server answered without the new post's URI")
+            # the record may have been written: settle by reading, never by sending it again
+            raise Unknown("bluesky publish: the server answered without the new post's URI")
         return PublishResult(
             status="published",
             external_id=uri,

@@ -63,6 +63,13 @@ def _parse_time(value: str) -> datetime | None:
         return None
 
 
+def _weibo_id(body: dict) -> str:
+    """The object's id as Weibo gives it (`idstr`, else `id`); "" when the answer has neither (the
+    connector base then treats the answer as unreadable, never as an object called "None")."""
+    value = body.get("idstr") or body.get("id")
+    return str(value) if value not in (None, "") else ""
+
+
 class WeiboConnector(Connector):
     platform = "weibo"
     display_name = "Weibo"
@@ -183,7 +190,7 @@ class WeiboConnector(Connector):
             headers=self._auth(credentials),
         ).json()
         return AccountProfile(
-            external_id=str(body.get("idstr") or body.get("id")),
+            external_id=_weibo_id(body),
             handle=body.get("screen_name", ""),
             display_name=body.get("name", "") or body.get("screen_name", ""),
             avatar_url=body.get("profile_image_url", ""),
@@ -245,7 +252,7 @@ class WeiboConnector(Connector):
             headers=self._auth(credentials),
         )
         body = response.json()
-        post_id = str(body.get("idstr") or body.get("id"))
+        post_id = _weibo_id(body)
         uid = str((body.get("user") or {}).get("idstr") or credentials.extra.get("uid", ""))
         return PublishResult(
             status="published",
@@ -264,7 +271,7 @@ class WeiboConnector(Connector):
         )
 
     def _remote(self, body: dict) -> RemotePost:
-        post_id = str(body.get("idstr") or body.get("id"))
+        post_id = _weibo_id(body)
         uid = str((body.get("user") or {}).get("idstr", ""))
         return RemotePost(
             external_id=post_id,
