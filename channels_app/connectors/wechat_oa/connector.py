@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import cn_metrics as cn
 from ..base import (
@@ -35,6 +36,7 @@ from ..base import (
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
 from ..http import json_or_empty, parse_retry_after
+from ..options import BOOL, TEXT, OptionSpec
 
 AUTH_CODES = {40001, 40014, 42001, 41001}
 RATE_CODES = {45009, 45011, 45047}
@@ -42,6 +44,7 @@ TRANSIENT_CODES = {-1}
 TAG_RE = re.compile(r"<[^>]+>")
 TITLE_LIMIT = 64
 DIGEST_LIMIT = 120
+AUTHOR_LIMIT = 16  # (y) draft/add's author
 # freepublish/get publish_status values
 PUBLISH_FAILURES = {
     2: "original-content check failed",
@@ -90,6 +93,17 @@ def plain_text(content: str) -> str:
 class WeChatOAConnector(Connector):
     platform = "wechat_oa"
     display_name = "WeChat Official Account"
+    post_options = (
+        OptionSpec("author", TEXT, gettext_lazy("Author"), max_length=AUTHOR_LIMIT),
+        OptionSpec(
+            "digest",
+            TEXT,
+            gettext_lazy("Summary"),
+            help=gettext_lazy("Shown in the share card; empty: the start of the text."),
+            max_length=DIGEST_LIMIT,
+        ),
+        OptionSpec("open_comment", BOOL, gettext_lazy("Open comments")),
+    )
     capabilities = Capabilities(
         text_limit=20000,
         requires_media=True,  # an article needs a cover image (thumb_media_id)

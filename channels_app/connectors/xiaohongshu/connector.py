@@ -7,6 +7,7 @@ title at most 20 characters, body at most 1000, and either 1-18 images or exactl
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..base import (
     Capabilities,
@@ -17,13 +18,26 @@ from ..base import (
     PostPayload,
     standard_findings,
 )
+from ..options import tags_option, title_option
 
 TITLE_LIMIT = 20
+TOPIC_LIMIT = 10  # (y) topics a note carries
+TOPIC_LENGTH = 20  # (y)
 
 
 class XiaohongshuConnector(MetricsNotOffered, Connector):
     platform = "xiaohongshu"
     display_name = "Xiaohongshu"
+    post_options = (
+        title_option(TITLE_LIMIT, gettext_lazy("Note title")),
+        tags_option(
+            "topics",
+            gettext_lazy("Topics"),
+            max_items=TOPIC_LIMIT,
+            max_length=TOPIC_LENGTH,
+            help_text=gettext_lazy("#话题 added after the text, as RED shows them."),
+        ),
+    )
     capabilities = Capabilities(
         text_limit=1000,
         requires_media=True,
