@@ -284,3 +284,16 @@ def test_seconds_and_media_kinds_are_declared_where_a_video_cover_is():
         kinds = {s.name: s.kind for s in CONNECTORS[platform].post_options}
         assert kinds["cover_tsp"] == SECONDS
     assert {s.name: s.kind for s in CONNECTORS["kuaishou"].post_options}["cover"] == MEDIA
+
+
+def test_xiaohongshu_counts_the_topics_with_the_text():
+    from channels_app.connectors.base import PostPayload
+    from channels_app.connectors.registry import connector_for
+
+    red = connector_for("xiaohongshu")
+    text = "茶" * 997
+    assert not [f for f in red.validate(PostPayload(text=text)) if f.rule == "xiaohongshu.text_with_topics"]
+    findings = red.validate(PostPayload(text=text, options={"topics": ["春茶"]}))
+    assert [f.rule for f in findings if f.rule == "xiaohongshu.text_with_topics"] == [
+        "xiaohongshu.text_with_topics"
+    ]

@@ -1,7 +1,9 @@
 """Xiaohongshu (RED): no server-side publish API for brands, so publishing is assisted: at the due time the
 responsible person gets the ready title, text and media, posts them in the app, and confirms with the
 live URL. The connector makes no platform calls; it only checks RED's rules before that hand-off:
-title at most 20 characters, body at most 1000, and either 1-18 images or exactly one video.
+title at most 20 characters (the variant's own `options["title"]` where the post's is longer), body at
+most 1000 with the topics (`options["topics"]`, added after the text as #话题), and either 1-18 images
+(the first is the cover) or exactly one video.
 """
 
 from __future__ import annotations
@@ -55,6 +57,17 @@ class XiaohongshuConnector(MetricsNotOffered, Connector):
 
     def validate(self, payload: PostPayload) -> list[Finding]:
         findings = standard_findings(self, payload)
+        topics = " ".join(f"#{t}" for t in payload.options.get("topics") or [])
+        with_topics = len(payload.text) + (len(topics) + 2 if topics else 0)
+        if topics and len(payload.text) <= self.capabilities.text_limit < with_topics:
+            # The topics go after the text in the note (the hand-off copies them so): they count.
+            findings.append(
+                Finding(
+                    "xiaohongshu.text_with_topics",
+                    _("With its topics the text is %(used)s characters; Xiaohongshu allows %(limit)s.")
+                    % {"used": with_topics, "limit": self.capabilities.text_limit},
+                )
+            )
         if len(payload.title) > TITLE_LIMIT:
             findings.append(
                 Finding(
