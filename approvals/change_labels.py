@@ -50,6 +50,19 @@ _PATH = re.compile(
 )
 
 
+def _option_label(rest: str) -> str:
+    """A platform setting's own label ("topics" -> "Topics", as the composer names it), from the
+    connectors' declared options; an undeclared key as it is."""
+    from channels_app.connectors.registry import CONNECTORS
+
+    name, _dot, more = rest.partition(".")
+    for cls in CONNECTORS.values():
+        for spec in cls.post_options:
+            if spec.name == name:
+                return f"{spec.label} {int(more) + 1}" if more.isdigit() else str(spec.label)
+    return rest
+
+
 def change_label(path: str, handles: dict[int, str]) -> str:
     """`handles`: account id -> "@handle" for the post's accounts."""
     match = _PATH.match(path)
@@ -69,7 +82,8 @@ def change_label(path: str, handles: dict[int, str]) -> str:
             label = _("Media %(number)s") % {"number": int(match["index"]) + 1}
         elif field == "options" and match["index"] is None and match["sub"] is None:
             rest = path[match.end() :].lstrip(".")
-            rest = str(OPTION_LABELS.get(rest, rest))
+            # the WeChat push's own settings, else the connector's declared setting's label
+            rest = str(OPTION_LABELS[rest]) if rest in OPTION_LABELS else _option_label(rest)
             label = f"{label} · {rest}" if rest else label
         parts.append(label)
     if match["sub"]:

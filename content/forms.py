@@ -6,11 +6,13 @@ workspace's own objects, so another workspace's id is an invalid choice before a
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from channels_app.connectors.registry import CONNECTORS
 from channels_app.models import Platform, SocialAccount
 from core import timezones
 
@@ -18,6 +20,13 @@ from . import selectors
 from .models import Campaign, MediaAsset, Tag, TargetStatus
 
 ACTION_DRAFT, ACTION_SCHEDULE, ACTION_QUEUE, ACTION_SUBMIT = "draft", "schedule", "queue", "submit"
+# A list setting typed in one field: "#春茶 #下午茶", "tea, oolong" or one per line.
+LIST_SPLIT = re.compile(r"[,，、\n#]+")
+
+
+def option_field(account_id: int, name: str) -> str:
+    """The composer's field name of one account's platform setting."""
+    return f"opt_{account_id}_{name}"
 
 
 class AccountChoiceField(forms.ModelMultipleChoiceField):
@@ -169,18 +178,56 @@ class ComposerForm(forms.Form):
         value = self.data.get(f"first_comment_{account_id}", "") or ""
         return value if value.strip() else ""
 
-    def targets(self, *, keep_options: dict[int, dict] | None = None) -> list[dict]:
-        """The variants to save. `keep_options`: {account id: options} of the post being edited; the
-        composer has no control for per-platform options, so a save keeps them as they are."""
-        media = [m.pk for m in self.cleaned_data.get("media") or []]
-        keep_options = keep_options or {}
+    def ordered_media(self) -> list:
+        """The chosen media in the order the page sent them (the composer's list is reordered by drag; the
+        first image is the cover where the platform has one)."""
+        chosen = list(self.cleaned_data.get("media") or [])
+        sent = [int(v) for v in self.data.getlist("media") if str(v).isdigit()] if self.is_bound else []
+        position = {pk: index for index, pk in enumerate(dict.fromkeys(sent))}
+        return sorted(chosen, key=lambda m: position.get(m.pk, len(position)))
+
+    def variant_options(self, account) -> dict:
+        """One account's platform settings as typed (`opt_<account id>_<name>`), in the shapes its connector
+        declares (channels_app.connectors.options). Only parsing: a value that does not parse is passed
+        on as typed, and the service says what is wrong with it, next to the field."""
+        from channels_app.connectors.options import BOOL, INT, LIST, MEDIA, SECONDS
+
+        cls = CONNECTORS.get(account.platform)
+        options = {}
+        for spec in cls.post_options if cls else ():
+            key = option_field(account.pk, spec.name)
+            raw = self.data.get(key, "")
+            raw = raw.strip() if isinstance(raw, str) else raw
+            if spec.kind == BOOL:
+                if raw in ("1", "on", "true"):
+                    options[spec.name] = True
+                continue
+            if raw in ("", None):
+                continue
+            if spec.kind == LIST:
+                options[spec.name] = [item for item in LIST_SPLIT.split(raw) if item.strip()]
+            elif spec.kind in (INT, MEDIA):
+                options[spec.name] = int(raw) if raw.lstrip("-").isdigit() else raw
+            elif spec.kind == SECONDS:
+                try:
+                    options[spec.name] = float(raw)
+                except ValueError:
+                    options[spec.name] = raw
+            else:
+                options[spec.name] = raw
+        return options
+
+    def targets(self) -> list[dict]:
+        """The variants to save, each with its platform settings."""
+        media = [m.pk for m in self.ordered_media()]
+        accounts = {a.pk: a for a in self.cleaned_data.get("accounts") or []}
         return [
             {
                 "account": account_id,
                 "text": text,
                 "first_comment": self.first_comment(account_id),
                 "media": media,
-                **({"options": keep_options[account_id]} if account_id in keep_options else {}),
+                "options": self.variant_options(accounts[account_id]),
             }
             for account_id, text in self.variant_texts().items()
         ]

@@ -32,6 +32,8 @@ from core.links import absolute_url
 # Payload fields outside the hash, and why.
 NOT_HASHED: dict[str, str] = {
     "idempotency_key": "derived from the target's id: the same for every version of the content",
+    "option_media": "the files that `options` name by id (a cover image): the id is hashed in `options`, "
+    "and a library file's bytes never change after upload",
 }
 # Payload fields left out while they hold their empty default, and why: the hash of every payload without
 # them stays what it was when they were added (approvals pinned before then still hold).
@@ -130,9 +132,32 @@ def _int(value) -> int:
         return 0
 
 
+def _media_option_names() -> frozenset[str]:
+    from channels_app.connectors.options import MEDIA
+    from channels_app.connectors.registry import CONNECTORS
+
+    return frozenset(
+        spec.name for cls in CONNECTORS.values() for spec in cls.post_options if spec.kind == MEDIA
+    )
+
+
+def option_media(target, options: dict, *, with_data: bool = False) -> dict[str, MediaItem]:
+    """{option name: file} for the options that name a library file by id (validated on save to be an
+    image of the target's workspace)."""
+    from .models import MediaAsset
+
+    wanted = {name: options[name] for name in _media_option_names() if isinstance(options.get(name), int)}
+    if not wanted:
+        return {}
+    assets = MediaAsset.objects.filter(workspace_id=target.workspace_id, pk__in=set(wanted.values()))
+    found = {asset.pk: asset for asset in assets}
+    return {name: media_item(found[pk], with_data=with_data) for name, pk in wanted.items() if pk in found}
+
+
 def target_payload(target, *, post=None, with_data: bool = False) -> PostPayload:
     """What the connector receives for `target` (its media in order). `post`: the target's post when the
-    caller has it loaded (the title and the paid flag are the post's)."""
+    caller has it loaded (the paid flag is the post's; the title too, unless the variant has its own in
+    `options["title"]`)."""
     post = post if post is not None else target.post
     options = dict(target.options or {})
     raw_articles = options.pop(ARTICLES_OPTION, None)
@@ -149,7 +174,8 @@ def target_payload(target, *, post=None, with_data: bool = False) -> PostPayload
         media=tuple(media_item(link_.media, with_data=with_data) for link_ in target.media_links.all()),
         first_comment=target.first_comment,
         link=link if isinstance(link, str) else "",
-        title=post.title,
+        title=str(options.get("title") or post.title),
+        option_media=option_media(target, options, with_data=with_data),
         options=options,
         idempotency_key=idempotency_key(target),
         account=target.account_id,

@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
+from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -46,6 +47,9 @@ from .content_plan import FLOW_STATUS, PLANS, SIMULATOR_FLOWS, DemoPost, Workspa
 
 # Platforms whose posts carry the post's image (the others are text posts).
 MEDIA_PLATFORMS = frozenset({"wechat_oa", "douyin", "xiaohongshu", "wechat_channels", "instagram"})
+# Where a post planned with `video` carries the demo video (0.5 s of H.264) instead.
+VIDEO_PLATFORMS = frozenset({"douyin", "kuaishou", "wechat_channels"})
+DEMO_VIDEO = Path(__file__).parent / "media" / "texture.mp4"
 MANAGER_STAGE, LEGAL_STAGE, HQ_STAGE = 0, 1, 2
 # An asynchronous platform's publish is asked about again this many seconds after it was sent, a few times.
 ASYNC_POLL_AFTER, ASYNC_POLL_TRIES = 0.6, 3
@@ -308,23 +312,42 @@ class _Seeder:
                 self.result.problems.append(f"{spec.title}: no {platform} account")
                 return None
             image = self.images.get(spec.image) if spec.image and platform in MEDIA_PLATFORMS else None
+            media = [image.pk] if image else []
+            if spec.gallery and platform == "xiaohongshu":
+                media = [self.images[key].pk for key in spec.gallery]
+            elif spec.video and platform in VIDEO_PLATFORMS:
+                media = [self.demo_video().pk]
             target = {
                 "account": account.pk,
                 "text": (texts or {}).get(platform, text),
-                "media": [image.pk] if image else [],
+                "media": media,
+                "options": dict(spec.options.get(platform, {})),
             }
             if platform == "wechat_oa" and spec.wechat_articles:
                 # A push of 1 + len(wechat_articles) articles (content/services/wechat_push.py)
-                target["options"] = {
-                    "author": spec.wechat_author,
-                    "cover_crop": "0_0.1_1_0.525532",
-                    "articles": [
-                        {**a, "cover": self.images[a["cover"]].pk, "open_comment": True}
-                        for a in spec.wechat_articles
-                    ],
-                }
+                target["options"].update(
+                    {
+                        "author": spec.wechat_author,
+                        "cover_crop": "0_0.1_1_0.525532",
+                        "articles": [
+                            {**a, "cover": self.images[a["cover"]].pk, "open_comment": True}
+                            for a in spec.wechat_articles
+                        ],
+                    }
+                )
             targets.append(target)
         return targets
+
+    def demo_video(self) -> MediaAsset:
+        """The library's demo video, uploaded the first time a post needs it."""
+        if getattr(self, "_video", None) is None:
+            self._video = services.media_upload(
+                actor=self.setup_actor,
+                workspace=self.workspace,
+                file=SimpleUploadedFile("texture.mp4", DEMO_VIDEO.read_bytes(), content_type="video/mp4"),
+                alt_text="Texture close-up",
+            )
+        return self._video
 
     def _create(self, spec: DemoPost) -> Post | None:
         targets = self._targets(spec)

@@ -19,7 +19,7 @@ the few that do not are drafts on purpose, so their compliance findings show.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 FLOWS = ("draft", "review", "review_legal", "review_hq", "changes", "scheduled", "soon", "published")
 # What each flow leaves as the post's summed-up status.
@@ -60,6 +60,11 @@ class DemoPost:
     # "cover": an image key, "cover_crop"} (demo/content.py turns image keys into library ids)
     wechat_author: str = ""
     wechat_articles: tuple[dict, ...] = ()
+    # Xiaohongshu: the note's images in order (keys of WorkspacePlan.images; the first is the cover),
+    # instead of `image`
+    gallery: tuple[str, ...] = ()
+    video: bool = False  # the short-video platforms' variants carry the demo video instead of `image`
+    options: dict = field(default_factory=dict)  # {platform: the variant's platform settings}
 
 
 @dataclass(frozen=True)
@@ -476,11 +481,13 @@ CHINA = WorkspacePlan(
             pillar="产品",
             product="清透防晒乳",
             image="sunscreen",
+            gallery=("sunscreen", "serum", "cream"),
+            options={"xiaohongshu": {"title": "通勤防晒这样涂☀️", "topics": ["防晒", "通勤妆", "护肤日常"]}},
             variants=(
                 (
                     "xiaohongshu",
                     "通勤防晒这样涂☀️ 取一元硬币大小，分五点点在额头、鼻梁、两颊和下巴，再轻轻推开。"
-                    "清透防晒乳不搓泥，上妆前等一分钟就好～ #防晒 #通勤妆",
+                    "清透防晒乳不搓泥，上妆前等一分钟就好～",
                 ),
                 ("wechat_channels", "通勤防晒三步走：足量、均匀、补涂。清透防晒乳，不搓泥的日常防晒。"),
             ),
@@ -584,6 +591,8 @@ CHINA = WorkspacePlan(
             pillar="产品",
             product="玫瑰修护面霜",
             image="cream",
+            video=True,
+            options={"douyin": {"title": "换季面霜怎么选", "cover_tsp": 0.3}},
             variants=(
                 (
                     "weibo",

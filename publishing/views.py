@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 from accounts.roles import Capability as C
 from approvals import selectors as approval_selectors
 from approvals import services as approval_services
-from content.models import Post, PostTarget
+from content.models import MediaAsset, Post, PostTarget
 from core.errors import DomainError
 from core.views import WorkspacePageMixin, WorkspaceViewMixin, apply_domain_error
 
@@ -131,6 +131,14 @@ class TargetConfirmView(_PublishActionView):
         return _("Marked as published.")
 
 
+def _cover_image(target, options: dict):
+    """The library image a variant names as its cover (`options["cover"]`), if it is still there."""
+    cover = options.get("cover")
+    if not isinstance(cover, int):
+        return None
+    return MediaAsset.objects.filter(workspace_id=target.workspace_id, pk=cover).first()
+
+
 class AssistedTaskView(WorkspacePageMixin, TemplateView):
     """An assisted post as a task on the phone: the account, the due time, each piece of text with its
     copy button, each image to save, and the form that confirms it with its live link (the same service
@@ -153,9 +161,14 @@ class AssistedTaskView(WorkspacePageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         target = kwargs.get("target") or self.get_target()
         job = PublishJob.objects.filter(target_id=target.pk).first()
-        topics = (target.options or {}).get("topics") or []
+        options = target.options or {}
+        topics = options.get("topics") or []
         if isinstance(topics, str):
             topics = [topics]
+        topics = [f"#{str(t).strip().lstrip('#')}" for t in topics if str(t).strip().lstrip("#")]
+        media = [link.media for link in target.media_links.select_related("media").order_by("position")]
+        video = next((m for m in media if m.kind == "video"), None)
+        cover_at = options.get("cover_tsp")
         context.update(
             target=target,
             job=job,
@@ -163,9 +176,18 @@ class AssistedTaskView(WorkspacePageMixin, TemplateView):
             confirm_by=job.lease_expires_at if job and job.kind == PublishJob.Kind.ASSISTED else None,
             waiting=bool(job and job.kind == PublishJob.Kind.ASSISTED and target.status == "publishing"),
             may_confirm=services.assisted_may_confirm(actor=self.request.user, target=target),
-            title=target.post.title,
-            topics=" ".join(f"#{t.lstrip('#')}" for t in topics if str(t).strip()),
-            media=[link.media for link in target.media_links.select_related("media").order_by("position")],
+            # The variant's own title where it has one (a note's, a short title), else the post's.
+            title=str(options.get("title") or target.post.title),
+            topics=" ".join(topics),
+            topic_list=topics,
+            # The text as the app shows it: the topics after the body (Xiaohongshu's own layout).
+            text=f"{target.text}\n\n{' '.join(topics)}"
+            if topics and target.text.strip()
+            else target.text or " ".join(topics),
+            media=media,
+            cover_at=cover_at if isinstance(cover_at, (int, float)) else None,
+            cover_video=video,
+            cover_image=_cover_image(target, options),
             form=kwargs.get("form") or AssistedConfirmForm(),
         )
         return context

@@ -16,6 +16,7 @@ import httpx
 
 from .errors import ConnectorError, Rejected, Transient, Unknown
 from .http import send, status_error
+from .options import OptionSpec
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,9 @@ class PostPayload:
     account: int = 0  # the social account it goes to (our id): the same words elsewhere are other content
     paid_or_kol: bool = False  # a paid or KOL post: platforms with a branded-content flag get it set
     articles: tuple[Article, ...] = ()  # WeChat: articles 2-8 of the push (options["articles"] resolved)
+    # The library files that media options name by id ({"cover": MediaItem}, e.g. Kuaishou's cover image):
+    # the id is hashed in `options`, the file itself rides here (content.payload.NOT_HASHED says why).
+    option_media: dict[str, MediaItem] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -265,6 +269,9 @@ class Connector:
     platform: ClassVar[str]
     display_name: ClassVar[str]
     capabilities: ClassVar[Capabilities]
+    # The per-variant settings the platform takes (`payload.options`), declared once: the content service
+    # validates against them and the composer draws its "Platform settings" from them (connectors.options).
+    post_options: ClassVar[tuple[OptionSpec, ...]] = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -153,14 +153,23 @@ def _resolve_targets(workspace: Workspace, targets) -> list[dict]:
         if not isinstance(options, dict):
             raise ValidationFailed(_("Options must be an object."), field=f"targets.{index}.options")
         if account.platform == "wechat_oa":
-            from .wechat_push import clean_push_options
+            # The push's own settings (articles, crops, delivery ...) are checked by the WeChat push
+            # service; the rest against the connector's declared settings, like every platform's.
+            from .wechat_push import PUSH_KEYS, clean_push_options
 
-            options = clean_push_options(options, workspace=workspace, prefix=f"targets.{index}.options")
+            pushed = {key: value for key, value in options.items() if key in PUSH_KEYS}
+            rest = {key: value for key, value in options.items() if key not in PUSH_KEYS}
+            options = {
+                **clean_target_options(workspace, account, rest, index=index, media=items),
+                **clean_push_options(pushed, workspace=workspace, prefix=f"targets.{index}.options"),
+            }
         elif "articles" in options:
             raise ValidationFailed(
                 _("%(handle)s: only WeChat Official Accounts take articles.") % {"handle": account.handle},
                 field=f"targets.{index}.options.articles",
             )
+        else:
+            options = clean_target_options(workspace, account, options, index=index, media=items)
         resolved.append(
             {
                 "account": account,
@@ -171,6 +180,55 @@ def _resolve_targets(workspace: Workspace, targets) -> list[dict]:
             }
         )
     return resolved
+
+
+def clean_target_options(
+    workspace: Workspace, account: SocialAccount, options: dict, *, index: int, media: Sequence = ()
+) -> dict:
+    """A variant's platform settings checked against what its platform's connector declares
+    (`post_options`): unknown keys and bad values are refused on `targets.<index>.options.<name>`, all at
+    once; blank values are left out; a media option must name an image of this workspace."""
+    from channels_app.connectors.options import MEDIA, SECONDS, clean_options
+
+    from ..compliance.platforms import registered_connectors
+
+    cls = registered_connectors().get(account.platform)
+    if cls is None:
+        return options
+    cleaned, errors = clean_options(cls.post_options, options, platform_label=cls.display_name)
+    for spec in cls.post_options:
+        if spec.kind == MEDIA and spec.name in cleaned:
+            asset_id = cleaned[spec.name]
+            found = MediaAsset.objects.filter(workspace=workspace, pk=asset_id, kind=MediaAsset.Kind.IMAGE)
+            if not found.exists():
+                errors[spec.name] = [_("No image with id %(id)s in this workspace.") % {"id": asset_id}]
+        if spec.kind == SECONDS and spec.name in cleaned:
+            # A moment of the variant's video: not past its end (where the upload told us its length).
+            lengths = [m.duration_seconds for m in media if m.kind == "video" and m.duration_seconds]
+            if not any(m.kind == "video" for m in media):
+                errors[spec.name] = [_("Add a video first: this is a moment of it.")]
+            elif lengths and cleaned[spec.name] > lengths[0]:
+                errors[spec.name] = [
+                    _("The video is %(length)s s long; pick a moment within it.")
+                    % {"length": round(lengths[0], 1)}
+                ]
+    if errors:
+        fields = {f"targets.{index}.options.{name}": problems for name, problems in errors.items()}
+        first_name, first = next(iter(errors.items()))
+        raise ValidationFailed(
+            _("%(handle)s: %(setting)s: %(problem)s")
+            % {"handle": account.handle, "setting": _setting_label(cls, first_name), "problem": first[0]},
+            code="invalid_option",
+            fields=fields,
+        )
+    return cleaned
+
+
+def _setting_label(cls, name: str) -> str:
+    for spec in cls.post_options:
+        if spec.name == name:
+            return str(spec.label)
+    return name
 
 
 def takes_first_comment(platform: str) -> bool:

@@ -23,6 +23,24 @@ from ..models import MediaAsset
 
 ARTICLE_TEXT = {"title": push.TITLE_LIMIT, "author": push.AUTHOR_LIMIT, "digest": push.DIGEST_LIMIT}
 FLAGS = ("original", "open_comment", "fans_only_comment")
+# The variant's settings the WeChat editor owns (checked here; the connector declares the others).
+PUSH_KEYS = frozenset({"articles", "cover_crop", "image_after", "delivery", "author", "digest", *FLAGS})
+# The push settings only the WeChat editor shows: a save from the composer (which draws the connector's
+# declared settings only) keeps them as they are, and keeps the variant's images once the editor has
+# placed them (a cover and body images in an order of their own).
+EDITOR_ONLY_KEYS = frozenset({"articles", "cover_crop", "image_after", "delivery", *FLAGS}) - {"open_comment"}
+
+
+def keep_editor_work(stored_options: dict, stored_media: list[int], typed: dict) -> dict:
+    """A WeChat variant as the composer would save it (`typed`: account, text, media, options), with what
+    only the WeChat editor edits carried over from the stored variant."""
+    kept = {key: value for key, value in (stored_options or {}).items() if key in EDITOR_ONLY_KEYS}
+    out = {**typed, "options": {**(typed.get("options") or {}), **kept}}
+    if kept.keys() & {"articles", "cover_crop", "image_after"}:
+        out["media"] = list(stored_media)
+    return out
+
+
 ARTICLE_KEYS = {"title", "body", "cover", "cover_crop", "images", "source_url", *ARTICLE_TEXT, *FLAGS}
 
 

@@ -409,3 +409,64 @@ def test_add_to_queue_without_slots_says_so(setup):
     assert "no free posting slot" in response.content.decode()
     post.refresh_from_db()
     assert post.status == TargetStatus.DRAFT
+
+
+def test_a_composer_save_keeps_what_the_wechat_editor_placed():
+    # given: a WeChat variant whose push was arranged in the WeChat editor (a second article, the cover
+    # crop, body images after paragraphs, mass send) and a Weibo variant, both with the same text
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from approvals.tests.test_gate_payload import png
+
+    workspace, accounts = brand_with_accounts("weibo", "wechat_oa")
+    user = member_user(workspace, Role.EDITOR)
+    cover, body = (
+        services.media_upload(
+            actor=user,
+            workspace=workspace,
+            file=SimpleUploadedFile(f"{n}.png", png(n), content_type="image/png"),
+        )
+        for n in ("red", "blue")
+    )
+    push = {
+        "cover_crop": "0_0.1_1_0.5",
+        "image_after": [1],
+        "delivery": "mass_send",
+        "articles": [{"title": "第二篇", "body": "正文二", "cover": cover.pk, "cover_crop": "0_0_1_1"}],
+    }
+    post = services.post_create(
+        actor=user,
+        workspace=workspace,
+        title="春季新品",
+        targets=[
+            {"account": accounts["weibo"].pk, "text": "第一段\n第二段", "media": [cover.pk]},
+            {
+                "account": accounts["wechat_oa"].pk,
+                "text": "第一段\n第二段",
+                "media": [cover.pk, body.pk],
+                "options": push,
+            },
+        ],
+    )
+    # when: the composer saves a new text (it shows one image, the cover)
+    client = signed_in_client(user)
+    saved = client.post(
+        reverse("content:composer_edit", args=[workspace.pk, post.pk]),
+        {
+            "accounts": [accounts["weibo"].pk, accounts["wechat_oa"].pk],
+            "title": "春季新品",
+            "text": "第一段改\n第二段",
+            "media": [cover.pk],
+            "version": post.version,
+            "action": "draft",
+        },
+    )
+    # then: the text changed everywhere; the WeChat variant kept its push settings and its two images
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    wechat = post.targets.get(account=accounts["wechat_oa"])
+    weibo = post.targets.get(account=accounts["weibo"])
+    assert wechat.text == weibo.text == "第一段改\n第二段"
+    assert {k: wechat.options[k] for k in push} == {**push, "articles": wechat.options["articles"]}
+    assert wechat.options["articles"][0]["title"] == "第二篇"
+    assert [m.media_id for m in wechat.media_links.order_by("position")] == [cover.pk, body.pk]
+    assert [m.media_id for m in weibo.media_links.order_by("position")] == [cover.pk]

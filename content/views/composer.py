@@ -27,6 +27,7 @@ from .. import compliance, hooks, selectors, services
 from ..forms import ACTION_DRAFT, ACTION_QUEUE, ACTION_SCHEDULE, ACTION_SUBMIT, ComposerForm
 from ..models import Post
 from .common import S, _error_json, _loaded_post, _wall_clock, text_count
+from .platform_settings import settings_rows, takes_cover_frame
 
 # Which form field shows a service error about which input.
 _ERROR_FIELDS = {
@@ -44,6 +45,14 @@ def _first_comment_index(field: str) -> int | None:
     parts = field.split(".")
     if len(parts) == 3 and parts[0] == "targets" and parts[1].isdigit() and parts[2] == "first_comment":
         return int(parts[1])
+    return None
+
+
+def _option_field(field: str) -> tuple[int, str] | None:
+    """(N, "options.<name>") for "targets.N.options.<name>", else None."""
+    parts = field.split(".")
+    if len(parts) == 4 and parts[0] == "targets" and parts[1].isdigit() and parts[2] == "options":
+        return int(parts[1]), f"options.{parts[3]}"
     return None
 
 
@@ -96,6 +105,12 @@ def _show_error(form: ComposerForm, error: DomainError) -> None:
             for problem in problems:
                 form.add_target_error(index, "first_comment", problem)
             continue
+        option = _option_field(field)
+        if option is not None:
+            # About one platform setting: in that account's variant, next to the setting.
+            for problem in problems:
+                form.add_target_error(option[0], option[1], problem)
+            continue
         target = _ERROR_FIELDS.get(field.split(".")[0])
         for problem in problems:
             form.add_error(target, problem)
@@ -113,6 +128,7 @@ class _ComposerMixin(WorkspacePageMixin):
         selected = {int(v) for v in (form["accounts"].value() or []) if str(v).isdigit()}
         variants = {}
         first_comments = {}
+        stored_options = {}
         if form.is_bound:
             for account in accounts:
                 if form.data.get(f"custom_{account.pk}") in ("1", "on", "true"):
@@ -124,12 +140,14 @@ class _ComposerMixin(WorkspacePageMixin):
                 if target.text != main:
                     variants[target.account_id] = target.text
                 first_comments[target.account_id] = target.first_comment
+                stored_options[target.account_id] = target.options or {}
         account_rows = []
         saved_targets = {t.account_id: t.pk for t in self.editing.targets.all()} if self.editing else {}
         for account in accounts:
             option = platform_option(account.platform)
             cls = CONNECTORS.get(account.platform)
             errors = form.target_errors.get(account.pk, {})
+            settings = settings_rows(account, form, stored_options.get(account.pk), errors)
             account_rows.append(
                 {
                     "account": account,
@@ -144,6 +162,8 @@ class _ComposerMixin(WorkspacePageMixin):
                     "takes_first_comment": bool(cls and cls.capabilities.first_comment),
                     "first_comment": first_comments.get(account.pk, ""),
                     "first_comment_errors": errors.get("first_comment", []),
+                    "settings": settings,
+                    "cover_frame": takes_cover_frame(settings),
                     "has_errors": bool(errors),
                     # A saved WeChat Official Account variant opens in the article editor.
                     "wechat_editor": reverse(
@@ -153,7 +173,15 @@ class _ComposerMixin(WorkspacePageMixin):
                     else "",
                 }
             )
-        chosen_media = {int(v) for v in (form["media"].value() or []) if str(v).isdigit()}
+        # The chosen media first, in their order (the first image is the cover), then the library.
+        chosen_order = list(dict.fromkeys(int(v) for v in (form["media"].value() or []) if str(v).isdigit()))
+        chosen_media = set(chosen_order)
+        library = list(form.fields["media"].queryset[:40])
+        missing = [pk for pk in chosen_order if pk not in {m.pk for m in library}]
+        if missing:
+            library += list(form.fields["media"].queryset.filter(pk__in=missing))
+        position = {pk: index for index, pk in enumerate(chosen_order)}
+        library.sort(key=lambda m: (position.get(m.pk, len(position)), -m.pk))
         tag_groups = []
         chosen_tags = {int(v) for v in (form["tags"].value() or []) if str(v).isdigit()}
         for group in selectors.tag_groups(self.workspace):
@@ -165,7 +193,7 @@ class _ComposerMixin(WorkspacePageMixin):
             "form": form,
             "post": self.editing,
             "account_rows": account_rows,
-            "media_items": [(m, m.pk in chosen_media) for m in form.fields["media"].queryset[:40]],
+            "media_items": [(m, m.pk in chosen_media) for m in library],
             "tag_groups": tag_groups,
             "can_schedule": self.access.can(C.POST_SCHEDULE),
             "can_upload": self.access.can(C.MEDIA_UPLOAD),
@@ -326,6 +354,23 @@ class ComposerEditView(_ComposerMixin, TemplateView):
             initial["time_choice"] = timezones.occurrence(post.scheduled_at, tz)
         return initial
 
+    def typed_targets(self, form: ComposerForm, post: Post) -> list[dict]:
+        """The variants as typed, with what the composer does not show kept: a WeChat variant's push
+        settings and images placed in the WeChat editor (content.services.wechat_push.keep_editor_work)."""
+        from ..services.wechat_push import keep_editor_work
+
+        stored = {
+            t.account_id: t for t in post.targets.select_related("account").prefetch_related("media_links")
+        }
+        out = []
+        for typed in form.targets():
+            target = stored.get(typed["account"])
+            if target is not None and target.account.platform == "wechat_oa":
+                media = [link.media_id for link in sorted(target.media_links.all(), key=lambda m: m.position)]
+                typed = keep_editor_work(target.options or {}, media, typed)
+            out.append(typed)
+        return out
+
     def save(self, form: ComposerForm) -> Post:
         data = form.cleaned_data
         post = self.editing
@@ -334,7 +379,7 @@ class ComposerEditView(_ComposerMixin, TemplateView):
             "campaign": data["campaign"].pk if data["campaign"] else None,
             "tags": [t.pk for t in data["tags"]],
             "is_paid_or_kol": data["is_paid_or_kol"],
-            "targets": form.targets(keep_options={t.account_id: t.options for t in post.targets.all()}),
+            "targets": self.typed_targets(form, post),
         }
         # A scheduled post moves with the schedule action (post_schedule), not with an edit.
         if post.status != S.SCHEDULED:

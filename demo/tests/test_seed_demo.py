@@ -221,3 +221,18 @@ def test_planned_times_follow_the_day_of_seeding(now):
                 assert (day.year, day.month) == (today.year, today.month)
             else:
                 assert day > today and (day.year, day.month) != (today.year, today.month)
+
+
+def test_the_demo_has_a_xiaohongshu_note_with_images_and_topics_and_a_douyin_video_with_a_cover_frame():
+    # when
+    seed("--sim-url", NO_SIM)
+    # then: a RED note with several images in order, its own title and topics
+    china = Workspace.objects.get(organization__slug="lumiere", slug="china")
+    targets = PostTarget.objects.filter(workspace=china).select_related("account")
+    note = next(t for t in targets if t.account.platform == "xiaohongshu" and t.options.get("topics"))
+    assert note.media_links.count() >= 3 and note.options["title"]
+    assert all(not topic.startswith("#") for topic in note.options["topics"])
+    # and: a Douyin variant with the demo video and the frame chosen as its cover
+    video = next(t for t in targets if t.account.platform == "douyin" and "cover_tsp" in t.options)
+    (link,) = video.media_links.select_related("media")
+    assert link.media.kind == "video" and 0 <= video.options["cover_tsp"] <= link.media.duration_seconds

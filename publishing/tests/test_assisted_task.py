@@ -230,3 +230,19 @@ def test_the_assisted_due_notice_links_to_the_task_page(ws, admin):
     assert f'<a href="{task_path(target)}" data-testid="notification-link">Due now</a>' in page
     post_link = reverse("content:post_detail", args=[ws.pk, target.post_id])
     assert f'<a href="{post_link}">Failed</a>' in page
+
+
+def test_task_page_shows_the_variants_title_topics_after_the_text_and_the_cover(ws, admin):
+    # given: a WeChat Channels video with its own short title, a cover frame and the frame saved as an image
+    target = assisted_target(ws)
+    cover = MediaAssetFactory(workspace=ws, file=f"workspaces/{ws.pk}/media/frame.jpg")
+    target.options = {"title": "春茶短标题", "topics": ["春茶"], "cover_tsp": 2.5, "cover": cover.pk}
+    target.save(update_fields=["options"])
+    # when
+    page = signed_in(admin).get(task_path(target)).content.decode()
+    # then: the title to copy is the variant's, the text to copy ends with the topics, the cover is there
+    assert 'id="copy-title" data-testid="copy-source-title">春茶短标题</pre>' in page
+    assert 'data-testid="copy-source-text">Spring oolong is here #tea\n\n#春茶</pre>' in page
+    assert 'data-testid="chips-topics"><li>#春茶</li>' in page
+    assert f'src="{cover.file.url}"' in page and 'data-testid="save-cover"' in page
+    assert 'data-testid="copy-cover-at"' in page and "2.5 s" in page

@@ -68,8 +68,9 @@ def test_the_responsible_person_posts_an_assisted_post_from_the_phone(browser, l
         # (the button says "Copied" for two seconds, then its label again; `is-done` stays)
         expect(copy_text).to_have_class(re.compile(r"\bis-done\b"))
         clipboard = page.evaluate("navigator.clipboard.readText()")
-        # then: the text is on the clipboard, the image shown full width with its save link
-        assert clipboard == "Spring oolong is here #tea"
+        # then: the text is on the clipboard (the topics after it, as RED shows them), the image shown
+        # full width with its save link
+        assert clipboard == "Spring oolong is here #tea\n\n#oolong #春茶"
         image = page.get_by_test_id("task-image")
         expect(image).to_be_visible()
         assert image.bounding_box()["width"] > 300

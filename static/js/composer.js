@@ -108,9 +108,12 @@
         comment.hidden = !said.trim();
         $("[data-preview-first-comment-text]", comment).innerHTML = escapeHtml(said).replace(/\n/g, "<br>");
       }
-      $("[data-preview-media]", card).innerHTML = media.map(function (src) {
-        return src ? '<img src="' + src + '" alt="">' : '<span class="pv-media-ph">▶</span>';
-      }).join("");
+      var mediaBox = $("[data-preview-media]", card);  // phone previews draw their own (composer_platforms.js)
+      if (mediaBox) {
+        mediaBox.innerHTML = media.map(function (src) {
+          return src ? '<img src="' + src + '" alt="">' : '<span class="pv-media-ph">▶</span>';
+        }).join("");
+      }
     });
     var empty = $("[data-preview-empty]");
     if (empty) empty.hidden = chosen.length > 0;
@@ -255,6 +258,7 @@
     renderPreviews();
     paintAll();
     scheduleCheck();
+    form.dispatchEvent(new CustomEvent("composer:refresh"));  // composer_platforms.js redraws its parts
   }
 
   mainText.addEventListener("input", refresh);
@@ -312,7 +316,13 @@
         var tile = document.createElement("label");
         tile.className = "media-tile";
         tile.title = m.original_name;
+        tile.draggable = true;
+        tile.setAttribute("data-media-tile", "");
+        tile.setAttribute("data-kind", m.kind);
+        tile.setAttribute("data-url", m.url || "");
+        tile.setAttribute("data-testid", "media-tile-" + m.id);
         tile.innerHTML = '<input type="checkbox" name="media" value="' + m.id + '" checked>' +
+          '<span class="media-order" data-media-order aria-hidden="true"></span>' +
           (m.thumbnail_url ? '<img src="' + m.thumbnail_url + '" alt="">' : '<span class="media-ph">' + escapeHtml(m.kind) + "</span>") +
           '<span class="media-name">' + escapeHtml(m.original_name.slice(0, 22)) + "</span>" +
           '<input type="text" class="media-alt" name="alt_text_' + m.id + '" maxlength="1000" value="' +
@@ -320,7 +330,10 @@
         var grid = $("[data-media-grid]");
         var empty = $("[data-media-empty]");
         if (empty) empty.remove();
-        grid.insertBefore(tile, grid.firstChild);
+        // After the files already chosen (their order is the post's; the first image is the cover).
+        var chosenTiles = $all("[data-media-tile]", grid).filter(function (t) { return $("input[name=media]", t).checked; });
+        var after = chosenTiles[chosenTiles.length - 1];
+        grid.insertBefore(tile, after ? after.nextSibling : grid.firstChild);
         refresh();
       }).catch(function () {
         error.textContent = data.labelUploadFailed;

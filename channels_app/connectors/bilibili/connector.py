@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 
 import httpx
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import cn_metrics as cn
 from ..base import (
@@ -45,6 +46,7 @@ from ..base import (
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
 from ..http import json_or_empty, parse_retry_after
+from ..options import INT, OptionSpec, tags_option
 
 CHUNK_BYTES = 8 * 1024 * 1024
 VIDEO_TITLE_LIMIT = 80
@@ -72,6 +74,25 @@ ARC_STAT_KEYS = ("view", "danmaku", "reply", "favorite", "coin", "share", "like"
 class BilibiliConnector(Connector):
     platform = "bilibili"
     display_name = "Bilibili"
+    post_options = (
+        OptionSpec(
+            "tid",
+            INT,
+            gettext_lazy("Category (分区 id)"),
+            help=gettext_lazy("Bilibili's category number for a video; empty: 21 (daily life)."),
+            min_value=1,
+            max_value=100000,
+        ),
+        tags_option("tags", gettext_lazy("Tags"), max_items=12, max_length=20),
+        OptionSpec(
+            "category",
+            INT,
+            gettext_lazy("Article category (专栏 id)"),
+            help=gettext_lazy("For a post without video (an article); empty: 15."),
+            min_value=1,
+            max_value=100000,
+        ),
+    )
     capabilities = Capabilities(
         text_limit=None,  # depends on the kind: a video's description (2000) or an article body; see validate
         media=MediaLimits(

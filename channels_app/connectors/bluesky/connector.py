@@ -31,6 +31,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
+from django.utils.translation import gettext_lazy
 
 from ..base import (
     AccountProfile,
@@ -50,6 +51,7 @@ from ..base import (
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient, Unknown
 from ..http import json_or_empty, parse_retry_after
+from ..options import tags_option
 from . import richtext
 
 POST_COLLECTION = "app.bsky.feed.post"
@@ -130,6 +132,15 @@ def _aspect_ratio(data: bytes) -> dict[str, int] | None:
 class BlueskyConnector(Connector):
     platform = "bluesky"
     display_name = "Bluesky"
+    post_options = (
+        tags_option(
+            "langs",
+            gettext_lazy("Languages"),
+            max_items=MAX_LANGS,
+            max_length=16,
+            help_text=gettext_lazy("Language codes such as en or zh, for feeds and translation."),
+        ),
+    )
     capabilities = Capabilities(
         text_limit=richtext.MAX_GRAPHEMES,
         text_unit="graphemes",

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import httpx
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import cn_metrics as cn
 from ..base import (
@@ -32,6 +33,7 @@ from ..base import (
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
 from ..http import json_or_empty, parse_retry_after
+from ..options import cover_frame_option, title_option, titled_text
 
 AUTH_CODES = {2190008, 2190002, 2190004, 10008, 10010, 10020}
 REVOKED_CODES = {10020}  # refresh-token renewals exhausted: the user must authorise again
@@ -41,6 +43,9 @@ SCOPES = "user_info,video.create,video.data"
 RENEW_WHEN_LEFT = timedelta(days=5)
 SINGLE_UPLOAD_BYTES = 50 * 1024 * 1024  # above this, part upload
 PART_BYTES = 20 * 1024 * 1024  # Douyin takes 5-100 MB parts (y)
+# The app's 作品标题 holds 30 characters (y); create_video/ has one `text` (视频标题) that carries the
+# variant's title first, then the text.
+TITLE_LIMIT = 30
 # 数据开放服务 user data: /data/external/user/<kind>/ with date_type 7, 15 or 30 (days up to yesterday)
 USER_GROUPS = (
     ("fans", ("new_fans", "total_fans")),
@@ -65,6 +70,14 @@ def _when(seconds) -> datetime | None:
 class DouyinConnector(Connector):
     platform = "douyin"
     display_name = "Douyin"
+    post_options = (
+        title_option(
+            TITLE_LIMIT,
+            gettext_lazy("Video title"),
+            gettext_lazy("Sent first in the video's text, on a line of its own."),
+        ),
+        cover_frame_option(),
+    )
     capabilities = Capabilities(
         text_limit=1000,
         requires_media=True,
@@ -227,7 +240,10 @@ class DouyinConnector(Connector):
         videos = [m for m in payload.media if m.kind == "video"]
         images = [m for m in payload.media if m.kind == "image"]
         if videos:
-            body = {"video_id": self._upload_video(credentials, videos[0]), "text": payload.text}
+            body = {"video_id": self._upload_video(credentials, videos[0]), "text": titled_text(payload)}
+            cover_tsp = payload.options.get("cover_tsp")
+            if cover_tsp is not None:
+                body["cover_tsp"] = float(cover_tsp)  # the frame at this second becomes the cover
             data = self._api(credentials, "POST", "create_video/", "publish", unsafe=True, json=body)
         elif images:
             image_ids = []
@@ -246,7 +262,7 @@ class DouyinConnector(Connector):
                     },
                 )
                 image_ids.append({"image_id": uploaded["image"]["image_id"]})
-            body = {"image_list": image_ids, "text": payload.text}
+            body = {"image_list": image_ids, "text": titled_text(payload)}
             data = self._api(credentials, "POST", "create_image_text/", "publish", unsafe=True, json=body)
         else:
             raise Rejected("douyin publish: a post needs a video or images")

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..base import (
     AccountProfile,
@@ -33,6 +34,7 @@ from ..base import (
     TokenSet,
 )
 from ..errors import AuthExpired, ConnectorError, Rejected
+from ..options import link_option
 from .graph import GraphMixin, InsightsGroup, InsightsMixin
 
 DEFAULT_GRAPH_VERSION = "v25.0"
@@ -71,6 +73,7 @@ def parse_time(value: str | None) -> datetime | None:
 class FacebookConnector(InsightsMixin, GraphMixin, Connector):
     platform = "facebook"
     display_name = "Facebook Page"
+    post_options = (link_option(gettext_lazy("Shown as a link card under the post (not with photos).")),)
     capabilities = Capabilities(
         text_limit=TEXT_LIMIT,
         text_unit="characters",

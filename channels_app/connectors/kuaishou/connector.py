@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode, urlparse
 
 import httpx
+from django.utils.translation import gettext_lazy
 
 from .. import cn_metrics as cn
 from ..base import (
@@ -31,6 +32,7 @@ from ..base import (
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
 from ..http import json_or_empty, parse_retry_after
+from ..options import cover_frame_option, cover_image_option, title_option, titled_text
 
 AUTH_CODES = {100200102, 100200103, 100200104}
 REVOKED_CODES = {100200104}
@@ -43,6 +45,7 @@ LIST_MAX = 200
 SCOPES = "user_info,user_video_publish"
 SINGLE_UPLOAD_BYTES = 10 * 1024 * 1024
 FRAGMENT_BYTES = 5 * 1024 * 1024  # (y)
+TITLE_LIMIT = 30  # (y) photo/publish has one `caption`: the variant's title goes first in it
 
 
 def _when(seconds) -> datetime | None:
@@ -53,6 +56,15 @@ def _when(seconds) -> datetime | None:
 class KuaishouConnector(Connector):
     platform = "kuaishou"
     display_name = "Kuaishou"
+    post_options = (
+        title_option(
+            TITLE_LIMIT,
+            gettext_lazy("Video title"),
+            gettext_lazy("Sent first in the caption, on a line of its own."),
+        ),
+        cover_frame_option(),
+        cover_image_option(gettext_lazy("Uploaded as the video's cover (the chosen frame, or your own).")),
+    )
     capabilities = Capabilities(
         text_limit=500,  # (y) caption length; not stated in the documentation we could read
         requires_media=True,
@@ -161,8 +173,9 @@ class KuaishouConnector(Connector):
             "POST", "openapi/photo/start_upload", operation="upload", params=self._params(credentials)
         ).json()
         self._upload(started["endpoint"], started["upload_token"], video)
-        files = {"caption": (None, payload.text)}
-        cover = payload.options.get("cover")  # a MediaItem image, optional
+        files = {"caption": (None, titled_text(payload))}
+        # options["cover"] names a library image by id; the payload carries that file (option_media)
+        cover = payload.option_media.get("cover")
         if cover is not None:
             files["cover"] = (
                 cover.filename or "cover.jpg",

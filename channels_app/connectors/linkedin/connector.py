@@ -18,6 +18,7 @@ from urllib.parse import quote, urlencode
 
 import httpx
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..base import (
     AccountProfile,
@@ -37,6 +38,7 @@ from ..base import (
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient, Unknown
 from ..http import json_or_empty, parse_retry_after
+from ..options import link_option
 
 DEFAULT_VERSION = "202610"
 TEXT_LIMIT = 3000
@@ -64,6 +66,7 @@ def unescape_little_text(text: str) -> str:
 class LinkedInConnector(Connector):
     platform = "linkedin"
     display_name = "LinkedIn"
+    post_options = (link_option(gettext_lazy("Shown as an article card when the post has no media.")),)
     capabilities = Capabilities(
         text_limit=TEXT_LIMIT,
         text_unit="characters",

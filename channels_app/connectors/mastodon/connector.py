@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 import httpx
 import regex
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..base import (
     AccountProfile,
@@ -42,6 +43,7 @@ from ..base import (
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
 from ..facebook.connector import scheduled_at
 from ..http import json_or_empty, parse_retry_after
+from ..options import CHOICE, OptionSpec, link_option
 
 TEXT_LIMIT = 500
 URL_WEIGHT = 23
@@ -78,6 +80,20 @@ def _html_to_text(content: str) -> str:
 class MastodonConnector(Connector):
     platform = "mastodon"
     display_name = "Mastodon"
+    post_options = (
+        OptionSpec(
+            "visibility",
+            CHOICE,
+            gettext_lazy("Visibility"),
+            choices=(
+                ("public", gettext_lazy("Public")),
+                ("unlisted", gettext_lazy("Quiet public")),
+                ("private", gettext_lazy("Followers only")),
+                ("direct", gettext_lazy("Mentioned people only")),
+            ),
+        ),
+        link_option(gettext_lazy("Added to the end of the status (Mastodon shows a card for it).")),
+    )
     capabilities = Capabilities(
         text_limit=TEXT_LIMIT,
         text_unit="characters",
@@ -198,10 +214,18 @@ class MastodonConnector(Connector):
     def count_text(self, text: str) -> int:
         return mastodon_length(text)
 
+    @staticmethod
+    def status_text(payload: PostPayload) -> str:
+        """The status as sent: the text, and the variant's link after it unless the text has it already
+        (Mastodon shows a preview card for a link in the status; it has no separate link field)."""
+        if payload.link and payload.link not in payload.text:
+            return f"{payload.text}\n\n{payload.link}" if payload.text.strip() else payload.link
+        return payload.text
+
     def validate(self, payload: PostPayload) -> list[Finding]:
         findings: list[Finding] = []
         limit = int(payload.options.get("max_characters") or TEXT_LIMIT)
-        length = mastodon_length(payload.text)
+        length = mastodon_length(self.status_text(payload))
         if length > limit:
             findings.append(
                 Finding(
@@ -210,7 +234,7 @@ class MastodonConnector(Connector):
                     % {"limit": limit, "used": length},
                 )
             )
-        if not payload.text.strip() and not payload.media:
+        if not self.status_text(payload).strip() and not payload.media:
             findings.append(Finding("mastodon.empty", _("A Mastodon status needs text or media.")))
         limits = self.capabilities.media
         if len(payload.media) > limits.max_images:
@@ -273,7 +297,10 @@ class MastodonConnector(Connector):
 
     def publish(self, credentials: Credentials, payload: PostPayload) -> PublishResult:
         token = credentials.access_token
-        body: dict = {"status": payload.text, "visibility": payload.options.get("visibility", "public")}
+        body: dict = {
+            "status": self.status_text(payload),
+            "visibility": payload.options.get("visibility", "public"),
+        }
         if payload.media:
             body["media_ids"] = [self._upload(token, item) for item in payload.media]
         when = scheduled_at(payload)

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 import httpx
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..base import (
     AccountProfile,
@@ -39,6 +40,7 @@ from ..base import (
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
 from ..http import json_or_empty, parse_retry_after
+from ..options import BOOL, CHOICE, OptionSpec
 
 TITLE_LIMIT = 2200  # UTF-16 code units
 SCOPES = "user.info.basic,user.info.stats,video.publish,video.list"  # stats: follower and like counts
@@ -58,6 +60,23 @@ def utf16_length(text: str) -> int:
 class TikTokConnector(Connector):
     platform = "tiktok"
     display_name = "TikTok"
+    post_options = (
+        OptionSpec(
+            "privacy_level",
+            CHOICE,
+            gettext_lazy("Who can watch"),
+            help=gettext_lazy("Empty: everyone where the creator may post publicly."),
+            choices=(
+                ("PUBLIC_TO_EVERYONE", gettext_lazy("Everyone")),
+                ("MUTUAL_FOLLOW_FRIENDS", gettext_lazy("Friends")),
+                ("FOLLOWER_OF_CREATOR", gettext_lazy("Followers")),
+                ("SELF_ONLY", gettext_lazy("Only me")),
+            ),
+        ),
+        OptionSpec("disable_comment", BOOL, gettext_lazy("Turn off comments")),
+        OptionSpec("disable_duet", BOOL, gettext_lazy("Turn off Duet")),
+        OptionSpec("disable_stitch", BOOL, gettext_lazy("Turn off Stitch")),
+    )
     capabilities = Capabilities(
         text_limit=TITLE_LIMIT,
         text_unit="UTF-16 characters",

@@ -7,6 +7,7 @@ up to 9 images (y), a description of at most 1000 characters (y) and a short tit
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..base import (
     Capabilities,
@@ -17,6 +18,7 @@ from ..base import (
     PostPayload,
     standard_findings,
 )
+from ..options import cover_frame_option, cover_image_option, title_option
 
 SHORT_TITLE_LIMIT = 16
 
@@ -24,6 +26,11 @@ SHORT_TITLE_LIMIT = 16
 class WeChatChannelsConnector(MetricsNotOffered, Connector):
     platform = "wechat_channels"
     display_name = "WeChat Channels"
+    post_options = (
+        title_option(SHORT_TITLE_LIMIT, gettext_lazy("Short title")),
+        cover_frame_option(),
+        cover_image_option(gettext_lazy("Shown on the hand-off page to set as the cover in WeChat.")),
+    )
     capabilities = Capabilities(
         text_limit=1000,
         requires_media=True,

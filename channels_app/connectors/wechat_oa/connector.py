@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import cn_metrics as cn
 from ..base import (
@@ -39,6 +40,7 @@ from ..base import (
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
 from ..http import json_or_empty, parse_retry_after
+from ..options import BOOL, TEXT, OptionSpec, link_option
 from . import push
 
 AUTH_CODES = {40001, 40014, 42001, 41001}
@@ -47,6 +49,7 @@ TRANSIENT_CODES = {-1}
 TAG_RE = re.compile(r"<[^>]+>")
 TITLE_LIMIT = 64
 DIGEST_LIMIT = 120
+AUTHOR_LIMIT = push.AUTHOR_LIMIT  # the web editor's 8 (push.py says why not the API page's 16)
 # freepublish/get publish_status values
 PUBLISH_FAILURES = {
     2: "original-content check failed",
@@ -97,6 +100,18 @@ def plain_text(content: str) -> str:
 class WeChatOAConnector(Connector):
     platform = "wechat_oa"
     display_name = "WeChat Official Account"
+    post_options = (
+        OptionSpec("author", TEXT, gettext_lazy("Author"), max_length=AUTHOR_LIMIT),
+        OptionSpec(
+            "digest",
+            TEXT,
+            gettext_lazy("Summary"),
+            help=gettext_lazy("Shown in the share card; empty: the start of the text."),
+            max_length=DIGEST_LIMIT,
+        ),
+        OptionSpec("open_comment", BOOL, gettext_lazy("Open comments")),
+        link_option(gettext_lazy("The original article's address, behind “Read more”.")),
+    )
     capabilities = Capabilities(
         text_limit=20000,
         requires_media=True,  # an article needs a cover image (thumb_media_id)

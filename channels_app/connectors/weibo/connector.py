@@ -13,6 +13,7 @@ from urllib.parse import urlencode, urlparse
 
 import httpx
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import cn_metrics as cn
 from ..base import (
@@ -33,6 +34,7 @@ from ..base import (
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
 from ..http import json_or_empty, parse_retry_after
+from ..options import link_option
 
 URL_RE = re.compile(r"https?://[^\s]+")
 
@@ -73,6 +75,7 @@ def _weibo_id(body: dict) -> str:
 class WeiboConnector(Connector):
     platform = "weibo"
     display_name = "Weibo"
+    post_options = (link_option(gettext_lazy("Added to the end of the text if it is not in it.")),)
     capabilities = Capabilities(
         text_limit=140,
         text_unit="Weibo characters (a Chinese character is 1, two ASCII characters are 1)",

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..base import (
     AccountProfile,
@@ -40,6 +41,7 @@ from ..base import (
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient, Unknown
 from ..facebook.connector import scheduled_at
 from ..http import json_or_empty, parse_retry_after
+from ..options import BOOL, CHOICE, OptionSpec, tags_option
 
 TITLE_LIMIT = 100
 DESCRIPTION_BYTES = 5000
@@ -71,6 +73,41 @@ def title_of(payload: PostPayload) -> str:
 class YouTubeConnector(Connector):
     platform = "youtube"
     display_name = "YouTube"
+    post_options = (
+        OptionSpec(
+            "privacy_status",
+            CHOICE,
+            gettext_lazy("Privacy"),
+            choices=(
+                ("public", gettext_lazy("Public")),
+                ("unlisted", gettext_lazy("Unlisted")),
+                ("private", gettext_lazy("Private")),
+            ),
+        ),
+        OptionSpec("made_for_kids", BOOL, gettext_lazy("Made for kids")),
+        tags_option("tags", gettext_lazy("Tags"), max_items=30, max_length=100),
+        OptionSpec(
+            "category_id",
+            CHOICE,
+            gettext_lazy("Category"),
+            choices=(
+                ("1", gettext_lazy("Film & Animation")),
+                ("2", gettext_lazy("Autos & Vehicles")),
+                ("10", gettext_lazy("Music")),
+                ("15", gettext_lazy("Pets & Animals")),
+                ("17", gettext_lazy("Sports")),
+                ("19", gettext_lazy("Travel & Events")),
+                ("20", gettext_lazy("Gaming")),
+                ("22", gettext_lazy("People & Blogs")),
+                ("23", gettext_lazy("Comedy")),
+                ("24", gettext_lazy("Entertainment")),
+                ("25", gettext_lazy("News & Politics")),
+                ("26", gettext_lazy("Howto & Style")),
+                ("27", gettext_lazy("Education")),
+                ("28", gettext_lazy("Science & Technology")),
+            ),
+        ),
+    )
     capabilities = Capabilities(
         text_limit=DESCRIPTION_BYTES,
         text_unit="bytes of description",
