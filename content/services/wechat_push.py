@@ -24,11 +24,11 @@ from ..models import MediaAsset
 ARTICLE_TEXT = {"title": push.TITLE_LIMIT, "author": push.AUTHOR_LIMIT, "digest": push.DIGEST_LIMIT}
 FLAGS = ("original", "open_comment", "fans_only_comment")
 # The variant's settings the WeChat editor owns (checked here; the connector declares the others).
-PUSH_KEYS = frozenset({"articles", "cover_crop", "image_after", "delivery", "author", "digest", *FLAGS})
-# The push settings only the WeChat editor shows: a save from the composer (which draws the connector's
-# declared settings only) keeps them as they are, and keeps the variant's images once the editor has
-# placed them (a cover and body images in an order of their own).
-EDITOR_ONLY_KEYS = frozenset({"articles", "cover_crop", "image_after", "delivery", *FLAGS}) - {"open_comment"}
+PUSH_KEYS = frozenset({"articles", "cover_crop", "image_after", "delivery", *FLAGS}) - {"open_comment"}
+# They are also the settings only the WeChat editor shows: a save from the composer (which draws the
+# connector's declared settings only) keeps them as they are, and keeps the variant's images once the
+# editor has placed them (a cover and body images in an order of their own).
+EDITOR_ONLY_KEYS = PUSH_KEYS
 
 
 def keep_editor_work(stored_options: dict, stored_media: list[int], typed: dict) -> dict:

@@ -6,7 +6,7 @@
 - a Douyin video: the cover frame picked with the slider over the video (a still of the frame next to
   it), the phone preview standing at that frame with the title over it; saved as `cover_tsp`.
 
-Screenshots: xhs_note_<en|zh>.png and video_cover_<en|zh>.png (var/screenshots, docs/screenshots with
+Screenshots: xhs-note-<en|zh>.png and video-cover-<en|zh>.png (var/screenshots, docs/screenshots with
 `make screenshots`)."""
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def test_a_xiaohongshu_note_with_three_images_reordered_topics_and_the_phone_pre
         expect(phone.locator("[data-note-slides] img:not([hidden])")).to_have_count(1)
         expect(phone.locator(".note-dot.is-active")).to_have_attribute("data-dot", "1")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"xhs_note_{'zh' if zh else 'en'}.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / f"xhs-note-{'zh' if zh else 'en'}.png"), full_page=True)
         # when: saved as a draft
         page.get_by_test_id("save-draft").click()
         page.wait_for_url("**/posts/*/")
@@ -190,7 +190,7 @@ def test_a_douyin_cover_frame_picked_on_the_video(browser, live_server, language
             f"() => ({at_frame})(document.querySelector('[data-testid=preview-douyin] video'))"
         )
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"video_cover_{'zh' if zh else 'en'}.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / f"video-cover-{'zh' if zh else 'en'}.png"), full_page=True)
         # when: saved
         page.get_by_test_id("save-draft").click()
         page.wait_for_url("**/posts/*/")

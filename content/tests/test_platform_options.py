@@ -42,7 +42,12 @@ def test_every_platform_declares_settings_and_the_chinese_formats_take_theirs():
     assert {"title", "cover_tsp"} <= declared["douyin"]
     assert {"title", "cover_tsp", "cover"} <= declared["kuaishou"]
     assert {"title", "cover_tsp"} <= declared["wechat_channels"]
-    assert declared["wechat_oa"] == {"author", "digest", "open_comment"}
+    assert declared["wechat_oa"] == {
+        "author",
+        "digest",
+        "open_comment",
+        "link",
+    }  # the push: the WeChat editor
     # every option a connector reads (payload.options.get) is declared, so none stays API-only
     assert {"privacy_level", "disable_duet", "disable_stitch", "disable_comment"} <= declared["tiktok"]
     assert {"privacy_status", "tags", "made_for_kids", "category_id"} <= declared["youtube"]

@@ -110,7 +110,7 @@ def test_editor_manager_legal_hq_and_admin_walk_one_post_from_draft_to_published
         editor.locator(f".acct-chip:has(input[value='{account.pk}'])").click()
     editor.fill("input[name=title]", "焕颜精华上新")
     editor.fill("[data-testid=main-text]", FIRST)
-    editor.locator("label.media-tile").first.click()
+    editor.locator("label.media-tile[data-kind=image]").first.click()  # (WeChat takes images only)
     editor.select_option("select[name=campaign]", str(launch.pk))
     editor.locator(f"label.tag-option:has(input[value='{pillar.pk}'])").click()
     tomorrow = (timezone.now().astimezone(china.tzinfo) + timedelta(days=1)).date()
