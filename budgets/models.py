@@ -112,7 +112,9 @@ class SpendStatus(models.TextChoices):
 
 class SpendEntry(WorkspaceScopedModel):
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="entries")
-    line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="entries")
+    # RESTRICT, not PROTECT: a line cannot go while it has spend (the service says why), yet deleting the
+    # budget or the workspace takes lines and spend together.
+    line = models.ForeignKey(BudgetLine, on_delete=models.RESTRICT, related_name="entries")
     kind = models.CharField(_("kind"), max_length=12, choices=SpendKind.choices, default=SpendKind.ACTUAL)
     status = models.CharField(max_length=10, choices=SpendStatus.choices, default=SpendStatus.APPROVED)
     spent_on = models.DateField(_("date"))

@@ -213,6 +213,8 @@ AUDIT_FIELD_LABELS = {
     "skipped": _("Skipped"),
     "slug": _("Slug"),
     "source": _("Source"),
+    "spend_kind": _("Paid or committed"),
+    "spend_status": _("Approval"),
     "spent_on": _("Date of spend"),
     "stage": _("Stage"),
     "stages": _("Stages"),

@@ -163,7 +163,9 @@ def _ask_approvers(budget: Budget, entry: SpendEntry, converted) -> None:
 
 def _snapshot(entry: SpendEntry) -> dict:
     data = _money_snapshot(entry, SPEND_FIELDS)
-    data["status"] = entry.status
+    # Named apart from other objects' kinds and statuses, so the audit log can put them in words.
+    data["spend_kind"] = data.pop("kind")
+    data["spend_status"] = entry.status
     data["posts"] = sorted(post.pk for post in entry.posts.all()) if entry.pk else []
     data["receipt"] = entry.receipt_name
     return data
@@ -324,8 +326,8 @@ def spend_entry_decide(*, workspace, actor, entry: SpendEntry, approve: bool, no
         action="spend.approve" if approve else "spend.reject",
         target=entry,
         workspace=workspace,
-        before={"status": SpendStatus.PENDING},
-        after={"status": entry.status, "note": entry.decision_note},
+        before={"spend_status": SpendStatus.PENDING},
+        after={"spend_status": entry.status, "note": entry.decision_note},
     )
 
     def message():
