@@ -50,6 +50,7 @@ class Capability:
     COMPETITOR_MANAGE = "competitor.manage"
     BUDGET_VIEW = "budget.view"
     BUDGET_EDIT = "budget.edit"
+    BUDGET_APPROVE = "budget.approve"
     INBOX_VIEW = "inbox.view"
     INBOX_REPLY = "inbox.reply"
     INBOX_ASSIGN = "inbox.assign"
@@ -85,6 +86,7 @@ _MANAGER = (
         C.ACCOUNT_CONNECT,
         C.COMPETITOR_MANAGE,
         C.BUDGET_EDIT,
+        C.BUDGET_APPROVE,
         C.INBOX_ASSIGN,
     }
 )

@@ -360,12 +360,28 @@ class NotificationKind(models.TextChoices):
     REOPENED = "reopened", _("Approval re-opened for another stage")
 
 
+class BudgetNotificationKind(models.TextChoices):
+    """The budgets app's notices (threshold alerts, spend to approve and its outcome). Defined here, below
+    budgets, like PublishNotificationKind: they are rows of Notification (so the bell counts them) and a
+    person's preferences cover them; approvals never imports budgets (DESIGN.md "Layers")."""
+
+    BUDGET_THRESHOLD = "budget_threshold", _("A budget reached a threshold")
+    SPEND_APPROVAL = "spend_approval", _("Spend waits for your approval")
+    SPEND_DECIDED = "spend_decided", _("Your spend was approved or rejected")
+
+
+BUDGET_NOTIFICATION_KINDS = BudgetNotificationKind.choices
+# What a Notification row can be about (the API's NotificationKindEnum).
+NOTIFICATION_KINDS = [*NotificationKind.choices, *BUDGET_NOTIFICATION_KINDS]
+
+
 class Notification(TimeStampedModel):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="approval_notifications"
     )
     workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    # Approvals' own kinds, and budgets' (BudgetNotificationKind below: the bell shows both).
+    kind = models.CharField(max_length=20, choices=NOTIFICATION_KINDS)
     post = models.ForeignKey(
         "content.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -397,9 +413,13 @@ class PublishNotificationKind(models.TextChoices):
     ASSISTED_OVERDUE = "assisted_overdue", _("An assisted post is overdue")
 
 
-# What a person can choose about: approvals' kinds and the publish pipeline's notices. The two sets share
-# no value.
-PREFERENCE_KINDS = [*NotificationKind.choices, *PublishNotificationKind.choices]
+# What a person can choose about: approvals' kinds, the publish pipeline's and budgets' notices. The
+# sets share no value.
+PREFERENCE_KINDS = [
+    *NotificationKind.choices,
+    *PublishNotificationKind.choices,
+    *BudgetNotificationKind.choices,
+]
 PREFERENCE_VALUES = frozenset(value for value, _label in PREFERENCE_KINDS)
 
 

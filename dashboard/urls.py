@@ -3,6 +3,7 @@ from django.urls import path
 from analytics.views import OverviewPage
 from approvals.views import ReviewQueuePage
 from approvals.workflow_pages import WorkflowDeleteView, WorkflowEditPage, WorkflowsPage
+from budgets.views import BudgetListPage
 from channels_app.views import AccountMatrixView
 from content.views import CalendarView
 from content.views.media_library import MediaLibraryView
@@ -60,7 +61,7 @@ urlpatterns = [
     path(W + "accounts/", AccountMatrixView.as_view(), name="accounts"),
     path(W + "analytics/", OverviewPage.as_view(), name="analytics"),
     path(W + "competitors/", views.SectionPlaceholderView.as_view(section="competitors"), name="competitors"),
-    path(W + "budgets/", views.SectionPlaceholderView.as_view(section="budgets"), name="budgets"),
+    path(W + "budgets/", BudgetListPage.as_view(), name="budgets"),
     path(W + "inbox/", views.SectionPlaceholderView.as_view(section="inbox"), name="inbox"),
     # Workspace settings
     path(W + "settings/members/", views.MembersView.as_view(), name="members"),

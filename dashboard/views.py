@@ -32,6 +32,8 @@ from accounts.models import Invitation, Organization
 from accounts.roles import Capability as C
 from accounts.roles import Role
 from accounts.selectors import organization_membership_for, workspace_access_for, workspaces_for_user
+from budgets.models import CapMode, SpendKind, SpendStatus
+from budgets.models import Category as BudgetCategory
 from core.errors import DomainError
 from core.timezones import day_start
 from core.views import WorkspacePageMixin, WorkspaceViewMixin, apply_domain_error
@@ -490,6 +492,15 @@ class AgencyUnassignView(AgencyAdminMixin, View):
 # --- audit log -------------------------------------------------------------------------------------
 
 
+# Budgets' coded values, in words (budgets.services name these fields apart from other objects').
+BUDGET_VALUE_LABELS = {
+    "category": dict(BudgetCategory.choices),
+    "cap_mode": dict(CapMode.choices),
+    "spend_kind": dict(SpendKind.choices),
+    "spend_status": dict(SpendStatus.choices),
+}
+
+
 def _readable(field: str, value, zone=None) -> str:
     if value is None or value == "":
         return "—"
@@ -502,6 +513,8 @@ def _readable(field: str, value, zone=None) -> str:
         return ngettext("%(count)s person", "%(count)s people", len(value)) % {"count": len(value)}
     if field in ("role", "role_ceiling") and value in Role.values:
         return str(Role(value).label)
+    if field in BUDGET_VALUE_LABELS and value in BUDGET_VALUE_LABELS[field]:
+        return str(BUDGET_VALUE_LABELS[field][value])
     if field == "language":
         return str(dict(settings.LANGUAGES).get(value, value))
     if field == "events" and isinstance(value, list):

@@ -195,6 +195,12 @@ def _first_of(model_path: str, factory_path: str):
                 from publishing.models import WebhookEndpoint
 
                 extra["endpoint"] = WebhookEndpoint.objects.get(pk=world.values["webhook_id"])
+            if model_path == "budgets.SpendEntry":
+                from budgets.models import Budget
+                from budgets.tests.factories import BudgetLineFactory
+
+                budget = Budget.objects.get(pk=world.values["budget_id"])
+                extra["line"] = budget.lines.first() or BudgetLineFactory(budget=budget)
             if model_path == "content.Tag":
                 from content.tests.factories import TagGroupFactory
 
@@ -231,6 +237,8 @@ _ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "workflow_id": _first_of(
         "approvals.ApprovalWorkflow", "approvals.tests.factories.ApprovalWorkflowFactory"
     ),
+    "budget_id": _first_of("budgets.Budget", "budgets.tests.factories.BudgetFactory"),
+    "spend_id": _first_of("budgets.SpendEntry", "budgets.tests.factories.SpendEntryFactory"),
     "organization_id": _organization_id,
     "token": lambda world: {
         "approvals:external_review": _review_token(world),

@@ -114,6 +114,11 @@ PROVIDERS = {
     "custom_metric_id": lambda w: w.once("custom_metric", _custom_metric).pk,
     "export_id": lambda w: w.once("export_job", _export_job).pk,
     "scheduled_report_id": lambda w: w.once("scheduled_report", _scheduled_report).pk,
+    # budgets
+    "budget_id": lambda w: w.once("budget_line", _budget_line).budget_id,
+    "line_id": lambda w: w.once("budget_line", _budget_line).pk,
+    "spend_id": lambda w: w.once("spend", _spend).pk,
+    "rate_id": lambda w: w.once("exchange_rate", _exchange_rate).pk,
 }
 # Kwargs that name no tenant's object (every tenant uses the same values): filled, never swapped.
 NOT_OBJECT_IDS = {"workspace_id", "organization_id", "platform"}
@@ -245,6 +250,29 @@ def _custom_metric(world: World):
     from analytics.models import CustomMetric
 
     return CustomMetric.objects.create(workspace=world.workspace, name="Per 1k", formula="likes / 1000")
+
+
+def _budget_line(world: World):
+    from budgets.tests.factories import BudgetLineFactory
+
+    return BudgetLineFactory(budget__workspace=world.workspace)
+
+
+def _spend(world: World):
+    from django.core.files.base import ContentFile
+
+    from budgets.tests.factories import SpendEntryFactory
+
+    # With a receipt: its download would answer if the tenancy check let it through.
+    entry = SpendEntryFactory(line=world.once("budget_line", _budget_line))
+    entry.receipt.save("receipt.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    return entry
+
+
+def _exchange_rate(world: World):
+    from budgets.tests.factories import ExchangeRateFactory
+
+    return ExchangeRateFactory(workspace=world.workspace)
 
 
 def _webhook_delivery(world: World):

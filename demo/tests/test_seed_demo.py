@@ -236,3 +236,31 @@ def test_the_demo_has_a_xiaohongshu_note_with_images_and_topics_and_a_douyin_vid
     video = next(t for t in targets if t.account.platform == "douyin" and "cover_tsp" in t.options)
     (link,) = video.media_links.select_related("media")
     assert link.media.kind == "video" and 0 <= video.options["cover_tsp"] <= link.media.duration_seconds
+
+
+def test_seed_demo_makes_this_quarters_budget_with_spend_in_cny_and_usd_once():
+    from budgets import selectors
+    from budgets.models import Budget, SpendEntry
+
+    # when
+    out, _err = seed()
+    seed()
+    # then: one budget per brand workspace, with lines; its spend adds up in CNY
+    workspace = Workspace.objects.get(organization__slug="lumiere", slug="china")
+    budget = Budget.objects.get(workspace=workspace)
+    today = timezone.now().astimezone(workspace.tzinfo).date()
+    assert budget.starts_on <= today <= budget.ends_on and budget.currency == workspace.currency
+    assert budget.lines.count() == 6 and "spend entries" in out
+    entries = SpendEntry.objects.filter(budget=budget)
+    assert entries.filter(currency="CNY").exists()
+    totals = selectors.budget_totals(budget)
+    assert totals.unconverted == [] and totals.figures.actual > 0
+    if entries.filter(currency="USD").exists():
+        assert any(totals.converted[e.pk] != e.amount for e in entries.filter(currency="USD"))
+    assert (
+        Budget.objects.filter(workspace__organization__slug="lumiere").count()
+        == Workspace.objects.filter(organization__slug="lumiere").count()
+    )
+    # and --reset takes the budgets along with the organizations
+    seed("--reset")
+    assert Budget.objects.filter(workspace__organization__slug="lumiere").count() >= 1

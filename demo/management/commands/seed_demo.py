@@ -1,6 +1,7 @@
 """Demo data: a brand with two workspaces, an agency with access to one of them, a user per role, the
 social accounts (channels_app.demo), each brand workspace's content (demo.content: taxonomy,
-campaigns, an approval workflow, posts in every state of the month) and its analytics history
+campaigns, an approval workflow, posts in every state of the month), this quarter's budget
+(demo.budgets: lines, spend in CNY and USD) and its analytics history
 (demo.analytics: 90 days of metric readings through the analytics ingest).
 
 Idempotent: running it again keeps what exists and prints the logins. `--reset` deletes the demo
@@ -81,6 +82,7 @@ class Command(BaseCommand):
         sim_url = (sim_url or settings.PLATFORM_SIM_URL).rstrip("/")
         simulator = self._seed_accounts(sim_url)
         self._seed_content(sim_url, simulator)
+        self._seed_budgets()
         if not no_analytics:
             self._seed_analytics()
         self._print_logins()
@@ -109,6 +111,16 @@ class Command(BaseCommand):
                 self.stdout.write(result.summary())
                 for problem in result.problems:
                     self.stderr.write(f"  not as planned: {problem}")
+
+    def _seed_budgets(self) -> None:
+        """This quarter's budget of each brand workspace (demo.budgets), once; its alerts send no email."""
+        from django.test.utils import override_settings
+
+        from demo.budgets import seed_demo_budgets
+
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            for workspace in Workspace.objects.filter(organization__slug=BRAND_SLUG).order_by("name"):
+                self.stdout.write(seed_demo_budgets(workspace))
 
     def _seed_analytics(self) -> None:
         """90 days of metric history for each brand workspace (demo.analytics), once."""
