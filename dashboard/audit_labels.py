@@ -118,9 +118,16 @@ AUDIT_ACTION_LABELS = {
     "analytics.scheduled_report_create": _("Scheduled report created"),
     "analytics.scheduled_report_update": _("Scheduled report changed"),
     "analytics.scheduled_report_delete": _("Scheduled report deleted"),
+    # competitors
+    "competitor.add": _("Competitor added"),
+    "competitor.account_add": _("Competitor account added"),
+    "competitor.pick": _("Competitor benchmarked"),
+    "competitor.remove": _("Competitor no longer benchmarked"),
 }
 
 AUDIT_FIELD_LABELS = {
+    "brand": _("Competitor brand"),
+    "handle": _("Handle"),
     "account": _("Account"),
     "accounts": _("Accounts"),
     "active": _("Active"),

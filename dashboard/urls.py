@@ -4,6 +4,7 @@ from analytics.views import OverviewPage
 from approvals.views import ReviewQueuePage
 from approvals.workflow_pages import WorkflowDeleteView, WorkflowEditPage, WorkflowsPage
 from channels_app.views import AccountMatrixView
+from competitors.views import CompetitorsPage
 from content.views import CalendarView
 from content.views.media_library import MediaLibraryView
 
@@ -59,7 +60,7 @@ urlpatterns = [
     path(W + "approvals/", ReviewQueuePage.as_view(), name="approvals"),
     path(W + "accounts/", AccountMatrixView.as_view(), name="accounts"),
     path(W + "analytics/", OverviewPage.as_view(), name="analytics"),
-    path(W + "competitors/", views.SectionPlaceholderView.as_view(section="competitors"), name="competitors"),
+    path(W + "competitors/", CompetitorsPage.as_view(), name="competitors"),
     path(W + "budgets/", views.SectionPlaceholderView.as_view(section="budgets"), name="budgets"),
     path(W + "inbox/", views.SectionPlaceholderView.as_view(section="inbox"), name="inbox"),
     # Workspace settings

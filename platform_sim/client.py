@@ -198,6 +198,29 @@ class SimClient:
         """Backdate a post, so that its simulated metrics have grown (see platform_sim.metrics)."""
         return self._call("POST", f"/posts/{platform}/{post_id}", json={"created_at": created_at})
 
+    def set_profile(self, platform: str, external_id: str, **changes: Any) -> dict[str, Any]:
+        """Rename an account (`handle`, `display_name`) or make it private (`private=True`)."""
+        return self._call("POST", f"/accounts/{platform}/{external_id}/profile", json=changes)
+
+    def seed_post(
+        self,
+        platform: str,
+        external_id: str,
+        *,
+        text: str,
+        created_at: float | None = None,
+        kind: str = "text",
+    ) -> dict[str, Any]:
+        """A post the account made on its own (a competitor's post), optionally backdated."""
+        body: dict[str, Any] = {"text": text, "kind": kind}
+        if created_at is not None:
+            body["created_at"] = created_at
+        return self._call("POST", f"/accounts/{platform}/{external_id}/posts", json=body)
+
+    def delete_post(self, platform: str, post_id: str) -> dict[str, Any]:
+        """The platform's author deleted the post."""
+        return self._call("DELETE", f"/posts/{platform}/{post_id}")
+
     def posts(
         self, platform: str = "", account: str = "", include_deleted: bool = False
     ) -> list[dict[str, Any]]:

@@ -113,6 +113,8 @@ PROVIDERS = {
     "custom_metric_id": lambda w: w.once("custom_metric", _custom_metric).pk,
     "export_id": lambda w: w.once("export_job", _export_job).pk,
     "scheduled_report_id": lambda w: w.once("scheduled_report", _scheduled_report).pk,
+    # competitors
+    "competitor_id": lambda w: w.once("competitor", _competitor).pk,
 }
 # Kwargs that name no tenant's object (every tenant uses the same values): filled, never swapped.
 NOT_OBJECT_IDS = {"workspace_id", "organization_id", "platform"}
@@ -236,6 +238,13 @@ def _custom_metric(world: World):
     from analytics.models import CustomMetric
 
     return CustomMetric.objects.create(workspace=world.workspace, name="Per 1k", formula="likes / 1000")
+
+
+def _competitor(world: World):
+    from competitors.tests.factories import benchmarked_brand
+
+    brand, _account = benchmarked_brand(world.workspace)
+    return brand
 
 
 def _webhook_delivery(world: World):
