@@ -25,7 +25,7 @@
         grid: { left: 60, right: 16, top: 16, bottom: 56 },
         xAxis: { type: "category", boundaryGap: false, data: data.dates, axisLabel: { formatter: (d) => dates.format(new Date(d + "T00:00:00Z")) } },
         yAxis: { type: "value", scale: true, axisLabel: { formatter: (v) => numbers.format(v) } },
-        series: data.brands.map((b) => ({ name: b.name, type: "line", showSymbol: false, connectNulls: true, data: b.followers_by_day })),
+        series: data.brands.map((b) => ({ name: b.name, type: "line", showSymbol: b.followers_by_day.filter((v) => v != null).length < 3, connectNulls: true, data: b.followers_by_day })),
       };
     },
     share(data, text) {
