@@ -210,9 +210,12 @@ class SimClient:
         text: str,
         created_at: float | None = None,
         kind: str = "text",
+        post_id: str = "",
     ) -> dict[str, Any]:
-        """A post the account made on its own (a competitor's post), optionally backdated."""
+        """A post the account made on its own (a competitor's post), optionally backdated and with its id."""
         body: dict[str, Any] = {"text": text, "kind": kind}
+        if post_id:
+            body["id"] = post_id
         if created_at is not None:
             body["created_at"] = created_at
         return self._call("POST", f"/accounts/{platform}/{external_id}/posts", json=body)

@@ -118,6 +118,7 @@ async def account_posts(request: Request) -> Response:
     data = await _body(request)
     post = sim.state.add_post(
         account,
+        id=str(data["id"]) if data.get("id") else None,
         text=str(data.get("text", "")),
         kind=str(data.get("kind", "text")),
         title=str(data.get("title", "")),
