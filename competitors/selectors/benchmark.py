@@ -257,7 +257,6 @@ def benchmark(workspace, *, start: date, end: date, top: int = 10, include_own: 
 
     all_rows = own_rows + rival_rows
     weeks = len(days) / 7.0
-    by_key = {entry.key: entry for entry in entries}
     rows_of: dict[str, list[PostRow]] = defaultdict(list)
     for row in all_rows:
         rows_of[row.brand_key].append(row)
@@ -302,7 +301,6 @@ def benchmark(workspace, *, start: date, end: date, top: int = 10, include_own: 
         (r for r in rival_rows if r.engagements is not None), key=lambda r: (-r.engagements, r.post_id)
     )[:top]
     spikes = _spikes(accounts, lower, upper)
-    del by_key
     return Benchmark(start, end, entries, top_posts, heatmap, spikes, days)
 
 
