@@ -7,11 +7,13 @@ from .bluesky import BlueskyPublicSource
 from .mastodon import MastodonPublicSource
 from .provider import PROVIDER_PLATFORMS, ProviderSource
 from .x import XPublicSource
+from .youtube import YouTubePublicSource
 
 OFFICIAL_SOURCES: dict[str, type[RivalSource]] = {
     XPublicSource.platform: XPublicSource,
     MastodonPublicSource.platform: MastodonPublicSource,
     BlueskyPublicSource.platform: BlueskyPublicSource,
+    YouTubePublicSource.platform: YouTubePublicSource,
 }
 
 SUPPORTED_PLATFORMS: tuple[str, ...] = (*OFFICIAL_SOURCES, *PROVIDER_PLATFORMS)

@@ -30,6 +30,7 @@ CASES = [
     Case("x", 5),
     Case("mastodon", 3),
     Case("bluesky", 3, can_be_private=False),
+    Case("youtube", 3, can_be_private=False),
     Case("douyin", 4),
     Case("wechat_oa", 4),
     Case("xiaohongshu", 4),
