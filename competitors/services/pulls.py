@@ -133,7 +133,7 @@ def _store_page(
             rival=rival, platform_post_id__in=[ids_of(p) for p in page.posts]
         ).values_list("platform_post_id", flat=True)
     )
-    new, snapshots = 0, []
+    created, snapshots = [], []
     window = timedelta(days=track_days(rival.platform))
     for item in page.posts:
         post_id = ids_of(item)
@@ -142,20 +142,24 @@ def _store_page(
             if fields:
                 RivalPost.objects.filter(rival=rival, platform_post_id=post_id).update(**fields)
         else:
-            RivalPost.objects.create(
-                rival=rival,
-                platform_post_id=post_id,
-                published_at=item.published_at,
-                text=item.text,
-                url=item.url[:500],
-                media_kind=item.media_kind[:20],
-                hashtags=hashtags(item.text),
-                source=source.key,
-                track_until=item.published_at + window,
-                **fields,
+            created.append(
+                RivalPost(
+                    rival=rival,
+                    platform_post_id=post_id,
+                    published_at=item.published_at,
+                    text=item.text,
+                    url=item.url[:500],
+                    media_kind=item.media_kind[:20],
+                    hashtags=hashtags(item.text),
+                    source=source.key,
+                    track_until=item.published_at + window,
+                    **fields,
+                )
             )
-            new += 1
         snapshots += _snapshot_rows(rival, post_id, item.raw, now, source.key)
+    # A pull of the same rival running at the same moment may have stored a post first: keep its row.
+    RivalPost.objects.bulk_create(created, ignore_conflicts=True)
+    new = len(created)
     RivalSnapshot.objects.bulk_create(snapshots, ignore_conflicts=True)
     return new, len(snapshots)
 
