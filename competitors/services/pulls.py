@@ -205,7 +205,7 @@ def rival_pull(rival_id: int, *, now: datetime | None = None) -> PullResult:
 
 def _pull(rival: RivalAccount, source: RivalSource, now: datetime, *, budget: int | None) -> PullResult:
     try:
-        found = source.profile(rival.external_id)
+        found = source.profile(rival.external_id, handle=rival.handle)
     except RivalNotFound as error:
         RivalAccount.objects.filter(pk=rival.pk).update(
             status=RivalStatus.GONE, status_detail=str(error)[:300], last_pulled_at=now
@@ -241,7 +241,7 @@ def _pull(rival: RivalAccount, source: RivalSource, now: datetime, *, budget: in
         while pages < settings.KAWO_COMPETITORS_PAGES_PER_PULL:
             if budget is not None and source.calls >= budget:
                 break
-            page = source.posts(rival.external_id, since=since, cursor=cursor)
+            page = source.posts(rival.external_id, since=since, cursor=cursor, handle=rival.handle)
             pages += 1
             with transaction.atomic():
                 added, rows = _store_page(rival, source, page, now, lambda item: item.external_id)
@@ -264,7 +264,7 @@ def _pull(rival: RivalAccount, source: RivalSource, now: datetime, *, budget: in
     deleted = 0
     if tracked and (budget is None or source.calls < budget):
         by_figure_id = {_figure_id(rival, p.platform_post_id): p for p in tracked}
-        result = source.post_figures(list(by_figure_id))
+        result = source.post_figures(list(by_figure_id), handle=rival.handle)
         rows = []
         with transaction.atomic():
             for figure_id, raw in result.found.items():

@@ -132,16 +132,17 @@ class RivalSource:
         """The account a handle (or id) names now. RivalNotFound when there is none."""
         raise NotImplementedError
 
-    def profile(self, external_id: str) -> RivalProfile:
-        """The account now, by its stable id (a renamed account keeps it). RivalNotFound when gone."""
+    def profile(self, external_id: str, *, handle: str = "") -> RivalProfile:
+        """The account now, by its stable id (a renamed account keeps it). RivalNotFound when gone.
+        `handle` is the last one we know, for platforms that look accounts up by name only (Instagram)."""
         raise NotImplementedError
 
-    def posts(self, external_id: str, *, since: datetime, cursor: str = "") -> PostPage:
+    def posts(self, external_id: str, *, since: datetime, cursor: str = "", handle: str = "") -> PostPage:
         """One page of the account's posts published since `since`, newest first. RivalPrivate when its
         posts are no longer public."""
         raise NotImplementedError
 
-    def post_figures(self, external_ids: list[str]) -> PostFigures:
+    def post_figures(self, external_ids: list[str], *, handle: str = "") -> PostFigures:
         """The current figures of these posts; ids the platform no longer serves are `deleted`."""
         raise NotImplementedError
 

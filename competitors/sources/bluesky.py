@@ -79,10 +79,10 @@ class BlueskyPublicSource(RivalSource):
             raise RivalNotFound(str(error)) from None
         return self._build(did["did"])
 
-    def profile(self, external_id: str) -> RivalProfile:
+    def profile(self, external_id: str, *, handle: str = "") -> RivalProfile:
         return self._build(external_id)
 
-    def posts(self, external_id: str, *, since: datetime, cursor: str = "") -> PostPage:
+    def posts(self, external_id: str, *, since: datetime, cursor: str = "", handle: str = "") -> PostPage:
         params = {"repo": external_id, "collection": POST, "limit": str(self.page_size)}
         if cursor:
             params["cursor"] = cursor
@@ -140,7 +140,7 @@ class BlueskyPublicSource(RivalSource):
                 found[view["uri"].rsplit("/", 1)[-1]] = {k: float(view[k]) for k in COUNT_KEYS if k in view}
         return found
 
-    def post_figures(self, external_ids: list[str]) -> PostFigures:
+    def post_figures(self, external_ids: list[str], *, handle: str = "") -> PostFigures:
         """Ids are `<did>/<rkey>` (a record's key is only unique within its repo)."""
         found: dict[str, dict[str, float]] = {}
         deleted: list[str] = []

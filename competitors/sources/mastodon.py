@@ -55,10 +55,10 @@ class MastodonPublicSource(RivalSource):
     def resolve(self, handle: str) -> RivalProfile:
         return self._profile(self._account("api/v1/accounts/lookup", {"acct": handle.lstrip("@")}))
 
-    def profile(self, external_id: str) -> RivalProfile:
+    def profile(self, external_id: str, *, handle: str = "") -> RivalProfile:
         return self._profile(self._account(f"api/v1/accounts/{external_id}"))
 
-    def posts(self, external_id: str, *, since: datetime, cursor: str = "") -> PostPage:
+    def posts(self, external_id: str, *, since: datetime, cursor: str = "", handle: str = "") -> PostPage:
         if not cursor and self.profile(external_id).private:
             raise RivalPrivate("mastodon: the account is locked")
         params = {"limit": str(self.page_size), "exclude_reblogs": "true"}
@@ -86,7 +86,7 @@ class MastodonPublicSource(RivalSource):
         more = len(items) == self.page_size and not older_left
         return PostPage(posts, posts[-1].external_id if more and posts else "")
 
-    def post_figures(self, external_ids: list[str]) -> PostFigures:
+    def post_figures(self, external_ids: list[str], *, handle: str = "") -> PostFigures:
         found: dict[str, dict[str, float]] = {}
         for start in range(0, len(external_ids), 20):
             chunk = external_ids[start : start + 20]

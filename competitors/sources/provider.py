@@ -111,7 +111,7 @@ class ProviderSource(RivalSource):
         )
         return self._profile(body["data"])
 
-    def profile(self, external_id: str) -> RivalProfile:
+    def profile(self, external_id: str, *, handle: str = "") -> RivalProfile:
         return self._profile(
             self._read(f"v1/accounts/{self.platform_key}/{external_id}", operation="profile")["data"]
         )
@@ -126,7 +126,7 @@ class ProviderSource(RivalSource):
             raw={k: float(v) for k, v in (item.get("metrics") or {}).items()},
         )
 
-    def posts(self, external_id: str, *, since: datetime, cursor: str = "") -> PostPage:
+    def posts(self, external_id: str, *, since: datetime, cursor: str = "", handle: str = "") -> PostPage:
         params = {"since": since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "limit": str(self.page_size)}
         if cursor:
             params["cursor"] = cursor
@@ -135,7 +135,7 @@ class ProviderSource(RivalSource):
             [self._post(item) for item in body.get("data") or []], str(body.get("next_cursor") or "")
         )
 
-    def post_figures(self, external_ids: list[str]) -> PostFigures:
+    def post_figures(self, external_ids: list[str], *, handle: str = "") -> PostFigures:
         found: dict[str, dict[str, float]] = {}
         deleted: list[str] = []
         for start in range(0, len(external_ids), 100):

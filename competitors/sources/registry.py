@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .base import RivalSource
 from .bluesky import BlueskyPublicSource
+from .instagram import InstagramDiscoverySource
 from .mastodon import MastodonPublicSource
 from .provider import PROVIDER_PLATFORMS, ProviderSource
 from .x import XPublicSource
@@ -14,6 +15,7 @@ OFFICIAL_SOURCES: dict[str, type[RivalSource]] = {
     MastodonPublicSource.platform: MastodonPublicSource,
     BlueskyPublicSource.platform: BlueskyPublicSource,
     YouTubePublicSource.platform: YouTubePublicSource,
+    InstagramDiscoverySource.platform: InstagramDiscoverySource,
 }
 
 SUPPORTED_PLATFORMS: tuple[str, ...] = (*OFFICIAL_SOURCES, *PROVIDER_PLATFORMS)

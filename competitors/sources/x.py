@@ -71,11 +71,11 @@ class XPublicSource(RivalSource):
         )
         return self._profile(body)
 
-    def profile(self, external_id: str) -> RivalProfile:
+    def profile(self, external_id: str, *, handle: str = "") -> RivalProfile:
         body = self.get(f"2/users/{external_id}", operation="profile", params={"user.fields": USER_FIELDS})
         return self._profile(body)
 
-    def posts(self, external_id: str, *, since: datetime, cursor: str = "") -> PostPage:
+    def posts(self, external_id: str, *, since: datetime, cursor: str = "", handle: str = "") -> PostPage:
         params = {
             "max_results": str(self.page_size),
             "tweet.fields": "created_at,public_metrics,attachments",
@@ -104,7 +104,7 @@ class XPublicSource(RivalSource):
         ]
         return PostPage(posts, str((body.get("meta") or {}).get("next_token") or ""))
 
-    def post_figures(self, external_ids: list[str]) -> PostFigures:
+    def post_figures(self, external_ids: list[str], *, handle: str = "") -> PostFigures:
         found: dict[str, dict[str, float]] = {}
         deleted: list[str] = []
         for start in range(0, len(external_ids), 100):

@@ -54,10 +54,10 @@ class YouTubePublicSource(RivalSource):
             return self._channel(id=handle)
         return self._channel(forHandle="@" + handle.lstrip("@"))
 
-    def profile(self, external_id: str) -> RivalProfile:
+    def profile(self, external_id: str, *, handle: str = "") -> RivalProfile:
         return self._channel(id=external_id)
 
-    def posts(self, external_id: str, *, since: datetime, cursor: str = "") -> PostPage:
+    def posts(self, external_id: str, *, since: datetime, cursor: str = "", handle: str = "") -> PostPage:
         params = self._params(
             part="contentDetails,snippet",
             playlistId=uploads_playlist(external_id),
@@ -88,7 +88,7 @@ class YouTubePublicSource(RivalSource):
         ]
         return PostPage(posts, "" if older_left else str(body.get("nextPageToken") or ""))
 
-    def post_figures(self, external_ids: list[str]) -> PostFigures:
+    def post_figures(self, external_ids: list[str], *, handle: str = "") -> PostFigures:
         found: dict[str, dict[str, float]] = {}
         for start in range(0, len(external_ids), 50):
             chunk = external_ids[start : start + 50]

@@ -23,7 +23,9 @@ class Case:
     platform: str
     page_size: int
     can_be_private: bool = True
-    rename_keeps_id: bool = True
+    # Instagram's Business Discovery looks accounts up by username only: a renamed or private rival is
+    # not found by its old name (marked gone; added again by its new username).
+    by_name_only: bool = False
 
 
 CASES = [
@@ -31,6 +33,7 @@ CASES = [
     Case("mastodon", 3),
     Case("bluesky", 3, can_be_private=False),
     Case("youtube", 3, can_be_private=False),
+    Case("instagram", 3, can_be_private=False, by_name_only=True),
     Case("douyin", 4),
     Case("wechat_oa", 4),
     Case("xiaohongshu", 4),
@@ -69,6 +72,16 @@ def _rival(platform_sim, case: Case, posts: int, handle: str = ""):
     return account, ids
 
 
+@pytest.fixture(autouse=True)
+def our_instagram_business_account(request, settings):
+    """Business Discovery reads through one of our own Instagram business accounts."""
+    case = request.node.callspec.params.get("case") if hasattr(request.node, "callspec") else None
+    if (case is not None and case.platform == "instagram") or "instagram" in request.node.name:
+        ours = request.getfixturevalue("platform_sim").create_account("instagram", handle="lumiere_official")
+        settings.KAWO_COMPETITORS_INSTAGRAM_USER_ID = ours.external_id
+        settings.KAWO_COMPETITORS_INSTAGRAM_TOKEN = ours.access_token
+
+
 def _source(case: Case) -> RivalSource:
     source = source_for(case.platform)
     source.page_size = case.page_size
@@ -98,7 +111,12 @@ def test_pages_through_every_post_newest_first(platform_sim, case):
     # when
     seen, cursor, pages = [], "", 0
     while True:
-        page = source.posts(account.external_id, since=datetime.now(UTC) - timedelta(days=30), cursor=cursor)
+        page = source.posts(
+            account.external_id,
+            since=datetime.now(UTC) - timedelta(days=30),
+            cursor=cursor,
+            handle=account.handle,
+        )
         pages += 1
         seen += [post.external_id for post in page.posts]
         cursor = page.next_cursor
@@ -121,7 +139,7 @@ def test_a_deleted_post_is_reported_deleted(platform_sim, case):
         platform_sim.delete_post(case.platform, ids[0])
         asked = ids
     # when
-    figures = _source(case).post_figures(asked)
+    figures = _source(case).post_figures(asked, handle=account.handle)
     # then
     assert figures.deleted == [asked[0]]
     assert list(figures.found) == [asked[1]]
@@ -135,7 +153,13 @@ def test_a_renamed_account_is_the_same_account(platform_sim, case):
     platform_sim.set_profile(
         case.platform, account.external_id, handle="renamed_brand", display_name="Renamed"
     )
-    found = _source(case).profile(account.external_id)
+    if case.by_name_only:
+        # then: not found by the old name; the new name is the same account
+        with pytest.raises(RivalNotFound):
+            _source(case).profile(account.external_id, handle=account.handle)
+        assert _source(case).resolve("renamed_brand").external_id == account.external_id
+        return
+    found = _source(case).profile(account.external_id, handle=account.handle)
     # then
     assert found.external_id == account.external_id
     assert found.handle == "renamed_brand"
@@ -161,5 +185,17 @@ def test_a_429_is_rate_limited_with_retry_after(platform_sim, case):
     platform_sim.add_fault("rate_limit", platform=sim_platform, operation="list", retry_after=42)
     # when / then
     with pytest.raises(RateLimited) as caught:
-        _source(case).posts(account.external_id, since=datetime.now(UTC) - timedelta(days=1))
+        _source(case).posts(
+            account.external_id, since=datetime.now(UTC) - timedelta(days=1), handle=account.handle
+        )
     assert caught.value.retry_after >= 41
+
+
+def test_instagram_a_rival_turned_private_or_personal_is_not_found(
+    platform_sim, our_instagram_business_account
+):
+    case = next(c for c in CASES if c.platform == "instagram")
+    account, _ids = _rival(platform_sim, case, 1)
+    platform_sim.set_profile("instagram", account.external_id, private=True)
+    with pytest.raises(RivalNotFound):
+        _source(case).profile(account.external_id, handle=account.handle)

@@ -376,6 +376,9 @@ KAWO_COMPETITORS_X_READS_PER_MONTH = int(os.environ.get("KAWO_COMPETITORS_X_READ
 KAWO_COMPETITORS_X_BEARER_TOKEN = os.environ.get("KAWO_COMPETITORS_X_BEARER_TOKEN", "sim-app-only-bearer")
 # YouTube Data API key of our Google project (public reads; the simulator takes any non-empty one).
 KAWO_COMPETITORS_YOUTUBE_API_KEY = os.environ.get("KAWO_COMPETITORS_YOUTUBE_API_KEY", "sim-api-key")
+# Instagram Business Discovery reads through one of OUR business accounts: its IG user id and token.
+KAWO_COMPETITORS_INSTAGRAM_USER_ID = os.environ.get("KAWO_COMPETITORS_INSTAGRAM_USER_ID", "")
+KAWO_COMPETITORS_INSTAGRAM_TOKEN = os.environ.get("KAWO_COMPETITORS_INSTAGRAM_TOKEN", "")
 # The licensed data provider for WeChat OA, Douyin, Kuaishou, Xiaohongshu, Channels and Weibo: the
 # customer's contract URL and key ("" URL: the simulator's provider).
 KAWO_COMPETITORS_PROVIDER_URL = os.environ.get("KAWO_COMPETITORS_PROVIDER_URL", "")
