@@ -134,9 +134,16 @@ AUDIT_ACTION_LABELS = {
     "exchange_rate.set": _("Exchange rate set"),
     "exchange_rate.delete": _("Exchange rate deleted"),
     "exchange_rate.import": _("Exchange rates imported"),
+    # competitors
+    "competitor.add": _("Competitor added"),
+    "competitor.account_add": _("Competitor account added"),
+    "competitor.pick": _("Competitor benchmarked"),
+    "competitor.remove": _("Competitor no longer benchmarked"),
 }
 
 AUDIT_FIELD_LABELS = {
+    "brand": _("Competitor brand"),
+    "handle": _("Handle"),
     "account": _("Account"),
     "accounts": _("Accounts"),
     "active": _("Active"),

@@ -5,6 +5,7 @@ from approvals.views import ReviewQueuePage
 from approvals.workflow_pages import WorkflowDeleteView, WorkflowEditPage, WorkflowsPage
 from budgets.views import BudgetListPage
 from channels_app.views import AccountMatrixView
+from competitors.views import CompetitorsPage
 from content.views import CalendarView
 from content.views.media_library import MediaLibraryView
 
@@ -60,7 +61,7 @@ urlpatterns = [
     path(W + "approvals/", ReviewQueuePage.as_view(), name="approvals"),
     path(W + "accounts/", AccountMatrixView.as_view(), name="accounts"),
     path(W + "analytics/", OverviewPage.as_view(), name="analytics"),
-    path(W + "competitors/", views.SectionPlaceholderView.as_view(section="competitors"), name="competitors"),
+    path(W + "competitors/", CompetitorsPage.as_view(), name="competitors"),
     path(W + "budgets/", BudgetListPage.as_view(), name="budgets"),
     path(W + "inbox/", views.SectionPlaceholderView.as_view(section="inbox"), name="inbox"),
     # Workspace settings

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("analytics.api.urls")),
     path("", include("analytics.exports.urls")),
     path("", include("budgets.api.urls")),
+    path("", include("competitors.api.urls")),
 ]

@@ -201,6 +201,32 @@ class SimClient:
     def previews(self) -> list[dict[str, Any]]:
         return self._call("GET", "/previews")["previews"]
 
+    def set_profile(self, platform: str, external_id: str, **changes: Any) -> dict[str, Any]:
+        """Rename an account (`handle`, `display_name`) or make it private (`private=True`)."""
+        return self._call("POST", f"/accounts/{platform}/{external_id}/profile", json=changes)
+
+    def seed_post(
+        self,
+        platform: str,
+        external_id: str,
+        *,
+        text: str,
+        created_at: float | None = None,
+        kind: str = "text",
+        post_id: str = "",
+    ) -> dict[str, Any]:
+        """A post the account made on its own (a competitor's post), optionally backdated and with its id."""
+        body: dict[str, Any] = {"text": text, "kind": kind}
+        if post_id:
+            body["id"] = post_id
+        if created_at is not None:
+            body["created_at"] = created_at
+        return self._call("POST", f"/accounts/{platform}/{external_id}/posts", json=body)
+
+    def delete_post(self, platform: str, post_id: str) -> dict[str, Any]:
+        """The platform's author deleted the post."""
+        return self._call("DELETE", f"/posts/{platform}/{post_id}")
+
     def posts(
         self, platform: str = "", account: str = "", include_deleted: bool = False
     ) -> list[dict[str, Any]]:

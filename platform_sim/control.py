@@ -10,7 +10,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .faults import FaultRule
-from .kit import Simulator
+from .kit import PlatformSpec, Simulator
+from .platforms.competitor_provider import DATA_ONLY_PLATFORMS
 
 
 def _sim(request: Request) -> Simulator:
@@ -47,6 +48,9 @@ async def accounts(request: Request) -> Response:
     data = await _body(request)
     platform = data.get("platform", "")
     spec = sim.specs.get(platform)
+    if spec is None and platform in DATA_ONLY_PLATFORMS:
+        # Accounts the competitor provider reports on, on platforms without a simulated API of their own.
+        spec = PlatformSpec(key=platform, display_name=platform)
     if spec is None:
         return _bad(f"unknown platform {platform!r}")
     access_ttl = float(data.get("access_ttl", spec.access_ttl))
@@ -87,6 +91,49 @@ async def account_options(request: Request) -> Response:
         return _bad("no such account", 404)
     account.options.update(await _body(request))
     return JSONResponse(account.public())
+
+
+async def account_profile(request: Request) -> Response:
+    """Rename an account (`handle`, `display_name`; the external id stays) or make it `private`."""
+    sim = _sim(request)
+    account = sim.state.account(request.path_params["platform"], request.path_params["external_id"])
+    if account is None:
+        return _bad("no such account", 404)
+    data = await _body(request)
+    if data.get("handle"):
+        account.handle = str(data["handle"])
+    if data.get("display_name"):
+        account.display_name = str(data["display_name"])
+    if "private" in data:
+        account.options["private"] = bool(data["private"])
+    return JSONResponse(account.public())
+
+
+async def account_posts(request: Request) -> Response:
+    """A post the account made elsewhere (a competitor's), `created_at` epoch seconds (default now)."""
+    sim = _sim(request)
+    account = sim.state.account(request.path_params["platform"], request.path_params["external_id"])
+    if account is None:
+        return _bad("no such account", 404)
+    data = await _body(request)
+    post = sim.state.add_post(
+        account,
+        id=str(data["id"]) if data.get("id") else None,
+        text=str(data.get("text", "")),
+        kind=str(data.get("kind", "text")),
+        title=str(data.get("title", "")),
+    )
+    if data.get("created_at") is not None:
+        post.created_at = float(data["created_at"])
+    return JSONResponse(post.public(), status_code=201)
+
+
+async def post_delete(request: Request) -> Response:
+    post = _sim(request).state.get_post(request.path_params["platform"], request.path_params["post_id"])
+    if post is None:
+        return _bad("no such post", 404)
+    post.deleted = True
+    return JSONResponse(post.public())
 
 
 async def authorize(request: Request) -> Response:
@@ -259,6 +306,8 @@ def control_routes() -> list[Route]:
         Route("/reset", reset, methods=["POST"]),
         Route("/accounts", accounts, methods=["GET", "POST"]),
         Route("/accounts/{platform}/{external_id}/options", account_options, methods=["POST"]),
+        Route("/accounts/{platform}/{external_id}/profile", account_profile, methods=["POST"]),
+        Route("/accounts/{platform}/{external_id}/posts", account_posts, methods=["POST"]),
         Route("/authorize", authorize, methods=["POST"]),
         Route("/tokens", tokens_list),
         Route("/tokens/expire", tokens_expire, methods=["POST"]),
@@ -269,5 +318,6 @@ def control_routes() -> list[Route]:
         Route("/posts", posts),
         Route("/previews", previews),
         Route("/posts/{platform}/{post_id}", post_update, methods=["POST"]),
+        Route("/posts/{platform}/{post_id}", post_delete, methods=["DELETE"]),
         Route("/log", log),
     ]

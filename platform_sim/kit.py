@@ -254,8 +254,17 @@ def operation(
     *,
     auth: bool = True,
     account_hint: Callable[[Request, Simulator], Awaitable[Account | None]] | None = None,
+    app_auth: bool = False,
+    public: bool = False,
 ) -> Callable[[Callable[[Request, Ctx], Awaitable[Response]]], Callable[[Request], Awaitable[Response]]]:
     """Wrap a handler: count, resolve account, inject faults, check the access token, run.
+
+    `app_auth=True` marks a public read that the platform also serves to an app-only bearer token (X's
+    OAuth 2.0 App-Only, used for competitors' public data): a user token is checked as usual (and sets
+    `ctx.account`); any other non-empty bearer is taken as the app's (the simulator holds no app
+    secrets) and the handler runs with `ctx.account` None. No bearer at all is refused.
+    `public=True` marks a read served without any token (Mastodon's public statuses and accounts); a
+    token that is sent is still checked.
 
     `name` is the operation name fault rules and counters use; a coroutine `name(request)` picks it per
     request (one OAuth token endpoint serves both "token" and "refresh").
@@ -288,7 +297,9 @@ def operation(
                 account=account_id,
                 body=body_digest(body),
             )
-            response = await _answer(request, ctx, handler, token_value, entry, auth=auth)
+            app_only = app_auth and token_value and ctx.token is None
+            checked = auth and not (app_only or (public and not token_value))
+            response = await _answer(request, ctx, handler, token_value, entry, auth=checked)
             entry.answered = time.time()
             entry.status = response.status_code
             sim.state.log.append(entry)

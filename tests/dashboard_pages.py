@@ -138,6 +138,13 @@ def _custom_metric_id(world: World) -> int:
     ).pk
 
 
+def _competitor_id(world: World) -> int:
+    from competitors.tests.factories import benchmarked_brand
+
+    brand, _account = benchmarked_brand(world.workspace, name="对手品牌")
+    return brand.pk
+
+
 def _scheduled_report_id(world: World) -> int:
     from analytics.exports.schedules import scheduled_report_create
 
@@ -232,6 +239,7 @@ _ARGUMENTS: dict[str, Callable[[World], Any]] = {
         "publishing.WebhookDelivery", "publishing.tests.factories.WebhookDeliveryFactory"
     ),
     "custom_metric_id": _custom_metric_id,
+    "competitor_id": _competitor_id,
     "scheduled_report_id": _scheduled_report_id,
     "export_id": _export_id,
     "workflow_id": _first_of(

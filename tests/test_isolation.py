@@ -119,6 +119,8 @@ PROVIDERS = {
     "line_id": lambda w: w.once("budget_line", _budget_line).pk,
     "spend_id": lambda w: w.once("spend", _spend).pk,
     "rate_id": lambda w: w.once("exchange_rate", _exchange_rate).pk,
+    # competitors
+    "competitor_id": lambda w: w.once("competitor", _competitor).pk,
 }
 # Kwargs that name no tenant's object (every tenant uses the same values): filled, never swapped.
 NOT_OBJECT_IDS = {"workspace_id", "organization_id", "platform"}
@@ -273,6 +275,13 @@ def _exchange_rate(world: World):
     from budgets.tests.factories import ExchangeRateFactory
 
     return ExchangeRateFactory(workspace=world.workspace)
+
+
+def _competitor(world: World):
+    from competitors.tests.factories import benchmarked_brand
+
+    brand, _account = benchmarked_brand(world.workspace)
+    return brand
 
 
 def _webhook_delivery(world: World):

@@ -221,6 +221,35 @@ REQUESTS["media.upload"] = [
     Req("PATCH", "media-detail", lambda ws: (_content_object("media_id")(ws), {"alt_text": "A cat"})),
     Req("DELETE", "media-detail", lambda ws: (_content_object("media_id")(ws), None)),
 ]
+
+
+# competitors: reading needs competitor.view, changing competitor.manage (requests that need no platform:
+# adding by address calls the data source, covered in competitors/tests/test_api.py)
+def _competitor(workspace: Workspace) -> dict:
+    from competitors.tests.factories import benchmarked_brand
+
+    brand, _account = benchmarked_brand(workspace)
+    return {"competitor_id": brand.pk}
+
+
+def _organization_competitor(workspace: Workspace) -> tuple[dict, dict]:
+    from competitors.models import BenchmarkedBrand
+    from competitors.tests.factories import benchmarked_brand
+
+    brand, _account = benchmarked_brand(workspace)
+    BenchmarkedBrand.objects.filter(workspace=workspace, brand=brand).delete()  # the organization's only
+    return {}, {"competitor": brand.pk}
+
+
+REQUESTS["competitor.view"] = [
+    Req("GET", "competitors-list", _nothing),
+    Req("GET", "competitors-detail", lambda ws: (_competitor(ws), None)),
+    Req("GET", "competitors-benchmark", _nothing),
+]
+REQUESTS["competitor.manage"] = [
+    Req("DELETE", "competitors-detail", lambda ws: (_competitor(ws), None)),
+    Req("POST", "competitors-pick", _organization_competitor),
+]
 REQUESTS["workspace.manage"] += [
     Req("POST", "tag-group-list", lambda ws: ({}, {"name": "Pillar", "required": True})),
     Req("PATCH", "tag-group-detail", lambda ws: (_content_object("tag_group_id")(ws), {"exclusive": True})),

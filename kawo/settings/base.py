@@ -321,6 +321,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.plan_pulls",
         "schedule": float(os.environ.get("KAWO_METRICS_PLAN_SECONDS", "60")),
     },
+    # Competitor pulls: queue every rival whose last read is older than its interval.
+    "competitors.plan_pulls": {
+        "task": "competitors.plan_pulls",
+        "schedule": float(os.environ.get("KAWO_COMPETITORS_PLAN_SECONDS", "300")),
+    },
     # Scheduled analytics reports: each report's last complete week or month, emailed once.
     "analytics.scheduled_reports_send": {
         "task": "analytics.scheduled_reports_send",
@@ -350,6 +355,8 @@ METRICS_QUEUE = "metrics"
 # The planner (analytics.plan_pulls) stays on the default queue, like the publish dispatcher: a short
 # database pass that must keep time even while the metrics queue holds thousands of pulls.
 CELERY_TASK_ROUTES = {
+    # Competitor pulls share the metrics queue at the lowest priority (competitors/README.md).
+    "competitors.pull_rival": {"queue": METRICS_QUEUE, "priority": 9},
     "analytics.pull_account": {"queue": METRICS_QUEUE},
     "analytics.pull_posts": {"queue": METRICS_QUEUE},
 }
@@ -371,6 +378,40 @@ KAWO_METRICS_ACCOUNT_READ: dict = {}
 KAWO_METRICS_POSTS_PER_TASK = int(os.environ.get("KAWO_METRICS_POSTS_PER_TASK", "50"))
 KAWO_METRICS_LEASE_SECONDS = float(os.environ.get("KAWO_METRICS_LEASE_SECONDS", "900"))
 KAWO_METRICS_MAX_ATTEMPTS = int(os.environ.get("KAWO_METRICS_MAX_ATTEMPTS", "5"))
+
+# --- Competitor monitoring (competitors/README.md) --------------------------------------------------
+# Competitor brands a workspace may benchmark at once (the commercial tools' plan limit).
+KAWO_COMPETITORS_PER_WORKSPACE = int(os.environ.get("KAWO_COMPETITORS_PER_WORKSPACE", "10"))
+# X bills every read: at most this many rival reads a month across the installation (the pull budget).
+KAWO_COMPETITORS_X_READS_PER_MONTH = int(os.environ.get("KAWO_COMPETITORS_X_READS_PER_MONTH", "10000"))
+# X's app-only bearer token (the simulator takes any non-empty one).
+KAWO_COMPETITORS_X_BEARER_TOKEN = os.environ.get("KAWO_COMPETITORS_X_BEARER_TOKEN", "sim-app-only-bearer")
+# YouTube Data API key of our Google project (public reads; the simulator takes any non-empty one).
+KAWO_COMPETITORS_YOUTUBE_API_KEY = os.environ.get("KAWO_COMPETITORS_YOUTUBE_API_KEY", "sim-api-key")
+# Instagram Business Discovery reads through one of OUR business accounts: its IG user id and token.
+KAWO_COMPETITORS_INSTAGRAM_USER_ID = os.environ.get("KAWO_COMPETITORS_INSTAGRAM_USER_ID", "")
+KAWO_COMPETITORS_INSTAGRAM_TOKEN = os.environ.get("KAWO_COMPETITORS_INSTAGRAM_TOKEN", "")
+# The licensed data provider for WeChat OA, Douyin, Kuaishou, Xiaohongshu, Channels and Weibo: the
+# customer's contract URL and key ("" URL: the simulator's provider).
+KAWO_COMPETITORS_PROVIDER_URL = os.environ.get("KAWO_COMPETITORS_PROVIDER_URL", "")
+KAWO_COMPETITORS_PROVIDER_KEY = os.environ.get("KAWO_COMPETITORS_PROVIDER_KEY", "sim-provider-key")
+# Each rival post is re-read for this many days after publishing (KAWO: WeChat 3, Weibo 10, short video 7).
+KAWO_COMPETITORS_TRACK_DAYS = {
+    "default": 7,
+    "wechat_oa": 3,
+    "weibo": 10,
+    "douyin": 7,
+    "kuaishou": 7,
+    "wechat_channels": 7,
+    "xiaohongshu": 7,
+}
+# How far back the first read of a new rival goes, and how often a rival is read.
+KAWO_COMPETITORS_HISTORY_DAYS = int(os.environ.get("KAWO_COMPETITORS_HISTORY_DAYS", "90"))
+KAWO_COMPETITORS_PULL_INTERVAL_SECONDS = float(
+    os.environ.get("KAWO_COMPETITORS_PULL_INTERVAL_SECONDS", "21600")
+)
+# Pages of posts one pull reads at most (the rest continues at the next pull from the saved cursor).
+KAWO_COMPETITORS_PAGES_PER_PULL = int(os.environ.get("KAWO_COMPETITORS_PAGES_PER_PULL", "10"))
 
 # --- Publish pipeline (publishing/pipeline/); environment overrides for tests and benchmarks -----
 KAWO_PUBLISH_LEASE_SECONDS = float(os.environ.get("KAWO_PUBLISH_LEASE_SECONDS", "120"))

@@ -22,6 +22,7 @@ PLATFORM_MODULES: dict[str, str] = {
     "mastodon": "mastodon",
     "tiktok": "tiktok",
     "youtube": "youtube",
+    "competitor_provider": "competitor_provider",
 }
 
 

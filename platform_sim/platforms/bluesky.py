@@ -445,6 +445,23 @@ async def get_record(request: Request, ctx: Ctx) -> Response:
     return JSONResponse(_record_view(post))
 
 
+@operation(SPEC, "profile", auth=False, account_hint=_repo_hint)
+async def describe_repo(request: Request, ctx: Ctx) -> Response:
+    """com.atproto.repo.describeRepo: the repo's current handle (a renamed account keeps its DID)."""
+    if ctx.account is None:
+        return xrpc_error("InvalidRequest", f"Could not find repo: {request.query_params.get('repo', '')}")
+    did = ctx.account.external_id
+    return JSONResponse(
+        {
+            "handle": ctx.account.handle,
+            "did": did,
+            "didDoc": {"id": did, "alsoKnownAs": [f"at://{ctx.account.handle}"]},
+            "collections": [PROFILE, POST],
+            "handleIsCorrect": True,
+        }
+    )
+
+
 @operation(SPEC, "list", auth=False, account_hint=_repo_hint)
 async def list_records(request: Request, ctx: Ctx) -> Response:
     q = request.query_params
@@ -511,7 +528,9 @@ def _iso(ts: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts)) + f".{int(ts * 1000) % 1000:03d}Z"
 
 
-@operation(SPEC, "metrics_post")
+# The AppView's reads are public (public.api.bsky.app serves them without a session): a token, when sent,
+# is still checked.
+@operation(SPEC, "metrics_post", public=True)
 async def appview_get_posts(request: Request, ctx: Ctx) -> Response:
     uris = request.query_params.getlist("uris")
     if len(uris) > 25:
@@ -525,7 +544,7 @@ async def appview_get_posts(request: Request, ctx: Ctx) -> Response:
     return JSONResponse({"posts": posts})
 
 
-@operation(SPEC, "metrics_account")
+@operation(SPEC, "metrics_account", public=True)
 async def appview_get_profile(request: Request, ctx: Ctx) -> Response:
     account = _find_account(ctx.sim, request.query_params.get("actor", ""))
     if account is None:
@@ -577,6 +596,7 @@ def routes() -> list[Route]:
         ("com.atproto.repo.createRecord", create_record, ["POST"]),
         ("com.atproto.repo.getRecord", get_record, ["GET"]),
         ("com.atproto.repo.listRecords", list_records, ["GET"]),
+        ("com.atproto.repo.describeRepo", describe_repo, ["GET"]),
         ("com.atproto.repo.deleteRecord", delete_record, ["POST"]),
     ]
     xrpc += [

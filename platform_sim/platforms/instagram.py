@@ -20,6 +20,7 @@ client can be tested against both. Paths work with or without a version, as on g
 
 from __future__ import annotations
 
+import re
 import time
 
 from starlette.requests import Request
@@ -293,7 +294,9 @@ async def _object_op(request: Request) -> str:
         return "delete"
     state = request.app.state.sim.state
     if state.account("instagram", request.path_params["object_id"]) is not None:
-        return "profile"
+        fields = request.query_params.get("fields", "")
+        # Business Discovery: a rival's media list is the "list" read, its profile alone "profile".
+        return "list" if fields.startswith("business_discovery.") and "media" in fields else "profile"
     return "publish_status" if state.get_media("instagram", request.path_params["object_id"]) else "lookup"
 
 
@@ -303,7 +306,10 @@ async def graph_object(request: Request, ctx: Ctx) -> Response:
         return resp
     object_id = request.path_params["object_id"]
     if object_id == ctx.account.external_id and request.method == "GET":  # GET /{ig-user-id}
-        return JSONResponse(_profile_json(ctx.account, request.query_params.get("fields", "")))
+        fields = request.query_params.get("fields", "")
+        if fields.startswith("business_discovery."):
+            return business_discovery(ctx, fields)
+        return JSONResponse(_profile_json(ctx.account, fields))
     container = ctx.state.get_media("instagram", object_id)
     if container is not None and request.method == "GET":
         if container.account_id != ctx.account.external_id:
@@ -321,6 +327,60 @@ async def graph_object(request: Request, ctx: Ctx) -> Response:
         post.deleted = True
         return JSONResponse({"success": True})
     return JSONResponse(_media_json(post, request.query_params.get("fields", "")))
+
+
+_DISCOVERY = re.compile(r"^business_discovery\.username\(([^)]*)\)\{(.*)\}$")
+_MEDIA = re.compile(r"media((?:\.[a-z]+\([^)]*\))*)\{([^}]*)\}")
+
+
+def business_discovery(ctx: Ctx, fields: str) -> Response:
+    """GET /{our-ig-user-id}?fields=business_discovery.username(name){...,media.limit(n).after(c){...}}:
+    another business or creator account's public profile and media. A personal (or private) account,
+    or a username nobody has, is Meta's #110 "Invalid user id" (developers.facebook.com/docs/
+    instagram-platform/instagram-graph-api/reference/ig-user/business_discovery)."""
+    match = _DISCOVERY.match(fields)
+    if match is None:
+        return instagram_error("bad_request", "(#100) Syntax error in the fields parameter")
+    username, inner = match.group(1), match.group(2)
+    target = ctx.state.account_by_handle("instagram", username)
+    if target is None or target.options.get("private"):
+        return JSONResponse(
+            {
+                "error": {
+                    "message": "Invalid user id",
+                    "type": "OAuthException",
+                    "code": 110,
+                    "error_subcode": 2207013,
+                    "fbtrace_id": "sim",
+                }
+            },
+            status_code=400,
+        )
+    posts = ctx.state.posts_of("instagram", target.external_id)
+    body: dict = {
+        "id": target.external_id,
+        "username": target.handle,
+        "name": target.display_name,
+        "profile_picture_url": f"https://scontent.cdninstagram.com/{target.external_id}.jpg",
+        "followers_count": figures.followers_at(target, figures.clock(target)),
+        "media_count": len(posts),
+    }
+    media = _MEDIA.search(inner)
+    if media:
+        modifiers = dict(re.findall(r"\.([a-z]+)\(([^)]*)\)", media.group(1)))
+        limit = min(int(modifiers.get("limit") or 25), 100)
+        offset = int(modifiers.get("after") or 0)
+        page = posts[offset : offset + limit]
+        data = []
+        for post in page:
+            item = _media_json(post, "")
+            grown = figures.post_figures(ctx.state, post)
+            item |= {"like_count": grown["likes"], "comments_count": grown["comments"]}
+            data.append(item)
+        body["media"] = {"data": data}
+        if offset + limit < len(posts):
+            body["media"]["paging"] = {"cursors": {"after": str(offset + limit)}}
+    return JSONResponse({"business_discovery": body, "id": ctx.account.external_id})
 
 
 # Instagram Insights (developers.facebook.com/docs/instagram-platform/insights, v22+): each served metric

@@ -456,7 +456,7 @@ async def status_by_id(request: Request, ctx: Ctx) -> Response:
     return JSONResponse(status_json(ctx, post))
 
 
-@operation(SPEC, "metrics_post")
+@operation(SPEC, "metrics_post", public=True)
 async def statuses_by_ids(request: Request, ctx: Ctx) -> Response:
     """GET /api/v1/statuses?id[]=..: several statuses at once (Mastodon 4.3); unknown ids are left out."""
     ids = request.query_params.getlist("id[]") or request.query_params.getlist("id")
@@ -468,26 +468,50 @@ async def statuses_by_ids(request: Request, ctx: Ctx) -> Response:
     )
 
 
-@operation(SPEC, "metrics_account")
+@operation(SPEC, "metrics_account", public=True)
 async def account_by_id(request: Request, ctx: Ctx) -> Response:
     account = ctx.state.account("mastodon", request.path_params["account_id"])
     if account is None:
         return ctx.error("not_found")
+    return _account_answer(account)
+
+
+@operation(SPEC, "profile", public=True)
+async def account_lookup(request: Request, ctx: Ctx) -> Response:
+    """GET /api/v1/accounts/lookup?acct=: an account by its handle (public), how a rival is resolved."""
+    acct = request.query_params.get("acct", "").lstrip("@").split("@")[0]
+    account = ctx.state.account_by_handle("mastodon", acct) if acct else None
+    if account is None:
+        return ctx.error("not_found", "Record not found")
+    return _account_answer(account)
+
+
+def _account_answer(account) -> Response:
     body = account_json(account)
+    body["locked"] = bool(account.options.get("private"))
     for key in ("followers_count", "following_count", "statuses_count"):
         if figures.removed(account, key):
             body.pop(key)
     return JSONResponse(body)
 
 
-@operation(SPEC, "list")
+@operation(SPEC, "list", public=True)
 async def account_statuses(request: Request, ctx: Ctx) -> Response:
+    """Newest first, `limit` (at most 40) a page, `max_id` for the page after (older than that id). A
+    locked account's statuses are for its followers: an anonymous reader gets none."""
     limit = min(int(request.query_params.get("limit", "20") or 20), 40)
-    posts = [
-        p
-        for p in ctx.state.posts_of("mastodon", request.path_params["account_id"])
-        if not p.extra.get("scheduled_at")
-    ]
+    owner_id = request.path_params["account_id"]
+    owner = ctx.state.account("mastodon", owner_id)
+    if (
+        owner is not None
+        and owner.options.get("private")
+        and (ctx.account is None or ctx.account.external_id != owner_id)
+    ):
+        return JSONResponse([])
+    posts = [p for p in ctx.state.posts_of("mastodon", owner_id) if not p.extra.get("scheduled_at")]
+    max_id = request.query_params.get("max_id")
+    if max_id:
+        posts = [p for p in posts if int(p.id) < int(max_id)]
     return JSONResponse([status_json(ctx, p) for p in posts[:limit]])
 
 
@@ -586,6 +610,7 @@ def routes() -> list[Route]:
         Route("/oauth/authorize", consent_endpoint(SPEC), methods=["GET", "POST"]),
         Route("/oauth/token", oauth_token, methods=["POST"]),
         Route("/api/v1/accounts/verify_credentials", verify_credentials),
+        Route("/api/v1/accounts/lookup", account_lookup),
         Route("/api/v1/accounts/{account_id}/statuses", account_statuses),
         Route("/api/v1/accounts/{account_id}", account_by_id),
         Route("/api/v2/media", media_v2, methods=["POST"]),

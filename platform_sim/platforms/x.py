@@ -493,7 +493,7 @@ async def _lookup_op(request: Request) -> str:
     return "metrics_post" if _listed(request, "tweet.fields") & set(METRIC_FIELDS) else "lookup"
 
 
-@operation(SPEC, _lookup_op)
+@operation(SPEC, _lookup_op, app_auth=True)
 async def get_tweets(request: Request, ctx: Ctx) -> Response:
     ids = [i for i in _listed(request, "ids")]
     if not 1 <= len(ids) <= 100:
@@ -509,27 +509,50 @@ async def get_tweets(request: Request, ctx: Ctx) -> Response:
     return JSONResponse(answer)
 
 
-@operation(SPEC, "metrics_account")
+def _user_not_found(value: str, parameter: str = "id") -> Response:
+    what = "id" if parameter == "id" else "username"
+    return JSONResponse(
+        {
+            "errors": [
+                {
+                    "value": value,
+                    "detail": f"Could not find user with {what}: [{value}].",
+                    "title": "Not Found Error",
+                    "resource_type": "user",
+                    "parameter": parameter,
+                    "resource_id": value,
+                    "type": "https://api.twitter.com/2/problems/resource-not-found",
+                }
+            ]
+        }
+    )
+
+
+@operation(SPEC, "metrics_account", app_auth=True)
 async def get_user(request: Request, ctx: Ctx) -> Response:
     """GET /2/users/:id: the user, with `public_metrics` when `user.fields` asks (followers now)."""
     account = ctx.state.account("x", request.path_params["user_id"])
     if account is None:
-        return JSONResponse(
-            {
-                "errors": [
-                    {
-                        "value": request.path_params["user_id"],
-                        "detail": f"Could not find user with id: [{request.path_params['user_id']}].",
-                        "title": "Not Found Error",
-                        "resource_type": "user",
-                        "parameter": "id",
-                        "resource_id": request.path_params["user_id"],
-                        "type": "https://api.twitter.com/2/problems/resource-not-found",
-                    }
-                ]
-            }
-        )
+        return _user_not_found(request.path_params["user_id"])
+    return _user_answer(request, ctx, account)
+
+
+@operation(SPEC, "profile", app_auth=True)
+async def get_user_by_username(request: Request, ctx: Ctx) -> Response:
+    """GET /2/users/by/username/:username (public; app-only bearer): how a competitor's handle is resolved."""
+    account = ctx.state.account_by_handle("x", request.path_params["username"])
+    if account is None:
+        return _user_not_found(request.path_params["username"], "username")
+    return _user_answer(request, ctx, account)
+
+
+def _user_answer(request: Request, ctx: Ctx, account) -> Response:
     body = user_json(account)
+    fields = _listed(request, "user.fields")
+    if "protected" in fields:
+        body["protected"] = bool(account.options.get("private"))
+    if "profile_image_url" in fields:
+        body["profile_image_url"] = f"https://pbs.twimg.com/profile_images/{account.external_id}/normal.jpg"
     if "public_metrics" in _listed(request, "user.fields"):
         counts = {
             "followers_count": figures.followers_at(account, figures.clock(account)),
@@ -553,18 +576,52 @@ async def delete_tweet(request: Request, ctx: Ctx) -> Response:
     return JSONResponse({"data": {"deleted": True}})
 
 
-@operation(SPEC, "list")
+@operation(SPEC, "list", app_auth=True)
 async def user_tweets(request: Request, ctx: Ctx) -> Response:
+    """GET /2/users/:id/tweets, newest first, `max_results` (5-100) a page; `pagination_token` from the
+    previous page's `meta.next_token`; `start_time` (ISO 8601) leaves older posts out. A protected
+    account's posts are refused to anyone but itself (Authorization Error, HTTP 200)."""
     try:
         limit = int(request.query_params.get("max_results", "10"))
     except ValueError:
         limit = 0
     if not 5 <= limit <= 100:
         return ctx.error("bad_request", "max_results must be between 5 and 100")
-    posts = ctx.state.posts_of("x", request.path_params["user_id"])[:limit]
-    meta = {"result_count": len(posts)}
-    if posts:
-        meta |= {"newest_id": posts[0].id, "oldest_id": posts[-1].id}
+    user_id = request.path_params["user_id"]
+    owner = ctx.state.account("x", user_id)
+    if (
+        owner is not None
+        and owner.options.get("private")
+        and (ctx.account is None or ctx.account.external_id != user_id)
+    ):
+        return JSONResponse(
+            {
+                "errors": [
+                    {
+                        "value": user_id,
+                        "detail": f"Sorry, you are not authorized to see the user with id: [{user_id}].",
+                        "title": "Authorization Error",
+                        "resource_type": "user",
+                        "parameter": "id",
+                        "resource_id": user_id,
+                        "type": "https://api.twitter.com/2/problems/not-authorized-for-resource",
+                    }
+                ]
+            }
+        )
+    posts = ctx.state.posts_of("x", user_id)
+    start_time = request.query_params.get("start_time")
+    if start_time:
+        since = datetime.fromisoformat(start_time.replace("Z", "+00:00")).timestamp()
+        posts = [p for p in posts if p.created_at >= since]
+    offset = int(request.query_params.get("pagination_token") or 0)
+    page = posts[offset : offset + limit]
+    meta = {"result_count": len(page)}
+    if page:
+        meta |= {"newest_id": page[0].id, "oldest_id": page[-1].id}
+    if offset + limit < len(posts):
+        meta["next_token"] = str(offset + limit)
+    posts = page
     body: dict = tweets_answer(request, ctx, posts) if posts else {}
     return JSONResponse({**body, "meta": meta})
 
@@ -574,6 +631,7 @@ def routes() -> list[Route]:
         Route("/i/oauth2/authorize", consent_endpoint(SPEC), methods=["GET", "POST"]),
         Route("/2/oauth2/token", oauth2_token, methods=["POST"]),
         Route("/2/users/me", users_me),
+        Route("/2/users/by/username/{username}", get_user_by_username),
         Route("/2/users/{user_id}", get_user),
         Route("/2/users/{user_id}/tweets", user_tweets),
         Route("/2/media/upload", media_upload, methods=["POST"]),

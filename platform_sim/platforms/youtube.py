@@ -184,11 +184,42 @@ async def _channels_op(request: Request) -> str:
     return "metrics_account" if _parts(request) == {"statistics"} else "profile"
 
 
-@operation(SPEC, _channels_op)
+def _public_key_missing(request: Request, ctx: Ctx) -> Response | None:
+    """A public read without an OAuth token needs the project's API key (`key`); the simulator takes any."""
+    if ctx.account is None and not request.query_params.get("key"):
+        return _error(
+            403,
+            "global",
+            "forbidden",
+            "PERMISSION_DENIED",
+            "The request is missing a valid API key.",
+        )
+    return None
+
+
+@operation(SPEC, _channels_op, public=True)
 async def channels(request: Request, ctx: Ctx) -> Response:
-    if request.query_params.get("mine") != "true":
-        return ctx.error("bad_request", "mine=true is required here")
-    account = ctx.account
+    """channels.list: `mine=true` (OAuth), or public with an API key: `forHandle=@h` or `id=UC...`
+    (unknown ones: no items, as YouTube answers)."""
+    q = request.query_params
+    if q.get("mine") == "true" and ctx.account is not None:
+        account = ctx.account
+    elif q.get("forHandle") or q.get("id"):
+        missing = _public_key_missing(request, ctx)
+        if missing:
+            return missing
+        wanted = q.get("forHandle", "").lstrip("@")
+        account = (
+            ctx.state.account_by_handle("youtube", wanted)
+            if wanted
+            else ctx.state.account("youtube", q["id"])
+        )
+        if account is None:
+            return JSONResponse(
+                {"kind": "youtube#channelListResponse", "pageInfo": {"totalResults": 0}, "items": []}
+            )
+    else:
+        return ctx.error("bad_request", "mine=true, forHandle or id is required here")
     channel_id = account.external_id
     return JSONResponse(
         {
@@ -469,15 +500,19 @@ def _video_statistics(ctx: Ctx, post: Post) -> dict[str, str]:
     return {**stats, "favoriteCount": "0"}
 
 
-@operation(SPEC, _videos_op)
+@operation(SPEC, _videos_op, public=True)
 async def videos(request: Request, ctx: Ctx) -> Response:
+    """videos.list (public with an API key: unknown or deleted ids are left out) and videos.delete."""
     ids = [i for i in request.query_params.get("id", "").split(",") if i]
     if request.method == "DELETE":
-        post = ctx.state.get_post("youtube", ids[0]) if ids else None
+        post = ctx.state.get_post("youtube", ids[0]) if ids and ctx.account else None
         if post is None or post.account_id != ctx.account.external_id:
             return ctx.error("not_found")
         post.deleted = True
         return Response(status_code=204)
+    missing = _public_key_missing(request, ctx)
+    if missing:
+        return missing
     items = [_video_json(p) for i in ids if (p := ctx.state.get_post("youtube", i)) is not None]
     if "statistics" in _parts(request):
         for item in items:
@@ -491,27 +526,42 @@ async def videos(request: Request, ctx: Ctx) -> Response:
     )
 
 
-@operation(SPEC, "list")
+@operation(SPEC, "list", public=True)
 async def playlist_items(request: Request, ctx: Ctx) -> Response:
+    """A channel's uploads, newest first (public with an API key); `pageToken` from `nextPageToken`."""
     playlist = request.query_params.get("playlistId", "")
-    if playlist != uploads_playlist(ctx.account.external_id):
+    missing = _public_key_missing(request, ctx)
+    if missing:
+        return missing
+    owner = next(
+        (
+            a
+            for a in ctx.state.accounts.values()
+            if a.platform == "youtube" and uploads_playlist(a.external_id) == playlist
+        ),
+        None,
+    )
+    if owner is None:
         return _error(
             404, "youtube.playlistItem", "playlistNotFound", "NOT_FOUND", "The playlist cannot be found."
         )
     try:
         limit = min(int(request.query_params.get("maxResults", "5") or 5), 50)
+        offset = int(request.query_params.get("pageToken") or 0)
     except ValueError:
         return ctx.error("bad_request", "maxResults must be a number from 0 to 50")
-    posts = ctx.state.posts_of("youtube", ctx.account.external_id)
-    return JSONResponse(
-        {
-            "kind": "youtube#playlistItemListResponse",
-            "pageInfo": {"totalResults": len(posts), "resultsPerPage": limit},
-            "items": [
-                _playlist_item(ctx.account, playlist, position, p) for position, p in enumerate(posts[:limit])
-            ],
-        }
-    )
+    posts = ctx.state.posts_of("youtube", owner.external_id)
+    body = {
+        "kind": "youtube#playlistItemListResponse",
+        "pageInfo": {"totalResults": len(posts), "resultsPerPage": limit},
+        "items": [
+            _playlist_item(owner, playlist, offset + position, p)
+            for position, p in enumerate(posts[offset : offset + limit])
+        ],
+    }
+    if offset + limit < len(posts):
+        body["nextPageToken"] = str(offset + limit)
+    return JSONResponse(body)
 
 
 def _playlist_item(account: Account, playlist: str, position: int, post: Post) -> dict:

@@ -85,6 +85,7 @@ class Command(BaseCommand):
         self._seed_budgets()
         if not no_analytics:
             self._seed_analytics()
+        self._seed_competitors(sim_url, simulator)
         self._print_logins()
 
     def _delete(self) -> None:
@@ -128,6 +129,22 @@ class Command(BaseCommand):
 
         for workspace in Workspace.objects.filter(organization__slug=BRAND_SLUG).order_by("name"):
             self.stdout.write(seed_demo_analytics(workspace))
+
+    def _seed_competitors(self, sim_url: str, simulator: bool) -> None:
+        """Three rival brands with 90 days of history, benchmarked in each brand workspace
+        (demo.competitors), once; their accounts on the simulator at every start."""
+        from demo.competitors import seed_demo_competitors, seed_demo_competitors_on_simulator
+
+        for workspace in Workspace.objects.filter(organization__slug=BRAND_SLUG).order_by("name"):
+            self.stdout.write(seed_demo_competitors(workspace))
+        if simulator:
+            from platform_sim.client import SimClient
+
+            sim = SimClient(sim_url, timeout=5)
+            try:
+                seed_demo_competitors_on_simulator(sim)
+            finally:
+                sim.close()
 
     def _seed_accounts(self, sim_url: str) -> bool:
         """One social account per platform in each brand workspace, on the simulator when it runs.

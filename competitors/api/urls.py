@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+C = "workspaces/<int:workspace_id>/competitors/"
+
+urlpatterns = [
+    path(C, views.CompetitorListView.as_view(), name="competitors-list"),
+    path(C + "pick/", views.CompetitorPickView.as_view(), name="competitors-pick"),
+    path(C + "benchmark/", views.BenchmarkView.as_view(), name="competitors-benchmark"),
+    path(C + "<int:competitor_id>/", views.CompetitorDetailView.as_view(), name="competitors-detail"),
+    path(
+        C + "<int:competitor_id>/accounts/",
+        views.CompetitorAccountsView.as_view(),
+        name="competitors-accounts",
+    ),
+    path(C + "<int:competitor_id>/pull/", views.CompetitorPullView.as_view(), name="competitors-pull"),
+]

@@ -1,0 +1,333 @@
+"""The benchmark of a period: our brand (the workspace's own accounts) against each competitor brand.
+
+Definitions (hand-computed in tests/test_benchmark_numbers.py):
+- followers: the sum over a brand's accounts of each account's last reading on or before the period's
+  last day; net growth: that minus the same on the day before the period (an account first read inside
+  the period counts from its first reading).
+- posts per week: posts published in the period / (days in the period / 7).
+- engagements per post: the posts' engagements / the posts that have figures.
+- engagement rate by followers: sum of engagements / sum of the account's followers on each post's day
+  of publishing, over the posts that have both (KAWO and analytics' own definition).
+- share of voice: a brand's engagements / everyone's (engagement share), its posts / everyone's (post
+  share), everyone being our brand and the benchmarked competitors.
+- spike: a rival post whose engagements exceed that rival account's median over its previous N posts by
+  more than K robust deviations (1.4826 x MAD), with at least MIN_HISTORY previous posts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from statistics import median
+
+from analytics.selectors import post_figures as own_post_figures
+from analytics.selectors.days import day_bounds, local_date
+from channels_app.models import SocialAccount
+
+from ..models import RivalPost, RivalSnapshot
+from .brands import benchmarked_brands
+
+SPIKE_WINDOW = 20  # previous posts in the baseline
+SPIKE_K = 3.0
+SPIKE_MIN_HISTORY = 5
+MAD_SCALE = 1.4826  # MAD x this estimates the standard deviation of normal data
+
+
+@dataclass
+class PostRow:
+    brand_key: str
+    account: str  # "@handle"
+    platform: str
+    post_id: str
+    published_at: datetime
+    text: str
+    url: str
+    engagements: float | None
+    followers: float | None
+    media_kind: str = ""
+    hashtags: list[str] = field(default_factory=list)
+    deleted: bool = False
+
+
+@dataclass
+class BrandFigures:
+    key: str  # "own" or "brand:<id>"
+    name: str
+    own: bool
+    followers: float | None = None
+    followers_before: float | None = None
+    net_growth: float | None = None
+    posts: int = 0
+    posts_per_week: float = 0.0
+    engagements: float = 0.0
+    engagements_per_post: float | None = None
+    engagement_rate_by_followers: float | None = None
+    engagement_share: float | None = None
+    post_share: float | None = None
+    media_mix: dict[str, int] = field(default_factory=dict)
+    top_hashtags: list[tuple[str, int]] = field(default_factory=list)
+    followers_by_day: list[float | None] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Spike:
+    post_id: str
+    account: str
+    published_at: datetime
+    engagements: float
+    median: float
+    mad: float
+    threshold: float
+
+
+@dataclass
+class Benchmark:
+    start: date
+    end: date
+    brands: list[BrandFigures]
+    top_posts: list[PostRow]
+    heatmap: list[dict]  # {brand, weekday, hour, posts, engagements}
+    spikes: list[Spike]
+    dates: list[date]
+
+
+def median_mad(values: list[float]) -> tuple[float, float]:
+    m = median(values)
+    return m, median([abs(v - m) for v in values])
+
+
+def post_spikes(series: list[tuple[str, datetime, float]], *, since: datetime | None = None) -> list[Spike]:
+    """`series`: one account's posts (id, published_at, engagements), any order. A post is a spike when
+    its engagements exceed median + K x 1.4826 x MAD of the SPIKE_WINDOW posts before it (at least
+    SPIKE_MIN_HISTORY of them; a MAD of 0 counts as 1, so a flat history still needs a real jump)."""
+    ordered = sorted(series, key=lambda item: item[1])
+    spikes = []
+    for index, (post_id, published_at, value) in enumerate(ordered):
+        history = [v for _id, _at, v in ordered[max(0, index - SPIKE_WINDOW) : index]]
+        if len(history) < SPIKE_MIN_HISTORY or (since is not None and published_at < since):
+            continue
+        m, mad = median_mad(history)
+        threshold = m + SPIKE_K * MAD_SCALE * max(mad, 1.0)
+        if value > threshold:
+            spikes.append(Spike(post_id, "", published_at, value, m, mad, threshold))
+    return spikes
+
+
+def colour_of(value, values: list) -> str:
+    """best / above / below / worst among the brands' values of one figure ("" without a value)."""
+    known = [v for v in values if v is not None]
+    if value is None or len(known) < 2:
+        return ""
+    if value == max(known):
+        return "best"
+    if value == min(known):
+        return "worst"
+    return "above" if value >= sum(known) / len(known) else "below"
+
+
+def _followers_on(readings: list[tuple[datetime, float]], day_end: datetime) -> float | None:
+    """The last reading before `day_end` (readings sorted by time)."""
+    found = None
+    for at, value in readings:
+        if at < day_end:
+            found = value
+        else:
+            break
+    return found
+
+
+def _rival_rows(workspace, brands, lower, upper) -> tuple[list[PostRow], dict, dict]:
+    """Posts of the period and every account's follower readings (up to the period's end)."""
+    accounts = {account.pk: (brand, account) for brand in brands for account in brand.accounts.all()}
+    readings: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
+    for rival_id, at, value in (
+        RivalSnapshot.objects.filter(
+            rival_id__in=list(accounts), platform_post_id="", metric="followers", captured_at__lt=upper
+        )
+        .order_by("rival_id", "captured_at")
+        .values_list("rival_id", "captured_at", "value")
+    ):
+        readings[rival_id].append((at, value))
+    rows = []
+    for post in RivalPost.objects.filter(
+        rival_id__in=list(accounts), published_at__gte=lower, published_at__lt=upper
+    ):
+        brand, account = accounts[post.rival_id]
+        day_end = _next_midnight(workspace, post.published_at)
+        followers = _followers_on(readings[post.rival_id], day_end)
+        if followers is None and readings[post.rival_id]:
+            followers = readings[post.rival_id][0][1]  # first read only later: its first reading
+        rows.append(
+            PostRow(
+                brand_key=f"brand:{brand.pk}",
+                account=f"@{account.handle}",
+                platform=account.platform,
+                post_id=post.platform_post_id,
+                published_at=post.published_at,
+                text=post.text[:280],
+                url=post.url,
+                engagements=post.engagements,
+                followers=followers,
+                media_kind=post.media_kind,
+                hashtags=list(post.hashtags or []),
+                deleted=post.deleted_at is not None,
+            )
+        )
+    return rows, readings, accounts
+
+
+def _next_midnight(workspace, moment: datetime) -> datetime:
+    day = local_date(workspace, moment)
+    return day_bounds(workspace, day, day)[1]
+
+
+def _own_rows(workspace, start: date, end: date) -> tuple[list[PostRow], dict[date, float | None]]:
+    rows = []
+    accounts = {a.pk: a for a in SocialAccount.objects.filter(workspace=workspace)}
+    for figure in own_post_figures(workspace, start=start, end=end):
+        account = accounts.get(figure.account_id)
+        rows.append(
+            PostRow(
+                brand_key="own",
+                account=f"@{account.handle}" if account else "",
+                platform=figure.platform,
+                post_id=str(figure.target_id),
+                published_at=figure.published_at,
+                text="",
+                url="",
+                engagements=figure.common.get("engagements"),
+                followers=figure.followers,
+            )
+        )
+    return rows, accounts
+
+
+def _own_followers(workspace, days: list[date]) -> list[float | None]:
+    from analytics.selectors import account_values_on
+
+    values = []
+    for day in days:
+        per_account = account_values_on(workspace, metric="followers", day=day)
+        known = [v for v in per_account.values() if v is not None]
+        values.append(sum(known) if known else None)
+    return values
+
+
+def benchmark(workspace, *, start: date, end: date, top: int = 10, include_own: bool = True) -> Benchmark:
+    brands = benchmarked_brands(workspace)
+    lower, upper = day_bounds(workspace, start, end)
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    rival_rows, readings, accounts = _rival_rows(workspace, brands, lower, upper)
+    own_rows: list[PostRow] = []
+    entries: list[BrandFigures] = []
+    if include_own:
+        own_rows, _own_accounts = _own_rows(workspace, start, end)
+        own = BrandFigures(key="own", name=workspace.name, own=True)
+        # Followers per day of the own accounts (analytics' rollups), first value = the day before.
+        series = _own_followers(workspace, [start - timedelta(days=1), *days])
+        own.followers_before, own.followers_by_day = series[0], series[1:]
+        own.followers = series[-1]
+        entries.append(own)
+    day_ends = [day_bounds(workspace, d, d)[1] for d in days]
+    before_end = lower
+    for brand in brands:
+        figures = BrandFigures(key=f"brand:{brand.pk}", name=brand.name, own=False)
+        by_day: list[float | None] = [None] * len(days)
+        before_total: float | None = None
+        for account in brand.accounts.all():
+            series = readings.get(account.pk, [])
+            if not series:
+                continue
+            before = _followers_on(series, before_end)
+            if before is None:
+                # First read inside the period: its growth counts from its first reading.
+                inside = [v for at, v in series if at < upper]
+                before = inside[0] if inside else None
+            if before is not None:
+                before_total = (before_total or 0) + before
+            for index, day_end in enumerate(day_ends):
+                value = _followers_on(series, day_end)
+                if value is not None:
+                    by_day[index] = (by_day[index] or 0) + value
+        figures.followers_by_day = by_day
+        figures.followers = by_day[-1] if by_day else None
+        figures.followers_before = before_total
+        entries.append(figures)
+
+    all_rows = own_rows + rival_rows
+    weeks = len(days) / 7.0
+    rows_of: dict[str, list[PostRow]] = defaultdict(list)
+    for row in all_rows:
+        rows_of[row.brand_key].append(row)
+    for entry in entries:
+        rows = rows_of[entry.key]
+        with_figures = [r for r in rows if r.engagements is not None]
+        entry.posts = len(rows)
+        entry.posts_per_week = entry.posts / weeks if weeks else 0.0
+        entry.engagements = sum(r.engagements for r in with_figures)
+        entry.engagements_per_post = entry.engagements / len(with_figures) if with_figures else None
+        rated = [r for r in with_figures if r.followers]
+        denominator = sum(r.followers for r in rated)
+        entry.engagement_rate_by_followers = (
+            sum(r.engagements for r in rated) / denominator if denominator else None
+        )
+        if entry.followers is not None and entry.followers_before is not None:
+            entry.net_growth = entry.followers - entry.followers_before
+        mix: dict[str, int] = defaultdict(int)
+        tags: dict[str, int] = defaultdict(int)
+        for r in rows:
+            if r.media_kind:
+                mix[r.media_kind] += 1
+            for tag in r.hashtags:
+                tags[tag] += 1
+        entry.media_mix = dict(mix)
+        entry.top_hashtags = sorted(tags.items(), key=lambda item: (-item[1], item[0]))[:5]
+    total_engagements = sum(entry.engagements for entry in entries)
+    total_posts = sum(entry.posts for entry in entries)
+    for entry in entries:
+        entry.engagement_share = entry.engagements / total_engagements if total_engagements else None
+        entry.post_share = entry.posts / total_posts if total_posts else None
+
+    heat: dict[tuple[str, int, int], list[float]] = defaultdict(list)
+    for row in all_rows:
+        local = row.published_at.astimezone(workspace.tzinfo)
+        heat[(row.brand_key, local.weekday(), local.hour)].append(row.engagements or 0.0)
+    heatmap = [
+        {"brand": key, "weekday": weekday, "hour": hour, "posts": len(values), "engagements": sum(values)}
+        for (key, weekday, hour), values in sorted(heat.items())
+    ]
+    top_posts = sorted(
+        (r for r in rival_rows if r.engagements is not None), key=lambda r: (-r.engagements, r.post_id)
+    )[:top]
+    spikes = _spikes(accounts, lower, upper)
+    return Benchmark(start, end, entries, top_posts, heatmap, spikes, days)
+
+
+def _spikes(accounts: dict, lower: datetime, upper: datetime) -> list[Spike]:
+    """Spikes among the period's rival posts, each against its account's previous posts."""
+    found = []
+    series: dict[int, list[tuple[str, datetime, float]]] = defaultdict(list)
+    for rival_id, post_id, published_at, value in (
+        RivalPost.objects.filter(
+            rival_id__in=list(accounts), published_at__lt=upper, engagements__isnull=False
+        )
+        .order_by("rival_id", "published_at")
+        .values_list("rival_id", "platform_post_id", "published_at", "engagements")
+    ):
+        series[rival_id].append((post_id, published_at, value))
+    for rival_id, items in series.items():
+        handle = f"@{accounts[rival_id][1].handle}"
+        for spike in post_spikes(items, since=lower):
+            found.append(
+                Spike(
+                    spike.post_id,
+                    handle,
+                    spike.published_at,
+                    spike.engagements,
+                    spike.median,
+                    spike.mad,
+                    spike.threshold,
+                )
+            )
+    return sorted(found, key=lambda s: s.published_at, reverse=True)

@@ -1,0 +1,19 @@
+"""Thin tasks: ids in, the service does the work."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="competitors.pull_rival", ignore_result=True)
+def pull_rival(rival_id: int) -> str:
+    from .services.pulls import rival_pull
+
+    return rival_pull(rival_id).status
+
+
+@shared_task(name="competitors.plan_pulls", ignore_result=True)
+def plan_pulls() -> int:
+    from .services.pulls import rivals_plan
+
+    return len(rivals_plan())

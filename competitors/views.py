@@ -1,0 +1,142 @@
+"""The competitor pages: the rivals list (add by address, "gathering data", read now, stop
+benchmarking) and the benchmark (ECharts charts from the API's benchmark endpoint). Thin: the same
+services and selectors as the API (competitors.api.views)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from accounts.roles import Capability as C
+from analytics.views import PRESETS, _AnalyticsPage
+from core.errors import DomainError
+from core.views import WorkspacePageMixin, apply_domain_error
+
+from . import selectors, services
+from .api.views import account_data, benchmark_data
+from .forms import CompetitorAddForm
+from .sources.registry import source_class
+from .tasks import pull_rival
+
+
+class _CompetitorsPage(WorkspacePageMixin, TemplateView):
+    required_capabilities = {"GET": C.COMPETITOR_VIEW}
+    tab = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        ws = self.workspace.pk
+        context["tab"] = self.tab
+        context["tabs"] = [
+            ("rivals", _("Competitors"), reverse("dashboard:competitors", args=[ws])),
+            ("benchmark", _("Benchmark"), reverse("competitors:benchmark", args=[ws])),
+        ]
+        return context
+
+    def brand(self):
+        found = selectors.competitor_brand_get(self.workspace, self.kwargs.get("competitor_id"))
+        if found is None:
+            raise Http404
+        return found
+
+
+class CompetitorsPage(_CompetitorsPage):
+    template_name = "competitors/list.html"
+    tab = "rivals"
+    required_capabilities = {"GET": C.COMPETITOR_VIEW, "POST": C.COMPETITOR_MANAGE}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        brands = selectors.benchmarked_brands(self.workspace)
+        rows = []
+        for brand in brands:
+            accounts = []
+            for account in brand.accounts.all():
+                data = account_data(self.workspace, account)
+                data["note"] = str(source_class(account.platform).definition_note)
+                accounts.append(data)
+            rows.append({"brand": brand, "accounts": accounts})
+        context["brands"] = rows
+        context["can_manage"] = self.access.can(C.COMPETITOR_MANAGE)
+        if context["can_manage"]:
+            context.setdefault("form", kwargs.get("form") or CompetitorAddForm())
+        return context
+
+    def post(self, request, workspace_id):
+        form = CompetitorAddForm(request.POST)
+        if form.is_valid():
+            try:
+                benchmarked = services.competitor_add(
+                    workspace=self.workspace, actor=request.user, **form.cleaned_data
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(
+                    request, _("%(brand)s added. Gathering data.") % {"brand": benchmarked.brand.name}
+                )
+                return redirect("dashboard:competitors", self.workspace.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class CompetitorPullView(_CompetitorsPage):
+    required_capabilities = {"POST": C.COMPETITOR_MANAGE}
+
+    def post(self, request, workspace_id, competitor_id):
+        brand = self.brand()
+        for rival_id in brand.accounts.values_list("pk", flat=True):
+            pull_rival.delay(rival_id)
+        messages.success(request, _("Reading %(brand)s's accounts now.") % {"brand": brand.name})
+        return redirect("dashboard:competitors", self.workspace.pk)
+
+
+class CompetitorRemoveView(_CompetitorsPage):
+    required_capabilities = {"POST": C.COMPETITOR_MANAGE}
+
+    def post(self, request, workspace_id, competitor_id):
+        brand = self.brand()
+        services.competitor_remove(workspace=self.workspace, actor=request.user, brand=brand)
+        messages.success(request, _("%(brand)s is no longer benchmarked here.") % {"brand": brand.name})
+        return redirect("dashboard:competitors", self.workspace.pk)
+
+
+class BenchmarkPage(_CompetitorsPage, _AnalyticsPage):
+    """The benchmark of a period; the charts read the same JSON from the API."""
+
+    template_name = "competitors/benchmark.html"
+    tab = "benchmark"
+    required_capabilities = {"GET": C.COMPETITOR_VIEW}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        start, end = context["start"], context["end"]
+        result = selectors.benchmark(self.workspace, start=start, end=end)
+        bench = benchmark_data(self.workspace, result)
+        for shown, row in zip(bench["top_posts"], result.top_posts, strict=True):
+            shown["published"] = row.published_at  # shown in the workspace's zone (activated per request)
+        for shown, spike in zip(bench["spikes"], result.spikes, strict=True):
+            shown["published"] = spike.published_at
+        context["bench"] = bench
+        context["chart_labels"] = {
+            "followers": _("Followers"),
+            "engagementShare": _("Share of voice (engagements)"),
+            "postShare": _("Share of posts"),
+            "posts": _("Posts"),
+            "noData": _("No data for this period"),
+            "weekdays": [str(WEEKDAYS[day]) for day in range(7)],
+        }
+        context["tab"] = "benchmark"
+        context["tabs"] = [
+            ("rivals", _("Competitors"), reverse("dashboard:competitors", args=[self.workspace.pk])),
+            ("benchmark", _("Benchmark"), reverse("competitors:benchmark", args=[self.workspace.pk])),
+        ]
+        context["presets"] = PRESETS
+        context["api_url"] = (
+            reverse("competitors-benchmark", args=[self.workspace.pk]) + "?" + context["period_query"]
+        )
+        return context
