@@ -1,6 +1,6 @@
 """Budgets in a real browser, in English and in Chinese: from the navigation, create a quarterly budget,
 plan two lines, enter a USD rate, record spend in CNY (a refused amount first, its message next to the
-field) and in USD, and see the totals and the burn-down. Saves budget_en.png and budget_zh.png."""
+field) and in USD, and see the totals and the burn-down. Saves budget-en.png and budget-zh.png (the README tour shows them)."""
 
 from __future__ import annotations
 
@@ -113,6 +113,6 @@ def test_create_a_budget_enter_spend_in_cny_and_usd_and_see_the_burn_down(browse
     totals = selectors.budget_totals(budget)
     assert totals.figures.actual == Decimal("22800.50")
     page.screenshot(
-        path=str(SCREENSHOTS / f"budget_{'en' if language == 'en' else 'zh'}.png"), full_page=True
+        path=str(SCREENSHOTS / f"budget-{'en' if language == 'en' else 'zh'}.png"), full_page=True
     )
     page.context.close()
