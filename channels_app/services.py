@@ -149,6 +149,8 @@ def _store_connection(
         account.handle = (profile.handle or account.handle)[:200]
         account.display_name = (profile.display_name or account.display_name)[:200]
         account.avatar_url = (profile.avatar_url or account.avatar_url)[:500]
+        if profile.details:
+            account.platform_details = {**(account.platform_details or {}), **profile.details}
         account.status = SocialAccount.Status.CONNECTED
         account.status_message = ""
         account.assisted = assisted

@@ -80,6 +80,9 @@ class AccountProfile:
     display_name: str = ""
     avatar_url: str = ""
     followers: int | None = None
+    # What the platform says about the account that changes what it may do (stored on the account as
+    # `platform_details`): WeChat's {"service_type": "subscription"|"service", "verified": bool}.
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,28 @@ def test_wechat_app_credentials_connect_and_refresh(platform_sim, workspace, adm
         assert secret not in logged
 
 
+@pytest.mark.parametrize(
+    ("options", "details"),
+    [
+        ({}, {"service_type": "subscription", "verified": True}),
+        ({"service_type": "service", "verified": False}, {"service_type": "service", "verified": False}),
+    ],
+)
+def test_connecting_wechat_records_the_account_kind_and_verification(
+    platform_sim, workspace, admin_client, options, details
+):
+    # given: an Official Account of a kind (subscription/service), verified or not
+    sim_account = platform_sim.create_account("wechat_oa", options=options)
+    # when
+    admin_client.post(
+        reverse("channels:connect", args=[workspace.pk, "wechat_oa"]),
+        {"appid": sim_account.app_id, "secret": sim_account.app_secret},
+    )
+    # then: what getaccountbasicinfo said, which sets its mass-send quota and whether it may send previews
+    account = SocialAccount.objects.get(platform="wechat_oa")
+    assert account.platform_details == details
+
+
 def test_wrong_app_secret_is_shown_on_the_form(platform_sim, workspace, admin_client):
     # given
     sim_account = platform_sim.create_account("wechat_oa")

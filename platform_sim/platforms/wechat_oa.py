@@ -138,7 +138,12 @@ async def basic_info(request: Request, ctx: Ctx) -> Response:
             "appid": a.app_id,
             "username": a.external_id,
             "nickname": a.handle,
-            "account_type": 2,
+            # 1 订阅号 (subscription), 2 服务号 (service); verification as wx_verify_info states it
+            "account_type": 2 if a.options.get("service_type") == "service" else 1,
+            "wx_verify_info": {
+                "qualification_verify": bool(a.options.get("verified", True)),
+                "naming_verify": True,
+            },
             "head_image_info": {"head_image_url": f"https://mmbiz.qpic.cn/{a.external_id}/0"},
         }
     )

@@ -97,6 +97,26 @@ def plain_text(content: str) -> str:
     return html.unescape(TAG_RE.sub("\n", content)).strip().replace("\n\n", "\n")
 
 
+# getaccountbasicinfo's account_type: 1 subscription account (订阅号), 2 service account (服务号).
+ACCOUNT_TYPES = {1: "subscription", 2: "service"}
+
+
+def account_details(body: dict) -> dict:
+    """What getaccountbasicinfo says that changes what the account may do: its kind (a subscription
+    account mass-sends once a day, a service account 4 times a month) and whether it passed WeChat
+    verification (wx_verify_info.qualification_verify; unverified accounts cannot send previews). Only
+    what the answer states: a missing field leaves the key out (the push service then assumes the stricter
+    quota)."""
+    details: dict = {}
+    kind = ACCOUNT_TYPES.get(body.get("account_type"))
+    if kind:
+        details["service_type"] = kind
+    verify = body.get("wx_verify_info")
+    if isinstance(verify, dict) and isinstance(verify.get("qualification_verify"), bool):
+        details["verified"] = verify["qualification_verify"]
+    return details
+
+
 class WeChatOAConnector(Connector):
     platform = "wechat_oa"
     display_name = "WeChat Official Account"
@@ -181,6 +201,7 @@ class WeChatOAConnector(Connector):
             handle=body.get("nickname", ""),
             display_name=body.get("nickname", ""),
             avatar_url=(body.get("head_image_info") or {}).get("head_image_url", ""),
+            details=account_details(body),
         )
 
     # --- content ---
