@@ -77,6 +77,29 @@ def _clean_restart(value) -> str:
     return value
 
 
+def _condition_ids_in_workspace(workspace, condition: dict) -> None:
+    """A condition's accounts, campaigns and tags must be this workspace's: an id of another tenant (or of
+    nothing) would never match, and would tell whoever set it which ids exist elsewhere."""
+    from channels_app.models import SocialAccount
+    from content.models import Campaign, Tag
+
+    for key, model, label in (
+        ("accounts", SocialAccount, _("accounts")),
+        ("campaigns", Campaign, _("campaigns")),
+        ("tags", Tag, _("tags")),
+    ):
+        wanted = set(condition.get(key) or [])
+        if not wanted:
+            continue
+        found = set(model.objects.filter(workspace=workspace, pk__in=wanted).values_list("pk", flat=True))
+        missing = sorted(wanted - found)
+        if missing:
+            raise ValidationFailed(
+                _("No such %(kind)s in this workspace: %(ids)s.")
+                % {"kind": label, "ids": ", ".join(map(str, missing))}
+            )
+
+
 def _clean_stage(workspace, index: int, data: dict) -> dict:
     field = f"stages.{index}"
     name = (data.get("name") or "").strip()
@@ -136,6 +159,7 @@ def _clean_stage(workspace, index: int, data: dict) -> dict:
         )
     try:
         condition = validate_condition(data.get("condition"))
+        _condition_ids_in_workspace(workspace, condition)
     except ValidationFailed as error:
         raise ValidationFailed(error.message, field=f"{field}.condition") from None
     return {

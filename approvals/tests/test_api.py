@@ -245,3 +245,38 @@ def test_workflow_crud_over_http(admin, ws, editor, reviewer_factory, client_for
         .status_code
         == 403
     )
+
+
+@pytest.mark.parametrize("key", ["accounts", "campaigns", "tags"])
+def test_a_condition_naming_another_tenants_ids_is_a_400_and_nothing_changes(
+    admin, ws, reviewer_factory, client_for, key
+):
+    # given: another workspace's account, campaign and tag, and an id of nothing
+    from content.tests.factories import CampaignFactory, TagFactory
+
+    lead = reviewer_factory()
+    other = WorkspaceFactory()
+    theirs = {
+        "accounts": SocialAccountFactory(workspace=other).pk,
+        "campaigns": CampaignFactory(workspace=other).pk,
+        "tags": TagFactory(workspace=other).pk,
+    }[key]
+    client = client_for(admin)
+    base = f"/api/v1/workspaces/{ws.pk}/approval-workflows/"
+    for ids in ([theirs], [987654321]):
+        # when
+        answer = client.post(
+            base,
+            {
+                "name": "Legal",
+                "stages": [{"name": "Legal", "approver_users": [lead.pk], "condition": {key: ids}}],
+            },
+            format="json",
+        )
+        # then
+        assert answer.status_code == 400, answer.content
+        assert "stages.0.condition" in answer.json()["error"]["fields"]
+        assert str(ids[0]) in answer.json()["error"]["message"]
+    from approvals.models import ApprovalWorkflow
+
+    assert not ApprovalWorkflow.objects.filter(workspace=ws, name="Legal").exists()
