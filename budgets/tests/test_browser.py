@@ -1,6 +1,7 @@
 """Budgets in a real browser, in English and in Chinese: from the navigation, create a quarterly budget,
 plan two lines, enter a USD rate, record spend in CNY (a refused amount first, its message next to the
-field) and in USD, and see the totals and the burn-down. Saves budget-en.png and budget-zh.png (the README tour shows them)."""
+field) and in USD, and see the totals and the burn-down. Saves budget-en.png and budget-zh.png (shown in
+the README tour)."""
 
 from __future__ import annotations
 
