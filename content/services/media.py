@@ -3,6 +3,7 @@ use the file)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from accounts.models import Workspace
@@ -19,6 +21,7 @@ from core.errors import Conflict, ValidationFailed
 
 from .. import hooks
 from ..media_inspect import DEFAULT_MAX_BYTES, MediaInfo, MediaRejected, inspect_upload, suitability
+from ..media_privacy import without_location
 from ..models import (
     LOCKED_STATUSES,
     MediaAsset,
@@ -69,6 +72,22 @@ def _thumbnail(upload) -> bytes | None:
         upload.seek(0)
 
 
+# The largest image any platform we publish to takes is 20 MB (Weibo); 30 MB leaves room for editing.
+DEFAULT_MAX_IMAGE_BYTES = 30 * 1024 * 1024
+
+
+def _without_location(upload, info: MediaInfo):
+    """The upload without GPS metadata (content.media_privacy), and its info with the new size: what is
+    stored, hashed and approved is the file without the place it was taken."""
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    cleaned = without_location(data, info.mime)
+    if cleaned is data or cleaned == data:
+        return upload, info
+    return ContentFile(cleaned, name=upload.name), dataclasses.replace(info, size=len(cleaned))
+
+
 def _checksum(upload) -> str:
     upload.seek(0)
     digest = hashlib.sha256()
@@ -100,6 +119,15 @@ def media_upload(
         for a in _fetch(SocialAccount, workspace, account_ids, field="accounts", label=_("account")).values()
     ]
     info: MediaInfo = inspect_upload(file, max_bytes=limit)
+    if info.kind == "image":
+        image_limit = getattr(settings, "KAWO_MEDIA_MAX_IMAGE_BYTES", DEFAULT_MAX_IMAGE_BYTES)
+        if info.size > image_limit:
+            raise MediaRejected(
+                _("The image is %(size)s; images may be at most %(limit)s.")
+                % {"size": filesizeformat(info.size), "limit": filesizeformat(image_limit)},
+                code="too_large",
+            )
+        file, info = _without_location(file, info)
     problems = [p for items in suitability(info, list(dict.fromkeys(platforms))).values() for p in items]
     if problems:
         raise MediaRejected(" ".join(problems), code="unsuitable")

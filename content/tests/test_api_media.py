@@ -150,3 +150,57 @@ def test_viewers_cannot_upload(ws, url, client_for):
     response = viewer.post(url, {"file": upload("cat.png", png())}, format="multipart")
     assert response.status_code == 403
     assert MediaAsset.objects.count() == 0
+
+
+def photo_with_location(fmt="JPEG") -> bytes:
+    """A phone photo: orientation and maker tags, and where it was taken (Shanghai)."""
+    from content.media_privacy import GPS_IFD
+
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[0x010F] = "PhoneMaker"
+    exif[GPS_IFD] = {1: "N", 2: (31.0, 14.0, 0.0), 3: "E", 4: (121.0, 28.0, 0.0)}
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "teal").save(buffer, fmt, exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "mime"),
+    [
+        ("shop.jpg", "JPEG", "image/jpeg"),
+        ("shop.png", "PNG", "image/png"),
+        ("shop.webp", "WEBP", "image/webp"),
+    ],
+)
+def test_an_uploaded_photo_loses_where_it_was_taken_and_keeps_the_rest(api, url, name, fmt, mime):
+    import hashlib
+
+    from content.media_privacy import has_location
+
+    # given: a photo that names the place it was taken
+    data = photo_with_location(fmt)
+    assert has_location(data)
+    # when
+    response = api.post(url, {"file": upload(name, data, mime)}, format="multipart")
+    # then: stored without the place; orientation and maker stay; size and checksum are the stored file's
+    assert response.status_code == 201, response.json()
+    asset = MediaAsset.objects.get(pk=response.json()["id"])
+    stored = asset.file.read()
+    assert not has_location(stored)
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.getexif().get(0x010F) == "PhoneMaker" and image.getexif().get(0x0112) == 6
+    assert asset.size == len(stored) and asset.checksum == hashlib.sha256(stored).hexdigest()
+    if fmt == "JPEG":  # the picture itself is not re-encoded
+        assert stored[stored.index(b"\xff\xda") :] == data[data.index(b"\xff\xda") :]
+
+
+def test_an_image_over_the_image_cap_is_refused_though_under_the_file_cap(api, url, settings, media_root):
+    # given: images capped lower than files in general
+    settings.KAWO_MEDIA_MAX_IMAGE_BYTES = 1000
+    # when
+    response = api.post(url, {"file": upload("big.png", png((400, 300)), "image/png")}, format="multipart")
+    # then
+    assert response.status_code == 400
+    assert "images may be at most" in response.json()["error"]["fields"]["file"][0]
+    assert stored_files(media_root) == [] and not MediaAsset.objects.exists()
