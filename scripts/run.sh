@@ -4,6 +4,14 @@
 # broker by default; Postgres and Redis when DATABASE_URL and REDIS_URL are set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A second `make run` beside a running one would migrate, seed and start a simulator against the first
+# one's data: stop at once instead, before touching anything.
+for port in 8000 8100; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "make run: port $port is already in use (another 'make run'?); stop that first." >&2
+    exit 1
+  fi
+done
 bash scripts/bootstrap.sh
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-kawo.settings.local}
 mkdir -p var
