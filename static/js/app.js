@@ -2,6 +2,17 @@
 (function () {
   "use strict";
 
+  // A platform avatar that cannot load is removed, so the initial underneath shows (no inline onerror:
+  // the Content-Security-Policy allows no inline handlers). Errors before this script ran are caught by
+  // looking at the images already done.
+  document.addEventListener("error", function (event) {
+    var el = event.target;
+    if (el && el.tagName === "IMG" && el.hasAttribute("data-hide-broken")) el.remove();
+  }, true);
+  document.querySelectorAll("img[data-hide-broken]").forEach(function (img) {
+    if (img.complete && img.naturalWidth === 0) img.remove();
+  });
+
   // Forms with data-confirm ask before submitting (remove a member, revoke access...).
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -25,10 +25,28 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def browser():
+    """Chromium; every context made from it reports Content-Security-Policy violations, and the test
+    fails at its end if a page broke the policy (an inline script or handler, a source not allowed)."""
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        violations: list[str] = []
+        new_context = browser.new_context
+
+        def watched_context(*args, **kwargs):
+            context = new_context(*args, **kwargs)
+            context.on("console", lambda message: _note_csp(message, violations))
+            return context
+
+        browser.new_context = watched_context
         yield browser
         browser.close()
+        assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+def _note_csp(message, violations: list[str]) -> None:
+    text = message.text
+    if message.type == "error" and "Content Security Policy" in text:
+        violations.append(text[:300])
 
 
 def new_page(browser, *, width: int = 1440, height: int = 1000):
