@@ -274,6 +274,7 @@ class PostCommentListView(_PostView):
 
     dashboard_page = "dashboard:approvals"
     serializer_class = s.CommentSerializer
+    pagination_class = None  # a whole, bounded list: an array, as the schema says
     required_capabilities = {"GET": C.POST_VIEW, "POST": C.POST_COMMENT}
 
     @extend_schema(
@@ -329,6 +330,7 @@ class PostCommentDetailView(WorkspaceScopedAPIView):
 
 class PostTimelineView(_PostView):
     serializer_class = s.TimelineItemSerializer
+    pagination_class = None  # a whole, bounded list: an array, as the schema says
     required_capabilities = {"GET": C.POST_VIEW}
 
     @extend_schema(
@@ -448,6 +450,7 @@ class BulkApproveView(UserScopedAPIView):
     dashboard_page = "dashboard:approvals"
 
     serializer_class = s.BulkResultSerializer
+    pagination_class = None  # a whole, bounded list: an array, as the schema says
     required_capabilities = {"POST": None}
 
     @extend_schema(request=s.BulkApproveInputSerializer, responses=s.BulkResultSerializer(many=True))

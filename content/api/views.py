@@ -163,6 +163,7 @@ class PostDetailView(_PostObjectView):
 class PostHistoryView(_PostObjectView):
     """Every version, newest first, with who changed what and per-field diffs."""
 
+    pagination_class = None  # a whole, bounded list: an array, as the schema says
     required_capabilities = {"GET": C.POST_VIEW}
 
     @extend_schema(

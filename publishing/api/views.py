@@ -227,6 +227,7 @@ class PublishTargetConfirmView(_TargetView):
 class PublishTargetAttemptsView(_TargetView):
     """GET the attempt log of one target, oldest first (when, which worker, what was sent, the answer)."""
 
+    pagination_class = None  # a whole, bounded list: an array, as the schema says
     required_capabilities = {"GET": Capability.POST_VIEW}
 
     @extend_schema(responses=s.PublishAttemptSerializer(many=True), summary="A target's attempt log")
