@@ -133,6 +133,10 @@ AUDIT_ACTION_LABELS = {
     "spend.reject": _("Spend rejected"),
     "exchange_rate.set": _("Exchange rate set"),
     "exchange_rate.delete": _("Exchange rate deleted"),
+    # objectives
+    "objective.create": _("Objective set"),
+    "objective.update": _("Objective changed"),
+    "objective.delete": _("Objective deleted"),
     "exchange_rate.import": _("Exchange rates imported"),
     # competitors
     "competitor.add": _("Competitor added"),
@@ -242,4 +246,11 @@ AUDIT_FIELD_LABELS = {
     "why": _("Why"),
     "word": _("Word"),
     "workflow": _("Workflow"),
+    # objectives
+    "period": _("Period"),
+    "scope": _("Scope"),
+    "tag": _("Tag"),
+    "kpi": _("KPI"),
+    "rate_basis": _("Rate denominator"),
+    "kpi_target": _("Target"),
 }

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "analytics",
     "competitors",
     "budgets",
+    "objectives",
     "dashboard",
     "platform_sim",
     "publishing",

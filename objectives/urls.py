@@ -1,0 +1,13 @@
+"""Objectives pages (the list itself is dashboard:objectives, so the navigation keeps its name)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "objectives"
+
+W = "w/<int:workspace_id>/objectives/"
+
+urlpatterns = [
+    path(W + "<int:objective_id>/", views.ObjectiveEditPage.as_view(), name="edit"),
+]
