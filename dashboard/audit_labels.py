@@ -137,6 +137,7 @@ AUDIT_ACTION_LABELS = {
     "objective.create": _("Objective set"),
     "objective.update": _("Objective changed"),
     "objective.delete": _("Objective deleted"),
+    "period_review.save": _("Period review saved"),
     "exchange_rate.import": _("Exchange rates imported"),
     # competitors
     "competitor.add": _("Competitor added"),
@@ -247,8 +248,8 @@ AUDIT_FIELD_LABELS = {
     "word": _("Word"),
     "workflow": _("Workflow"),
     # objectives
-    "period": _("Period"),
-    "scope": _("Scope"),
+    "objective_period": _("Period"),
+    "objective_scope": _("Scope"),
     "tag": _("Tag"),
     "kpi": _("KPI"),
     "rate_basis": _("Rate denominator"),

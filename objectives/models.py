@@ -90,3 +90,21 @@ class Objective(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PeriodReview(WorkspaceScopedModel):
+    """OCEAN's Normalization step: the team's review of one period (what worked, what becomes standard)."""
+
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    note = models.TextField(_("review note"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "starts_on", "ends_on"], name="uniq_review_per_period"
+            ),
+        ]

@@ -34,6 +34,7 @@ FIELDS = [
 # Follower growth is a figure of accounts: a campaign or a tag has no followers of its own.
 ACCOUNT_LEVEL_KPIS = {Kpi.FOLLOWER_GROWTH}
 MAX_TARGET = Decimal("99999999999999")
+AUDIT_KEYS = {"target": "kpi_target", "period": "objective_period", "scope": "objective_scope"}
 
 
 class _Errors:
@@ -188,8 +189,9 @@ def _snapshot(objective: Objective) -> dict:
             value = value.pk
         elif value is not None and not isinstance(value, (str, int, bool)):
             value = str(value)
-        # "target" is a post's variant in the audit log's vocabulary: an objective's target is its own key.
-        data["kpi_target" if name == "target" else name] = value
+        # Some names mean something else in the audit log's vocabulary ("target" is a post's variant):
+        # an objective's own keys keep its coded values apart, so the log can show them in words.
+        data[AUDIT_KEYS.get(name, name)] = value
     return data
 
 
@@ -250,3 +252,33 @@ def objective_delete(*, workspace, actor, objective: Objective) -> None:
         before=_snapshot(objective),
     )
     objective.delete()
+
+
+@transaction.atomic
+def period_review_save(*, workspace, actor, starts_on: date, ends_on: date, note: str):
+    """The review note of one period (OCEAN's Normalization), created or replaced; audited."""
+    from .models import PeriodReview
+
+    errors = _Errors()
+    if not isinstance(starts_on, date) or not isinstance(ends_on, date) or ends_on < starts_on:
+        errors.add("note", _("The period must end on or after its first day."))
+    note = (note or "").strip()
+    if len(note) > 10000:
+        errors.add("note", _("A review note has at most 10,000 characters."))
+    errors.raise_if_any()
+    review, _created = PeriodReview.objects.select_for_update().get_or_create(
+        workspace=workspace, starts_on=starts_on, ends_on=ends_on
+    )
+    before = review.note
+    review.note = note
+    review.updated_by = actor if getattr(actor, "pk", None) else None
+    review.save()
+    audit_record(
+        actor=actor,
+        action="period_review.save",
+        target=review,
+        workspace=workspace,
+        before={"note": before} if before != note else None,
+        after={"note": note, "starts_on": str(starts_on), "ends_on": str(ends_on)},
+    )
+    return review

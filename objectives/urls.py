@@ -9,5 +9,6 @@ app_name = "objectives"
 W = "w/<int:workspace_id>/objectives/"
 
 urlpatterns = [
+    path(W + "ocean/", views.OceanPage.as_view(), name="ocean"),
     path(W + "<int:objective_id>/", views.ObjectiveEditPage.as_view(), name="edit"),
 ]

@@ -4,9 +4,12 @@ writes and audits; its errors land next to the fields."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -15,9 +18,9 @@ from accounts.roles import Capability as C
 from core.errors import DomainError
 from core.views import WorkspacePageMixin, apply_domain_error
 
-from . import services
+from . import ocean, services
 from .forms import ObjectiveForm
-from .models import Kpi, Objective, PeriodKind, RateBasis, Scope
+from .models import Kpi, Objective, PeriodKind, PeriodReview, RateBasis, Scope
 from .progress import Pace, Progress, objective_progress
 
 PACE_LABELS = {
@@ -169,3 +172,70 @@ class ObjectiveEditPage(_ObjectivesPage):
                 messages.success(request, _("Objective saved."))
                 return redirect("dashboard:objectives", self.workspace.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+def _period(request, workspace) -> tuple[date, date]:
+    """The period the OCEAN page shows: ?start=&end= (workspace days), default this quarter."""
+    try:
+        start = date.fromisoformat(request.GET.get("start", ""))
+        end = date.fromisoformat(request.GET.get("end", ""))
+        if start <= end and (end - start).days <= 366:
+            return start, end
+    except ValueError:
+        pass
+    today = timezone.localdate(timezone.now(), workspace.tzinfo)
+    start = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    return start, services.period_end(PeriodKind.QUARTER, start)
+
+
+class OceanPage(_ObjectivesPage):
+    """OCEAN for one period: Objective, Content & Channel, Execution, Analysis, Normalization (a review
+    note per period, saved with POST by objective.edit holders)."""
+
+    template_name = "objectives/ocean.html"
+    required_capabilities = {"GET": C.ANALYTICS_VIEW, "POST": C.OBJECTIVE_EDIT}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        start, end = kwargs.get("period") or _period(self.request, self.workspace)
+        rows = [
+            row
+            for row in objective_rows(self.workspace)
+            if row["objective"].starts_on <= end and row["objective"].ends_on >= start
+        ]
+        platforms, tags = ocean.planned_mix(self.workspace, start, end)
+        done = ocean.execution(self.workspace, start, end)
+        review = PeriodReview.objects.filter(workspace=self.workspace, starts_on=start, ends_on=end).first()
+        context.update(
+            start=start,
+            end=end,
+            rows=rows,
+            platforms=platforms,
+            tags=tags,
+            execution=done,
+            lead_time=None if done.lead_time_hours is None else f"{done.lead_time_hours:.1f}",
+            review=review,
+            note_error=kwargs.get("note_error"),
+        )
+        return context
+
+    def post(self, request, workspace_id):
+        try:
+            start = date.fromisoformat(request.POST.get("starts_on", ""))
+            end = date.fromisoformat(request.POST.get("ends_on", ""))
+        except ValueError:
+            start = end = None
+        try:
+            services.period_review_save(
+                workspace=self.workspace,
+                actor=request.user,
+                starts_on=start,
+                ends_on=end,
+                note=request.POST.get("note", ""),
+            )
+        except DomainError as error:
+            period = (start, end) if start and end else None
+            context = self.get_context_data(period=period, note_error=str(error))
+            return self.render_to_response(context, status=400)
+        messages.success(request, _("Period review saved."))
+        return redirect(f"{request.path}?start={start.isoformat()}&end={end.isoformat()}")

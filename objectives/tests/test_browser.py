@@ -1,6 +1,7 @@
 """Objectives in a real browser, in English and in Chinese: from the navigation, set a quarterly
 objective (a wrong start first, its message next to the field), then see its progress computed from the
-figures a pull stored. Saves objectives-en.png and objectives-zh.png (the README tour shows them)."""
+figures a pull stored; then its OCEAN review, with a review note. Saves objectives-en.png,
+objectives-zh.png, ocean-en.png and ocean-zh.png (the README tour shows them)."""
 
 from __future__ import annotations
 
@@ -86,3 +87,13 @@ def test_set_a_quarterly_objective_and_see_its_progress(browser, live_server, la
     page.screenshot(
         path=str(SCREENSHOTS / f"objectives-{'en' if language == 'en' else 'zh'}.png"), full_page=True
     )
+    # when: the OCEAN review of this quarter, its review note saved
+    page.click('[data-testid="ocean-link"]')
+    expect(page.locator('[data-testid="ocean-objective"]')).to_contain_text("Q views")
+    page.locator('[data-testid="review-form"] textarea[name="note"]').fill("KOC notes worked: keep them.")
+    page.click('[data-testid="review-save"]')
+    # then: the note is there on the reloaded page
+    expect(page.locator('[data-testid="review-form"] textarea[name="note"]')).to_have_value(
+        "KOC notes worked: keep them."
+    )
+    page.screenshot(path=str(SCREENSHOTS / f"ocean-{'en' if language == 'en' else 'zh'}.png"), full_page=True)

@@ -29,6 +29,7 @@ def test_a_quarter_takes_its_end_from_its_start_and_is_audited():
     assert objective.ends_on == date(2027, 3, 31)
     event = AuditEvent.objects.get(action="objective.create")
     assert event.after["kpi_target"] == "50000" and event.after["kpi"] == "views"
+    assert event.after["objective_period"] == "quarter"
 
 
 def test_a_month_ends_on_its_last_day():
