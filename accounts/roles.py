@@ -51,6 +51,7 @@ class Capability:
     BUDGET_VIEW = "budget.view"
     BUDGET_EDIT = "budget.edit"
     BUDGET_APPROVE = "budget.approve"
+    OBJECTIVE_EDIT = "objective.edit"
     INBOX_VIEW = "inbox.view"
     INBOX_REPLY = "inbox.reply"
     INBOX_ASSIGN = "inbox.assign"
@@ -87,6 +88,7 @@ _MANAGER = (
         C.COMPETITOR_MANAGE,
         C.BUDGET_EDIT,
         C.BUDGET_APPROVE,
+        C.OBJECTIVE_EDIT,
         C.INBOX_ASSIGN,
     }
 )

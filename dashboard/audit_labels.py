@@ -133,6 +133,11 @@ AUDIT_ACTION_LABELS = {
     "spend.reject": _("Spend rejected"),
     "exchange_rate.set": _("Exchange rate set"),
     "exchange_rate.delete": _("Exchange rate deleted"),
+    # objectives
+    "objective.create": _("Objective set"),
+    "objective.update": _("Objective changed"),
+    "objective.delete": _("Objective deleted"),
+    "period_review.save": _("Period review saved"),
     "exchange_rate.import": _("Exchange rates imported"),
     # competitors
     "competitor.add": _("Competitor added"),
@@ -242,4 +247,11 @@ AUDIT_FIELD_LABELS = {
     "why": _("Why"),
     "word": _("Word"),
     "workflow": _("Workflow"),
+    # objectives
+    "objective_period": _("Period"),
+    "objective_scope": _("Scope"),
+    "tag": _("Tag"),
+    "kpi": _("KPI"),
+    "rate_basis": _("Rate denominator"),
+    "kpi_target": _("Target"),
 }

@@ -68,6 +68,13 @@ SECTIONS = [
         _("Track followers, engagement and objectives, normalised across platforms."),
     ),
     Section(
+        "objectives",
+        _("Objectives"),
+        C.ANALYTICS_VIEW,
+        "flag",
+        _("Set measurable goals per period and watch their progress and pace from stored figures."),
+    ),
+    Section(
         "competitors",
         _("Competitors"),
         C.COMPETITOR_VIEW,

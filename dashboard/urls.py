@@ -8,6 +8,7 @@ from channels_app.views import AccountMatrixView
 from competitors.views import CompetitorsPage
 from content.views import CalendarView
 from content.views.media_library import MediaLibraryView
+from objectives.views import ObjectiveListPage
 
 from . import organization_views, personal_views, views
 
@@ -63,6 +64,7 @@ urlpatterns = [
     path(W + "analytics/", OverviewPage.as_view(), name="analytics"),
     path(W + "competitors/", CompetitorsPage.as_view(), name="competitors"),
     path(W + "budgets/", BudgetListPage.as_view(), name="budgets"),
+    path(W + "objectives/", ObjectiveListPage.as_view(), name="objectives"),
     path(W + "inbox/", views.SectionPlaceholderView.as_view(section="inbox"), name="inbox"),
     # Workspace settings
     path(W + "settings/members/", views.MembersView.as_view(), name="members"),

@@ -37,6 +37,9 @@ from budgets.models import Category as BudgetCategory
 from core.errors import DomainError
 from core.timezones import day_start
 from core.views import WorkspacePageMixin, WorkspaceViewMixin, apply_domain_error
+from objectives.models import Kpi, RateBasis
+from objectives.models import PeriodKind as ObjectivePeriod
+from objectives.models import Scope as ObjectiveScope
 from publishing.forms import EVENT_CHOICES as WEBHOOK_EVENT_CHOICES
 
 from . import selectors
@@ -498,6 +501,11 @@ BUDGET_VALUE_LABELS = {
     "cap_mode": dict(CapMode.choices),
     "spend_kind": dict(SpendKind.choices),
     "spend_status": dict(SpendStatus.choices),
+    # objectives (objectives.services names these keys apart too)
+    "objective_period": dict(ObjectivePeriod.choices),
+    "objective_scope": dict(ObjectiveScope.choices),
+    "kpi": dict(Kpi.choices),
+    "rate_basis": dict(RateBasis.choices),
 }
 
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("analytics.api.urls")),
     path("", include("analytics.exports.urls")),
     path("", include("budgets.api.urls")),
+    path("", include("objectives.api.urls")),
     path("", include("competitors.api.urls")),
 ]

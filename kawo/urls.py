@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("analytics.urls")),
     path("", include("analytics.exports.page_urls")),
     path("", include("budgets.urls")),
+    path("", include("objectives.urls")),
     path("", include("competitors.urls")),
     path("", include("dashboard.urls")),
 ]

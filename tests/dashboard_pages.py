@@ -247,6 +247,7 @@ _ARGUMENTS: dict[str, Callable[[World], Any]] = {
     ),
     "budget_id": _first_of("budgets.Budget", "budgets.tests.factories.BudgetFactory"),
     "spend_id": _first_of("budgets.SpendEntry", "budgets.tests.factories.SpendEntryFactory"),
+    "objective_id": _first_of("objectives.Objective", "objectives.tests.factories.ObjectiveFactory"),
     "organization_id": _organization_id,
     "token": lambda world: {
         "approvals:external_review": _review_token(world),

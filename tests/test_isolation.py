@@ -121,6 +121,8 @@ PROVIDERS = {
     "rate_id": lambda w: w.once("exchange_rate", _exchange_rate).pk,
     # competitors
     "competitor_id": lambda w: w.once("competitor", _competitor).pk,
+    # objectives
+    "objective_id": lambda w: w.once("objective", _objective).pk,
 }
 # Kwargs that name no tenant's object (every tenant uses the same values): filled, never swapped.
 NOT_OBJECT_IDS = {"workspace_id", "organization_id", "platform"}
@@ -269,6 +271,12 @@ def _spend(world: World):
     entry = SpendEntryFactory(line=world.once("budget_line", _budget_line))
     entry.receipt.save("receipt.pdf", ContentFile(b"%PDF-1.4"), save=True)
     return entry
+
+
+def _objective(world: World):
+    from objectives.tests.factories import ObjectiveFactory
+
+    return ObjectiveFactory(workspace=world.workspace)
 
 
 def _exchange_rate(world: World):

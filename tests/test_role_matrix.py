@@ -648,6 +648,37 @@ REQUESTS["budget.edit"] = [
     ),
     Req("DELETE", "exchange-rate-detail", lambda ws: (_rate(ws), None)),
 ]
+
+
+# objectives: reading needs analytics.view, changing objective.edit
+def _objective(workspace: Workspace) -> dict:
+    from objectives.tests.factories import ObjectiveFactory
+
+    return {"objective_id": ObjectiveFactory(workspace=workspace).pk}
+
+
+REQUESTS["analytics.view"] += [
+    Req("GET", "objective-list", _nothing),
+    Req("GET", "objective-detail", lambda ws: (_objective(ws), None)),
+]
+REQUESTS["objective.edit"] = [
+    Req(
+        "POST",
+        "objective-list",
+        lambda ws: (
+            {},
+            {
+                "name": "Q1 views",
+                "period": "quarter",
+                "starts_on": "2027-01-01",
+                "kpi": "views",
+                "target": "5000",
+            },
+        ),
+    ),
+    Req("PATCH", "objective-detail", lambda ws: (_objective(ws), {"target": "9000"})),
+    Req("DELETE", "objective-detail", lambda ws: (_objective(ws), None)),
+]
 REQUESTS["budget.approve"] = [
     Req("GET", "spend-waiting", _nothing),
     Req("POST", "spend-decision", lambda ws: (_spend(ws, "pending"), {"approve": True})),

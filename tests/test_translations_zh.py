@@ -51,6 +51,7 @@ LATIN_TERMS = {
     "oauth",
     "kol",
     "kols",
+    "ocean",  # the method's name (Objective, Content & Channel, Execution, Analysis, Normalization)
     # formats, units and abbreviations
     "csv",
     "xlsx",

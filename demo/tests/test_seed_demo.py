@@ -266,3 +266,21 @@ def test_seed_demo_makes_this_quarters_budget_with_spend_in_cny_and_usd_once():
     # and --reset takes the budgets along with the organizations
     seed("--reset")
     assert Budget.objects.filter(workspace__organization__slug="lumiere").count() >= 1
+
+
+def test_seed_demo_sets_two_objectives_per_brand_workspace_once():
+    from objectives.models import Objective
+    from objectives.progress import objective_progress
+
+    # when
+    out, _err = seed()
+    seed()
+    # then
+    workspaces = Workspace.objects.filter(organization__slug="lumiere")
+    for workspace in workspaces:
+        objectives = list(Objective.objects.filter(workspace=workspace))
+        assert len(objectives) == 2 and {o.kpi for o in objectives} == {"views", "engagement_rate"}
+        today = timezone.now().astimezone(workspace.tzinfo).date()
+        assert all(o.starts_on <= today <= o.ends_on for o in objectives)
+        assert all(objective_progress(o).days_elapsed >= 1 for o in objectives)
+    assert "2 objectives" in out

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "analytics",
     "competitors",
     "budgets",
+    "objectives",
     "dashboard",
     "platform_sim",
     "publishing",

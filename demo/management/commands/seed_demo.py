@@ -83,6 +83,7 @@ class Command(BaseCommand):
         simulator = self._seed_accounts(sim_url)
         self._seed_content(sim_url, simulator)
         self._seed_budgets()
+        self._seed_objectives()
         if not no_analytics:
             self._seed_analytics()
         self._seed_competitors(sim_url, simulator)
@@ -122,6 +123,13 @@ class Command(BaseCommand):
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             for workspace in Workspace.objects.filter(organization__slug=BRAND_SLUG).order_by("name"):
                 self.stdout.write(seed_demo_budgets(workspace))
+
+    def _seed_objectives(self) -> None:
+        """Two objectives per brand workspace (demo.objectives), once."""
+        from demo.objectives import seed_demo_objectives
+
+        for workspace in Workspace.objects.filter(organization__slug=BRAND_SLUG).order_by("name"):
+            self.stdout.write(seed_demo_objectives(workspace))
 
     def _seed_analytics(self) -> None:
         """90 days of metric history for each brand workspace (demo.analytics), once."""
