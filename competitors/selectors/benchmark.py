@@ -162,11 +162,15 @@ def _rival_rows(workspace, brands, lower, upper) -> tuple[list[PostRow], dict, d
     for rival_id, at, value in sorted([*earlier, *recent]):
         readings[rival_id].append((at, value))
     rows = []
+    midnights: dict[date, datetime] = {}  # the end of each local day (one zone lookup per day, not per post)
     for post in RivalPost.objects.filter(
         rival_id__in=list(accounts), published_at__gte=lower, published_at__lt=upper
     ):
         brand, account = accounts[post.rival_id]
-        day_end = _next_midnight(workspace, post.published_at)
+        day = local_date(workspace, post.published_at)
+        if day not in midnights:
+            midnights[day] = day_bounds(workspace, day, day)[1]
+        day_end = midnights[day]
         followers = _followers_on(readings[post.rival_id], day_end)
         if followers is None and readings[post.rival_id]:
             followers = readings[post.rival_id][0][1]  # first read only later: its first reading
