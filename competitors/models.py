@@ -180,3 +180,41 @@ class SourceUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.month:%Y-%m}: {self.reads}"
+
+
+class RivalImport(TimeStampedModel):
+    """An uploaded CSV/XLSX of rival posts and follower readings (competitors.services.imports): checked
+    and loaded by one Celery task, every row or none."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a worker")
+        VALIDATING = "validating", _("Checking")
+        WRITING = "writing", _("Loading")
+        DONE = "done", _("Loaded")
+        INVALID = "invalid", _("Has problems; nothing loaded")
+        FAILED = "failed", _("Failed; nothing loaded")
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(upload_to="competitor-imports/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField(default=0)
+    language = models.CharField(max_length=10, default="en")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    validated_rows = models.PositiveIntegerField(default=0)
+    written_rows = models.PositiveIntegerField(default=0)
+    posts = models.PositiveIntegerField(default=0)  # rival posts loaded (new or updated)
+    readings = models.PositiveIntegerField(default=0)  # follower readings loaded
+    errors = models.JSONField(default=list, blank=True)  # [{sheet, row, column, message}]
+    error_count = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"rival import {self.pk} ({self.status})"

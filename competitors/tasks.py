@@ -17,3 +17,10 @@ def plan_pulls() -> int:
     from .services.pulls import rivals_plan
 
     return len(rivals_plan())
+
+
+@shared_task(name="competitors.import_rivals", ignore_result=True)
+def import_rivals(job_id: int) -> str:
+    from .services.imports import rival_import_run
+
+    return rival_import_run(job_id=job_id)

@@ -10,6 +10,20 @@ W = "w/<int:workspace_id>/competitors/"
 
 urlpatterns = [
     path(W + "benchmark/", views.BenchmarkPage.as_view(), name="benchmark"),
+    path(W + "benchmark/export/", views.BenchmarkExportView.as_view(), name="benchmark_export"),
+    path(W + "imports/", views.RivalImportsPage.as_view(), name="imports"),
+    path(
+        W + "imports/template.csv",
+        views.RivalImportTemplateView.as_view(),
+        {"kind": "csv"},
+        name="import_template_csv",
+    ),
+    path(
+        W + "imports/template.xlsx",
+        views.RivalImportTemplateView.as_view(),
+        {"kind": "xlsx"},
+        name="import_template_xlsx",
+    ),
     path(W + "<int:competitor_id>/pull/", views.CompetitorPullView.as_view(), name="pull"),
     path(W + "<int:competitor_id>/remove/", views.CompetitorRemoveView.as_view(), name="remove"),
 ]

@@ -4,22 +4,25 @@ services and selectors as the API (competitors.api.views)."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from accounts.roles import Capability as C
 from analytics.views import PRESETS, _AnalyticsPage
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from core.views import WorkspacePageMixin, apply_domain_error
 
-from . import selectors, services
+from . import exports, selectors, services
 from .api.views import account_data, benchmark_data
 from .forms import CompetitorAddForm
+from .services import imports
 from .sources.registry import source_class
 from .tasks import pull_rival
 
@@ -35,6 +38,7 @@ class _CompetitorsPage(WorkspacePageMixin, TemplateView):
         context["tabs"] = [
             ("rivals", _("Competitors"), reverse("dashboard:competitors", args=[ws])),
             ("benchmark", _("Benchmark"), reverse("competitors:benchmark", args=[ws])),
+            ("imports", _("Import"), reverse("competitors:imports", args=[ws])),
         ]
         return context
 
@@ -134,9 +138,86 @@ class BenchmarkPage(_CompetitorsPage, _AnalyticsPage):
         context["tabs"] = [
             ("rivals", _("Competitors"), reverse("dashboard:competitors", args=[self.workspace.pk])),
             ("benchmark", _("Benchmark"), reverse("competitors:benchmark", args=[self.workspace.pk])),
+            ("imports", _("Import"), reverse("competitors:imports", args=[self.workspace.pk])),
         ]
         context["presets"] = PRESETS
+        export = reverse("competitors:benchmark_export", args=[self.workspace.pk])
+        context["export_links"] = [
+            (label, f"{export}?format={fmt}&start={start.isoformat()}&end={end.isoformat()}")
+            for fmt, label in (("csv", "CSV"), ("xlsx", "XLSX"), ("pdf", "PDF"))
+        ]
         context["api_url"] = (
             reverse("competitors-benchmark", args=[self.workspace.pk]) + "?" + context["period_query"]
         )
         return context
+
+
+class RivalImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("File"))
+
+
+class RivalImportsPage(_CompetitorsPage):
+    """Upload rival posts and follower readings (CSV/XLSX), watch the check and the load (the page
+    refreshes itself while a job runs), read every problem by row and column."""
+
+    template_name = "competitors/imports.html"
+    tab = "imports"
+    required_capabilities = {"GET": C.COMPETITOR_VIEW, "POST": C.COMPETITOR_MANAGE}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        jobs = imports.rival_imports_recent(self.workspace)
+        context["jobs"] = [
+            {"job": job, "written": imports.written_so_far(job), "errors": job.errors[:100]} for job in jobs
+        ]
+        context["running"] = any(job.status in imports.ACTIVE for job in jobs)
+        context["columns"] = imports.COLUMNS
+        context["can_manage"] = self.access.can(C.COMPETITOR_MANAGE)
+        if context["can_manage"]:
+            context.setdefault("form", kwargs.get("form") or RivalImportForm())
+        return context
+
+    def post(self, request, workspace_id):
+        form = RivalImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                imports.rival_import_create(
+                    actor=request.user, workspace=self.workspace, file=form.cleaned_data["file"]
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("File received; it is being checked."))
+                return redirect("competitors:imports", self.workspace.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class RivalImportTemplateView(_CompetitorsPage):
+    required_capabilities = {"GET": C.COMPETITOR_VIEW}
+
+    def get(self, request, workspace_id, kind):
+        try:
+            data, content_type, name = imports.import_template(self.workspace, kind=kind)
+        except NotFound:
+            raise Http404 from None
+        response = HttpResponse(data, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class BenchmarkExportView(_CompetitorsPage, _AnalyticsPage):
+    """The benchmark of the page's period as CSV, XLSX or PDF (`format`; CSV when not given)."""
+
+    required_capabilities = {"GET": C.COMPETITOR_VIEW}
+
+    def get(self, request, workspace_id):
+        start, end, _preset, _errors = self.period()
+        try:
+            body, content_type, name = exports.benchmark_export(
+                self.workspace, start=start, end=end, file_format=request.GET.get("format") or "csv"
+            )
+        except NotFound:
+            raise Http404 from None
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response

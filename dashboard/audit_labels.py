@@ -144,6 +144,7 @@ AUDIT_ACTION_LABELS = {
     "competitor.account_add": _("Competitor account added"),
     "competitor.pick": _("Competitor benchmarked"),
     "competitor.remove": _("Competitor no longer benchmarked"),
+    "competitor.import": _("Competitor data imported"),
 }
 
 AUDIT_FIELD_LABELS = {

@@ -121,6 +121,7 @@ PROVIDERS = {
     "rate_id": lambda w: w.once("exchange_rate", _exchange_rate).pk,
     # competitors
     "competitor_id": lambda w: w.once("competitor", _competitor).pk,
+    "rival_import_id": lambda w: w.once("rival_import", _rival_import).pk,
     # objectives
     "objective_id": lambda w: w.once("objective", _objective).pk,
 }
@@ -290,6 +291,12 @@ def _competitor(world: World):
 
     brand, _account = benchmarked_brand(world.workspace)
     return brand
+
+
+def _rival_import(world: World):
+    from competitors.models import RivalImport
+
+    return RivalImport.objects.create(workspace=world.workspace, original_name="rivals.csv", status="done")
 
 
 def _webhook_delivery(world: World):

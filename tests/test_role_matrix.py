@@ -241,10 +241,20 @@ def _organization_competitor(workspace: Workspace) -> tuple[dict, dict]:
     return {}, {"competitor": brand.pk}
 
 
+def _rival_import(workspace: Workspace) -> tuple[dict, None]:
+    from competitors.models import RivalImport
+
+    job = RivalImport.objects.create(workspace=workspace, original_name="rivals.csv", status="done")
+    return {"rival_import_id": job.pk}, None
+
+
 REQUESTS["competitor.view"] = [
     Req("GET", "competitors-list", _nothing),
     Req("GET", "competitors-detail", lambda ws: (_competitor(ws), None)),
     Req("GET", "competitors-benchmark", _nothing),
+    Req("GET", "competitors-imports", _nothing),
+    Req("GET", "competitors-benchmark-export", _nothing),
+    Req("GET", "competitors-import-detail", _rival_import),
 ]
 REQUESTS["competitor.manage"] = [
     Req("DELETE", "competitors-detail", lambda ws: (_competitor(ws), None)),

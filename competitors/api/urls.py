@@ -1,13 +1,24 @@
 from django.urls import path
 
-from . import views
+from . import imports, views
 
 C = "workspaces/<int:workspace_id>/competitors/"
 
 urlpatterns = [
     path(C, views.CompetitorListView.as_view(), name="competitors-list"),
     path(C + "pick/", views.CompetitorPickView.as_view(), name="competitors-pick"),
+    path(C + "imports/", imports.RivalImportListView.as_view(), name="competitors-imports"),
+    path(
+        C + "imports/<int:rival_import_id>/",
+        imports.RivalImportDetailView.as_view(),
+        name="competitors-import-detail",
+    ),
     path(C + "benchmark/", views.BenchmarkView.as_view(), name="competitors-benchmark"),
+    path(
+        C + "benchmark/export/",
+        views.BenchmarkExportView.as_view(),
+        name="competitors-benchmark-export",
+    ),
     path(C + "<int:competitor_id>/", views.CompetitorDetailView.as_view(), name="competitors-detail"),
     path(
         C + "<int:competitor_id>/accounts/",

@@ -14,6 +14,7 @@ from accounts.roles import Capability as C
 from analytics.api.serializers import PeriodSerializer
 from analytics.api.views import _number, _validated, platform_name
 from core.api import WorkspaceScopedAPIView, created
+from core.errors import NotFound
 
 from .. import selectors, services
 from ..models import BenchmarkedBrand, CompetitorBrand
@@ -236,3 +237,29 @@ class BenchmarkView(_CompetitorView):
         query = _validated(PeriodSerializer, request.query_params, self)
         result = selectors.benchmark(self.workspace, start=query["start"], end=query["end"])
         return Response(benchmark_data(self.workspace, result))
+
+
+class BenchmarkExportView(_CompetitorView):
+    """The benchmark of a period as a file: `file_format` csv (the brands table), xlsx (brands and top posts)
+    or pdf (both); `start`, `end` as for the benchmark."""
+
+    @extend_schema(
+        parameters=[PeriodSerializer],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    def get(self, request, workspace_id):
+        from django.http import HttpResponse
+
+        from ..exports import benchmark_export
+
+        query = _validated(PeriodSerializer, request.query_params, self)
+        file_format = request.query_params.get("file_format") or "csv"
+        try:
+            body, content_type, name = benchmark_export(
+                self.workspace, start=query["start"], end=query["end"], file_format=file_format
+            )
+        except NotFound:
+            raise Http404 from None
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response

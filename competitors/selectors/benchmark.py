@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import median
 
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+
 from analytics.selectors import post_figures as own_post_figures
 from analytics.selectors.days import day_bounds, local_date
 from channels_app.models import SocialAccount
@@ -141,20 +144,33 @@ def _rival_rows(workspace, brands, lower, upper) -> tuple[list[PostRow], dict, d
     """Posts of the period and every account's follower readings (up to the period's end)."""
     accounts = {account.pk: (brand, account) for brand in brands for account in brand.accounts.all()}
     readings: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
-    for rival_id, at, value in (
-        RivalSnapshot.objects.filter(
-            rival_id__in=list(accounts), platform_post_id="", metric="followers", captured_at__lt=upper
-        )
-        .order_by("rival_id", "captured_at")
+    # Readings from two days before the period, plus each account's last one before that: every
+    # "last reading before" the benchmark asks for is among them (not two years of history).
+    bound = lower - timedelta(days=2)
+    followers = RivalSnapshot.objects.filter(
+        rival_id__in=list(accounts), platform_post_id="", metric="followers"
+    )
+    earlier = (
+        followers.filter(captured_at__lt=bound)
+        .annotate(n=Window(RowNumber(), partition_by=[F("rival_id")], order_by=F("captured_at").desc()))
+        .filter(n=1)
         .values_list("rival_id", "captured_at", "value")
-    ):
+    )
+    recent = followers.filter(captured_at__gte=bound, captured_at__lt=upper).values_list(
+        "rival_id", "captured_at", "value"
+    )
+    for rival_id, at, value in sorted([*earlier, *recent]):
         readings[rival_id].append((at, value))
     rows = []
+    midnights: dict[date, datetime] = {}  # the end of each local day (one zone lookup per day, not per post)
     for post in RivalPost.objects.filter(
         rival_id__in=list(accounts), published_at__gte=lower, published_at__lt=upper
     ):
         brand, account = accounts[post.rival_id]
-        day_end = _next_midnight(workspace, post.published_at)
+        day = local_date(workspace, post.published_at)
+        if day not in midnights:
+            midnights[day] = day_bounds(workspace, day, day)[1]
+        day_end = midnights[day]
         followers = _followers_on(readings[post.rival_id], day_end)
         if followers is None and readings[post.rival_id]:
             followers = readings[post.rival_id][0][1]  # first read only later: its first reading
@@ -308,13 +324,17 @@ def _spikes(accounts: dict, lower: datetime, upper: datetime) -> list[Spike]:
     """Spikes among the period's rival posts, each against its account's previous posts."""
     found = []
     series: dict[int, list[tuple[str, datetime, float]]] = defaultdict(list)
-    for rival_id, post_id, published_at, value in (
-        RivalPost.objects.filter(
-            rival_id__in=list(accounts), published_at__lt=upper, engagements__isnull=False
-        )
-        .order_by("rival_id", "published_at")
-        .values_list("rival_id", "platform_post_id", "published_at", "engagements")
-    ):
+    posts = RivalPost.objects.filter(rival_id__in=list(accounts), engagements__isnull=False)
+    fields = ("rival_id", "published_at", "platform_post_id", "engagements")
+    # The period's posts and, per account, the SPIKE_WINDOW posts before it (the first ones' baseline).
+    before = (
+        posts.filter(published_at__lt=lower)
+        .annotate(n=Window(RowNumber(), partition_by=[F("rival_id")], order_by=F("published_at").desc()))
+        .filter(n__lte=SPIKE_WINDOW)
+        .values_list(*fields)
+    )
+    inside = posts.filter(published_at__gte=lower, published_at__lt=upper).values_list(*fields)
+    for rival_id, published_at, post_id, value in sorted([*before, *inside], key=lambda r: (r[0], r[1])):
         series[rival_id].append((post_id, published_at, value))
     for rival_id, items in series.items():
         handle = f"@{accounts[rival_id][1].handle}"
