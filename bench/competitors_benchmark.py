@@ -123,8 +123,8 @@ def seed(rivals: int, days: int):
         raw = connection.cursor().cursor
         raw.copy_expert(
             "COPY competitors_rivalpost (created_at, updated_at, rival_id, platform_post_id, published_at,"
-            " text, url, media_kind, hashtags, likes, comments, shares, views, engagements, figures_at, source,"
-            " track_until, deleted_at) FROM STDIN",
+            " text, url, media_kind, hashtags, likes, comments, shares, views, engagements, figures_at,"
+            " source, track_until, deleted_at) FROM STDIN",
             posts,
         )
         raw.copy_expert(
