@@ -275,6 +275,8 @@ SPECTACULAR_SETTINGS = {
         "SpendStatusEnum": "budgets.models.SpendStatus",
         "BudgetCategoryEnum": "budgets.models.Category",
         "BudgetCapModeEnum": "budgets.models.CapMode",
+        "ObjectiveScopeEnum": "objectives.models.Scope",
+        "ApprovalPolicyScopeEnum": "approvals.models.ApprovalPolicyRule.Scope",
         "ExportKindEnum": "analytics.models.ExportKind",
         "ExportFormatEnum": "analytics.models.ExportFormat",
         "ScheduledReportFormatEnum": "analytics.models.ScheduledReport.Format",
