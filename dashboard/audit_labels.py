@@ -119,6 +119,10 @@ AUDIT_ACTION_LABELS = {
     "analytics.scheduled_report_create": _("Scheduled report created"),
     "analytics.scheduled_report_update": _("Scheduled report changed"),
     "analytics.scheduled_report_delete": _("Scheduled report deleted"),
+    # inbox
+    "inbox.item_update": _("Inbox item changed"),
+    "inbox.item_assign": _("Inbox item assigned"),
+    "inbox.note_add": _("Inbox note added"),
 }
 
 AUDIT_FIELD_LABELS = {
@@ -128,6 +132,7 @@ AUDIT_FIELD_LABELS = {
     "agency": _("Agency"),
     "alt_text": _("Alt text"),
     "anchor": _("Commented phrase"),
+    "assignee": _("Assignee"),
     "batch": _("Batch"),
     "cancelled_requests": _("Requests cancelled"),
     "changed": _("Changed"),
@@ -160,12 +165,14 @@ AUDIT_FIELD_LABELS = {
     "mentions": _("Mentioned"),
     "mime": _("File type"),
     "name": _("Name"),
+    "note": _("Note"),
     "override": _("Override"),
     "parent": _("In reply to"),
     "platform": _("Platform"),
     "posts": _("Posts"),
     "preferences": _("Preferences"),
     "prefix": _("Prefix"),
+    "priority": _("Priority"),
     "reason": _("Reason"),
     "recipients": _("Recipients"),
     "request": _("Approval request"),
@@ -187,6 +194,7 @@ AUDIT_FIELD_LABELS = {
     "stage": _("Stage"),
     "stages": _("Stages"),
     "status": _("Status"),
+    "tags": _("Tags"),
     "target": _("Variant"),
     "targets": _("Variants"),
     "targets_to_draft": _("Variants back to draft"),

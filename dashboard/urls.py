@@ -6,6 +6,7 @@ from approvals.workflow_pages import WorkflowDeleteView, WorkflowEditPage, Workf
 from channels_app.views import AccountMatrixView
 from content.views import CalendarView
 from content.views.media_library import MediaLibraryView
+from inbox.views import QueuePage as InboxQueuePage
 
 from . import organization_views, personal_views, views
 
@@ -61,7 +62,7 @@ urlpatterns = [
     path(W + "analytics/", OverviewPage.as_view(), name="analytics"),
     path(W + "competitors/", views.SectionPlaceholderView.as_view(section="competitors"), name="competitors"),
     path(W + "budgets/", views.SectionPlaceholderView.as_view(section="budgets"), name="budgets"),
-    path(W + "inbox/", views.SectionPlaceholderView.as_view(section="inbox"), name="inbox"),
+    path(W + "inbox/", InboxQueuePage.as_view(), name="inbox"),
     # Workspace settings
     path(W + "settings/members/", views.MembersView.as_view(), name="members"),
     path(W + "settings/members/<int:member_id>/role/", views.MemberRoleView.as_view(), name="member_role"),

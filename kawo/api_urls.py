@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("approvals.api.urls")),
     path("", include("analytics.api.urls")),
     path("", include("analytics.exports.urls")),
+    path("", include("inbox.api.urls")),
 ]

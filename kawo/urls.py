@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("publishing.urls")),
     path("", include("analytics.urls")),
     path("", include("analytics.exports.page_urls")),
+    path("", include("inbox.urls")),
     path("", include("dashboard.urls")),
 ]
 

@@ -171,6 +171,15 @@ def _export_id(world: World) -> int:
     return job.pk
 
 
+def _inbox_item_id(world: World) -> int:
+    """The workspace's first fan message (the demo's inbox, or one made here)."""
+    from inbox.models import InboxItem
+    from inbox.tests.factories import InboxItemFactory
+
+    found = InboxItem.objects.filter(workspace=world.workspace, from_us=False).order_by("pk").first()
+    return (found or InboxItemFactory(conversation__account=_account(world))).pk
+
+
 def _organization_id(world: World) -> list[tuple[int, User]]:
     """Organization pages are the brand's (its owner) or the agency's (its admin)."""
     return [(world.brand.pk, world.owner), (world.agency.pk, world.agency_admin)]
@@ -231,6 +240,7 @@ _ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "workflow_id": _first_of(
         "approvals.ApprovalWorkflow", "approvals.tests.factories.ApprovalWorkflowFactory"
     ),
+    "item_id": _inbox_item_id,
     "organization_id": _organization_id,
     "token": lambda world: {
         "approvals:external_review": _review_token(world),

@@ -114,9 +114,18 @@ PROVIDERS = {
     "custom_metric_id": lambda w: w.once("custom_metric", _custom_metric).pk,
     "export_id": lambda w: w.once("export_job", _export_job).pk,
     "scheduled_report_id": lambda w: w.once("scheduled_report", _scheduled_report).pk,
+    # inbox
+    "item_id": lambda w: w.once("inbox_item", _inbox_item).pk,
+    "fan_id": lambda w: w.once("inbox_item", _inbox_item).fan_id,
 }
 # Kwargs that name no tenant's object (every tenant uses the same values): filled, never swapped.
 NOT_OBJECT_IDS = {"workspace_id", "organization_id", "platform"}
+
+
+def _inbox_item(world: World):
+    from inbox.tests.factories import InboxItemFactory
+
+    return InboxItemFactory(conversation__account=world.once("account", _social_account))
 
 
 def _social_account(world: World):

@@ -438,6 +438,39 @@ def _new_assignment(agency: Organization):
     return {"grant_id": _received_grant(agency).pk}, {"user": person.pk, "role": "viewer"}
 
 
+# inbox: reading needs inbox.view, working an item inbox.reply, giving it to someone inbox.assign
+def _inbox_item(workspace: Workspace) -> dict:
+    from inbox.tests.factories import InboxItemFactory
+
+    return {"item_id": InboxItemFactory(conversation__account__workspace=workspace).pk}
+
+
+def _inbox_fan(workspace: Workspace) -> dict:
+    from inbox.tests.factories import InboxItemFactory
+
+    return {"fan_id": InboxItemFactory(conversation__account__workspace=workspace).fan_id}
+
+
+def _inbox_assign_body(workspace: Workspace) -> dict:
+    return {"assignee": WorkspaceMemberFactory(workspace=workspace, role=Role.EDITOR).user_id}
+
+
+REQUESTS["inbox.view"] = [
+    Req("GET", "inbox-item-list", _nothing),
+    Req("GET", "inbox-item-detail", lambda ws: (_inbox_item(ws), None)),
+    Req("GET", "inbox-item-notes", lambda ws: (_inbox_item(ws), None)),
+    Req("GET", "inbox-fan-detail", lambda ws: (_inbox_fan(ws), None)),
+]
+REQUESTS["inbox.reply"] = [
+    Req("PATCH", "inbox-item-detail", lambda ws: (_inbox_item(ws), {"version": 1, "status": "pending"})),
+    Req("POST", "inbox-item-notes", lambda ws: (_inbox_item(ws), {"body": "Call them back"})),
+    Req("POST", "inbox-items-close", lambda ws: ({}, {"items": list(_inbox_item(ws).values())})),
+]
+REQUESTS["inbox.assign"] = [
+    Req("POST", "inbox-item-assign", lambda ws: (_inbox_item(ws), _inbox_assign_body(ws))),
+]
+
+
 # Organization capabilities -> requests that need them (the organization is an agency with grants).
 ORG_REQUESTS: dict[str, list[Req]] = {
     "organization.view": [

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "approvals",
     "analytics",
     "competitors",
+    "inbox",
     "dashboard",
     "platform_sim",
     "publishing",

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+P = "workspaces/<int:workspace_id>/inbox/"
+
+urlpatterns = [
+    path(P + "items/", views.ItemListView.as_view(), name="inbox-item-list"),
+    path(P + "items/close/", views.ItemsCloseView.as_view(), name="inbox-items-close"),
+    path(P + "items/<int:item_id>/", views.ItemDetailView.as_view(), name="inbox-item-detail"),
+    path(P + "items/<int:item_id>/assign/", views.ItemAssignView.as_view(), name="inbox-item-assign"),
+    path(P + "items/<int:item_id>/notes/", views.ItemNotesView.as_view(), name="inbox-item-notes"),
+    path(P + "fans/<int:fan_id>/", views.FanDetailView.as_view(), name="inbox-fan-detail"),
+]

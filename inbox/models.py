@@ -1,0 +1,152 @@
+"""The fan inbox: every comment, reply, mention and direct message from every account as one `InboxItem`,
+grouped into a `Conversation` (the thread under one of our posts, one fan's DM conversation, a mention's
+thread), written by a `Fan` whose profile and history span the workspace's accounts.
+
+An item is deduplicated by the platform's own id per account (`uniq_inbox_item_external`), so a second
+delivery of the same comment (a poll overlapping the last, a webhook retried) changes nothing. Our own
+replies are items too (`from_us`), so the thread reads as it does on the platform. `version` grows with
+every change a person makes; a reply or triage based on an older version is refused (inbox.services).
+Status changes happen in inbox.services only.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import WorkspaceScopedModel
+
+
+class ItemKind(models.TextChoices):
+    COMMENT = "comment", _("Comment")
+    REPLY = "reply", _("Reply")
+    MENTION = "mention", _("Mention")
+    DIRECT_MESSAGE = "direct_message", _("Direct message")
+
+
+class ItemStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    CLOSED = "closed", _("Closed")
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class Sentiment(models.TextChoices):
+    POSITIVE = "positive", _("Positive")
+    NEUTRAL = "neutral", _("Neutral")
+    NEGATIVE = "negative", _("Negative")
+
+
+class Fan(WorkspaceScopedModel):
+    """A person on a platform who wrote to one of the workspace's accounts (any of them)."""
+
+    platform = models.CharField(_("platform"), max_length=20)
+    external_id = models.CharField(_("external id"), max_length=200)
+    handle = models.CharField(_("handle"), max_length=200, blank=True)
+    display_name = models.CharField(_("display name"), max_length=200, blank=True)
+    avatar_url = models.URLField(_("avatar"), max_length=500, blank=True)
+    followers = models.PositiveIntegerField(_("followers"), null=True, blank=True)
+    first_seen_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "platform", "external_id"], name="uniq_inbox_fan"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.handle or self.external_id
+
+
+class Conversation(WorkspaceScopedModel):
+    class Kind(models.TextChoices):
+        THREAD = "thread", _("Comments under a post")
+        DIRECT = "direct", _("Direct messages")
+        MENTION = "mention", _("Mentions")
+
+    account = models.ForeignKey("channels_app.SocialAccount", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # The post's id on the platform (a thread or a mention's thread), or the DM conversation's id.
+    external_id = models.CharField(max_length=200)
+    fan = models.ForeignKey(Fan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    last_item_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_item_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "kind", "external_id"], name="uniq_inbox_conversation_external"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.external_id
+
+
+class InboxItem(WorkspaceScopedModel):
+    account = models.ForeignKey("channels_app.SocialAccount", on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(_("kind"), max_length=20, choices=ItemKind.choices)
+    external_id = models.CharField(max_length=200)
+    parent_external_id = models.CharField(max_length=200, blank=True)
+    fan = models.ForeignKey(Fan, null=True, blank=True, on_delete=models.SET_NULL, related_name="items")
+    from_us = models.BooleanField(_("from us"), default=False)
+    text = models.TextField(_("text"), blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), db_index=True)  # the platform's time (UTC)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)  # deleted by the fan
+    status = models.CharField(_("status"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.OPEN)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    sentiment = models.CharField(_("sentiment"), max_length=10, choices=Sentiment.choices, blank=True)
+    sentiment_score = models.FloatField(null=True, blank=True)  # 0 (negative) .. 1 (positive)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    raw = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "external_id"], name="uniq_inbox_item_external"),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "status", "-sent_at"], name="inbox_item_queue"),
+            models.Index(fields=["conversation", "sent_at"], name="inbox_item_thread"),
+        ]
+
+    def __str__(self) -> str:
+        return (self.text or self.external_id)[:60]
+
+
+class InboxNote(WorkspaceScopedModel):
+    """An internal note on an item: seen by the team, never sent to the fan."""
+
+    item = models.ForeignKey(InboxItem, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("note"))
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
