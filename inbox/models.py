@@ -150,3 +150,20 @@ class InboxNote(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+
+class InboxSource(WorkspaceScopedModel):
+    """Where the poller stands for one account: the platform's cursor (opaque), when to read next, and
+    what went wrong last. One row per polled account, made on its first poll."""
+
+    account = models.OneToOneField(
+        "channels_app.SocialAccount", on_delete=models.CASCADE, related_name="inbox_source"
+    )
+    cursor = models.TextField(blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    polls = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"inbox source {self.account_id}"

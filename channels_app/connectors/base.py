@@ -45,6 +45,7 @@ class Capabilities:
     server_side_publish: bool = True  # False: assisted publishing (Xiaohongshu, WeChat Channels)
     auth: str = "oauth2"  # "oauth2", "oauth2_pkce", "app_credentials", "app_password", "assisted"
     metrics: bool = False  # fetch_account_metrics / fetch_post_metrics are implemented
+    inbound_poll: bool = False  # fetch_inbound is implemented: the inbox polls this platform
 
     @property
     def comment_limit(self) -> int | None:
@@ -310,6 +311,11 @@ class Connector:
         raise NotImplementedError
 
     def recent_posts(self, credentials: Credentials, limit: int = 20) -> list[RemotePost]:
+        raise NotImplementedError
+
+    # --- the inbox (capabilities.inbound_poll; channels_app.connectors.inbound) ---
+    def fetch_inbound(self, credentials: Credentials, *, cursor: str = ""):
+        """Fans' comments, replies, mentions and messages since `cursor`: an InboundPage."""
         raise NotImplementedError
 
 

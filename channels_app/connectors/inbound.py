@@ -21,7 +21,7 @@ class InboundAuthor:
 
 @dataclass(frozen=True)
 class InboundMessage:
-    kind: str  # "comment", "reply", "mention", "direct_message"
+    kind: str  # "comment", "reply", "mention", "direct_message" (inbox.models.ItemKind)
     external_id: str  # the platform's id of this message
     author: InboundAuthor
     text: str
@@ -40,4 +40,6 @@ class InboundMessage:
 class InboundPage:
     messages: list[InboundMessage]
     cursor: str = ""  # ask with this next time ("" = from the start)
-    more: bool = False  # another page is waiting now
+    # Threads (our posts) listed in full in `messages`: a message of one of them that is not there any
+    # more was deleted on the platform (Weibo says nothing else about a deletion).
+    complete_threads: tuple[str, ...] = ()

@@ -332,6 +332,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "content.import_files_expire",
         "schedule": crontab(minute=47, hour=3),
     },
+    # The inbox's poller: queue a read of every account whose platform does not push and that is due.
+    "inbox.plan_polls": {
+        "task": "inbox.plan_polls",
+        "schedule": float(os.environ.get("KAWO_INBOX_PLAN_SECONDS", "30")),
+    },
     # The publish pipeline's dispatcher (claims due posts, sweeps leases, settles unknown outcomes).
     "publishing.dispatch": {
         "task": "publishing.dispatch",
@@ -348,7 +353,10 @@ METRICS_QUEUE = "metrics"
 CELERY_TASK_ROUTES = {
     "analytics.pull_account": {"queue": METRICS_QUEUE},
     "analytics.pull_posts": {"queue": METRICS_QUEUE},
+    "inbox.poll_account": {"queue": METRICS_QUEUE},
 }
+# How often each polled account's inbox is read (seconds).
+KAWO_INBOX_POLL_SECONDS = float(os.environ.get("KAWO_INBOX_POLL_SECONDS", "120"))
 
 # --- Metric pulls (analytics/pull_schedule.py has the schedules and their per-platform defaults) --------
 # Divides the post schedule's clock (ages and intervals): 3600 makes "day one" last 24 s. Tests and demos.

@@ -42,6 +42,7 @@ from ..base import (
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
 from ..facebook.connector import scheduled_at
 from ..http import json_or_empty, parse_retry_after
+from .inbound import MastodonInbound
 
 TEXT_LIMIT = 500
 URL_WEIGHT = 23
@@ -75,7 +76,7 @@ def _html_to_text(content: str) -> str:
     return html.unescape(_TAG.sub("", content))
 
 
-class MastodonConnector(Connector):
+class MastodonConnector(MastodonInbound, Connector):
     platform = "mastodon"
     display_name = "Mastodon"
     capabilities = Capabilities(
@@ -95,6 +96,7 @@ class MastodonConnector(Connector):
         idempotency_key=True,
         auth="oauth2",
         metrics=True,
+        inbound_poll=True,
     )
     default_retry_after = DEFAULT_RATE_LIMIT_WAIT
 

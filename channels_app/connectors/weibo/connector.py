@@ -33,6 +33,7 @@ from ..base import (
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
 from ..http import json_or_empty, parse_retry_after
+from .inbound import WeiboInbound
 
 URL_RE = re.compile(r"https?://[^\s]+")
 
@@ -63,7 +64,7 @@ def _parse_time(value: str) -> datetime | None:
         return None
 
 
-class WeiboConnector(Connector):
+class WeiboConnector(WeiboInbound, Connector):
     platform = "weibo"
     display_name = "Weibo"
     capabilities = Capabilities(
@@ -74,6 +75,7 @@ class WeiboConnector(Connector):
         ),
         auth="oauth2",
         metrics=True,
+        inbound_poll=True,
     )
     default_retry_after = 3600.0  # Weibo's limits are hourly and it names no time
 

@@ -1,0 +1,20 @@
+"""Inbox tasks. Thin: ids in, call a service; explicit names. Polls run on the "metrics" queue beside the
+analytics pulls (CELERY_TASK_ROUTES), below publishing; the planner stays on the default queue."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .services.polling import inbox_poll_account, inbox_polls_plan
+
+
+@shared_task(name="inbox.plan_polls")
+def plan_polls() -> int:
+    """Beat (every KAWO_INBOX_PLAN_SECONDS): queue a poll for every account that is due."""
+    return len(inbox_polls_plan())
+
+
+@shared_task(name="inbox.poll_account")
+def poll_account(account_id: int) -> str:
+    result = inbox_poll_account(account_id)
+    return f"{result.status}: +{result.created} ~{result.edited} -{result.removed} ={result.duplicates}"
