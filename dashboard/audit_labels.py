@@ -123,6 +123,7 @@ AUDIT_ACTION_LABELS = {
     "inbox.item_update": _("Inbox item changed"),
     "inbox.item_assign": _("Inbox item assigned"),
     "inbox.note_add": _("Inbox note added"),
+    "inbox.push_key_create": _("WeChat message server keys created"),
 }
 
 AUDIT_FIELD_LABELS = {

@@ -167,3 +167,64 @@ class InboxSource(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"inbox source {self.account_id}"
+
+
+class InboxPushKey(WorkspaceScopedModel):
+    """What a WeChat Official Account's message server setting holds for one account: our URL's key, the
+    Token and the EncodingAESKey (encrypted at rest with the credential vault's keys)."""
+
+    account = models.OneToOneField("channels_app.SocialAccount", on_delete=models.CASCADE, related_name="+")
+    url_key = models.CharField(max_length=64, unique=True)
+    token = models.CharField(max_length=64)
+    aes_key_ciphertext = models.TextField()
+
+    def __str__(self) -> str:
+        return f"push key {self.account_id}"
+
+
+class InboundDelivery(models.Model):
+    """One pushed request, stored as received before anything reads it, so a crash loses nothing: the
+    processing task (and the sweeper, for one that died) works from this row. `nonce` and `body_sha256`
+    refuse replays."""
+
+    class Source(models.TextChoices):
+        WECHAT = "wechat", "WeChat"
+        META = "meta", "Meta"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        PROCESSED = "processed", _("Processed")
+        FAILED = "failed", _("Failed")
+
+    source = models.CharField(max_length=10, choices=Source.choices)
+    push_key = models.ForeignKey(
+        InboxPushKey, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    body = models.BinaryField()
+    body_sha256 = models.CharField(max_length=64)
+    nonce = models.CharField(max_length=64, blank=True)
+    query = models.JSONField(default=dict, blank=True)  # the signed query (WeChat: encrypt_type ...)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    items = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["push_key", "nonce"],
+                condition=~models.Q(nonce=""),
+                name="uniq_inbound_delivery_nonce",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "body_sha256"],
+                condition=models.Q(source="meta"),
+                name="uniq_inbound_delivery_meta_body",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "received_at"], name="inbound_delivery_todo")]
+
+    def __str__(self) -> str:
+        return f"{self.source} delivery {self.pk}"

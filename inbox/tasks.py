@@ -18,3 +18,18 @@ def plan_polls() -> int:
 def poll_account(account_id: int) -> str:
     result = inbox_poll_account(account_id)
     return f"{result.status}: +{result.created} ~{result.edited} -{result.removed} ={result.duplicates}"
+
+
+@shared_task(name="inbox.process_delivery")
+def process_delivery(delivery_id: int) -> str:
+    from .services.deliveries import inbound_delivery_process
+
+    return inbound_delivery_process(delivery_id)
+
+
+@shared_task(name="inbox.sweep_deliveries")
+def sweep_deliveries() -> int:
+    """Beat: deliveries whose processing died are queued again."""
+    from .services.deliveries import inbound_deliveries_sweep
+
+    return len(inbound_deliveries_sweep())

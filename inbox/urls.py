@@ -4,6 +4,7 @@ inbox.views.QueuePage."""
 from django.urls import path
 
 from . import views
+from .push import views as push_views
 
 app_name = "inbox"
 
@@ -12,4 +13,7 @@ W = "w/<int:workspace_id>/inbox/"
 urlpatterns = [
     path(W + "items/", views.QueueListPartial.as_view(), name="queue_list"),
     path(W + "items/<int:item_id>/", views.ItemPage.as_view(), name="item"),
+    # What the platforms push to (machines, not pages: tests/dashboard_pages.py skips hooks/).
+    path("hooks/inbox/wechat/<str:url_key>/", push_views.WeChatPushView.as_view(), name="wechat_push"),
+    path("hooks/inbox/meta/", push_views.MetaWebhookView.as_view(), name="meta_webhook"),
 ]

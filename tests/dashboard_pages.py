@@ -26,8 +26,9 @@ from accounts.models import Organization, User, Workspace
 NO_SIM = "http://127.0.0.1:9"  # nothing listens there: the demo without the platform simulator
 
 # Routes that are not pages a person reads: the API, Django's admin, allauth's own flows (their
-# templates are ours and are rendered by the tests that sign in), the language switch, feeds, icons.
-NOT_PAGES = ("api/", "admin/", "accounts/", "i18n/", "ical/", "favicon.ico", "static/", "media/")
+# templates are ours and are rendered by the tests that sign in), the language switch, feeds, icons, and
+# the endpoints platforms push to (hooks/).
+NOT_PAGES = ("api/", "admin/", "accounts/", "i18n/", "ical/", "favicon.ico", "static/", "media/", "hooks/")
 
 
 # Routes that answer a GET with a file need the query that says which file.

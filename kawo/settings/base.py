@@ -337,6 +337,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inbox.plan_polls",
         "schedule": float(os.environ.get("KAWO_INBOX_PLAN_SECONDS", "30")),
     },
+    # Pushed deliveries whose processing died are queued again.
+    "inbox.sweep_deliveries": {"task": "inbox.sweep_deliveries", "schedule": 60.0},
     # The publish pipeline's dispatcher (claims due posts, sweeps leases, settles unknown outcomes).
     "publishing.dispatch": {
         "task": "publishing.dispatch",
@@ -355,6 +357,11 @@ CELERY_TASK_ROUTES = {
     "analytics.pull_posts": {"queue": METRICS_QUEUE},
     "inbox.poll_account": {"queue": METRICS_QUEUE},
 }
+# Pushed deliveries (WeChat message server, Meta webhooks): the freshness window for WeChat's timestamp,
+# the largest body accepted, and the token Meta's subscription check must present.
+KAWO_INBOX_PUSH_WINDOW_SECONDS = float(os.environ.get("KAWO_INBOX_PUSH_WINDOW_SECONDS", "300"))
+KAWO_INBOX_PUSH_MAX_BYTES = int(os.environ.get("KAWO_INBOX_PUSH_MAX_BYTES", str(256 * 1024)))
+KAWO_META_VERIFY_TOKEN = os.environ.get("KAWO_META_VERIFY_TOKEN", "kawo-meta-verify")
 # How often each polled account's inbox is read (seconds).
 KAWO_INBOX_POLL_SECONDS = float(os.environ.get("KAWO_INBOX_POLL_SECONDS", "120"))
 
