@@ -124,6 +124,10 @@ AUDIT_ACTION_LABELS = {
     "inbox.item_assign": _("Inbox item assigned"),
     "inbox.note_add": _("Inbox note added"),
     "inbox.push_key_create": _("WeChat message server keys created"),
+    "inbox.reply_send": _("Reply to a fan sent"),
+    "inbox.saved_reply_create": _("Saved reply created"),
+    "inbox.saved_reply_update": _("Saved reply changed"),
+    "inbox.saved_reply_delete": _("Saved reply deleted"),
 }
 
 AUDIT_FIELD_LABELS = {
@@ -135,6 +139,7 @@ AUDIT_FIELD_LABELS = {
     "anchor": _("Commented phrase"),
     "assignee": _("Assignee"),
     "batch": _("Batch"),
+    "body": _("Text"),
     "cancelled_requests": _("Requests cancelled"),
     "changed": _("Changed"),
     "checksum": _("Checksum"),
@@ -199,6 +204,7 @@ AUDIT_FIELD_LABELS = {
     "target": _("Variant"),
     "targets": _("Variants"),
     "targets_to_draft": _("Variants back to draft"),
+    "text": _("Text"),
     "time": _("Time"),
     "timezone": _("Time zone"),
     "to": _("Sent to"),

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .models import ItemKind, ItemStatus, Priority, Sentiment
@@ -44,3 +45,29 @@ class NoteForm(forms.Form):
     body = forms.CharField(
         label=_("Internal note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ReplyForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    text = forms.CharField(
+        label=_("Reply to the fan"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+def variables_hint() -> str:
+    """The saved-reply variables by the names a reader of this language writes (both sets work)."""
+    if (get_language() or "").startswith("zh"):
+        return "{粉丝}、{粉丝账号}、{账号}、{客服}"
+    return "{fan}, {fan_handle}, {account}, {agent}"
+
+
+class SavedReplyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    body = forms.CharField(label=_("Text"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = _(
+            "The fan's name, their handle, the account's name and yours are filled in where you write "
+            "%(variables)s."
+        ) % {"variables": variables_hint()}

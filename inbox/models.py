@@ -228,3 +228,66 @@ class InboundDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} delivery {self.pk}"
+
+
+class InboxReply(WorkspaceScopedModel):
+    """Our answer to an item, sent through the connector once (inbox.services.replies): queued when a
+    person sends it, then `sending` under an attempt id, then sent / failed / unknown (the platform may
+    have it: never re-sent blindly). Every try is an InboxReplyAttempt."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        UNKNOWN = "unknown", _("Outcome unknown")
+
+    item = models.ForeignKey(InboxItem, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("reply"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempt_id = models.UUIDField(null=True, blank=True)
+    not_before = models.DateTimeField(null=True, blank=True)
+    tries = models.PositiveSmallIntegerField(default=0)
+    refreshed = models.BooleanField(default=False)
+    external_id = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "not_before"], name="inbox_reply_due")]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class InboxReplyAttempt(models.Model):
+    reply = models.ForeignKey(InboxReply, on_delete=models.CASCADE, related_name="attempts")
+    attempt_id = models.UUIDField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, blank=True)  # sent, rate_limited, transient, rejected ...
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"reply {self.reply_id} attempt {self.attempt_id}: {self.outcome or 'running'}"
+
+
+class SavedReply(WorkspaceScopedModel):
+    """A reply the team reuses; `{fan}`, `{fan_handle}`, `{account}` and `{agent}` are filled in."""
+
+    name = models.CharField(_("name"), max_length=80)
+    body = models.TextField(_("text"), max_length=2000)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="uniq_saved_reply_name")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 
 from accounts.roles import Capability as C
 
-from .models import Fan, InboxItem, InboxNote
+from .models import Fan, InboxItem, InboxNote, InboxReply, SavedReply
 
 
 @dataclass(frozen=True)
@@ -122,3 +122,15 @@ def fan_profile(workspace, *, fan: Fan, recent: int = 20) -> FanProfile:
         ],
         recent=list(items.select_related("account").order_by("-sent_at", "-id")[:recent]),
     )
+
+
+def inbox_item_replies(workspace, *, item: InboxItem) -> QuerySet[InboxReply]:
+    return (
+        InboxReply.objects.filter(workspace=workspace, item=item)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+
+
+def saved_replies(workspace) -> QuerySet[SavedReply]:
+    return SavedReply.objects.filter(workspace=workspace).order_by("name", "id")

@@ -33,3 +33,18 @@ def sweep_deliveries() -> int:
     from .services.deliveries import inbound_deliveries_sweep
 
     return len(inbound_deliveries_sweep())
+
+
+@shared_task(name="inbox.deliver_reply")
+def deliver_reply(reply_id: int) -> str:
+    from .services.replies import inbox_reply_deliver
+
+    return inbox_reply_deliver(reply_id)
+
+
+@shared_task(name="inbox.dispatch_replies")
+def dispatch_replies() -> int:
+    """Beat: replies due again (after Retry-After or a backoff) are sent; stuck ones become unknown."""
+    from .services.replies import inbox_replies_dispatch
+
+    return len(inbox_replies_dispatch())

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -17,8 +18,9 @@ from core.errors import DomainError
 from core.views import WorkspacePageMixin, apply_domain_error
 
 from . import selectors, services
-from .forms import ItemAssignForm, ItemTriageForm, NoteForm, QueueFilterForm
-from .models import InboxItem
+from .forms import ItemAssignForm, ItemTriageForm, NoteForm, QueueFilterForm, ReplyForm, SavedReplyForm
+from .models import InboxItem, SavedReply
+from .reply_windows import reply_window
 
 QUEUE_LIMIT = 100
 LIVE_SECONDS = 5
@@ -100,6 +102,13 @@ class ItemPage(WorkspacePageMixin, TemplateView):
                 ItemAssignForm(initial={**initial, "assignee": item.assignee_id}, people=self.people()),
             )
         kwargs.setdefault("note_form", NoteForm())
+        kwargs.setdefault("reply_form", ReplyForm(initial=initial))
+        kwargs["saved_replies"] = [
+            (saved, services.saved_reply_render(saved, item=item, agent=self.request.user))
+            for saved in selectors.saved_replies(self.workspace)
+        ]
+        kwargs["replies"] = selectors.inbox_item_replies(self.workspace, item=item)
+        kwargs["window"] = reply_window(item, timezone.now())
         kwargs.update(
             thread=selectors.inbox_item_thread(self.workspace, item=item),
             notes=selectors.inbox_item_notes(self.workspace, item=item),
@@ -111,13 +120,20 @@ class ItemPage(WorkspacePageMixin, TemplateView):
     def post(self, request, workspace_id, item_id):
         item = self.item()
         action = request.POST.get("action")
-        needs = {"triage": C.INBOX_REPLY, "note": C.INBOX_REPLY, "assign": C.INBOX_ASSIGN}.get(action)
+        needs = {
+            "triage": C.INBOX_REPLY,
+            "note": C.INBOX_REPLY,
+            "reply": C.INBOX_REPLY,
+            "assign": C.INBOX_ASSIGN,
+        }.get(action)
         if needs is None or not self.access.can(needs):
             raise PermissionDenied
         if action == "triage":
             form, key = ItemTriageForm(request.POST), "triage_form"
         elif action == "assign":
             form, key = ItemAssignForm(request.POST, people=self.people()), "assign_form"
+        elif action == "reply":
+            form, key = ReplyForm(request.POST), "reply_form"
         else:
             form, key = NoteForm(request.POST), "note_form"
         if form.is_valid():
@@ -126,7 +142,9 @@ class ItemPage(WorkspacePageMixin, TemplateView):
             except DomainError as error:
                 apply_domain_error(form, error)
             else:
-                messages.success(request, _("Saved."))
+                messages.success(
+                    request, _("Reply queued: it goes out in a moment.") if action == "reply" else _("Saved.")
+                )
                 return redirect("inbox:item", self.workspace.pk, item.pk)
         return self.render_to_response(self.get_context_data(item=item, **{key: form}), status=400)
 
@@ -134,8 +152,50 @@ class ItemPage(WorkspacePageMixin, TemplateView):
         common = {"workspace": self.workspace, "actor": self.request.user, "item": item}
         if action == "triage":
             services.inbox_item_update(**common, **data)
+        elif action == "reply":
+            services.inbox_reply_send(**common, text=data["text"], version=data["version"])
         elif action == "assign":
             assignee = next((p for p in self.people() if p.pk == data["assignee"]), None)
             services.inbox_item_assign(**common, assignee=assignee, version=data["version"])
         else:
             services.inbox_note_add(**common, body=data["body"])
+
+
+class SavedRepliesPage(WorkspacePageMixin, TemplateView):
+    """The workspace's saved replies; managers add and delete them."""
+
+    template_name = "inbox/saved_replies.html"
+    required_capabilities = {"GET": C.INBOX_VIEW, "POST": C.INBOX_ASSIGN}
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", SavedReplyForm())
+        kwargs.update(
+            saved_replies=selectors.saved_replies(self.workspace), can_manage=self.access.can(C.INBOX_ASSIGN)
+        )
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, workspace_id):
+        form = SavedReplyForm(request.POST)
+        if form.is_valid():
+            try:
+                saved = services.saved_reply_create(
+                    workspace=self.workspace, actor=request.user, **form.cleaned_data
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Saved reply “%(name)s” added.") % {"name": saved.name})
+                return redirect("inbox:saved_replies", self.workspace.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class SavedReplyDeleteView(WorkspacePageMixin, TemplateView):
+    required_capabilities = {"POST": C.INBOX_ASSIGN}
+
+    def post(self, request, workspace_id, saved_reply_id):
+        saved = SavedReply.objects.filter(workspace=self.workspace, pk=saved_reply_id).first()
+        if saved is None:
+            raise Http404
+        services.saved_reply_delete(workspace=self.workspace, actor=request.user, saved=saved)
+        messages.success(request, _("Saved reply deleted."))
+        return redirect("inbox:saved_replies", self.workspace.pk)

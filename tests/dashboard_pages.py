@@ -181,6 +181,17 @@ def _inbox_item_id(world: World) -> int:
     return (found or InboxItemFactory(conversation__account=_account(world))).pk
 
 
+def _saved_reply_id(world: World) -> int:
+    from inbox.models import SavedReply
+    from inbox.services import saved_reply_create
+
+    found = SavedReply.objects.filter(workspace=world.workspace).order_by("pk").first()
+    return (
+        found
+        or saved_reply_create(workspace=world.workspace, actor=world.owner, name="发货时间", body="{fan}您好")
+    ).pk
+
+
 def _organization_id(world: World) -> list[tuple[int, User]]:
     """Organization pages are the brand's (its owner) or the agency's (its admin)."""
     return [(world.brand.pk, world.owner), (world.agency.pk, world.agency_admin)]
@@ -242,6 +253,7 @@ _ARGUMENTS: dict[str, Callable[[World], Any]] = {
         "approvals.ApprovalWorkflow", "approvals.tests.factories.ApprovalWorkflowFactory"
     ),
     "item_id": _inbox_item_id,
+    "saved_reply_id": _saved_reply_id,
     "organization_id": _organization_id,
     "token": lambda world: {
         "approvals:external_review": _review_token(world),

@@ -451,6 +451,21 @@ def _inbox_fan(workspace: Workspace) -> dict:
     return {"fan_id": InboxItemFactory(conversation__account__workspace=workspace).fan_id}
 
 
+def _saved_reply(workspace: Workspace) -> dict:
+    from inbox.models import SavedReply
+
+    return {"saved_reply_id": SavedReply.objects.create(workspace=workspace, name="Hi", body="Hi {fan}").pk}
+
+
+def _inbox_mastodon_item(workspace: Workspace) -> dict:
+    from inbox.tests.factories import InboxItemFactory
+
+    item = InboxItemFactory(
+        conversation__account__workspace=workspace, conversation__account__platform="mastodon", kind="mention"
+    )
+    return {"item_id": item.pk}
+
+
 def _inbox_assign_body(workspace: Workspace) -> dict:
     return {"assignee": WorkspaceMemberFactory(workspace=workspace, role=Role.EDITOR).user_id}
 
@@ -468,6 +483,18 @@ REQUESTS["inbox.reply"] = [
 ]
 REQUESTS["inbox.assign"] = [
     Req("POST", "inbox-item-assign", lambda ws: (_inbox_item(ws), _inbox_assign_body(ws))),
+    Req("POST", "inbox-saved-reply-list", lambda ws: ({}, {"name": "Shipping", "body": "Hi {fan}"})),
+    Req("PATCH", "inbox-saved-reply-detail", lambda ws: (_saved_reply(ws), {"body": "Hello {fan}"})),
+    Req("DELETE", "inbox-saved-reply-detail", lambda ws: (_saved_reply(ws), None)),
+]
+REQUESTS["inbox.view"] += [
+    Req("GET", "inbox-saved-reply-list", _nothing),
+    Req("GET", "inbox-saved-reply-detail", lambda ws: (_saved_reply(ws), None)),
+]
+# A reply to a Mastodon mention (a platform the inbox answers on, no reply window): queued, 201; its
+# sending is queued on commit, which the test's transaction never reaches.
+REQUESTS["inbox.reply"] += [
+    Req("POST", "inbox-item-reply", lambda ws: (_inbox_mastodon_item(ws), {"text": "Thanks!", "version": 1})),
 ]
 
 

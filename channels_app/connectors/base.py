@@ -46,6 +46,7 @@ class Capabilities:
     auth: str = "oauth2"  # "oauth2", "oauth2_pkce", "app_credentials", "app_password", "assisted"
     metrics: bool = False  # fetch_account_metrics / fetch_post_metrics are implemented
     inbound_poll: bool = False  # fetch_inbound is implemented: the inbox polls this platform
+    inbound_reply: bool = False  # reply is implemented: the inbox answers fans here
 
     @property
     def comment_limit(self) -> int | None:
@@ -316,6 +317,11 @@ class Connector:
     # --- the inbox (capabilities.inbound_poll; channels_app.connectors.inbound) ---
     def fetch_inbound(self, credentials: Credentials, *, cursor: str = ""):
         """Fans' comments, replies, mentions and messages since `cursor`: an InboundPage."""
+        raise NotImplementedError
+
+    def reply(self, credentials: Credentials, *, to, text: str, idempotency_key: str = ""):
+        """Answer a fan (`to`: a ReplyTarget) with `text`: a ReplyResult (capabilities.inbound_reply).
+        Sent with unsafe=True: a timeout after sending is Unknown, never retried blindly."""
         raise NotImplementedError
 
 

@@ -43,3 +43,21 @@ class InboundPage:
     # Threads (our posts) listed in full in `messages`: a message of one of them that is not there any
     # more was deleted on the platform (Weibo says nothing else about a deletion).
     complete_threads: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReplyTarget:
+    """What a reply answers, as the platform knows it (from the inbox item)."""
+
+    kind: str  # the item's kind
+    external_id: str  # the message answered
+    thread_id: str  # its conversation's id (the post, or "dm:<fan>")
+    author_id: str = ""  # the fan's id (DMs are sent to them)
+    author_handle: str = ""  # Mastodon: the @acct a reply addresses
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReplyResult:
+    external_id: str  # our reply's id on the platform
+    sent_at: datetime | None = None

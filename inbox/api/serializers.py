@@ -92,6 +92,8 @@ class ItemSerializer(serializers.Serializer):
 
 class ItemDetailSerializer(ItemSerializer):
     thread = ItemSerializer(many=True)
+    replies = serializers.ListField(child=serializers.DictField())
+    reply_window_closes_at = serializers.DateTimeField(allow_null=True)
 
 
 class NoteSerializer(serializers.Serializer):
@@ -111,3 +113,43 @@ class FanProfileSerializer(FanBriefSerializer):
 
 class ClosedCountSerializer(serializers.Serializer):
     closed = serializers.IntegerField()
+
+
+class ReplyInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=5000, trim_whitespace=False)
+    version = serializers.IntegerField(
+        min_value=1,
+        help_text=_("The item's version you saw; if someone answered since, the reply is refused."),
+    )
+
+
+class ReplySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    item = serializers.IntegerField()
+    author = PersonSerializer(allow_null=True)
+    text = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    external_id = serializers.CharField()
+    error = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+    attempts = serializers.IntegerField()
+
+
+class SavedReplyInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=80)
+    body = serializers.CharField(max_length=2000)
+
+
+class SavedReplyQuerySerializer(serializers.Serializer):
+    item = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("Fill the variables for this item.")
+    )
+
+
+class SavedReplySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    body = serializers.CharField()
+    rendered = serializers.CharField(required=False)

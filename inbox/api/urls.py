@@ -10,5 +10,12 @@ urlpatterns = [
     path(P + "items/<int:item_id>/", views.ItemDetailView.as_view(), name="inbox-item-detail"),
     path(P + "items/<int:item_id>/assign/", views.ItemAssignView.as_view(), name="inbox-item-assign"),
     path(P + "items/<int:item_id>/notes/", views.ItemNotesView.as_view(), name="inbox-item-notes"),
+    path(P + "items/<int:item_id>/reply/", views.ItemReplyView.as_view(), name="inbox-item-reply"),
     path(P + "fans/<int:fan_id>/", views.FanDetailView.as_view(), name="inbox-fan-detail"),
+    path(P + "saved-replies/", views.SavedReplyListView.as_view(), name="inbox-saved-reply-list"),
+    path(
+        P + "saved-replies/<int:saved_reply_id>/",
+        views.SavedReplyDetailView.as_view(),
+        name="inbox-saved-reply-detail",
+    ),
 ]

@@ -9,8 +9,10 @@ stale view of the item (`version` older than the item's) is a 409 `stale_view`.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.response import Response
 
 from accounts.api.serializers import ErrorSerializer
@@ -19,7 +21,8 @@ from core.api import WorkspaceScopedAPIView, created
 from core.errors import ValidationFailed
 
 from .. import selectors, services
-from ..models import Fan, InboxItem, InboxNote, ItemKind, ItemStatus
+from ..models import Fan, InboxItem, InboxNote, InboxReply, ItemKind, ItemStatus, SavedReply
+from ..reply_windows import reply_window
 from . import serializers as s
 
 
@@ -90,9 +93,31 @@ def item_data(item: InboxItem) -> dict:
     }
 
 
+def reply_data(reply: InboxReply) -> dict:
+    return {
+        "id": reply.pk,
+        "item": reply.item_id,
+        "author": person_data(reply.author),
+        "text": reply.text,
+        "status": reply.status,
+        "status_label": str(InboxReply.Status(reply.status).label),
+        "external_id": reply.external_id,
+        "error": reply.error,
+        "created_at": reply.created_at,
+        "sent_at": reply.sent_at,
+        "attempts": reply.attempts.count(),
+    }
+
+
 def item_detail_data(workspace, item: InboxItem) -> dict:
     thread = selectors.inbox_item_thread(workspace, item=item)
-    return {**item_data(item), "thread": [item_data(entry) for entry in thread]}
+    window = reply_window(item, timezone.now())
+    return {
+        **item_data(item),
+        "thread": [item_data(entry) for entry in thread],
+        "replies": [reply_data(reply) for reply in selectors.inbox_item_replies(workspace, item=item)],
+        "reply_window_closes_at": window.closes_at,
+    }
 
 
 def note_data(note: InboxNote) -> dict:
@@ -243,3 +268,108 @@ class FanDetailView(WorkspaceScopedAPIView):
                 "recent": [item_data(item) for item in profile.recent],
             }
         )
+
+
+class ItemReplyView(_ItemView):
+    """POST: answer the fan through the platform, with the item's `version` you saw. Refused before any
+    call with a clear reason (400 on `text`): empty, too long, blocking compliance findings, the platform's
+    reply window closed (`reply_window_closed`). Someone answered since you looked: 409
+    `already_answered`, naming them. The reply is queued and sent once (see `replies` on the item)."""
+
+    required_capabilities = {"POST": C.INBOX_REPLY}
+
+    @extend_schema(
+        request=s.ReplyInputSerializer, responses={201: s.ReplySerializer, **_errors(400, 403, 404, 409)}
+    )
+    def post(self, request, workspace_id, item_id):
+        item = self.get_object()
+        data = _validated(s.ReplyInputSerializer, request.data)
+        reply = services.inbox_reply_send(
+            workspace=self.workspace,
+            actor=request.user,
+            item=item,
+            text=data["text"],
+            version=data["version"],
+        )
+        reply.refresh_from_db()
+        return created(reply_data(reply))
+
+
+def saved_reply_data(saved: SavedReply, rendered: str | None = None) -> dict:
+    data = {"id": saved.pk, "name": saved.name, "body": saved.body}
+    if rendered is not None:
+        data["rendered"] = rendered
+    return data
+
+
+class SavedReplyListView(WorkspaceScopedAPIView):
+    """GET: the workspace's saved replies (with `item`: each filled in for that item). POST: a new one
+    (`{fan}`, `{fan_handle}`, `{account}` and `{agent}` are filled in when used)."""
+
+    queryset = SavedReply.objects.all()
+    required_capabilities = {"GET": C.INBOX_VIEW, "POST": C.INBOX_ASSIGN}
+    dashboard_page = "inbox:saved_replies"
+
+    @extend_schema(
+        parameters=[s.SavedReplyQuerySerializer], responses={200: s.SavedReplySerializer(many=True)}
+    )
+    def get(self, request, workspace_id):
+        query = _validated(s.SavedReplyQuerySerializer, request.query_params)
+        item = None
+        if query.get("item"):
+            item = (
+                InboxItem.objects.filter(workspace=self.workspace, pk=query["item"])
+                .select_related("fan", "account")
+                .first()
+            )
+            if item is None:
+                raise ValidationFailed(_("No such item here."), field="item")
+        rows = []
+        for saved in self.get_queryset().order_by("name"):
+            rendered = services.saved_reply_render(saved, item=item, agent=request.user) if item else None
+            rows.append(saved_reply_data(saved, rendered))
+        return Response(rows)
+
+    @extend_schema(
+        request=s.SavedReplyInputSerializer, responses={201: s.SavedReplySerializer, **_errors(400, 403, 404)}
+    )
+    def post(self, request, workspace_id):
+        data = _validated(s.SavedReplyInputSerializer, request.data)
+        saved = services.saved_reply_create(workspace=self.workspace, actor=request.user, **data)
+        return created(saved_reply_data(saved))
+
+
+class SavedReplyDetailView(WorkspaceScopedAPIView):
+    queryset = SavedReply.objects.all()
+    lookup_url_kwarg = "saved_reply_id"
+    required_capabilities = {"GET": C.INBOX_VIEW, "PATCH": C.INBOX_ASSIGN, "DELETE": C.INBOX_ASSIGN}
+    dashboard_page = "inbox:saved_replies"
+
+    @extend_schema(responses={200: s.SavedReplySerializer, **_errors(403, 404)})
+    def get(self, request, workspace_id, saved_reply_id):
+        return Response(saved_reply_data(self.get_object()))
+
+    @extend_schema(
+        request=s.SavedReplyInputSerializer(partial=True),
+        responses={200: s.SavedReplySerializer, **_errors(400, 403, 404)},
+    )
+    def patch(self, request, workspace_id, saved_reply_id):
+        saved = self.get_object()
+        serializer = s.SavedReplyInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        saved = services.saved_reply_update(
+            workspace=self.workspace,
+            actor=request.user,
+            saved=saved,
+            name=data.get("name", saved.name),
+            body=data.get("body", saved.body),
+        )
+        return Response(saved_reply_data(saved))
+
+    @extend_schema(
+        request=None, responses={204: OpenApiResponse(description="Deleted."), **_errors(403, 404)}
+    )
+    def delete(self, request, workspace_id, saved_reply_id):
+        services.saved_reply_delete(workspace=self.workspace, actor=request.user, saved=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -10,6 +10,14 @@ from .items import (
     inbox_items_close,
     inbox_note_add,
 )
+from .replies import (
+    inbox_reply_send,
+    reply_check,
+    saved_reply_create,
+    saved_reply_delete,
+    saved_reply_render,
+    saved_reply_update,
+)
 
 __all__ = [
     "STATUS_TRANSITIONS",
@@ -21,4 +29,10 @@ __all__ = [
     "inbox_items_close",
     "inbox_message_ingest",
     "inbox_note_add",
+    "inbox_reply_send",
+    "reply_check",
+    "saved_reply_create",
+    "saved_reply_delete",
+    "saved_reply_render",
+    "saved_reply_update",
 ]

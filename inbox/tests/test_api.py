@@ -98,3 +98,34 @@ def test_bulk_close_and_the_fan_profile(workspace, agent_client):
     # then
     assert closed.json() == {"closed": 2}
     assert fan["items"] == 1 and fan["recent"][0]["id"] == items[2].pk
+
+
+def test_reply_endpoint_queues_once_and_a_second_reply_on_the_same_view_is_a_409_naming_who(
+    workspace, agent_client
+):
+    item = InboxItemFactory(
+        conversation__account=SocialAccountFactory(workspace=workspace, platform="mastodon"), kind="mention"
+    )
+    url = _url(workspace, f"items/{item.pk}/reply/")
+    # when
+    first = agent_client.post(url, {"text": "Thanks for asking!", "version": 1}, format="json")
+    second = agent_client.post(url, {"text": "Me too", "version": 1}, format="json")
+    empty = agent_client.post(url, {"text": "   ", "version": 2}, format="json")
+    # then
+    assert first.status_code == 201 and first.json()["status"] == "queued"
+    assert second.status_code == 409 and second.json()["error"]["code"] == "already_answered"
+    assert agent_client.user.get_full_name() in second.json()["error"]["message"]
+    assert empty.status_code == 400 and "text" in empty.json()["error"]["fields"]
+    detail = agent_client.get(_url(workspace, f"items/{item.pk}/")).json()
+    assert [reply["text"] for reply in detail["replies"]] == ["Thanks for asking!"]
+
+
+def test_saved_replies_list_fills_variables_for_an_item(workspace, agent_client):
+    (item,) = _items(workspace, 1)
+    created = agent_client.post(
+        _url(workspace, "saved-replies/"), {"name": "Hi", "body": "Hi {fan}!"}, format="json"
+    )
+    taken = agent_client.post(_url(workspace, "saved-replies/"), {"name": "Hi", "body": "x"}, format="json")
+    rows = agent_client.get(_url(workspace, f"saved-replies/?item={item.pk}")).json()
+    assert created.status_code == 201 and taken.status_code == 400
+    assert rows[0]["rendered"] == f"Hi {item.fan.display_name}!"

@@ -54,3 +54,35 @@ def test_a_viewer_cannot_open_the_inbox_and_an_editor_cannot_assign(workspace):
     )
     assert response.status_code == 403
     assert InboxItem.objects.get(pk=item.pk).version == 1
+
+
+def test_saved_replies_page_adds_for_managers_and_the_item_page_offers_them_filled_in(workspace):
+    item = InboxItemFactory(conversation__account__workspace=workspace, fan__display_name="小王")
+    manager = _client(workspace, Role.MANAGER)
+    # when
+    added = manager.post(f"/w/{workspace.pk}/inbox/saved-replies/", {"name": "问候", "body": "{粉丝}您好"})
+    refused = _client(workspace, Role.EDITOR).post(
+        f"/w/{workspace.pk}/inbox/saved-replies/", {"name": "x", "body": "y"}
+    )
+    page = manager.get(f"/w/{workspace.pk}/inbox/items/{item.pk}/").content.decode()
+    # then
+    assert added.status_code == 302 and refused.status_code == 403
+    assert 'data-text="小王您好"' in page
+
+
+def test_a_reply_from_the_item_page_is_queued_and_a_closed_window_shows_its_reason(workspace):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    item = InboxItemFactory(
+        conversation__account__workspace=workspace,
+        conversation__account__platform="wechat_oa",
+        kind="direct_message",
+        sent_at=timezone.now() - timedelta(hours=50),
+    )
+    response = _client(workspace, Role.EDITOR).post(
+        f"/w/{workspace.pk}/inbox/items/{item.pk}/", {"action": "reply", "version": 1, "text": "您好"}
+    )
+    assert response.status_code == 400 and "48" in response.content.decode()
+    assert not item.replies.exists()

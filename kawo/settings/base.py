@@ -337,6 +337,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inbox.plan_polls",
         "schedule": float(os.environ.get("KAWO_INBOX_PLAN_SECONDS", "30")),
     },
+    # Replies to fans that are due again (after Retry-After or a backoff); stuck ones become unknown.
+    "inbox.dispatch_replies": {"task": "inbox.dispatch_replies", "schedule": 5.0},
     # Pushed deliveries whose processing died are queued again.
     "inbox.sweep_deliveries": {"task": "inbox.sweep_deliveries", "schedule": 60.0},
     # The publish pipeline's dispatcher (claims due posts, sweeps leases, settles unknown outcomes).

@@ -97,6 +97,7 @@ class MastodonConnector(MastodonInbound, Connector):
         auth="oauth2",
         metrics=True,
         inbound_poll=True,
+        inbound_reply=True,
     )
     default_retry_after = DEFAULT_RATE_LIMIT_WAIT
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ..base import Credentials
-from ..inbound import InboundAuthor, InboundMessage, InboundPage
+from ..inbound import InboundAuthor, InboundMessage, InboundPage, ReplyResult, ReplyTarget
 
 PAGE_SIZE = 40
 MAX_PAGES = 10
@@ -85,3 +85,29 @@ class MastodonInbound:
         messages = [self._message(n) for n in seen if n.get("status")]
         newest = str(seen[-1]["id"]) if seen else cursor
         return InboundPage(messages, cursor=newest)
+
+    def reply(
+        self, credentials: Credentials, *, to: ReplyTarget, text: str, idempotency_key: str = ""
+    ) -> ReplyResult:
+        """A status answering the fan's (`in_reply_to_id`), addressed to them; a DM stays direct. The
+        Idempotency-Key makes a resend within an hour return the first status."""
+        from .connector import _parse_time
+
+        handle = to.author_handle or to.author_id
+        status = text if not handle or f"@{handle}" in text else f"@{handle} {text}"
+        data = {
+            "status": status,
+            "in_reply_to_id": to.external_id,
+            "visibility": "direct" if to.kind == "direct_message" else "public",
+        }
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        body = self._send(
+            "POST",
+            "/api/v1/statuses",
+            operation="reply",
+            token=credentials.access_token,
+            unsafe=True,
+            data=data,
+            headers=headers,
+        ).json()
+        return ReplyResult(external_id=str(body["id"]), sent_at=_parse_time(body.get("created_at")))

@@ -76,6 +76,7 @@ class WeiboConnector(WeiboInbound, Connector):
         auth="oauth2",
         metrics=True,
         inbound_poll=True,
+        inbound_reply=True,
     )
     default_retry_after = 3600.0  # Weibo's limits are hourly and it names no time
 

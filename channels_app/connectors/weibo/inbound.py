@@ -15,7 +15,7 @@ import json
 from datetime import UTC, datetime
 
 from ..base import Credentials
-from ..inbound import InboundAuthor, InboundMessage, InboundPage
+from ..inbound import InboundAuthor, InboundMessage, InboundPage, ReplyResult, ReplyTarget
 
 INBOUND_POSTS = 20
 PAGE_SIZE = 200
@@ -106,3 +106,22 @@ class WeiboInbound:
             "sm": max([int(r.get("idstr") or r["id"]) for r in statuses] + [int(state.get("sm") or 0)]),
         }
         return InboundPage(messages, cursor=json.dumps(new_state), complete_threads=tuple(complete))
+
+    def reply(
+        self, credentials: Credentials, *, to: ReplyTarget, text: str, idempotency_key: str = ""
+    ) -> ReplyResult:
+        """A comment is answered with comments/reply (cid + its weibo); a weibo that mentioned us with
+        comments/create on it. Weibo takes no idempotency key: the caller never re-sends an Unknown."""
+        from .connector import _parse_time
+
+        if to.kind == "mention" and to.thread_id == to.external_id:
+            path, data = "2/comments/create.json", {"id": to.external_id, "comment": text}
+        else:
+            path, data = "2/comments/reply.json", {"cid": to.external_id, "id": to.thread_id, "comment": text}
+        body = self.request(
+            "POST", path, operation="reply", unsafe=True, data=data, headers=self._auth(credentials)
+        ).json()
+        return ReplyResult(
+            external_id=str(body.get("idstr") or body.get("id")),
+            sent_at=_parse_time(body.get("created_at", "")),
+        )
