@@ -125,6 +125,7 @@ AUDIT_ACTION_LABELS = {
     "inbox.note_add": _("Inbox note added"),
     "inbox.push_key_create": _("WeChat message server keys created"),
     "inbox.reply_send": _("Reply to a fan sent"),
+    "inbox.settings_update": _("Inbox settings changed"),
     "inbox.saved_reply_create": _("Saved reply created"),
     "inbox.saved_reply_update": _("Saved reply changed"),
     "inbox.saved_reply_delete": _("Saved reply deleted"),

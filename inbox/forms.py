@@ -10,6 +10,11 @@ def _any(choices):
 
 
 class QueueFilterForm(forms.Form):
+    scope = forms.ChoiceField(
+        label=_("Workspaces"),
+        choices=[("", _("This workspace")), ("all", _("All my workspaces"))],
+        required=False,
+    )
     status = forms.ChoiceField(label=_("Status"), choices=_any(ItemStatus.choices), required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=_any(ItemKind.choices), required=False)
     sentiment = forms.ChoiceField(label=_("Sentiment"), choices=_any(Sentiment.choices), required=False)
@@ -71,3 +76,33 @@ class SavedReplyForm(forms.Form):
             "The fan's name, their handle, the account's name and yours are filled in where you write "
             "%(variables)s."
         ) % {"variables": variables_hint()}
+
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class InboxSettingsForm(forms.Form):
+    business_days = forms.TypedMultipleChoiceField(
+        label=_("Business days"),
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    opens_at = forms.TimeField(
+        label=_("Opens at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    closes_at = forms.TimeField(
+        label=_("Closes at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    first_response_minutes = forms.IntegerField(
+        label=_("First response within (minutes of business time)"), min_value=1, max_value=7 * 24 * 60
+    )

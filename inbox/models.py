@@ -11,6 +11,8 @@ Status changes happen in inbox.services only.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -291,3 +293,23 @@ class SavedReply(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+def _weekdays() -> list[int]:
+    return [0, 1, 2, 3, 4]
+
+
+class InboxSettings(WorkspaceScopedModel):
+    """The workspace's business hours (in its own time zone) and its first-response target, which the
+    queue's SLA timer counts in business time."""
+
+    business_days = models.JSONField(_("business days"), default=_weekdays)  # 0 = Monday
+    opens_at = models.TimeField(_("opens at"), default=datetime.time(9, 0))
+    closes_at = models.TimeField(_("closes at"), default=datetime.time(18, 0))
+    first_response_minutes = models.PositiveIntegerField(_("first response within (minutes)"), default=60)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace"], name="uniq_inbox_settings_workspace")]
+
+    def __str__(self) -> str:
+        return f"inbox settings {self.workspace_id}"

@@ -56,7 +56,7 @@ def _filtered(queryset: QuerySet[InboxItem], filters: ItemFilters) -> QuerySet[I
 
 def inbox_items(workspace, *, filters: ItemFilters | None = None) -> QuerySet[InboxItem]:
     queryset = InboxItem.objects.filter(workspace=workspace).select_related(
-        "account", "fan", "assignee", "conversation"
+        "account", "fan", "assignee", "conversation", "workspace"
     )
     return _filtered(queryset, filters or ItemFilters()).order_by("-sent_at", "-id")
 
@@ -134,3 +134,32 @@ def inbox_item_replies(workspace, *, item: InboxItem) -> QuerySet[InboxReply]:
 
 def saved_replies(workspace) -> QuerySet[SavedReply]:
     return SavedReply.objects.filter(workspace=workspace).order_by("name", "id")
+
+
+@dataclass(frozen=True)
+class Sla:
+    due_at: object  # when the first response is due (aware), or None
+    overdue: bool
+
+
+def first_response_sla(items, *, now, settings_for) -> dict[int, Sla]:
+    """The first-response timer of each unanswered fan item, from its workspace's business hours
+    (`settings_for(workspace_id)` -> InboxSettings). Answered, closed and our own items have none."""
+    from .business_hours import business_deadline
+
+    timers: dict[int, Sla] = {}
+    for item in items:
+        if item.from_us or item.answered_at is not None or item.status == "closed" or item.removed_at:
+            continue
+        settings_row = settings_for(item.workspace_id)
+        due = business_deadline(
+            item.sent_at,
+            settings_row.first_response_minutes,
+            tz=item.workspace.tzinfo,
+            days=set(settings_row.business_days),
+            opens=settings_row.opens_at,
+            closes=settings_row.closes_at,
+        )
+        if due is not None:
+            timers[item.pk] = Sla(due, due <= now)
+    return timers

@@ -14,6 +14,7 @@ urlpatterns = [
     path(W + "items/", views.QueueListPartial.as_view(), name="queue_list"),
     path(W + "items/<int:item_id>/", views.ItemPage.as_view(), name="item"),
     path(W + "saved-replies/", views.SavedRepliesPage.as_view(), name="saved_replies"),
+    path(W + "settings/", views.InboxSettingsPage.as_view(), name="settings"),
     path(
         W + "saved-replies/<int:saved_reply_id>/delete/",
         views.SavedReplyDeleteView.as_view(),

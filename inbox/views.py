@@ -18,7 +18,15 @@ from core.errors import DomainError
 from core.views import WorkspacePageMixin, apply_domain_error
 
 from . import selectors, services
-from .forms import ItemAssignForm, ItemTriageForm, NoteForm, QueueFilterForm, ReplyForm, SavedReplyForm
+from .forms import (
+    InboxSettingsForm,
+    ItemAssignForm,
+    ItemTriageForm,
+    NoteForm,
+    QueueFilterForm,
+    ReplyForm,
+    SavedReplyForm,
+)
 from .models import InboxItem, SavedReply
 from .reply_windows import reply_window
 
@@ -39,10 +47,26 @@ class _QueueMixin(WorkspacePageMixin):
             assignee_id=self.request.user.pk if data.get("mine") else None,
             q=data.get("q", ""),
         )
-        items = list(selectors.inbox_items(self.workspace, filters=filters)[:QUEUE_LIMIT])
+        if data.get("scope") == "all":
+            items = list(
+                selectors.inbox_queue_for_user(user=self.request.user, filters=filters)[:QUEUE_LIMIT]
+            )
+        else:
+            items = list(selectors.inbox_items(self.workspace, filters=filters)[:QUEUE_LIMIT])
+        settings_cache: dict[int, object] = {}
+
+        def settings_for(workspace_id):
+            if workspace_id not in settings_cache:
+                settings_cache[workspace_id] = services.inbox_settings_get(
+                    next(i.workspace for i in items if i.workspace_id == workspace_id)
+                )
+            return settings_cache[workspace_id]
+
+        timers = selectors.first_response_sla(items, now=timezone.now(), settings_for=settings_for)
         return {
             "filter_form": form,
-            "items": items,
+            "items": [(item, timers.get(item.pk)) for item in items],
+            "all_workspaces": data.get("scope") == "all",
             "query": self.request.GET.urlencode(),
             "live_seconds": LIVE_SECONDS,
         }
@@ -199,3 +223,40 @@ class SavedReplyDeleteView(WorkspacePageMixin, TemplateView):
         services.saved_reply_delete(workspace=self.workspace, actor=request.user, saved=saved)
         messages.success(request, _("Saved reply deleted."))
         return redirect("inbox:saved_replies", self.workspace.pk)
+
+
+class InboxSettingsPage(WorkspacePageMixin, TemplateView):
+    """Business hours and the first-response target the queue's SLA timer counts with."""
+
+    template_name = "inbox/settings.html"
+    required_capabilities = {"GET": C.INBOX_VIEW, "POST": C.WORKSPACE_MANAGE}
+
+    def get_context_data(self, **kwargs):
+        current = services.inbox_settings_get(self.workspace)
+        kwargs.setdefault(
+            "form",
+            InboxSettingsForm(
+                initial={
+                    "business_days": current.business_days,
+                    "opens_at": current.opens_at,
+                    "closes_at": current.closes_at,
+                    "first_response_minutes": current.first_response_minutes,
+                }
+            ),
+        )
+        kwargs["can_manage"] = self.access.can(C.WORKSPACE_MANAGE)
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, workspace_id):
+        form = InboxSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.inbox_settings_update(
+                    workspace=self.workspace, actor=request.user, **form.cleaned_data
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Inbox settings saved."))
+                return redirect("inbox:settings", self.workspace.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -488,8 +488,12 @@ REQUESTS["inbox.assign"] = [
     Req("DELETE", "inbox-saved-reply-detail", lambda ws: (_saved_reply(ws), None)),
 ]
 REQUESTS["inbox.view"] += [
+    Req("GET", "inbox-settings", _nothing),
     Req("GET", "inbox-saved-reply-list", _nothing),
     Req("GET", "inbox-saved-reply-detail", lambda ws: (_saved_reply(ws), None)),
+]
+REQUESTS["workspace.manage"] += [
+    Req("PATCH", "inbox-settings", lambda ws: ({}, {"first_response_minutes": 30})),
 ]
 # A reply to a Mastodon mention (a platform the inbox answers on, no reply window): queued, 201; its
 # sending is queued on commit, which the test's transaction never reaches.

@@ -153,3 +153,12 @@ class SavedReplySerializer(serializers.Serializer):
     name = serializers.CharField()
     body = serializers.CharField()
     rendered = serializers.CharField(required=False)
+
+
+class InboxSettingsSerializer(serializers.Serializer):
+    business_days = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6), help_text=_("0 is Monday.")
+    )
+    opens_at = serializers.TimeField()
+    closes_at = serializers.TimeField()
+    first_response_minutes = serializers.IntegerField(min_value=1, max_value=7 * 24 * 60)

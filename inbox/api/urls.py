@@ -12,6 +12,7 @@ urlpatterns = [
     path(P + "items/<int:item_id>/notes/", views.ItemNotesView.as_view(), name="inbox-item-notes"),
     path(P + "items/<int:item_id>/reply/", views.ItemReplyView.as_view(), name="inbox-item-reply"),
     path(P + "fans/<int:fan_id>/", views.FanDetailView.as_view(), name="inbox-fan-detail"),
+    path(P + "settings/", views.InboxSettingsView.as_view(), name="inbox-settings"),
     path(P + "saved-replies/", views.SavedReplyListView.as_view(), name="inbox-saved-reply-list"),
     path(
         P + "saved-replies/<int:saved_reply_id>/",

@@ -373,3 +373,36 @@ class SavedReplyDetailView(WorkspaceScopedAPIView):
     def delete(self, request, workspace_id, saved_reply_id):
         services.saved_reply_delete(workspace=self.workspace, actor=request.user, saved=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def settings_data(row) -> dict:
+    return {
+        "business_days": row.business_days,
+        "opens_at": row.opens_at,
+        "closes_at": row.closes_at,
+        "first_response_minutes": row.first_response_minutes,
+    }
+
+
+class InboxSettingsView(WorkspaceScopedAPIView):
+    """The workspace's business hours (its time zone) and first-response target for the SLA timer."""
+
+    queryset = SavedReply.objects.none()
+    required_capabilities = {"GET": C.INBOX_VIEW, "PATCH": C.WORKSPACE_MANAGE}
+    dashboard_page = "inbox:settings"
+
+    @extend_schema(responses={200: s.InboxSettingsSerializer, **_errors(403, 404)})
+    def get(self, request, workspace_id):
+        return Response(settings_data(services.inbox_settings_get(self.workspace)))
+
+    @extend_schema(
+        request=s.InboxSettingsSerializer(partial=True),
+        responses={200: s.InboxSettingsSerializer, **_errors(400, 403, 404)},
+    )
+    def patch(self, request, workspace_id):
+        serializer = s.InboxSettingsSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        row = services.inbox_settings_update(
+            workspace=self.workspace, actor=request.user, **serializer.validated_data
+        )
+        return Response(settings_data(row))

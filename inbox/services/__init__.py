@@ -18,6 +18,7 @@ from .replies import (
     saved_reply_render,
     saved_reply_update,
 )
+from .settings import inbox_settings_get, inbox_settings_update
 
 __all__ = [
     "STATUS_TRANSITIONS",
@@ -30,6 +31,8 @@ __all__ = [
     "inbox_message_ingest",
     "inbox_note_add",
     "inbox_reply_send",
+    "inbox_settings_get",
+    "inbox_settings_update",
     "reply_check",
     "saved_reply_create",
     "saved_reply_delete",

@@ -129,3 +129,46 @@ def test_saved_replies_list_fills_variables_for_an_item(workspace, agent_client)
     rows = agent_client.get(_url(workspace, f"saved-replies/?item={item.pk}")).json()
     assert created.status_code == 201 and taken.status_code == 400
     assert rows[0]["rendered"] == f"Hi {item.fan.display_name}!"
+
+
+def test_settings_are_read_by_agents_and_changed_by_admins_with_field_errors(workspace, agent_client):
+    from accounts.tests.factories import WorkspaceMemberFactory as Member
+
+    admin = APIClient()
+    admin.force_authenticate(Member(workspace=workspace, role=Role.ADMIN).user)
+    url = _url(workspace, "settings/")
+    assert agent_client.get(url).json()["first_response_minutes"] == 60
+    assert agent_client.patch(url, {"first_response_minutes": 30}, format="json").status_code == 403
+    bad = admin.patch(url, {"opens_at": "18:00", "closes_at": "09:00"}, format="json")
+    good = admin.patch(
+        url, {"business_days": [0, 1, 2, 3, 4, 5], "first_response_minutes": 30}, format="json"
+    )
+    assert bad.status_code == 400 and "closes_at" in bad.json()["error"]["fields"]
+    assert good.status_code == 200 and good.json()["business_days"] == [0, 1, 2, 3, 4, 5]
+
+
+def test_the_queue_shows_the_first_response_timer_and_all_my_workspaces(workspace):
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from accounts.tests.factories import WorkspaceFactory
+    from inbox.models import InboxSettings
+
+    InboxSettings.objects.create(
+        workspace=workspace, business_days=list(range(7)), opens_at="00:00", closes_at="23:59"
+    )
+    member = WorkspaceMemberFactory(workspace=workspace, role=Role.EDITOR)
+    other = WorkspaceFactory(name="Second brand")
+    WorkspaceMemberFactory(workspace=other, user=member.user, role=Role.EDITOR)
+    InboxItemFactory(conversation__account__workspace=workspace, sent_at=timezone.now() - timedelta(hours=3))
+    InboxItemFactory(conversation__account__workspace=other, text="来自第二个品牌")
+    client = Client()
+    client.force_login(member.user)
+    # when
+    here = client.get(f"/w/{workspace.pk}/inbox/").content.decode()
+    everywhere = client.get(f"/w/{workspace.pk}/inbox/?scope=all&status=open").content.decode()
+    # then
+    assert "First response overdue since" in here and "来自第二个品牌" not in here
+    assert "来自第二个品牌" in everywhere and "Second brand" in everywhere
