@@ -35,6 +35,7 @@ from accounts.selectors import organization_membership_for, workspace_access_for
 from core.errors import DomainError
 from core.timezones import day_start
 from core.views import WorkspacePageMixin, WorkspaceViewMixin, apply_domain_error
+from inbox.models import ItemStatus, Priority
 from publishing.forms import EVENT_CHOICES as WEBHOOK_EVENT_CHOICES
 
 from . import selectors
@@ -504,6 +505,10 @@ def _readable(field: str, value, zone=None) -> str:
         return str(Role(value).label)
     if field == "language":
         return str(dict(settings.LANGUAGES).get(value, value))
+    if field == "priority" and value in Priority.values:
+        return str(Priority(value).label)
+    if field == "status" and value in ItemStatus.values:  # the inbox's; other statuses read as before
+        return str(ItemStatus(value).label)
     if field == "events" and isinstance(value, list):
         labels = dict(WEBHOOK_EVENT_CHOICES)
         return ", ".join(str(labels.get(event, event)) for event in value) or "—"
