@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
 from accounts.roles import Capability as C
@@ -73,10 +74,24 @@ class _QueueMixin(WorkspacePageMixin):
 
 
 class QueuePage(_QueueMixin, TemplateView):
+    """The queue; POST closes the ticked items of this workspace at once (bulk close)."""
+
     template_name = "inbox/queue.html"
+    required_capabilities = {"GET": C.INBOX_VIEW, "POST": C.INBOX_REPLY}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**self.queue_context(), **kwargs)
+        return super().get_context_data(
+            **self.queue_context(), can_reply=self.access.can(C.INBOX_REPLY), **kwargs
+        )
+
+    def post(self, request, workspace_id):
+        ids = [int(value) for value in request.POST.getlist("items") if value.isdigit()]
+        items = list(InboxItem.objects.filter(workspace=self.workspace, pk__in=ids))
+        closed = services.inbox_items_close(workspace=self.workspace, actor=request.user, items=items)
+        messages.success(
+            request, ngettext("%(count)s item closed.", "%(count)s items closed.", closed) % {"count": closed}
+        )
+        return redirect(f"{request.path}?{request.GET.urlencode()}" if request.GET else request.path)
 
 
 class QueueListPartial(_QueueMixin, TemplateView):
@@ -85,7 +100,9 @@ class QueueListPartial(_QueueMixin, TemplateView):
     template_name = "inbox/_queue_list.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**self.queue_context(), **kwargs)
+        return super().get_context_data(
+            **self.queue_context(), can_reply=self.access.can(C.INBOX_REPLY), **kwargs
+        )
 
 
 class ItemPage(WorkspacePageMixin, TemplateView):

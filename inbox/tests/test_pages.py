@@ -26,7 +26,7 @@ def test_the_queue_and_its_live_list_show_open_items(workspace):
     partial = client.get(f"/w/{workspace.pk}/inbox/items/?status=closed")
     # then
     assert page.status_code == 200 and "什么时候到货" in page.content.decode()
-    assert 'hx-trigger="every 5s"' in page.content.decode()
+    assert 'hx-trigger="every 5s [' in page.content.decode()
     assert "已解决" in partial.content.decode() and "什么时候到货" not in partial.content.decode()
     assert closed.pk
 
@@ -86,3 +86,17 @@ def test_a_reply_from_the_item_page_is_queued_and_a_closed_window_shows_its_reas
     )
     assert response.status_code == 400 and "48" in response.content.decode()
     assert not item.replies.exists()
+
+
+def test_bulk_close_from_the_queue_closes_the_ticked_items_of_this_workspace_only(workspace):
+    mine = [InboxItemFactory(conversation__account__workspace=workspace) for _ in range(3)]
+    foreign = InboxItemFactory()
+    client = _client(workspace, Role.EDITOR)
+    response = client.post(f"/w/{workspace.pk}/inbox/", {"items": [mine[0].pk, mine[1].pk, foreign.pk]})
+    assert response.status_code == 302
+    statuses = dict(InboxItem.objects.values_list("pk", "status"))
+    assert [statuses[i.pk] for i in mine] == ["closed", "closed", "open"] and statuses[foreign.pk] == "open"
+    assert (
+        _client(workspace, Role.VIEWER).post(f"/w/{workspace.pk}/inbox/", {"items": [mine[2].pk]}).status_code
+        == 403
+    )
