@@ -230,3 +230,51 @@ def test_saved_replies_take_the_chinese_variable_names_too():
     item = InboxItemFactory(fan__display_name="小王")
     saved = SavedReply(workspace=item.workspace, name="发货", body="{粉丝}您好，我是{客服}。")
     assert saved_reply_render(saved, item=item, agent=UserFactory(full_name="小李")) == "小王您好，我是小李。"
+
+
+def test_a_wechat_customer_service_reply_in_the_window_lands_and_the_sixth_is_refused_before_any_call(
+    platform_sim, workspace, run_on_commit
+):
+    from channels_app.connectors.registry import connector_for as connector_of
+
+    sim = platform_sim.create_account("wechat_oa")
+    tokens = connector_of("wechat_oa").connect_with_credentials(appid=sim.app_id, secret=sim.app_secret)
+    from channels_app.connectors.base import Credentials
+
+    account = SocialAccountFactory(
+        workspace=workspace,
+        platform="wechat_oa",
+        external_id=sim.external_id,
+        credentials=Credentials(
+            access_token=tokens.access_token, expires_at=tokens.expires_at, extra=tokens.extra
+        ),
+    )
+    platform_sim.fan_writes(
+        "wechat_oa", sim.external_id, kind="direct_message", text="在吗？", author_id="oFan9"
+    )
+    item = inbox_message_ingest(
+        account=account,
+        message=message("wx1", kind="direct_message", thread="dm:oFan9", author="oFan9", at=timezone.now()),
+    ).item
+    agent = UserFactory()
+    # when: five answers go out
+    for n in range(5):
+        item.refresh_from_db()
+        with run_on_commit():
+            inbox_reply_send(
+                workspace=workspace, actor=agent, item=item, text=f"您好 {n}", version=item.version
+            )
+    # then
+    assert list(InboxReply.objects.values_list("status", flat=True)) == ["sent"] * 5
+    landed = [
+        m
+        for m in platform_sim.fan_messages("wechat_oa", sim.external_id)
+        if m["author_id"] == sim.external_id
+    ]
+    assert len(landed) == 5 and {m["parent_id"] for m in landed} == {"oFan9"}
+    # and the sixth is refused by WeChat's rule before any call
+    item.refresh_from_db()
+    with pytest.raises(ValidationFailed) as error:
+        inbox_reply_send(workspace=workspace, actor=agent, item=item, text="还有一件事", version=item.version)
+    assert error.value.code == "reply_window_closed"
+    assert platform_sim.requests("wechat_oa", "reply", sim.external_id) == 5

@@ -40,6 +40,7 @@ from ..base import (
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
 from ..http import json_or_empty, parse_retry_after
 from . import push
+from .customer_service import WeChatCustomerService
 
 AUTH_CODES = {40001, 40014, 42001, 41001}
 RATE_CODES = {45009, 45011, 45047}
@@ -94,7 +95,7 @@ def plain_text(content: str) -> str:
     return html.unescape(TAG_RE.sub("\n", content)).strip().replace("\n\n", "\n")
 
 
-class WeChatOAConnector(Connector):
+class WeChatOAConnector(WeChatCustomerService, Connector):
     platform = "wechat_oa"
     display_name = "WeChat Official Account"
     capabilities = Capabilities(
@@ -110,6 +111,7 @@ class WeChatOAConnector(Connector):
         async_publish=True,
         auth="app_credentials",
         metrics=True,
+        inbound_reply=True,  # customer-service messages (customer_service.py)
     )
     default_retry_after = 3600.0  # 45009 is a daily quota; WeChat names no time
 
