@@ -85,6 +85,24 @@ def test_weibo_duplicate_delivery_edit_deletion_and_our_reply(platform_sim, work
     assert (third.created, third.edited, third.removed) == (0, 0, 0)
 
 
+# --- X: the mentions timeline ---
+
+
+def test_x_reads_every_page_of_mentions_and_since_id_delivers_each_once(platform_sim, workspace):
+    account, _sim = sim_account(platform_sim, workspace, "x")
+    for n in range(105):  # past one page of 100
+        _fan(platform_sim, account, "mention", n, text=f"@brand question {n}")
+    _fan(platform_sim, account, "comment", 500, text="@brand love this post", post_id="1400000000000000777")
+    # when
+    first = inbox_poll_account(account.pk)
+    _fan(platform_sim, account, "mention", 600, text="@brand one more")
+    second = inbox_poll_account(account.pk)
+    # then
+    assert first.created == 106 and second.created == 1 and second.duplicates == 0
+    comment = InboxItem.objects.get(account=account, kind="comment")
+    assert comment.conversation.external_id == "1400000000000000777" and comment.fan.followers == 5000
+
+
 # --- Mastodon: notifications (mention, update) ---
 
 
@@ -136,10 +154,10 @@ def test_the_planner_claims_each_due_account_once(
     platform_sim, workspace, django_capture_on_commit_callbacks
 ):
     weibo, _ = sim_account(platform_sim, workspace, "weibo")
-    sim_account(platform_sim, workspace, "x")  # no inbound polling there yet
+    linkedin, _ = sim_account(platform_sim, workspace, "linkedin")  # no inbound polling there yet
     # when
     with django_capture_on_commit_callbacks(execute=False):
         first = inbox_polls_plan()
         second = inbox_polls_plan()
     # then
-    assert weibo.pk in first and weibo.pk not in second
+    assert weibo.pk in first and weibo.pk not in second and linkedin.pk not in first
