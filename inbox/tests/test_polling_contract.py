@@ -103,6 +103,27 @@ def test_x_reads_every_page_of_mentions_and_since_id_delivers_each_once(platform
     assert comment.conversation.external_id == "1400000000000000777" and comment.fan.followers == 5000
 
 
+# --- YouTube: commentThreads ---
+
+
+def test_youtube_reads_every_page_of_comment_threads_with_edits_and_deletions(platform_sim, workspace):
+    account, _sim = sim_account(platform_sim, workspace, "youtube")
+    comments = [
+        _fan(platform_sim, account, "comment", n, text=f"Great video {n}", post_id="vid42")
+        for n in range(103)
+    ]
+    first = inbox_poll_account(account.pk)
+    # when: a fan edits, another deletes, the same threads are read again
+    platform_sim.fan_edits("youtube", comments[0]["id"], "The audio is terrible and the link is broken")
+    platform_sim.fan_deletes("youtube", comments[1]["id"])
+    again = inbox_poll_account(account.pk)
+    # then
+    assert first.created == 103
+    assert (again.created, again.edited, again.removed, again.duplicates) == (0, 1, 1, 101)
+    assert InboxItem.objects.get(account=account, external_id=comments[0]["id"]).sentiment == "negative"
+    assert InboxItem.objects.get(account=account, external_id=comments[1]["id"]).removed_at is not None
+
+
 # --- Mastodon: notifications (mention, update) ---
 
 

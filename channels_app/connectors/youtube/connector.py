@@ -40,6 +40,7 @@ from ..base import (
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient, Unknown
 from ..facebook.connector import scheduled_at
 from ..http import json_or_empty, parse_retry_after
+from .inbound import YouTubeInbound
 
 TITLE_LIMIT = 100
 DESCRIPTION_BYTES = 5000
@@ -68,7 +69,7 @@ def title_of(payload: PostPayload) -> str:
     return first_line[:TITLE_LIMIT]
 
 
-class YouTubeConnector(Connector):
+class YouTubeConnector(YouTubeInbound, Connector):
     platform = "youtube"
     display_name = "YouTube"
     capabilities = Capabilities(
@@ -84,6 +85,7 @@ class YouTubeConnector(Connector):
         idempotency_key=False,
         auth="oauth2",
         metrics=True,
+        inbound_poll=True,
     )
     default_retry_after = 60.0
 
