@@ -124,6 +124,22 @@ def test_youtube_reads_every_page_of_comment_threads_with_edits_and_deletions(pl
     assert InboxItem.objects.get(account=account, external_id=comments[1]["id"]).removed_at is not None
 
 
+# --- Bluesky: listNotifications through the AppView ---
+
+
+def test_bluesky_reads_mentions_and_replies_across_pages_and_only_new_ones_next_time(platform_sim, workspace):
+    account, _sim = sim_account(platform_sim, workspace, "bluesky")
+    for n in range(55):  # past one page of 50
+        _fan(platform_sim, account, "mention", n, text=f"@brand hello {n}", author_id=f"did:plc:fan{n:020d}")
+    _fan(platform_sim, account, "comment", 77, text="nice post", author_id="did:plc:fan77", post_id="3kpost")
+    first = inbox_poll_account(account.pk)
+    _fan(platform_sim, account, "mention", 88, text="@brand one more", author_id="did:plc:fan88")
+    second = inbox_poll_account(account.pk)
+    assert first.created == 56 and second.created == 1
+    reply = InboxItem.objects.get(account=account, kind="comment")
+    assert reply.conversation.external_id.endswith("/app.bsky.feed.post/3kpost")
+
+
 # --- Mastodon: notifications (mention, update) ---
 
 

@@ -51,6 +51,7 @@ from ..base import (
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
 from ..http import json_or_empty, parse_retry_after
 from . import richtext
+from .inbound import BlueskyInbound
 
 POST_COLLECTION = "app.bsky.feed.post"
 PROFILE_COLLECTION = "app.bsky.actor.profile"
@@ -127,7 +128,7 @@ def _aspect_ratio(data: bytes) -> dict[str, int] | None:
     return {"width": width, "height": height} if width and height else None
 
 
-class BlueskyConnector(Connector):
+class BlueskyConnector(BlueskyInbound, Connector):
     platform = "bluesky"
     display_name = "Bluesky"
     capabilities = Capabilities(
@@ -144,6 +145,7 @@ class BlueskyConnector(Connector):
         ),
         auth="app_password",
         metrics=True,
+        inbound_poll=True,
     )
 
     # --- HTTP ---
