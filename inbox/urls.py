@@ -15,6 +15,7 @@ urlpatterns = [
     path(W + "items/<int:item_id>/", views.ItemPage.as_view(), name="item"),
     path(W + "saved-replies/", views.SavedRepliesPage.as_view(), name="saved_replies"),
     path(W + "settings/", views.InboxSettingsPage.as_view(), name="settings"),
+    path(W + "accounts/<int:account_id>/wechat-push/", views.WeChatPushPage.as_view(), name="wechat_push"),
     path(
         W + "saved-replies/<int:saved_reply_id>/delete/",
         views.SavedReplyDeleteView.as_view(),

@@ -262,6 +262,12 @@ class InboxSettingsPage(WorkspacePageMixin, TemplateView):
             ),
         )
         kwargs["can_manage"] = self.access.can(C.WORKSPACE_MANAGE)
+        if self.access.can(C.ACCOUNT_CONNECT):
+            from channels_app.models import SocialAccount
+
+            kwargs["wechat_accounts"] = SocialAccount.objects.filter(
+                workspace=self.workspace, platform="wechat_oa", disconnected_at__isnull=True
+            ).order_by("handle")
         return super().get_context_data(**kwargs)
 
     def post(self, request, workspace_id):
@@ -277,3 +283,41 @@ class InboxSettingsPage(WorkspacePageMixin, TemplateView):
                 messages.success(request, _("Inbox settings saved."))
                 return redirect("inbox:settings", self.workspace.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class WeChatPushPage(WorkspacePageMixin, TemplateView):
+    """What to paste into a WeChat Official Account's message server settings (URL, Token,
+    EncodingAESKey, safe mode). POST makes new keys (the old ones stop working); the EncodingAESKey is
+    shown once, right after."""
+
+    template_name = "inbox/wechat_push.html"
+    required_capabilities = {"GET": C.ACCOUNT_CONNECT, "POST": C.ACCOUNT_CONNECT}
+
+    def account(self):
+        from channels_app.models import SocialAccount
+
+        found = SocialAccount.objects.filter(workspace=self.workspace, pk=self.kwargs["account_id"]).first()
+        if found is None:
+            raise Http404
+        return found
+
+    def get_context_data(self, **kwargs):
+        from .models import InboxPushKey
+
+        account = kwargs.setdefault("account", self.account())
+        key = InboxPushKey.objects.filter(account=account).first()
+        kwargs.update(
+            key=key,
+            is_wechat=account.platform == "wechat_oa",
+            push_url=self.request.build_absolute_uri(f"/hooks/inbox/wechat/{key.url_key}/") if key else "",
+        )
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, workspace_id, account_id):
+        account = self.account()
+        if account.platform != "wechat_oa":
+            raise Http404
+        _key, aes_key = services.inbox_push_key_create(
+            workspace=self.workspace, actor=request.user, account=account
+        )
+        return self.render_to_response(self.get_context_data(account=account, aes_key=aes_key))

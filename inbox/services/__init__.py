@@ -1,5 +1,6 @@
 """The inbox's writes. Callers import from here (inbox.services), not from the modules."""
 
+from .deliveries import inbox_push_key_create
 from .ingest import IngestResult, inbox_message_ingest
 from .items import (
     STATUS_TRANSITIONS,
@@ -30,6 +31,7 @@ __all__ = [
     "inbox_items_close",
     "inbox_message_ingest",
     "inbox_note_add",
+    "inbox_push_key_create",
     "inbox_reply_send",
     "inbox_settings_get",
     "inbox_settings_update",

@@ -100,3 +100,24 @@ def test_bulk_close_from_the_queue_closes_the_ticked_items_of_this_workspace_onl
         _client(workspace, Role.VIEWER).post(f"/w/{workspace.pk}/inbox/", {"items": [mine[2].pk]}).status_code
         == 403
     )
+
+
+def test_the_wechat_message_server_page_makes_keys_and_shows_the_aes_key_once(workspace):
+    from channels_app.tests.factories import SocialAccountFactory
+    from inbox.models import InboxPushKey
+
+    account = SocialAccountFactory(workspace=workspace, platform="wechat_oa")
+    weibo = SocialAccountFactory(workspace=workspace, platform="weibo")
+    client = _client(workspace, Role.MANAGER)
+    url = f"/w/{workspace.pk}/inbox/accounts/{account.pk}/wechat-push/"
+    made = client.post(url).content.decode()
+    key = InboxPushKey.objects.get(account=account)
+    later = client.get(url).content.decode()
+    assert (
+        f"/hooks/inbox/wechat/{key.url_key}/" in made
+        and key.token in made
+        and 'data-testid="wechat-push-aes"' in made
+    )
+    assert key.token in later and 'data-testid="wechat-push-aes"' not in later
+    assert client.post(f"/w/{workspace.pk}/inbox/accounts/{weibo.pk}/wechat-push/").status_code == 404
+    assert _client(workspace, Role.EDITOR).get(url).status_code == 403
