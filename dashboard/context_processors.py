@@ -113,6 +113,7 @@ SETTINGS_LINKS = [
     # Connections out and the workspace itself.
     ("publishing:webhooks", _("Webhooks"), C.WORKSPACE_MANAGE, "link"),
     ("analytics:settings", _("Analytics settings"), C.WORKSPACE_MANAGE, "chart"),
+    ("inbox:settings", _("Inbox settings"), C.WORKSPACE_MANAGE, "inbox"),
     ("dashboard:workspace_settings", _("Workspace settings"), C.WORKSPACE_MANAGE, "cog"),
     ("dashboard:audit", _("Audit log"), C.AUDIT_VIEW, "list"),
 ]

@@ -8,6 +8,7 @@ from channels_app.views import AccountMatrixView
 from competitors.views import CompetitorsPage
 from content.views import CalendarView
 from content.views.media_library import MediaLibraryView
+from inbox.views import QueuePage as InboxQueuePage
 from objectives.views import ObjectiveListPage
 
 from . import organization_views, personal_views, views
@@ -65,7 +66,7 @@ urlpatterns = [
     path(W + "competitors/", CompetitorsPage.as_view(), name="competitors"),
     path(W + "budgets/", BudgetListPage.as_view(), name="budgets"),
     path(W + "objectives/", ObjectiveListPage.as_view(), name="objectives"),
-    path(W + "inbox/", views.SectionPlaceholderView.as_view(section="inbox"), name="inbox"),
+    path(W + "inbox/", InboxQueuePage.as_view(), name="inbox"),
     # Workspace settings
     path(W + "settings/members/", views.MembersView.as_view(), name="members"),
     path(W + "settings/members/<int:member_id>/role/", views.MemberRoleView.as_view(), name="member_role"),

@@ -37,6 +37,7 @@ from budgets.models import Category as BudgetCategory
 from core.errors import DomainError
 from core.timezones import day_start
 from core.views import WorkspacePageMixin, WorkspaceViewMixin, apply_domain_error
+from inbox.models import ItemStatus, Priority
 from objectives.models import Kpi, RateBasis
 from objectives.models import PeriodKind as ObjectivePeriod
 from objectives.models import Scope as ObjectiveScope
@@ -525,6 +526,10 @@ def _readable(field: str, value, zone=None) -> str:
         return str(BUDGET_VALUE_LABELS[field][value])
     if field == "language":
         return str(dict(settings.LANGUAGES).get(value, value))
+    if field == "priority" and value in Priority.values:
+        return str(Priority(value).label)
+    if field == "status" and value in ItemStatus.values:  # the inbox's; other statuses read as before
+        return str(ItemStatus(value).label)
     if field == "events" and isinstance(value, list):
         labels = dict(WEBHOOK_EVENT_CHOICES)
         return ", ".join(str(labels.get(event, event)) for event in value) or "—"

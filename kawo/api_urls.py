@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("budgets.api.urls")),
     path("", include("objectives.api.urls")),
     path("", include("competitors.api.urls")),
+    path("", include("inbox.api.urls")),
 ]

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("budgets.urls")),
     path("", include("objectives.urls")),
     path("", include("competitors.urls")),
+    path("", include("inbox.urls")),
     path("", include("dashboard.urls")),
 ]
 

@@ -232,3 +232,24 @@ class SimClient:
     ) -> list[dict[str, Any]]:
         params = {"platform": platform, "account": account, "include_deleted": "1" if include_deleted else ""}
         return self._call("GET", "/posts", params=params)["posts"]
+
+    # --- fans (inbox) ---
+    def fan_writes(
+        self, platform: str, account: str, *, kind: str, text: str, author_id: str, **fields: Any
+    ) -> dict[str, Any]:
+        """A fan comments, replies, mentions or sends a DM to `account` (fields: author_handle,
+        author_name, author_followers, post_id, parent_id). Returns the message with its id."""
+        body = {"platform": platform, "account": account, "kind": kind, "text": text, "author_id": author_id}
+        return self._call("POST", "/fan-messages", json={**body, **fields})
+
+    def fan_edits(self, platform: str, message_id: str, text: str) -> dict[str, Any]:
+        return self._call("PATCH", f"/fan-messages/{platform}/{message_id}", json={"text": text})
+
+    def fan_deletes(self, platform: str, message_id: str) -> dict[str, Any]:
+        return self._call("DELETE", f"/fan-messages/{platform}/{message_id}")
+
+    def fan_messages(self, platform: str, account: str) -> list[dict[str, Any]]:
+        """Everything to and from `account`, newest first, deleted included (our replies too)."""
+        return self._call("GET", "/fan-messages", params={"platform": platform, "account": account})[
+            "messages"
+        ]

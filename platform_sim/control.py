@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from . import fans
 from .faults import FaultRule
 from .kit import PlatformSpec, Simulator
 from .platforms.competitor_provider import DATA_ONLY_PLATFORMS
@@ -300,6 +301,54 @@ async def log(request: Request) -> Response:
     return JSONResponse({"log": rows})
 
 
+async def fan_messages(request: Request) -> Response:
+    """GET: the fan messages (and our replies) of `platform` and `account`, newest first, deleted ones
+    included. POST {platform, account, kind, text, author_id, author_handle?, author_name?,
+    author_followers?, post_id?, parent_id?}: a fan writes."""
+    sim = _sim(request)
+    if request.method == "GET":
+        q = request.query_params
+        rows = fans.of_account(sim.state, q.get("platform", ""), q.get("account", ""), include_deleted=True)
+        return JSONResponse({"messages": [m.public() for m in rows]})
+    data = await _body(request)
+    platform, account_id = data.get("platform", ""), data.get("account", "")
+    if sim.state.account(platform, account_id) is None:
+        return _bad(f"no {platform} account {account_id!r}", 404)
+    if data.get("kind") not in fans.KINDS or not data.get("text") or not data.get("author_id"):
+        return _bad(f"kind (one of {fans.KINDS}), text and author_id are required")
+    optional = ("author_handle", "author_name", "author_followers", "post_id", "parent_id", "in_comment")
+    if platform == "mastodon":  # Mastodon ids are snowflakes, ordered with our own statuses' ids
+        from .platforms.mastodon import snowflake_id
+
+        data["id"] = snowflake_id()
+        optional = (*optional, "id")
+    message = fans.add(
+        sim.state,
+        platform=platform,
+        account_id=account_id,
+        kind=data["kind"],
+        text=data["text"],
+        author_id=str(data["author_id"]),
+        **{key: data[key] for key in optional if data.get(key) not in (None, "")},
+    )
+    return JSONResponse(message.public(), status_code=201)
+
+
+async def fan_message(request: Request) -> Response:
+    """PATCH {text}: the fan edits it. DELETE: the fan deletes it."""
+    sim = _sim(request)
+    message = fans.get(sim.state, request.path_params["platform"], request.path_params["message_id"])
+    if message is None:
+        return _bad("no such message", 404)
+    if request.method == "DELETE":
+        message.deleted = True
+        return JSONResponse(message.public())
+    data = await _body(request)
+    if not data.get("text"):
+        return _bad("text is required")
+    return JSONResponse(fans.edit(message, sim.state, data["text"]).public())
+
+
 def control_routes() -> list[Route]:
     return [
         Route("/health", health),
@@ -320,4 +369,6 @@ def control_routes() -> list[Route]:
         Route("/posts/{platform}/{post_id}", post_update, methods=["POST"]),
         Route("/posts/{platform}/{post_id}", post_delete, methods=["DELETE"]),
         Route("/log", log),
+        Route("/fan-messages", fan_messages, methods=["GET", "POST"]),
+        Route("/fan-messages/{platform}/{message_id}", fan_message, methods=["PATCH", "DELETE"]),
     ]

@@ -217,6 +217,7 @@ class SimState:
         self.media: dict[tuple[str, str], Media] = {}
         self.jobs: dict[tuple[str, str], Job] = {}
         self.previews: list[dict[str, Any]] = []  # WeChat message/mass/preview calls
+        self.fan_messages: dict[tuple[str, str], Any] = {}  # (platform, id) -> platform_sim.fans.FanMessage
         self.idempotency: dict[tuple[str, str, str], str] = {}  # (platform, account, key) -> post id
         self.requests: Counter[tuple[str, str, str]] = Counter()  # (platform, operation, account)
         self.posts_created: Counter[tuple[str, str]] = Counter()

@@ -26,8 +26,9 @@ from accounts.models import Organization, User, Workspace
 NO_SIM = "http://127.0.0.1:9"  # nothing listens there: the demo without the platform simulator
 
 # Routes that are not pages a person reads: the API, Django's admin, allauth's own flows (their
-# templates are ours and are rendered by the tests that sign in), the language switch, feeds, icons.
-NOT_PAGES = ("api/", "admin/", "accounts/", "i18n/", "ical/", "favicon.ico", "static/", "media/")
+# templates are ours and are rendered by the tests that sign in), the language switch, feeds, icons, and
+# the endpoints platforms push to (hooks/).
+NOT_PAGES = ("api/", "admin/", "accounts/", "i18n/", "ical/", "favicon.ico", "static/", "media/", "hooks/")
 
 
 # Routes that answer a GET with a file need the query that says which file.
@@ -178,6 +179,26 @@ def _export_id(world: World) -> int:
     return job.pk
 
 
+def _inbox_item_id(world: World) -> int:
+    """The workspace's first fan message (the demo's inbox, or one made here)."""
+    from inbox.models import InboxItem
+    from inbox.tests.factories import InboxItemFactory
+
+    found = InboxItem.objects.filter(workspace=world.workspace, from_us=False).order_by("pk").first()
+    return (found or InboxItemFactory(conversation__account=_account(world))).pk
+
+
+def _saved_reply_id(world: World) -> int:
+    from inbox.models import SavedReply
+    from inbox.services import saved_reply_create
+
+    found = SavedReply.objects.filter(workspace=world.workspace).order_by("pk").first()
+    return (
+        found
+        or saved_reply_create(workspace=world.workspace, actor=world.owner, name="发货时间", body="{fan}您好")
+    ).pk
+
+
 def _organization_id(world: World) -> list[tuple[int, User]]:
     """Organization pages are the brand's (its owner) or the agency's (its admin)."""
     return [(world.brand.pk, world.owner), (world.agency.pk, world.agency_admin)]
@@ -248,6 +269,8 @@ _ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "budget_id": _first_of("budgets.Budget", "budgets.tests.factories.BudgetFactory"),
     "spend_id": _first_of("budgets.SpendEntry", "budgets.tests.factories.SpendEntryFactory"),
     "objective_id": _first_of("objectives.Objective", "objectives.tests.factories.ObjectiveFactory"),
+    "item_id": _inbox_item_id,
+    "saved_reply_id": _saved_reply_id,
     "organization_id": _organization_id,
     "token": lambda world: {
         "approvals:external_review": _review_token(world),

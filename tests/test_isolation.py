@@ -124,9 +124,25 @@ PROVIDERS = {
     "rival_import_id": lambda w: w.once("rival_import", _rival_import).pk,
     # objectives
     "objective_id": lambda w: w.once("objective", _objective).pk,
+    # inbox
+    "item_id": lambda w: w.once("inbox_item", _inbox_item).pk,
+    "fan_id": lambda w: w.once("inbox_item", _inbox_item).fan_id,
+    "saved_reply_id": lambda w: w.once("saved_reply", _saved_reply).pk,
 }
 # Kwargs that name no tenant's object (every tenant uses the same values): filled, never swapped.
 NOT_OBJECT_IDS = {"workspace_id", "organization_id", "platform"}
+
+
+def _inbox_item(world: World):
+    from inbox.tests.factories import InboxItemFactory
+
+    return InboxItemFactory(conversation__account=world.once("account", _social_account))
+
+
+def _saved_reply(world: World):
+    from inbox.models import SavedReply
+
+    return SavedReply.objects.create(workspace=world.workspace, name="Thanks", body="Thanks {fan}!")
 
 
 def _social_account(world: World):

@@ -477,6 +477,70 @@ def _new_assignment(agency: Organization):
     return {"grant_id": _received_grant(agency).pk}, {"user": person.pk, "role": "viewer"}
 
 
+# inbox: reading needs inbox.view, working an item inbox.reply, giving it to someone inbox.assign
+def _inbox_item(workspace: Workspace) -> dict:
+    from inbox.tests.factories import InboxItemFactory
+
+    return {"item_id": InboxItemFactory(conversation__account__workspace=workspace).pk}
+
+
+def _inbox_fan(workspace: Workspace) -> dict:
+    from inbox.tests.factories import InboxItemFactory
+
+    return {"fan_id": InboxItemFactory(conversation__account__workspace=workspace).fan_id}
+
+
+def _saved_reply(workspace: Workspace) -> dict:
+    from inbox.models import SavedReply
+
+    return {"saved_reply_id": SavedReply.objects.create(workspace=workspace, name="Hi", body="Hi {fan}").pk}
+
+
+def _inbox_mastodon_item(workspace: Workspace) -> dict:
+    from inbox.tests.factories import InboxItemFactory
+
+    item = InboxItemFactory(
+        conversation__account__workspace=workspace, conversation__account__platform="mastodon", kind="mention"
+    )
+    return {"item_id": item.pk}
+
+
+def _inbox_assign_body(workspace: Workspace) -> dict:
+    return {"assignee": WorkspaceMemberFactory(workspace=workspace, role=Role.EDITOR).user_id}
+
+
+REQUESTS["inbox.view"] = [
+    Req("GET", "inbox-item-list", _nothing),
+    Req("GET", "inbox-item-detail", lambda ws: (_inbox_item(ws), None)),
+    Req("GET", "inbox-item-notes", lambda ws: (_inbox_item(ws), None)),
+    Req("GET", "inbox-fan-detail", lambda ws: (_inbox_fan(ws), None)),
+]
+REQUESTS["inbox.reply"] = [
+    Req("PATCH", "inbox-item-detail", lambda ws: (_inbox_item(ws), {"version": 1, "status": "pending"})),
+    Req("POST", "inbox-item-notes", lambda ws: (_inbox_item(ws), {"body": "Call them back"})),
+    Req("POST", "inbox-items-close", lambda ws: ({}, {"items": list(_inbox_item(ws).values())})),
+]
+REQUESTS["inbox.assign"] = [
+    Req("POST", "inbox-item-assign", lambda ws: (_inbox_item(ws), _inbox_assign_body(ws))),
+    Req("POST", "inbox-saved-reply-list", lambda ws: ({}, {"name": "Shipping", "body": "Hi {fan}"})),
+    Req("PATCH", "inbox-saved-reply-detail", lambda ws: (_saved_reply(ws), {"body": "Hello {fan}"})),
+    Req("DELETE", "inbox-saved-reply-detail", lambda ws: (_saved_reply(ws), None)),
+]
+REQUESTS["inbox.view"] += [
+    Req("GET", "inbox-settings", _nothing),
+    Req("GET", "inbox-saved-reply-list", _nothing),
+    Req("GET", "inbox-saved-reply-detail", lambda ws: (_saved_reply(ws), None)),
+]
+REQUESTS["workspace.manage"] += [
+    Req("PATCH", "inbox-settings", lambda ws: ({}, {"first_response_minutes": 30})),
+]
+# A reply to a Mastodon mention (a platform the inbox answers on, no reply window): queued, 201; its
+# sending is queued on commit, which the test's transaction never reaches.
+REQUESTS["inbox.reply"] += [
+    Req("POST", "inbox-item-reply", lambda ws: (_inbox_mastodon_item(ws), {"text": "Thanks!", "version": 1})),
+]
+
+
 # Organization capabilities -> requests that need them (the organization is an agency with grants).
 ORG_REQUESTS: dict[str, list[Req]] = {
     "organization.view": [

@@ -46,6 +46,8 @@ class Capabilities:
     server_side_publish: bool = True  # False: assisted publishing (Xiaohongshu, WeChat Channels)
     auth: str = "oauth2"  # "oauth2", "oauth2_pkce", "app_credentials", "app_password", "assisted"
     metrics: bool = False  # fetch_account_metrics / fetch_post_metrics are implemented
+    inbound_poll: bool = False  # fetch_inbound is implemented: the inbox polls this platform
+    inbound_reply: bool = False  # reply is implemented: the inbox answers fans here
 
     @property
     def comment_limit(self) -> int | None:
@@ -385,6 +387,16 @@ class Connector:
         raise NotImplementedError
 
     def recent_posts(self, credentials: Credentials, limit: int = 20) -> list[RemotePost]:
+        raise NotImplementedError
+
+    # --- the inbox (capabilities.inbound_poll; channels_app.connectors.inbound) ---
+    def fetch_inbound(self, credentials: Credentials, *, cursor: str = ""):
+        """Fans' comments, replies, mentions and messages since `cursor`: an InboundPage."""
+        raise NotImplementedError
+
+    def reply(self, credentials: Credentials, *, to, text: str, idempotency_key: str = ""):
+        """Answer a fan (`to`: a ReplyTarget) with `text`: a ReplyResult (capabilities.inbound_reply).
+        Sent with unsafe=True: a timeout after sending is Unknown, never retried blindly."""
         raise NotImplementedError
 
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "competitors",
     "budgets",
     "objectives",
+    "inbox",
     "dashboard",
     "platform_sim",
     "publishing",
@@ -365,6 +366,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "content.import_files_expire",
         "schedule": crontab(minute=47, hour=3),
     },
+    # The inbox's poller: queue a read of every account whose platform does not push and that is due.
+    "inbox.plan_polls": {
+        "task": "inbox.plan_polls",
+        "schedule": float(os.environ.get("KAWO_INBOX_PLAN_SECONDS", "30")),
+    },
+    # Replies to fans that are due again (after Retry-After or a backoff); stuck ones become unknown.
+    "inbox.dispatch_replies": {"task": "inbox.dispatch_replies", "schedule": 5.0},
+    # Pushed deliveries whose processing died are queued again.
+    "inbox.sweep_deliveries": {"task": "inbox.sweep_deliveries", "schedule": 60.0},
     # The publish pipeline's dispatcher (claims due posts, sweeps leases, settles unknown outcomes).
     "publishing.dispatch": {
         "task": "publishing.dispatch",
@@ -383,7 +393,15 @@ CELERY_TASK_ROUTES = {
     "competitors.pull_rival": {"queue": METRICS_QUEUE, "priority": 9},
     "analytics.pull_account": {"queue": METRICS_QUEUE},
     "analytics.pull_posts": {"queue": METRICS_QUEUE},
+    "inbox.poll_account": {"queue": METRICS_QUEUE},
 }
+# Pushed deliveries (WeChat message server, Meta webhooks): the freshness window for WeChat's timestamp,
+# the largest body accepted, and the token Meta's subscription check must present.
+KAWO_INBOX_PUSH_WINDOW_SECONDS = float(os.environ.get("KAWO_INBOX_PUSH_WINDOW_SECONDS", "300"))
+KAWO_INBOX_PUSH_MAX_BYTES = int(os.environ.get("KAWO_INBOX_PUSH_MAX_BYTES", str(256 * 1024)))
+KAWO_META_VERIFY_TOKEN = os.environ.get("KAWO_META_VERIFY_TOKEN", "kawo-meta-verify")
+# How often each polled account's inbox is read (seconds).
+KAWO_INBOX_POLL_SECONDS = float(os.environ.get("KAWO_INBOX_POLL_SECONDS", "120"))
 
 # --- Metric pulls (analytics/pull_schedule.py has the schedules and their per-platform defaults) --------
 # Divides the post schedule's clock (ages and intervals): 3600 makes "day one" last 24 s. Tests and demos.

@@ -599,7 +599,10 @@ def routes() -> list[Route]:
         ("com.atproto.repo.describeRepo", describe_repo, ["GET"]),
         ("com.atproto.repo.deleteRecord", delete_record, ["POST"]),
     ]
+    from .bluesky_inbox import appview_list_notifications  # (it imports this module)
+
     xrpc += [
+        ("app.bsky.notification.listNotifications", _appview_or_pds(appview_list_notifications), ["GET"]),
         ("app.bsky.feed.getPosts", _appview_or_pds(appview_get_posts), ["GET"]),
         ("app.bsky.actor.getProfile", _appview_or_pds(appview_get_profile), ["GET"]),
     ]

@@ -30,6 +30,7 @@ from starlette.routing import Route
 
 from channels_app.connectors.mastodon.connector import mastodon_length
 
+from .. import fans
 from ..kit import Ctx, OAuthError, PlatformSpec, account_from_param, consent_endpoint, operation, redeem_code
 from ..state import Post
 from . import figures
@@ -401,7 +402,8 @@ async def statuses(request: Request, ctx: Ctx) -> Response:
             "bad_request", "Validation failed: Cannot attach a video to a post that already contains images"
         )
     reply_to = str(p.get("in_reply_to_id") or "")
-    if reply_to and ctx.state.get_post("mastodon", reply_to) is None:
+    to_fan = bool(reply_to) and fans.get(ctx.state, "mastodon", reply_to) is not None
+    if reply_to and ctx.state.get_post("mastodon", reply_to) is None and not to_fan:
         return ctx.error("not_found")
     extra: dict = {"visibility": p.get("visibility") or "public", "in_reply_to_id": reply_to or None}
     if p.get("scheduled_at"):
@@ -423,6 +425,10 @@ async def statuses(request: Request, ctx: Ctx) -> Response:
     )
     if extra.get("scheduled_at"):
         return JSONResponse(_scheduled_json(post))
+    if to_fan:
+        from .mastodon_inbox import record_reply
+
+        record_reply(ctx.state, account, text=text, in_reply_to=reply_to, status_id=post.id)
     return JSONResponse(status_json(ctx, post))
 
 
@@ -600,7 +606,10 @@ async def instance_v2(request: Request, ctx: Ctx) -> Response:
 
 
 def routes() -> list[Route]:
+    from .mastodon_inbox import routes as inbox_routes  # notifications (it imports this module)
+
     listed = [
+        *inbox_routes(),
         # Mastodon.py asks with a trailing slash; Mastodon (Rails) answers both.
         Route("/api/v1/instance", instance_v1),
         Route("/api/v1/instance/", instance_v1),

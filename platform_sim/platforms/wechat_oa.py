@@ -391,8 +391,10 @@ async def freepublish_delete(request: Request, ctx: Ctx) -> Response:
 
 def routes() -> list[Route]:
     from . import wechat_oa_datacube as cube
+    from .wechat_oa_inbox import routes as inbox_routes  # customer-service messages (imports this)
 
     return [
+        *inbox_routes(),
         Route("/cgi-bin/token", cgi_token),
         Route("/cgi-bin/account/getaccountbasicinfo", basic_info, methods=["GET", "POST"]),
         Route("/cgi-bin/material/add_material", add_material, methods=["POST"]),

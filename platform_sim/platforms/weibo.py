@@ -315,7 +315,10 @@ async def destroy(request: Request, ctx: Ctx) -> Response:
 
 
 def routes() -> list[Route]:
+    from .weibo_inbox import routes as inbox_routes  # its comments and mentions (it imports this module)
+
     return [
+        *inbox_routes(),
         Route("/oauth2/authorize", consent_endpoint(SPEC), methods=["GET", "POST"]),
         Route("/oauth2/access_token", access_token, methods=["POST"]),
         Route("/oauth2/get_token_info", token_info, methods=["GET", "POST"]),

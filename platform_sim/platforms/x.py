@@ -627,7 +627,10 @@ async def user_tweets(request: Request, ctx: Ctx) -> Response:
 
 
 def routes() -> list[Route]:
+    from .x_inbox import routes as inbox_routes  # the mentions timeline (it imports this module)
+
     return [
+        *inbox_routes(),
         Route("/i/oauth2/authorize", consent_endpoint(SPEC), methods=["GET", "POST"]),
         Route("/2/oauth2/token", oauth2_token, methods=["POST"]),
         Route("/2/users/me", users_me),

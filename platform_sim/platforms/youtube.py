@@ -650,7 +650,10 @@ async def reports(request: Request, ctx: Ctx) -> Response:
 
 
 def routes() -> list[Route]:
+    from .youtube_inbox import routes as inbox_routes  # commentThreads (it imports this module)
+
     return [
+        *inbox_routes(),
         Route("/o/oauth2/v2/auth", consent_endpoint(SPEC), methods=["GET", "POST"]),
         Route("/token", token, methods=["POST"]),  # oauth2.googleapis.com/token
         Route("/o/oauth2/token", token, methods=["POST"]),  # accounts.google.com's legacy path

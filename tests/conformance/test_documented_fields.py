@@ -107,7 +107,11 @@ def _last_three_days() -> str:
 
 
 VALUES: dict[str, dict[str, Any]] = {
-    "weibo": {"status": "Documented fields https://kawo.example/", "rip": "203.0.113.7"},
+    "weibo": {
+        "status": "Documented fields https://kawo.example/",
+        "rip": "203.0.113.7",
+        "cid": lambda c: c["idstr"],  # the comment comments/create answered with
+    },
     "douyin": {
         "text": "documented fields",
         "image_list": lambda c: [{"image_id": c["image_id"]}],

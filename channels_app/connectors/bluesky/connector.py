@@ -53,6 +53,7 @@ from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transie
 from ..http import json_or_empty, parse_retry_after
 from ..options import tags_option
 from . import richtext
+from .inbound import BlueskyInbound
 
 POST_COLLECTION = "app.bsky.feed.post"
 PROFILE_COLLECTION = "app.bsky.actor.profile"
@@ -129,7 +130,7 @@ def _aspect_ratio(data: bytes) -> dict[str, int] | None:
     return {"width": width, "height": height} if width and height else None
 
 
-class BlueskyConnector(Connector):
+class BlueskyConnector(BlueskyInbound, Connector):
     platform = "bluesky"
     display_name = "Bluesky"
     post_options = (
@@ -155,6 +156,7 @@ class BlueskyConnector(Connector):
         ),
         auth="app_password",
         metrics=True,
+        inbound_poll=True,
     )
 
     # --- HTTP ---

@@ -44,6 +44,7 @@ from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transie
 from ..facebook.connector import scheduled_at
 from ..http import json_or_empty, parse_retry_after
 from ..options import CHOICE, OptionSpec, link_option
+from .inbound import MastodonInbound
 
 TEXT_LIMIT = 500
 URL_WEIGHT = 23
@@ -77,7 +78,7 @@ def _html_to_text(content: str) -> str:
     return html.unescape(_TAG.sub("", content))
 
 
-class MastodonConnector(Connector):
+class MastodonConnector(MastodonInbound, Connector):
     platform = "mastodon"
     display_name = "Mastodon"
     post_options = (
@@ -111,6 +112,8 @@ class MastodonConnector(Connector):
         idempotency_key=True,
         auth="oauth2",
         metrics=True,
+        inbound_poll=True,
+        inbound_reply=True,
     )
     default_retry_after = DEFAULT_RATE_LIMIT_WAIT
 

@@ -42,6 +42,7 @@ from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transie
 from ..http import json_or_empty, parse_retry_after
 from ..options import BOOL, TEXT, OptionSpec, link_option
 from . import push
+from .customer_service import WeChatCustomerService
 
 AUTH_CODES = {40001, 40014, 42001, 41001}
 RATE_CODES = {45009, 45011, 45047}
@@ -117,7 +118,7 @@ def account_details(body: dict) -> dict:
     return details
 
 
-class WeChatOAConnector(Connector):
+class WeChatOAConnector(WeChatCustomerService, Connector):
     platform = "wechat_oa"
     display_name = "WeChat Official Account"
     post_options = (
@@ -145,6 +146,7 @@ class WeChatOAConnector(Connector):
         async_publish=True,
         auth="app_credentials",
         metrics=True,
+        inbound_reply=True,  # customer-service messages (customer_service.py)
     )
     default_retry_after = 3600.0  # 45009 is a daily quota; WeChat names no time
 

@@ -35,6 +35,7 @@ from ..base import (
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
 from ..http import json_or_empty, parse_retry_after
 from ..options import link_option
+from .inbound import WeiboInbound
 
 URL_RE = re.compile(r"https?://[^\s]+")
 
@@ -72,7 +73,7 @@ def _weibo_id(body: dict) -> str:
     return str(value) if value not in (None, "") else ""
 
 
-class WeiboConnector(Connector):
+class WeiboConnector(WeiboInbound, Connector):
     platform = "weibo"
     display_name = "Weibo"
     post_options = (link_option(gettext_lazy("Added to the end of the text if it is not in it.")),)
@@ -84,6 +85,8 @@ class WeiboConnector(Connector):
         ),
         auth="oauth2",
         metrics=True,
+        inbound_poll=True,
+        inbound_reply=True,
     )
     default_retry_after = 3600.0  # Weibo's limits are hourly and it names no time
 

@@ -35,6 +35,7 @@ from ..base import (
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
 from ..http import epoch_reset, json_or_empty, parse_retry_after
+from .inbound import XInbound
 from .text import MAX_WEIGHTED_LENGTH, weighted_length
 
 SCOPES = "tweet.read tweet.write users.read media.write offline.access"
@@ -66,7 +67,7 @@ def app_cap_spent(response: httpx.Response) -> bool:
     return (response.headers.get("x-app-limit-24hour-remaining") or "").strip() == "0"
 
 
-class XConnector(Connector):
+class XConnector(XInbound, Connector):
     platform = "x"
     display_name = "X"
     capabilities = Capabilities(
@@ -86,6 +87,7 @@ class XConnector(Connector):
         idempotency_key=False,
         auth="oauth2_pkce",
         metrics=True,
+        inbound_poll=True,
     )
     default_retry_after = DEFAULT_RATE_LIMIT_WAIT
 

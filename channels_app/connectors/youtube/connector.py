@@ -42,6 +42,7 @@ from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transie
 from ..facebook.connector import scheduled_at
 from ..http import json_or_empty, parse_retry_after
 from ..options import BOOL, CHOICE, OptionSpec, tags_option
+from .inbound import YouTubeInbound
 
 TITLE_LIMIT = 100
 DESCRIPTION_BYTES = 5000
@@ -70,7 +71,7 @@ def title_of(payload: PostPayload) -> str:
     return first_line[:TITLE_LIMIT]
 
 
-class YouTubeConnector(Connector):
+class YouTubeConnector(YouTubeInbound, Connector):
     platform = "youtube"
     display_name = "YouTube"
     post_options = (
@@ -121,6 +122,7 @@ class YouTubeConnector(Connector):
         idempotency_key=False,
         auth="oauth2",
         metrics=True,
+        inbound_poll=True,
     )
     default_retry_after = 60.0
 

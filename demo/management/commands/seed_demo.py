@@ -84,6 +84,7 @@ class Command(BaseCommand):
         self._seed_content(sim_url, simulator)
         self._seed_budgets()
         self._seed_objectives()
+        self._seed_inbox(sim_url, simulator)
         if not no_analytics:
             self._seed_analytics()
         self._seed_competitors(sim_url, simulator)
@@ -130,6 +131,19 @@ class Command(BaseCommand):
 
         for workspace in Workspace.objects.filter(organization__slug=BRAND_SLUG).order_by("name"):
             self.stdout.write(seed_demo_objectives(workspace))
+
+    def _seed_inbox(self, sim_url: str, simulator: bool) -> None:
+        """Each brand workspace's fan inbox (demo.inbox), once; a few more fans write on the simulator."""
+        from demo.inbox import seed_demo_inbox
+        from platform_sim.client import SimClient
+
+        sim = SimClient(sim_url, timeout=5) if simulator else None
+        try:
+            for workspace in Workspace.objects.filter(organization__slug=BRAND_SLUG).order_by("name"):
+                self.stdout.write(seed_demo_inbox(workspace, sim))
+        finally:
+            if sim is not None:
+                sim.close()
 
     def _seed_analytics(self) -> None:
         """90 days of metric history for each brand workspace (demo.analytics), once."""

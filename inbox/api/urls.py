@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+P = "workspaces/<int:workspace_id>/inbox/"
+
+urlpatterns = [
+    path(P + "items/", views.ItemListView.as_view(), name="inbox-item-list"),
+    path(P + "items/close/", views.ItemsCloseView.as_view(), name="inbox-items-close"),
+    path(P + "items/<int:item_id>/", views.ItemDetailView.as_view(), name="inbox-item-detail"),
+    path(P + "items/<int:item_id>/assign/", views.ItemAssignView.as_view(), name="inbox-item-assign"),
+    path(P + "items/<int:item_id>/notes/", views.ItemNotesView.as_view(), name="inbox-item-notes"),
+    path(P + "items/<int:item_id>/reply/", views.ItemReplyView.as_view(), name="inbox-item-reply"),
+    path(P + "fans/<int:fan_id>/", views.FanDetailView.as_view(), name="inbox-fan-detail"),
+    path(P + "settings/", views.InboxSettingsView.as_view(), name="inbox-settings"),
+    path(P + "saved-replies/", views.SavedReplyListView.as_view(), name="inbox-saved-reply-list"),
+    path(
+        P + "saved-replies/<int:saved_reply_id>/",
+        views.SavedReplyDetailView.as_view(),
+        name="inbox-saved-reply-detail",
+    ),
+]

@@ -1,0 +1,189 @@
+"""Pushed deliveries (WeChat message server, Meta webhooks): check, store, then process in a task.
+
+The view checks the signature, the freshness (WeChat: timestamp within KAWO_INBOX_PUSH_WINDOW_SECONDS,
+a nonce never seen before) and the size, then `inbound_delivery_store` writes the raw body and queues
+`inbox.process_delivery` on commit, and the view answers at once. Processing runs in one transaction:
+a crash part-way rolls it all back and leaves the row "received"; `inbound_deliveries_sweep` (beat)
+queues such rows again, and ingest is idempotent, so each message is stored exactly once. A replayed
+WeChat nonce is refused; a Meta body seen before (Meta retries what it thinks failed) is acknowledged and
+not processed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import string
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from channels_app import vault
+from channels_app.models import SocialAccount
+from core.audit import audit_record
+
+from ..models import InboundDelivery, InboxPushKey
+from ..push import meta, wechat
+from ..push.wechat import PushRefused
+from .ingest import inbox_message_ingest
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+def push_window() -> float:
+    return float(getattr(settings, "KAWO_INBOX_PUSH_WINDOW_SECONDS", 300))
+
+
+def push_max_bytes() -> int:
+    return int(getattr(settings, "KAWO_INBOX_PUSH_MAX_BYTES", 256 * 1024))
+
+
+@transaction.atomic
+def inbox_push_key_create(*, workspace, actor, account: SocialAccount) -> tuple[InboxPushKey, str]:
+    """A new Token and EncodingAESKey for a WeChat account's message server (replacing any old ones).
+    Returns the key and the EncodingAESKey in plain text, to paste into WeChat's settings."""
+    if account.workspace_id != workspace.pk:
+        raise ValueError("the account is not in this workspace")
+    alphabet = string.ascii_letters + string.digits
+    aes_key = "".join(secrets.choice(alphabet) for _ in range(43))
+    token = "".join(secrets.choice(alphabet) for _ in range(32))
+    key, _created = InboxPushKey.objects.update_or_create(
+        account=account,
+        defaults={
+            "workspace": workspace,
+            "url_key": secrets.token_urlsafe(24),
+            "token": token,
+            "aes_key_ciphertext": vault.encrypt_text(aes_key),
+        },
+    )
+    audit_record(actor=actor, action="inbox.push_key_create", target=account, workspace=workspace)
+    return key, aes_key
+
+
+def wechat_check(*, key: InboxPushKey, query: dict, body: bytes) -> bytes:
+    """The message XML of a genuine, fresh WeChat push (decrypted in safe mode); PushRefused otherwise.
+    Does not look at nonces (the store does, atomically)."""
+    timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
+    try:
+        age = abs(time.time() - int(timestamp))
+    except ValueError:
+        raise PushRefused("no timestamp", 400) from None
+    if query.get("encrypt_type") == "aes":
+        fields = wechat.parse_xml(body)
+        encrypted = fields.get("Encrypt", "")
+        wechat.check_signature(query.get("msg_signature", ""), key.token, timestamp, nonce, encrypted)
+        if age > push_window():
+            raise PushRefused("stale timestamp")
+        app_id = str(vault.credentials_read(key.account).extra.get("appid", "")) if key.account else ""
+        return wechat.decrypt(
+            encrypted, encoding_aes_key=vault.decrypt_text(key.aes_key_ciphertext), app_id=app_id
+        )
+    wechat.check_signature(query.get("signature", ""), key.token, timestamp, nonce)
+    if age > push_window():
+        raise PushRefused("stale timestamp")
+    return body
+
+
+def inbound_delivery_store(
+    *, source: str, body: bytes, push_key=None, nonce: str = "", query=None
+) -> InboundDelivery | None:
+    """Store the raw body and queue its processing. None: a replay (the same nonce, or a Meta body already
+    stored)."""
+    digest = hashlib.sha256(body).hexdigest()
+    try:
+        with transaction.atomic():
+            delivery = InboundDelivery.objects.create(
+                source=source,
+                push_key=push_key,
+                body=body,
+                body_sha256=digest,
+                nonce=nonce,
+                query=query or {},
+            )
+            transaction.on_commit(lambda: _enqueue(delivery.pk))
+    except IntegrityError:
+        return None
+    return delivery
+
+
+def _enqueue(delivery_id: int) -> None:
+    from ..tasks import process_delivery
+
+    process_delivery.delay(delivery_id)
+
+
+def _messages(delivery: InboundDelivery):
+    """(account, message) pairs of a delivery."""
+    body = bytes(delivery.body)
+    if delivery.source == InboundDelivery.Source.WECHAT:
+        key = delivery.push_key
+        xml = body
+        if delivery.query.get("encrypt_type") == "aes":
+            app_id = str(vault.credentials_read(key.account).extra.get("appid", ""))
+            fields = wechat.parse_xml(body)
+            xml = wechat.decrypt(
+                fields.get("Encrypt", ""),
+                encoding_aes_key=vault.decrypt_text(key.aes_key_ciphertext),
+                app_id=app_id,
+            )
+        message = wechat.message_of(wechat.parse_xml(xml))
+        return [(key.account, message)] if message is not None else []
+    pairs = []
+    for platform, ours, message in meta.messages_of(json.loads(body)):
+        for account in SocialAccount.objects.filter(
+            platform=platform, external_id=ours, disconnected_at__isnull=True
+        ):
+            pairs.append((account, message))
+    return pairs
+
+
+def inbound_delivery_process(delivery_id: int) -> str:
+    """Process one stored delivery, once (see the module's docstring)."""
+    InboundDelivery.objects.filter(pk=delivery_id, status=InboundDelivery.Status.RECEIVED).update(
+        attempts=F("attempts") + 1
+    )
+    try:
+        with transaction.atomic():
+            delivery = (
+                InboundDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("push_key__account")
+                .filter(pk=delivery_id, status=InboundDelivery.Status.RECEIVED)
+                .first()
+            )
+            if delivery is None:
+                return "not waiting (done, or another worker has it)"
+            count = 0
+            for account, message in _messages(delivery):
+                inbox_message_ingest(account=account, message=message)
+                count += 1
+            delivery.status = InboundDelivery.Status.PROCESSED
+            delivery.processed_at = timezone.now()
+            delivery.items = count
+            delivery.save(update_fields=["status", "processed_at", "items"])
+            return f"processed: {count}"
+    except (PushRefused, ValueError) as exc:  # a body that can never be read: keep it, stop trying
+        InboundDelivery.objects.filter(pk=delivery_id).update(
+            status=InboundDelivery.Status.FAILED, error=str(exc)[:500]
+        )
+        return f"failed: {exc}"
+
+
+def inbound_deliveries_sweep(*, older_than: float = 60.0) -> list[int]:
+    """Queue again every delivery still waiting after `older_than` seconds (its task died or was lost);
+    one that failed MAX_ATTEMPTS times is marked failed for a person to look at."""
+    cutoff = timezone.now() - timedelta(seconds=older_than)
+    waiting = InboundDelivery.objects.filter(status=InboundDelivery.Status.RECEIVED, received_at__lt=cutoff)
+    waiting.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=InboundDelivery.Status.FAILED, error="gave up after repeated failures"
+    )
+    ids = list(waiting.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True)[:1000])
+    for delivery_id in ids:
+        _enqueue(delivery_id)
+    return ids

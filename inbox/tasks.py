@@ -1,0 +1,50 @@
+"""Inbox tasks. Thin: ids in, call a service; explicit names. Polls run on the "metrics" queue beside the
+analytics pulls (CELERY_TASK_ROUTES), below publishing; the planner stays on the default queue."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .services.polling import inbox_poll_account, inbox_polls_plan
+
+
+@shared_task(name="inbox.plan_polls")
+def plan_polls() -> int:
+    """Beat (every KAWO_INBOX_PLAN_SECONDS): queue a poll for every account that is due."""
+    return len(inbox_polls_plan())
+
+
+@shared_task(name="inbox.poll_account")
+def poll_account(account_id: int) -> str:
+    result = inbox_poll_account(account_id)
+    return f"{result.status}: +{result.created} ~{result.edited} -{result.removed} ={result.duplicates}"
+
+
+@shared_task(name="inbox.process_delivery")
+def process_delivery(delivery_id: int) -> str:
+    from .services.deliveries import inbound_delivery_process
+
+    return inbound_delivery_process(delivery_id)
+
+
+@shared_task(name="inbox.sweep_deliveries")
+def sweep_deliveries() -> int:
+    """Beat: deliveries whose processing died are queued again."""
+    from .services.deliveries import inbound_deliveries_sweep
+
+    return len(inbound_deliveries_sweep())
+
+
+@shared_task(name="inbox.deliver_reply")
+def deliver_reply(reply_id: int) -> str:
+    from .services.replies import inbox_reply_deliver
+
+    return inbox_reply_deliver(reply_id)
+
+
+@shared_task(name="inbox.dispatch_replies")
+def dispatch_replies() -> int:
+    """Beat: replies due again (after Retry-After or a backoff) are sent; stuck ones become unknown."""
+    from .services.replies import inbox_replies_dispatch
+
+    return len(inbox_replies_dispatch())

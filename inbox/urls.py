@@ -1,0 +1,27 @@
+"""Inbox pages. The queue itself is dashboard:inbox (the navigation's name), pointing at
+inbox.views.QueuePage."""
+
+from django.urls import path
+
+from . import views
+from .push import views as push_views
+
+app_name = "inbox"
+
+W = "w/<int:workspace_id>/inbox/"
+
+urlpatterns = [
+    path(W + "items/", views.QueueListPartial.as_view(), name="queue_list"),
+    path(W + "items/<int:item_id>/", views.ItemPage.as_view(), name="item"),
+    path(W + "saved-replies/", views.SavedRepliesPage.as_view(), name="saved_replies"),
+    path(W + "settings/", views.InboxSettingsPage.as_view(), name="settings"),
+    path(W + "accounts/<int:account_id>/wechat-push/", views.WeChatPushPage.as_view(), name="wechat_push"),
+    path(
+        W + "saved-replies/<int:saved_reply_id>/delete/",
+        views.SavedReplyDeleteView.as_view(),
+        name="saved_reply_delete",
+    ),
+    # What the platforms push to (machines, not pages: tests/dashboard_pages.py skips hooks/).
+    path("hooks/inbox/wechat/<str:url_key>/", push_views.WeChatPushView.as_view(), name="wechat_push"),
+    path("hooks/inbox/meta/", push_views.MetaWebhookView.as_view(), name="meta_webhook"),
+]

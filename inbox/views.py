@@ -1,0 +1,323 @@
+"""Inbox pages: the queue (live: its list is re-read every few seconds with htmx, without a reload) and
+one item with its thread, the fan, triage, assignment and notes. Thin: forms parse, inbox.services
+validate, write and audit; their errors land next to the field."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.generic import TemplateView
+
+from accounts.roles import Capability as C
+from accounts.selectors import workspace_members
+from core.errors import DomainError
+from core.views import WorkspacePageMixin, apply_domain_error
+
+from . import selectors, services
+from .forms import (
+    InboxSettingsForm,
+    ItemAssignForm,
+    ItemTriageForm,
+    NoteForm,
+    QueueFilterForm,
+    ReplyForm,
+    SavedReplyForm,
+)
+from .models import InboxItem, SavedReply
+from .reply_windows import reply_window
+
+QUEUE_LIMIT = 100
+LIVE_SECONDS = 5
+
+
+class _QueueMixin(WorkspacePageMixin):
+    required_capabilities = {"GET": C.INBOX_VIEW}
+
+    def queue_context(self) -> dict:
+        form = QueueFilterForm(self.request.GET or None)
+        data = form.cleaned_data if form.is_valid() else {}
+        filters = selectors.ItemFilters(
+            status=data.get("status", "") if form.is_bound else "open",
+            kind=data.get("kind", ""),
+            sentiment=data.get("sentiment", ""),
+            assignee_id=self.request.user.pk if data.get("mine") else None,
+            q=data.get("q", ""),
+        )
+        if data.get("scope") == "all":
+            items = list(
+                selectors.inbox_queue_for_user(user=self.request.user, filters=filters)[:QUEUE_LIMIT]
+            )
+        else:
+            items = list(selectors.inbox_items(self.workspace, filters=filters)[:QUEUE_LIMIT])
+        settings_cache: dict[int, object] = {}
+
+        def settings_for(workspace_id):
+            if workspace_id not in settings_cache:
+                settings_cache[workspace_id] = services.inbox_settings_get(
+                    next(i.workspace for i in items if i.workspace_id == workspace_id)
+                )
+            return settings_cache[workspace_id]
+
+        timers = selectors.first_response_sla(items, now=timezone.now(), settings_for=settings_for)
+        return {
+            "filter_form": form,
+            "items": [(item, timers.get(item.pk)) for item in items],
+            "all_workspaces": data.get("scope") == "all",
+            "query": self.request.GET.urlencode(),
+            "live_seconds": LIVE_SECONDS,
+        }
+
+
+class QueuePage(_QueueMixin, TemplateView):
+    """The queue; POST closes the ticked items of this workspace at once (bulk close)."""
+
+    template_name = "inbox/queue.html"
+    required_capabilities = {"GET": C.INBOX_VIEW, "POST": C.INBOX_REPLY}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **self.queue_context(), can_reply=self.access.can(C.INBOX_REPLY), **kwargs
+        )
+
+    def post(self, request, workspace_id):
+        ids = [int(value) for value in request.POST.getlist("items") if value.isdigit()]
+        items = list(InboxItem.objects.filter(workspace=self.workspace, pk__in=ids))
+        closed = services.inbox_items_close(workspace=self.workspace, actor=request.user, items=items)
+        messages.success(
+            request, ngettext("%(count)s item closed.", "%(count)s items closed.", closed) % {"count": closed}
+        )
+        return redirect(f"{request.path}?{request.GET.urlencode()}" if request.GET else request.path)
+
+
+class QueueListPartial(_QueueMixin, TemplateView):
+    """The queue's list alone: what the page's htmx poll swaps in."""
+
+    template_name = "inbox/_queue_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **self.queue_context(), can_reply=self.access.can(C.INBOX_REPLY), **kwargs
+        )
+
+
+class ItemPage(WorkspacePageMixin, TemplateView):
+    template_name = "inbox/item.html"
+    required_capabilities = {"GET": C.INBOX_VIEW, "POST": C.INBOX_VIEW}
+
+    def item(self) -> InboxItem:
+        found = (
+            selectors.inbox_items(self.workspace, filters=selectors.ItemFilters(include_ours=True))
+            .filter(pk=self.kwargs["item_id"])
+            .first()
+        )
+        if found is None:
+            raise Http404
+        return found
+
+    def people(self):
+        members = workspace_members(self.workspace).select_related("user")
+        return [m.user for m in members if services.assignable(workspace=self.workspace, user=m.user)]
+
+    def get_context_data(self, **kwargs):
+        item = kwargs.setdefault("item", self.item())
+        initial = {"version": item.version}
+        kwargs.setdefault(
+            "triage_form",
+            ItemTriageForm(
+                initial={
+                    **initial,
+                    "status": item.status,
+                    "priority": item.priority,
+                    "tags": ", ".join(item.tags),
+                }
+            ),
+        )
+        if self.access.can(C.INBOX_ASSIGN):
+            kwargs.setdefault(
+                "assign_form",
+                ItemAssignForm(initial={**initial, "assignee": item.assignee_id}, people=self.people()),
+            )
+        kwargs.setdefault("note_form", NoteForm())
+        kwargs.setdefault("reply_form", ReplyForm(initial=initial))
+        kwargs["saved_replies"] = [
+            (saved, services.saved_reply_render(saved, item=item, agent=self.request.user))
+            for saved in selectors.saved_replies(self.workspace)
+        ]
+        kwargs["replies"] = selectors.inbox_item_replies(self.workspace, item=item)
+        kwargs["window"] = reply_window(item, timezone.now())
+        kwargs.update(
+            thread=selectors.inbox_item_thread(self.workspace, item=item),
+            notes=selectors.inbox_item_notes(self.workspace, item=item),
+            fan_profile=selectors.fan_profile(self.workspace, fan=item.fan, recent=5) if item.fan else None,
+            can_reply=self.access.can(C.INBOX_REPLY),
+        )
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, workspace_id, item_id):
+        item = self.item()
+        action = request.POST.get("action")
+        needs = {
+            "triage": C.INBOX_REPLY,
+            "note": C.INBOX_REPLY,
+            "reply": C.INBOX_REPLY,
+            "assign": C.INBOX_ASSIGN,
+        }.get(action)
+        if needs is None or not self.access.can(needs):
+            raise PermissionDenied
+        if action == "triage":
+            form, key = ItemTriageForm(request.POST), "triage_form"
+        elif action == "assign":
+            form, key = ItemAssignForm(request.POST, people=self.people()), "assign_form"
+        elif action == "reply":
+            form, key = ReplyForm(request.POST), "reply_form"
+        else:
+            form, key = NoteForm(request.POST), "note_form"
+        if form.is_valid():
+            try:
+                self._apply(action, item, form.cleaned_data)
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(
+                    request, _("Reply queued: it goes out in a moment.") if action == "reply" else _("Saved.")
+                )
+                return redirect("inbox:item", self.workspace.pk, item.pk)
+        return self.render_to_response(self.get_context_data(item=item, **{key: form}), status=400)
+
+    def _apply(self, action: str, item: InboxItem, data: dict) -> None:
+        common = {"workspace": self.workspace, "actor": self.request.user, "item": item}
+        if action == "triage":
+            services.inbox_item_update(**common, **data)
+        elif action == "reply":
+            services.inbox_reply_send(**common, text=data["text"], version=data["version"])
+        elif action == "assign":
+            assignee = next((p for p in self.people() if p.pk == data["assignee"]), None)
+            services.inbox_item_assign(**common, assignee=assignee, version=data["version"])
+        else:
+            services.inbox_note_add(**common, body=data["body"])
+
+
+class SavedRepliesPage(WorkspacePageMixin, TemplateView):
+    """The workspace's saved replies; managers add and delete them."""
+
+    template_name = "inbox/saved_replies.html"
+    required_capabilities = {"GET": C.INBOX_VIEW, "POST": C.INBOX_ASSIGN}
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", SavedReplyForm())
+        kwargs.update(
+            saved_replies=selectors.saved_replies(self.workspace), can_manage=self.access.can(C.INBOX_ASSIGN)
+        )
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, workspace_id):
+        form = SavedReplyForm(request.POST)
+        if form.is_valid():
+            try:
+                saved = services.saved_reply_create(
+                    workspace=self.workspace, actor=request.user, **form.cleaned_data
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Saved reply “%(name)s” added.") % {"name": saved.name})
+                return redirect("inbox:saved_replies", self.workspace.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class SavedReplyDeleteView(WorkspacePageMixin, TemplateView):
+    required_capabilities = {"POST": C.INBOX_ASSIGN}
+
+    def post(self, request, workspace_id, saved_reply_id):
+        saved = SavedReply.objects.filter(workspace=self.workspace, pk=saved_reply_id).first()
+        if saved is None:
+            raise Http404
+        services.saved_reply_delete(workspace=self.workspace, actor=request.user, saved=saved)
+        messages.success(request, _("Saved reply deleted."))
+        return redirect("inbox:saved_replies", self.workspace.pk)
+
+
+class InboxSettingsPage(WorkspacePageMixin, TemplateView):
+    """Business hours and the first-response target the queue's SLA timer counts with."""
+
+    template_name = "inbox/settings.html"
+    required_capabilities = {"GET": C.INBOX_VIEW, "POST": C.WORKSPACE_MANAGE}
+
+    def get_context_data(self, **kwargs):
+        current = services.inbox_settings_get(self.workspace)
+        kwargs.setdefault(
+            "form",
+            InboxSettingsForm(
+                initial={
+                    "business_days": current.business_days,
+                    "opens_at": current.opens_at,
+                    "closes_at": current.closes_at,
+                    "first_response_minutes": current.first_response_minutes,
+                }
+            ),
+        )
+        kwargs["can_manage"] = self.access.can(C.WORKSPACE_MANAGE)
+        if self.access.can(C.ACCOUNT_CONNECT):
+            from channels_app.models import SocialAccount
+
+            kwargs["wechat_accounts"] = SocialAccount.objects.filter(
+                workspace=self.workspace, platform="wechat_oa", disconnected_at__isnull=True
+            ).order_by("handle")
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, workspace_id):
+        form = InboxSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.inbox_settings_update(
+                    workspace=self.workspace, actor=request.user, **form.cleaned_data
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Inbox settings saved."))
+                return redirect("inbox:settings", self.workspace.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class WeChatPushPage(WorkspacePageMixin, TemplateView):
+    """What to paste into a WeChat Official Account's message server settings (URL, Token,
+    EncodingAESKey, safe mode). POST makes new keys (the old ones stop working); the EncodingAESKey is
+    shown once, right after."""
+
+    template_name = "inbox/wechat_push.html"
+    required_capabilities = {"GET": C.ACCOUNT_CONNECT, "POST": C.ACCOUNT_CONNECT}
+
+    def account(self):
+        from channels_app.models import SocialAccount
+
+        found = SocialAccount.objects.filter(workspace=self.workspace, pk=self.kwargs["account_id"]).first()
+        if found is None:
+            raise Http404
+        return found
+
+    def get_context_data(self, **kwargs):
+        from .models import InboxPushKey
+
+        account = kwargs.setdefault("account", self.account())
+        key = InboxPushKey.objects.filter(account=account).first()
+        kwargs.update(
+            key=key,
+            is_wechat=account.platform == "wechat_oa",
+            push_url=self.request.build_absolute_uri(f"/hooks/inbox/wechat/{key.url_key}/") if key else "",
+        )
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, workspace_id, account_id):
+        account = self.account()
+        if account.platform != "wechat_oa":
+            raise Http404
+        _key, aes_key = services.inbox_push_key_create(
+            workspace=self.workspace, actor=request.user, account=account
+        )
+        return self.render_to_response(self.get_context_data(account=account, aes_key=aes_key))

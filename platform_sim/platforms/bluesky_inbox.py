@@ -1,0 +1,68 @@
+"""Bluesky notifications (docs.bsky.app: app.bsky.notification.listNotifications), served by the AppView
+(the PDS proxies it when `atproto-proxy` names the AppView, as for the other app.bsky reads here) over
+platform_sim.fans: newest first, `limit` (1-100, default 50) and `cursor` (the previous page's), each
+with `uri`, `cid`, `author` {did, handle, displayName}, `reason` ("mention" or "reply"), `record`
+{text, createdAt, reply?} and `indexedAt`. A lone PDS has no AppView: there the call is refused as the
+other app.bsky reads are."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from .. import fans
+from ..kit import Ctx, operation
+from .bluesky import SPEC, _iso
+
+
+def _uri(message: fans.FanMessage) -> str:
+    return f"at://{message.author_id}/app.bsky.feed.post/{message.id}"
+
+
+@operation(SPEC, "inbox_notifications")
+async def appview_list_notifications(request: Request, ctx: Ctx) -> Response:
+    q = request.query_params
+    try:
+        limit = int(q.get("limit") or 50)
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= 100:
+        return JSONResponse({"error": "InvalidRequest", "message": "limit must be 1-100"}, status_code=400)
+    rows = [
+        m
+        for m in fans.of_account(
+            ctx.state, "bluesky", ctx.account.external_id, kinds=("mention", "comment", "reply")
+        )
+        if m.author_id != ctx.account.external_id
+    ]
+    rows = fans.page(rows, max_id=q.get("cursor", ""), count=10**9)
+    shown, rest = rows[:limit], rows[limit:]
+    notifications = []
+    for m in shown:
+        record = {"$type": "app.bsky.feed.post", "text": m.text, "createdAt": _iso(m.created_at)}
+        if m.post_id:
+            parent = f"at://{ctx.account.external_id}/app.bsky.feed.post/{m.post_id}"
+            record["reply"] = {
+                "root": {"uri": parent, "cid": "bafy"},
+                "parent": {"uri": parent, "cid": "bafy"},
+            }
+        notifications.append(
+            {
+                "uri": _uri(m),
+                "cid": f"bafyrei{m.id}",
+                "author": {
+                    "did": m.author_id,
+                    "handle": m.author_handle or m.author_id,
+                    "displayName": m.author_name,
+                },
+                "reason": "reply" if m.post_id else "mention",
+                "record": record,
+                "isRead": False,
+                "indexedAt": _iso(m.created_at),
+                "labels": [],
+            }
+        )
+    body = {"notifications": notifications}
+    if rest:
+        body["cursor"] = rest[0].id
+    return JSONResponse(body)

@@ -1,0 +1,11 @@
+// The inbox item page: choosing a saved reply puts its text (already filled in for this fan) in the box.
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("select[data-fills]");
+  if (!select) return;
+  const option = select.selectedOptions[0];
+  const box = document.getElementById(select.dataset.fills);
+  if (box && option && option.dataset.text) {
+    box.value = option.dataset.text;
+    box.focus();
+  }
+});
