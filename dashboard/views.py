@@ -45,7 +45,7 @@ from publishing.forms import EVENT_CHOICES as WEBHOOK_EVENT_CHOICES
 
 from . import selectors
 from .audit_labels import AUDIT_ACTION_LABELS, AUDIT_FIELD_LABELS
-from .context_processors import LAST_WORKSPACE_SESSION_KEY, SECTIONS_BY_KEY
+from .context_processors import LAST_WORKSPACE_SESSION_KEY
 from .forms import (
     AgencyAssignmentForm,
     AgencyGrantForm,
@@ -174,22 +174,6 @@ class WorkspaceHomeView(WorkspacePageMixin, TemplateView):
         access = self.access
         context["blocks"] = selectors.my_work(self.workspace, user=self.request.user, access=access)
         context["role_label"] = Role(access.role).label
-        return context
-
-
-class SectionPlaceholderView(WorkspacePageMixin, TemplateView):
-    """A section that a later release fills; the URL name (dashboard:<section>) is already final."""
-
-    template_name = "dashboard/section_placeholder.html"
-    section = ""
-
-    @property
-    def required_capabilities(self):
-        return {"GET": SECTIONS_BY_KEY[self.section].capability}
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["section"] = SECTIONS_BY_KEY[self.section]
         return context
 
 
