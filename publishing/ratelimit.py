@@ -22,6 +22,7 @@ callers treat them as "try again shortly", never as "go ahead".
 
 from __future__ import annotations
 
+import logging
 import math
 import uuid
 from collections.abc import Iterable
@@ -229,3 +230,35 @@ def block(scope_key: str, retry_after: float) -> float:
 def take(scope_key: str, quota: Quota, cost: int = 1) -> float:
     """`gate().take(...)`: 0.0 when the quota was used, else seconds until it could be."""
     return gate().take(scope_key, quota, cost)
+
+
+# --- for readers of a platform (metric pulls, inbox polls, fan replies) -------------------------------
+
+logger = logging.getLogger(__name__)
+
+
+def account_wait(account) -> float:
+    """Seconds every worker must still wait before calling the platform for `account` (its own and the
+    app's limits). The embedded demo (no REDIS_URL) has no shared gate: 0. Redis down: "try again
+    shortly" (2 s), never "go"."""
+    if not getattr(settings, "REDIS_URL", ""):
+        return 0.0
+    try:
+        return wait_until([account_scope(account.pk), app_scope(account.platform)])
+    except Exception as exc:  # noqa: BLE001 - any Redis failure means "wait", never "go"
+        logger.warning("rate-limit gate unavailable: %s", exc)
+        return 2.0
+
+
+def account_block(account, error) -> float:
+    """Record a RateLimited `error` for `account` (or for the app, when the platform says the limit is
+    ours) so every worker holds off; the seconds to wait. Without Redis, or when Redis fails, the
+    platform's Retry-After alone (the caller keeps its own "not before" with the row it retries)."""
+    if not getattr(settings, "REDIS_URL", ""):
+        return error.retry_after
+    scope = app_scope(account.platform) if error.scope == "app" else account_scope(account.pk)
+    try:
+        return max(error.retry_after, block(scope, error.retry_after))
+    except Exception as exc:  # noqa: BLE001 - the caller's own "not before" still holds
+        logger.warning("could not record a rate limit in Redis: %s", exc)
+        return error.retry_after

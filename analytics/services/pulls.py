@@ -296,34 +296,6 @@ def _retry(pulls: list[MetricPull], wait: float, *, error: str = "", count_attem
     return "waiting"
 
 
-def _gate_wait(account: SocialAccount) -> float:
-    """Seconds every worker must still wait for this account and app (publishing's shared gate)."""
-    if not getattr(settings, "REDIS_URL", ""):
-        return 0.0  # the embedded demo has no shared gate
-    try:
-        return ratelimit.wait_until(
-            [ratelimit.account_scope(account.pk), ratelimit.app_scope(account.platform)]
-        )
-    except Exception as exc:  # noqa: BLE001 - Redis down: "try again shortly", never "go"
-        logger.warning("rate-limit gate unavailable: %s", exc)
-        return 2.0
-
-
-def _block(account: SocialAccount, error: RateLimited) -> float:
-    if not getattr(settings, "REDIS_URL", ""):
-        return error.retry_after
-    scope = (
-        ratelimit.app_scope(account.platform)
-        if error.scope == RateLimited.APP
-        else ratelimit.account_scope(account.pk)
-    )
-    try:
-        return max(error.retry_after, ratelimit.block(scope, error.retry_after))
-    except Exception as exc:  # noqa: BLE001 - the pull's own not_before still holds
-        logger.warning("could not record a rate limit in Redis: %s", exc)
-        return error.retry_after
-
-
 def _refresh(account: SocialAccount, *, since: datetime) -> SocialAccount:
     """channels_app's refresh service, once; a refresh another worker made after `since` is the one we use."""
     from channels_app.services import social_account_refresh_token
@@ -347,7 +319,7 @@ def _read(account: SocialAccount, call) -> MetricsResult | str:
         account = _refresh(account, since=timezone.now())
     if not account.is_healthy:
         return f"skipped:account {account.status}"
-    wait = _gate_wait(account)
+    wait = ratelimit.account_wait(account)
     if wait > 0:
         return ("gate", wait, "")
     connector = _connector(account.platform)
@@ -365,7 +337,7 @@ def _read(account: SocialAccount, call) -> MetricsResult | str:
             if not account.is_healthy:
                 return f"skipped:reconnect ({account.status})"
         except RateLimited as exc:
-            return ("rate", _block(account, exc), str(exc))
+            return ("rate", ratelimit.account_block(account, exc), str(exc))
         except Rejected as exc:
             return f"failed:{exc}"
         except ConnectorError as exc:  # Transient, Unknown: try again later

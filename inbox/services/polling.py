@@ -92,33 +92,6 @@ class PollResult:
     items: list[int] = field(default_factory=list)
 
 
-def _gate_wait(account: SocialAccount) -> float:
-    if not getattr(settings, "REDIS_URL", ""):
-        return 0.0  # the embedded demo has no shared gate
-    try:
-        return ratelimit.wait_until(
-            [ratelimit.account_scope(account.pk), ratelimit.app_scope(account.platform)]
-        )
-    except Exception as exc:  # noqa: BLE001 - Redis down: "try again shortly", never "go"
-        logger.warning("rate-limit gate unavailable: %s", exc)
-        return 2.0
-
-
-def _block(account: SocialAccount, error: RateLimited) -> float:
-    if not getattr(settings, "REDIS_URL", ""):
-        return error.retry_after
-    scope = (
-        ratelimit.app_scope(account.platform)
-        if error.scope == RateLimited.APP
-        else ratelimit.account_scope(account.pk)
-    )
-    try:
-        return max(error.retry_after, ratelimit.block(scope, error.retry_after))
-    except Exception as exc:  # noqa: BLE001 - the source's own next_poll_at still holds
-        logger.warning("could not record a rate limit in Redis: %s", exc)
-        return error.retry_after
-
-
 def _later(source: InboxSource, seconds: float, error: str) -> None:
     InboxSource.objects.filter(pk=source.pk).update(
         next_poll_at=timezone.now() + timedelta(seconds=seconds), last_error=error[:500]
@@ -156,7 +129,7 @@ def inbox_poll_account(account_id: int) -> PollResult:
     source, _created = InboxSource.objects.get_or_create(
         account=account, defaults={"workspace_id": account.workspace_id}
     )
-    wait = _gate_wait(account)
+    wait = ratelimit.account_wait(account)
     if wait > 0:
         _later(source, wait, "")
         return PollResult("waiting", detail=f"rate-limit gate: {wait:.0f}s")
@@ -176,7 +149,7 @@ def inbox_poll_account(account_id: int) -> PollResult:
                     return PollResult("skipped", detail=str(exc))
                 account = social_account_refresh_token(account, force=True)
     except RateLimited as exc:
-        waited = _block(account, exc)
+        waited = ratelimit.account_block(account, exc)
         _later(source, waited, str(exc))
         return PollResult("waiting", detail=str(exc))
     except ConnectorError as exc:

@@ -20,7 +20,6 @@ import logging
 import uuid
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -132,33 +131,6 @@ def _enqueue(reply_id: int) -> None:
     deliver_reply.delay(reply_id)
 
 
-def _gate_wait(account) -> float:
-    if not getattr(settings, "REDIS_URL", ""):
-        return 0.0
-    try:
-        return ratelimit.wait_until(
-            [ratelimit.account_scope(account.pk), ratelimit.app_scope(account.platform)]
-        )
-    except Exception as exc:  # noqa: BLE001 - Redis down: "try again shortly", never "go"
-        logger.warning("rate-limit gate unavailable: %s", exc)
-        return 2.0
-
-
-def _block(account, error: RateLimited) -> float:
-    if not getattr(settings, "REDIS_URL", ""):
-        return error.retry_after
-    scope = (
-        ratelimit.app_scope(account.platform)
-        if error.scope == RateLimited.APP
-        else ratelimit.account_scope(account.pk)
-    )
-    try:
-        return max(error.retry_after, ratelimit.block(scope, error.retry_after))
-    except Exception as exc:  # noqa: BLE001 - the reply's own not_before still holds
-        logger.warning("could not record a rate limit in Redis: %s", exc)
-        return error.retry_after
-
-
 def _target(item: InboxItem) -> ReplyTarget:
     fan = item.fan
     return ReplyTarget(
@@ -198,7 +170,7 @@ def inbox_reply_deliver(reply_id: int) -> str:
         pk=reply_id
     )
     item, account = reply.item, reply.item.account
-    wait = _gate_wait(account)
+    wait = ratelimit.account_wait(account)
     if wait > 0:
         InboxReply.objects.filter(pk=reply.pk, attempt_id=attempt_id).update(
             status=InboxReply.Status.QUEUED, not_before=now + timedelta(seconds=wait)
@@ -216,7 +188,7 @@ def inbox_reply_deliver(reply_id: int) -> str:
             credentials, to=_target(item), text=reply.text, idempotency_key=f"inbox-reply-{reply.pk}"
         )
     except RateLimited as exc:
-        waited = _block(account, exc)
+        waited = ratelimit.account_block(account, exc)
         return _finish(
             reply,
             attempt,
