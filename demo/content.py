@@ -43,7 +43,8 @@ from content import services
 from content.models import MediaAsset, Post, Tag, TagGroup, TargetStatus
 from core.errors import DomainError
 
-from .content_plan import FLOW_STATUS, PLANS, SIMULATOR_FLOWS, DemoPost, WorkspacePlan
+from .content_plan import FLOW_STATUS, SIMULATOR_FLOWS, DemoPost, WorkspacePlan
+from .plans import PLANS
 
 # Platforms whose posts carry the post's image (the others are text posts).
 MEDIA_PLATFORMS = frozenset({"wechat_oa", "douyin", "xiaohongshu", "wechat_channels", "instagram"})

@@ -13,7 +13,8 @@ from approvals.selectors import requests_waiting_for
 from content.models import Campaign, Post, PostTarget, PostVersion, TagGroup
 from core.models import AuditEvent
 from demo.content import post_time
-from demo.content_plan import FLOW_STATUS, PLANS, SIMULATOR_FLOWS
+from demo.content_plan import FLOW_STATUS, SIMULATOR_FLOWS
+from demo.plans import PLANS
 from publishing.models import PublishAttempt
 
 pytestmark = pytest.mark.django_db
