@@ -368,11 +368,35 @@ class BudgetNotificationKind(models.TextChoices):
     BUDGET_THRESHOLD = "budget_threshold", _("A budget reached a threshold")
     SPEND_APPROVAL = "spend_approval", _("Spend waits for your approval")
     SPEND_DECIDED = "spend_decided", _("Your spend was approved or rejected")
+    BUDGET_RUN_RATE = "budget_run_rate", _("A budget is on course to overrun")
+
+
+class CompetitorNotificationKind(models.TextChoices):
+    """The competitors app's alerts, defined here for the same reason as BudgetNotificationKind."""
+
+    COMPETITOR_SPIKE = "competitor_spike", _("A rival's post is far above its usual engagement")
+    COMPETITOR_POSTING = "competitor_posting", _("A rival is posting far more than usual")
+    COMPETITOR_KEYWORD = "competitor_keyword", _("A rival's post matches a watched keyword")
+
+
+class InboxNotificationKind(models.TextChoices):
+    """The fan inbox's notices, defined here for the same reason as BudgetNotificationKind."""
+
+    INBOX_ASSIGNED = "inbox_assigned", _("A fan conversation was assigned to you")
+    INBOX_SLA_SOON = "inbox_sla_soon", _("A fan's response time is nearly over")
+    INBOX_SLA_BREACHED = "inbox_sla_breached", _("A fan's response time was missed")
+    INBOX_REPLY_APPROVAL = "inbox_reply_approval", _("A reply to a fan waits for your approval")
 
 
 BUDGET_NOTIFICATION_KINDS = BudgetNotificationKind.choices
+# Notices of the apps above approvals (budgets, competitors, inbox): rows of Notification with a link.
+APP_NOTIFICATION_KINDS = [
+    *BUDGET_NOTIFICATION_KINDS,
+    *CompetitorNotificationKind.choices,
+    *InboxNotificationKind.choices,
+]
 # What a Notification row can be about (the API's NotificationKindEnum).
-NOTIFICATION_KINDS = [*NotificationKind.choices, *BUDGET_NOTIFICATION_KINDS]
+NOTIFICATION_KINDS = [*NotificationKind.choices, *APP_NOTIFICATION_KINDS]
 
 
 class Notification(TimeStampedModel):
@@ -381,7 +405,7 @@ class Notification(TimeStampedModel):
     )
     workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
     # Approvals' own kinds, and budgets' (BudgetNotificationKind below: the bell shows both).
-    kind = models.CharField(max_length=20, choices=NOTIFICATION_KINDS)
+    kind = models.CharField(max_length=32, choices=NOTIFICATION_KINDS)
     post = models.ForeignKey(
         "content.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -389,6 +413,8 @@ class Notification(TimeStampedModel):
         ApprovalRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     message = models.CharField(max_length=500)
+    # Where the notice leads (a site path such as /w/3/budgets/7/), for notices about no post.
+    link = models.CharField(max_length=300, blank=True, default="")
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -413,12 +439,12 @@ class PublishNotificationKind(models.TextChoices):
     ASSISTED_OVERDUE = "assisted_overdue", _("An assisted post is overdue")
 
 
-# What a person can choose about: approvals' kinds, the publish pipeline's and budgets' notices. The
+# What a person can choose about: approvals' kinds, the publish pipeline's and the upper apps' notices. The
 # sets share no value.
 PREFERENCE_KINDS = [
     *NotificationKind.choices,
     *PublishNotificationKind.choices,
-    *BudgetNotificationKind.choices,
+    *APP_NOTIFICATION_KINDS,
 ]
 PREFERENCE_VALUES = frozenset(value for value, _label in PREFERENCE_KINDS)
 
@@ -429,7 +455,7 @@ class NotificationPreference(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="approval_notification_prefs"
     )
-    kind = models.CharField(max_length=20, choices=PREFERENCE_KINDS)
+    kind = models.CharField(max_length=32, choices=PREFERENCE_KINDS)
     in_app = models.BooleanField(default=True)
     email = models.BooleanField(default=True)
 

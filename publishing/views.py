@@ -238,6 +238,7 @@ class NotificationsView(LoginRequiredMixin, TemplateView):
                 "message": n.message,
                 "workspace": n.workspace,
                 "post_id": n.post_id,
+                "link": n.link,
                 "created_at": n.created_at,
                 "read": n.read_at is not None,
             }

@@ -419,7 +419,18 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "workspace", "kind", "post", "request", "message", "read", "read_at", "created_at"]
+        fields = [
+            "id",
+            "workspace",
+            "kind",
+            "post",
+            "request",
+            "message",
+            "link",
+            "read",
+            "read_at",
+            "created_at",
+        ]
 
     def get_read(self, obj) -> bool:
         return obj.read_at is not None
