@@ -16,28 +16,33 @@ Definitions (hand-computed in tests/test_benchmark_numbers.py):
 
 from __future__ import annotations
 
+import json
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from statistics import median
 
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
+import numpy as np
+from django.db.models import OuterRef, Q, Subquery, TextField
+from django.db.models.functions import Cast
+from numpy.lib.stride_tricks import sliding_window_view
 
 from analytics.selectors import post_figures as own_post_figures
 from analytics.selectors.days import day_bounds, local_date
 from channels_app.models import SocialAccount
 
-from ..models import RivalPost, RivalSnapshot
+from ..models import RivalAccount, RivalPost, RivalSnapshot
 from .brands import benchmarked_brands
 
 SPIKE_WINDOW = 20  # previous posts in the baseline
 SPIKE_K = 3.0
 SPIKE_MIN_HISTORY = 5
 MAD_SCALE = 1.4826  # MAD x this estimates the standard deviation of normal data
+RECENT = timedelta(days=90)  # spike baselines starting this close to the period are read in one range
 
 
-@dataclass
+@dataclass(slots=True)
 class PostRow:
     brand_key: str
     account: str  # "@handle"
@@ -51,6 +56,7 @@ class PostRow:
     media_kind: str = ""
     hashtags: list[str] = field(default_factory=list)
     deleted: bool = False
+    local: datetime | None = None  # published_at in the workspace's zone
 
 
 @dataclass
@@ -103,17 +109,35 @@ def median_mad(values: list[float]) -> tuple[float, float]:
 def post_spikes(series: list[tuple[str, datetime, float]], *, since: datetime | None = None) -> list[Spike]:
     """`series`: one account's posts (id, published_at, engagements), any order. A post is a spike when
     its engagements exceed median + K x 1.4826 x MAD of the SPIKE_WINDOW posts before it (at least
-    SPIKE_MIN_HISTORY of them; a MAD of 0 counts as 1, so a flat history still needs a real jump)."""
+    SPIKE_MIN_HISTORY of them; a MAD of 0 counts as 1, so a flat history still needs a real jump).
+    Posts before `since` only serve as history. Full windows are computed together with numpy (the
+    benchmark asks for thousands); the first posts of an account, with a shorter history, one by one."""
     ordered = sorted(series, key=lambda item: item[1])
+    first = SPIKE_MIN_HISTORY
+    if since is not None:
+        first = max(first, bisect_left([at for _id, at, _v in ordered], since))
+    if first >= len(ordered):
+        return []
+    values = np.array([value for _id, _at, value in ordered], dtype=float)
+    indexes = np.arange(first, len(ordered))
+    medians = np.empty(len(indexes))
+    mads = np.empty(len(indexes))
+    short = indexes < SPIKE_WINDOW
+    for n, index in enumerate(indexes[short]):
+        medians[n], mads[n] = median_mad(values[:index].tolist())
+    full = indexes[~short]
+    if len(full):
+        windows = sliding_window_view(values, SPIKE_WINDOW)[full - SPIKE_WINDOW]
+        middle = np.median(windows, axis=1)
+        medians[short.sum() :] = middle
+        mads[short.sum() :] = np.median(np.abs(windows - middle[:, None]), axis=1)
+    thresholds = medians + SPIKE_K * MAD_SCALE * np.maximum(mads, 1.0)
     spikes = []
-    for index, (post_id, published_at, value) in enumerate(ordered):
-        history = [v for _id, _at, v in ordered[max(0, index - SPIKE_WINDOW) : index]]
-        if len(history) < SPIKE_MIN_HISTORY or (since is not None and published_at < since):
-            continue
-        m, mad = median_mad(history)
-        threshold = m + SPIKE_K * MAD_SCALE * max(mad, 1.0)
-        if value > threshold:
-            spikes.append(Spike(post_id, "", published_at, value, m, mad, threshold))
+    for n in np.flatnonzero(values[indexes] > thresholds):
+        post_id, published_at, value = ordered[indexes[n]]
+        spikes.append(
+            Spike(post_id, "", published_at, value, float(medians[n]), float(mads[n]), float(thresholds[n]))
+        )
     return spikes
 
 
@@ -129,65 +153,123 @@ def colour_of(value, values: list) -> str:
     return "above" if value >= sum(known) / len(known) else "below"
 
 
-def _followers_on(readings: list[tuple[datetime, float]], day_end: datetime) -> float | None:
-    """The last reading before `day_end` (readings sorted by time)."""
-    found = None
-    for at, value in readings:
-        if at < day_end:
-            found = value
-        else:
-            break
-    return found
+class Readings:
+    """One account's readings, oldest first, answering "the last value before" by bisection."""
+
+    __slots__ = ("times", "values")
+
+    def __init__(self) -> None:
+        self.times: list = []
+        self.values: list[float] = []
+
+    def add(self, at, value: float) -> None:
+        self.times.append(at)
+        self.values.append(value)
+
+    def __bool__(self) -> bool:
+        return bool(self.times)
+
+    def before(self, moment) -> float | None:
+        """The last value read before `moment` (None when every reading is later)."""
+        index = bisect_left(self.times, moment)
+        return self.values[index - 1] if index else None
+
+    def first(self) -> float | None:
+        return self.values[0] if self.values else None
+
+
+def _followers_on(readings: Readings | None, day_end: datetime) -> float | None:
+    """The last reading before `day_end`."""
+    return readings.before(day_end) if readings else None
+
+
+def _last_before(
+    queryset, *, key: str, order: str, moment: datetime, ids: list[int], fields: tuple[str, ...]
+):
+    """Per id, the `fields` of the last row of `queryset` (filtered by `key` = id) whose `order` column is
+    before `moment`: one statement whose correlated subqueries each read one index entry (no window over
+    an account's whole history, and portable to SQLite)."""
+    last = queryset.filter(**{key: OuterRef("pk"), f"{order}__lt": moment}).order_by(f"-{order}")
+    annotated = RivalAccount.objects.filter(pk__in=ids).annotate(
+        **{f"last_{name}": Subquery(last.values(name)[:1]) for name in fields}
+    )
+    return annotated.values_list("pk", *(f"last_{name}" for name in fields))
+
+
+def _utc_bounds(workspace, start: date, end: date) -> tuple[datetime, datetime]:
+    """analytics' day_bounds in UTC: the database's datetimes are UTC, and aware datetimes with the same
+    tzinfo compare without a zone lookup (the benchmark compares tens of thousands)."""
+    lower, upper = day_bounds(workspace, start, end)
+    return lower.astimezone(UTC), upper.astimezone(UTC)
 
 
 def _rival_rows(workspace, brands, lower, upper) -> tuple[list[PostRow], dict, dict]:
     """Posts of the period and every account's follower readings (up to the period's end)."""
     accounts = {account.pk: (brand, account) for brand in brands for account in brand.accounts.all()}
-    readings: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
+    ids = list(accounts)
+    readings: dict[int, Readings] = defaultdict(Readings)
     # Readings from two days before the period, plus each account's last one before that: every
     # "last reading before" the benchmark asks for is among them (not two years of history).
     bound = lower - timedelta(days=2)
-    followers = RivalSnapshot.objects.filter(
-        rival_id__in=list(accounts), platform_post_id="", metric="followers"
-    )
-    earlier = (
-        followers.filter(captured_at__lt=bound)
-        .annotate(n=Window(RowNumber(), partition_by=[F("rival_id")], order_by=F("captured_at").desc()))
-        .filter(n=1)
-        .values_list("rival_id", "captured_at", "value")
-    )
-    recent = followers.filter(captured_at__gte=bound, captured_at__lt=upper).values_list(
+    followers = RivalSnapshot.objects.filter(platform_post_id="", metric="followers")
+    earlier = [
+        (rival_id, at, value)
+        for rival_id, at, value in _last_before(
+            followers,
+            key="rival_id",
+            order="captured_at",
+            moment=bound,
+            ids=ids,
+            fields=("captured_at", "value"),
+        )
+        if at is not None
+    ]
+    recent = followers.filter(rival_id__in=ids, captured_at__gte=bound, captured_at__lt=upper).values_list(
         "rival_id", "captured_at", "value"
     )
     for rival_id, at, value in sorted([*earlier, *recent]):
-        readings[rival_id].append((at, value))
+        readings[rival_id].add(at, value)
     rows = []
     midnights: dict[date, datetime] = {}  # the end of each local day (one zone lookup per day, not per post)
-    for post in RivalPost.objects.filter(
-        rival_id__in=list(accounts), published_at__gte=lower, published_at__lt=upper
+    zone = workspace.tzinfo
+    fields = (
+        "rival_id", "platform_post_id", "published_at", "text", "url", "engagements", "media_kind",
+        "tags_text", "deleted_at",
+    )  # fmt: skip
+    period = (
+        RivalPost.objects.filter(rival_id__in=ids, published_at__gte=lower, published_at__lt=upper)
+        .annotate(tags_text=Cast("hashtags", TextField()))  # decoded below in one call, not one per post
+        .values_list(*fields)
+    )
+    found = list(period)
+    all_tags = json.loads("[" + ",".join(row[7] or "[]" for row in found) + "]")
+    for (rival_id, post_id, published_at, text, url, engagements, media_kind, _raw, deleted_at), tags in zip(
+        found, all_tags, strict=True
     ):
-        brand, account = accounts[post.rival_id]
-        day = local_date(workspace, post.published_at)
+        brand, account = accounts[rival_id]
+        local = published_at.astimezone(zone)
+        day = local.date()
         if day not in midnights:
-            midnights[day] = day_bounds(workspace, day, day)[1]
-        day_end = midnights[day]
-        followers = _followers_on(readings[post.rival_id], day_end)
-        if followers is None and readings[post.rival_id]:
-            followers = readings[post.rival_id][0][1]  # first read only later: its first reading
+            midnights[day] = _utc_bounds(workspace, day, day)[1]
+        series = readings.get(rival_id)
+        followers = _followers_on(series, midnights[day])
+        if followers is None and series:
+            followers = series.first()  # first read only later: its first reading
         rows.append(
             PostRow(
                 brand_key=f"brand:{brand.pk}",
                 account=f"@{account.handle}",
                 platform=account.platform,
-                post_id=post.platform_post_id,
-                published_at=post.published_at,
-                text=post.text[:280],
-                url=post.url,
-                engagements=post.engagements,
+                post_id=post_id,
+                published_at=published_at,
+                text=text[:280],
+                url=url,
+                engagements=engagements,
                 followers=followers,
-                media_kind=post.media_kind,
-                hashtags=list(post.hashtags or []),
-                deleted=post.deleted_at is not None,
+                media_kind=media_kind,
+                hashtags=tags if isinstance(tags, list) else [],
+                deleted=deleted_at is not None,
+                local=local,
             )
         )
     return rows, readings, accounts
@@ -220,19 +302,25 @@ def _own_rows(workspace, start: date, end: date) -> tuple[list[PostRow], dict[da
 
 
 def _own_followers(workspace, days: list[date]) -> list[float | None]:
-    from analytics.selectors import account_values_on
+    """Per day, the sum over the own accounts of each one's last followers value on or before that day
+    (analytics.selectors.account_values_on for each day, from one read of the series)."""
+    from analytics.selectors.accounts import account_series
 
+    series = account_series(workspace, metric="followers", until=days[-1], account_ids=None)
     values = []
     for day in days:
-        per_account = account_values_on(workspace, metric="followers", day=day)
-        known = [v for v in per_account.values() if v is not None]
+        known = []
+        for readings in series.values():
+            index = bisect_left(readings, (day, float("inf")))
+            if index:
+                known.append(readings[index - 1][1])
         values.append(sum(known) if known else None)
     return values
 
 
 def benchmark(workspace, *, start: date, end: date, top: int = 10, include_own: bool = True) -> Benchmark:
     brands = benchmarked_brands(workspace)
-    lower, upper = day_bounds(workspace, start, end)
+    lower, upper = _utc_bounds(workspace, start, end)
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     rival_rows, readings, accounts = _rival_rows(workspace, brands, lower, upper)
     own_rows: list[PostRow] = []
@@ -245,21 +333,20 @@ def benchmark(workspace, *, start: date, end: date, top: int = 10, include_own: 
         own.followers_before, own.followers_by_day = series[0], series[1:]
         own.followers = series[-1]
         entries.append(own)
-    day_ends = [day_bounds(workspace, d, d)[1] for d in days]
+    day_ends = [_utc_bounds(workspace, d, d)[1] for d in days]
     before_end = lower
     for brand in brands:
         figures = BrandFigures(key=f"brand:{brand.pk}", name=brand.name, own=False)
         by_day: list[float | None] = [None] * len(days)
         before_total: float | None = None
         for account in brand.accounts.all():
-            series = readings.get(account.pk, [])
+            series = readings.get(account.pk)
             if not series:
                 continue
             before = _followers_on(series, before_end)
             if before is None:
                 # First read inside the period: its growth counts from its first reading.
-                inside = [v for at, v in series if at < upper]
-                before = inside[0] if inside else None
+                before = series.first() if series.times[0] < upper else None
             if before is not None:
                 before_total = (before_total or 0) + before
             for index, day_end in enumerate(day_ends):
@@ -307,7 +394,7 @@ def benchmark(workspace, *, start: date, end: date, top: int = 10, include_own: 
 
     heat: dict[tuple[str, int, int], list[float]] = defaultdict(list)
     for row in all_rows:
-        local = row.published_at.astimezone(workspace.tzinfo)
+        local = row.local or row.published_at.astimezone(workspace.tzinfo)
         heat[(row.brand_key, local.weekday(), local.hour)].append(row.engagements or 0.0)
     heatmap = [
         {"brand": key, "weekday": weekday, "hour": hour, "posts": len(values), "engagements": sum(values)}
@@ -324,17 +411,28 @@ def _spikes(accounts: dict, lower: datetime, upper: datetime) -> list[Spike]:
     """Spikes among the period's rival posts, each against its account's previous posts."""
     found = []
     series: dict[int, list[tuple[str, datetime, float]]] = defaultdict(list)
-    posts = RivalPost.objects.filter(rival_id__in=list(accounts), engagements__isnull=False)
+    posts = RivalPost.objects.filter(engagements__isnull=False)
     fields = ("rival_id", "published_at", "platform_post_id", "engagements")
-    # The period's posts and, per account, the SPIKE_WINDOW posts before it (the first ones' baseline).
-    before = (
-        posts.filter(published_at__lt=lower)
-        .annotate(n=Window(RowNumber(), partition_by=[F("rival_id")], order_by=F("published_at").desc()))
-        .filter(n__lte=SPIKE_WINDOW)
-        .values_list(*fields)
+    # The period's posts and, per account, the SPIKE_WINDOW posts before it (the first ones' baseline):
+    # each account's oldest baseline post is found by one index read, then the posts from there on.
+    ids = list(accounts)
+    nth = posts.filter(rival_id=OuterRef("pk"), published_at__lt=lower).order_by("-published_at")
+    starts = RivalAccount.objects.filter(pk__in=ids).annotate(
+        since=Subquery(nth.values("published_at")[SPIKE_WINDOW - 1 : SPIKE_WINDOW])
     )
-    inside = posts.filter(published_at__gte=lower, published_at__lt=upper).values_list(*fields)
-    for rival_id, published_at, post_id, value in sorted([*before, *inside], key=lambda r: (r[0], r[1])):
+    # Accounts whose baseline starts within RECENT of the period share one range read (and each drops its
+    # own older rows here); the few that post rarely get a range each.
+    since_of = dict(starts.values_list("pk", "since"))
+    recent = [since for since in since_of.values() if since is not None and since >= lower - RECENT]
+    ranges = Q(published_at__gte=min(recent)) if recent else Q(pk__in=[])
+    for rival_id, since in since_of.items():
+        if since is None or since < lower - RECENT:
+            ranges |= Q(rival_id=rival_id, published_at__gte=since) if since else Q(rival_id=rival_id)
+    found_rows = posts.filter(ranges, rival_id__in=ids, published_at__lt=upper).values_list(*fields)
+    rows = (
+        [row for row in found_rows if since_of[row[0]] is None or row[1] >= since_of[row[0]]] if ids else []
+    )
+    for rival_id, published_at, post_id, value in sorted(rows, key=lambda r: (r[0], r[1])):
         series[rival_id].append((post_id, published_at, value))
     for rival_id, items in series.items():
         handle = f"@{accounts[rival_id][1].handle}"
