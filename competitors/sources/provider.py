@@ -1,4 +1,5 @@
-"""The licensed provider adapter (WeChat OA, Douyin, Kuaishou, Xiaohongshu, WeChat Channels, Weibo).
+"""The licensed provider adapter (WeChat OA, Douyin, Kuaishou, Xiaohongshu, WeChat Channels, Weibo,
+Bilibili: its open platform serves only the authorising account's own data).
 
 Written against the provider contract in competitors/README.md; the customer brings the contract and
 the key (KAWO_COMPETITORS_PROVIDER_URL, KAWO_COMPETITORS_PROVIDER_KEY). platform_sim serves the contract
@@ -25,7 +26,15 @@ from .base import (
     parse_time,
 )
 
-PROVIDER_PLATFORMS = ("wechat_oa", "douyin", "kuaishou", "xiaohongshu", "wechat_channels", "weibo")
+PROVIDER_PLATFORMS = (
+    "wechat_oa",
+    "douyin",
+    "kuaishou",
+    "xiaohongshu",
+    "wechat_channels",
+    "weibo",
+    "bilibili",
+)
 
 
 def provider_url() -> str:

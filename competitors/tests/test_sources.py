@@ -40,6 +40,7 @@ CASES = [
     Case("wechat_channels", 4),
     Case("kuaishou", 4),
     Case("weibo", 4),
+    Case("bilibili", 4),
 ]
 
 

@@ -433,7 +433,7 @@ KAWO_COMPETITORS_YOUTUBE_API_KEY = os.environ.get("KAWO_COMPETITORS_YOUTUBE_API_
 # Instagram Business Discovery reads through one of OUR business accounts: its IG user id and token.
 KAWO_COMPETITORS_INSTAGRAM_USER_ID = os.environ.get("KAWO_COMPETITORS_INSTAGRAM_USER_ID", "")
 KAWO_COMPETITORS_INSTAGRAM_TOKEN = os.environ.get("KAWO_COMPETITORS_INSTAGRAM_TOKEN", "")
-# The licensed data provider for WeChat OA, Douyin, Kuaishou, Xiaohongshu, Channels and Weibo: the
+# The licensed data provider for WeChat OA, Douyin, Kuaishou, Xiaohongshu, Channels, Weibo and Bilibili: the
 # customer's contract URL and key ("" URL: the simulator's provider).
 KAWO_COMPETITORS_PROVIDER_URL = os.environ.get("KAWO_COMPETITORS_PROVIDER_URL", "")
 KAWO_COMPETITORS_PROVIDER_KEY = os.environ.get("KAWO_COMPETITORS_PROVIDER_KEY", "sim-provider-key")

@@ -2,9 +2,9 @@
 
 The Chinese platforms expose no one else's data by API, so a customer brings a contract and an API key
 with a data vendor. This module serves that contract over the simulator's own accounts and posts of
-those platforms (WeChat OA, Douyin, Kuaishou, Xiaohongshu, WeChat Channels, Weibo): seed a rival with
-`SimClient.create_account(platform, ...)` and its posts with `SimClient.seed_post(...)`; figures grow by
-platform_sim.metrics like every other post's.
+those platforms (WeChat OA, Douyin, Kuaishou, Xiaohongshu, WeChat Channels, Weibo, Bilibili): seed a
+rival with `SimClient.create_account(platform, ...)` and its posts with `SimClient.seed_post(...)`;
+figures grow by platform_sim.metrics like every other post's.
 
 Contract (v1; JSON; `Authorization: Bearer <api key>`; errors `{"error": {"code", "message"}}` with the
 HTTP status; 429 with Retry-After):
@@ -27,7 +27,7 @@ from ..state import Account, Post
 from . import figures
 
 # Platforms the provider covers; those without a simulated API of their own are data-only accounts.
-COVERED = ("wechat_oa", "douyin", "kuaishou", "xiaohongshu", "wechat_channels", "weibo")
+COVERED = ("wechat_oa", "douyin", "kuaishou", "xiaohongshu", "wechat_channels", "weibo", "bilibili")
 DATA_ONLY_PLATFORMS = ("xiaohongshu", "wechat_channels")
 PAGE_LIMIT = 50
 
