@@ -16,6 +16,14 @@ _HOSTS: dict[str, tuple[str, re.Pattern]] = {
     "douyin.com": ("douyin", re.compile(r"^/user/([^/?]+)/?$")),
     "kuaishou.com": ("kuaishou", re.compile(r"^/profile/([^/?]+)/?$")),
     "xiaohongshu.com": ("xiaohongshu", re.compile(r"^/user/profile/([^/?]+)/?$")),
+    "space.bilibili.com": ("bilibili", re.compile(r"^/(\d+)/?$")),
+    "instagram.com": ("instagram", re.compile(r"^/([A-Za-z0-9_.]{1,30})/?$")),
+    "youtube.com": ("youtube", re.compile(r"^/(?:channel/)?(@[A-Za-z0-9_.-]+|UC[A-Za-z0-9_-]+)/?$")),
+    # Hosts of platforms without a rival source: named here so that their /@user paths are never taken
+    # for a Mastodon account (the add form then says the platform is not supported).
+    "tiktok.com": ("tiktok", re.compile(r"^/@([A-Za-z0-9_.]+)/?$")),
+    "facebook.com": ("facebook", re.compile(r"^/([A-Za-z0-9_.-]+)/?$")),
+    "linkedin.com": ("linkedin", re.compile(r"^/company/([^/?]+)/?$")),
 }
 # Mastodon instances are many: any host with an /@user path that is not one of the above.
 _MASTODON_PATH = re.compile(r"^/@([A-Za-z0-9_.-]+)/?$")
