@@ -218,3 +218,64 @@ class RivalImport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"rival import {self.pk} ({self.status})"
+
+
+# --- alerts (services/alerts.py) -------------------------------------------------------------------------
+
+
+class AlertKind(models.TextChoices):
+    SPIKE = "spike", _("Engagement spike")
+    POSTING = "posting", _("Posting spike")
+    KEYWORD = "keyword", _("Watched keyword")
+
+
+class CompetitorAlertSettings(TimeStampedModel):
+    """A workspace's competitor alert rules; no row = the defaults (every kind on, no keywords)."""
+
+    workspace = models.OneToOneField(
+        "accounts.Workspace", on_delete=models.CASCADE, related_name="competitor_alert_settings"
+    )
+    keywords = models.JSONField(default=list, blank=True)  # watched keywords, as typed (deduplicated)
+    baseline_posts = models.PositiveSmallIntegerField(default=30)  # N: the baseline of an engagement spike
+    threshold_k = models.DecimalField(max_digits=4, decimal_places=1, default=5)  # k (x scaled MAD)
+    spike_on = models.BooleanField(default=True)
+    posting_on = models.BooleanField(default=True)
+    keyword_on = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"alert settings of {self.workspace_id}"
+
+
+class CompetitorAlert(TimeStampedModel):
+    """One alert, raised once: per (workspace, post, kind) for spikes and keywords, per (workspace,
+    account, kind, day) for a posting spike. Re-evaluating after the next pull finds the row and says
+    nothing again."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    rival = models.ForeignKey(RivalAccount, on_delete=models.CASCADE, related_name="alerts")
+    post = models.ForeignKey(RivalPost, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=AlertKind.choices)
+    day = models.DateField(null=True, blank=True)  # posting spikes: the workspace's day
+    value = models.FloatField(null=True, blank=True)  # engagements, or posts in the last 24 h
+    median = models.FloatField(null=True, blank=True)
+    mad = models.FloatField(null=True, blank=True)  # raw MAD (unscaled)
+    threshold = models.FloatField(null=True, blank=True)
+    keywords = models.JSONField(default=list, blank=True)  # the watched keywords a post matched
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "post", "kind"],
+                condition=models.Q(post__isnull=False),
+                name="uniq_competitor_alert_post",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "rival", "kind", "day"],
+                condition=models.Q(day__isnull=False),
+                name="uniq_competitor_alert_day",
+            ),
+        ]
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} alert {self.pk} ({self.rival_id})"
