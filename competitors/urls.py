@@ -11,6 +11,7 @@ W = "w/<int:workspace_id>/competitors/"
 urlpatterns = [
     path(W + "benchmark/", views.BenchmarkPage.as_view(), name="benchmark"),
     path(W + "benchmark/export/", views.BenchmarkExportView.as_view(), name="benchmark_export"),
+    path(W + "alerts/", views.AlertSettingsPage.as_view(), name="alert_settings"),
     path(W + "imports/", views.RivalImportsPage.as_view(), name="imports"),
     path(
         W + "imports/template.csv",

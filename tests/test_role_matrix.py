@@ -255,10 +255,13 @@ REQUESTS["competitor.view"] = [
     Req("GET", "competitors-imports", _nothing),
     Req("GET", "competitors-benchmark-export", _nothing),
     Req("GET", "competitors-import-detail", _rival_import),
+    Req("GET", "competitors-alerts", _nothing),
+    Req("GET", "competitors-alert-settings", _nothing),
 ]
 REQUESTS["competitor.manage"] = [
     Req("DELETE", "competitors-detail", lambda ws: (_competitor(ws), None)),
     Req("POST", "competitors-pick", _organization_competitor),
+    Req("PATCH", "competitors-alert-settings", lambda ws: ({}, {"keywords": ["新品"], "threshold_k": "4"})),
 ]
 REQUESTS["workspace.manage"] += [
     Req("POST", "tag-group-list", lambda ws: ({}, {"name": "Pillar", "required": True})),

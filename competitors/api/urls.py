@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import imports, views
+from . import alerts, imports, views
 
 C = "workspaces/<int:workspace_id>/competitors/"
 
@@ -13,6 +13,8 @@ urlpatterns = [
         imports.RivalImportDetailView.as_view(),
         name="competitors-import-detail",
     ),
+    path(C + "alerts/", alerts.AlertListView.as_view(), name="competitors-alerts"),
+    path(C + "alerts/settings/", alerts.AlertSettingsView.as_view(), name="competitors-alert-settings"),
     path(C + "benchmark/", views.BenchmarkView.as_view(), name="competitors-benchmark"),
     path(
         C + "benchmark/export/",

@@ -256,3 +256,70 @@ def account_of(workspace):
     from competitors.models import RivalAccount
 
     return RivalAccount.objects.get(brand__benchmarked_in__workspace=workspace)
+
+
+def test_the_settings_page_and_the_api(workspace, client):
+    # given: a manager on the settings page (reached from the competitors page)
+    manager = member(workspace, role=Role.MANAGER)
+    client.force_login(manager)
+    listing = client.get(f"/w/{workspace.pk}/competitors/")
+    assert f"/w/{workspace.pk}/competitors/alerts/" in listing.content.decode()
+    # when: a bad N and k
+    bad = client.post(
+        f"/w/{workspace.pk}/competitors/alerts/",
+        {"keywords": "新品", "baseline_posts": "3", "threshold_k": "5", "keyword_on": "on"},
+    )
+    # then: the error sits next to the field, nothing saved
+    assert bad.status_code == 400
+    assert 'id="id_baseline_posts_error"' in bad.content.decode()
+    assert not CompetitorAlertSettings.objects.exists()
+    # when: good values
+    good = client.post(
+        f"/w/{workspace.pk}/competitors/alerts/",
+        {"keywords": "新品\nLaunch\n新品", "baseline_posts": "20", "threshold_k": "4.5", "spike_on": "on"},
+    )
+    assert good.status_code == 302
+    found = CompetitorAlertSettings.objects.get(workspace=workspace)
+    assert (found.keywords, found.baseline_posts, found.threshold_k) == (
+        ["新品", "Launch"],
+        20,
+        Decimal("4.5"),
+    )
+    assert (found.spike_on, found.posting_on, found.keyword_on) == (True, False, False)
+    # and the API reads and changes the same settings (PATCH: competitor.manage)
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(manager)
+    base = f"/api/v1/workspaces/{workspace.pk}/competitors/alerts/"
+    assert api.get(base + "settings/").json()["keywords"] == ["新品", "Launch"]
+    answer = api.patch(base + "settings/", {"threshold_k": "50"}, format="json")
+    assert answer.status_code == 400 and "threshold_k" in answer.json()["error"]["fields"]
+    answer = api.patch(base + "settings/", {"keyword_on": True, "keywords": ["sale"]}, format="json")
+    assert answer.status_code == 200 and answer.json()["keywords"] == ["sale"]
+    assert AuditEvent.objects.filter(action="competitor.alert_settings_update").count() == 2
+
+
+def test_the_alerts_list_is_paginated(workspace, client):
+    analyst = member(workspace)
+    _brand, rival = benchmarked_brand(workspace, handle="many")
+    for n in range(3):
+        p = post(rival, f"many-{n}", NOW - timedelta(hours=n + 1), text="新品")
+        CompetitorAlert.objects.create(
+            workspace=workspace, rival=rival, post=p, kind=AlertKind.KEYWORD, keywords=["新品"]
+        )
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(analyst)
+    first = api.get(f"/api/v1/workspaces/{workspace.pk}/competitors/alerts/?page_size=2").json()
+    assert len(first["results"]) == 2 and first["next"]
+    assert first["results"][0]["post_id"] == "many-2" and first["results"][0]["keywords"] == ["新品"]
+    second = api.get(first["next"]).json()
+    assert [r["post_id"] for r in second["results"]] == ["many-0"]
+    # the competitors page lists them too, with links to the benchmark
+    client.force_login(analyst)
+    page = client.get(f"/w/{workspace.pk}/competitors/").content.decode()
+    assert page.count('data-testid="competitor-alert"') == 3
+    # an analyst may read the settings but not change them
+    assert client.post(f"/w/{workspace.pk}/competitors/alerts/", {"baseline_posts": "20"}).status_code == 403
