@@ -279,3 +279,58 @@ class CompetitorAlert(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} alert {self.pk} ({self.rival_id})"
+
+
+# --- scheduled benchmark email (services/schedules.py) -------------------------------------------------
+
+
+class BenchmarkSchedule(TimeStampedModel):
+    """The benchmark of the last whole week or month emailed to chosen members and/or addresses, with
+    the PDF or XLSX attached; members get it in their language, addresses in `language`."""
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly")
+        MONTHLY = "monthly", _("Monthly")
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "XLSX"
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    frequency = models.CharField(_("frequency"), max_length=8, choices=Frequency.choices)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices, default=Format.PDF)
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    addresses = models.JSONField(default=list, blank=True)  # email addresses outside the workspace
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.frequency})"
+
+
+class BenchmarkScheduleDelivery(models.Model):
+    """The claim that one period of a benchmark schedule was sent (analytics.exports.periodic)."""
+
+    schedule = models.ForeignKey(BenchmarkSchedule, on_delete=models.CASCADE, related_name="deliveries")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    run_key = models.CharField(max_length=80, unique=True, null=True, blank=True)
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    sending_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.JSONField(default=list, blank=True)  # [{"user_id"?, "email", "language"}]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "period_start"], name="uniq_benchmark_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule_id} {self.period_start}..{self.period_end}"
