@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from channels_app.models import Platform
 
+from .models import BenchmarkSchedule
 from .sources.registry import SUPPORTED_PLATFORMS
 
 
@@ -65,3 +67,33 @@ class AlertSettingsForm(forms.Form):
                 "keyword_on": found.keyword_on,
             }
         )
+
+
+class BenchmarkScheduleForm(forms.Form):
+    """A scheduled benchmark email (competitors.services.schedules checks the recipients)."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    frequency = forms.ChoiceField(label=_("How often"), choices=BenchmarkSchedule.Frequency.choices)
+    format = forms.ChoiceField(label=_("File"), choices=BenchmarkSchedule.Format.choices)
+    recipients = forms.TypedMultipleChoiceField(
+        label=_("Members"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Members who may see competitors; each gets it in their own language."),
+    )
+    addresses = forms.CharField(
+        label=_("Other email addresses"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language for these addresses"), choices=settings.LANGUAGES, initial="en"
+    )
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipients"].choices = [
+            (user.pk, f"{user.get_full_name() or user.email} <{user.email}>") for user in people
+        ]

@@ -22,8 +22,10 @@ from core.views import WorkspacePageMixin, apply_domain_error
 from . import exports, selectors, services
 from .api.alerts import alert_data
 from .api.views import account_data, benchmark_data
-from .forms import AlertSettingsForm, CompetitorAddForm
+from .forms import AlertSettingsForm, BenchmarkScheduleForm, CompetitorAddForm
+from .models import BenchmarkSchedule
 from .services import imports
+from .services import schedules as schedule_services
 from .services.alerts import alert_settings_of
 from .sources.registry import source_class
 from .tasks import pull_rival
@@ -35,6 +37,7 @@ def competitor_tabs(ws: int) -> list[tuple[str, str, str]]:
         ("benchmark", _("Benchmark"), reverse("competitors:benchmark", args=[ws])),
         ("imports", _("Import"), reverse("competitors:imports", args=[ws])),
         ("alerts", _("Alerts"), reverse("competitors:alert_settings", args=[ws])),
+        ("schedules", _("Scheduled email"), reverse("competitors:schedules", args=[ws])),
     ]
 
 
@@ -262,3 +265,79 @@ class AlertSettingsPage(_CompetitorsPage):
                 messages.success(request, _("Alert settings saved."))
                 return redirect("competitors:alert_settings", self.workspace.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+def schedule_people(workspace) -> list:
+    """Members offered as recipients: those who may see competitors (agency ceilings applied)."""
+    from accounts.selectors import workspace_members
+
+    members = workspace_members(workspace).order_by("user__full_name", "user__email")
+    return [m.user for m in members if schedule_services.may_receive(m.user, workspace)]
+
+
+class BenchmarkSchedulesPage(_CompetitorsPage):
+    """The benchmark emailed every week or month: the schedules (pause, resume, delete) and a new one."""
+
+    template_name = "competitors/schedules.html"
+    tab = "schedules"
+    required_capabilities = {"GET": C.COMPETITOR_VIEW, "POST": C.COMPETITOR_MANAGE}
+
+    def get_context_data(self, **kwargs):
+        from .api.schedules import schedule_data
+
+        context = super().get_context_data(**kwargs)
+        found = BenchmarkSchedule.objects.filter(workspace=self.workspace).prefetch_related("recipients")
+        context["schedules"] = [
+            {"schedule": s, "data": schedule_data(s), "people": list(s.recipients.all())} for s in found
+        ]
+        context["can_manage"] = self.access.can(C.COMPETITOR_MANAGE)
+        if context["can_manage"]:
+            people = schedule_people(self.workspace)
+            context.setdefault("form", kwargs.get("form") or BenchmarkScheduleForm(people=people))
+        return context
+
+    def post(self, request, workspace_id):
+        people = schedule_people(self.workspace)
+        form = BenchmarkScheduleForm(request.POST, people=people)
+        if form.is_valid():
+            data = form.cleaned_data
+            chosen = {user.pk: user for user in people}
+            try:
+                schedule_services.benchmark_schedule_create(
+                    actor=request.user,
+                    workspace=self.workspace,
+                    name=data["name"],
+                    frequency=data["frequency"],
+                    fmt=data["format"],
+                    recipients=[chosen[pk] for pk in data["recipients"] if pk in chosen],
+                    addresses=data["addresses"],
+                    language=data["language"],
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("The benchmark will be emailed as scheduled."))
+                return redirect("competitors:schedules", self.workspace.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class BenchmarkScheduleActionView(_CompetitorsPage):
+    """POST: pause, resume or delete one schedule (`action` in the URL's keyword arguments)."""
+
+    required_capabilities = {"POST": C.COMPETITOR_MANAGE}
+
+    def post(self, request, workspace_id, benchmark_schedule_id, action):
+        schedule = BenchmarkSchedule.objects.filter(
+            workspace=self.workspace, pk=benchmark_schedule_id
+        ).first()
+        if schedule is None:
+            raise Http404
+        if action == "delete":
+            schedule_services.benchmark_schedule_delete(actor=request.user, schedule=schedule)
+            messages.success(request, _("Schedule deleted."))
+        else:
+            schedule_services.benchmark_schedule_update(
+                actor=request.user, schedule=schedule, active=(action == "resume")
+            )
+            messages.success(request, _("Schedule saved."))
+        return redirect("competitors:schedules", self.workspace.pk)

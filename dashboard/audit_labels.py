@@ -147,6 +147,9 @@ AUDIT_ACTION_LABELS = {
     "competitor.import": _("Competitor data imported"),
     "competitor.alert": _("Competitor alert raised"),
     "competitor.alert_settings_update": _("Competitor alert settings changed"),
+    "competitor.schedule_create": _("Benchmark email scheduled"),
+    "competitor.schedule_update": _("Scheduled benchmark email changed"),
+    "competitor.schedule_delete": _("Scheduled benchmark email deleted"),
     # inbox
     "inbox.item_update": _("Inbox item changed"),
     "inbox.item_assign": _("Inbox item assigned"),
@@ -173,6 +176,7 @@ AUDIT_FIELD_LABELS = {
     "spike_on": _("Engagement spike alerts"),
     "posting_on": _("Posting spike alerts"),
     "keyword_on": _("Keyword alerts"),
+    "addresses": _("Email addresses"),
     "handle": _("Handle"),
     "account": _("Account"),
     "accounts": _("Accounts"),

@@ -111,3 +111,58 @@ def test_recipients_are_checked(workspace):
         benchmark_schedule_create(actor=None, workspace=workspace, name="x", frequency="weekly")
     assert set(caught.value.fields) == {"recipients"}
     assert not BenchmarkSchedule.objects.exists()
+
+
+def test_the_page_and_the_api(workspace, client):
+    # given: a manager on the page, with a colleague who may see competitors
+    manager = person(workspace, role=Role.MANAGER)
+    colleague = person(workspace, email="chen@example.com")
+    client.force_login(manager)
+    page = client.get(f"/w/{workspace.pk}/competitors/schedules/")
+    assert page.status_code == 200 and "chen@example.com" in page.content.decode()
+    # when: nobody chosen and a bad address
+    bad = client.post(
+        f"/w/{workspace.pk}/competitors/schedules/",
+        {"name": "W", "frequency": "weekly", "format": "pdf", "addresses": "nope", "language": "en"},
+    )
+    assert bad.status_code == 400 and 'id="id_addresses_error"' in bad.content.decode()
+    good = client.post(
+        f"/w/{workspace.pk}/competitors/schedules/",
+        {
+            "name": "W",
+            "frequency": "weekly",
+            "format": "pdf",
+            "recipients": [colleague.pk],
+            "addresses": "cfo@example.com",
+            "language": "zh-hans",
+        },
+    )
+    assert good.status_code == 302
+    schedule = BenchmarkSchedule.objects.get()
+    assert list(schedule.recipients.all()) == [colleague] and schedule.addresses == ["cfo@example.com"]
+    # pause from the page
+    client.post(f"/w/{workspace.pk}/competitors/schedules/{schedule.pk}/pause/")
+    schedule.refresh_from_db()
+    assert schedule.active is False
+    # the API: same rows; PATCH; a bad address is a 400 on its field; DELETE
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(manager)
+    base = f"/api/v1/workspaces/{workspace.pk}/competitors/schedules/"
+    assert [s["name"] for s in api.get(base).json()] == ["W"]
+    answer = api.patch(f"{base}{schedule.pk}/", {"addresses": ["x@"]}, format="json")
+    assert answer.status_code == 400 and "addresses" in answer.json()["error"]["fields"]
+    answer = api.patch(f"{base}{schedule.pk}/", {"active": True, "format": "xlsx"}, format="json")
+    assert answer.status_code == 200 and answer.json()["format"] == "xlsx" and answer.json()["active"]
+    made = api.post(
+        base, {"name": "M", "frequency": "monthly", "addresses": ["a@example.com"]}, format="json"
+    )
+    assert made.status_code == 201, made.content
+    assert api.delete(f"{base}{made.json()['id']}/").status_code == 204
+    # another workspace's schedule is a 404
+    other = WorkspaceFactory()
+    stranger = benchmark_schedule_create(
+        actor=None, workspace=other, name="x", frequency="weekly", addresses=["z@example.com"]
+    )
+    assert api.get(f"{base}{stranger.pk}/").status_code == 404
