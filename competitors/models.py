@@ -218,3 +218,119 @@ class RivalImport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"rival import {self.pk} ({self.status})"
+
+
+# --- alerts (services/alerts.py) -------------------------------------------------------------------------
+
+
+class AlertKind(models.TextChoices):
+    SPIKE = "spike", _("Engagement spike")
+    POSTING = "posting", _("Posting spike")
+    KEYWORD = "keyword", _("Watched keyword")
+
+
+class CompetitorAlertSettings(TimeStampedModel):
+    """A workspace's competitor alert rules; no row = the defaults (every kind on, no keywords)."""
+
+    workspace = models.OneToOneField(
+        "accounts.Workspace", on_delete=models.CASCADE, related_name="competitor_alert_settings"
+    )
+    keywords = models.JSONField(default=list, blank=True)  # watched keywords, as typed (deduplicated)
+    baseline_posts = models.PositiveSmallIntegerField(default=30)  # N: the baseline of an engagement spike
+    threshold_k = models.DecimalField(max_digits=4, decimal_places=1, default=5)  # k (x scaled MAD)
+    spike_on = models.BooleanField(default=True)
+    posting_on = models.BooleanField(default=True)
+    keyword_on = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"alert settings of {self.workspace_id}"
+
+
+class CompetitorAlert(TimeStampedModel):
+    """One alert, raised once: per (workspace, post, kind) for spikes and keywords, per (workspace,
+    account, kind, day) for a posting spike. Re-evaluating after the next pull finds the row and says
+    nothing again."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    rival = models.ForeignKey(RivalAccount, on_delete=models.CASCADE, related_name="alerts")
+    post = models.ForeignKey(RivalPost, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=AlertKind.choices)
+    day = models.DateField(null=True, blank=True)  # posting spikes: the workspace's day
+    value = models.FloatField(null=True, blank=True)  # engagements, or posts in the last 24 h
+    median = models.FloatField(null=True, blank=True)
+    mad = models.FloatField(null=True, blank=True)  # raw MAD (unscaled)
+    threshold = models.FloatField(null=True, blank=True)
+    keywords = models.JSONField(default=list, blank=True)  # the watched keywords a post matched
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "post", "kind"],
+                condition=models.Q(post__isnull=False),
+                name="uniq_competitor_alert_post",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "rival", "kind", "day"],
+                condition=models.Q(day__isnull=False),
+                name="uniq_competitor_alert_day",
+            ),
+        ]
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} alert {self.pk} ({self.rival_id})"
+
+
+# --- scheduled benchmark email (services/schedules.py) -------------------------------------------------
+
+
+class BenchmarkSchedule(TimeStampedModel):
+    """The benchmark of the last whole week or month emailed to chosen members and/or addresses, with
+    the PDF or XLSX attached; members get it in their language, addresses in `language`."""
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly")
+        MONTHLY = "monthly", _("Monthly")
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "XLSX"
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    frequency = models.CharField(_("frequency"), max_length=8, choices=Frequency.choices)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices, default=Format.PDF)
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    addresses = models.JSONField(default=list, blank=True)  # email addresses outside the workspace
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.frequency})"
+
+
+class BenchmarkScheduleDelivery(models.Model):
+    """The claim that one period of a benchmark schedule was sent (analytics.exports.periodic)."""
+
+    schedule = models.ForeignKey(BenchmarkSchedule, on_delete=models.CASCADE, related_name="deliveries")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    run_key = models.CharField(max_length=80, unique=True, null=True, blank=True)
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    sending_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.JSONField(default=list, blank=True)  # [{"user_id"?, "email", "language"}]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "period_start"], name="uniq_benchmark_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule_id} {self.period_start}..{self.period_end}"

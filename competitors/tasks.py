@@ -24,3 +24,11 @@ def import_rivals(job_id: int) -> str:
     from .services.imports import rival_import_run
 
     return rival_import_run(job_id=job_id)
+
+
+@shared_task(name="competitors.benchmark_schedules_send", ignore_result=True)
+def benchmark_schedules_send() -> int:
+    """Hourly: each active benchmark schedule's last whole week or month, emailed once."""
+    from .services.schedules import benchmark_schedules_send_due
+
+    return benchmark_schedules_send_due()

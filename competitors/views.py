@@ -20,11 +20,25 @@ from core.errors import DomainError, NotFound
 from core.views import WorkspacePageMixin, apply_domain_error
 
 from . import exports, selectors, services
+from .api.alerts import alert_data
 from .api.views import account_data, benchmark_data
-from .forms import CompetitorAddForm
+from .forms import AlertSettingsForm, BenchmarkScheduleForm, CompetitorAddForm
+from .models import BenchmarkSchedule
 from .services import imports
+from .services import schedules as schedule_services
+from .services.alerts import alert_settings_of
 from .sources.registry import source_class
 from .tasks import pull_rival
+
+
+def competitor_tabs(ws: int) -> list[tuple[str, str, str]]:
+    return [
+        ("rivals", _("Competitors"), reverse("dashboard:competitors", args=[ws])),
+        ("benchmark", _("Benchmark"), reverse("competitors:benchmark", args=[ws])),
+        ("imports", _("Import"), reverse("competitors:imports", args=[ws])),
+        ("alerts", _("Alerts"), reverse("competitors:alert_settings", args=[ws])),
+        ("schedules", _("Scheduled email"), reverse("competitors:schedules", args=[ws])),
+    ]
 
 
 class _CompetitorsPage(WorkspacePageMixin, TemplateView):
@@ -35,11 +49,7 @@ class _CompetitorsPage(WorkspacePageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         ws = self.workspace.pk
         context["tab"] = self.tab
-        context["tabs"] = [
-            ("rivals", _("Competitors"), reverse("dashboard:competitors", args=[ws])),
-            ("benchmark", _("Benchmark"), reverse("competitors:benchmark", args=[ws])),
-            ("imports", _("Import"), reverse("competitors:imports", args=[ws])),
-        ]
+        context["tabs"] = competitor_tabs(ws)
         return context
 
     def brand(self):
@@ -66,6 +76,9 @@ class CompetitorsPage(_CompetitorsPage):
                 accounts.append(data)
             rows.append({"brand": brand, "accounts": accounts})
         context["brands"] = rows
+        context["alerts"] = [
+            alert_data(self.workspace, alert) for alert in selectors.competitor_alerts(self.workspace)[:5]
+        ]
         context["can_manage"] = self.access.can(C.COMPETITOR_MANAGE)
         if context["can_manage"]:
             context.setdefault("form", kwargs.get("form") or CompetitorAddForm())
@@ -135,11 +148,7 @@ class BenchmarkPage(_CompetitorsPage, _AnalyticsPage):
             "weekdays": [str(WEEKDAYS[day]) for day in range(7)],
         }
         context["tab"] = "benchmark"
-        context["tabs"] = [
-            ("rivals", _("Competitors"), reverse("dashboard:competitors", args=[self.workspace.pk])),
-            ("benchmark", _("Benchmark"), reverse("competitors:benchmark", args=[self.workspace.pk])),
-            ("imports", _("Import"), reverse("competitors:imports", args=[self.workspace.pk])),
-        ]
+        context["tabs"] = competitor_tabs(self.workspace.pk)
         context["presets"] = PRESETS
         export = reverse("competitors:benchmark_export", args=[self.workspace.pk])
         context["export_links"] = [
@@ -221,3 +230,114 @@ class BenchmarkExportView(_CompetitorsPage, _AnalyticsPage):
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+class AlertSettingsPage(_CompetitorsPage):
+    """The workspace's alert rules (watched keywords, N, k, which kinds are on) and its recent alerts."""
+
+    template_name = "competitors/alerts.html"
+    tab = "alerts"
+    required_capabilities = {"GET": C.COMPETITOR_VIEW, "POST": C.COMPETITOR_MANAGE}
+    shown = 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["alerts"] = [
+            alert_data(self.workspace, alert)
+            for alert in selectors.competitor_alerts(self.workspace)[: self.shown]
+        ]
+        context["settings"] = alert_settings_of(self.workspace)
+        context["can_manage"] = self.access.can(C.COMPETITOR_MANAGE)
+        if context["can_manage"]:
+            context.setdefault("form", kwargs.get("form") or AlertSettingsForm.of(context["settings"]))
+        return context
+
+    def post(self, request, workspace_id):
+        form = AlertSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.alert_settings_update(
+                    workspace=self.workspace, actor=request.user, **form.cleaned_data
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Alert settings saved."))
+                return redirect("competitors:alert_settings", self.workspace.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+def schedule_people(workspace) -> list:
+    """Members offered as recipients: those who may see competitors (agency ceilings applied)."""
+    from accounts.selectors import workspace_members
+
+    members = workspace_members(workspace).order_by("user__full_name", "user__email")
+    return [m.user for m in members if schedule_services.may_receive(m.user, workspace)]
+
+
+class BenchmarkSchedulesPage(_CompetitorsPage):
+    """The benchmark emailed every week or month: the schedules (pause, resume, delete) and a new one."""
+
+    template_name = "competitors/schedules.html"
+    tab = "schedules"
+    required_capabilities = {"GET": C.COMPETITOR_VIEW, "POST": C.COMPETITOR_MANAGE}
+
+    def get_context_data(self, **kwargs):
+        from .api.schedules import schedule_data
+
+        context = super().get_context_data(**kwargs)
+        found = BenchmarkSchedule.objects.filter(workspace=self.workspace).prefetch_related("recipients")
+        context["schedules"] = [
+            {"schedule": s, "data": schedule_data(s), "people": list(s.recipients.all())} for s in found
+        ]
+        context["can_manage"] = self.access.can(C.COMPETITOR_MANAGE)
+        if context["can_manage"]:
+            people = schedule_people(self.workspace)
+            context.setdefault("form", kwargs.get("form") or BenchmarkScheduleForm(people=people))
+        return context
+
+    def post(self, request, workspace_id):
+        people = schedule_people(self.workspace)
+        form = BenchmarkScheduleForm(request.POST, people=people)
+        if form.is_valid():
+            data = form.cleaned_data
+            chosen = {user.pk: user for user in people}
+            try:
+                schedule_services.benchmark_schedule_create(
+                    actor=request.user,
+                    workspace=self.workspace,
+                    name=data["name"],
+                    frequency=data["frequency"],
+                    fmt=data["format"],
+                    recipients=[chosen[pk] for pk in data["recipients"] if pk in chosen],
+                    addresses=data["addresses"],
+                    language=data["language"],
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("The benchmark will be emailed as scheduled."))
+                return redirect("competitors:schedules", self.workspace.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class BenchmarkScheduleActionView(_CompetitorsPage):
+    """POST: pause, resume or delete one schedule (`action` in the URL's keyword arguments)."""
+
+    required_capabilities = {"POST": C.COMPETITOR_MANAGE}
+
+    def post(self, request, workspace_id, benchmark_schedule_id, action):
+        schedule = BenchmarkSchedule.objects.filter(
+            workspace=self.workspace, pk=benchmark_schedule_id
+        ).first()
+        if schedule is None:
+            raise Http404
+        if action == "delete":
+            schedule_services.benchmark_schedule_delete(actor=request.user, schedule=schedule)
+            messages.success(request, _("Schedule deleted."))
+        else:
+            schedule_services.benchmark_schedule_update(
+                actor=request.user, schedule=schedule, active=(action == "resume")
+            )
+            messages.success(request, _("Schedule saved."))
+        return redirect("competitors:schedules", self.workspace.pk)

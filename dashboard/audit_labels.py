@@ -145,6 +145,11 @@ AUDIT_ACTION_LABELS = {
     "competitor.pick": _("Competitor benchmarked"),
     "competitor.remove": _("Competitor no longer benchmarked"),
     "competitor.import": _("Competitor data imported"),
+    "competitor.alert": _("Competitor alert raised"),
+    "competitor.alert_settings_update": _("Competitor alert settings changed"),
+    "competitor.schedule_create": _("Benchmark email scheduled"),
+    "competitor.schedule_update": _("Scheduled benchmark email changed"),
+    "competitor.schedule_delete": _("Scheduled benchmark email deleted"),
     # inbox
     "inbox.item_update": _("Inbox item changed"),
     "inbox.item_assign": _("Inbox item assigned"),
@@ -159,6 +164,19 @@ AUDIT_ACTION_LABELS = {
 
 AUDIT_FIELD_LABELS = {
     "brand": _("Competitor brand"),
+    # competitor alerts
+    "rival": _("Rival account"),
+    "post": _("Post"),
+    "day": _("Day"),
+    "value": _("Value"),
+    "threshold": _("Threshold"),
+    "keywords": _("Watched keywords"),
+    "baseline_posts": _("Baseline posts (N)"),
+    "threshold_k": _("Sensitivity (k)"),
+    "spike_on": _("Engagement spike alerts"),
+    "posting_on": _("Posting spike alerts"),
+    "keyword_on": _("Keyword alerts"),
+    "addresses": _("Email addresses"),
     "handle": _("Handle"),
     "account": _("Account"),
     "accounts": _("Accounts"),

@@ -22,11 +22,13 @@ from accounts.models import Workspace
 from competitors.models import (
     BenchmarkedBrand,
     BrandGroup,
+    CompetitorAlertSettings,
     CompetitorBrand,
     RivalAccount,
     RivalPost,
     RivalSnapshot,
 )
+from competitors.services import alert_settings_update, rival_alerts_evaluate
 from competitors.services.pulls import track_days
 from competitors.sources.registry import source_class
 from competitors.text import hashtags
@@ -111,9 +113,29 @@ def seed_demo_competitors(workspace: Workspace, *, now: datetime | None = None) 
             BenchmarkedBrand.objects.get_or_create(workspace=workspace, brand=brand)
             if created:
                 made += sum(_seed_account(brand, *account, now=now) for account in accounts)
+    alerts = seed_demo_alerts(workspace, now=now)
     if not made:
         return f"{workspace.name}: competitors already present."
-    return f"{workspace.name}: {len(RIVALS)} competitors, {made} rival readings over {HISTORY_DAYS} days."
+    return (
+        f"{workspace.name}: {len(RIVALS)} competitors, {made} rival readings over {HISTORY_DAYS} days, "
+        f"{alerts} alerts."
+    )
+
+
+DEMO_KEYWORDS = ["新品", "launch"]
+
+
+def seed_demo_alerts(workspace: Workspace, *, now: datetime) -> int:
+    """Watch the demo's keywords (once) and run the alert rules over every rival, as a pull would: the
+    alerts list and the bell have something in them. Evaluating again raises nothing new."""
+    if not CompetitorAlertSettings.objects.filter(workspace=workspace).exists():
+        alert_settings_update(actor=None, workspace=workspace, keywords=DEMO_KEYWORDS)
+    made = 0
+    for rival_id in RivalAccount.objects.filter(brand__benchmarked_in__workspace=workspace).values_list(
+        "pk", flat=True
+    ):
+        made += len(rival_alerts_evaluate(rival_id=rival_id, now=now))
+    return made
 
 
 def _seed_account(brand, platform: str, handle: str, followers: int, per_week: int, *, now: datetime) -> int:

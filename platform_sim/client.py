@@ -214,9 +214,13 @@ class SimClient:
         created_at: float | None = None,
         kind: str = "text",
         post_id: str = "",
+        boost: float | None = None,
     ) -> dict[str, Any]:
-        """A post the account made on its own (a competitor's post), optionally backdated and with its id."""
+        """A post the account made on its own (a competitor's post), optionally backdated and with its id;
+        `boost` multiplies its figures (a viral post)."""
         body: dict[str, Any] = {"text": text, "kind": kind}
+        if boost is not None:
+            body["boost"] = boost
         if post_id:
             body["id"] = post_id
         if created_at is not None:

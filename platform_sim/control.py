@@ -126,6 +126,8 @@ async def account_posts(request: Request) -> Response:
     )
     if data.get("created_at") is not None:
         post.created_at = float(data["created_at"])
+    if data.get("boost") is not None:
+        post.extra["boost"] = float(data["boost"])  # its figures x boost: a viral post
     return JSONResponse(post.public(), status_code=201)
 
 

@@ -68,9 +68,12 @@ def saturation(age_seconds: float, *, half_life_hours: float = 18.0) -> float:
     return 1.0 - math.exp(-math.log(2) * age_seconds / (half_life_hours * 3600.0))
 
 
-def post_figures(post_id: str, *, created_at: float, now: float, followers: int) -> dict[str, int]:
-    """A post's lifetime figures at `now`, by common name (see POST_FIGURES)."""
-    base = max(followers, 50) / 1000.0 * luck(post_id) * saturation(now - created_at)
+def post_figures(
+    post_id: str, *, created_at: float, now: float, followers: int, boost: float = 1.0
+) -> dict[str, int]:
+    """A post's lifetime figures at `now`, by common name (see POST_FIGURES); `boost` multiplies them (a
+    post that went viral, set by a test through the control API's `boost`)."""
+    base = max(followers, 50) / 1000.0 * luck(post_id) * saturation(now - created_at) * boost
     return {name: int(rate * base) for name, rate in _RATES.items()}
 
 

@@ -146,6 +146,18 @@ def _competitor_id(world: World) -> int:
     return brand.pk
 
 
+def _benchmark_schedule_id(world: World) -> int:
+    from competitors.services.schedules import benchmark_schedule_create
+
+    return benchmark_schedule_create(
+        actor=world.owner,
+        workspace=world.workspace,
+        name="对手周报",
+        frequency="weekly",
+        addresses=["cfo@example.com"],
+    ).pk
+
+
 def _scheduled_report_id(world: World) -> int:
     from analytics.exports.schedules import scheduled_report_create
 
@@ -262,6 +274,7 @@ _ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "custom_metric_id": _custom_metric_id,
     "competitor_id": _competitor_id,
     "scheduled_report_id": _scheduled_report_id,
+    "benchmark_schedule_id": _benchmark_schedule_id,
     "export_id": _export_id,
     "workflow_id": _first_of(
         "approvals.ApprovalWorkflow", "approvals.tests.factories.ApprovalWorkflowFactory"

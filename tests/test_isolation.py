@@ -122,6 +122,7 @@ PROVIDERS = {
     # competitors
     "competitor_id": lambda w: w.once("competitor", _competitor).pk,
     "rival_import_id": lambda w: w.once("rival_import", _rival_import).pk,
+    "benchmark_schedule_id": lambda w: w.once("benchmark_schedule", _benchmark_schedule).pk,
     # objectives
     "objective_id": lambda w: w.once("objective", _objective).pk,
     # inbox
@@ -307,6 +308,14 @@ def _competitor(world: World):
 
     brand, _account = benchmarked_brand(world.workspace)
     return brand
+
+
+def _benchmark_schedule(world: World):
+    from competitors.models import BenchmarkSchedule
+
+    return BenchmarkSchedule.objects.create(
+        workspace=world.workspace, name="weekly", frequency="weekly", addresses=["a@example.com"]
+    )
 
 
 def _rival_import(world: World):

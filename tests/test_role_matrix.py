@@ -241,6 +241,15 @@ def _organization_competitor(workspace: Workspace) -> tuple[dict, dict]:
     return {}, {"competitor": brand.pk}
 
 
+def _benchmark_schedule(workspace: Workspace) -> dict:
+    from competitors.models import BenchmarkSchedule
+
+    schedule = BenchmarkSchedule.objects.create(
+        workspace=workspace, name="weekly", frequency="weekly", addresses=["a@example.com"]
+    )
+    return {"benchmark_schedule_id": schedule.pk}
+
+
 def _rival_import(workspace: Workspace) -> tuple[dict, None]:
     from competitors.models import RivalImport
 
@@ -255,10 +264,22 @@ REQUESTS["competitor.view"] = [
     Req("GET", "competitors-imports", _nothing),
     Req("GET", "competitors-benchmark-export", _nothing),
     Req("GET", "competitors-import-detail", _rival_import),
+    Req("GET", "competitors-alerts", _nothing),
+    Req("GET", "competitors-alert-settings", _nothing),
+    Req("GET", "competitors-schedules", _nothing),
+    Req("GET", "competitors-schedule-detail", lambda ws: (_benchmark_schedule(ws), None)),
 ]
 REQUESTS["competitor.manage"] = [
     Req("DELETE", "competitors-detail", lambda ws: (_competitor(ws), None)),
     Req("POST", "competitors-pick", _organization_competitor),
+    Req("PATCH", "competitors-alert-settings", lambda ws: ({}, {"keywords": ["新品"], "threshold_k": "4"})),
+    Req(
+        "POST",
+        "competitors-schedules",
+        lambda ws: ({}, {"name": "W", "frequency": "weekly", "addresses": ["a@example.com"]}),
+    ),
+    Req("PATCH", "competitors-schedule-detail", lambda ws: (_benchmark_schedule(ws), {"active": False})),
+    Req("DELETE", "competitors-schedule-detail", lambda ws: (_benchmark_schedule(ws), None)),
 ]
 REQUESTS["workspace.manage"] += [
     Req("POST", "tag-group-list", lambda ws: ({}, {"name": "Pillar", "required": True})),

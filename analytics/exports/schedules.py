@@ -16,11 +16,11 @@ capability) since is skipped when the report goes out.
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.core.mail import EmailMessage
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -31,6 +31,7 @@ from core.errors import ValidationFailed
 from publishing.notifications import language_of
 
 from ..models import ExportKind, ScheduledReport, ScheduledReportDelivery
+from . import periodic
 from .jobs import export_build
 from .tables import ExportRequest
 
@@ -122,16 +123,10 @@ def scheduled_report_delete(*, actor, report: ScheduledReport) -> None:
 
 def last_complete_period(frequency: str, today: date) -> tuple[date, date]:
     """The last whole week (Monday to Sunday) or calendar month before `today`."""
-    if frequency == ScheduledReport.Frequency.WEEKLY:
-        monday = today - timedelta(days=today.weekday())
-        return monday - timedelta(days=7), monday - timedelta(days=1)
-    last_day = today.replace(day=1) - timedelta(days=1)
-    return last_day.replace(day=1), last_day
+    return periodic.last_complete_period(frequency, today)
 
 
-# A claim whose worker died before it started sending (while building the file) may be taken over after
-# this long; one that started sending is never sent again automatically.
-CLAIM_LEASE = timedelta(hours=1)
+CLAIM_LEASE = periodic.CLAIM_LEASE
 
 
 def run_key(report: ScheduledReport, start: date) -> str:
@@ -146,10 +141,7 @@ def scheduled_reports_send_due(*, now=None) -> int:
     for report in ScheduledReport.objects.filter(active=True).select_related("workspace").order_by("pk"):
         today = now.astimezone(report.workspace.tzinfo).date()
         start, end = last_complete_period(report.frequency, today)
-        settled = ScheduledReportDelivery.objects.filter(report=report, period_start=start).exclude(
-            sending_at__isnull=True, sent_at__isnull=True, claimed_at__lt=now - CLAIM_LEASE
-        )
-        if settled.exists():
+        if periodic.period_settled(ScheduledReportDelivery, "report", report, start=start, now=now):
             continue
         try:
             if scheduled_report_send(report, start=start, end=end, now=now):
@@ -162,78 +154,51 @@ def scheduled_reports_send_due(*, now=None) -> int:
 def scheduled_report_claim(
     report: ScheduledReport, *, start: date, end: date, now=None
 ) -> ScheduledReportDelivery | None:
-    """Step 1, committed on its own: the period's delivery row under its unique run key. None when another
-    worker holds it (or sent it). A claim left by a worker that died before sending (no `sending_at`, older
-    than CLAIM_LEASE) is taken over with a conditional UPDATE, so only one worker wins it."""
-    now = now or timezone.now()
-    try:
-        with transaction.atomic():
-            return ScheduledReportDelivery.objects.create(
-                report=report, period_start=start, period_end=end, run_key=run_key(report, start)
-            )
-    except IntegrityError:
-        pass
-    stale = ScheduledReportDelivery.objects.filter(
-        report=report,
-        period_start=start,
-        sending_at__isnull=True,
-        sent_at__isnull=True,
-        claimed_at__lt=now - CLAIM_LEASE,
+    """Step 1 (analytics.exports.periodic.period_claim): the period's delivery row, or None when another
+    worker holds it (or sent it)."""
+    return periodic.period_claim(
+        ScheduledReportDelivery,
+        "report",
+        report,
+        start=start,
+        end=end,
+        run_key=run_key(report, start),
+        now=now,
     )
-    if stale.update(claimed_at=now):
-        return ScheduledReportDelivery.objects.get(report=report, period_start=start)
-    return None
-
-
-def _release(delivery: ScheduledReportDelivery) -> None:
-    """Give the period back (nothing went out): the next run claims it again."""
-    ScheduledReportDelivery.objects.filter(pk=delivery.pk, sent_at__isnull=True).delete()
 
 
 def scheduled_report_send(report: ScheduledReport, *, start: date, end: date, now=None) -> bool:
     """Claim the period, then email it to each recipient in their language, then record it sent; False
-    if another worker had claimed it.
-
-    Three steps, each committed on its own (call this outside any transaction, as the beat task does), so
-    a crash can never lead to a second send: (1) the claim; (2) `sending_at`, just before the mail server
-    is called; (3) `sent_at` and who got it. A worker dying between (2) and (3) leaves a delivery "sending"
-    that no run sends again (at most once); one dying before (2) leaves a claim another run takes over after
-    CLAIM_LEASE. A mail server that refuses (an exception from the backend) gives the period back, for the
-    next hourly run."""
+    if another worker had claimed it (the three committed steps of analytics.exports.periodic: call this
+    outside any transaction, as the beat task does)."""
     workspace = report.workspace
-    delivery = scheduled_report_claim(report, start=start, end=end, now=now)
-    if delivery is None:
-        return False
-    try:
+
+    def build():
         recipients = [
             user for user in report.recipients.order_by("pk") if user.email and _may_receive(user, workspace)
         ]
-        messages = _messages(report, recipients, start=start, end=end)
-    except Exception:
-        _release(delivery)
-        raise
-    if not ScheduledReportDelivery.objects.filter(pk=delivery.pk, sending_at__isnull=True).update(
-        sending_at=timezone.now()
-    ):
-        return False  # taken over meanwhile (this worker was slower than the lease)
-    if messages:
-        try:
-            get_connection().send_messages(messages)
-        except Exception:
-            _release(delivery)
-            raise
-    scheduled_report_mark_sent(delivery, recipients)
-    return True
+        return _messages(report, recipients, start=start, end=end), recipients
+
+    return periodic.period_send(
+        ScheduledReportDelivery,
+        "report",
+        report,
+        start=start,
+        end=end,
+        run_key=run_key(report, start),
+        build=build,
+        mark_sent=lambda delivery, recipients: scheduled_report_mark_sent(delivery, recipients),
+        now=now,
+    )
+
+
+def _record(recipients) -> list[dict]:
+    return [{"user_id": user.pk, "email": user.email, "language": language_of(user)} for user in recipients]
 
 
 def scheduled_report_mark_sent(delivery: ScheduledReportDelivery, recipients) -> None:
     """Step 3: the period is sent, to these people."""
-    ScheduledReportDelivery.objects.filter(pk=delivery.pk).update(
-        sent_at=timezone.now(),
-        recipients=[
-            {"user_id": user.pk, "email": user.email, "language": language_of(user)} for user in recipients
-        ],
-    )
+    periodic.period_mark_sent(delivery, _record(recipients))
 
 
 def _messages(report: ScheduledReport, recipients, *, start: date, end: date) -> list[EmailMessage]:

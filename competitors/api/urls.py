@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import imports, views
+from . import alerts, imports, schedules, views
 
 C = "workspaces/<int:workspace_id>/competitors/"
 
@@ -12,6 +12,14 @@ urlpatterns = [
         C + "imports/<int:rival_import_id>/",
         imports.RivalImportDetailView.as_view(),
         name="competitors-import-detail",
+    ),
+    path(C + "alerts/", alerts.AlertListView.as_view(), name="competitors-alerts"),
+    path(C + "alerts/settings/", alerts.AlertSettingsView.as_view(), name="competitors-alert-settings"),
+    path(C + "schedules/", schedules.BenchmarkScheduleListView.as_view(), name="competitors-schedules"),
+    path(
+        C + "schedules/<int:benchmark_schedule_id>/",
+        schedules.BenchmarkScheduleDetailView.as_view(),
+        name="competitors-schedule-detail",
     ),
     path(C + "benchmark/", views.BenchmarkView.as_view(), name="competitors-benchmark"),
     path(

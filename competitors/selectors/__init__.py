@@ -1,5 +1,6 @@
 """Reads of the competitors app: workspace first, periods are the workspace's days (both ends included)."""
 
+from .alerts import competitor_alerts
 from .benchmark import (
     Benchmark,
     BrandFigures,
@@ -18,6 +19,7 @@ __all__ = [
     "benchmark",
     "benchmarked_brands",
     "colour_of",
+    "competitor_alerts",
     "competitor_brand_get",
     "median_mad",
     "organization_brands_available",

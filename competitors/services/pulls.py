@@ -188,7 +188,7 @@ def rival_pull(rival_id: int, *, now: datetime | None = None) -> PullResult:
     if left is not None and left <= 0:
         return PullResult("budget", detail="the monthly read budget of this source is spent")
     try:
-        return _pull(rival, source, now, budget=left)
+        result = _pull(rival, source, now, budget=left)
     except RateLimited as error:
         until = _gate_block(rival.platform, error.retry_after)
         RivalAccount.objects.filter(pk=rival.pk).update(not_before=now + timedelta(seconds=until))
@@ -201,6 +201,20 @@ def rival_pull(rival_id: int, *, now: datetime | None = None) -> PullResult:
     finally:
         _charge(source, now)
         source.close()
+    if result.status == "done":
+        _alerts_after_pull(rival.pk, now)
+    return result
+
+
+def _alerts_after_pull(rival_id: int, now: datetime) -> None:
+    """The alert rules over what this pull stored (services/alerts.py); a failure there is logged and
+    never undoes the pull (the next pull evaluates again)."""
+    from .alerts import rival_alerts_evaluate
+
+    try:
+        rival_alerts_evaluate(rival_id=rival_id, now=now)
+    except Exception:
+        logger.exception("competitor alerts of rival %s failed", rival_id)
 
 
 def _pull(rival: RivalAccount, source: RivalSource, now: datetime, *, budget: int | None) -> PullResult:

@@ -7,7 +7,14 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import WorkspaceFactory
-from competitors.models import BenchmarkedBrand, RivalAccount, RivalPost, RivalSnapshot, RivalStatus
+from competitors.models import (
+    BenchmarkedBrand,
+    CompetitorAlert,
+    RivalAccount,
+    RivalPost,
+    RivalSnapshot,
+    RivalStatus,
+)
 from competitors.selectors import benchmark, rival_gathering
 from competitors.services import rival_pull
 from demo.competitors import RIVALS, seed_demo_competitors, seed_demo_competitors_on_simulator
@@ -22,6 +29,10 @@ def test_demo_rivals_have_90_days_of_history_once():
     again = seed_demo_competitors(workspace)
     # then
     assert "3 competitors" in first and "already present" in again
+    # the alert rules ran over the demo's rivals (watched keywords 新品, launch), once
+    alerts = CompetitorAlert.objects.filter(workspace=workspace)
+    assert alerts.filter(kind="keyword").exists()
+    assert alerts.count() == int(first.rsplit(", ", 1)[1].split()[0])
     assert BenchmarkedBrand.objects.filter(workspace=workspace).count() == len(RIVALS)
     rival = RivalAccount.objects.get(handle="bellerose_dy")
     readings = RivalSnapshot.objects.filter(rival=rival, metric="followers", platform_post_id="")

@@ -356,6 +356,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.scheduled_reports_send",
         "schedule": crontab(minute=7),
     },
+    # Scheduled competitor benchmarks: each schedule's last complete week or month, emailed once.
+    "competitors.benchmark_schedules_send": {
+        "task": "competitors.benchmark_schedules_send",
+        "schedule": crontab(minute=17),
+    },
     # Old files: export downloads and import uploads older than their retention are deleted (rows kept,
     # marked expired).
     "analytics.export_files_expire": {

@@ -75,6 +75,7 @@ def post_figures(account: Account, post: Post, at: float | None = None) -> dict[
         created_at=post.created_at,
         now=time.time() if at is None else at,
         followers=account.followers,
+        boost=float(post.extra.get("boost", 1.0)),
     )
 
 

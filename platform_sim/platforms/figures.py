@@ -29,6 +29,7 @@ def post_figures(state: SimState, post: Post) -> dict[str, int]:
         created_at=post.created_at,
         now=clock(account),
         followers=account.followers if account is not None else 0,
+        boost=float(post.extra.get("boost", 1.0)),
     )
 
 
