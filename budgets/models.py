@@ -81,6 +81,17 @@ class BudgetLine(WorkspaceScopedModel):
     cap_mode = models.CharField(
         _("when exceeded"), max_length=10, choices=CapMode.choices, default=CapMode.SOFT
     )
+    # The agency organization that manages this line (it holds an active AgencyGrant on the workspace
+    # when assigned). Its people see only the lines assigned to their agency, and may enter spend on them
+    # (budgets.selectors.agency_of); the client's own people see every line with the agency named.
+    agency = models.ForeignKey(
+        "accounts.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("managed by agency"),
+    )
 
     class Meta:
         ordering = ["budget_id", "category", "platform", "id"]

@@ -46,6 +46,13 @@ class BudgetLineInputSerializer(serializers.Serializer):
     platform = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     cap_mode = serializers.ChoiceField(choices=CapMode.choices, required=False, default=CapMode.SOFT)
+    agency = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The id of an agency organization with an active grant on the workspace: its people "
+        "see this line (and no other) and may enter spend on it. Null: the client's own line.",
+    )
 
 
 class SpendInputSerializer(serializers.Serializer):
@@ -96,6 +103,8 @@ class LineOutSerializer(serializers.Serializer):
     name = serializers.CharField()
     planned = serializers.CharField()
     cap_mode = serializers.ChoiceField(choices=CapMode.choices)
+    agency = serializers.IntegerField(allow_null=True)
+    agency_name = serializers.CharField(allow_null=True)
     totals = FiguresSerializer(required=False)
     remaining = serializers.CharField(required=False)
 

@@ -57,8 +57,9 @@ def budget_alerts_check(*, budget: Budget) -> list[BudgetAlert]:
     if not new:
         return []
     BudgetAlert.objects.bulk_create(new)
-    people = selectors.members_who_can(budget.workspace, C.BUDGET_EDIT)
     for alert in _highest_per_subject(new):
+        # the budget's own alerts to the client's people; a line's also to its agency's people
+        people = selectors.members_who_can(budget.workspace, C.BUDGET_EDIT, line=alert.line)
         notifications.notify(
             people,
             kind=BudgetNotificationKind.BUDGET_THRESHOLD,
