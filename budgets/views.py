@@ -60,6 +60,8 @@ class _BudgetsPage(WorkspacePageMixin, TemplateView):
 
     def refuse_agency_on_plan(self) -> None:
         if self.client_only and self.agency_id is not None:
+            if "budget_id" in self.kwargs:
+                self.budget()  # a budget they cannot see stays a 404
             raise PermissionDenied
 
     def budget(self) -> Budget:
