@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from accounts.roles import Capability as C
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from core.views import WorkspacePageMixin, apply_domain_error
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import (
     BudgetForm,
     BudgetLineForm,
@@ -250,6 +250,14 @@ class BudgetDetailPage(_BudgetsPage):
             else "",
             currency_label=f"{code} · {currency_name(code)}",
             burn_down_url=reverse("budget-burn-down", args=[self.workspace.pk, budget.pk]),
+            export_links=[
+                (
+                    label,
+                    reverse("budgets:export", args=[self.workspace.pk, budget.pk]) + f"?format={fmt}",
+                    fmt,
+                )
+                for fmt, label in (("csv", "CSV"), ("xlsx", "XLSX"), ("pdf", "PDF"))
+            ],
             chart_labels={
                 "planned": _("Planned"),
                 "paid": _("Paid"),
@@ -260,6 +268,22 @@ class BudgetDetailPage(_BudgetsPage):
             },
         )
         return context
+
+
+class BudgetExportPage(_BudgetsPage):
+    """The budget as a CSV, XLSX or PDF file (`?format=`), the figures of the page (budgets.exports)."""
+
+    def get(self, request, workspace_id, budget_id):
+        budget = self.budget()
+        try:
+            body, content_type, name = exports.budget_export(
+                budget, file_format=request.GET.get("format") or "csv", agency_id=self.agency_id
+            )
+        except NotFound:
+            raise Http404 from None
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
 
 class BudgetEditPage(_BudgetsPage):

@@ -4,6 +4,7 @@ exact decimals, never floats; a total is exact too (rounding is for people: the 
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from ..models import CapMode, Category, SpendKind, SpendStatus
@@ -169,3 +170,8 @@ class BurnDownOutSerializer(serializers.Serializer):
     dates = serializers.ListField(child=serializers.DateField())
     remaining = serializers.ListField(child=serializers.CharField(allow_null=True))
     ideal = serializers.ListField(child=serializers.CharField())
+
+
+ExportFormatParameter = OpenApiParameter(
+    "file_format", str, enum=["csv", "xlsx", "pdf"], default="csv", description="The file's format."
+)

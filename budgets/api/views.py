@@ -13,7 +13,7 @@ client's to change (403).
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from accounts.roles import Capability as C
 from core.api import WorkspaceScopedAPIView, created
 from core.errors import PermissionRefused
 
-from .. import selectors, services
+from .. import exports, selectors, services
 from ..models import Budget, BudgetLine, Category, ExchangeRate, SpendEntry, SpendStatus
 from ..money import money_format
 from . import serializers as s
@@ -450,6 +450,33 @@ class BurnDownView(_InBudget, WorkspaceScopedAPIView):
                 "ideal": [money(v) for v in found["ideal"]],
             }
         )
+
+
+class BudgetExportView(_InBudget, WorkspaceScopedAPIView):
+    """The budget as a file, `?file_format=csv|xlsx|pdf` (`format` is DRF's own): lines, spend, totals
+    by line, category and campaign, in the budget's currency (for agency people: their lines alone)."""
+
+    queryset = Budget.objects.all()
+    required_capabilities = {"GET": C.BUDGET_VIEW}
+
+    @extend_schema(
+        parameters=[s.ExportFormatParameter],
+        responses={
+            (200, "text/csv"): bytes,
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes,
+            (200, "application/pdf"): bytes,
+            **_errors(403, 404),
+        },
+    )
+    def get(self, request, workspace_id, budget_id):
+        budget = self.budget()
+        body, content_type, name = exports.budget_export(
+            budget, file_format=request.query_params.get("file_format") or "csv", agency_id=self.agency_id
+        )
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class SpendWaitingView(_Scoped, WorkspaceScopedAPIView):
