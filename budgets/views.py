@@ -128,14 +128,11 @@ class BudgetListPage(_BudgetsPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        rates = selectors.rates_of(self.workspace)
-        agency_id = self.agency_id
-        context["rows"] = [
-            budget_row(b, selectors.budget_totals(b, rates=rates, agency_id=agency_id))
-            for b in selectors.budgets_of(self.workspace, agency_id=agency_id)
-        ]
+        budgets = list(selectors.budgets_of(self.workspace, agency_id=self.agency_id))
+        totals = selectors.totals_of_budgets(self.workspace, budgets, agency_id=self.agency_id)
+        context["rows"] = [budget_row(b, t) for b, t in zip(budgets, totals, strict=True)]
         if self.access.can(C.BUDGET_APPROVE):
-            context["waiting"] = waiting_rows(self.workspace, agency_id)
+            context["waiting"] = waiting_rows(self.workspace, self.agency_id)
         if context["can_plan"]:
             context.setdefault("form", kwargs.get("form") or BudgetForm(workspace=self.workspace))
         return context

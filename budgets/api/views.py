@@ -185,12 +185,9 @@ class BudgetListView(_Scoped, WorkspaceScopedAPIView):
 
     @extend_schema(responses={200: s.BudgetOutSerializer(many=True), **_errors(403, 404)})
     def get(self, request, workspace_id):
-        rates = selectors.rates_of(self.workspace)
-        agency_id = self.agency_id
-        budgets = selectors.budgets_of(self.workspace, agency_id=agency_id).select_related("workspace")
-        return Response(
-            [budget_data(b, selectors.budget_totals(b, rates=rates, agency_id=agency_id)) for b in budgets]
-        )
+        budgets = list(selectors.budgets_of(self.workspace, agency_id=self.agency_id))
+        totals = selectors.totals_of_budgets(self.workspace, budgets, agency_id=self.agency_id)
+        return Response([budget_data(b, t) for b, t in zip(budgets, totals, strict=True)])
 
     @extend_schema(
         request=s.BudgetInputSerializer, responses={201: s.BudgetOutSerializer, **_errors(400, 403, 404)}
