@@ -693,6 +693,7 @@ REQUESTS["budget.view"] = [
     Req("GET", "budget-list", _nothing),
     Req("GET", "budget-detail", lambda ws: (_budget(ws), None)),
     Req("GET", "budget-burn-down", lambda ws: (_budget(ws), None)),
+    Req("GET", "budget-export", lambda ws: (_budget(ws), None)),
     Req("GET", "budget-line-list", lambda ws: (_budget(ws), None)),
     Req("GET", "budget-line-detail", lambda ws: (_line(ws), None)),
     Req("GET", "spend-list", lambda ws: (_budget(ws), None)),
