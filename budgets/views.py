@@ -26,7 +26,7 @@ from accounts.roles import Capability as C
 from core.errors import DomainError, NotFound
 from core.views import WorkspacePageMixin, apply_domain_error
 
-from . import exports, selectors, services
+from . import costs, exports, selectors, services
 from .forms import (
     BudgetForm,
     BudgetLineForm,
@@ -230,6 +230,24 @@ class BudgetDetailPage(_BudgetsPage):
             }
             for entry in entries
         ]
+        today = timezone.localdate(timezone.now(), self.workspace.tzinfo)
+        campaign_costs, post_costs = costs.budget_costs(budget, totals, entries, today=today)
+
+        def cost_row(cost):
+            return {
+                "name": cost.name,
+                "spend": money_format(cost.spend, code),
+                "engagements": f"{cost.engagements:,}",
+                "views": f"{cost.views:,}",
+                "per_engagement": money_format(cost.per_engagement, code),
+                "per_view": money_format(cost.per_view, code),
+                "cpm": money_format(cost.cpm, code),
+            }
+
+        context.update(
+            cost_campaigns=[cost_row(c) for c in campaign_costs],
+            cost_posts=[cost_row(c) for c in post_costs],
+        )
         context.update(
             budget=budget,
             summary=budget_row(budget, totals),
