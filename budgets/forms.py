@@ -12,6 +12,7 @@ from content.models import Campaign, Post
 
 from .models import CapMode, Category, SpendKind
 from .money import currency_choices
+from .selectors import agencies_granted
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -54,10 +55,21 @@ class BudgetLineForm(forms.Form):
     name = forms.CharField(label=_("Name"), required=False, max_length=200)
     planned = forms.CharField(label=_("Planned amount"), max_length=40)
     cap_mode = forms.ChoiceField(label=_("When exceeded"), choices=CapMode.choices, initial=CapMode.SOFT)
+    agency = forms.TypedChoiceField(
+        label=_("Managed by agency"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("That agency's people see this line alone and may record spend on it."),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, workspace, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["platform"].choices = [("", _("Any platform")), *Platform.choices]
+        self.fields["agency"].choices = [
+            ("", _("None: our own line")),
+            *((a.pk, a.name) for a in agencies_granted(workspace)),
+        ]
 
 
 class SpendForm(forms.Form):

@@ -81,6 +81,17 @@ class BudgetLine(WorkspaceScopedModel):
     cap_mode = models.CharField(
         _("when exceeded"), max_length=10, choices=CapMode.choices, default=CapMode.SOFT
     )
+    # The agency organization that manages this line (it holds an active AgencyGrant on the workspace
+    # when assigned). Its people see only the lines assigned to their agency, and may enter spend on them
+    # (budgets.selectors.agency_of); the client's own people see every line with the agency named.
+    agency = models.ForeignKey(
+        "accounts.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("managed by agency"),
+    )
 
     class Meta:
         ordering = ["budget_id", "category", "platform", "id"]
@@ -169,28 +180,51 @@ class ExchangeRate(WorkspaceScopedModel):
         return f"{self.on} 1 {self.base} = {self.rate} {self.quote}"
 
 
+class AlertKind(models.TextChoices):
+    THRESHOLD = "threshold", _("Share of the plan reached")
+    RUN_RATE = "run_rate", _("Projected overrun at the current pace")
+
+
 class BudgetAlert(WorkspaceScopedModel):
-    """A threshold (80, 90, 100 % of the plan) that a budget or one of its lines reached: one row each,
-    ever, which is what makes an alert fire once (the unique constraints, not a check before the write)."""
+    """A threshold (80, 90, 100 % of the plan) that a budget or one of its lines reached, or a projected
+    overrun at the current pace (run rate): one row each, ever, which is what makes an alert fire once
+    (the unique constraints, not a check before the write). A budget is one period, so "once per period"
+    is once per budget or line."""
 
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="alerts")
     line = models.ForeignKey(
         BudgetLine, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
     )
+    kind = models.CharField(max_length=10, choices=AlertKind.choices, default=AlertKind.THRESHOLD)
+    # a threshold alert's percentage; a run-rate alert's projected share of the plan, in whole percent
     threshold = models.PositiveSmallIntegerField()
     spent = models.DecimalField(**MONEY)
     planned = models.DecimalField(**MONEY)
+    # run rate: spend so far / days elapsed × days in the period, in the budget's currency
+    projected = models.DecimalField(null=True, blank=True, **MONEY)
 
     class Meta:
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["budget", "threshold"], condition=Q(line__isnull=True), name="uniq_budget_alert"
+                fields=["budget", "threshold"],
+                condition=Q(line__isnull=True, kind="threshold"),
+                name="uniq_budget_alert",
             ),
             models.UniqueConstraint(
-                fields=["line", "threshold"], condition=Q(line__isnull=False), name="uniq_budget_line_alert"
+                fields=["line", "threshold"],
+                condition=Q(line__isnull=False, kind="threshold"),
+                name="uniq_budget_line_alert",
+            ),
+            models.UniqueConstraint(
+                fields=["budget"],
+                condition=Q(line__isnull=True, kind="run_rate"),
+                name="uniq_budget_run_rate",
+            ),
+            models.UniqueConstraint(
+                fields=["line"], condition=Q(line__isnull=False, kind="run_rate"), name="uniq_line_run_rate"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.budget} {self.line or ''} {self.threshold}%"
+        return f"{self.budget} {self.line or ''} {self.kind} {self.threshold}%"

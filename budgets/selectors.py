@@ -79,51 +79,103 @@ def exchange_rates_of(workspace) -> QuerySet[ExchangeRate]:
     return ExchangeRate.objects.filter(workspace=workspace).order_by("-on", "base", "quote")
 
 
+# --- agency scope -------------------------------------------------------------------------------------
+#
+# An agency person (a workspace member let in through an AgencyGrant) sees only the lines assigned to
+# their agency, the spend on those lines, and totals of those lines alone; every other line, entry or
+# budget without such a line is a 404 to them. The client's own people (and organization admins) see
+# everything. Every list below takes `agency_id`: None for the client's people, the agency's
+# organization id for an agency person (`agency_of(access)`).
+
+
+def agency_of(access) -> int | None:
+    """The agency organization whose lines this access is limited to, or None (the client: all lines)."""
+    if access is None or getattr(access, "via", None) != "agency":
+        return None
+    member = getattr(access, "member", None)
+    grant = getattr(member, "grant", None)
+    return grant.agency_id if grant is not None else None
+
+
+def agencies_granted(workspace):
+    """The agency organizations with an active grant on the workspace: those a line can be assigned to."""
+    from accounts.models import Organization
+
+    return Organization.objects.filter(
+        received_grants__workspace=workspace, received_grants__revoked_at__isnull=True
+    ).order_by("name")
+
+
 # --- lists --------------------------------------------------------------------------------------------
 
 
-def budgets_of(workspace) -> QuerySet[Budget]:
+def budgets_of(workspace, *, agency_id: int | None = None) -> QuerySet[Budget]:
+    found = Budget.objects.filter(workspace=workspace)
+    if agency_id is not None:
+        found = found.filter(pk__in=BudgetLine.objects.filter(agency_id=agency_id).values("budget_id"))
+    return found.select_related("campaign").order_by("-starts_on", "name")
+
+
+def budget_in(workspace, budget_id, *, agency_id: int | None = None) -> Budget | None:
+    """The budget if this workspace has it and the reader may see it (an agency person: it has one of
+    their agency's lines); None otherwise (a 404)."""
+    try:
+        budget_id = int(budget_id)
+    except (TypeError, ValueError):
+        return None
     return (
-        Budget.objects.filter(workspace=workspace).select_related("campaign").order_by("-starts_on", "name")
+        budgets_of(workspace, agency_id=agency_id)
+        .select_related("campaign", "workspace")
+        .filter(pk=budget_id)
+        .first()
     )
 
 
-def lines_of(budget: Budget) -> QuerySet[BudgetLine]:
-    return BudgetLine.objects.filter(workspace_id=budget.workspace_id, budget=budget).order_by(
-        "category", "platform", "id"
-    )
+def lines_of(budget: Budget, *, agency_id: int | None = None) -> QuerySet[BudgetLine]:
+    found = BudgetLine.objects.filter(workspace_id=budget.workspace_id, budget=budget)
+    if agency_id is not None:
+        found = found.filter(agency_id=agency_id)
+    return found.select_related("agency").order_by("category", "platform", "id")
 
 
-def entries_of(budget: Budget) -> QuerySet[SpendEntry]:
+def entries_of(budget: Budget, *, agency_id: int | None = None) -> QuerySet[SpendEntry]:
+    found = SpendEntry.objects.filter(workspace_id=budget.workspace_id, budget=budget)
+    if agency_id is not None:
+        found = found.filter(line__agency_id=agency_id)
     return (
-        SpendEntry.objects.filter(workspace_id=budget.workspace_id, budget=budget)
-        .select_related("line", "campaign", "created_by", "decided_by")
+        found.select_related("line__agency", "campaign", "created_by", "decided_by")
         .prefetch_related("posts")
         .order_by("-spent_on", "-id")
     )
 
 
-def spend_waiting_for_approval(workspace) -> QuerySet[SpendEntry]:
-    return (
-        SpendEntry.objects.filter(workspace=workspace, status=SpendStatus.PENDING)
-        .select_related("budget", "line", "created_by")
-        .order_by("spent_on", "id")
-    )
+def spend_waiting_for_approval(workspace, *, agency_id: int | None = None) -> QuerySet[SpendEntry]:
+    found = SpendEntry.objects.filter(workspace=workspace, status=SpendStatus.PENDING)
+    if agency_id is not None:
+        found = found.filter(line__agency_id=agency_id)
+    return found.select_related("budget", "line__agency", "created_by").order_by("spent_on", "id")
 
 
-def alerts_of(budget: Budget) -> QuerySet[BudgetAlert]:
-    return BudgetAlert.objects.filter(workspace_id=budget.workspace_id, budget=budget).select_related("line")
+def alerts_of(budget: Budget, *, agency_id: int | None = None) -> QuerySet[BudgetAlert]:
+    found = BudgetAlert.objects.filter(workspace_id=budget.workspace_id, budget=budget)
+    if agency_id is not None:
+        # the budget's own alerts speak of every line's spend: the client's alone
+        found = found.filter(line__agency_id=agency_id)
+    return found.select_related("line__agency")
 
 
-def members_who_can(workspace, capability: str) -> list:
-    """The users of the workspace (own people and agency people on an active grant) whose role holds
-    `capability`: who is told about budget alerts and spend to approve."""
+def members_who_can(workspace, capability: str, *, line: BudgetLine | None = None) -> list:
+    """The users of the workspace whose role holds `capability`: who is told about budget alerts and
+    spend to approve. The client's own people always; agency people (on an active grant) only about a
+    `line` assigned to their agency, never about the budget as a whole or another line."""
     from accounts.models import WorkspaceMember
 
     people = []
     for member in WorkspaceMember.objects.filter(workspace=workspace).select_related("user", "grant"):
         grant = member.grant
-        if grant is not None and grant.revoked_at is not None:
+        if grant is not None and (
+            grant.revoked_at is not None or line is None or line.agency_id != grant.agency_id
+        ):
             continue
         if capability in capabilities_for(member.role, grant.role_ceiling if grant else None):
             people.append(member.user)
@@ -213,23 +265,31 @@ class BudgetTotals:
         return share(self.figures.used, self.planned)
 
 
-def budget_totals(budget: Budget, *, entries: list[SpendEntry] | None = None, rates: Rates | None = None):
-    """Every figure of the budget in its currency (see the module's docstring for why they add up)."""
-    lines = list(lines_of(budget))
+def budget_totals(
+    budget: Budget,
+    *,
+    entries: list[SpendEntry] | None = None,
+    rates: Rates | None = None,
+    agency_id: int | None = None,
+    lines: list[BudgetLine] | None = None,
+):
+    """Every figure of the budget in its currency (see the module's docstring for why they add up).
+    With `agency_id`, of that agency's lines alone: the plan, spend and totals an agency person sees."""
+    if lines is None:
+        lines = list(lines_of(budget, agency_id=agency_id))
     if entries is None:
-        entries = list(
-            SpendEntry.objects.filter(workspace_id=budget.workspace_id, budget=budget).exclude(
-                status=SpendStatus.REJECTED
-            )
-        )
+        found = SpendEntry.objects.filter(workspace_id=budget.workspace_id, budget=budget)
+        if agency_id is not None:
+            found = found.filter(line__agency_id=agency_id)
+        entries = list(found.exclude(status=SpendStatus.REJECTED))
     rates = rates or rates_of(budget.workspace)
     by_line = {line.pk: LineTotals(line) for line in lines}
     campaigns: dict[int | None, Figures] = defaultdict(Figures)
     converted: dict[int, Decimal] = {}
     unconverted = []
     for entry in entries:
-        if entry.status == SpendStatus.REJECTED:
-            continue
+        if entry.status == SpendStatus.REJECTED or entry.line_id not in by_line:
+            continue  # rejected, or on a line out of the reader's scope
         amount = rates.convert(entry.amount, entry.currency, budget.currency, entry.spent_on)
         if amount is None:
             unconverted.append(entry)
@@ -257,6 +317,31 @@ def budget_totals(budget: Budget, *, entries: list[SpendEntry] | None = None, ra
         converted=converted,
         unconverted=unconverted,
     )
+
+
+def totals_of_budgets(workspace, budgets, *, agency_id: int | None = None) -> list[BudgetTotals]:
+    """The totals of many budgets (a list page) in a fixed number of queries: every line, every counted
+    entry and the rates read once, then each budget's totals from its share."""
+    budgets = list(budgets)
+    ids = [budget.pk for budget in budgets]
+    line_rows = BudgetLine.objects.filter(workspace=workspace, budget_id__in=ids)
+    entry_rows = SpendEntry.objects.filter(workspace=workspace, budget_id__in=ids).exclude(
+        status=SpendStatus.REJECTED
+    )
+    if agency_id is not None:
+        line_rows = line_rows.filter(agency_id=agency_id)
+        entry_rows = entry_rows.filter(line__agency_id=agency_id)
+    lines: dict[int, list[BudgetLine]] = defaultdict(list)
+    for line in line_rows.order_by("category", "platform", "id"):
+        lines[line.budget_id].append(line)
+    entries: dict[int, list[SpendEntry]] = defaultdict(list)
+    for entry in entry_rows:
+        entries[entry.budget_id].append(entry)
+    rates = rates_of(workspace)
+    return [
+        budget_totals(b, entries=entries[b.pk], rates=rates, agency_id=agency_id, lines=lines[b.pk])
+        for b in budgets
+    ]
 
 
 def burn_down(budget: Budget, totals: BudgetTotals, entries: list[SpendEntry], *, today: date) -> dict:

@@ -13,6 +13,7 @@ ONE = W + "<int:budget_id>/"
 urlpatterns = [
     path(W + "exchange-rates/", views.ExchangeRatesPage.as_view(), name="rates"),
     path(ONE, views.BudgetDetailPage.as_view(), name="detail"),
+    path(ONE + "export/", views.BudgetExportPage.as_view(), name="export"),
     path(ONE + "edit/", views.BudgetEditPage.as_view(), name="edit"),
     path(ONE + "delete/", views.BudgetDeleteView.as_view(), name="delete"),
     path(ONE + "spend/new/", views.SpendNewPage.as_view(), name="spend_new"),

@@ -2,6 +2,10 @@
 lines, plan-vs-actual and burn-down charts (Apache ECharts, static/js/budgets.js, reading the JSON API),
 its settings and lines, the spend form, and exchange rates.
 
+Agency people see only the lines assigned to their agency, the spend on them and totals of those lines
+(budgets.selectors.agency_of); any other budget, line or entry is a 404. They may record spend on their
+lines (budget.edit); the plan (budgets, lines) is the client's to change, so its pages are a 403 to them.
+
 Thin: a form parses the input, the same service the API calls validates, writes and audits; its error
 lands next to the field (400). Amounts are shown rounded to their currency's minor unit, in the reader's
 language; nothing is rounded before that.
@@ -10,7 +14,8 @@ language; nothing is rounded before that.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -18,10 +23,10 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from accounts.roles import Capability as C
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from core.views import WorkspacePageMixin, apply_domain_error
 
-from . import selectors, services
+from . import costs, exports, selectors, services
 from .forms import (
     BudgetForm,
     BudgetLineForm,
@@ -43,26 +48,48 @@ def percent(part, whole) -> int | None:
 
 class _BudgetsPage(WorkspacePageMixin, TemplateView):
     required_capabilities = {"GET": C.BUDGET_VIEW}
+    client_only = False  # the plan's pages: a 403 to agency people
+
+    @property
+    def agency_id(self) -> int | None:
+        return selectors.agency_of(self.access)
+
+    def get(self, request, *args, **kwargs):
+        self.refuse_agency_on_plan()
+        return super().get(request, *args, **kwargs)
+
+    def refuse_agency_on_plan(self) -> None:
+        if self.client_only and self.agency_id is not None:
+            if "budget_id" in self.kwargs:
+                self.budget()  # a budget they cannot see stays a 404
+            raise PermissionDenied
 
     def budget(self) -> Budget:
-        found = (
-            Budget.objects.filter(workspace=self.workspace, pk=self.kwargs.get("budget_id"))
-            .select_related("campaign", "workspace")
-            .first()
-        )
+        found = selectors.budget_in(self.workspace, self.kwargs.get("budget_id"), agency_id=self.agency_id)
         if found is None:
             raise Http404
         return found
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        can_edit = self.access.can(C.BUDGET_EDIT)
         context.update(
-            can_edit=self.access.can(C.BUDGET_EDIT),
+            can_edit=can_edit,
+            can_plan=can_edit and self.agency_id is None,
+            agency_view=self.agency_id is not None,
             can_approve=self.access.can(C.BUDGET_APPROVE),
             reporting_currency=self.workspace.currency,
             reporting_currency_name=currency_name(self.workspace.currency),
         )
         return context
+
+
+def line_name(line) -> str:
+    """The line's label, with the agency that manages it named."""
+    label = line_label(line)
+    if line.agency_id:
+        return _("%(line)s (managed by %(agency)s)") % {"line": label, "agency": line.agency.name}
+    return label
 
 
 def budget_row(budget: Budget, totals: selectors.BudgetTotals) -> dict:
@@ -80,15 +107,15 @@ def budget_row(budget: Budget, totals: selectors.BudgetTotals) -> dict:
     }
 
 
-def waiting_rows(workspace) -> list[dict]:
+def waiting_rows(workspace, agency_id=None) -> list[dict]:
     return [
         {
             "entry": entry,
             "amount": money_format(entry.amount, entry.currency),
-            "line": line_label(entry.line),
+            "line": line_name(entry.line),
             "decide_url": reverse("budgets:spend_decide", args=[workspace.pk, entry.budget_id, entry.pk]),
         }
-        for entry in selectors.spend_waiting_for_approval(workspace)
+        for entry in selectors.spend_waiting_for_approval(workspace, agency_id=agency_id)
     ]
 
 
@@ -101,18 +128,18 @@ class BudgetListPage(_BudgetsPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        rates = selectors.rates_of(self.workspace)
-        context["rows"] = [
-            budget_row(b, selectors.budget_totals(b, rates=rates))
-            for b in selectors.budgets_of(self.workspace)
-        ]
+        budgets = list(selectors.budgets_of(self.workspace, agency_id=self.agency_id))
+        totals = selectors.totals_of_budgets(self.workspace, budgets, agency_id=self.agency_id)
+        context["rows"] = [budget_row(b, t) for b, t in zip(budgets, totals, strict=True)]
         if self.access.can(C.BUDGET_APPROVE):
-            context["waiting"] = waiting_rows(self.workspace)
-        if self.access.can(C.BUDGET_EDIT):
+            context["waiting"] = waiting_rows(self.workspace, self.agency_id)
+        if context["can_plan"]:
             context.setdefault("form", kwargs.get("form") or BudgetForm(workspace=self.workspace))
         return context
 
     def post(self, request, workspace_id):
+        if self.agency_id is not None:
+            raise PermissionDenied
         form = BudgetForm(request.POST, workspace=self.workspace)
         if form.is_valid():
             try:
@@ -137,8 +164,9 @@ class BudgetDetailPage(_BudgetsPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         budget = self.budget()
-        entries = list(selectors.entries_of(budget))
-        totals = selectors.budget_totals(budget, entries=entries)
+        agency_id = self.agency_id
+        entries = list(selectors.entries_of(budget, agency_id=agency_id))
+        totals = selectors.budget_totals(budget, entries=entries, agency_id=agency_id)
         code = budget.currency
         lines = []
         for item in totals.lines:
@@ -146,6 +174,7 @@ class BudgetDetailPage(_BudgetsPage):
                 {
                     "line": item.line,
                     "label": line_label(item.line),
+                    "agency": item.line.agency.name if item.line.agency_id else "",
                     "hard": item.line.cap_mode == CapMode.HARD,
                     "planned": money_format(item.planned, code),
                     "actual": money_format(item.figures.actual, code),
@@ -188,7 +217,7 @@ class BudgetDetailPage(_BudgetsPage):
         spend = [
             {
                 "entry": entry,
-                "line": line_label(entry.line),
+                "line": line_name(entry.line),
                 "amount": money_format(entry.amount, entry.currency),
                 "converted": money_format(totals.converted.get(entry.pk), code)
                 if entry.currency != code
@@ -201,6 +230,24 @@ class BudgetDetailPage(_BudgetsPage):
             }
             for entry in entries
         ]
+        today = timezone.localdate(timezone.now(), self.workspace.tzinfo)
+        campaign_costs, post_costs = costs.budget_costs(budget, totals, entries, today=today)
+
+        def cost_row(cost):
+            return {
+                "name": cost.name,
+                "spend": money_format(cost.spend, code),
+                "engagements": f"{cost.engagements:,}",
+                "views": f"{cost.views:,}",
+                "per_engagement": money_format(cost.per_engagement, code),
+                "per_view": money_format(cost.per_view, code),
+                "cpm": money_format(cost.cpm, code),
+            }
+
+        context.update(
+            cost_campaigns=[cost_row(c) for c in campaign_costs],
+            cost_posts=[cost_row(c) for c in post_costs],
+        )
         context.update(
             budget=budget,
             summary=budget_row(budget, totals),
@@ -209,12 +256,23 @@ class BudgetDetailPage(_BudgetsPage):
             categories=categories,
             campaigns=campaigns,
             spend=spend,
-            alerts=[alert_message(budget, alert) for alert in selectors.alerts_of(budget)[:10]],
+            alerts=[
+                alert_message(budget, alert)
+                for alert in selectors.alerts_of(budget, agency_id=agency_id)[:10]
+            ],
             threshold=money_format(budget.approval_threshold, code)
             if budget.approval_threshold is not None
             else "",
             currency_label=f"{code} · {currency_name(code)}",
             burn_down_url=reverse("budget-burn-down", args=[self.workspace.pk, budget.pk]),
+            export_links=[
+                (
+                    label,
+                    reverse("budgets:export", args=[self.workspace.pk, budget.pk]) + f"?format={fmt}",
+                    fmt,
+                )
+                for fmt, label in (("csv", "CSV"), ("xlsx", "XLSX"), ("pdf", "PDF"))
+            ],
             chart_labels={
                 "planned": _("Planned"),
                 "paid": _("Paid"),
@@ -227,11 +285,28 @@ class BudgetDetailPage(_BudgetsPage):
         return context
 
 
+class BudgetExportPage(_BudgetsPage):
+    """The budget as a CSV, XLSX or PDF file (`?format=`), the figures of the page (budgets.exports)."""
+
+    def get(self, request, workspace_id, budget_id):
+        budget = self.budget()
+        try:
+            body, content_type, name = exports.budget_export(
+                budget, file_format=request.GET.get("format") or "csv", agency_id=self.agency_id
+            )
+        except NotFound:
+            raise Http404 from None
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
 class BudgetEditPage(_BudgetsPage):
     """A budget's settings and its lines: POST `action` = budget, line_add, line_update or line_delete."""
 
     template_name = "budgets/edit.html"
     required_capabilities = {"GET": C.BUDGET_EDIT, "POST": C.BUDGET_EDIT}
+    client_only = True
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -249,7 +324,9 @@ class BudgetEditPage(_BudgetsPage):
         }
         context["budget"] = budget
         context["form"] = kwargs.get("form") or BudgetForm(initial=initial, workspace=self.workspace)
-        context["line_form"] = kwargs.get("line_form") or BudgetLineForm()
+        context["line_form"] = kwargs.get("line_form") or BudgetLineForm(workspace=self.workspace)
+        context["agencies"] = [(a.pk, a.name) for a in selectors.agencies_granted(self.workspace)]
+        granted = {pk for pk, _name in context["agencies"]}
         context["lines"] = [
             {
                 "line": line,
@@ -257,6 +334,8 @@ class BudgetEditPage(_BudgetsPage):
                 "planned": money_format(line.planned, budget.currency),
                 "planned_raw": format(line.planned.normalize(), "f"),
                 "cap_mode": CapMode(line.cap_mode).label,
+                "agency_name": line.agency.name if line.agency_id else "",
+                "agency_granted": line.agency_id in granted,
             }
             for line in selectors.lines_of(budget)
         ]
@@ -265,6 +344,7 @@ class BudgetEditPage(_BudgetsPage):
         return context
 
     def post(self, request, workspace_id, budget_id):
+        self.refuse_agency_on_plan()
         budget = self.budget()
         action = request.POST.get("action", "budget")
         try:
@@ -282,7 +362,7 @@ class BudgetEditPage(_BudgetsPage):
                         return redirect("budgets:detail", self.workspace.pk, budget.pk)
                 return self.render_to_response(self.get_context_data(form=form, budget=budget), status=400)
             if action == "line_add":
-                line_form = BudgetLineForm(request.POST)
+                line_form = BudgetLineForm(request.POST, workspace=self.workspace)
                 if line_form.is_valid():
                     try:
                         services.budget_line_create(
@@ -310,6 +390,7 @@ class BudgetEditPage(_BudgetsPage):
                         line=line,
                         planned=request.POST.get("planned", ""),
                         cap_mode=request.POST.get("cap_mode", line.cap_mode),
+                        agency=request.POST.get("agency", line.agency_id) or None,
                     )
                 except DomainError as error:
                     errors = {
@@ -331,8 +412,10 @@ class BudgetEditPage(_BudgetsPage):
 
 class BudgetDeleteView(_BudgetsPage):
     required_capabilities = {"POST": C.BUDGET_EDIT}
+    client_only = True
 
     def post(self, request, workspace_id, budget_id):
+        self.refuse_agency_on_plan()
         budget = self.budget()
         services.budget_delete(workspace=self.workspace, actor=request.user, budget=budget)
         messages.success(request, _("Budget “%(name)s” deleted.") % {"name": budget.name})
@@ -344,7 +427,8 @@ class _SpendFormPage(_BudgetsPage):
     required_capabilities = {"GET": C.BUDGET_EDIT, "POST": C.BUDGET_EDIT}
 
     def spend_form(self, budget, data=None, files=None, initial=None):
-        return SpendForm(data, files, initial=initial, budget=budget, lines=list(selectors.lines_of(budget)))
+        lines = list(selectors.lines_of(budget, agency_id=self.agency_id))
+        return SpendForm(data, files, initial=initial, budget=budget, lines=lines)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -352,7 +436,7 @@ class _SpendFormPage(_BudgetsPage):
         context.update(
             budget=budget,
             period=(budget.starts_on, budget.ends_on),
-            has_lines=selectors.lines_of(budget).exists(),
+            has_lines=selectors.lines_of(budget, agency_id=self.agency_id).exists(),
         )
         return context
 
@@ -378,7 +462,11 @@ class SpendNewPage(_SpendFormPage):
         if form.is_valid():
             try:
                 entry = services.spend_entry_create(
-                    workspace=self.workspace, actor=request.user, budget=budget, **form.cleaned_data
+                    workspace=self.workspace,
+                    actor=request.user,
+                    budget=budget,
+                    agency_id=self.agency_id,
+                    **form.cleaned_data,
                 )
             except DomainError as error:
                 apply_domain_error(form, error)
@@ -397,8 +485,8 @@ class SpendNewPage(_SpendFormPage):
 class SpendEditPage(_SpendFormPage):
     def entry(self, budget) -> SpendEntry:
         found = (
-            SpendEntry.objects.filter(budget=budget, pk=self.kwargs.get("spend_id"))
-            .prefetch_related("posts")
+            selectors.entries_of(budget, agency_id=self.agency_id)
+            .filter(pk=self.kwargs.get("spend_id"))
             .first()
         )
         if found is None:
@@ -430,7 +518,9 @@ class SpendEditPage(_SpendFormPage):
         budget = self.budget()
         entry = self.entry(budget)
         if request.POST.get("action") == "delete":
-            services.spend_entry_delete(workspace=self.workspace, actor=request.user, entry=entry)
+            services.spend_entry_delete(
+                workspace=self.workspace, actor=request.user, entry=entry, agency_id=self.agency_id
+            )
             messages.success(request, _("Spend deleted."))
             return redirect("budgets:detail", self.workspace.pk, budget.pk)
         form = self.spend_form(budget, request.POST, request.FILES)
@@ -439,7 +529,13 @@ class SpendEditPage(_SpendFormPage):
             if data.get("receipt") is None:
                 data.pop("receipt", None)
             try:
-                services.spend_entry_update(workspace=self.workspace, actor=request.user, entry=entry, **data)
+                services.spend_entry_update(
+                    workspace=self.workspace,
+                    actor=request.user,
+                    entry=entry,
+                    agency_id=self.agency_id,
+                    **data,
+                )
             except DomainError as error:
                 apply_domain_error(form, error)
             else:
@@ -457,7 +553,7 @@ class SpendDecideView(_BudgetsPage):
 
     def post(self, request, workspace_id, budget_id, spend_id):
         budget = self.budget()
-        entry = SpendEntry.objects.filter(budget=budget, pk=spend_id).first()
+        entry = selectors.entries_of(budget, agency_id=self.agency_id).filter(pk=spend_id).first()
         if entry is None:
             raise Http404
         approve = request.POST.get("approve") == "1"
@@ -468,6 +564,7 @@ class SpendDecideView(_BudgetsPage):
                 entry=entry,
                 approve=approve,
                 note=request.POST.get("note", ""),
+                agency_id=self.agency_id,
             )
         except DomainError as error:
             messages.error(request, error.message)

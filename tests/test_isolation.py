@@ -616,3 +616,32 @@ def test_leaving_the_agency_ends_access(agency_setup):
     s["person"].memberships.filter(organization=s["agency"]).delete()
     # then
     assert api(s["person"]).get(f"/api/v1/workspaces/{s['granted'].pk}/").status_code == 404
+
+
+# --- budgets: an agency person sees only the lines assigned to their agency ------------------------------
+
+BUDGET_KWARGS = {"budget_id", "line_id", "spend_id"}
+AGENCY_LINE_ROUTES = [route for route in SCOPED if set(route.kwargs) & BUDGET_KWARGS]
+
+
+def test_the_agency_line_matrix_sees_the_api_and_the_pages():
+    assert any(route.is_api for route in AGENCY_LINE_ROUTES)
+    assert any(not route.is_api for route in AGENCY_LINE_ROUTES)
+
+
+@pytest.mark.parametrize("route", AGENCY_LINE_ROUTES, ids=str)
+def test_an_agency_person_gets_404_for_lines_not_of_their_agency(route):
+    # given: a manager let in through an agency grant; the world's budget line belongs to the client
+    world = build_world()
+    person = MembershipFactory(organization=world.agency, role=OrgRole.MEMBER).user
+    WorkspaceMemberFactory(workspace=world.workspace, user=person, role=Role.MANAGER, grant=world.grant)
+    path = fill(route, world)
+    # when / then: every method on the client's budget, line or spend is a 404
+    assert_not_found(signed_in(person), route, path)
+    # and once the line is the agency's, the same URL opens (the 404 above means something)
+    from budgets.models import BudgetLine
+
+    BudgetLine.objects.filter(workspace=world.workspace).update(agency=world.agency)
+    if "GET" in route.allowed_methods():
+        plan_page = route.route.endswith("/edit/")  # the plan is the client's: 403, yet no longer 404
+        assert signed_in(person).get(path).status_code == (403 if plan_page else 200), route

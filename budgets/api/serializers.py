@@ -4,6 +4,7 @@ exact decimals, never floats; a total is exact too (rounding is for people: the 
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from ..models import CapMode, Category, SpendKind, SpendStatus
@@ -46,6 +47,13 @@ class BudgetLineInputSerializer(serializers.Serializer):
     platform = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     cap_mode = serializers.ChoiceField(choices=CapMode.choices, required=False, default=CapMode.SOFT)
+    agency = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The id of an agency organization with an active grant on the workspace: its people "
+        "see this line (and no other) and may enter spend on it. Null: the client's own line.",
+    )
 
 
 class SpendInputSerializer(serializers.Serializer):
@@ -96,6 +104,8 @@ class LineOutSerializer(serializers.Serializer):
     name = serializers.CharField()
     planned = serializers.CharField()
     cap_mode = serializers.ChoiceField(choices=CapMode.choices)
+    agency = serializers.IntegerField(allow_null=True)
+    agency_name = serializers.CharField(allow_null=True)
     totals = FiguresSerializer(required=False)
     remaining = serializers.CharField(required=False)
 
@@ -160,3 +170,8 @@ class BurnDownOutSerializer(serializers.Serializer):
     dates = serializers.ListField(child=serializers.DateField())
     remaining = serializers.ListField(child=serializers.CharField(allow_null=True))
     ideal = serializers.ListField(child=serializers.CharField())
+
+
+ExportFormatParameter = OpenApiParameter(
+    "file_format", str, enum=["csv", "xlsx", "pdf"], default="csv", description="The file's format."
+)

@@ -16,6 +16,7 @@ urlpatterns = [
         name="exchange-rate-detail",
     ),
     path(ONE, views.BudgetDetailView.as_view(), name="budget-detail"),
+    path(ONE + "export/", views.BudgetExportView.as_view(), name="budget-export"),
     path(ONE + "burn-down/", views.BurnDownView.as_view(), name="budget-burn-down"),
     path(ONE + "lines/", views.BudgetLineListView.as_view(), name="budget-line-list"),
     path(ONE + "lines/<int:line_id>/", views.BudgetLineDetailView.as_view(), name="budget-line-detail"),

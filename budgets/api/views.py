@@ -4,13 +4,19 @@ spend entries (with receipts and their approval), the burn-down, and exchange ra
 Thin views: a serializer parses types, one service applies the rules (a 400 names the field) and audits.
 Reading needs budget.view, changing budget.edit, deciding spend that waits budget.approve. Nested objects
 are looked up under their budget inside the URL's workspace: another workspace's id is a 404.
+
+Agency people (let in through an AgencyGrant) see only the lines assigned to their agency, the spend on
+them and totals of those lines alone (budgets.selectors.agency_of): any other budget, line or entry is a
+404. With budget.edit they enter spend on their lines; the plan itself (budgets and lines) is the
+client's to change (403).
 """
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -19,8 +25,9 @@ from rest_framework.response import Response
 from accounts.api.serializers import ErrorSerializer
 from accounts.roles import Capability as C
 from core.api import WorkspaceScopedAPIView, created
+from core.errors import PermissionRefused
 
-from .. import selectors, services
+from .. import exports, selectors, services
 from ..models import Budget, BudgetLine, Category, ExchangeRate, SpendEntry, SpendStatus
 from ..money import money_format
 from . import serializers as s
@@ -65,6 +72,8 @@ def line_data(line: BudgetLine, totals: selectors.LineTotals | None = None) -> d
         "name": line.name,
         "planned": money(line.planned),
         "cap_mode": line.cap_mode,
+        "agency": line.agency_id,
+        "agency_name": line.agency.name if line.agency_id else None,
     }
     if totals is not None:
         data["totals"] = figures_data(totals.figures)
@@ -135,17 +144,38 @@ def rate_data(rate: ExchangeRate) -> dict:
     }
 
 
-class _InBudget:
-    """Views of objects under /budgets/{budget_id}/: the budget is looked up in the URL's workspace."""
+class _Scoped:
+    """The reader's scope: `agency_id` is None for the client's people, their agency's id for agency
+    people (who see that agency's lines alone and may not change the plan)."""
+
+    @property
+    def agency_id(self) -> int | None:
+        return selectors.agency_of(self.access)
+
+    def client_only(self) -> None:
+        if self.agency_id is not None:
+            raise PermissionRefused(
+                _("Only the client's own people change the plan: agency people enter spend on their lines."),
+                code="permission_denied",
+            )
+
+
+class _InBudget(_Scoped):
+    """Views of objects under /budgets/{budget_id}/: the budget is looked up in the URL's workspace (and,
+    for agency people, among the budgets with a line of their agency)."""
 
     def budget(self) -> Budget:
-        found = Budget.objects.filter(workspace=self.workspace, pk=self.kwargs.get("budget_id")).first()
+        found = selectors.budget_in(self.workspace, self.kwargs.get("budget_id"), agency_id=self.agency_id)
         if found is None:
             raise Http404
         return found
 
+    def in_scope(self, queryset, line_field: str = "line__agency_id"):
+        agency_id = self.agency_id
+        return queryset if agency_id is None else queryset.filter(**{line_field: agency_id})
 
-class BudgetListView(WorkspaceScopedAPIView):
+
+class BudgetListView(_Scoped, WorkspaceScopedAPIView):
     """GET: the workspace's budgets with their totals in each budget's currency. POST: a new budget
     (`currency` defaults to the workspace's reporting currency)."""
 
@@ -155,31 +185,37 @@ class BudgetListView(WorkspaceScopedAPIView):
 
     @extend_schema(responses={200: s.BudgetOutSerializer(many=True), **_errors(403, 404)})
     def get(self, request, workspace_id):
-        rates = selectors.rates_of(self.workspace)
-        budgets = list(self.get_queryset().select_related("workspace").order_by("-starts_on", "name"))
-        return Response([budget_data(b, selectors.budget_totals(b, rates=rates)) for b in budgets])
+        budgets = list(selectors.budgets_of(self.workspace, agency_id=self.agency_id))
+        totals = selectors.totals_of_budgets(self.workspace, budgets, agency_id=self.agency_id)
+        return Response([budget_data(b, t) for b, t in zip(budgets, totals, strict=True)])
 
     @extend_schema(
         request=s.BudgetInputSerializer, responses={201: s.BudgetOutSerializer, **_errors(400, 403, 404)}
     )
     def post(self, request, workspace_id):
+        self.client_only()
         data = _validated(s.BudgetInputSerializer, request.data)
         budget = services.budget_create(workspace=self.workspace, actor=request.user, **data)
         return created(budget_data(budget, selectors.budget_totals(budget)))
 
 
-class BudgetDetailView(WorkspaceScopedAPIView):
-    """A budget with every total: per line, per category, per campaign and for the whole period."""
+class BudgetDetailView(_InBudget, WorkspaceScopedAPIView):
+    """A budget with every total: per line, per category, per campaign and for the whole period (for
+    agency people: of their agency's lines)."""
 
     queryset = Budget.objects.all()
     lookup_url_kwarg = "budget_id"
     required_capabilities = {"GET": C.BUDGET_VIEW, "PATCH": C.BUDGET_EDIT, "DELETE": C.BUDGET_EDIT}
     dashboard_page = "budgets:edit"
 
+    def refine_queryset(self, queryset):
+        return self.in_scope(queryset, "lines__agency_id").distinct()
+
     @extend_schema(responses={200: s.BudgetDetailOutSerializer, **_errors(403, 404)})
     def get(self, request, workspace_id, budget_id):
         budget = self.get_object()
-        return Response(budget_data(budget, selectors.budget_totals(budget), detail=True))
+        totals = selectors.budget_totals(budget, agency_id=self.agency_id)
+        return Response(budget_data(budget, totals, detail=True))
 
     @extend_schema(
         request=s.BudgetInputSerializer(partial=True),
@@ -187,6 +223,7 @@ class BudgetDetailView(WorkspaceScopedAPIView):
     )
     def patch(self, request, workspace_id, budget_id):
         budget = self.get_object()
+        self.client_only()
         serializer = s.BudgetInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         changes = {k: v for k, v in serializer.validated_data.items() if k in request.data}
@@ -199,7 +236,9 @@ class BudgetDetailView(WorkspaceScopedAPIView):
         request=None, responses={204: OpenApiResponse(description="Deleted."), **_errors(403, 404)}
     )
     def delete(self, request, workspace_id, budget_id):
-        services.budget_delete(workspace=self.workspace, actor=request.user, budget=self.get_object())
+        budget = self.get_object()
+        self.client_only()
+        services.budget_delete(workspace=self.workspace, actor=request.user, budget=budget)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -209,11 +248,11 @@ class BudgetLineListView(_InBudget, WorkspaceScopedAPIView):
     dashboard_page = "budgets:edit"
 
     def refine_queryset(self, queryset):
-        return queryset.filter(budget_id=self.kwargs.get("budget_id"))
+        return self.in_scope(queryset.filter(budget_id=self.kwargs.get("budget_id")), "agency_id")
 
     @extend_schema(responses={200: s.LineOutSerializer(many=True), **_errors(403, 404)})
     def get(self, request, workspace_id, budget_id):
-        totals = selectors.budget_totals(self.budget())
+        totals = selectors.budget_totals(self.budget(), agency_id=self.agency_id)
         return Response([line_data(item.line, item) for item in totals.lines])
 
     @extend_schema(
@@ -221,6 +260,7 @@ class BudgetLineListView(_InBudget, WorkspaceScopedAPIView):
     )
     def post(self, request, workspace_id, budget_id):
         budget = self.budget()
+        self.client_only()
         data = _validated(s.BudgetLineInputSerializer, request.data)
         line = services.budget_line_create(
             workspace=self.workspace, actor=request.user, budget=budget, **data
@@ -235,12 +275,13 @@ class BudgetLineDetailView(_InBudget, WorkspaceScopedAPIView):
     dashboard_page = "budgets:edit"
 
     def refine_queryset(self, queryset):
-        return queryset.filter(budget_id=self.kwargs.get("budget_id"))
+        found = queryset.filter(budget_id=self.kwargs.get("budget_id")).select_related("agency")
+        return self.in_scope(found, "agency_id")
 
     @extend_schema(responses={200: s.LineOutSerializer, **_errors(403, 404)})
     def get(self, request, workspace_id, budget_id, line_id):
         line = self.get_object()
-        totals = selectors.budget_totals(line.budget)
+        totals = selectors.budget_totals(line.budget, agency_id=self.agency_id)
         return Response(line_data(line, next(i for i in totals.lines if i.line.pk == line.pk)))
 
     @extend_schema(
@@ -249,6 +290,7 @@ class BudgetLineDetailView(_InBudget, WorkspaceScopedAPIView):
     )
     def patch(self, request, workspace_id, budget_id, line_id):
         line = self.get_object()
+        self.client_only()
         serializer = s.BudgetLineInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         changes = {k: v for k, v in serializer.validated_data.items() if k in request.data}
@@ -259,7 +301,9 @@ class BudgetLineDetailView(_InBudget, WorkspaceScopedAPIView):
         request=None, responses={204: OpenApiResponse(description="Deleted."), **_errors(403, 404, 409)}
     )
     def delete(self, request, workspace_id, budget_id, line_id):
-        services.budget_line_delete(workspace=self.workspace, actor=request.user, line=self.get_object())
+        line = self.get_object()
+        self.client_only()
+        services.budget_line_delete(workspace=self.workspace, actor=request.user, line=line)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -273,13 +317,13 @@ class SpendListView(_InBudget, WorkspaceScopedAPIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def refine_queryset(self, queryset):
-        return queryset.filter(budget_id=self.kwargs.get("budget_id"))
+        return self.in_scope(queryset.filter(budget_id=self.kwargs.get("budget_id")))
 
     @extend_schema(responses={200: s.SpendOutSerializer(many=True), **_errors(403, 404)})
     def get(self, request, workspace_id, budget_id):
         budget = self.budget()
-        entries = list(selectors.entries_of(budget))
-        totals = selectors.budget_totals(budget, entries=entries)
+        entries = list(selectors.entries_of(budget, agency_id=self.agency_id))
+        totals = selectors.budget_totals(budget, entries=entries, agency_id=self.agency_id)
         return Response([spend_data(entry, totals.converted.get(entry.pk)) for entry in entries])
 
     @extend_schema(
@@ -290,7 +334,7 @@ class SpendListView(_InBudget, WorkspaceScopedAPIView):
         data = _validated(s.SpendInputSerializer, request.data)
         data.pop("remove_receipt", None)
         entry = services.spend_entry_create(
-            workspace=self.workspace, actor=request.user, budget=budget, **data
+            workspace=self.workspace, actor=request.user, budget=budget, agency_id=self.agency_id, **data
         )
         return created(spend_data(entry, selectors.budget_totals(budget).converted.get(entry.pk)))
 
@@ -303,7 +347,8 @@ class SpendDetailView(_InBudget, WorkspaceScopedAPIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def refine_queryset(self, queryset):
-        return queryset.filter(budget_id=self.kwargs.get("budget_id")).select_related("decided_by", "budget")
+        found = queryset.filter(budget_id=self.kwargs.get("budget_id")).select_related("decided_by", "budget")
+        return self.in_scope(found)
 
     @extend_schema(responses={200: s.SpendOutSerializer, **_errors(403, 404)})
     def get(self, request, workspace_id, budget_id, spend_id):
@@ -320,7 +365,7 @@ class SpendDetailView(_InBudget, WorkspaceScopedAPIView):
         serializer.is_valid(raise_exception=True)
         changes = {k: v for k, v in serializer.validated_data.items() if k in request.data}
         entry = services.spend_entry_update(
-            workspace=self.workspace, actor=request.user, entry=entry, **changes
+            workspace=self.workspace, actor=request.user, entry=entry, agency_id=self.agency_id, **changes
         )
         return Response(spend_data(entry, selectors.budget_totals(entry.budget).converted.get(entry.pk)))
 
@@ -328,7 +373,9 @@ class SpendDetailView(_InBudget, WorkspaceScopedAPIView):
         request=None, responses={204: OpenApiResponse(description="Deleted."), **_errors(403, 404)}
     )
     def delete(self, request, workspace_id, budget_id, spend_id):
-        services.spend_entry_delete(workspace=self.workspace, actor=request.user, entry=self.get_object())
+        services.spend_entry_delete(
+            workspace=self.workspace, actor=request.user, entry=self.get_object(), agency_id=self.agency_id
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -341,7 +388,7 @@ class SpendDecisionView(_InBudget, WorkspaceScopedAPIView):
     dashboard_page = "dashboard:budgets"
 
     def refine_queryset(self, queryset):
-        return queryset.filter(budget_id=self.kwargs.get("budget_id"))
+        return self.in_scope(queryset.filter(budget_id=self.kwargs.get("budget_id")))
 
     @extend_schema(
         request=s.SpendDecisionInputSerializer,
@@ -350,7 +397,9 @@ class SpendDecisionView(_InBudget, WorkspaceScopedAPIView):
     def post(self, request, workspace_id, budget_id, spend_id):
         entry = self.get_object()  # an id not under this budget is a 404 before anything is parsed
         data = _validated(s.SpendDecisionInputSerializer, request.data)
-        entry = services.spend_entry_decide(workspace=self.workspace, actor=request.user, entry=entry, **data)
+        entry = services.spend_entry_decide(
+            workspace=self.workspace, actor=request.user, entry=entry, agency_id=self.agency_id, **data
+        )
         return Response(spend_data(entry, selectors.budget_totals(entry.budget).converted.get(entry.pk)))
 
 
@@ -362,7 +411,7 @@ class SpendReceiptView(_InBudget, WorkspaceScopedAPIView):
     required_capabilities = {"GET": C.BUDGET_VIEW}
 
     def refine_queryset(self, queryset):
-        return queryset.filter(budget_id=self.kwargs.get("budget_id"))
+        return self.in_scope(queryset.filter(budget_id=self.kwargs.get("budget_id")))
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes, **_errors(403, 404)})
     def get(self, request, workspace_id, budget_id, spend_id):
@@ -384,8 +433,9 @@ class BurnDownView(_InBudget, WorkspaceScopedAPIView):
     @extend_schema(responses={200: s.BurnDownOutSerializer, **_errors(403, 404)})
     def get(self, request, workspace_id, budget_id):
         budget = self.budget()
-        entries = list(SpendEntry.objects.filter(budget=budget).exclude(status=SpendStatus.REJECTED))
-        totals = selectors.budget_totals(budget, entries=entries)
+        found = SpendEntry.objects.filter(budget=budget).exclude(status=SpendStatus.REJECTED)
+        entries = list(self.in_scope(found))
+        totals = selectors.budget_totals(budget, entries=entries, agency_id=self.agency_id)
         today = timezone.localdate(timezone.now(), self.workspace.tzinfo)
         found = selectors.burn_down(budget, totals, entries, today=today)
         return Response(
@@ -399,7 +449,34 @@ class BurnDownView(_InBudget, WorkspaceScopedAPIView):
         )
 
 
-class SpendWaitingView(WorkspaceScopedAPIView):
+class BudgetExportView(_InBudget, WorkspaceScopedAPIView):
+    """The budget as a file, `?file_format=csv|xlsx|pdf` (`format` is DRF's own): lines, spend, totals
+    by line, category and campaign, in the budget's currency (for agency people: their lines alone)."""
+
+    queryset = Budget.objects.all()
+    required_capabilities = {"GET": C.BUDGET_VIEW}
+
+    @extend_schema(
+        parameters=[s.ExportFormatParameter],
+        responses={
+            (200, "text/csv"): bytes,
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes,
+            (200, "application/pdf"): bytes,
+            **_errors(403, 404),
+        },
+    )
+    def get(self, request, workspace_id, budget_id):
+        budget = self.budget()
+        body, content_type, name = exports.budget_export(
+            budget, file_format=request.query_params.get("file_format") or "csv", agency_id=self.agency_id
+        )
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class SpendWaitingView(_Scoped, WorkspaceScopedAPIView):
     """Spend of every budget that waits for approval (budget.approve)."""
 
     queryset = SpendEntry.objects.all()
@@ -407,7 +484,8 @@ class SpendWaitingView(WorkspaceScopedAPIView):
 
     @extend_schema(responses={200: s.SpendOutSerializer(many=True), **_errors(403, 404)})
     def get(self, request, workspace_id):
-        return Response([spend_data(entry) for entry in selectors.spend_waiting_for_approval(self.workspace)])
+        waiting = selectors.spend_waiting_for_approval(self.workspace, agency_id=self.agency_id)
+        return Response([spend_data(entry) for entry in waiting])
 
 
 class ExchangeRateListView(WorkspaceScopedAPIView):

@@ -16,7 +16,7 @@ from ..models import Budget, BudgetLine, CapMode, Category, SpendEntry
 from .checks import Errors, check_amount, check_currency
 
 BUDGET_FIELDS = ["name", "starts_on", "ends_on", "campaign", "currency", "approval_threshold", "note"]
-LINE_FIELDS = ["category", "platform", "name", "planned", "cap_mode"]
+LINE_FIELDS = ["category", "platform", "name", "planned", "cap_mode", "agency"]
 
 
 def _money_snapshot(instance, fields: list[str]) -> dict:
@@ -184,6 +184,23 @@ def budget_delete(*, workspace, actor, budget: Budget) -> None:
 # --- lines ----------------------------------------------------------------------------------------------
 
 
+def _agency_in(workspace, value, errors: Errors):
+    """The agency organization (holding an active grant on the workspace) a line is assigned to, or None."""
+    if value in (None, ""):
+        return None
+    from .. import selectors
+
+    agency_id = getattr(value, "pk", value)
+    try:
+        agency_id = int(agency_id)
+    except (TypeError, ValueError):
+        agency_id = None
+    found = selectors.agencies_granted(workspace).filter(pk=agency_id).first() if agency_id else None
+    if found is None:
+        errors.add("agency", _("Choose an agency that this workspace lets in, or none."))
+    return found
+
+
 def _check_line(budget: Budget, data: dict) -> dict:
     errors = Errors()
     clean = {}
@@ -204,6 +221,11 @@ def _check_line(budget: Budget, data: dict) -> dict:
     if cap_mode not in CapMode.values:
         errors.add("cap_mode", _("Choose a warning or a hard cap."))
     clean["cap_mode"] = cap_mode
+    agency = data.get("agency")
+    if agency is not None and getattr(agency, "pk", agency) == getattr(data.get("current_agency"), "pk", 0):
+        clean["agency"] = agency  # kept as it was, even if its grant has ended since
+    else:
+        clean["agency"] = _agency_in(budget.workspace, agency, errors)
     errors.raise_if_any()
     return clean
 
@@ -219,13 +241,23 @@ def budget_line_create(
     platform: str = "",
     name: str = "",
     cap_mode: str = CapMode.SOFT,
+    agency=None,
 ) -> BudgetLine:
+    """A line of the budget; `agency` (an organization with an active grant on the workspace, or its
+    id) lets that agency's people see the line and enter spend on it."""
     if budget.workspace_id != workspace.pk:
         raise ValueError("the budget is not in this workspace")
     budget = Budget.objects.select_for_update().get(pk=budget.pk)
     clean = _check_line(
         budget,
-        {"category": category, "planned": planned, "platform": platform, "name": name, "cap_mode": cap_mode},
+        {
+            "category": category,
+            "planned": planned,
+            "platform": platform,
+            "name": name,
+            "cap_mode": cap_mode,
+            "agency": agency,
+        },
     )
     line = BudgetLine.objects.create(workspace=workspace, budget=budget, **clean)
     audit_record(
@@ -249,9 +281,10 @@ def budget_line_update(*, workspace, actor, line: BudgetLine, **changes) -> Budg
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
     budget = Budget.objects.select_for_update().get(pk=line.budget_id)
-    line = BudgetLine.objects.get(pk=line.pk)
+    line = BudgetLine.objects.select_related("agency").get(pk=line.pk)
     before = _money_snapshot(line, LINE_FIELDS)
-    clean = _check_line(budget, {name: getattr(line, name) for name in LINE_FIELDS} | changes)
+    current = {name: getattr(line, name) for name in LINE_FIELDS}
+    clean = _check_line(budget, current | changes | {"current_agency": line.agency})
     for name, value in clean.items():
         setattr(line, name, value)
     line.save()

@@ -23,7 +23,7 @@ from accounts.roles import Capability as C
 from approvals.models import BudgetNotificationKind
 from content.models import Post
 from core.audit import audit_record
-from core.errors import Conflict, PermissionRefused
+from core.errors import Conflict, NotFound, PermissionRefused
 
 from .. import notifications, selectors
 from ..models import Budget, BudgetLine, CapMode, SpendEntry, SpendKind, SpendStatus
@@ -38,16 +38,23 @@ RECEIPT_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".webp", ".heic"}
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 
 
-def _line_of(budget: Budget, value, errors: Errors) -> BudgetLine | None:
+def _line_of(budget: Budget, value, errors: Errors, *, agency_id: int | None = None) -> BudgetLine | None:
+    """The line of the budget; for an agency person (`agency_id`), only a line of their agency."""
     line_id = value.pk if isinstance(value, BudgetLine) else value
     try:
         line_id = int(line_id)
     except (TypeError, ValueError):
         line_id = None
-    found = BudgetLine.objects.filter(budget=budget, pk=line_id).first() if line_id else None
+    found = selectors.lines_of(budget, agency_id=agency_id).filter(pk=line_id).first() if line_id else None
     if found is None:
         errors.add("line", _("Choose a line of this budget."))
     return found
+
+
+def _check_scope(entry: SpendEntry, agency_id: int | None) -> None:
+    """An agency person reaches only spend on their agency's lines: any other entry does not exist."""
+    if agency_id is not None and entry.line.agency_id != agency_id:
+        raise NotFound(_("Not found."))
 
 
 def _posts_in(workspace, values, errors: Errors) -> list[Post]:
@@ -75,12 +82,12 @@ def _check_receipt(receipt, errors: Errors) -> None:
 
 
 def _check_spend(
-    budget: Budget, data: dict, *, entry: SpendEntry | None, rates
+    budget: Budget, data: dict, *, entry: SpendEntry | None, rates, agency_id: int | None = None
 ) -> tuple[dict, decimal.Decimal]:
     """The cleaned fields and the amount in the budget's currency; ValidationFailed naming each field."""
     workspace = budget.workspace
     errors = Errors()
-    clean = {"line": _line_of(budget, data.get("line"), errors)}
+    clean = {"line": _line_of(budget, data.get("line"), errors, agency_id=agency_id)}
     kind = data.get("kind") or SpendKind.ACTUAL
     if kind not in SpendKind.values:
         errors.add("kind", _("Choose paid or committed."))
@@ -145,7 +152,7 @@ def _needs_approval(budget: Budget, converted) -> bool:
 def _ask_approvers(budget: Budget, entry: SpendEntry, converted) -> None:
     approvers = [
         p
-        for p in selectors.members_who_can(budget.workspace, C.BUDGET_APPROVE)
+        for p in selectors.members_who_can(budget.workspace, C.BUDGET_APPROVE, line=entry.line)
         if p.pk != entry.created_by_id
     ]
 
@@ -192,10 +199,12 @@ def spend_entry_create(
     posts=(),
     note: str = "",
     receipt=None,
+    agency_id: int | None = None,
 ) -> SpendEntry:
     """Record spend (paid, or committed: signed but unpaid) on a line of the budget. ValidationFailed
     names the field: a date outside the period, an amount with more decimals than its currency has, no
-    exchange rate at that date, a hard-capped line it would overrun ..."""
+    exchange rate at that date, a hard-capped line it would overrun ... With `agency_id` (an agency
+    person's entry, budgets.selectors.agency_of) the line must be one assigned to that agency."""
     if budget.workspace_id != workspace.pk:
         raise ValueError("the budget is not in this workspace")
     budget = Budget.objects.select_for_update().select_related("workspace").get(pk=budget.pk)
@@ -210,7 +219,7 @@ def spend_entry_create(
         "campaign": campaign,
         "note": note,
     }
-    clean, converted = _check_spend(budget, data, entry=None, rates=rates)
+    clean, converted = _check_spend(budget, data, entry=None, rates=rates, agency_id=agency_id)
     errors = Errors()
     linked = _posts_in(workspace, posts, errors)
     _check_receipt(receipt, errors)
@@ -237,23 +246,27 @@ def spend_entry_create(
 
 
 @transaction.atomic
-def spend_entry_update(*, workspace, actor, entry: SpendEntry, **changes) -> SpendEntry:
+def spend_entry_update(
+    *, workspace, actor, entry: SpendEntry, agency_id: int | None = None, **changes
+) -> SpendEntry:
     """Change any of line, kind, spent_on, vendor, amount, currency, campaign, note, posts, receipt
     (a new file) or remove_receipt. A change of amount, currency or date weighs the entry again against
-    the approval threshold (an approved entry above it waits again)."""
+    the approval threshold (an approved entry above it waits again). With `agency_id`, the entry's line
+    and any new line must be that agency's."""
     if entry.workspace_id != workspace.pk:
         raise ValueError("the spend entry is not in this workspace")
     unknown = set(changes) - EDITABLE
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
     budget = Budget.objects.select_for_update().select_related("workspace").get(pk=entry.budget_id)
-    entry = SpendEntry.objects.get(pk=entry.pk)
+    entry = SpendEntry.objects.select_related("line").get(pk=entry.pk)
+    _check_scope(entry, agency_id)
     before = _snapshot(entry)
     rates = selectors.rates_of(workspace)
     data = {name: getattr(entry, name) for name in SPEND_FIELDS} | {
         k: v for k, v in changes.items() if k in SPEND_FIELDS
     }
-    clean, converted = _check_spend(budget, data, entry=entry, rates=rates)
+    clean, converted = _check_spend(budget, data, entry=entry, rates=rates, agency_id=agency_id)
     errors = Errors()
     linked = _posts_in(workspace, changes["posts"], errors) if "posts" in changes else None
     _check_receipt(changes.get("receipt"), errors)
@@ -291,9 +304,10 @@ def spend_entry_update(*, workspace, actor, entry: SpendEntry, **changes) -> Spe
 
 
 @transaction.atomic
-def spend_entry_delete(*, workspace, actor, entry: SpendEntry) -> None:
+def spend_entry_delete(*, workspace, actor, entry: SpendEntry, agency_id: int | None = None) -> None:
     if entry.workspace_id != workspace.pk:
         raise ValueError("the spend entry is not in this workspace")
+    _check_scope(entry, agency_id)
     Budget.objects.select_for_update().filter(pk=entry.budget_id).first()
     audit_record(
         actor=actor, action="spend.delete", target=entry, workspace=workspace, before=_snapshot(entry)
@@ -305,13 +319,16 @@ def spend_entry_delete(*, workspace, actor, entry: SpendEntry) -> None:
 
 
 @transaction.atomic
-def spend_entry_decide(*, workspace, actor, entry: SpendEntry, approve: bool, note: str = "") -> SpendEntry:
+def spend_entry_decide(
+    *, workspace, actor, entry: SpendEntry, approve: bool, note: str = "", agency_id: int | None = None
+) -> SpendEntry:
     """Approve (it counts from now on) or reject (it never counts) spend that waits. The person who
     entered it cannot decide it. The caller checks budget.approve."""
     if entry.workspace_id != workspace.pk:
         raise ValueError("the spend entry is not in this workspace")
     budget = Budget.objects.select_for_update().select_related("workspace").get(pk=entry.budget_id)
     entry = SpendEntry.objects.select_related("created_by", "line").get(pk=entry.pk)
+    _check_scope(entry, agency_id)
     if entry.status != SpendStatus.PENDING:
         raise Conflict(_("This spend does not wait for approval."), code="not_pending")
     if entry.created_by_id is not None and entry.created_by_id == getattr(actor, "pk", None):
