@@ -107,6 +107,8 @@ class InboxItem(WorkspaceScopedModel):
     sent_at = models.DateTimeField(_("sent at"), db_index=True)  # the platform's time (UTC)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)  # deleted by the fan
+    # Hidden by a rule or a person: kept out of the queue (hidden on the platform too where it allows).
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.OPEN)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -313,3 +315,43 @@ class InboxSettings(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"inbox settings {self.workspace_id}"
+
+
+class InboxRule(WorkspaceScopedModel):
+    """One of the workspace's inbox rules, applied in `position` order to every new fan message at ingest
+    (inbox.services.rule_apply). Every condition that is set must hold (keywords: any of them); the
+    actions of every matching rule apply in order, unless a matching rule says to stop there.
+
+    Round-robin assignment over `assign_team` keeps its place in `round_robin_last` (the id of the person
+    given the last item), read and written under SELECT FOR UPDATE so workers share one fair turn."""
+
+    name = models.CharField(_("name"), max_length=80)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    # Conditions
+    keywords = models.JSONField(_("keywords"), default=list, blank=True)
+    account = models.ForeignKey(
+        "channels_app.SocialAccount", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ItemKind.choices, blank=True)
+    min_followers = models.PositiveIntegerField(_("fan has at least (followers)"), null=True, blank=True)
+    vip = models.JSONField(_("VIP fans"), default=list, blank=True)  # fan handles or platform ids
+    sentiment = models.CharField(_("sentiment"), max_length=10, choices=Sentiment.choices, blank=True)
+    # Actions
+    add_tags = models.JSONField(_("add tags"), default=list, blank=True)
+    assign_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assign_team = models.JSONField(_("round-robin team"), default=list, blank=True)  # user ids, in turn
+    round_robin_last = models.PositiveIntegerField(null=True, blank=True)
+    set_priority = models.CharField(_("set priority"), max_length=10, choices=Priority.choices, blank=True)
+    close = models.BooleanField(_("close"), default=False)
+    hide = models.BooleanField(_("hide"), default=False)
+    stop = models.BooleanField(_("stop after this rule"), default=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["workspace", "position"], name="inbox_rule_order")]
+
+    def __str__(self) -> str:
+        return self.name

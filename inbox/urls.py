@@ -3,7 +3,7 @@ inbox.views.QueuePage."""
 
 from django.urls import path
 
-from . import views
+from . import rule_views, views
 from .push import views as push_views
 
 app_name = "inbox"
@@ -15,6 +15,10 @@ urlpatterns = [
     path(W + "items/<int:item_id>/", views.ItemPage.as_view(), name="item"),
     path(W + "saved-replies/", views.SavedRepliesPage.as_view(), name="saved_replies"),
     path(W + "settings/", views.InboxSettingsPage.as_view(), name="settings"),
+    path(W + "rules/", rule_views.RulesPage.as_view(), name="rules"),
+    path(W + "rules/<int:rule_id>/", rule_views.RulePage.as_view(), name="rule"),
+    path(W + "rules/<int:rule_id>/delete/", rule_views.RuleDeleteView.as_view(), name="rule_delete"),
+    path(W + "rules/<int:rule_id>/move/", rule_views.RuleMoveView.as_view(), name="rule_move"),
     path(W + "accounts/<int:account_id>/wechat-push/", views.WeChatPushPage.as_view(), name="wechat_push"),
     path(
         W + "saved-replies/<int:saved_reply_id>/delete/",

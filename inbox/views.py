@@ -47,6 +47,7 @@ class _QueueMixin(WorkspacePageMixin):
             sentiment=data.get("sentiment", ""),
             assignee_id=self.request.user.pk if data.get("mine") else None,
             q=data.get("q", ""),
+            hidden=bool(data.get("hidden")),
         )
         if data.get("scope") == "all":
             items = list(

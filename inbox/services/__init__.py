@@ -19,6 +19,15 @@ from .replies import (
     saved_reply_render,
     saved_reply_update,
 )
+from .rule_apply import inbox_rules_apply, notify_assigned
+from .rules import (
+    inbox_rule_create,
+    inbox_rule_delete,
+    inbox_rule_move,
+    inbox_rule_update,
+    inbox_rules_reorder,
+    inbox_rules_test,
+)
 from .settings import inbox_settings_get, inbox_settings_update
 
 __all__ = [
@@ -33,8 +42,16 @@ __all__ = [
     "inbox_note_add",
     "inbox_push_key_create",
     "inbox_reply_send",
+    "inbox_rule_create",
+    "inbox_rule_delete",
+    "inbox_rule_move",
+    "inbox_rule_update",
+    "inbox_rules_apply",
+    "inbox_rules_reorder",
+    "inbox_rules_test",
     "inbox_settings_get",
     "inbox_settings_update",
+    "notify_assigned",
     "reply_check",
     "saved_reply_create",
     "saved_reply_delete",

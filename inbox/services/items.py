@@ -13,6 +13,7 @@ from core.audit import audit_record, snapshot
 from core.errors import Conflict, ValidationFailed
 
 from ..models import InboxItem, InboxNote, ItemStatus, Priority
+from .rule_apply import notify_assigned
 
 # status -> the statuses it may move to. Reopening a closed item is allowed (the fan wrote again).
 STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -137,6 +138,7 @@ def inbox_item_assign(
         before=before,
         after={"assignee": item.assignee_id},
     )
+    notify_assigned(item, by=actor)
     return item
 
 
