@@ -38,9 +38,9 @@ def _agent(workspace, name):
     return WorkspaceMemberFactory(workspace=workspace, role=Role.EDITOR, user__full_name=name).user
 
 
-def _rule(account, manager, **changes):
+def _rule(on, manager, **changes):
     return services.inbox_rule_create(
-        workspace=account.workspace, actor=manager, **{"name": "r", "add_tags": ["t"], **changes}
+        workspace=on.workspace, actor=manager, **{"name": "r", "add_tags": ["t"], **changes}
     )
 
 
