@@ -128,6 +128,7 @@ PROVIDERS = {
     "item_id": lambda w: w.once("inbox_item", _inbox_item).pk,
     "fan_id": lambda w: w.once("inbox_item", _inbox_item).fan_id,
     "saved_reply_id": lambda w: w.once("saved_reply", _saved_reply).pk,
+    "rule_id": lambda w: w.once("inbox_rule", _inbox_rule).pk,
 }
 # Kwargs that name no tenant's object (every tenant uses the same values): filled, never swapped.
 NOT_OBJECT_IDS = {"workspace_id", "organization_id", "platform"}
@@ -137,6 +138,14 @@ def _inbox_item(world: World):
     from inbox.tests.factories import InboxItemFactory
 
     return InboxItemFactory(conversation__account=world.once("account", _social_account))
+
+
+def _inbox_rule(world: World):
+    from inbox.models import InboxRule
+
+    return InboxRule.objects.create(
+        workspace=world.workspace, name="Shipping", keywords=["发货"], add_tags=["物流"]
+    )
 
 
 def _saved_reply(world: World):

@@ -526,6 +526,29 @@ REQUESTS["inbox.assign"] = [
     Req("PATCH", "inbox-saved-reply-detail", lambda ws: (_saved_reply(ws), {"body": "Hello {fan}"})),
     Req("DELETE", "inbox-saved-reply-detail", lambda ws: (_saved_reply(ws), None)),
 ]
+
+
+def _inbox_rule(workspace: Workspace) -> dict:
+    from inbox.models import InboxRule
+
+    return {"rule_id": InboxRule.objects.create(workspace=workspace, name="r", add_tags=["t"]).pk}
+
+
+REQUESTS["inbox.assign"] += [
+    Req(
+        "POST",
+        "inbox-rule-list",
+        lambda ws: ({}, {"name": "Shipping", "keywords": ["发货"], "add_tags": ["物流"]}),
+    ),
+    Req("PATCH", "inbox-rule-detail", lambda ws: (_inbox_rule(ws), {"add_tags": ["物流", "急"]})),
+    Req("DELETE", "inbox-rule-detail", lambda ws: (_inbox_rule(ws), None)),
+    Req("POST", "inbox-rule-order", lambda ws: ({}, {"rules": list(_inbox_rule(ws).values())})),
+]
+REQUESTS["inbox.view"] += [
+    Req("GET", "inbox-rule-list", _nothing),
+    Req("GET", "inbox-rule-detail", lambda ws: (_inbox_rule(ws), None)),
+    Req("POST", "inbox-rule-test", lambda ws: ({}, {"text": "什么时候发货"})),
+]
 REQUESTS["inbox.view"] += [
     Req("GET", "inbox-settings", _nothing),
     Req("GET", "inbox-saved-reply-list", _nothing),

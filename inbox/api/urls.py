@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import rule_views, views
 
 P = "workspaces/<int:workspace_id>/inbox/"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path(P + "items/<int:item_id>/notes/", views.ItemNotesView.as_view(), name="inbox-item-notes"),
     path(P + "items/<int:item_id>/reply/", views.ItemReplyView.as_view(), name="inbox-item-reply"),
     path(P + "fans/<int:fan_id>/", views.FanDetailView.as_view(), name="inbox-fan-detail"),
+    path(P + "rules/", rule_views.RuleListView.as_view(), name="inbox-rule-list"),
+    path(P + "rules/order/", rule_views.RuleOrderView.as_view(), name="inbox-rule-order"),
+    path(P + "rules/test/", rule_views.RuleTestView.as_view(), name="inbox-rule-test"),
+    path(P + "rules/<int:rule_id>/", rule_views.RuleDetailView.as_view(), name="inbox-rule-detail"),
     path(P + "settings/", views.InboxSettingsView.as_view(), name="inbox-settings"),
     path(P + "saved-replies/", views.SavedReplyListView.as_view(), name="inbox-saved-reply-list"),
     path(
