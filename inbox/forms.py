@@ -107,6 +107,12 @@ class InboxSettingsForm(forms.Form):
     first_response_minutes = forms.IntegerField(
         label=_("First response within (minutes of business time)"), min_value=1, max_value=7 * 24 * 60
     )
+    resolution_minutes = forms.IntegerField(
+        label=_("Resolved within (minutes of business time)"), min_value=1, max_value=30 * 24 * 60
+    )
+    warning_minutes = forms.IntegerField(
+        label=_("Warn this many minutes before a target"), min_value=0, max_value=24 * 60
+    )
 
 
 def _split(value: str) -> list[str]:

@@ -309,6 +309,9 @@ class InboxSettings(WorkspaceScopedModel):
     opens_at = models.TimeField(_("opens at"), default=datetime.time(9, 0))
     closes_at = models.TimeField(_("closes at"), default=datetime.time(18, 0))
     first_response_minutes = models.PositiveIntegerField(_("first response within (minutes)"), default=60)
+    resolution_minutes = models.PositiveIntegerField(_("resolved within (minutes)"), default=8 * 60)
+    # How long before a target the person working the item (or the managers) is warned.
+    warning_minutes = models.PositiveIntegerField(_("warn this many minutes before"), default=15)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace"], name="uniq_inbox_settings_workspace")]
@@ -355,3 +358,30 @@ class InboxRule(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class InboxSlaNotice(models.Model):
+    """A warning or breach notice already sent for one item and one target: stored so each goes out once,
+    however many times (or on however many workers) the SLA task runs."""
+
+    class Target(models.TextChoices):
+        FIRST_RESPONSE = "first_response", _("First response")
+        RESOLUTION = "resolution", _("Resolution")
+
+    class Stage(models.TextChoices):
+        SOON = "soon", _("Nearly due")
+        BREACHED = "breached", _("Missed")
+
+    item = models.ForeignKey(InboxItem, on_delete=models.CASCADE, related_name="sla_notices")
+    target = models.CharField(max_length=20, choices=Target.choices)
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "target", "stage"], name="uniq_inbox_sla_notice"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.target} {self.stage}"

@@ -259,6 +259,8 @@ class InboxSettingsPage(WorkspacePageMixin, TemplateView):
                     "opens_at": current.opens_at,
                     "closes_at": current.closes_at,
                     "first_response_minutes": current.first_response_minutes,
+                    "resolution_minutes": current.resolution_minutes,
+                    "warning_minutes": current.warning_minutes,
                 }
             ),
         )

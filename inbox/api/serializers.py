@@ -162,3 +162,5 @@ class InboxSettingsSerializer(serializers.Serializer):
     opens_at = serializers.TimeField()
     closes_at = serializers.TimeField()
     first_response_minutes = serializers.IntegerField(min_value=1, max_value=7 * 24 * 60)
+    resolution_minutes = serializers.IntegerField(min_value=1, max_value=30 * 24 * 60)
+    warning_minutes = serializers.IntegerField(min_value=0, max_value=24 * 60)

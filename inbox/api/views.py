@@ -381,6 +381,8 @@ def settings_data(row) -> dict:
         "opens_at": row.opens_at,
         "closes_at": row.closes_at,
         "first_response_minutes": row.first_response_minutes,
+        "resolution_minutes": row.resolution_minutes,
+        "warning_minutes": row.warning_minutes,
     }
 
 
