@@ -113,6 +113,27 @@ class InboxSettingsForm(forms.Form):
     warning_minutes = forms.IntegerField(
         label=_("Warn this many minutes before a target"), min_value=0, max_value=24 * 60
     )
+    approval_accounts = forms.TypedMultipleChoiceField(
+        label=_("Replies on these accounts need approval"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    approval_keywords = forms.CharField(
+        label=_("Replies containing any of these words need approval"),
+        required=False,
+        max_length=3000,
+        help_text=_("Separate words with commas. A person who may approve posts approves them on the item."),
+    )
+
+    def __init__(self, *args, accounts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["approval_accounts"].choices = [
+            (a.pk, f"{a.get_platform_display()} · @{a.handle}") for a in accounts
+        ]
+
+    def clean_approval_keywords(self):
+        return _split(self.cleaned_data["approval_keywords"])
 
 
 def _split(value: str) -> list[str]:

@@ -245,6 +245,8 @@ class InboxReply(WorkspaceScopedModel):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         UNKNOWN = "unknown", _("Outcome unknown")
+        AWAITING_APPROVAL = "awaiting", _("Awaiting approval")
+        REJECTED = "rejected", _("Rejected")
 
     item = models.ForeignKey(InboxItem, on_delete=models.CASCADE, related_name="replies")
     author = models.ForeignKey(
@@ -259,6 +261,12 @@ class InboxReply(WorkspaceScopedModel):
     external_id = models.CharField(max_length=200, blank=True)
     error = models.CharField(max_length=500, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Reply approval (inbox.services.reply_approval): who approved or rejected it, when, and why not.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -312,6 +320,11 @@ class InboxSettings(WorkspaceScopedModel):
     resolution_minutes = models.PositiveIntegerField(_("resolved within (minutes)"), default=8 * 60)
     # How long before a target the person working the item (or the managers) is warned.
     warning_minutes = models.PositiveIntegerField(_("warn this many minutes before"), default=15)
+    # Replies on these accounts, or containing one of these words, wait for a person who may approve.
+    approval_accounts = models.JSONField(_("replies approved first on"), default=list, blank=True)
+    approval_keywords = models.JSONField(
+        _("replies approved first when they contain"), default=list, blank=True
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace"], name="uniq_inbox_settings_workspace")]

@@ -156,6 +156,7 @@ class ItemPage(WorkspacePageMixin, TemplateView):
             notes=selectors.inbox_item_notes(self.workspace, item=item),
             fan_profile=selectors.fan_profile(self.workspace, fan=item.fan, recent=5) if item.fan else None,
             can_reply=self.access.can(C.INBOX_REPLY),
+            can_approve=self.access.can(C.APPROVAL_DECIDE),
         )
         return super().get_context_data(**kwargs)
 
@@ -167,9 +168,13 @@ class ItemPage(WorkspacePageMixin, TemplateView):
             "note": C.INBOX_REPLY,
             "reply": C.INBOX_REPLY,
             "assign": C.INBOX_ASSIGN,
+            "approve": C.APPROVAL_DECIDE,
+            "reject": C.APPROVAL_DECIDE,
         }.get(action)
         if needs is None or not self.access.can(needs):
             raise PermissionDenied
+        if action in ("approve", "reject"):
+            return self._decide(action, item)
         if action == "triage":
             form, key = ItemTriageForm(request.POST), "triage_form"
         elif action == "assign":
@@ -184,11 +189,41 @@ class ItemPage(WorkspacePageMixin, TemplateView):
             except DomainError as error:
                 apply_domain_error(form, error)
             else:
-                messages.success(
-                    request, _("Reply queued: it goes out in a moment.") if action == "reply" else _("Saved.")
-                )
+                messages.success(request, self._done_message(action, item))
                 return redirect("inbox:item", self.workspace.pk, item.pk)
         return self.render_to_response(self.get_context_data(item=item, **{key: form}), status=400)
+
+    def _done_message(self, action: str, item: InboxItem) -> str:
+        if action != "reply":
+            return _("Saved.")
+        latest = item.replies.order_by("-pk").first()
+        if latest is not None and latest.status == latest.Status.AWAITING_APPROVAL:
+            return _("Reply saved: it is sent once someone approves it.")
+        return _("Reply queued: it goes out in a moment.")
+
+    def _decide(self, action: str, item: InboxItem):
+        from .models import InboxReply
+
+        reply = InboxReply.objects.filter(
+            workspace=self.workspace, item=item, pk=self.request.POST.get("reply") or 0
+        ).first()
+        if reply is None:
+            raise Http404
+        try:
+            if action == "approve":
+                services.inbox_reply_approve(workspace=self.workspace, actor=self.request.user, reply=reply)
+                messages.success(self.request, _("Reply approved: it goes out in a moment."))
+            else:
+                services.inbox_reply_reject(
+                    workspace=self.workspace,
+                    actor=self.request.user,
+                    reply=reply,
+                    note=self.request.POST.get("note", ""),
+                )
+                messages.success(self.request, _("Reply rejected: it will not be sent."))
+        except DomainError as error:
+            messages.error(self.request, error.message)
+        return redirect("inbox:item", self.workspace.pk, item.pk)
 
     def _apply(self, action: str, item: InboxItem, data: dict) -> None:
         common = {"workspace": self.workspace, "actor": self.request.user, "item": item}
@@ -249,6 +284,13 @@ class InboxSettingsPage(WorkspacePageMixin, TemplateView):
     template_name = "inbox/settings.html"
     required_capabilities = {"GET": C.INBOX_VIEW, "POST": C.WORKSPACE_MANAGE}
 
+    def accounts(self):
+        from channels_app.models import SocialAccount
+
+        return SocialAccount.objects.filter(workspace=self.workspace, disconnected_at__isnull=True).order_by(
+            "platform", "handle"
+        )
+
     def get_context_data(self, **kwargs):
         current = services.inbox_settings_get(self.workspace)
         kwargs.setdefault(
@@ -261,7 +303,10 @@ class InboxSettingsPage(WorkspacePageMixin, TemplateView):
                     "first_response_minutes": current.first_response_minutes,
                     "resolution_minutes": current.resolution_minutes,
                     "warning_minutes": current.warning_minutes,
-                }
+                    "approval_accounts": current.approval_accounts,
+                    "approval_keywords": ", ".join(current.approval_keywords),
+                },
+                accounts=self.accounts(),
             ),
         )
         kwargs["can_manage"] = self.access.can(C.WORKSPACE_MANAGE)
@@ -274,7 +319,7 @@ class InboxSettingsPage(WorkspacePageMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
     def post(self, request, workspace_id):
-        form = InboxSettingsForm(request.POST)
+        form = InboxSettingsForm(request.POST, accounts=self.accounts())
         if form.is_valid():
             try:
                 services.inbox_settings_update(

@@ -544,6 +544,33 @@ REQUESTS["inbox.assign"] += [
     Req("DELETE", "inbox-rule-detail", lambda ws: (_inbox_rule(ws), None)),
     Req("POST", "inbox-rule-order", lambda ws: ({}, {"rules": list(_inbox_rule(ws).values())})),
 ]
+
+
+def _awaiting_reply(workspace: Workspace) -> dict:
+    from inbox.models import InboxReply
+    from inbox.tests.factories import InboxItemFactory
+
+    item = InboxItemFactory(conversation__account__workspace=workspace)
+    reply = InboxReply.objects.create(workspace=workspace, item=item, text="谢谢", status="awaiting")
+    return {"item_id": item.pk, "reply_id": reply.pk}
+
+
+# Approving a reply checks the text again: a Mastodon mention has no reply window.
+def _awaiting_mastodon_reply(workspace: Workspace) -> dict:
+    from inbox.models import InboxReply
+    from inbox.tests.factories import InboxItemFactory
+
+    item = InboxItemFactory(
+        conversation__account__workspace=workspace, conversation__account__platform="mastodon", kind="mention"
+    )
+    reply = InboxReply.objects.create(workspace=workspace, item=item, text="Thanks!", status="awaiting")
+    return {"item_id": item.pk, "reply_id": reply.pk}
+
+
+REQUESTS["approval.decide"] += [
+    Req("POST", "inbox-reply-approve", lambda ws: (_awaiting_mastodon_reply(ws), None)),
+    Req("POST", "inbox-reply-reject", lambda ws: (_awaiting_reply(ws), {"note": "语气不对"})),
+]
 REQUESTS["inbox.view"] += [
     Req("GET", "inbox-rule-list", _nothing),
     Req("GET", "inbox-rule-detail", lambda ws: (_inbox_rule(ws), None)),

@@ -164,3 +164,13 @@ class InboxSettingsSerializer(serializers.Serializer):
     first_response_minutes = serializers.IntegerField(min_value=1, max_value=7 * 24 * 60)
     resolution_minutes = serializers.IntegerField(min_value=1, max_value=30 * 24 * 60)
     warning_minutes = serializers.IntegerField(min_value=0, max_value=24 * 60)
+    approval_accounts = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        max_length=200,
+        help_text=_("Accounts whose replies wait for approval."),
+    )
+    approval_keywords = serializers.ListField(
+        child=serializers.CharField(max_length=60),
+        max_length=50,
+        help_text=_("Replies containing any of these words wait for approval."),
+    )

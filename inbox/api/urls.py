@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import rule_views, views
+from . import approval_views, rule_views, views
 
 P = "workspaces/<int:workspace_id>/inbox/"
 
@@ -11,6 +11,16 @@ urlpatterns = [
     path(P + "items/<int:item_id>/assign/", views.ItemAssignView.as_view(), name="inbox-item-assign"),
     path(P + "items/<int:item_id>/notes/", views.ItemNotesView.as_view(), name="inbox-item-notes"),
     path(P + "items/<int:item_id>/reply/", views.ItemReplyView.as_view(), name="inbox-item-reply"),
+    path(
+        P + "items/<int:item_id>/replies/<int:reply_id>/approve/",
+        approval_views.ReplyApproveView.as_view(),
+        name="inbox-reply-approve",
+    ),
+    path(
+        P + "items/<int:item_id>/replies/<int:reply_id>/reject/",
+        approval_views.ReplyRejectView.as_view(),
+        name="inbox-reply-reject",
+    ),
     path(P + "fans/<int:fan_id>/", views.FanDetailView.as_view(), name="inbox-fan-detail"),
     path(P + "rules/", rule_views.RuleListView.as_view(), name="inbox-rule-list"),
     path(P + "rules/order/", rule_views.RuleOrderView.as_view(), name="inbox-rule-order"),

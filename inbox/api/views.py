@@ -383,6 +383,8 @@ def settings_data(row) -> dict:
         "first_response_minutes": row.first_response_minutes,
         "resolution_minutes": row.resolution_minutes,
         "warning_minutes": row.warning_minutes,
+        "approval_accounts": row.approval_accounts,
+        "approval_keywords": row.approval_keywords,
     }
 
 

@@ -19,6 +19,7 @@ from .replies import (
     saved_reply_render,
     saved_reply_update,
 )
+from .reply_approval import can_approve, inbox_reply_approve, inbox_reply_reject
 from .rule_apply import inbox_rules_apply, notify_assigned
 from .rules import (
     inbox_rule_create,
@@ -34,6 +35,7 @@ __all__ = [
     "STATUS_TRANSITIONS",
     "IngestResult",
     "assignable",
+    "can_approve",
     "check_version",
     "inbox_item_assign",
     "inbox_item_update",
@@ -41,6 +43,8 @@ __all__ = [
     "inbox_message_ingest",
     "inbox_note_add",
     "inbox_push_key_create",
+    "inbox_reply_approve",
+    "inbox_reply_reject",
     "inbox_reply_send",
     "inbox_rule_create",
     "inbox_rule_delete",

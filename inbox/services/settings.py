@@ -17,6 +17,8 @@ FIELDS = [
     "first_response_minutes",
     "resolution_minutes",
     "warning_minutes",
+    "approval_accounts",
+    "approval_keywords",
 ]
 
 
@@ -49,6 +51,16 @@ def inbox_settings_update(*, workspace, actor, **changes) -> InboxSettings:
         )
     if not 0 <= settings_row.warning_minutes <= 24 * 60:
         raise ValidationFailed(_("Choose between 0 minutes and a day."), field="warning_minutes")
+    from channels_app.models import SocialAccount
+
+    accounts = [int(a.pk if hasattr(a, "pk") else a) for a in settings_row.approval_accounts or []]
+    if SocialAccount.objects.filter(workspace=workspace, pk__in=accounts).count() != len(set(accounts)):
+        raise ValidationFailed(_("Choose this workspace's accounts."), field="approval_accounts")
+    settings_row.approval_accounts = sorted(set(accounts))
+    words = [str(w).strip() for w in settings_row.approval_keywords or [] if str(w).strip()]
+    if len(words) > 50 or any(len(w) > 60 for w in words):
+        raise ValidationFailed(_("At most 50 words of 60 characters."), field="approval_keywords")
+    settings_row.approval_keywords = list(dict.fromkeys(words))
     settings_row.save()
     after = snapshot(settings_row, FIELDS)
     audit_record(
