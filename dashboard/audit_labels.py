@@ -154,6 +154,8 @@ AUDIT_ACTION_LABELS = {
     "inbox.reply_approve": _("Reply to a fan approved"),
     "inbox.reply_reject": _("Reply to a fan rejected"),
     "inbox.settings_update": _("Inbox settings changed"),
+    "inbox.saved_view_create": _("Inbox view saved"),
+    "inbox.saved_view_delete": _("Inbox view deleted"),
     "inbox.rule_create": _("Inbox rule created"),
     "inbox.rule_update": _("Inbox rule changed"),
     "inbox.rule_delete": _("Inbox rule deleted"),
@@ -295,4 +297,5 @@ AUDIT_FIELD_LABELS = {
     "approval_accounts": _("Replies approved first on"),
     "approval_keywords": _("Replies approved first when they contain"),
     "reply": _("Reply"),
+    "query": _("Filters"),
 }

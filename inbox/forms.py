@@ -18,9 +18,41 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=_any(ItemStatus.choices), required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=_any(ItemKind.choices), required=False)
     sentiment = forms.ChoiceField(label=_("Sentiment"), choices=_any(Sentiment.choices), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), choices=_any(Priority.choices), required=False)
+    account = forms.TypedChoiceField(label=_("Account"), coerce=int, empty_value=None, required=False)
+    assignee = forms.TypedChoiceField(label=_("Assignee"), coerce=int, empty_value=None, required=False)
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=40)
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)
     hidden = forms.BooleanField(label=_("Hidden items"), required=False)
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
+
+    def __init__(self, *args, accounts=(), people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].choices = [
+            ("", _("Any")),
+            *[(a.pk, f"{a.get_platform_display()} · @{a.handle}") for a in accounts],
+        ]
+        self.fields["assignee"].choices = [
+            ("", _("Anyone")),
+            (0, _("Nobody")),
+            *[(p.pk, p.get_full_name() or p.email) for p in people],
+        ]
+
+
+# The query-string keys a saved queue view keeps.
+QUEUE_FILTER_KEYS = (
+    "scope",
+    "status",
+    "kind",
+    "sentiment",
+    "priority",
+    "account",
+    "assignee",
+    "tag",
+    "mine",
+    "hidden",
+    "q",
+)
 
 
 class ItemTriageForm(forms.Form):

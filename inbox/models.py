@@ -398,3 +398,20 @@ class InboxSlaNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.target} {self.stage}"
+
+
+class SavedQueueView(WorkspaceScopedModel):
+    """One person's saved filters on the workspace's queue (the query string the filter form makes)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user", "name"], name="uniq_inbox_saved_view_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 
 from accounts.roles import Capability as C
 
-from .models import Fan, InboxItem, InboxNote, InboxReply, InboxRule, SavedReply
+from .models import Fan, InboxItem, InboxNote, InboxReply, InboxRule, SavedQueueView, SavedReply
 
 
 @dataclass(frozen=True)
@@ -172,3 +172,8 @@ def inbox_rules(workspace) -> QuerySet[InboxRule]:
         .select_related("account", "assign_to")
         .order_by("position", "id")
     )
+
+
+def saved_queue_views(workspace, *, user) -> QuerySet[SavedQueueView]:
+    """One person's saved queue views in this workspace (nobody else's)."""
+    return SavedQueueView.objects.filter(workspace=workspace, user=user).order_by("name", "id")

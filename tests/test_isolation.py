@@ -129,6 +129,7 @@ PROVIDERS = {
     "fan_id": lambda w: w.once("inbox_item", _inbox_item).fan_id,
     "saved_reply_id": lambda w: w.once("saved_reply", _saved_reply).pk,
     "rule_id": lambda w: w.once("inbox_rule", _inbox_rule).pk,
+    "view_id": lambda w: w.once("inbox_view", _inbox_view).pk,
     "reply_id": lambda w: w.once("inbox_reply", _inbox_reply).pk,
 }
 # Kwargs that name no tenant's object (every tenant uses the same values): filled, never swapped.
@@ -146,6 +147,14 @@ def _inbox_reply(world: World):
 
     item = world.once("inbox_item", _inbox_item)
     return InboxReply.objects.create(workspace=world.workspace, item=item, text="谢谢", status="awaiting")
+
+
+def _inbox_view(world: World):
+    from inbox.models import SavedQueueView
+
+    return SavedQueueView.objects.create(
+        workspace=world.workspace, user=world.admin, name="差评", query="sentiment=negative"
+    )
 
 
 def _inbox_rule(world: World):

@@ -567,11 +567,30 @@ def _awaiting_mastodon_reply(workspace: Workspace) -> dict:
     return {"item_id": item.pk, "reply_id": reply.pk}
 
 
+def _wechat_account(workspace: Workspace) -> dict:
+    from channels_app.tests.factories import SocialAccountFactory
+
+    return {"account_id": SocialAccountFactory(workspace=workspace, platform="wechat_oa").pk}
+
+
+REQUESTS["account.connect"] += [
+    Req("GET", "inbox-wechat-push-key", lambda ws: (_wechat_account(ws), None)),
+    Req("POST", "inbox-wechat-push-key", lambda ws: (_wechat_account(ws), None)),
+]
+
+
+def _bulk_assign(workspace: Workspace) -> dict:
+    return {"items": list(_inbox_item(workspace).values()), **_inbox_assign_body(workspace)}
+
+
+REQUESTS["inbox.assign"] += [Req("POST", "inbox-items-assign", lambda ws: ({}, _bulk_assign(ws)))]
 REQUESTS["approval.decide"] += [
     Req("POST", "inbox-reply-approve", lambda ws: (_awaiting_mastodon_reply(ws), None)),
     Req("POST", "inbox-reply-reject", lambda ws: (_awaiting_reply(ws), {"note": "语气不对"})),
 ]
 REQUESTS["inbox.view"] += [
+    Req("GET", "inbox-view-list", _nothing),
+    Req("POST", "inbox-view-list", lambda ws: ({}, {"name": "差评", "query": "sentiment=negative"})),
     Req("GET", "inbox-rule-list", _nothing),
     Req("GET", "inbox-rule-detail", lambda ws: (_inbox_rule(ws), None)),
     Req("POST", "inbox-rule-test", lambda ws: ({}, {"text": "什么时候发货"})),

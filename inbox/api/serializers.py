@@ -43,6 +43,15 @@ class ItemsCloseSerializer(serializers.Serializer):
     items = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
 
 
+class ItemsAssignSerializer(serializers.Serializer):
+    items = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
+    assignee = serializers.IntegerField(allow_null=True, help_text=_("A person's id, or null to unassign."))
+
+
+class AssignedCountSerializer(serializers.Serializer):
+    assigned = serializers.IntegerField()
+
+
 class NoteInputSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=4000)
 

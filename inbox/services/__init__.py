@@ -8,6 +8,7 @@ from .items import (
     check_version,
     inbox_item_assign,
     inbox_item_update,
+    inbox_items_assign,
     inbox_items_close,
     inbox_note_add,
 )
@@ -29,6 +30,7 @@ from .rules import (
     inbox_rules_reorder,
     inbox_rules_test,
 )
+from .saved_views import saved_view_create, saved_view_delete
 from .settings import inbox_settings_get, inbox_settings_update
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "check_version",
     "inbox_item_assign",
     "inbox_item_update",
+    "inbox_items_assign",
     "inbox_items_close",
     "inbox_message_ingest",
     "inbox_note_add",
@@ -61,4 +64,6 @@ __all__ = [
     "saved_reply_delete",
     "saved_reply_render",
     "saved_reply_update",
+    "saved_view_create",
+    "saved_view_delete",
 ]

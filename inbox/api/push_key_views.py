@@ -1,0 +1,67 @@
+"""A WeChat Official Account's message server settings in the API:
+GET  accounts/{account_id}/wechat-push/  the URL and Token (the EncodingAESKey is never shown again),
+POST accounts/{account_id}/wechat-push/  new keys (the old ones stop working); the EncodingAESKey is in this
+answer only. Needs account.connect; the page is inbox:wechat_push."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from accounts.roles import Capability as C
+from channels_app.models import SocialAccount
+from core.api import WorkspaceScopedAPIView
+
+from .. import services
+from ..models import InboxPushKey
+from .views import _errors
+
+
+class PushKeySerializer(serializers.Serializer):
+    url = serializers.CharField(
+        allow_blank=True, help_text=_("The server address (URL) to paste into WeChat.")
+    )
+    token = serializers.CharField(allow_blank=True)
+    encoding_aes_key = serializers.CharField(
+        required=False, help_text=_("Only in the answer that made it: it is not shown again.")
+    )
+    safe_mode = serializers.BooleanField()
+
+
+class WeChatPushKeyView(WorkspaceScopedAPIView):
+    queryset = SocialAccount.objects.all()
+    lookup_url_kwarg = "account_id"
+    required_capabilities = {"GET": C.ACCOUNT_CONNECT, "POST": C.ACCOUNT_CONNECT}
+    dashboard_page = "inbox:wechat_push"
+
+    def _wechat_account(self) -> SocialAccount:
+        account = self.get_object()
+        if account.platform != "wechat_oa":
+            raise Http404
+        return account
+
+    def _data(self, key: InboxPushKey | None, aes_key: str | None = None) -> dict:
+        data = {
+            "url": self.request.build_absolute_uri(f"/hooks/inbox/wechat/{key.url_key}/") if key else "",
+            "token": key.token if key else "",
+            "safe_mode": True,
+        }
+        if aes_key:
+            data["encoding_aes_key"] = aes_key
+        return data
+
+    @extend_schema(responses={200: PushKeySerializer, **_errors(403, 404)})
+    def get(self, request, workspace_id, account_id):
+        account = self._wechat_account()
+        return Response(self._data(InboxPushKey.objects.filter(account=account).first()))
+
+    @extend_schema(request=None, responses={201: PushKeySerializer, **_errors(403, 404)})
+    def post(self, request, workspace_id, account_id):
+        account = self._wechat_account()
+        key, aes_key = services.inbox_push_key_create(
+            workspace=self.workspace, actor=request.user, account=account
+        )
+        return Response(self._data(key, aes_key), status=201)
