@@ -3,12 +3,14 @@ delivery) or reject/ (never sent). Needs approvals.decide; the page is the item'
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.roles import Capability as C
 from core.api import WorkspaceScopedAPIView
+from core.errors import Conflict
 
 from .. import services
 from ..models import InboxReply
@@ -18,6 +20,14 @@ from .views import _errors, _validated, reply_data
 
 class RejectSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class ApproveSerializer(serializers.Serializer):
+    text = serializers.CharField(
+        required=False,
+        max_length=5000,
+        help_text="The reply's text as the approver saw it; refused (409) when it no longer matches.",
+    )
 
 
 class _ReplyDecisionView(WorkspaceScopedAPIView):
@@ -33,11 +43,17 @@ class _ReplyDecisionView(WorkspaceScopedAPIView):
 class ReplyApproveView(_ReplyDecisionView):
     """POST: approve a reply waiting for approval; it is sent once, like any other."""
 
-    @extend_schema(request=None, responses={200: s.ReplySerializer, **_errors(400, 403, 404, 409)})
+    @extend_schema(
+        request=ApproveSerializer, responses={200: s.ReplySerializer, **_errors(400, 403, 404, 409)}
+    )
     def post(self, request, workspace_id, item_id, reply_id):
-        reply = services.inbox_reply_approve(
-            workspace=self.workspace, actor=request.user, reply=self.get_object()
-        )
+        data = _validated(ApproveSerializer, request.data)
+        reply = self.get_object()
+        if "text" in data and data["text"] != reply.text:
+            raise Conflict(
+                _("This reply is not the one you saw. Reload it."), code="stale_view", field="text"
+            )
+        reply = services.inbox_reply_approve(workspace=self.workspace, actor=request.user, reply=reply)
         return Response(reply_data(reply))
 
 

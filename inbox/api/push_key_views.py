@@ -17,14 +17,26 @@ from core.api import WorkspaceScopedAPIView
 
 from .. import services
 from ..models import InboxPushKey
-from .views import _errors
+from .views import _errors, _validated
+
+
+class PushKeyCreateSerializer(serializers.Serializer):
+    safe_mode = serializers.BooleanField(
+        required=False, default=True, help_text=_("Only safe mode (encrypted messages) is offered.")
+    )
+
+    def validate_safe_mode(self, value):
+        if not value:
+            raise serializers.ValidationError(_("Only safe mode (encrypted messages) is offered."))
+        return value
 
 
 class PushKeySerializer(serializers.Serializer):
     url = serializers.CharField(
         allow_blank=True, help_text=_("The server address (URL) to paste into WeChat.")
     )
-    token = serializers.CharField(allow_blank=True)
+    # WeChat's own "Token" setting (it signs WeChat's pushes to us): not a credential of this API.
+    wechat_token = serializers.CharField(allow_blank=True, help_text=_("The Token to paste into WeChat."))
     encoding_aes_key = serializers.CharField(
         required=False, help_text=_("Only in the answer that made it: it is not shown again.")
     )
@@ -46,7 +58,7 @@ class WeChatPushKeyView(WorkspaceScopedAPIView):
     def _data(self, key: InboxPushKey | None, aes_key: str | None = None) -> dict:
         data = {
             "url": self.request.build_absolute_uri(f"/hooks/inbox/wechat/{key.url_key}/") if key else "",
-            "token": key.token if key else "",
+            "wechat_token": key.token if key else "",
             "safe_mode": True,
         }
         if aes_key:
@@ -58,8 +70,11 @@ class WeChatPushKeyView(WorkspaceScopedAPIView):
         account = self._wechat_account()
         return Response(self._data(InboxPushKey.objects.filter(account=account).first()))
 
-    @extend_schema(request=None, responses={201: PushKeySerializer, **_errors(403, 404)})
+    @extend_schema(
+        request=PushKeyCreateSerializer, responses={201: PushKeySerializer, **_errors(400, 403, 404)}
+    )
     def post(self, request, workspace_id, account_id):
+        _validated(PushKeyCreateSerializer, request.data)
         account = self._wechat_account()
         key, aes_key = services.inbox_push_key_create(
             workspace=self.workspace, actor=request.user, account=account

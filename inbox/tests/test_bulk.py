@@ -63,7 +63,7 @@ def test_the_api_assigns_many_and_refuses_someone_who_cannot_work_the_inbox(work
     viewer = WorkspaceMemberFactory(workspace=workspace, role=Role.VIEWER).user
     client = APIClient()
     client.force_authenticate(manager)
-    url = f"/api/v1/workspaces/{workspace.pk}/inbox/items/assign/"
+    url = f"/api/v1/workspaces/{workspace.pk}/inbox/items/bulk-assign/"
     # when
     ok = client.post(url, {"items": [one.pk, two.pk, other.pk], "assignee": agent.pk}, format="json")
     refused = client.post(url, {"items": [one.pk], "assignee": viewer.pk}, format="json")
@@ -90,9 +90,13 @@ def test_the_wechat_push_key_api_makes_rotates_and_shows_the_aes_key_once(worksp
     shown = client.get(url).json()
     rotated = client.post(url).json()
     # then
-    assert empty["url"] == "" and empty["token"] == ""
+    assert empty["url"] == "" and empty["wechat_token"] == ""
     assert len(made["encoding_aes_key"]) == 43 and "/hooks/inbox/wechat/" in made["url"]
-    assert shown["url"] == made["url"] and shown["token"] == made["token"] and "encoding_aes_key" not in shown
+    assert (
+        shown["url"] == made["url"]
+        and shown["wechat_token"] == made["wechat_token"]
+        and "encoding_aes_key" not in shown
+    )
     assert rotated["url"] != made["url"] and rotated["encoding_aes_key"] != made["encoding_aes_key"]
     assert AuditEvent.objects.filter(action="inbox.push_key_create").count() == 2
     other = f"/api/v1/workspaces/{workspace.pk}/inbox/accounts/{weibo.pk}/wechat-push/"
