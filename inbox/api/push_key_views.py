@@ -5,7 +5,6 @@ answer only. Needs account.connect; the page is inbox:wechat_push."""
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -14,6 +13,7 @@ from rest_framework.response import Response
 from accounts.roles import Capability as C
 from channels_app.models import SocialAccount
 from core.api import WorkspaceScopedAPIView
+from core.errors import ValidationFailed
 
 from .. import services
 from ..models import InboxPushKey
@@ -41,6 +41,9 @@ class PushKeySerializer(serializers.Serializer):
         required=False, help_text=_("Only in the answer that made it: it is not shown again.")
     )
     safe_mode = serializers.BooleanField()
+    available = serializers.BooleanField(
+        help_text=_("False for an account that is not a WeChat Official Account.")
+    )
 
 
 class WeChatPushKeyView(WorkspaceScopedAPIView):
@@ -52,7 +55,9 @@ class WeChatPushKeyView(WorkspaceScopedAPIView):
     def _wechat_account(self) -> SocialAccount:
         account = self.get_object()
         if account.platform != "wechat_oa":
-            raise Http404
+            raise ValidationFailed(
+                _("Only WeChat Official Accounts push messages to a message server."), field="account"
+            )
         return account
 
     def _data(self, key: InboxPushKey | None, aes_key: str | None = None) -> dict:
@@ -63,12 +68,16 @@ class WeChatPushKeyView(WorkspaceScopedAPIView):
         }
         if aes_key:
             data["encoding_aes_key"] = aes_key
-        return data
+        return data | {"available": True}
 
     @extend_schema(responses={200: PushKeySerializer, **_errors(403, 404)})
     def get(self, request, workspace_id, account_id):
-        account = self._wechat_account()
-        return Response(self._data(InboxPushKey.objects.filter(account=account).first()))
+        account = self.get_object()
+        if account.platform != "wechat_oa":  # (as the page: nothing to show, and says so)
+            return Response({**self._data(None), "available": False})
+        return Response(
+            {**self._data(InboxPushKey.objects.filter(account=account).first()), "available": True}
+        )
 
     @extend_schema(
         request=PushKeyCreateSerializer, responses={201: PushKeySerializer, **_errors(400, 403, 404)}

@@ -100,7 +100,9 @@ def test_the_wechat_push_key_api_makes_rotates_and_shows_the_aes_key_once(worksp
     assert rotated["url"] != made["url"] and rotated["encoding_aes_key"] != made["encoding_aes_key"]
     assert AuditEvent.objects.filter(action="inbox.push_key_create").count() == 2
     other = f"/api/v1/workspaces/{workspace.pk}/inbox/accounts/{weibo.pk}/wechat-push/"
-    assert client.get(other).status_code == 404
+    assert client.get(other).json()["available"] is False
+    refused = client.post(other)
+    assert refused.status_code == 400 and "account" in refused.json()["error"]["fields"]
     editor_client = APIClient()
     editor_client.force_authenticate(editor)
     assert editor_client.post(url).status_code == 403
