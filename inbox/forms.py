@@ -18,8 +18,41 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=_any(ItemStatus.choices), required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=_any(ItemKind.choices), required=False)
     sentiment = forms.ChoiceField(label=_("Sentiment"), choices=_any(Sentiment.choices), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), choices=_any(Priority.choices), required=False)
+    account = forms.TypedChoiceField(label=_("Account"), coerce=int, empty_value=None, required=False)
+    assignee = forms.TypedChoiceField(label=_("Assignee"), coerce=int, empty_value=None, required=False)
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=40)
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)
+    hidden = forms.BooleanField(label=_("Hidden items"), required=False)
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
+
+    def __init__(self, *args, accounts=(), people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].choices = [
+            ("", _("Any")),
+            *[(a.pk, f"{a.get_platform_display()} · @{a.handle}") for a in accounts],
+        ]
+        self.fields["assignee"].choices = [
+            ("", _("Anyone")),
+            (0, _("Nobody")),
+            *[(p.pk, p.get_full_name() or p.email) for p in people],
+        ]
+
+
+# The query-string keys a saved queue view keeps.
+QUEUE_FILTER_KEYS = (
+    "scope",
+    "status",
+    "kind",
+    "sentiment",
+    "priority",
+    "account",
+    "assignee",
+    "tag",
+    "mine",
+    "hidden",
+    "q",
+)
 
 
 class ItemTriageForm(forms.Form):
@@ -106,3 +139,134 @@ class InboxSettingsForm(forms.Form):
     first_response_minutes = forms.IntegerField(
         label=_("First response within (minutes of business time)"), min_value=1, max_value=7 * 24 * 60
     )
+    resolution_minutes = forms.IntegerField(
+        label=_("Resolved within (minutes of business time)"), min_value=1, max_value=30 * 24 * 60
+    )
+    warning_minutes = forms.IntegerField(
+        label=_("Warn this many minutes before a target"), min_value=0, max_value=24 * 60
+    )
+    approval_accounts = forms.TypedMultipleChoiceField(
+        label=_("Replies on these accounts need approval"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    approval_keywords = forms.CharField(
+        label=_("Replies containing any of these words need approval"),
+        required=False,
+        max_length=3000,
+        help_text=_("Separate words with commas. A person who may approve posts approves them on the item."),
+    )
+
+    def __init__(self, *args, accounts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["approval_accounts"].choices = [
+            (a.pk, f"{a.get_platform_display()} · @{a.handle}") for a in accounts
+        ]
+
+    def clean_approval_keywords(self):
+        return _split(self.cleaned_data["approval_keywords"])
+
+
+def _split(value: str) -> list[str]:
+    """Words separated by commas (either kind) or new lines."""
+    return [w.strip() for w in value.replace("，", ",").replace("\n", ",").split(",") if w.strip()]
+
+
+class RuleForm(forms.Form):
+    """One inbox rule: its conditions (every one set must hold) and its actions."""
+
+    name = forms.CharField(label=_("Name"), max_length=80)
+    enabled = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
+    keywords = forms.CharField(
+        label=_("Text contains any of"),
+        required=False,
+        max_length=3000,
+        help_text=_(
+            "Separate keywords with commas. Chinese matches anywhere in the text; English whole words."
+        ),
+    )
+    account = forms.TypedChoiceField(label=_("Account"), coerce=int, empty_value=None, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=_any(ItemKind.choices), required=False)
+    min_followers = forms.IntegerField(
+        label=_("Fan has at least this many followers"), min_value=0, required=False
+    )
+    vip = forms.CharField(
+        label=_("VIP fans"),
+        required=False,
+        max_length=3000,
+        help_text=_("Fans' handles or ids, separated by commas."),
+    )
+    sentiment = forms.ChoiceField(label=_("Sentiment"), choices=_any(Sentiment.choices), required=False)
+    add_tags = forms.CharField(
+        label=_("Add tags"), required=False, max_length=800, help_text=_("Separate tags with commas.")
+    )
+    assign_to = forms.TypedChoiceField(label=_("Assign to"), coerce=int, empty_value=None, required=False)
+    assign_team = forms.TypedMultipleChoiceField(
+        label=_("Or take turns (round-robin) among"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    set_priority = forms.ChoiceField(
+        label=_("Set priority"), choices=[("", _("Leave as it is")), *Priority.choices], required=False
+    )
+    close = forms.BooleanField(label=_("Close it"), required=False)
+    hide = forms.BooleanField(label=_("Hide it"), required=False)
+    stop = forms.BooleanField(label=_("Stop here: later rules do not apply"), required=False)
+
+    def __init__(self, *args, people=(), accounts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        names = [(p.pk, p.get_full_name() or p.email) for p in people]
+        self.fields["assign_to"].choices = [("", _("Nobody")), *names]
+        self.fields["assign_team"].choices = names
+        self.fields["account"].choices = [
+            ("", _("Any")),
+            *[(a.pk, f"{a.get_platform_display()} · @{a.handle}") for a in accounts],
+        ]
+
+    def clean_keywords(self):
+        return _split(self.cleaned_data["keywords"])
+
+    def clean_vip(self):
+        return _split(self.cleaned_data["vip"])
+
+    def clean_add_tags(self):
+        return _split(self.cleaned_data["add_tags"])
+
+
+def rule_initial(rule) -> dict:
+    return {
+        "name": rule.name,
+        "enabled": rule.enabled,
+        "keywords": ", ".join(rule.keywords),
+        "account": rule.account_id,
+        "kind": rule.kind,
+        "min_followers": rule.min_followers,
+        "vip": ", ".join(rule.vip),
+        "sentiment": rule.sentiment,
+        "add_tags": ", ".join(rule.add_tags),
+        "assign_to": rule.assign_to_id,
+        "assign_team": rule.assign_team,
+        "set_priority": rule.set_priority,
+        "close": rule.close,
+        "hide": rule.hide,
+        "stop": rule.stop,
+    }
+
+
+class RuleTestForm(forms.Form):
+    """A sample message to run the rules over (nothing is stored)."""
+
+    text = forms.CharField(label=_("Sample text"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+    account = forms.TypedChoiceField(label=_("Account"), coerce=int, empty_value=None, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices, initial=ItemKind.COMMENT)
+    followers = forms.IntegerField(label=_("Fan's followers"), min_value=0, required=False)
+    fan = forms.CharField(label=_("Fan's handle or id"), max_length=200, required=False)
+
+    def __init__(self, *args, accounts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].choices = [
+            ("", _("Any")),
+            *[(a.pk, f"{a.get_platform_display()} · @{a.handle}") for a in accounts],
+        ]

@@ -107,6 +107,8 @@ class InboxItem(WorkspaceScopedModel):
     sent_at = models.DateTimeField(_("sent at"), db_index=True)  # the platform's time (UTC)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)  # deleted by the fan
+    # Hidden by a rule or a person: kept out of the queue (hidden on the platform too where it allows).
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.OPEN)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -243,6 +245,8 @@ class InboxReply(WorkspaceScopedModel):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         UNKNOWN = "unknown", _("Outcome unknown")
+        AWAITING_APPROVAL = "awaiting", _("Awaiting approval")
+        REJECTED = "rejected", _("Rejected")
 
     item = models.ForeignKey(InboxItem, on_delete=models.CASCADE, related_name="replies")
     author = models.ForeignKey(
@@ -257,6 +261,12 @@ class InboxReply(WorkspaceScopedModel):
     external_id = models.CharField(max_length=200, blank=True)
     error = models.CharField(max_length=500, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Reply approval (inbox.services.reply_approval): who approved or rejected it, when, and why not.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -307,9 +317,101 @@ class InboxSettings(WorkspaceScopedModel):
     opens_at = models.TimeField(_("opens at"), default=datetime.time(9, 0))
     closes_at = models.TimeField(_("closes at"), default=datetime.time(18, 0))
     first_response_minutes = models.PositiveIntegerField(_("first response within (minutes)"), default=60)
+    resolution_minutes = models.PositiveIntegerField(_("resolved within (minutes)"), default=8 * 60)
+    # How long before a target the person working the item (or the managers) is warned.
+    warning_minutes = models.PositiveIntegerField(_("warn this many minutes before"), default=15)
+    # Replies on these accounts, or containing one of these words, wait for a person who may approve.
+    approval_accounts = models.JSONField(_("replies approved first on"), default=list, blank=True)
+    approval_keywords = models.JSONField(
+        _("replies approved first when they contain"), default=list, blank=True
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace"], name="uniq_inbox_settings_workspace")]
 
     def __str__(self) -> str:
         return f"inbox settings {self.workspace_id}"
+
+
+class InboxRule(WorkspaceScopedModel):
+    """One of the workspace's inbox rules, applied in `position` order to every new fan message at ingest
+    (inbox.services.rule_apply). Every condition that is set must hold (keywords: any of them); the
+    actions of every matching rule apply in order, unless a matching rule says to stop there.
+
+    Round-robin assignment over `assign_team` keeps its place in `round_robin_last` (the id of the person
+    given the last item), read and written under SELECT FOR UPDATE so workers share one fair turn."""
+
+    name = models.CharField(_("name"), max_length=80)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    # Conditions
+    keywords = models.JSONField(_("keywords"), default=list, blank=True)
+    account = models.ForeignKey(
+        "channels_app.SocialAccount", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ItemKind.choices, blank=True)
+    min_followers = models.PositiveIntegerField(_("fan has at least (followers)"), null=True, blank=True)
+    vip = models.JSONField(_("VIP fans"), default=list, blank=True)  # fan handles or platform ids
+    sentiment = models.CharField(_("sentiment"), max_length=10, choices=Sentiment.choices, blank=True)
+    # Actions
+    add_tags = models.JSONField(_("add tags"), default=list, blank=True)
+    assign_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assign_team = models.JSONField(_("round-robin team"), default=list, blank=True)  # user ids, in turn
+    round_robin_last = models.PositiveIntegerField(null=True, blank=True)
+    set_priority = models.CharField(_("set priority"), max_length=10, choices=Priority.choices, blank=True)
+    close = models.BooleanField(_("close"), default=False)
+    hide = models.BooleanField(_("hide"), default=False)
+    stop = models.BooleanField(_("stop after this rule"), default=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["workspace", "position"], name="inbox_rule_order")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InboxSlaNotice(models.Model):
+    """A warning or breach notice already sent for one item and one target: stored so each goes out once,
+    however many times (or on however many workers) the SLA task runs."""
+
+    class Target(models.TextChoices):
+        FIRST_RESPONSE = "first_response", _("First response")
+        RESOLUTION = "resolution", _("Resolution")
+
+    class Stage(models.TextChoices):
+        SOON = "soon", _("Nearly due")
+        BREACHED = "breached", _("Missed")
+
+    item = models.ForeignKey(InboxItem, on_delete=models.CASCADE, related_name="sla_notices")
+    target = models.CharField(max_length=20, choices=Target.choices)
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "target", "stage"], name="uniq_inbox_sla_notice"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.target} {self.stage}"
+
+
+class SavedQueueView(WorkspaceScopedModel):
+    """One person's saved filters on the workspace's queue (the query string the filter form makes)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user", "name"], name="uniq_inbox_saved_view_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 
 from accounts.roles import Capability as C
 
-from .models import Fan, InboxItem, InboxNote, InboxReply, SavedReply
+from .models import Fan, InboxItem, InboxNote, InboxReply, InboxRule, SavedQueueView, SavedReply
 
 
 @dataclass(frozen=True)
@@ -24,11 +24,12 @@ class ItemFilters:
     tag: str = ""
     q: str = ""
     include_ours: bool = False  # our own replies are part of threads, not of the queue
+    hidden: bool = False  # the items hidden (by a rule or a person) instead of the others
 
 
 def _filtered(queryset: QuerySet[InboxItem], filters: ItemFilters) -> QuerySet[InboxItem]:
     if not filters.include_ours:
-        queryset = queryset.filter(from_us=False)
+        queryset = queryset.filter(from_us=False, hidden_at__isnull=not filters.hidden)
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.kind:
@@ -163,3 +164,16 @@ def first_response_sla(items, *, now, settings_for) -> dict[int, Sla]:
         if due is not None:
             timers[item.pk] = Sla(due, due <= now)
     return timers
+
+
+def inbox_rules(workspace) -> QuerySet[InboxRule]:
+    return (
+        InboxRule.objects.filter(workspace=workspace)
+        .select_related("account", "assign_to")
+        .order_by("position", "id")
+    )
+
+
+def saved_queue_views(workspace, *, user) -> QuerySet[SavedQueueView]:
+    """One person's saved queue views in this workspace (nobody else's)."""
+    return SavedQueueView.objects.filter(workspace=workspace, user=user).order_by("name", "id")

@@ -48,3 +48,11 @@ def dispatch_replies() -> int:
     from .services.replies import inbox_replies_dispatch
 
     return len(inbox_replies_dispatch())
+
+
+@shared_task(name="inbox.sla_alerts")
+def sla_alerts() -> int:
+    """Beat (every minute): warn before a response target and tell when it is missed, once each."""
+    from .services.sla import inbox_sla_alerts
+
+    return len(inbox_sla_alerts())

@@ -4,6 +4,8 @@ validate, write and audit; their errors land next to the field."""
 
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -12,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import TemplateView
+from redis import RedisError
 
 from accounts.roles import Capability as C
 from accounts.selectors import workspace_members
@@ -29,6 +32,7 @@ from .forms import (
     SavedReplyForm,
 )
 from .models import InboxItem, SavedReply
+from .presence import REPLYING, VIEWING, presence_of, presence_touch
 from .reply_windows import reply_window
 
 QUEUE_LIMIT = 100
@@ -39,14 +43,25 @@ class _QueueMixin(WorkspacePageMixin):
     required_capabilities = {"GET": C.INBOX_VIEW}
 
     def queue_context(self) -> dict:
-        form = QueueFilterForm(self.request.GET or None)
+        from channels_app.models import SocialAccount
+
+        accounts = SocialAccount.objects.filter(workspace=self.workspace).order_by("platform", "handle")
+        people = [m.user for m in workspace_members(self.workspace).select_related("user")]
+        query = self.request.GET.copy()
+        query.pop("view", None)
+        form = QueueFilterForm(query or None, accounts=accounts, people=people)
         data = form.cleaned_data if form.is_valid() else {}
+        assignee = self.request.user.pk if data.get("mine") else data.get("assignee")
         filters = selectors.ItemFilters(
             status=data.get("status", "") if form.is_bound else "open",
             kind=data.get("kind", ""),
             sentiment=data.get("sentiment", ""),
-            assignee_id=self.request.user.pk if data.get("mine") else None,
+            priority=data.get("priority", ""),
+            account_id=data.get("account"),
+            assignee_id=assignee,
+            tag=data.get("tag", ""),
             q=data.get("q", ""),
+            hidden=bool(data.get("hidden")),
         )
         if data.get("scope") == "all":
             items = list(
@@ -64,13 +79,33 @@ class _QueueMixin(WorkspacePageMixin):
             return settings_cache[workspace_id]
 
         timers = selectors.first_response_sla(items, now=timezone.now(), settings_for=settings_for)
+        present = people_present(self.workspace, [item.pk for item in items], exclude=self.request.user)
+        for item in items:
+            item.present = present.get(item.pk, [])
         return {
             "filter_form": form,
             "items": [(item, timers.get(item.pk)) for item in items],
             "all_workspaces": data.get("scope") == "all",
-            "query": self.request.GET.urlencode(),
+            "query": query.urlencode(),
+            "saved_views": selectors.saved_queue_views(self.workspace, user=self.request.user),
+            "current_view": self.request.GET.get("view", ""),
             "live_seconds": LIVE_SECONDS,
         }
+
+
+def people_present(workspace, item_ids, *, exclude=None) -> dict[int, list[tuple]]:
+    """item id -> [(person, mode)] of the workspace's members on it now (inbox.presence), others only."""
+    found = presence_of(item_ids)
+    ids = {p.user_id for people in found.values() for p in people}
+    members = {m.user_id: m.user for m in workspace_members(workspace).filter(user_id__in=ids)}
+    return {
+        item_id: [
+            (members[p.user_id], p.mode)
+            for p in people
+            if p.user_id in members and (exclude is None or p.user_id != exclude.pk)
+        ]
+        for item_id, people in found.items()
+    }
 
 
 class QueuePage(_QueueMixin, TemplateView):
@@ -80,18 +115,41 @@ class QueuePage(_QueueMixin, TemplateView):
     required_capabilities = {"GET": C.INBOX_VIEW, "POST": C.INBOX_REPLY}
 
     def get_context_data(self, **kwargs):
+        if self.access.can(C.INBOX_ASSIGN):
+            kwargs["bulk_people"] = self.people()
         return super().get_context_data(
             **self.queue_context(), can_reply=self.access.can(C.INBOX_REPLY), **kwargs
         )
 
+    def people(self):
+        members = workspace_members(self.workspace).select_related("user")
+        return [m.user for m in members if services.assignable(workspace=self.workspace, user=m.user)]
+
     def post(self, request, workspace_id):
         ids = [int(value) for value in request.POST.getlist("items") if value.isdigit()]
         items = list(InboxItem.objects.filter(workspace=self.workspace, pk__in=ids))
+        back = redirect(f"{request.path}?{request.GET.urlencode()}" if request.GET else request.path)
+        if request.POST.get("action") == "assign":
+            if not self.access.can(C.INBOX_ASSIGN):
+                raise PermissionDenied
+            chosen = request.POST.get("assignee", "")
+            assignee = next((p for p in self.people() if str(p.pk) == chosen), None)
+            if chosen and assignee is None:
+                messages.error(request, _("This person cannot work this workspace's inbox."))
+                return back
+            count = services.inbox_items_assign(
+                workspace=self.workspace, actor=request.user, items=items, assignee=assignee
+            )
+            messages.success(
+                request,
+                ngettext("%(count)s item assigned.", "%(count)s items assigned.", count) % {"count": count},
+            )
+            return back
         closed = services.inbox_items_close(workspace=self.workspace, actor=request.user, items=items)
         messages.success(
             request, ngettext("%(count)s item closed.", "%(count)s items closed.", closed) % {"count": closed}
         )
-        return redirect(f"{request.path}?{request.GET.urlencode()}" if request.GET else request.path)
+        return back
 
 
 class QueueListPartial(_QueueMixin, TemplateView):
@@ -155,6 +213,7 @@ class ItemPage(WorkspacePageMixin, TemplateView):
             notes=selectors.inbox_item_notes(self.workspace, item=item),
             fan_profile=selectors.fan_profile(self.workspace, fan=item.fan, recent=5) if item.fan else None,
             can_reply=self.access.can(C.INBOX_REPLY),
+            can_approve=self.access.can(C.APPROVAL_DECIDE),
         )
         return super().get_context_data(**kwargs)
 
@@ -166,9 +225,13 @@ class ItemPage(WorkspacePageMixin, TemplateView):
             "note": C.INBOX_REPLY,
             "reply": C.INBOX_REPLY,
             "assign": C.INBOX_ASSIGN,
+            "approve": C.APPROVAL_DECIDE,
+            "reject": C.APPROVAL_DECIDE,
         }.get(action)
         if needs is None or not self.access.can(needs):
             raise PermissionDenied
+        if action in ("approve", "reject"):
+            return self._decide(action, item)
         if action == "triage":
             form, key = ItemTriageForm(request.POST), "triage_form"
         elif action == "assign":
@@ -183,11 +246,41 @@ class ItemPage(WorkspacePageMixin, TemplateView):
             except DomainError as error:
                 apply_domain_error(form, error)
             else:
-                messages.success(
-                    request, _("Reply queued: it goes out in a moment.") if action == "reply" else _("Saved.")
-                )
+                messages.success(request, self._done_message(action, item))
                 return redirect("inbox:item", self.workspace.pk, item.pk)
         return self.render_to_response(self.get_context_data(item=item, **{key: form}), status=400)
+
+    def _done_message(self, action: str, item: InboxItem) -> str:
+        if action != "reply":
+            return _("Saved.")
+        latest = item.replies.order_by("-pk").first()
+        if latest is not None and latest.status == latest.Status.AWAITING_APPROVAL:
+            return _("Reply saved: it is sent once someone approves it.")
+        return _("Reply queued: it goes out in a moment.")
+
+    def _decide(self, action: str, item: InboxItem):
+        from .models import InboxReply
+
+        reply = InboxReply.objects.filter(
+            workspace=self.workspace, item=item, pk=self.request.POST.get("reply") or 0
+        ).first()
+        if reply is None:
+            raise Http404
+        try:
+            if action == "approve":
+                services.inbox_reply_approve(workspace=self.workspace, actor=self.request.user, reply=reply)
+                messages.success(self.request, _("Reply approved: it goes out in a moment."))
+            else:
+                services.inbox_reply_reject(
+                    workspace=self.workspace,
+                    actor=self.request.user,
+                    reply=reply,
+                    note=self.request.POST.get("note", ""),
+                )
+                messages.success(self.request, _("Reply rejected: it will not be sent."))
+        except DomainError as error:
+            messages.error(self.request, error.message)
+        return redirect("inbox:item", self.workspace.pk, item.pk)
 
     def _apply(self, action: str, item: InboxItem, data: dict) -> None:
         common = {"workspace": self.workspace, "actor": self.request.user, "item": item}
@@ -248,6 +341,13 @@ class InboxSettingsPage(WorkspacePageMixin, TemplateView):
     template_name = "inbox/settings.html"
     required_capabilities = {"GET": C.INBOX_VIEW, "POST": C.WORKSPACE_MANAGE}
 
+    def accounts(self):
+        from channels_app.models import SocialAccount
+
+        return SocialAccount.objects.filter(workspace=self.workspace, disconnected_at__isnull=True).order_by(
+            "platform", "handle"
+        )
+
     def get_context_data(self, **kwargs):
         current = services.inbox_settings_get(self.workspace)
         kwargs.setdefault(
@@ -258,7 +358,12 @@ class InboxSettingsPage(WorkspacePageMixin, TemplateView):
                     "opens_at": current.opens_at,
                     "closes_at": current.closes_at,
                     "first_response_minutes": current.first_response_minutes,
-                }
+                    "resolution_minutes": current.resolution_minutes,
+                    "warning_minutes": current.warning_minutes,
+                    "approval_accounts": current.approval_accounts,
+                    "approval_keywords": ", ".join(current.approval_keywords),
+                },
+                accounts=self.accounts(),
             ),
         )
         kwargs["can_manage"] = self.access.can(C.WORKSPACE_MANAGE)
@@ -271,7 +376,7 @@ class InboxSettingsPage(WorkspacePageMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
     def post(self, request, workspace_id):
-        form = InboxSettingsForm(request.POST)
+        form = InboxSettingsForm(request.POST, accounts=self.accounts())
         if form.is_valid():
             try:
                 services.inbox_settings_update(
@@ -321,3 +426,21 @@ class WeChatPushPage(WorkspacePageMixin, TemplateView):
             workspace=self.workspace, actor=request.user, account=account
         )
         return self.render_to_response(self.get_context_data(account=account, aes_key=aes_key))
+
+
+class ItemPresencePartial(WorkspacePageMixin, TemplateView):
+    """Polled by the item page every few seconds: announces the person (viewing, or replying while they
+    write) and answers who else is on the item now."""
+
+    template_name = "inbox/_presence.html"
+    required_capabilities = {"GET": C.INBOX_VIEW}
+
+    def get_context_data(self, **kwargs):
+        item = InboxItem.objects.filter(workspace=self.workspace, pk=self.kwargs["item_id"]).first()
+        if item is None:
+            raise Http404
+        mode = REPLYING if self.request.GET.get("replying") == "1" else VIEWING
+        with contextlib.suppress(RedisError):  # presence is a courtesy: the page works without it
+            presence_touch(item_id=item.pk, user_id=self.request.user.pk, mode=mode)
+        others = people_present(self.workspace, [item.pk], exclude=self.request.user).get(item.pk, [])
+        return super().get_context_data(others=others, **kwargs)

@@ -200,6 +200,18 @@ def _inbox_item_id(world: World) -> int:
     return (found or InboxItemFactory(conversation__account=_account(world))).pk
 
 
+def _inbox_rule_id(world: World) -> int:
+    from inbox.models import InboxRule
+
+    found = InboxRule.objects.filter(workspace=world.workspace).order_by("pk").first()
+    return (
+        found
+        or InboxRule.objects.create(
+            workspace=world.workspace, name="物流", keywords=["发货"], add_tags=["物流"]
+        )
+    ).pk
+
+
 def _saved_reply_id(world: World) -> int:
     from inbox.models import SavedReply
     from inbox.services import saved_reply_create
@@ -284,6 +296,7 @@ _ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "objective_id": _first_of("objectives.Objective", "objectives.tests.factories.ObjectiveFactory"),
     "item_id": _inbox_item_id,
     "saved_reply_id": _saved_reply_id,
+    "rule_id": _inbox_rule_id,
     "organization_id": _organization_id,
     "token": lambda world: {
         "approvals:external_review": _review_token(world),

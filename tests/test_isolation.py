@@ -129,6 +129,9 @@ PROVIDERS = {
     "item_id": lambda w: w.once("inbox_item", _inbox_item).pk,
     "fan_id": lambda w: w.once("inbox_item", _inbox_item).fan_id,
     "saved_reply_id": lambda w: w.once("saved_reply", _saved_reply).pk,
+    "rule_id": lambda w: w.once("inbox_rule", _inbox_rule).pk,
+    "view_id": lambda w: w.once("inbox_view", _inbox_view).pk,
+    "reply_id": lambda w: w.once("inbox_reply", _inbox_reply).pk,
 }
 # Kwargs that name no tenant's object (every tenant uses the same values): filled, never swapped.
 NOT_OBJECT_IDS = {"workspace_id", "organization_id", "platform"}
@@ -138,6 +141,29 @@ def _inbox_item(world: World):
     from inbox.tests.factories import InboxItemFactory
 
     return InboxItemFactory(conversation__account=world.once("account", _social_account))
+
+
+def _inbox_reply(world: World):
+    from inbox.models import InboxReply
+
+    item = world.once("inbox_item", _inbox_item)
+    return InboxReply.objects.create(workspace=world.workspace, item=item, text="谢谢", status="awaiting")
+
+
+def _inbox_view(world: World):
+    from inbox.models import SavedQueueView
+
+    return SavedQueueView.objects.create(
+        workspace=world.workspace, user=world.admin, name="差评", query="sentiment=negative"
+    )
+
+
+def _inbox_rule(world: World):
+    from inbox.models import InboxRule
+
+    return InboxRule.objects.create(
+        workspace=world.workspace, name="Shipping", keywords=["发货"], add_tags=["物流"]
+    )
 
 
 def _saved_reply(world: World):

@@ -547,6 +547,75 @@ REQUESTS["inbox.assign"] = [
     Req("PATCH", "inbox-saved-reply-detail", lambda ws: (_saved_reply(ws), {"body": "Hello {fan}"})),
     Req("DELETE", "inbox-saved-reply-detail", lambda ws: (_saved_reply(ws), None)),
 ]
+
+
+def _inbox_rule(workspace: Workspace) -> dict:
+    from inbox.models import InboxRule
+
+    return {"rule_id": InboxRule.objects.create(workspace=workspace, name="r", add_tags=["t"]).pk}
+
+
+REQUESTS["inbox.assign"] += [
+    Req(
+        "POST",
+        "inbox-rule-list",
+        lambda ws: ({}, {"name": "Shipping", "keywords": ["发货"], "add_tags": ["物流"]}),
+    ),
+    Req("PATCH", "inbox-rule-detail", lambda ws: (_inbox_rule(ws), {"add_tags": ["物流", "急"]})),
+    Req("DELETE", "inbox-rule-detail", lambda ws: (_inbox_rule(ws), None)),
+    Req("POST", "inbox-rule-order", lambda ws: ({}, {"rules": list(_inbox_rule(ws).values())})),
+]
+
+
+def _awaiting_reply(workspace: Workspace) -> dict:
+    from inbox.models import InboxReply
+    from inbox.tests.factories import InboxItemFactory
+
+    item = InboxItemFactory(conversation__account__workspace=workspace)
+    reply = InboxReply.objects.create(workspace=workspace, item=item, text="谢谢", status="awaiting")
+    return {"item_id": item.pk, "reply_id": reply.pk}
+
+
+# Approving a reply checks the text again: a Mastodon mention has no reply window.
+def _awaiting_mastodon_reply(workspace: Workspace) -> dict:
+    from inbox.models import InboxReply
+    from inbox.tests.factories import InboxItemFactory
+
+    item = InboxItemFactory(
+        conversation__account__workspace=workspace, conversation__account__platform="mastodon", kind="mention"
+    )
+    reply = InboxReply.objects.create(workspace=workspace, item=item, text="Thanks!", status="awaiting")
+    return {"item_id": item.pk, "reply_id": reply.pk}
+
+
+def _wechat_account(workspace: Workspace) -> dict:
+    from channels_app.tests.factories import SocialAccountFactory
+
+    return {"account_id": SocialAccountFactory(workspace=workspace, platform="wechat_oa").pk}
+
+
+REQUESTS["account.connect"] += [
+    Req("GET", "inbox-wechat-push-key", lambda ws: (_wechat_account(ws), None)),
+    Req("POST", "inbox-wechat-push-key", lambda ws: (_wechat_account(ws), None)),
+]
+
+
+def _bulk_assign(workspace: Workspace) -> dict:
+    return {"items": list(_inbox_item(workspace).values()), **_inbox_assign_body(workspace)}
+
+
+REQUESTS["inbox.assign"] += [Req("POST", "inbox-items-assign", lambda ws: ({}, _bulk_assign(ws)))]
+REQUESTS["approval.decide"] += [
+    Req("POST", "inbox-reply-approve", lambda ws: (_awaiting_mastodon_reply(ws), None)),
+    Req("POST", "inbox-reply-reject", lambda ws: (_awaiting_reply(ws), {"note": "语气不对"})),
+]
+REQUESTS["inbox.view"] += [
+    Req("GET", "inbox-view-list", _nothing),
+    Req("POST", "inbox-view-list", lambda ws: ({}, {"name": "差评", "query": "sentiment=negative"})),
+    Req("GET", "inbox-rule-list", _nothing),
+    Req("GET", "inbox-rule-detail", lambda ws: (_inbox_rule(ws), None)),
+    Req("POST", "inbox-rule-test", lambda ws: ({}, {"text": "什么时候发货"})),
+]
 REQUESTS["inbox.view"] += [
     Req("GET", "inbox-settings", _nothing),
     Req("GET", "inbox-saved-reply-list", _nothing),

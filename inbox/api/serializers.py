@@ -43,6 +43,15 @@ class ItemsCloseSerializer(serializers.Serializer):
     items = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
 
 
+class ItemsAssignSerializer(serializers.Serializer):
+    items = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
+    assignee = serializers.IntegerField(allow_null=True, help_text=_("A person's id, or null to unassign."))
+
+
+class AssignedCountSerializer(serializers.Serializer):
+    assigned = serializers.IntegerField()
+
+
 class NoteInputSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=4000)
 
@@ -162,3 +171,15 @@ class InboxSettingsSerializer(serializers.Serializer):
     opens_at = serializers.TimeField()
     closes_at = serializers.TimeField()
     first_response_minutes = serializers.IntegerField(min_value=1, max_value=7 * 24 * 60)
+    resolution_minutes = serializers.IntegerField(min_value=1, max_value=30 * 24 * 60)
+    warning_minutes = serializers.IntegerField(min_value=0, max_value=24 * 60)
+    approval_accounts = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        max_length=200,
+        help_text=_("Accounts whose replies wait for approval."),
+    )
+    approval_keywords = serializers.ListField(
+        child=serializers.CharField(max_length=60),
+        max_length=50,
+        help_text=_("Replies containing any of these words wait for approval."),
+    )

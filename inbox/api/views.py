@@ -248,6 +248,30 @@ class ItemsCloseView(WorkspaceScopedAPIView):
         return Response({"closed": closed})
 
 
+class ItemsAssignView(WorkspaceScopedAPIView):
+    """POST: give many items to one person at once (`items`: their ids; `assignee`: id or null)."""
+
+    queryset = InboxItem.objects.all()
+    required_capabilities = {"POST": C.INBOX_ASSIGN}
+    dashboard_page = "dashboard:inbox"
+
+    @extend_schema(
+        request=s.ItemsAssignSerializer, responses={200: s.AssignedCountSerializer, **_errors(400, 403, 404)}
+    )
+    def post(self, request, workspace_id):
+        data = _validated(s.ItemsAssignSerializer, request.data)
+        assignee = None
+        if data["assignee"] is not None:
+            assignee = get_user_model().objects.filter(pk=data["assignee"]).first()
+            if assignee is None or not services.assignable(workspace=self.workspace, user=assignee):
+                raise ValidationFailed(_("This person cannot work this workspace's inbox."), field="assignee")
+        items = list(self.get_queryset().filter(pk__in=data["items"]))
+        assigned = services.inbox_items_assign(
+            workspace=self.workspace, actor=request.user, items=items, assignee=assignee
+        )
+        return Response({"assigned": assigned})
+
+
 class FanDetailView(WorkspaceScopedAPIView):
     """GET: a fan's profile and their history with every account of this workspace."""
 
@@ -381,6 +405,10 @@ def settings_data(row) -> dict:
         "opens_at": row.opens_at,
         "closes_at": row.closes_at,
         "first_response_minutes": row.first_response_minutes,
+        "resolution_minutes": row.resolution_minutes,
+        "warning_minutes": row.warning_minutes,
+        "approval_accounts": row.approval_accounts,
+        "approval_keywords": row.approval_keywords,
     }
 
 

@@ -19,6 +19,7 @@ from channels_app.connectors.inbound import InboundMessage
 
 from ..models import Conversation, Fan, InboxItem, ItemKind, ItemStatus
 from ..sentiment import sentiment_of
+from .rule_apply import inbox_rules_apply
 
 CREATED, EDITED, REMOVED, DUPLICATE = "created", "edited", "removed", "duplicate"
 
@@ -135,6 +136,8 @@ def _create(*, account, message: InboundMessage) -> IngestResult:
     )
     if from_us:
         _mark_answered(account=account, parent_id=message.parent_id, at=message.sent_at)
+    elif not message.removed:
+        item = inbox_rules_apply(item)  # the workspace's rules (inbox.services.rule_apply)
     return IngestResult(item, REMOVED if message.removed else CREATED)
 
 

@@ -13,6 +13,7 @@ from core.audit import audit_record, snapshot
 from core.errors import Conflict, ValidationFailed
 
 from ..models import InboxItem, InboxNote, ItemStatus, Priority
+from .rule_apply import notify_assigned
 
 # status -> the statuses it may move to. Reopening a closed item is allowed (the fan wrote again).
 STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -137,6 +138,7 @@ def inbox_item_assign(
         before=before,
         after={"assignee": item.assignee_id},
     )
+    notify_assigned(item, by=actor)
     return item
 
 
@@ -186,3 +188,16 @@ def inbox_items_close(*, workspace, actor, items: list[InboxItem]) -> int:
             after={"status": item.status},
         )
     return len(closing)
+
+
+@transaction.atomic
+def inbox_items_assign(*, workspace, actor, items: list[InboxItem], assignee) -> int:
+    """Give many items to one person at once (bulk assign; None: unassign). Returns how many changed."""
+    if assignee is not None and not assignable(workspace=workspace, user=assignee):
+        raise ValidationFailed(_("This person cannot work this workspace's inbox."), field="assignee")
+    changed = 0
+    for item in sorted((i for i in items if i.workspace_id == workspace.pk), key=lambda i: i.pk):
+        before = item.assignee_id
+        updated = inbox_item_assign(workspace=workspace, actor=actor, item=item, assignee=assignee)
+        changed += updated.assignee_id != before
+    return changed

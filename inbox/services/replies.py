@@ -38,6 +38,7 @@ from publishing.retry import RetryPolicy
 from ..models import InboxItem, InboxReply, InboxReplyAttempt, ItemStatus, SavedReply
 from ..reply_windows import reply_window
 from .ingest import inbox_message_ingest
+from .reply_approval import reply_needs_approval, request_approval
 
 logger = logging.getLogger(__name__)
 MAX_TRIES = 4
@@ -114,14 +115,24 @@ def inbox_reply_send(*, workspace, actor, item: InboxItem, text: str, version: i
             field="version",
         )
     text = reply_check(workspace=workspace, item=item, text=text)
-    reply = InboxReply.objects.create(workspace=workspace, item=item, author=actor, text=text)
+    waits = reply_needs_approval(workspace=workspace, actor=actor, item=item, text=text)
+    reply = InboxReply.objects.create(
+        workspace=workspace,
+        item=item,
+        author=actor,
+        text=text,
+        status=InboxReply.Status.AWAITING_APPROVAL if waits else InboxReply.Status.QUEUED,
+    )
     item.answered_by = actor
     item.version += 1
     item.save(update_fields=["answered_by", "version", "updated_at"])
     audit_record(
         actor=actor, action="inbox.reply_send", target=item, workspace=workspace, after={"text": text[:200]}
     )
-    transaction.on_commit(lambda: _enqueue(reply.pk))
+    if waits:
+        request_approval(reply)  # sent only once approved (inbox.services.reply_approval)
+    else:
+        transaction.on_commit(lambda: _enqueue(reply.pk))
     return reply
 
 

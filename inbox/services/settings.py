@@ -10,7 +10,16 @@ from core.errors import ValidationFailed
 
 from ..models import InboxSettings
 
-FIELDS = ["business_days", "opens_at", "closes_at", "first_response_minutes"]
+FIELDS = [
+    "business_days",
+    "opens_at",
+    "closes_at",
+    "first_response_minutes",
+    "resolution_minutes",
+    "warning_minutes",
+    "approval_accounts",
+    "approval_keywords",
+]
 
 
 def inbox_settings_get(workspace) -> InboxSettings:
@@ -34,6 +43,24 @@ def inbox_settings_update(*, workspace, actor, **changes) -> InboxSettings:
         raise ValidationFailed(_("The inbox must close after it opens."), field="closes_at")
     if not 1 <= settings_row.first_response_minutes <= 7 * 24 * 60:
         raise ValidationFailed(_("Choose between 1 minute and 7 days."), field="first_response_minutes")
+    if not 1 <= settings_row.resolution_minutes <= 30 * 24 * 60:
+        raise ValidationFailed(_("Choose between 1 minute and 30 days."), field="resolution_minutes")
+    if settings_row.resolution_minutes < settings_row.first_response_minutes:
+        raise ValidationFailed(
+            _("Resolving cannot be due before the first response."), field="resolution_minutes"
+        )
+    if not 0 <= settings_row.warning_minutes <= 24 * 60:
+        raise ValidationFailed(_("Choose between 0 minutes and a day."), field="warning_minutes")
+    from channels_app.models import SocialAccount
+
+    accounts = [int(a.pk if hasattr(a, "pk") else a) for a in settings_row.approval_accounts or []]
+    if SocialAccount.objects.filter(workspace=workspace, pk__in=accounts).count() != len(set(accounts)):
+        raise ValidationFailed(_("Choose this workspace's accounts."), field="approval_accounts")
+    settings_row.approval_accounts = sorted(set(accounts))
+    words = [str(w).strip() for w in settings_row.approval_keywords or [] if str(w).strip()]
+    if len(words) > 50 or any(len(w) > 60 for w in words):
+        raise ValidationFailed(_("At most 50 words of 60 characters."), field="approval_keywords")
+    settings_row.approval_keywords = list(dict.fromkeys(words))
     settings_row.save()
     after = snapshot(settings_row, FIELDS)
     audit_record(

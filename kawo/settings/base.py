@@ -279,6 +279,8 @@ SPECTACULAR_SETTINGS = {
         "ObjectiveScopeEnum": "objectives.models.Scope",
         "ApprovalPolicyScopeEnum": "approvals.models.ApprovalPolicyRule.Scope",
         "ExportKindEnum": "analytics.models.ExportKind",
+        "InboxItemKindEnum": "inbox.models.ItemKind",
+        "InboxPriorityEnum": "inbox.models.Priority",
         "ExportFormatEnum": "analytics.models.ExportFormat",
         "ScheduledReportFormatEnum": "analytics.models.ScheduledReport.Format",
         "AnalyticsMediaTypeEnum": "analytics.selectors.reports.MEDIA_TYPES",
@@ -380,6 +382,7 @@ CELERY_BEAT_SCHEDULE = {
     "inbox.dispatch_replies": {"task": "inbox.dispatch_replies", "schedule": 5.0},
     # Pushed deliveries whose processing died are queued again.
     "inbox.sweep_deliveries": {"task": "inbox.sweep_deliveries", "schedule": 60.0},
+    "inbox.sla_alerts": {"task": "inbox.sla_alerts", "schedule": 60.0},
     # The publish pipeline's dispatcher (claims due posts, sweeps leases, settles unknown outcomes).
     "publishing.dispatch": {
         "task": "publishing.dispatch",

@@ -9,3 +9,10 @@ document.addEventListener("change", (event) => {
     box.focus();
   }
 });
+
+// Presence: while the person writes in the reply box, the page's presence poll says "replying".
+document.addEventListener("input", (event) => {
+  if (event.target.id !== "id_text") return;
+  const state = document.getElementById("inbox-presence-state");
+  if (state) state.value = event.target.value.trim() ? "1" : "";
+});
