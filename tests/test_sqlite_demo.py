@@ -23,6 +23,8 @@ def test_every_simple_page_works_on_the_sqlite_demo(tmp_path):
         KAWO_VAR_DIR=str(tmp_path / "var"),
         PLATFORM_SIM_URL="http://127.0.0.1:9",  # nothing listens there: accounts without credentials
         LOG_LEVEL="CRITICAL",
+        # the seed's notices email (competitor alerts): kept in memory, so stdout stays the JSON answer
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
     # when
     result = subprocess.run(

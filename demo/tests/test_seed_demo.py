@@ -8,7 +8,14 @@ from django.utils import timezone
 from accounts.models import AgencyGrant, Organization, User, Workspace, WorkspaceMember
 from accounts.roles import Role
 from accounts.selectors import workspace_access_for, workspaces_for_user
-from approvals.models import ApprovalDecision, ApprovalRequest, Notification, PostComment, RequestStatus
+from approvals.models import (
+    ApprovalDecision,
+    ApprovalRequest,
+    CompetitorNotificationKind,
+    Notification,
+    PostComment,
+    RequestStatus,
+)
 from approvals.selectors import requests_waiting_for
 from content.models import Campaign, Post, PostTarget, PostVersion, TagGroup
 from core.models import AuditEvent
@@ -119,14 +126,18 @@ def test_seed_demo_fills_both_brand_workspaces_with_content_in_every_state_once(
     assert len(waiting) >= 1 and {r.workspace_id for r in waiting} == {china.pk}
     manager = User.objects.get(email="manager@demo.kawo.test")
     assert requests_waiting_for(user=manager).exists()
-    # the bell: unread are only the reviews still waiting for each person (the rest of the seeded
-    # history is read)
+    # the bell: unread approval notices are only the reviews still waiting for each person (the rest of
+    # the seeded history is read); competitor alerts on the demo's rivals come on top for those who may
+    # see competitors
     for person in (legal, manager):
-        unread = Notification.objects.filter(recipient=person, read_at__isnull=True)
+        unread = Notification.objects.filter(recipient=person, read_at__isnull=True).exclude(
+            kind__in=CompetitorNotificationKind.values
+        )
         assert set(unread.values_list("post_id", flat=True)) == {
             r.post_id for r in requests_waiting_for(user=person)
         }
     assert Notification.objects.filter(recipient=manager, read_at__isnull=False).exists()
+    assert Notification.objects.filter(recipient=manager, kind__in=CompetitorNotificationKind.values).exists()
     at_hq = ApprovalRequest.objects.get(workspace=china, status="in_progress", current_stage__position=2)
     assert at_hq.current_stage.stage.approver_emails == [PLANS["china"].hq_email]
     assert not ApprovalRequest.objects.filter(workspace=global_).exists()
