@@ -178,7 +178,6 @@ AUDIT_FIELD_LABELS = {
     "day": _("Day"),
     "value": _("Value"),
     "threshold": _("Threshold"),
-    "keywords": _("Watched keywords"),
     "baseline_posts": _("Baseline posts (N)"),
     "threshold_k": _("Sensitivity (k)"),
     "spike_on": _("Engagement spike alerts"),
