@@ -277,7 +277,8 @@ async def generate(args, url: str, pages, secret: str, run_id: str) -> dict:
 
     deliveries = -(-args.items // args.per_delivery)
     interval = 60.0 * args.per_delivery / args.rate
-    sent: dict[str, float] = {}
+    sent: dict[str, float] = {}  # items of accepted deliveries -> the event's time
+    refused: list[str] = []
     statuses: Counter = Counter()
     answer_ms: list[float] = []
     late: list[float] = []
@@ -294,7 +295,7 @@ async def generate(args, url: str, pages, secret: str, run_id: str) -> dict:
             async with semaphore:
                 late.append(max(0.0, time.monotonic() - (start + n * interval)))
                 at = time.time()
-                changes = []
+                changes, ids = [], []
                 for k in range(args.per_delivery):
                     index = n * args.per_delivery + k
                     if index >= args.items:
@@ -309,7 +310,7 @@ async def generate(args, url: str, pages, secret: str, run_id: str) -> dict:
                             at=at,
                         )
                     )
-                    sent[comment_id] = at
+                    ids.append(comment_id)
                 body = delivery_body(page_id=page.external_id, changes=changes, at=at)
                 began = time.perf_counter()
                 try:
@@ -322,8 +323,13 @@ async def generate(args, url: str, pages, secret: str, run_id: str) -> dict:
                         },
                     )
                     statuses[answer.status_code] += 1
-                except httpx.HTTPError as error:
+                    if answer.status_code == 200:  # accepted: it must reach the queue
+                        sent.update(dict.fromkeys(ids, at))
+                    else:
+                        refused.extend(ids)
+                except httpx.HTTPError as error:  # Meta would send it again; counted, not expected
                     statuses[type(error).__name__] += 1
+                    refused.extend(ids)
                 answer_ms.append((time.perf_counter() - began) * 1000)
 
         first_send = time.time() + 0.5
@@ -331,6 +337,7 @@ async def generate(args, url: str, pages, secret: str, run_id: str) -> dict:
         last_answer = time.time()
     return {
         "sent": sent,
+        "refused": len(refused),
         "statuses": dict(statuses),
         "answer_ms": sorted(answer_ms),
         "send_late_s": sorted(late),
@@ -421,9 +428,10 @@ def run(args) -> dict:
         "per_delivery": args.per_delivery,
         "deliveries": generated["deliveries"],
         "offered_per_minute": args.rate,
-        "sent_per_minute": round(len(sent) / send_span * 60),
+        "sent_per_minute": round((len(sent) + generated["refused"]) / send_span * 60),
         "achieved_per_minute": round(len(lags) / span * 60),
         "seen": len(lags),
+        "refused": generated["refused"],
         "lost": len(sent) - len(lags),
         "http": generated["statuses"],
         "lag_p50_s": round(percentile(lags, 0.50), 3),
@@ -454,7 +462,10 @@ def print_report(r: dict) -> None:
     print(
         f"  sent             {r['sent_per_minute']}/min (sender behind schedule p99 {r['send_late_p99_s']} s)"
     )
-    print(f"  visible in queue {r['seen']} (lost {r['lost']}); achieved {r['achieved_per_minute']}/min")
+    print(
+        f"  visible in queue {r['seen']} of the accepted (lost {r['lost']}; not accepted {r['refused']}); "
+        f"achieved {r['achieved_per_minute']}/min"
+    )
     print(f"  lag event->queue p50 {r['lag_p50_s']} s  p99 {r['lag_p99_s']} s  max {r['lag_max_s']} s")
     print(
         f"  SQL per delivery store {r['queries_per_delivery']['store']}, process "
