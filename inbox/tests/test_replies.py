@@ -278,3 +278,38 @@ def test_a_wechat_customer_service_reply_in_the_window_lands_and_the_sixth_is_re
         inbox_reply_send(workspace=workspace, actor=agent, item=item, text="还有一件事", version=item.version)
     assert error.value.code == "reply_window_closed"
     assert platform_sim.requests("wechat_oa", "reply", sim.external_id) == 5
+
+
+def test_an_x_reply_answers_the_mention_once_and_the_next_poll_knows_it(
+    platform_sim, workspace, run_on_commit
+):
+    account, _sim = sim_account(platform_sim, workspace, "x")
+    fan = platform_sim.fan_writes(
+        "x",
+        account.external_id,
+        kind="mention",
+        text="@brand is the store open?",
+        author_id="901",
+        author_handle="kim",
+    )
+    inbox_poll_account(account.pk)
+    item = InboxItem.objects.get(account=account, external_id=fan["id"])
+    # when
+    with run_on_commit():
+        reply = inbox_reply_send(
+            workspace=workspace, actor=UserFactory(), item=item, text="Open until 9.", version=1
+        )
+    # then: one post on X answering the mention, and it joins the thread as ours
+    reply.refresh_from_db()
+    assert reply.status == "sent" and reply.attempts.count() == 1
+    landed = [
+        m
+        for m in platform_sim.fan_messages("x", account.external_id)
+        if m["author_id"] == account.external_id
+    ]
+    assert [(m["text"], m["parent_id"], m["id"]) for m in landed] == [
+        ("Open until 9.", fan["id"], reply.external_id)
+    ]
+    inbox_poll_account(account.pk)
+    assert InboxItem.objects.filter(account=account, from_us=True).count() == 1
+    assert inbox_reply_deliver(reply.pk) == "not due"
