@@ -219,8 +219,8 @@ def test_saved_replies_fill_in_their_variables():
     assert saved_reply_render(saved, item=item, agent=agent) == "小王（@xw）您好，我是Ann。{unknown}"
 
 
-def test_an_x_item_cannot_be_answered_yet_and_says_so():
-    item = InboxItemFactory(conversation__account=SocialAccountFactory(platform="x"))
+def test_a_bluesky_item_cannot_be_answered_yet_and_says_so():
+    item = InboxItemFactory(conversation__account=SocialAccountFactory(platform="bluesky"))
     with pytest.raises(ValidationFailed) as error:
         inbox_reply_send(workspace=item.workspace, actor=UserFactory(), item=item, text="Hi", version=1)
     assert error.value.code == "reply_not_supported"
@@ -313,3 +313,40 @@ def test_an_x_reply_answers_the_mention_once_and_the_next_poll_knows_it(
     inbox_poll_account(account.pk)
     assert InboxItem.objects.filter(account=account, from_us=True).count() == 1
     assert inbox_reply_deliver(reply.pk) == "not due"
+
+
+def test_a_youtube_reply_lands_in_the_fans_thread_and_is_not_taken_for_a_deletion(
+    platform_sim, workspace, run_on_commit
+):
+    account, _sim = sim_account(platform_sim, workspace, "youtube")
+    fan = platform_sim.fan_writes(
+        "youtube",
+        account.external_id,
+        kind="comment",
+        text="Which lens is this?",
+        author_id="UCfan1",
+        post_id="vid7",
+    )
+    inbox_poll_account(account.pk)
+    item = InboxItem.objects.get(account=account, external_id=fan["id"])
+    # when
+    with run_on_commit():
+        reply = inbox_reply_send(
+            workspace=workspace, actor=UserFactory(), item=item, text="A 35 mm f/1.4.", version=1
+        )
+    # then: comments.insert in the fan's thread, once
+    reply.refresh_from_db()
+    assert reply.status == "sent" and reply.attempts.count() == 1
+    landed = [
+        m
+        for m in platform_sim.fan_messages("youtube", account.external_id)
+        if m["author_id"] == account.external_id
+    ]
+    assert [(m["text"], m["parent_id"], m["post_id"], m["id"]) for m in landed] == [
+        ("A 35 mm f/1.4.", fan["id"], "vid7", reply.external_id)
+    ]
+    # and the next read of the (complete) thread, which lists top-level comments only, keeps our reply
+    inbox_poll_account(account.pk)
+    ours = InboxItem.objects.get(account=account, from_us=True)
+    assert ours.external_id == reply.external_id and ours.removed_at is None
+    assert platform_sim.requests("youtube", "reply", account.external_id) == 1
