@@ -134,7 +134,12 @@ def _create(*, account, message: InboundMessage) -> IngestResult:
         sentiment_score=score,
         raw=message.raw,
     )
-    if from_us:
+    return created_result(account=account, message=message, item=item)
+
+
+def created_result(*, account, message: InboundMessage, item: InboxItem) -> IngestResult:
+    """What follows a new item's insert, one by one or in a batch (inbox.services.ingest_batch)."""
+    if item.from_us:
         _mark_answered(account=account, parent_id=message.parent_id, at=message.sent_at)
     elif not message.removed:
         item = inbox_rules_apply(item)  # the workspace's rules (inbox.services.rule_apply)

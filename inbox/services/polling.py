@@ -107,6 +107,7 @@ def _mark_removed(*, account: SocialAccount, thread_ids, listed: set[str]) -> in
         conversation__kind=Conversation.Kind.THREAD,
         conversation__external_id__in=list(thread_ids),
         removed_at__isnull=True,
+        from_us=False,  # our own answers are replies inside threads, which YouTube's listing leaves out
     ).exclude(external_id__in=listed)
     now = timezone.now()
     count = 0

@@ -219,8 +219,8 @@ def test_saved_replies_fill_in_their_variables():
     assert saved_reply_render(saved, item=item, agent=agent) == "小王（@xw）您好，我是Ann。{unknown}"
 
 
-def test_an_x_item_cannot_be_answered_yet_and_says_so():
-    item = InboxItemFactory(conversation__account=SocialAccountFactory(platform="x"))
+def test_a_bluesky_item_cannot_be_answered_yet_and_says_so():
+    item = InboxItemFactory(conversation__account=SocialAccountFactory(platform="bluesky"))
     with pytest.raises(ValidationFailed) as error:
         inbox_reply_send(workspace=item.workspace, actor=UserFactory(), item=item, text="Hi", version=1)
     assert error.value.code == "reply_not_supported"
@@ -278,3 +278,75 @@ def test_a_wechat_customer_service_reply_in_the_window_lands_and_the_sixth_is_re
         inbox_reply_send(workspace=workspace, actor=agent, item=item, text="还有一件事", version=item.version)
     assert error.value.code == "reply_window_closed"
     assert platform_sim.requests("wechat_oa", "reply", sim.external_id) == 5
+
+
+def test_an_x_reply_answers_the_mention_once_and_the_next_poll_knows_it(
+    platform_sim, workspace, run_on_commit
+):
+    account, _sim = sim_account(platform_sim, workspace, "x")
+    fan = platform_sim.fan_writes(
+        "x",
+        account.external_id,
+        kind="mention",
+        text="@brand is the store open?",
+        author_id="901",
+        author_handle="kim",
+    )
+    inbox_poll_account(account.pk)
+    item = InboxItem.objects.get(account=account, external_id=fan["id"])
+    # when
+    with run_on_commit():
+        reply = inbox_reply_send(
+            workspace=workspace, actor=UserFactory(), item=item, text="Open until 9.", version=1
+        )
+    # then: one post on X answering the mention, and it joins the thread as ours
+    reply.refresh_from_db()
+    assert reply.status == "sent" and reply.attempts.count() == 1
+    landed = [
+        m
+        for m in platform_sim.fan_messages("x", account.external_id)
+        if m["author_id"] == account.external_id
+    ]
+    assert [(m["text"], m["parent_id"], m["id"]) for m in landed] == [
+        ("Open until 9.", fan["id"], reply.external_id)
+    ]
+    inbox_poll_account(account.pk)
+    assert InboxItem.objects.filter(account=account, from_us=True).count() == 1
+    assert inbox_reply_deliver(reply.pk) == "not due"
+
+
+def test_a_youtube_reply_lands_in_the_fans_thread_and_is_not_taken_for_a_deletion(
+    platform_sim, workspace, run_on_commit
+):
+    account, _sim = sim_account(platform_sim, workspace, "youtube")
+    fan = platform_sim.fan_writes(
+        "youtube",
+        account.external_id,
+        kind="comment",
+        text="Which lens is this?",
+        author_id="UCfan1",
+        post_id="vid7",
+    )
+    inbox_poll_account(account.pk)
+    item = InboxItem.objects.get(account=account, external_id=fan["id"])
+    # when
+    with run_on_commit():
+        reply = inbox_reply_send(
+            workspace=workspace, actor=UserFactory(), item=item, text="A 35 mm f/1.4.", version=1
+        )
+    # then: comments.insert in the fan's thread, once
+    reply.refresh_from_db()
+    assert reply.status == "sent" and reply.attempts.count() == 1
+    landed = [
+        m
+        for m in platform_sim.fan_messages("youtube", account.external_id)
+        if m["author_id"] == account.external_id
+    ]
+    assert [(m["text"], m["parent_id"], m["post_id"], m["id"]) for m in landed] == [
+        ("A 35 mm f/1.4.", fan["id"], "vid7", reply.external_id)
+    ]
+    # and the next read of the (complete) thread, which lists top-level comments only, keeps our reply
+    inbox_poll_account(account.pk)
+    ours = InboxItem.objects.get(account=account, from_us=True)
+    assert ours.external_id == reply.external_id and ours.removed_at is None
+    assert platform_sim.requests("youtube", "reply", account.external_id) == 1

@@ -27,6 +27,7 @@ from starlette.routing import Route
 
 from channels_app.connectors.x.text import MAX_WEIGHTED_LENGTH, weighted_length
 
+from .. import fans
 from ..kit import (
     Ctx,
     OAuthError,
@@ -439,7 +440,11 @@ async def create_tweet(request: Request, ctx: Ctx) -> Response:
         if item is None or item.account_id != ctx.account.external_id:
             return ctx.error("bad_request", f"Your media IDs are invalid: {media_id}")
     reply_to = str((p.get("reply") or {}).get("in_reply_to_tweet_id") or "")
-    if reply_to and ctx.state.get_post("x", reply_to) is None:
+    # a fan's post (a mention of us) may be answered too: the inbox's replies
+    fan_post = fans.get(ctx.state, "x", reply_to) if reply_to else None
+    if fan_post is not None and fan_post.deleted:
+        fan_post = None
+    if reply_to and fan_post is None and ctx.state.get_post("x", reply_to) is None:
         return ctx.error("bad_request", "the post you are replying to does not exist")
     if not reply_to:
         for existing in ctx.state.posts_of("x", ctx.account.external_id)[:50]:
@@ -453,6 +458,18 @@ async def create_tweet(request: Request, ctx: Ctx) -> Response:
         extra={"in_reply_to": reply_to} if reply_to else {},
         id=snowflake(ctx.state.next_id()),
     )
+    if fan_post is not None:  # kept beside the fans' messages too, as from the account (x_inbox skips it)
+        fans.add(
+            ctx.state,
+            platform="x",
+            account_id=ctx.account.external_id,
+            kind="reply",
+            text=text,
+            author_id=ctx.account.external_id,
+            post_id=fan_post.post_id or fan_post.id,
+            parent_id=fan_post.id,
+            id=post.id,
+        )
     return JSONResponse(
         {"data": {"id": post.id, "text": post.text, "edit_history_tweet_ids": [post.id]}}, status_code=201
     )

@@ -76,5 +76,37 @@ async def comment_threads(request: Request, ctx: Ctx) -> Response:
     return JSONResponse(body)
 
 
+@operation(SPEC, "reply")
+async def comments_insert(request: Request, ctx: Ctx) -> Response:
+    """comments.insert (developers.google.com/youtube/v3/docs/comments/insert): `part=snippet`, body
+    `{"snippet": {"parentId": <a top-level comment's id>, "textOriginal": ...}}`: a reply in that
+    thread (a new top-level comment goes through commentThreads.insert instead). Costs 50 quota units."""
+    if "snippet" not in request.query_params.get("part", "").split(","):
+        return ctx.error("bad_request", "part must include snippet")
+    snippet = (await ctx.params()).get("snippet") or {}
+    text = str(snippet.get("textOriginal") or "")
+    parent = fans.get(ctx.state, "youtube", str(snippet.get("parentId") or ""))
+    if not text.strip():
+        return ctx.error("bad_request", "The comment's textOriginal is required.")
+    if parent is None or parent.deleted:
+        return ctx.error("not_found", "The comment identified by the parentId parameter could not be found.")
+    message = fans.add(
+        ctx.state,
+        platform="youtube",
+        account_id=ctx.account.external_id,
+        kind="reply",
+        text=text,
+        author_id=ctx.account.external_id,
+        post_id=parent.post_id,
+        parent_id=parent.id,
+    )
+    comment = thread_json(message, ctx.account.external_id)["snippet"]["topLevelComment"]
+    comment["snippet"]["parentId"] = parent.id
+    return JSONResponse(comment)
+
+
 def routes() -> list[Route]:
-    return [Route("/youtube/v3/commentThreads", comment_threads)]
+    return [
+        Route("/youtube/v3/commentThreads", comment_threads),
+        Route("/youtube/v3/comments", comments_insert, methods=["POST"]),
+    ]

@@ -88,6 +88,7 @@ class XConnector(XInbound, Connector):
         auth="oauth2_pkce",
         metrics=True,
         inbound_poll=True,
+        inbound_reply=True,
     )
     default_retry_after = DEFAULT_RATE_LIMIT_WAIT
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ..base import Credentials
-from ..inbound import InboundAuthor, InboundMessage, InboundPage
+from ..inbound import InboundAuthor, InboundMessage, InboundPage, ReplyResult, ReplyTarget
 
 PAGE_SIZE = 100
 MAX_PAGES = 5
@@ -69,6 +69,22 @@ class XInbound:
                 )
             )
         return InboundPage(messages, cursor=newest or "")
+
+    def reply(
+        self, credentials: Credentials, *, to: ReplyTarget, text: str, idempotency_key: str = ""
+    ) -> ReplyResult:
+        """A post answering the fan's (`POST /2/tweets` with `reply.in_reply_to_tweet_id`; X adds the
+        @handles of the thread itself). X takes no idempotency key: sent unsafe, so a timeout after
+        sending is unknown and never re-sent by itself."""
+        body = self._send(
+            "POST",
+            "/2/tweets",
+            operation="reply",
+            token=credentials.access_token,
+            unsafe=True,
+            json={"text": text, "reply": {"in_reply_to_tweet_id": to.external_id}},
+        ).json()
+        return ReplyResult(external_id=str((body.get("data") or {})["id"]), sent_at=datetime.now(UTC))
 
 
 def _parse(value) -> datetime:

@@ -123,6 +123,7 @@ class YouTubeConnector(YouTubeInbound, Connector):
         auth="oauth2",
         metrics=True,
         inbound_poll=True,
+        inbound_reply=True,
     )
     default_retry_after = 60.0
 

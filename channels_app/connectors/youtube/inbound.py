@@ -2,14 +2,15 @@
 first, `maxResults=100`, following `nextPageToken` up to MAX_PAGES pages (1 quota unit each). The recent
 threads are read again each time (the API has no "since"), so an edited comment comes back with its new
 text; when the listing ends before the page cap, it is complete, and a comment of a listed video that is
-missing was deleted (`complete_threads`). Replies inside threads (`part=replies`) are not read yet."""
+missing was deleted (`complete_threads`). Replies inside threads (`part=replies`) are not read yet.
+Our answers: `comments.insert` with `snippet.parentId` (50 quota units)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from ..base import Credentials
-from ..inbound import InboundAuthor, InboundMessage, InboundPage
+from ..inbound import InboundAuthor, InboundMessage, InboundPage, ReplyResult, ReplyTarget
 
 PAGE_SIZE = 100
 MAX_PAGES = 5
@@ -75,3 +76,21 @@ class YouTubeInbound:
             )
         videos = tuple(sorted({m.thread_id for m in messages})) if complete else ()
         return InboundPage(messages, cursor="", complete_threads=videos)
+
+    def reply(
+        self, credentials: Credentials, *, to: ReplyTarget, text: str, idempotency_key: str = ""
+    ) -> ReplyResult:
+        """A reply in the fan's comment thread: `comments.insert` with `snippet.parentId` = their comment.
+        The API takes no idempotency key: sent unsafe (a timeout after sending is unknown)."""
+        body = self._send(
+            "POST",
+            "/youtube/v3/comments",
+            operation="reply",
+            token=credentials.access_token,
+            unsafe=True,
+            params={"part": "snippet"},
+            json={"snippet": {"parentId": to.external_id, "textOriginal": text}},
+        ).json()
+        return ReplyResult(
+            external_id=str(body["id"]), sent_at=_parse((body.get("snippet") or {}).get("publishedAt"))
+        )
