@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "budgets",
     "objectives",
     "inbox",
+    "lifecycle",
     "dashboard",
     "platform_sim",
     "publishing",
@@ -310,6 +311,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 # Days an export's file (analytics.ExportJob) and an import's uploaded file (content.ImportJob of a settled
 # or abandoned job) are kept before the daily cleanup deletes them.
+# A deleted workspace or organization can be restored by its owner for this long, then it is purged.
+KAWO_DELETION_GRACE_DAYS = int(os.environ.get("KAWO_DELETION_GRACE_DAYS", "30"))
 KAWO_EXPORT_FILE_RETENTION_DAYS = int(os.environ.get("KAWO_EXPORT_FILE_RETENTION_DAYS", "7"))
 KAWO_IMPORT_FILE_RETENTION_DAYS = int(os.environ.get("KAWO_IMPORT_FILE_RETENTION_DAYS", "14"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
@@ -319,6 +322,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
     },
     "core.beat_heartbeat": {"task": "core.beat_heartbeat", "schedule": 60.0},
+    # Deleted workspaces and organizations whose grace period ended: every row and file removed.
+    "lifecycle.purge_due": {"task": "lifecycle.purge_due", "schedule": crontab(minute=41)},
     "channels.refresh_expiring_tokens": {
         "task": "channels.refresh_expiring_tokens",
         "schedule": crontab(minute="*/10"),
