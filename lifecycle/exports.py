@@ -70,7 +70,7 @@ def build(workspace, *, progress: Callable[[int, int], None] | None = None):
         "redacted": {},
         "secrets": SECRET_NOTE,
     }
-    out = tempfile.TemporaryFile()
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (returned open: the caller stores and closes it)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for index, model in enumerate(ordered, start=1):
             label = model._meta.label_lower

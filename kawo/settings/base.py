@@ -268,6 +268,7 @@ SPECTACULAR_SETTINGS = {
         "WorkspaceRoleEnum": "accounts.roles.Role",
         "OrganizationRoleEnum": "accounts.roles.OrgRole",
         "WebhookDeliveryStatusEnum": "publishing.models.WebhookDelivery.Status",
+        "WorkspaceExportStatusEnum": "lifecycle.models.WorkspaceExport.Status",
         "PostStatusEnum": "content.models.TargetStatus",
         "FindingSeverityEnum": "content.models.BannedWord.Severity",
         "MediaKindEnum": "content.models.MediaAsset.Kind",
