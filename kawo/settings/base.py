@@ -477,7 +477,10 @@ KAWO_PUBLISH_ASSISTED_OVERDUE_MINUTES = int(os.environ.get("KAWO_PUBLISH_ASSISTE
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "core.logging.RedactSecretsFilter"}},
+    "filters": {
+        "redact": {"()": "core.logging.RedactSecretsFilter"},
+        "expected_refusals": {"()": "core.logging.ExpectedRefusalFilter"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
@@ -485,6 +488,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # A refused request (403) or a missing page (404) is logged as one line, without a traceback.
+        "django.request": {"filters": ["expected_refusals"]},
         # httpx logs every request URL at INFO; some platforms (WeChat, Kuaishou) put tokens in the URL.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
