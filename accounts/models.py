@@ -91,6 +91,10 @@ class Organization(TimeStampedModel):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.BRAND)
+    # Soft delete (lifecycle.services): hidden with all its workspaces from `deleted_at`; the owner may
+    # restore it until `purge_after`, when the beat task removes every row and file of it.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    purge_after = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["name"]
@@ -130,6 +134,10 @@ class Workspace(TimeStampedModel):
     )
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="CNY")
+    # Soft delete (lifecycle.services): gone for everyone from `deleted_at`; the organization's owner may
+    # restore it until `purge_after`, when the beat task removes every row and file of it.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    purge_after = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["organization_id", "name"]
@@ -139,6 +147,10 @@ class Workspace(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

@@ -35,6 +35,12 @@ class WorkspaceAccess:
 
 
 ORG_ADMIN_ROLES = (OrgRole.OWNER, OrgRole.ADMIN)
+# A workspace deleted (soft, lifecycle.services), or in a deleted organization, is gone for everyone.
+LIVE_WORKSPACE = Q(deleted_at__isnull=True, organization__deleted_at__isnull=True)
+
+
+def _is_live(workspace: Workspace) -> bool:
+    return workspace.deleted_at is None and workspace.organization.deleted_at is None
 
 
 def workspace_access_for(*, user: User, workspace_id) -> WorkspaceAccess | None:
@@ -68,6 +74,8 @@ def workspace_access_for(*, user: User, workspace_id) -> WorkspaceAccess | None:
         .first()
     )
     if member is not None:
+        if not _is_live(member.workspace):
+            return None
         if member.is_org_admin:
             return WorkspaceAccess(
                 member.workspace, Role.ADMIN, capabilities_for(Role.ADMIN), "organization", member
@@ -75,6 +83,7 @@ def workspace_access_for(*, user: User, workspace_id) -> WorkspaceAccess | None:
         return _member_access(member, member.workspace, in_agency=member.in_agency)
     workspace = (
         Workspace.objects.select_related("organization")
+        .filter(LIVE_WORKSPACE)
         .filter(
             pk=workspace_id,
             organization__memberships__user=user,
@@ -142,6 +151,7 @@ def workspaces_for_user(*, user: User) -> QuerySet[Workspace]:
     )
     return (
         Workspace.objects.select_related("organization")
+        .filter(LIVE_WORKSPACE)
         .filter(Exists(active_member) | Exists(agency_member) | Exists(org_admin))
         .order_by("organization__name", "name")
     )

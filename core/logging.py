@@ -31,3 +31,13 @@ class RedactSecretsFilter(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
+
+
+class ExpectedRefusalFilter(logging.Filter):
+    """A 403 or 404 is an answer, not a fault: `django.request` still logs it (at WARNING, one line) but
+    without the traceback Django attaches when a view raised PermissionDenied or Http404."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) in (403, 404) and record.exc_info:
+            record.exc_info, record.exc_text = None, None
+        return True

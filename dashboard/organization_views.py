@@ -4,6 +4,7 @@ owners and admins), create a workspace in an organization one administers. The s
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -18,6 +19,7 @@ from accounts.models import Organization
 from accounts.selectors import organization_membership_for
 from core.errors import DomainError
 from core.views import apply_domain_error
+from lifecycle import services as lifecycle_services
 
 from . import selectors
 from .context_processors import LAST_WORKSPACE_SESSION_KEY
@@ -83,6 +85,8 @@ class OrganizationSettingsView(OrganizationAdminMixin, TemplateView):
             organization=self.organization,
             kind_label=Organization.Kind(self.organization.kind).label,
             workspaces=selectors.organization_workspaces(self.organization),
+            is_owner=lifecycle_services.is_owner(user=self.request.user, organization=self.organization),
+            grace_days=settings.KAWO_DELETION_GRACE_DAYS,
         )
         return context
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("objectives.api.urls")),
     path("", include("competitors.api.urls")),
     path("", include("inbox.api.urls")),
+    path("", include("lifecycle.api")),
 ]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("objectives.urls")),
     path("", include("competitors.urls")),
     path("", include("inbox.urls")),
+    path("", include("lifecycle.urls")),
     path("", include("dashboard.urls")),
 ]
 

@@ -223,6 +223,24 @@ def _saved_reply_id(world: World) -> int:
     ).pk
 
 
+def _workspace_export_id(world: World) -> int:
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from lifecycle.models import WorkspaceExport
+
+    job = WorkspaceExport.objects.create(
+        workspace=world.workspace,
+        status="done",
+        progress=100,
+        file_name="export.zip",
+        requested_by=world.owner,
+        finished_at=timezone.now(),
+    )
+    job.file.save("export.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18))
+    return job.pk
+
+
 def _organization_id(world: World) -> list[tuple[int, User]]:
     """Organization pages are the brand's (its owner) or the agency's (its admin)."""
     return [(world.brand.pk, world.owner), (world.agency.pk, world.agency_admin)]
@@ -288,6 +306,7 @@ _ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "scheduled_report_id": _scheduled_report_id,
     "benchmark_schedule_id": _benchmark_schedule_id,
     "export_id": _export_id,
+    "workspace_export_id": _workspace_export_id,
     "workflow_id": _first_of(
         "approvals.ApprovalWorkflow", "approvals.tests.factories.ApprovalWorkflowFactory"
     ),

@@ -114,6 +114,8 @@ PROVIDERS = {
     "custom_metric_id": lambda w: w.once("custom_metric", _custom_metric).pk,
     "export_id": lambda w: w.once("export_job", _export_job).pk,
     "scheduled_report_id": lambda w: w.once("scheduled_report", _scheduled_report).pk,
+    # lifecycle
+    "workspace_export_id": lambda w: w.once("workspace_export", _workspace_export).pk,
     # budgets
     "budget_id": lambda w: w.once("budget_line", _budget_line).budget_id,
     "line_id": lambda w: w.once("budget_line", _budget_line).pk,
@@ -245,6 +247,17 @@ def _export_job(world: World):
     from django.core.files.base import ContentFile
 
     job.file.save("x.csv", ContentFile(b"a,b\r\n"), save=True)
+    return job
+
+
+def _workspace_export(world: World):
+    from django.core.files.base import ContentFile
+
+    from lifecycle.models import WorkspaceExport
+
+    # Done, with a file: the download would answer if the tenancy check let it through.
+    job = WorkspaceExport.objects.create(workspace=world.workspace, status="done", file_name="x.zip")
+    job.file.save("x.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18), save=True)
     return job
 
 

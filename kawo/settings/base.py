@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "budgets",
     "objectives",
     "inbox",
+    "lifecycle",
     "dashboard",
     "platform_sim",
     "publishing",
@@ -267,6 +268,7 @@ SPECTACULAR_SETTINGS = {
         "WorkspaceRoleEnum": "accounts.roles.Role",
         "OrganizationRoleEnum": "accounts.roles.OrgRole",
         "WebhookDeliveryStatusEnum": "publishing.models.WebhookDelivery.Status",
+        "WorkspaceExportStatusEnum": "lifecycle.models.WorkspaceExport.Status",
         "PostStatusEnum": "content.models.TargetStatus",
         "FindingSeverityEnum": "content.models.BannedWord.Severity",
         "MediaKindEnum": "content.models.MediaAsset.Kind",
@@ -312,6 +314,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 # Days an export's file (analytics.ExportJob) and an import's uploaded file (content.ImportJob of a settled
 # or abandoned job) are kept before the daily cleanup deletes them.
+# A deleted workspace or organization can be restored by its owner for this long, then it is purged.
+KAWO_DELETION_GRACE_DAYS = int(os.environ.get("KAWO_DELETION_GRACE_DAYS", "30"))
 KAWO_EXPORT_FILE_RETENTION_DAYS = int(os.environ.get("KAWO_EXPORT_FILE_RETENTION_DAYS", "7"))
 KAWO_IMPORT_FILE_RETENTION_DAYS = int(os.environ.get("KAWO_IMPORT_FILE_RETENTION_DAYS", "14"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
@@ -321,6 +325,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
     },
     "core.beat_heartbeat": {"task": "core.beat_heartbeat", "schedule": 60.0},
+    # Deleted workspaces and organizations whose grace period ended: every row and file removed.
+    "lifecycle.purge_due": {"task": "lifecycle.purge_due", "schedule": crontab(minute=41)},
     "channels.refresh_expiring_tokens": {
         "task": "channels.refresh_expiring_tokens",
         "schedule": crontab(minute="*/10"),
@@ -479,7 +485,10 @@ KAWO_PUBLISH_ASSISTED_OVERDUE_MINUTES = int(os.environ.get("KAWO_PUBLISH_ASSISTE
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "core.logging.RedactSecretsFilter"}},
+    "filters": {
+        "redact": {"()": "core.logging.RedactSecretsFilter"},
+        "expected_refusals": {"()": "core.logging.ExpectedRefusalFilter"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
@@ -487,6 +496,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # A refused request (403) or a missing page (404) is logged as one line, without a traceback.
+        "django.request": {"filters": ["expected_refusals"]},
         # httpx logs every request URL at INFO; some platforms (WeChat, Kuaishou) put tokens in the URL.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},

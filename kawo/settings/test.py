@@ -3,7 +3,8 @@
 import os
 from pathlib import Path
 
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kawo")
+# Not the README's run database (`kawo`): `make test` must never create or touch the one `make run` uses.
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kawo_test_suite")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("KAWO_VAR_DIR", str(Path(__file__).resolve().parents[2] / "var" / "test"))
 

@@ -95,4 +95,5 @@ from .transitions import (  # noqa: F401
     _responsible_user_id,
     _team,
     _webhook,
+    publishing_inline,
 )

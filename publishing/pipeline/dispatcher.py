@@ -122,7 +122,12 @@ def claim_due(*, now: datetime | None = None, limit: int | None = None) -> int:
         targets = list(
             _claim_locked(
                 PostTarget.objects.filter(
-                    status=S.SCHEDULED, post__deleted_at__isnull=True, post__scheduled_at__lte=now
+                    status=S.SCHEDULED,
+                    post__deleted_at__isnull=True,
+                    post__scheduled_at__lte=now,
+                    # a deleted workspace (lifecycle, restorable for a grace period) publishes nothing
+                    workspace__deleted_at__isnull=True,
+                    workspace__organization__deleted_at__isnull=True,
                 ),
                 with_post=True,
             )

@@ -3,7 +3,9 @@ target with its notifications and webhooks, the attempt log's summaries, the rat
 
 from __future__ import annotations
 
+import contextvars
 import threading
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.conf import settings
@@ -82,10 +84,26 @@ def _lock(target_id: int) -> tuple[PostTarget | None, PublishJob | None]:
     return target, job
 
 
+# Set by `publishing_inline()`: the caller runs the publish step itself right away.
+_publishing_inline = contextvars.ContextVar("kawo_publishing_inline", default=False)
+
+
+@contextmanager
+def publishing_inline():
+    """For a caller that publishes the targets it leases itself, in this process (the demo's seeded
+    history): no publish task is sent for them, so no worker later finds the attempt done and logs a
+    "stale" run. A target left unpublished is still re-sent by the sweeper when its lease runs out."""
+    token = _publishing_inline.set(True)
+    try:
+        yield
+    finally:
+        _publishing_inline.reset(token)
+
+
 def _enqueue_publish(pairs: list[tuple[int, str]]) -> None:
     """After commit: one publish task per claimed target. A broker that is down loses nothing: the
     lease runs out and the sweeper sends it again."""
-    if not pairs:
+    if not pairs or _publishing_inline.get():
         return
 
     def send() -> None:

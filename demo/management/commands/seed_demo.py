@@ -105,6 +105,7 @@ class Command(BaseCommand):
         from django.test.utils import override_settings
 
         from demo.content import seed_demo_content
+        from demo.due_posts import redate_due_posts
 
         with override_settings(
             EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend", **_platforms_on(sim_url)
@@ -112,6 +113,12 @@ class Command(BaseCommand):
             for workspace in Workspace.objects.filter(organization__slug=BRAND_SLUG).order_by("name"):
                 result = seed_demo_content(workspace, simulator=simulator)
                 self.stdout.write(result.summary())
+                if not result.created:  # a later start: the posts due in minutes, due again
+                    made = redate_due_posts(workspace, simulator=simulator)
+                    if made:
+                        self.stdout.write(
+                            f"  {len(made)} posts due in the next minutes again: {', '.join(made)}"
+                        )
                 for problem in result.problems:
                     self.stderr.write(f"  not as planned: {problem}")
 
