@@ -214,3 +214,23 @@ def test_signed_meta_batches_over_http_are_stored_once(
         assert answer.status_code == 200
     assert InboxItem.objects.filter(account=page).count() == 30
     assert InboundDelivery.objects.get().items == 30
+
+
+def test_the_workspace_rules_act_on_messages_stored_in_a_batch(account):
+    from accounts.roles import Role
+    from accounts.tests.factories import WorkspaceMemberFactory
+    from inbox import services
+
+    manager = WorkspaceMemberFactory(workspace=account.workspace, role=Role.MANAGER).user
+    services.inbox_rule_create(
+        workspace=account.workspace, actor=manager, name="shipping", keywords=["发货"], add_tags=["shipping"]
+    )
+    inbox_messages_ingest(
+        account=account,
+        messages=[
+            message("r1", author="fan-1", text="什么时候发货？", at=T0),
+            message("r2", author="fan-2", text="很喜欢", at=T0 + timedelta(minutes=1)),
+        ],
+    )
+    tags = dict(InboxItem.objects.filter(account=account).values_list("external_id", "tags"))
+    assert tags == {"r1": ["shipping"], "r2": []}
