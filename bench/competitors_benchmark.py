@@ -190,6 +190,11 @@ def main() -> None:
     assert response.status_code == 200, response.content[:300]
     queries = len(captured.captured_queries)
     via_sql()
+    # As kawo/wsgi.py does in every web process: every view imported, the startup heap frozen (without it
+    # full collections of that heap land in a few requests and double the p95).
+    from core.startup import warm_and_freeze
+
+    warm_and_freeze()
     api_times, sql_times = [], []
     for _ in range(args.runs):
         t = time.perf_counter()
