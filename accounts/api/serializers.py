@@ -15,23 +15,9 @@ from rest_framework import serializers
 
 from accounts.models import CURRENCIES, Invitation, Organization
 from accounts.roles import ALL_CAPABILITIES, OrgRole, Role
+from core.schema import ErrorDetailSerializer, ErrorSerializer  # noqa: F401  (re-exported for the views)
 
 LANGUAGE_CHOICES = [(code, str(name)) for code, name in settings.LANGUAGES]
-
-
-# --- the error shape, for the schema ------------------------------------------------------------------
-
-
-class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-
-
-class ErrorSerializer(serializers.Serializer):
-    """Every failure: `{"error": {"code", "message", "fields": {field: [messages]}}}`."""
-
-    error = ErrorDetailSerializer()
 
 
 # --- small building blocks ----------------------------------------------------------------------------

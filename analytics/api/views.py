@@ -523,6 +523,7 @@ class CustomMetricListView(WorkspaceScopedAPIView):
     is a 400 on `formula`."""
 
     queryset = CustomMetric.objects.all()
+    pagination_class = None  # a whole, bounded list: an array, as the schema says
     required_capabilities = {"GET": C.ANALYTICS_VIEW, "POST": C.WORKSPACE_MANAGE}
     dashboard_page = "analytics:metrics"
 

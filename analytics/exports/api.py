@@ -29,7 +29,11 @@ from core.errors import Conflict, DomainError
 from ..models import ExportFormat, ExportJob, ExportKind, ScheduledReport, ScheduledReportDelivery
 from ..selectors.exports import NO_MEDIA, SORTS, PostFilters
 from . import jobs, schedules
+from .render import MEDIA_TYPES
 from .tables import ExportRequest
+
+# A file answer, in each format's own media type.
+FILE_RESPONSES = {(200, media): OpenApiTypes.BINARY for media in MEDIA_TYPES}
 
 
 class ExportExpired(DomainError):
@@ -197,7 +201,7 @@ class ExportJobDownloadView(WorkspaceScopedAPIView):
     lookup_url_kwarg = "export_id"
 
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **_errors(403, 404, 409, 410)},
+        responses={**FILE_RESPONSES, **_errors(403, 404, 409, 410)},
         summary="Download an export",
     )
     def get(self, request, workspace_id, export_id):

@@ -21,6 +21,8 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
+# The media types of the files above, without parameters (what the API schema documents).
+MEDIA_TYPES = tuple(media.split(";")[0] for media in CONTENT_TYPES.values())
 BOM = "\ufeff"
 SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 

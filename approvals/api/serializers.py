@@ -178,9 +178,9 @@ class RequestSerializer(serializers.ModelSerializer):
             "completed_at",
         ]
 
-    @extend_schema_field(serializers.EmailField(allow_blank=True))
-    def get_submitted_by(self, obj) -> str:
-        return getattr(obj.submitted_by, "email", "")
+    @extend_schema_field(serializers.EmailField(allow_null=True))
+    def get_submitted_by(self, obj) -> str | None:
+        return getattr(obj.submitted_by, "email", None)
 
 
 class QueueItemSerializer(serializers.ModelSerializer):

@@ -180,6 +180,7 @@ class BudgetListView(_Scoped, WorkspaceScopedAPIView):
     (`currency` defaults to the workspace's reporting currency)."""
 
     queryset = Budget.objects.all()
+    pagination_class = None  # a whole, bounded list: an array, as the schema says
     required_capabilities = {"GET": C.BUDGET_VIEW, "POST": C.BUDGET_EDIT}
     dashboard_page = "dashboard:budgets"
 
@@ -244,6 +245,7 @@ class BudgetDetailView(_InBudget, WorkspaceScopedAPIView):
 
 class BudgetLineListView(_InBudget, WorkspaceScopedAPIView):
     queryset = BudgetLine.objects.all()
+    pagination_class = None  # a whole, bounded list: an array, as the schema says
     required_capabilities = {"GET": C.BUDGET_VIEW, "POST": C.BUDGET_EDIT}
     dashboard_page = "budgets:edit"
 
@@ -312,6 +314,7 @@ class SpendListView(_InBudget, WorkspaceScopedAPIView):
     multipart with a `receipt` file): record spend; above the budget's approval threshold it waits."""
 
     queryset = SpendEntry.objects.all()
+    pagination_class = None  # a whole, bounded list: an array, as the schema says
     required_capabilities = {"GET": C.BUDGET_VIEW, "POST": C.BUDGET_EDIT}
     dashboard_page = "budgets:spend_new"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -480,6 +483,7 @@ class SpendWaitingView(_Scoped, WorkspaceScopedAPIView):
     """Spend of every budget that waits for approval (budget.approve)."""
 
     queryset = SpendEntry.objects.all()
+    pagination_class = None  # a whole, bounded list: an array, as the schema says
     required_capabilities = {"GET": C.BUDGET_APPROVE}
 
     @extend_schema(responses={200: s.SpendOutSerializer(many=True), **_errors(403, 404)})
@@ -492,6 +496,7 @@ class ExchangeRateListView(WorkspaceScopedAPIView):
     """GET: the workspace's rates, newest first. POST: set the rate of a day (replaces that day's)."""
 
     queryset = ExchangeRate.objects.all()
+    pagination_class = None  # a whole, bounded list: an array, as the schema says
     required_capabilities = {"GET": C.BUDGET_VIEW, "POST": C.BUDGET_EDIT}
     dashboard_page = "budgets:rates"
 

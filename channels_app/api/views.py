@@ -88,7 +88,8 @@ class SocialAccountDetailView(WorkspaceScopedAPIView):
         account = services.social_account_update(actor=request.user, account=account, **changes)
         return self._render(account)
 
-    @extend_schema(request=None, responses=s.SocialAccountOutputSerializer)
+    # A disconnect keeps the account (its history stays): the answer is the account, now disconnected.
+    @extend_schema(request=None, responses={200: s.SocialAccountOutputSerializer})
     def delete(self, request, workspace_id, account_id):
         account = services.social_account_disconnect(actor=request.user, account=self.get_object())
         return self._render(account)

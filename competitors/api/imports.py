@@ -4,6 +4,7 @@ job is a 404. The work is competitors.services.imports."""
 
 from __future__ import annotations
 
+from drf_spectacular.plumbing import build_array_type, build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -43,11 +44,15 @@ class RivalImportListView(WorkspaceScopedAPIView):
     """Upload rival posts / follower readings (columns: competitors README, "Import")."""
 
     queryset = RivalImport.objects.all()
+    pagination_class = None  # a whole, bounded list: an array, as the schema says
     required_capabilities = {"GET": C.COMPETITOR_VIEW, "POST": C.COMPETITOR_MANAGE}
     parser_classes = [MultiPartParser, FormParser]
     dashboard_page = "competitors:imports"
 
-    @extend_schema(operation_id="workspaces_competitors_imports_list", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="workspaces_competitors_imports_list",
+        responses={200: build_array_type(build_basic_type(OpenApiTypes.OBJECT))},
+    )
     def get(self, request, workspace_id):
         return Response([import_data(job) for job in imports.rival_imports_recent(self.workspace)])
 

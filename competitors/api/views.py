@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from accounts.roles import Capability as C
 from analytics.api.serializers import PeriodSerializer
 from analytics.api.views import _number, _validated, platform_name
+from analytics.exports.render import MEDIA_TYPES
 from core.api import WorkspaceScopedAPIView, created
 from core.errors import NotFound
 
@@ -75,6 +76,7 @@ class CompetitorListView(_CompetitorView):
     each account's first complete day). POST: add one by profile address or handle; the account is
     resolved on its platform (or the licensed provider) before anything is saved."""
 
+    pagination_class = None  # a whole, bounded list: an array, as the schema says
     required_capabilities = {"GET": C.COMPETITOR_VIEW, "POST": C.COMPETITOR_MANAGE}
     dashboard_page = "dashboard:competitors"
 
@@ -245,7 +247,7 @@ class BenchmarkExportView(_CompetitorView):
 
     @extend_schema(
         parameters=[PeriodSerializer],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={(200, media): OpenApiTypes.BINARY for media in MEDIA_TYPES},
     )
     def get(self, request, workspace_id):
         from django.http import HttpResponse

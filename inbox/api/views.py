@@ -214,6 +214,7 @@ class ItemAssignView(_ItemView):
 class ItemNotesView(_ItemView):
     """GET: the item's internal notes, oldest first. POST: add one (never sent to the fan)."""
 
+    pagination_class = None  # a whole, bounded list: an array, as the schema says
     required_capabilities = {"GET": C.INBOX_VIEW, "POST": C.INBOX_REPLY}
 
     @extend_schema(responses={200: s.NoteSerializer(many=True), **_errors(403, 404)})
@@ -331,6 +332,7 @@ class SavedReplyListView(WorkspaceScopedAPIView):
     (`{fan}`, `{fan_handle}`, `{account}` and `{agent}` are filled in when used)."""
 
     queryset = SavedReply.objects.all()
+    pagination_class = None  # a whole, bounded list: an array, as the schema says
     required_capabilities = {"GET": C.INBOX_VIEW, "POST": C.INBOX_ASSIGN}
     dashboard_page = "inbox:saved_replies"
 

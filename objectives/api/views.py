@@ -66,6 +66,7 @@ class ObjectiveListView(WorkspaceScopedAPIView):
     one takes its end from its start)."""
 
     queryset = Objective.objects.select_related("workspace")
+    pagination_class = None  # a whole, bounded list: an array, as the schema says
     required_capabilities = {"GET": C.ANALYTICS_VIEW, "POST": C.OBJECTIVE_EDIT}
     dashboard_page = "dashboard:objectives"
 
