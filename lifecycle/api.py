@@ -69,6 +69,7 @@ def _validated(serializer_class, data) -> dict:
 
 
 class WorkspaceExportListView(WorkspaceScopedAPIView):
+    pagination_class = None  # a plain list (the schema says so)
     serializer_class = WorkspaceExportSerializer
     queryset = WorkspaceExport.objects.all()
     required_capabilities = {"GET": C.WORKSPACE_MANAGE, "POST": C.WORKSPACE_MANAGE}

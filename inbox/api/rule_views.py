@@ -43,6 +43,8 @@ def rule_data(rule: InboxRule) -> dict:
 class RuleListView(WorkspaceScopedAPIView):
     """GET: the rules in the order they run. POST: a new rule (last in the order)."""
 
+    pagination_class = None  # a plain list (the schema says so)
+
     queryset = InboxRule.objects.all()
     required_capabilities = {"GET": C.INBOX_VIEW, "POST": C.INBOX_ASSIGN}
     dashboard_page = "inbox:rules"
@@ -91,6 +93,8 @@ class RuleDetailView(WorkspaceScopedAPIView):
 
 class RuleOrderView(WorkspaceScopedAPIView):
     """POST: the order the rules run in (every rule's id, each once)."""
+
+    pagination_class = None  # a plain list (the schema says so)
 
     queryset = InboxRule.objects.all()
     required_capabilities = {"POST": C.INBOX_ASSIGN}

@@ -33,6 +33,7 @@ def view_data(view: SavedQueueView) -> dict:
 
 
 class SavedViewListView(WorkspaceScopedAPIView):
+    pagination_class = None  # a plain list (the schema says so)
     queryset = SavedQueueView.objects.all()
     required_capabilities = {"GET": C.INBOX_VIEW, "POST": C.INBOX_VIEW}
     dashboard_page = "dashboard:inbox"
