@@ -288,4 +288,5 @@ AUDIT_FIELD_LABELS = {
     "kpi": _("KPI"),
     "rate_basis": _("Rate denominator"),
     "kpi_target": _("Target"),
+    "rivals": _("Rivals"),
 }
