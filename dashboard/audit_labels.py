@@ -326,4 +326,5 @@ AUDIT_FIELD_LABELS = {
     "approval_keywords": _("Replies approved first when they contain"),
     "reply": _("Reply"),
     "query": _("Filters"),
+    "rivals": _("Rivals"),
 }

@@ -27,3 +27,26 @@ def business_deadline(
             left -= available
         cursor = datetime.combine(cursor.date() + timedelta(days=1), time(0), tzinfo=tz)
     return None
+
+
+def business_minutes(
+    start: datetime, end: datetime, *, tz: tzinfo, days: set[int], opens: time, closes: time
+) -> float | None:
+    """The business time between `start` and `end`, in minutes (the inverse of business_deadline: a
+    comment at 17:50 on Friday answered at 09:50 on Monday took 20 minutes with hours 09:00-18:00 Monday
+    to Friday). None when the hours are empty; 0 when `end` is not after `start`."""
+    if not days or closes <= opens:
+        return None
+    if end <= start:
+        return 0.0
+    total = timedelta()
+    cursor, end = start.astimezone(tz), end.astimezone(tz)
+    while cursor < end:
+        day_open = datetime.combine(cursor.date(), opens, tzinfo=tz)
+        day_close = datetime.combine(cursor.date(), closes, tzinfo=tz)
+        if cursor.weekday() in days:
+            begin, finish = max(cursor, day_open), min(end, day_close)
+            if finish > begin:
+                total += finish - begin
+        cursor = datetime.combine(cursor.date() + timedelta(days=1), time(0), tzinfo=tz)
+    return total.total_seconds() / 60

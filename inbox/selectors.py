@@ -8,8 +8,19 @@ from dataclasses import dataclass
 from django.db.models import Count, Max, Min, Q, QuerySet
 
 from accounts.roles import Capability as C
+from analytics.selectors.days import day_bounds
 
-from .models import Fan, InboxItem, InboxNote, InboxReply, InboxRule, SavedQueueView, SavedReply
+from .business_hours import business_minutes
+from .models import (
+    Fan,
+    InboxItem,
+    InboxNote,
+    InboxReply,
+    InboxRule,
+    InboxSettings,
+    SavedQueueView,
+    SavedReply,
+)
 
 
 @dataclass(frozen=True)
@@ -177,3 +188,35 @@ def inbox_rules(workspace) -> QuerySet[InboxRule]:
 def saved_queue_views(workspace, *, user) -> QuerySet[SavedQueueView]:
     """One person's saved queue views in this workspace (nobody else's)."""
     return SavedQueueView.objects.filter(workspace=workspace, user=user).order_by("name", "id")
+
+
+def first_response_minutes(workspace, *, start, end, account_ids=None) -> list[float]:
+    """How long each fan item sent on the workspace days [start, end] (both inclusive) waited for its
+    first response, in minutes of the workspace's business hours (the SLA's own clock, InboxSettings);
+    wall-clock minutes when its hours are empty. Unanswered, removed and our own items have none."""
+    settings_row = InboxSettings.objects.filter(workspace=workspace).first() or InboxSettings(
+        workspace=workspace
+    )
+    lower, upper = day_bounds(workspace, start, end)
+    items = InboxItem.objects.filter(
+        workspace=workspace,
+        from_us=False,
+        removed_at__isnull=True,
+        answered_at__isnull=False,
+        sent_at__gte=lower,
+        sent_at__lt=upper,
+    )
+    if account_ids is not None:
+        items = items.filter(account_id__in=account_ids)
+    waits = []
+    for sent_at, answered_at in items.values_list("sent_at", "answered_at"):
+        minutes = business_minutes(
+            sent_at,
+            answered_at,
+            tz=workspace.tzinfo,
+            days=set(settings_row.business_days),
+            opens=settings_row.opens_at,
+            closes=settings_row.closes_at,
+        )
+        waits.append(minutes if minutes is not None else max((answered_at - sent_at).total_seconds(), 0) / 60)
+    return waits

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from channels_app.models import Platform, SocialAccount
+from competitors.selectors import benchmarked_brands
 from content.models import Campaign, Tag
 
 from .models import Kpi, PeriodKind, RateBasis, Scope
@@ -30,7 +31,17 @@ class ObjectiveForm(forms.Form):
     target = forms.CharField(
         label=_("Target"),
         max_length=40,
-        help_text=_("A count, posts per week, a rate as a ratio (0.05 is 5 %) or money per engagement."),
+        help_text=_(
+            "A count, posts per week, a rate or share as a ratio (0.05 is 5 %), money per engagement or "
+            "the longest median first response in business-hour minutes."
+        ),
+    )
+    rivals = forms.TypedMultipleChoiceField(
+        label=_("Rivals"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only for share of voice: the benchmarked competitor brands to compare with."),
     )
     period = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices, initial=PeriodKind.QUARTER)
     starts_on = forms.DateField(label=_("First day"), widget=DATE)
@@ -52,3 +63,4 @@ class ObjectiveForm(forms.Form):
         self.fields["campaign"].choices = _choices((c.pk, c.name) for c in campaigns)
         tags = Tag.objects.filter(workspace=workspace).select_related("group").order_by("group__name", "name")
         self.fields["tag"].choices = _choices((t.pk, str(t)) for t in tags)
+        self.fields["rivals"].choices = [(b.pk, b.name) for b in benchmarked_brands(workspace)]

@@ -32,6 +32,8 @@ class Kpi(models.TextChoices):
     ENGAGEMENT_RATE = "engagement_rate", _("Engagement rate")
     POSTS_PER_WEEK = "posts_per_week", _("Posts per week")
     COST_PER_ENGAGEMENT = "cost_per_engagement", _("Cost per engagement")
+    SHARE_OF_VOICE = "share_of_voice", _("Share of voice")
+    FIRST_RESPONSE_TIME = "first_response_time", _("Inbox first-response time")
 
 
 class RateBasis(models.TextChoices):
@@ -74,7 +76,12 @@ class Objective(WorkspaceScopedModel):
     kpi = models.CharField(_("KPI"), max_length=24, choices=Kpi.choices)
     # The named denominator of an engagement rate; blank for the other KPIs.
     rate_basis = models.CharField(_("rate denominator"), max_length=16, choices=RateBasis.choices, blank=True)
-    # A count, a per-week number, a rate as a ratio (0.05 = 5 %) or money in the workspace's currency.
+    # Share of voice: the competitor brands (benchmarked by the workspace) it is measured against.
+    rivals = models.ManyToManyField(
+        "competitors.CompetitorBrand", blank=True, related_name="+", verbose_name=_("rivals")
+    )
+    # A count, a per-week number, minutes (first-response time), a rate as a ratio (0.05 = 5 %) or money
+    # in the workspace's currency.
     target = models.DecimalField(_("target"), max_digits=18, decimal_places=4)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -10,14 +10,19 @@ a tag), on the workspace's calendar days (its time zone), both ends inclusive, u
   (analytics' `rate_of`: the denominator-weighted rate, posts without the denominator left out);
 * posts per week: posts published in the period / (days elapsed / 7);
 * cost per engagement: counted spend (paid and committed, approved, converted to the workspace's
-  reporting currency at each entry's date) / engagements of the period's posts.
+  reporting currency at each entry's date) / engagements of the period's posts;
+* share of voice: our engagements / (ours + the named rivals'), from competitors' benchmark (its
+  BrandFigures: the own posts' and each benchmarked brand's posts' engagements in the period);
+* inbox first-response time: the median wait, in business-hour minutes (inbox's SLA clock), of the fan
+  items sent in the period and answered.
 
 The previous period (the same length just before) is computed the same way, its posts as last read.
 
 Pace (thresholds documented in objectives/README.md): a total (follower growth, views) is projected
 linearly to the period's end (actual x period days / days elapsed); a rate (engagement rate, posts per
 week) is its value so far; the score is projection / target, or target / actual for cost per engagement
-(lower is better). Score >= 1: on track; >= 0.9: at risk; below: behind.
+and first-response time (lower is better: the target is a maximum). Score >= 1: on track; >= 0.9:
+at risk; below: behind.
 """
 
 from __future__ import annotations
@@ -32,13 +37,17 @@ from analytics import selectors as analytics
 from budgets.models import SpendEntry, SpendStatus
 from budgets.selectors import rates_of
 from channels_app.models import SocialAccount
+from competitors.selectors import benchmark
 from content.models import Post
+from inbox.selectors import first_response_minutes
 
 from .models import Kpi, Objective, Scope
 
 ON_TRACK_AT = 1.0
 AT_RISK_AT = 0.9
 TOTAL_KPIS = {Kpi.FOLLOWER_GROWTH, Kpi.VIEWS}
+# The target is a maximum: the score is target / actual.
+LOWER_IS_BETTER = {Kpi.COST_PER_ENGAGEMENT, Kpi.FIRST_RESPONSE_TIME}
 
 
 class Pace:
@@ -127,6 +136,24 @@ def _spend(objective: Objective, start: date, end: date) -> tuple[Decimal, int]:
     return total, left_out
 
 
+def _share_of_voice(objective: Objective, start: date, end: date, as_of: date) -> float | None:
+    """Our engagements / (ours + the named rivals') over the period, from the benchmark's figures (a rival
+    no longer benchmarked drops out of it)."""
+    rivals = {f"brand:{pk}" for pk in objective.rivals.values_list("pk", flat=True)}
+    result = benchmark(objective.workspace, start=start, end=end, top=0, own_as_of=as_of)
+    ours = sum(b.engagements for b in result.brands if b.own)
+    theirs = sum(b.engagements for b in result.brands if b.key in rivals)
+    return ours / (ours + theirs) if ours + theirs else None
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def kpi_value(
     objective: Objective, start: date, end: date, *, as_of: date | None = None
 ) -> tuple[float | None, int]:
@@ -143,6 +170,13 @@ def kpi_value(
         )
         present = [v for v in values.values() if v is not None]
         return (sum(present) if present else None), 0
+    if kpi == Kpi.SHARE_OF_VOICE:
+        return _share_of_voice(objective, start, end, max(as_of or end, end)), 0
+    if kpi == Kpi.FIRST_RESPONSE_TIME:
+        waits = first_response_minutes(
+            objective.workspace, start=start, end=end, account_ids=_account_ids(objective)
+        )
+        return _median(waits), 0
     figures = _figures(objective, start, end, max(as_of or end, end))
     if kpi == Kpi.VIEWS:
         present = [f.common.get("views") for f in figures if f.common.get("views") is not None]
@@ -164,8 +198,11 @@ def _score(objective: Objective, projected: float | None) -> float | None:
     target = float(objective.target)
     if projected is None:
         return None
-    if objective.kpi == Kpi.COST_PER_ENGAGEMENT:
-        return None if projected <= 0 else target / projected
+    if objective.kpi in LOWER_IS_BETTER:
+        if projected > 0:
+            return target / projected
+        # Every fan answered at once meets any maximum; nothing spent has no cost to judge.
+        return ON_TRACK_AT if objective.kpi == Kpi.FIRST_RESPONSE_TIME else None
     return projected / target
 
 
@@ -199,5 +236,5 @@ def objective_progress(objective: Objective, *, today: date | None = None) -> Pr
     score = _score(objective, projected)
     share = None
     if actual is not None:
-        share = score if objective.kpi == Kpi.COST_PER_ENGAGEMENT else actual / float(objective.target)
+        share = score if objective.kpi in LOWER_IS_BETTER else actual / float(objective.target)
     return Progress(actual, projected, score, pace_of(score), previous, elapsed, total_days, left_out, share)

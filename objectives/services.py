@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from channels_app.models import Platform, SocialAccount
+from competitors.selectors import competitor_brand_get
 from content.models import Campaign, Tag
 from core.audit import audit_record
 from core.errors import ValidationFailed
@@ -30,9 +31,14 @@ FIELDS = [
     "kpi",
     "rate_basis",
     "target",
+    "rivals",
 ]
 # Follower growth is a figure of accounts: a campaign or a tag has no followers of its own.
 ACCOUNT_LEVEL_KPIS = {Kpi.FOLLOWER_GROWTH}
+# The benchmark compares the whole workspace with its rivals; the inbox has accounts, not posts.
+WORKSPACE_KPIS = {Kpi.SHARE_OF_VOICE}
+INBOX_KPIS = {Kpi.FIRST_RESPONSE_TIME}
+RATIO_KPIS = {Kpi.ENGAGEMENT_RATE, Kpi.SHARE_OF_VOICE}
 MAX_TARGET = Decimal("99999999999999")
 AUDIT_KEYS = {"target": "kpi_target", "period": "objective_period", "scope": "objective_scope"}
 
@@ -159,7 +165,26 @@ def objective_check(workspace, data: dict) -> dict:
         )
     elif kpi == Kpi.COST_PER_ENGAGEMENT and scope in (Scope.ACCOUNT, Scope.TAG):
         errors.add("kpi", _("Spend is planned per workspace, platform or campaign: choose one of those."))
+    elif kpi in WORKSPACE_KPIS and scope != Scope.WORKSPACE:
+        errors.add(
+            "kpi", _("Share of voice compares the whole workspace with its rivals: choose the workspace.")
+        )
+    elif kpi in INBOX_KPIS and scope in (Scope.CAMPAIGN, Scope.TAG):
+        errors.add("kpi", _("The inbox answers per account: choose the workspace, a platform or an account."))
     clean["kpi"] = kpi
+    rivals = []
+    if kpi == Kpi.SHARE_OF_VOICE:
+        chosen = data.get("rivals") or []
+        if not chosen:
+            errors.add("rivals", _("Choose the competitor brands to compare with."))
+        for value in chosen:
+            brand = competitor_brand_get(workspace, getattr(value, "pk", value))
+            if brand is None:
+                errors.add("rivals", _("Choose competitor brands this workspace benchmarks."))
+                break
+            if brand not in rivals:
+                rivals.append(brand)
+    clean["rivals"] = rivals
     basis = data.get("rate_basis") or ""
     if kpi == Kpi.ENGAGEMENT_RATE:
         if basis not in RateBasis.values:
@@ -174,8 +199,8 @@ def objective_check(workspace, data: dict) -> dict:
         errors.add("target", _("The target must be more than zero."))
     elif target > MAX_TARGET or -target.as_tuple().exponent > 4:
         errors.add("target", _("The target has at most 14 digits and 4 decimal places."))
-    elif kpi == Kpi.ENGAGEMENT_RATE and target > 1:
-        errors.add("target", _("An engagement rate target is a ratio: 0.05 is 5 %."))
+    elif kpi in RATIO_KPIS and target > 1:
+        errors.add("target", _("This target is a ratio: 0.05 is 5 %."))
     clean["target"] = target
     errors.raise_if_any()
     return clean
@@ -185,7 +210,9 @@ def _snapshot(objective: Objective) -> dict:
     data = {}
     for name in FIELDS:
         value = getattr(objective, name)
-        if hasattr(value, "pk"):
+        if name == "rivals":
+            value = sorted(objective.rivals.values_list("pk", flat=True))
+        elif hasattr(value, "pk"):
             value = value.pk
         elif value is not None and not isinstance(value, (str, int, bool)):
             value = str(value)
@@ -202,9 +229,11 @@ def objective_create(*, workspace, actor, **data) -> Objective:
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
     clean = objective_check(workspace, data)
+    rivals = clean.pop("rivals")
     objective = Objective.objects.create(
         workspace=workspace, created_by=actor if getattr(actor, "pk", None) else None, **clean
     )
+    objective.rivals.set(rivals)
     audit_record(
         actor=actor,
         action="objective.create",
@@ -224,10 +253,14 @@ def objective_update(*, workspace, actor, objective: Objective, **changes) -> Ob
         raise TypeError(f"unknown fields {sorted(unknown)}")
     objective = Objective.objects.select_for_update().get(pk=objective.pk)
     before = _snapshot(objective)
-    data = {name: getattr(objective, name) for name in FIELDS} | changes
-    for name, value in objective_check(workspace, data).items():
+    data = {name: getattr(objective, name) for name in FIELDS if name != "rivals"}
+    data = data | {"rivals": list(objective.rivals.all())} | changes
+    clean = objective_check(workspace, data)
+    rivals = clean.pop("rivals")
+    for name, value in clean.items():
         setattr(objective, name, value)
     objective.save()
+    objective.rivals.set(rivals)
     after = _snapshot(objective)
     audit_record(
         actor=actor,

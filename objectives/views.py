@@ -36,8 +36,10 @@ def figure(kpi: str, value: float | None) -> str:
     """A KPI's figure for people: a rate as a percentage, counts whole, money and per-week to 2 places."""
     if value is None:
         return "—"
-    if kpi == Kpi.ENGAGEMENT_RATE:
+    if kpi in (Kpi.ENGAGEMENT_RATE, Kpi.SHARE_OF_VOICE):
         return f"{value * 100:.2f} %"
+    if kpi == Kpi.FIRST_RESPONSE_TIME:
+        return _("%(minutes)s min") % {"minutes": f"{value:,.0f}"}
     if kpi in (Kpi.POSTS_PER_WEEK, Kpi.COST_PER_ENGAGEMENT):
         return f"{value:,.2f}"
     return f"{value:,.0f}"
@@ -148,6 +150,7 @@ class ObjectiveEditPage(_ObjectivesPage):
             campaign=objective.campaign_id,
             tag=objective.tag_id,
             target=format(objective.target.normalize(), "f"),
+            rivals=list(objective.rivals.values_list("pk", flat=True)),
         )
         context["objective"] = objective
         context["row"] = objective_row(objective, objective_progress(objective))

@@ -1,6 +1,6 @@
 """Budgets' writes, re-exported: every caller (API, pages, demo, tests) uses these."""
 
-from .alerts import budget_alerts_check
+from .alerts import budget_alerts_check, budgets_alerts_recheck
 from .budgets import (
     budget_create,
     budget_delete,
@@ -14,6 +14,7 @@ from .spend import spend_entry_create, spend_entry_decide, spend_entry_delete, s
 
 __all__ = [
     "budget_alerts_check",
+    "budgets_alerts_recheck",
     "budget_create",
     "budget_delete",
     "budget_line_create",

@@ -8,15 +8,20 @@ there is no pace, and after it the 100 % threshold says the rest.
 Called inside every service that changes spend or plans, with the budget row locked. Each threshold, and
 each budget's or line's run rate, is one BudgetAlert row, ever (unique constraints), so an alert fires
 once: saving again, or dropping below and rising again, tells nobody twice.
+
+`budgets_alerts_recheck` (the daily beat task budgets.alerts_recheck) checks again every budget whose
+period runs on its workspace's day: spend dated in the future counts only once its day comes, and no
+save happens that day to look at it.
 """
 
 from __future__ import annotations
 
 import decimal
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,6 +59,26 @@ def budget_alerts_check(*, budget: Budget, today: date | None = None) -> list[Bu
     for alert in run_rate:
         _announce(budget, alert, BudgetNotificationKind.BUDGET_RUN_RATE)
     return new + run_rate
+
+
+def budgets_alerts_recheck(*, now=None) -> int:
+    """Check every running budget again on its workspace's day (each budget row locked, one at a time);
+    the number of alerts newly recorded."""
+    now = now or timezone.now()
+    utc_day = now.date()
+    # Every zone's day is within a day of UTC's: the candidates, then each budget's own day decides.
+    candidates = Budget.objects.filter(
+        starts_on__lte=utc_day + timedelta(days=1), ends_on__gte=utc_day - timedelta(days=1)
+    ).select_related("workspace")
+    found = 0
+    for candidate in candidates.order_by("pk"):
+        today = timezone.localdate(now, candidate.workspace.tzinfo)
+        if not candidate.starts_on <= today <= candidate.ends_on:
+            continue
+        with transaction.atomic():
+            budget = Budget.objects.select_for_update().select_related("workspace").get(pk=candidate.pk)
+            found += len(budget_alerts_check(budget=budget, today=today))
+    return found
 
 
 def _announce(budget: Budget, alert: BudgetAlert, kind: str) -> None:

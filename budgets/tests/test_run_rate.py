@@ -99,3 +99,41 @@ def test_the_whole_budget_on_course_to_overrun(setup):
         Notification.objects.filter(kind=BudgetNotificationKind.BUDGET_RUN_RATE, recipient=manager).count()
         == 2
     )
+
+
+def test_the_daily_recheck_counts_future_spend_once_its_day_comes(setup):
+    # given: 100 spent on the ads line (9000 planned) on 01-02 and 2000 dated 01-20, both saved early
+    from budgets.tasks import alerts_recheck
+
+    _workspace, manager, budget, ads, _kol = setup
+    spend(setup, ads, "100", datetime.date(2026, 1, 2))
+    spend(setup, ads, "2000", datetime.date(2026, 1, 20))
+    notices = Notification.objects.filter(kind=BudgetNotificationKind.BUDGET_RUN_RATE, recipient=manager)
+    at = datetime.datetime(2026, 1, 19, 15, 30, tzinfo=datetime.UTC)  # 23:30 on 01-19 in Shanghai
+    # when: checked on 01-19 (Shanghai): 100 so far / 19 days × 90 = 473.68, within the plan
+    assert services.budgets_alerts_recheck(now=at) == 0
+    # when: an hour later it is 01-20 in Shanghai (still 01-19 in UTC): the 2000 now counts,
+    # 2100 / 20 × 90 = 9450 > 9000
+    assert services.budgets_alerts_recheck(now=at + datetime.timedelta(hours=1)) == 1
+    alert = BudgetAlert.objects.get(budget=budget, kind=AlertKind.RUN_RATE)
+    assert (alert.line_id, alert.projected, alert.spent) == (ads.pk, Decimal("9450"), Decimal("2100"))
+    assert notices.count() == 1
+    # then: the next day's run (the beat task itself) tells nobody twice
+    assert alerts_recheck() == 0  # the machine's clock: the period is over, nothing running
+    assert services.budgets_alerts_recheck(now=at + datetime.timedelta(days=1)) == 0
+    assert notices.count() == 1
+
+
+def test_the_daily_recheck_skips_a_budget_not_running_on_its_own_day(setup):
+    # given: 5000 dated 01-01 on a budget starting 01-01 in Shanghai
+    _workspace, _manager, budget, ads, _kol = setup
+    spend(setup, ads, "5000", datetime.date(2026, 1, 1))
+    # when: 2025-12-31 15:59 UTC is still 12-31 in Shanghai: not running yet
+    assert (
+        services.budgets_alerts_recheck(now=datetime.datetime(2025, 12, 31, 15, 59, tzinfo=datetime.UTC)) == 0
+    )
+    # when: a minute later it is 01-01 there: 5000 × 90 is over the line's 9000 and the budget's 36000
+    assert (
+        services.budgets_alerts_recheck(now=datetime.datetime(2025, 12, 31, 16, 0, tzinfo=datetime.UTC)) == 2
+    )
+    assert BudgetAlert.objects.filter(budget=budget, kind=AlertKind.RUN_RATE, line=ads).exists()

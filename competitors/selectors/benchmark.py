@@ -280,10 +280,12 @@ def _next_midnight(workspace, moment: datetime) -> datetime:
     return day_bounds(workspace, day, day)[1]
 
 
-def _own_rows(workspace, start: date, end: date) -> tuple[list[PostRow], dict[date, float | None]]:
+def _own_rows(
+    workspace, start: date, end: date, as_of: date | None = None
+) -> tuple[list[PostRow], dict[date, float | None]]:
     rows = []
     accounts = {a.pk: a for a in SocialAccount.objects.filter(workspace=workspace)}
-    for figure in own_post_figures(workspace, start=start, end=end):
+    for figure in own_post_figures(workspace, start=start, end=end, as_of=as_of):
         account = accounts.get(figure.account_id)
         rows.append(
             PostRow(
@@ -318,7 +320,17 @@ def _own_followers(workspace, days: list[date]) -> list[float | None]:
     return values
 
 
-def benchmark(workspace, *, start: date, end: date, top: int = 10, include_own: bool = True) -> Benchmark:
+def benchmark(
+    workspace,
+    *,
+    start: date,
+    end: date,
+    top: int = 10,
+    include_own: bool = True,
+    own_as_of: date | None = None,
+) -> Benchmark:
+    """`own_as_of`: the own posts' values as read on that day (default `end`; a rival post's figures are
+    always its latest reading, so a past period compared "as last read" passes today)."""
     brands = benchmarked_brands(workspace)
     lower, upper = _utc_bounds(workspace, start, end)
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
@@ -326,7 +338,7 @@ def benchmark(workspace, *, start: date, end: date, top: int = 10, include_own: 
     own_rows: list[PostRow] = []
     entries: list[BrandFigures] = []
     if include_own:
-        own_rows, _own_accounts = _own_rows(workspace, start, end)
+        own_rows, _own_accounts = _own_rows(workspace, start, end, own_as_of)
         own = BrandFigures(key="own", name=workspace.name, own=True)
         # Followers per day of the own accounts (analytics' rollups), first value = the day before.
         series = _own_followers(workspace, [start - timedelta(days=1), *days])

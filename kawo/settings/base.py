@@ -364,6 +364,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.scheduled_reports_send",
         "schedule": crontab(minute=7),
     },
+    # Budgets: thresholds and run rate again each day (spend dated in the future counts from its day);
+    # 01:17 UTC is the morning in Asia, each budget judged on its own workspace's day.
+    "budgets.alerts_recheck": {
+        "task": "budgets.alerts_recheck",
+        "schedule": crontab(minute=17, hour=1),
+    },
     # Scheduled competitor benchmarks: each schedule's last complete week or month, emailed once.
     "competitors.benchmark_schedules_send": {
         "task": "competitors.benchmark_schedules_send",

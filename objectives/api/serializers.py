@@ -45,13 +45,19 @@ class ObjectiveInputSerializer(serializers.Serializer):
         help_text="The engagement rate's denominator; only for that KPI.",
     )
     target = TargetField()
+    rivals = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        default=list,
+        help_text="Share of voice only: ids of competitor brands the workspace benchmarks.",
+    )
 
 
 class ProgressOutSerializer(serializers.Serializer):
     actual = serializers.FloatField(allow_null=True)
     projected = serializers.FloatField(allow_null=True)
     score = serializers.FloatField(
-        allow_null=True, help_text="projection / target (target / actual for cost)."
+        allow_null=True, help_text="projection / target (target / actual for cost and first-response time)."
     )
     pace = serializers.CharField()
     previous = serializers.FloatField(allow_null=True)
@@ -76,4 +82,5 @@ class ObjectiveOutSerializer(serializers.Serializer):
     kpi = serializers.CharField()
     rate_basis = serializers.CharField()
     target = serializers.CharField()
+    rivals = serializers.ListField(child=serializers.IntegerField())
     progress = ProgressOutSerializer()

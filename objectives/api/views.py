@@ -57,6 +57,7 @@ def objective_data(objective: Objective) -> dict:
         "kpi": objective.kpi,
         "rate_basis": objective.rate_basis,
         "target": format(objective.target.normalize(), "f"),
+        "rivals": sorted(objective.rivals.values_list("pk", flat=True)),
         "progress": progress_data(objective_progress(objective)),
     }
 

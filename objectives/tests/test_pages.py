@@ -67,3 +67,22 @@ def test_an_analyst_sees_the_list_without_the_form(client):
     ObjectiveFactory(workspace=workspace)
     response = client.get(reverse("dashboard:objectives", args=[workspace.pk]))
     assert response.status_code == 200 and "form" not in response.context
+
+
+def test_share_of_voice_with_rivals_chosen_in_the_form(setup):
+    from competitors.tests.factories import benchmarked_brand
+
+    workspace, client = setup
+    brand, _account = benchmarked_brand(workspace, name="Rival Tea")
+    url = reverse("dashboard:objectives", args=[workspace.pk])
+    assert "Rival Tea" in client.get(url).content.decode()
+    form = FORM | {"scope": "workspace", "kpi": "share_of_voice", "target": "0.25", "period": "month"}
+    response = client.post(url, form)
+    assert response.status_code == 400
+    assert response.context["form"].errors["rivals"] == ["Choose the competitor brands to compare with."]
+    response = client.post(url, form | {"rivals": [brand.pk]})
+    assert response.status_code == 302
+    objective = Objective.objects.get(workspace=workspace)
+    assert list(objective.rivals.all()) == [brand]
+    edit = client.get(reverse("objectives:edit", args=[workspace.pk, objective.pk]))
+    assert edit.context["form"].initial["rivals"] == [brand.pk]
