@@ -11,7 +11,7 @@ from core.startup import warm_and_freeze
 def test_the_urlconf_is_loaded_and_the_heap_frozen():
     try:
         frozen = warm_and_freeze()
-        assert frozen == gc.get_freeze_count() > 10_000  # the project's modules, classes and patterns
+        assert frozen > 10_000  # the project's modules, classes and patterns (0 when nothing is frozen)
         assert "competitors.api.views" in sys.modules and "inbox.views" in sys.modules
     finally:
         gc.unfreeze()  # the rest of the test run collects as usual

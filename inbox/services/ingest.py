@@ -137,12 +137,13 @@ def _create(*, account, message: InboundMessage) -> IngestResult:
     return created_result(account=account, message=message, item=item)
 
 
-def created_result(*, account, message: InboundMessage, item: InboxItem) -> IngestResult:
-    """What follows a new item's insert, one by one or in a batch (inbox.services.ingest_batch)."""
+def created_result(*, account, message: InboundMessage, item: InboxItem, rules=None) -> IngestResult:
+    """What follows a new item's insert, one by one or in a batch (inbox.services.ingest_batch, which
+    reads the workspace's `rules` once for the batch)."""
     if item.from_us:
         _mark_answered(account=account, parent_id=message.parent_id, at=message.sent_at)
     elif not message.removed:
-        item = inbox_rules_apply(item)  # the workspace's rules (inbox.services.rule_apply)
+        item = inbox_rules_apply(item, rules=rules)  # the workspace's rules (inbox.services.rule_apply)
     return IngestResult(item, REMOVED if message.removed else CREATED)
 
 

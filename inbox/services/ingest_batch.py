@@ -24,6 +24,7 @@ from channels_app.connectors.inbound import InboundMessage
 from ..models import Conversation, Fan, InboxItem, ItemStatus
 from ..sentiment import sentiment_of
 from .ingest import IngestResult, _conversation_kind, created_result, inbox_message_ingest
+from .rule_apply import enabled_rules
 
 FAN_FIELDS = ("handle", "display_name", "avatar_url", "followers")
 
@@ -234,7 +235,8 @@ def _create_many(*, account, messages: list[InboundMessage], fans: dict[str, Fan
             )
         )
     InboxItem.objects.bulk_create(items)
+    rules = enabled_rules(account.workspace_id)  # read once for the batch's new items
     return {
-        message.external_id: created_result(account=account, message=message, item=item)
+        message.external_id: created_result(account=account, message=message, item=item, rules=rules)
         for message, item in zip(messages, items, strict=True)
     }

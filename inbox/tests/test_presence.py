@@ -53,3 +53,17 @@ def test_another_workspace_cannot_announce_itself_on_an_item(workspace):
     response = _client(outsider).get(f"/w/{workspace.pk}/inbox/items/{item.pk}/presence/")
     assert response.status_code == 404
     assert presence.presence_of([item.pk]) == {}
+
+
+@pytest.mark.parametrize("redis_url", ["", "keep"], ids=["django cache (no Redis)", "redis"])
+def test_presence_works_with_and_without_redis(settings, redis_url):
+    if redis_url == "":
+        settings.REDIS_URL = ""  # the embedded `make run` defaults: Django's cache holds the members
+    item_id = 990_000 + len(redis_url)
+    presence.presence_touch(item_id=item_id, user_id=7)
+    presence.presence_touch(item_id=item_id, user_id=8, mode=presence.REPLYING)
+    assert presence.presence_of([item_id, item_id + 1]) == {
+        item_id: [presence.Present(8, presence.REPLYING), presence.Present(7, presence.VIEWING)]
+    }
+    presence.presence_leave(item_id=item_id, user_id=8)
+    assert presence.presence_of([item_id]) == {item_id: [presence.Present(7, presence.VIEWING)]}
