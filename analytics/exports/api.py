@@ -264,7 +264,9 @@ def scheduled_report_data(report: ScheduledReport, last: ScheduledReportDelivery
     }
 
 
-def _users(ids) -> list:
+def recipient_users(ids) -> list:
+    """The people `ids` name, in order; an unknown id is a 400 on `recipients` (whether they may receive
+    the workspace's reports is the service's check). Shared with the competitors' scheduled benchmark."""
     found = {user.pk: user for user in User.objects.filter(pk__in=ids)}
     missing = [pk for pk in ids if pk not in found]
     if missing:
@@ -306,7 +308,7 @@ class ScheduledReportListView(WorkspaceScopedAPIView):
             name=data["name"],
             frequency=data["frequency"],
             fmt=data["format"],
-            recipients=_users(data["recipients"]),
+            recipients=recipient_users(data["recipients"]),
         )
         if not data["active"]:
             schedules.scheduled_report_update(actor=request.user, report=report, active=False)
@@ -342,7 +344,7 @@ class ScheduledReportDetailView(WorkspaceScopedAPIView):
         serializer = ScheduledReportSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        recipients = _users(data.pop("recipients")) if "recipients" in data else None
+        recipients = recipient_users(data.pop("recipients")) if "recipients" in data else None
         if "format" in data:
             data["fmt"] = data.pop("format")
         report = schedules.scheduled_report_update(

@@ -5,13 +5,12 @@ changing competitor.manage; same services as the page (competitors.services.sche
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from accounts.models import User
 from accounts.roles import Capability as C
+from analytics.exports.api import recipient_users
 from core.api import WorkspaceScopedAPIView
 
 from ..models import BenchmarkSchedule, BenchmarkScheduleDelivery
@@ -63,14 +62,6 @@ def schedule_data(schedule: BenchmarkSchedule) -> dict:
     }
 
 
-def _users(ids) -> list:
-    found = {user.pk: user for user in User.objects.filter(pk__in=ids)}
-    missing = [pk for pk in ids if pk not in found]
-    if missing:
-        raise serializers.ValidationError({"recipients": [_("Unknown people: %(ids)s") % {"ids": missing}]})
-    return [found[pk] for pk in ids]
-
-
 class BenchmarkScheduleListView(WorkspaceScopedAPIView):
     """The workspace's scheduled benchmark emails; create one (weekly or monthly, PDF or XLSX)."""
 
@@ -100,7 +91,7 @@ class BenchmarkScheduleListView(WorkspaceScopedAPIView):
             name=data["name"],
             frequency=data["frequency"],
             fmt=data["format"],
-            recipients=_users(data.get("recipients", [])),
+            recipients=recipient_users(data.get("recipients", [])),
             addresses=data.get("addresses", []),
             language=data["language"],
         )
@@ -136,7 +127,7 @@ class BenchmarkScheduleDetailView(WorkspaceScopedAPIView):
         serializer = BenchmarkScheduleSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        recipients = _users(data.pop("recipients")) if "recipients" in data else None
+        recipients = recipient_users(data.pop("recipients")) if "recipients" in data else None
         if "format" in data:
             data["fmt"] = data.pop("format")
         schedule = schedules.benchmark_schedule_update(
