@@ -164,19 +164,27 @@ def _key_matches(key: str, value, facts: PostFacts) -> bool:
     return True
 
 
-def workflow_for_post(post) -> ApprovalWorkflow | None:
+def workflow_for_post(post, *, rules=None) -> ApprovalWorkflow | None:
     """The workflow this post must pass, or None when it needs no approval (see the module docstring)."""
-    rule = policy_rule_for_post(post)
+    rule = policy_rule_for_post(post, rules=rules)
     return rule.workflow if rule is not None else None
 
 
-def policy_rule_for_post(post) -> ApprovalPolicyRule | None:
-    """The first policy rule that matches the post (its workflow decides), or None when none does."""
-    rules = (
-        ApprovalPolicyRule.objects.filter(workspace_id=post.workspace_id)
+def policy_rules(workspace_id: int) -> list[ApprovalPolicyRule]:
+    """The workspace's policy rules in their order, with what matching and routing read (accounts, the
+    workflow and its stages): read once for a batch of posts (approvals.gate.publish_gates)."""
+    return list(
+        ApprovalPolicyRule.objects.filter(workspace_id=workspace_id)
         .select_related("workflow")
-        .prefetch_related("accounts")
+        .prefetch_related("accounts", "workflow__stages")
     )
+
+
+def policy_rule_for_post(post, *, rules=None) -> ApprovalPolicyRule | None:
+    """The first policy rule that matches the post (its workflow decides), or None when none does.
+    `rules`: the workspace's `policy_rules`, when the caller already read them."""
+    if rules is None:
+        rules = policy_rules(post.workspace_id)
     account_ids = {t.account_id for t in post.targets.all()}
     for rule in rules:
         if rule.workflow is not None and not rule.workflow.active:

@@ -52,11 +52,16 @@ class ApprovalRequired(Conflict):
 
 def _fresh(post):
     """The post with what the hash and the route read: targets, their accounts and media, tags."""
+    return _fresh_many([post.pk])[post.pk]
+
+
+def _fresh_many(post_ids) -> dict:
+    """`_fresh` for many posts in the same fixed number of queries: {post id: post}."""
     from django.db.models import Prefetch
 
     from content.models import Post, PostTarget, PostTargetMedia
 
-    return (
+    posts = (
         Post.objects.select_related("campaign")
         .prefetch_related(
             "tags",
@@ -67,8 +72,13 @@ def _fresh(post):
                 ),
             ),
         )
-        .get(pk=post.pk)
+        .filter(pk__in=list(post_ids))
     )
+    found = {p.pk: p for p in posts}
+    missing = set(post_ids) - set(found)
+    if missing:
+        raise Post.DoesNotExist(f"posts {sorted(missing)} do not exist")
+    return found
 
 
 def current_hash(post) -> str:
@@ -79,39 +89,78 @@ def current_hash(post) -> str:
 
 
 def publish_gate(post) -> GateResult:
+    return publish_gates([post])[post.pk]
+
+
+def publish_gates(posts) -> dict[int, GateResult]:
+    """`publish_gate` for many posts at once (the publish step's batches): {post id: GateResult}, each the
+    answer `publish_gate` gives for that post alone, in a fixed number of queries whatever the number of
+    posts (one set of reads per workspace for its policy rules). `publish_gate` is this with one post."""
     from content.payload import canonical_hash, publishable_from, target_fingerprints
 
+    from .conditions import policy_rules
     from .models import ApprovalOverride, ApprovalRequest, RequestStatus
-    from .routing import missing_stages, routing_for_post
+    from .routing import routing_for_post
 
-    fresh = _fresh(post)
-    payloads = target_fingerprints(fresh)
-    content_hash = canonical_hash(publishable_from(fresh, payloads))
-    # Every request of the post that counts, newest first, in one query (a post has a handful): the
+    fresh_posts = _fresh_many({p.pk for p in posts})
+    # Every request of these posts that counts, newest first, in one query (a post has a handful): the
     # last completed one, the last approved one and any in progress are picked from it below, each in
     # the order its own query would have given.
-    requests = list(
-        ApprovalRequest.objects.filter(post_id=post.pk)
+    requests_of: dict[int, list] = {pk: [] for pk in fresh_posts}
+    for r in (
+        ApprovalRequest.objects.filter(post_id__in=list(fresh_posts))
         .exclude(status=RequestStatus.CANCELLED)
         .order_by("-completed_at", "-id")
-        .only("status", "content_hash", "completed_at", "routing", "workflow_id")
+        .only("post_id", "status", "content_hash", "completed_at", "routing", "workflow_id")
+    ):
+        requests_of[r.post_id].append(r)
+    hashes = {}
+    payloads_of = {}
+    for pk, fresh in fresh_posts.items():
+        payloads_of[pk] = target_fingerprints(fresh)
+        hashes[pk] = canonical_hash(publishable_from(fresh, payloads_of[pk]))
+    overridden = set(
+        ApprovalOverride.objects.filter(
+            post_id__in=list(fresh_posts), content_hash__in=set(hashes.values())
+        ).values_list("post_id", "content_hash")
     )
-    last = next((r for r in requests if r.status != RequestStatus.IN_PROGRESS), None)
+    rules_of: dict[int, list] = {}
+    results = {}
+    for pk, fresh in fresh_posts.items():
+        if fresh.workspace_id not in rules_of:
+            rules_of[fresh.workspace_id] = policy_rules(fresh.workspace_id)
+        results[pk] = _gate_one(
+            fresh,
+            requests=requests_of[pk],
+            content_hash=hashes[pk],
+            payloads=payloads_of[pk],
+            overridden=(pk, hashes[pk]) in overridden,
+            routing_of=lambda post: routing_for_post(post, rules=rules_of[post.workspace_id]),
+        )
+    return results
+
+
+def _gate_one(fresh, *, requests, content_hash, payloads, overridden, routing_of) -> GateResult:
+    """One post's answer from what `publish_gates` read for the batch."""
+    from .models import RequestStatus as statuses
+    from .routing import missing_stages
+
+    last = next((r for r in requests if r.status != statuses.IN_PROGRESS), None)
     routing = None
-    if last is not None and last.status == RequestStatus.APPROVED and last.content_hash == content_hash:
-        routing = routing_for_post(fresh)
+    if last is not None and last.status == statuses.APPROVED and last.content_hash == content_hash:
+        routing = routing_of(fresh)
         missing = missing_stages(last, routing)
         if not missing:
             return GateResult(True, REASON_APPROVED, content_hash, content_hash, payloads)
-        if ApprovalOverride.objects.filter(post_id=post.pk, content_hash=content_hash).exists():
+        if overridden:
             return GateResult(True, REASON_OVERRIDE, content_hash, content_hash, payloads)
         return GateResult(False, REASON_ROUTING, content_hash, content_hash, payloads, tuple(missing))
-    if ApprovalOverride.objects.filter(post_id=post.pk, content_hash=content_hash).exists():
+    if overridden:
         return GateResult(True, REASON_OVERRIDE, content_hash, content_hash, payloads)
-    if (routing or routing_for_post(fresh)).workflow is None:
+    if (routing or routing_of(fresh)).workflow is None:
         return GateResult(True, REASON_NOT_REQUIRED, content_hash, content_hash, payloads)
-    approved = next((r.content_hash for r in requests if r.status == RequestStatus.APPROVED), None)
-    if any(r.status == RequestStatus.IN_PROGRESS for r in requests):
+    approved = next((r.content_hash for r in requests if r.status == statuses.APPROVED), None)
+    if any(r.status == statuses.IN_PROGRESS for r in requests):
         return GateResult(False, REASON_IN_REVIEW, approved or "", content_hash, payloads)
     reason = REASON_OUTDATED if approved else REASON_NOT_APPROVED
     return GateResult(False, reason, approved or "", content_hash, payloads)

@@ -62,10 +62,11 @@ def facts_json(facts: PostFacts) -> dict:
     }
 
 
-def routing_for_post(post) -> Routing:
-    """The route a post takes now (post loaded with its targets and their accounts, and its tags)."""
+def routing_for_post(post, *, rules=None) -> Routing:
+    """The route a post takes now (post loaded with its targets and their accounts, and its tags).
+    `rules`: the workspace's policy rules (conditions.policy_rules), when already read."""
     facts = PostFacts.of(post)
-    workflow = workflow_for_post(post)
+    workflow = workflow_for_post(post, rules=rules)
     if workflow is None:
         return Routing(None, frozenset(), facts_json(facts))
     stages = frozenset(s.pk for s in workflow.stages.all() if condition_matches(s.condition, facts))

@@ -99,8 +99,9 @@ def make_accounts(sim, workspace, count: int):
     return [sim_account(sim, workspace, PLATFORM)[0] for _ in range(count)]
 
 
-def schedule_posts(workspace, accounts, posts: int, due) -> list[int]:
-    """`posts` scheduled posts, one target each, round-robin over the accounts, all due at `due`."""
+def schedule_posts(workspace, accounts, posts: int, due, *, rate: float = 0.0) -> list[int]:
+    """`posts` scheduled posts, one target each, round-robin over the accounts, all due at `due`, or
+    with `rate`, `rate` of them due every second from `due` on (the steady-load run)."""
     from django.db import transaction
 
     from content.models import Post, PostTarget
@@ -109,7 +110,12 @@ def schedule_posts(workspace, accounts, posts: int, due) -> list[int]:
     with transaction.atomic():  # the dispatcher sees all of them at once
         made = Post.objects.bulk_create(
             [
-                Post(workspace=workspace, title=f"Burst {n}", scheduled_at=due, status=S.SCHEDULED)
+                Post(
+                    workspace=workspace,
+                    title=f"Burst {n}",
+                    scheduled_at=due + timedelta(seconds=n / rate) if rate else due,
+                    status=S.SCHEDULED,
+                )
                 for n in range(posts)
             ],
             batch_size=2000,
@@ -140,12 +146,105 @@ def status_counts(workspace) -> dict[str, int]:
 
 
 def pipeline_env(args, sim_url: str) -> dict[str, str]:
-    env = {"PLATFORM_SIM_URL": sim_url, "LOG_LEVEL": "WARNING", "PYTEST_XDIST_WORKER": "pubbench"}
+    env = {
+        "PLATFORM_SIM_URL": sim_url,
+        "LOG_LEVEL": "WARNING",
+        "PYTEST_XDIST_WORKER": "pubbench",
+        "KAWO_PUBLISH_SEND_THREADS": str(args.send_threads),
+        "KAWO_PUBLISH_TASK_BATCH": str(args.task_batch),
+        "KAWO_PUBLISH_MAX_IN_FLIGHT": str(args.max_in_flight),
+    }
     if args.dispatch_seconds:
         env["KAWO_PUBLISH_DISPATCH_SECONDS"] = str(args.dispatch_seconds)
     if args.lease_seconds:
         env["KAWO_PUBLISH_LEASE_SECONDS"] = str(args.lease_seconds)
     return env
+
+
+def _ticks(pid: int, *, children: bool = False) -> int:
+    """CPU clock ticks a process used (user + system; with `children`, plus its reaped children's)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    used = int(fields[11]) + int(fields[12])
+    return used + (int(fields[13]) + int(fields[14]) if children else 0)
+
+
+def postgres_ticks() -> int:
+    """Every PostgreSQL process's CPU ticks, plus what the postmaster reaped (backends that ended)."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm = (entry / "comm").read_text().strip()
+            status = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if comm.startswith("postgres"):
+            total += _ticks(int(entry.name), children=status[1] == "1")  # ppid 1: the postmaster
+    return total
+
+
+def cpu_snapshot(workers, beat, sim_pid: int) -> dict[str, int]:
+    return {
+        "workers": sum(_ticks(w.process.pid, children=True) for w in workers),
+        "beat": _ticks(beat.process.pid, children=True),
+        "simulator": _ticks(sim_pid, children=True),
+        "postgres": postgres_ticks(),
+    }
+
+
+# Where a worker's CPU samples fall (py-spy's collapsed stacks): the first of these functions found on a
+# stack, innermost first, names the sample's part of the publish.
+PROFILE_PARTS = (
+    ("connector.publish (httpx)", "_send_one_account"),
+    ("record (bulk)", "_record_many"),
+    ("prepare: approval gate", "publish_gates"),
+    ("prepare: payload + compliance", "_checked_payload"),
+    ("prepare: other", "_prepare_many"),
+    ("dispatch (claim, sweep)", "dispatch"),
+    ("publish task, other", "publish_batch"),
+    ("celery and kombu", "celery"),
+)
+
+
+def start_profile(pid: int, path: Path):
+    """py-spy sampling one worker process (every thread, on CPU only) into collapsed stacks."""
+    import shutil
+    import subprocess
+
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    return subprocess.Popen(
+        [spy, "record", "--pid", str(pid), "--rate", "200", "--format", "raw", "--output", str(path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def profile_summary(path: Path) -> dict[str, float]:
+    """Share of the worker's CPU samples per part of the publish (PROFILE_PARTS), in percent."""
+    counts: Counter = Counter()
+    for line in path.read_text().splitlines():
+        stack, _, n = line.rpartition(" ")
+        if not n.isdigit():
+            continue
+        frames = stack.split(";")
+        part = "other"
+        for label, needle in PROFILE_PARTS:
+            if any(needle in frame for frame in frames):
+                part = label
+                break
+        counts[part] += int(n)
+    total = sum(counts.values()) or 1
+    return {part: round(100 * n / total, 1) for part, n in counts.most_common()}
+
+
+def cpu_per_publish(before: dict, after: dict, published: int) -> dict[str, float]:
+    """CPU milliseconds per published post, by part (from /proc clock ticks)."""
+    hz = os.sysconf("SC_CLK_TCK")
+    return {part: round((after[part] - before[part]) * 1000 / hz / max(published, 1), 2) for part in before}
 
 
 @contextlib.contextmanager
@@ -212,11 +311,13 @@ def pipeline_figures(workspace, accounts, sim, due, wall_seconds: float) -> dict
 
     published = list(
         PostTarget.objects.filter(workspace=workspace, status=S.PUBLISHED).values_list(
-            "published_at", flat=True
+            "published_at", "post__scheduled_at"
         )
     )
-    lateness = sorted((at - due).total_seconds() for at in published if at is not None)
-    drain = max(lateness) if lateness else None
+    lateness = sorted((at - scheduled).total_seconds() for at, scheduled in published if at is not None)
+    last_due = max((scheduled for _at, scheduled in published), default=due)
+    drain = max(at for at, _s in published if at is not None) - due if published else None
+    drain = drain.total_seconds() if drain is not None else None
     expected = Counter(
         PostTarget.objects.filter(workspace=workspace).values_list("account__external_id", flat=True)
     )
@@ -246,6 +347,7 @@ def pipeline_figures(workspace, accounts, sim, due, wall_seconds: float) -> dict
         "drain_seconds": round(drain, 2) if drain is not None else None,
         "wait_wall_seconds": round(wall_seconds, 2),
         "throughput_per_second": round(len(published) / drain, 1) if drain else 0.0,
+        "last_due_after_first_seconds": round((last_due - due).total_seconds(), 2),
         "lateness_p50_seconds": round(percentile(lateness, 0.50), 2),
         "lateness_p99_seconds": round(percentile(lateness, 0.99), 2),
         "lateness_mean_seconds": round(statistics.fmean(lateness), 2) if lateness else 0.0,
@@ -301,20 +403,29 @@ def run(args) -> dict:
         log(
             f"starting {args.workers} worker(s) x {args.concurrency} threads and one beat (logs in {scratch})"
         )
-        with cluster(args, env, scratch) as (workers, _beat):
-            due = timezone.now().replace(microsecond=0) + timedelta(seconds=2)
-            log(f"scheduling {args.posts} posts due at {due.isoformat()}")
-            schedule_posts(workspace, accounts, args.posts, due)
+        with cluster(args, env, scratch) as (workers, beat):
+            due = timezone.now().replace(microsecond=0) + timedelta(seconds=args.lead_seconds)
+            what = f"{args.rate}/s from" if args.rate else "all due at"
+            log(f"scheduling {args.posts} posts, {what} {due.isoformat()}")
+            schedule_posts(workspace, accounts, args.posts, due, rate=args.rate)
+            spy = start_profile(workers[0].process.pid, args.profile) if args.profile else None
+            cpu_before = cpu_snapshot(workers, beat, proc.pid)
             started = time.monotonic()
             done, counts = wait_until_final(workspace, args.posts, workers, args.timeout)
             wall = time.monotonic() - started
+            cpu_after = cpu_snapshot(workers, beat, proc.pid)
+            if spy is not None:
+                spy.send_signal(2)  # SIGINT: py-spy writes what it sampled and stops
+                spy.wait(timeout=60)
             log(f"{'drained' if done else 'NOT drained'}: {counts}")
         load_after_pipeline = os.getloadavg()
         figures = pipeline_figures(workspace, accounts, sim, due, wall)
         figures["drained"] = done
+        figures["cpu_ms_per_publish"] = cpu_per_publish(cpu_before, cpu_after, figures["published"])
+        figures["profile"] = profile_summary(args.profile) if args.profile else {}
         if rule is not None:
             sim._http.delete(f"/faults/{rule.get('id')}")  # the ceiling adds its own latency rule
-        concurrency = args.workers * args.concurrency
+        concurrency = args.workers * args.send_threads
         log(f"ceiling: {args.posts} bare httpx publishes at concurrency {concurrency}")
         ceiling = run_ceiling(
             base_url=sim_url,
@@ -339,7 +450,10 @@ def run(args) -> dict:
         "accounts": args.accounts,
         "latency_ms": args.latency_ms,
         "workers": args.workers,
-        "threads_per_worker": args.concurrency,
+        "tasks_per_worker": args.concurrency,
+        "send_threads_per_worker": args.send_threads,
+        "task_batch": args.task_batch,
+        "rate_per_second": args.rate,
         "platform": PLATFORM,
         "cpus": os.cpu_count(),
         "load_average_before": [round(x, 2) for x in load_before],
@@ -352,19 +466,26 @@ def run(args) -> dict:
 
 def print_report(r: dict) -> None:
     p, c = r["pipeline"], r["ceiling"]
+    when = f"{r['rate_per_second']} due per second" if r["rate_per_second"] else "due at the same instant"
     print(
-        f"publish burst: {r['posts']} posts due at the same instant on {r['accounts']} {r['platform']} "
-        f"accounts, simulator latency {r['latency_ms']} ms on publish"
+        f"publish {'steady load' if r['rate_per_second'] else 'burst'}: {r['posts']} posts {when} on "
+        f"{r['accounts']} {r['platform']} accounts, simulator latency {r['latency_ms']} ms on publish"
     )
     print(
-        f"  workers          {r['workers']} x {r['threads_per_worker']} threads + 1 beat on {r['cpus']} "
-        f"CPUs; load average before {r['load_average_before'][0]:.2f}, "
-        f"after {r['load_average_after_pipeline'][0]:.2f}"
+        f"  workers          {r['workers']} x ({r['tasks_per_worker']} tasks of {r['task_batch']} targets, "
+        f"{r['send_threads_per_worker']} sender threads) + 1 beat on {r['cpus']} CPUs; pipeline "
+        f"concurrency {r['workers'] * r['send_threads_per_worker']}; load average before "
+        f"{r['load_average_before'][0]:.2f}, after {r['load_average_after_pipeline'][0]:.2f}"
     )
     print(f"  final statuses   {p['statuses']}{'' if p['drained'] else '  (TIMED OUT)'}")
     print(f"  drain time       {p['drain_seconds']} s (due time -> last published)")
     print(f"  lateness p50/p99 {p['lateness_p50_seconds']} / {p['lateness_p99_seconds']} s after due time")
     print(f"  throughput       {p['throughput_per_second']} posts/s")
+    cpu = p["cpu_ms_per_publish"]
+    print(
+        f"  CPU per publish  workers {cpu['workers']} ms, PostgreSQL {cpu['postgres']} ms, beat "
+        f"{cpu['beat']} ms, simulator {cpu['simulator']} ms"
+    )
     print(
         f"  simulator        {p['sim_posts_stored']} posts stored; duplicates {p['sim_duplicates']}, "
         f"losses {p['sim_losses']}"
@@ -375,6 +496,8 @@ def print_report(r: dict) -> None:
     )
     if p["failed_examples"]:
         print(f"  failed, e.g.     {p['failed_examples']}")
+    if p["profile"]:
+        print(f"  worker profile   {p['profile']} (% of one worker's CPU samples, py-spy)")
     print(
         f"  ceiling          bare httpx, {c['requests']} requests at concurrency {c['concurrency']}: "
         f"{c['throughput_per_second']} requests/s (ideal {c['ideal_per_second']}/s), "
@@ -389,10 +512,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts", type=int, default=100)
     parser.add_argument("--latency-ms", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default: one per core)")
-    parser.add_argument("--concurrency", type=int, default=8, help="threads per worker")
+    parser.add_argument("--concurrency", type=int, default=4, help="publish tasks at once per worker")
+    parser.add_argument("--send-threads", type=int, default=32, help="sender threads per worker")
+    parser.add_argument("--task-batch", type=int, default=32, help="targets per publish task")
+    parser.add_argument("--max-in-flight", type=int, default=2000, help="leased targets at most")
+    parser.add_argument("--rate", type=float, default=0, help="steady load: posts due per second")
+    parser.add_argument("--lead-seconds", type=float, default=5, help="first due time after scheduling")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for the drain")
     parser.add_argument("--dispatch-seconds", type=float, default=0, help="beat interval (default: settings)")
     parser.add_argument("--lease-seconds", type=float, default=0, help="publish lease (default: settings)")
+    parser.add_argument("--profile", type=Path, help="py-spy one worker into this file (collapsed stacks)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     report = run(args)

@@ -136,6 +136,15 @@ def credentials_read(account) -> Credentials | None:
     return decrypt_credentials(row.ciphertext)
 
 
+def credentials_read_many(accounts) -> dict[int, Credentials | None]:
+    """`credentials_read` for many accounts in one query: {account id: credentials or None}."""
+    from .models import AccountCredential
+
+    ids = {a.pk for a in accounts}
+    rows = dict(AccountCredential.objects.filter(account_id__in=ids).values_list("account_id", "ciphertext"))
+    return {pk: decrypt_credentials(rows[pk]) if pk in rows else None for pk in ids}
+
+
 def credentials_write(account, credentials: Credentials) -> None:
     from .models import AccountCredential
 

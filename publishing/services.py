@@ -547,7 +547,7 @@ def post_publish_now(*, actor: User, post) -> list[int]:
             workspace=post.workspace,
             after={"targets": [pk for pk, _a in pairs]},
         )
-        _enqueue_publish(pairs)
+        _enqueue_publish(pairs, accounts={t.pk: t.account_id for t in won})
     return [pk for pk, _a in pairs]
 
 

@@ -30,9 +30,18 @@ def dispatch() -> dict:
     return pipeline.dispatch()
 
 
+@shared_task(name="publishing.publish_batch")
+def publish_batch(pairs: list) -> dict:
+    """One attempt at each of a batch of targets ([target id, attempt id] pairs); a target does nothing
+    unless it is queued for exactly that attempt."""
+    from . import pipeline
+
+    return {str(k): v for k, v in pipeline.publish_batch([tuple(p) for p in pairs]).items()}
+
+
 @shared_task(name="publishing.publish_target")
 def publish_target(target_id: int, attempt_id: str) -> str:
-    """One attempt at one target; does nothing unless the target is queued for this attempt."""
+    """One attempt at one target (a batch of one; messages sent before batches existed)."""
     from . import pipeline
 
     return pipeline.publish_attempt(target_id, attempt_id)

@@ -302,7 +302,8 @@ def run_celery_worker(
 ) -> Iterator[CeleryWorker]:
     """Starts `celery -A kawo worker`, waits until it is ready, yields it, and always stops it.
 
-    `queues` defaults to the app's default queue; pass every queue your tasks are routed to. The
+    `queues` defaults to the app's default queue and the publish queue; pass every queue your tasks are
+    routed to. The
     worker's broker keys carry a prefix of their own, so parallel test runs sharing a Redis database
     never see each other's tasks, and nothing left by an interrupted run is picked up. With `publish`
     (default), this process sends tasks to that broker and prefix while the block runs; otherwise
@@ -323,7 +324,9 @@ def run_celery_worker(
     log_dir = Path(log_dir or scratch)
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name}.log"
-    queues = list(queues or [app.conf.task_default_queue])
+    from django.conf import settings
+
+    queues = list(queues or [app.conf.task_default_queue, settings.PUBLISH_QUEUE])
     env = worker_environment(broker_url=broker_url, key_prefix=key_prefix, mail_dir=mail_dir, extra=extra_env)
     command = [
         sys.executable,

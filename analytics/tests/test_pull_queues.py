@@ -48,9 +48,31 @@ def workers_of_compose() -> dict[str, set[str]]:
     }
 
 
-def test_pulls_go_to_the_metrics_queue_and_publishing_to_the_default_one():
+def pipeline_tasks() -> set[str]:
+    """Every task of publishing.tasks whose body runs the publish pipeline (it imports it: read from the
+    source)."""
+    import inspect
+
+    from publishing import tasks
+
+    return {
+        t.name
+        for t in vars(tasks).values()
+        if hasattr(t, "run") and getattr(t, "name", "").startswith("publishing.")
+        if "from . import pipeline" in inspect.getsource(t.run)
+    }
+
+
+def test_pulls_go_to_the_metrics_queue_and_publishing_to_its_own():
     assert {queue_of(task) for task in PULL_TASKS} == {"metrics"}
-    assert queue_of("publishing.publish_target") == queue_of("publishing.dispatch") == "celery"
+    found = pipeline_tasks()
+    assert {"publishing.dispatch", "publishing.publish_batch", "publishing.settle_target"} <= found
+    assert {queue_of(task) for task in found} == {"publish"}
+    # nothing else shares it: exports, webhooks and notices stay on the default queue
+    app.loader.import_default_modules()
+    others = {name for name in app.tasks if not name.startswith("celery.") and name not in found}
+    assert "publish" not in {queue_of(name) for name in others}
+    assert queue_of("publishing.deliver_webhook") == "celery"
     # the planner keeps time however long the metrics queue is (it only queues, it never reads)
     assert queue_of("analytics.plan_pulls") == "celery"
 
@@ -58,7 +80,7 @@ def test_pulls_go_to_the_metrics_queue_and_publishing_to_the_default_one():
 def test_make_run_and_docker_compose_consume_both_queues_on_separate_workers():
     for workers in (workers_of_procfile(), workers_of_compose()):
         # given / when: the workers each way of running starts; then
-        assert set().union(*workers.values()) == {"celery", "metrics"}, workers
+        assert set().union(*workers.values()) == {"celery", "metrics", "publish"}, workers
         assert all(len(queues) == 1 for queues in workers.values()), workers
 
 

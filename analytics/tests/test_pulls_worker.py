@@ -43,7 +43,7 @@ DAY = 86400 / SCALE  # 24 s
 
 @pytest.fixture
 def metrics_cluster(django_db_setup, django_db_blocker, platform_sim_server, tmp_path_factory):
-    """A publishing worker (default queue only), a metrics worker ("metrics" only) and two beats
+    """A publishing worker (the default and publish queues), a metrics worker ("metrics" only) and two beats
     (planning must stay idempotent with both), on one broker key prefix. One per test, stopped before the
     test's database is flushed: workers still reading a backlog made the flush's TRUNCATE fail."""
     env = pipeline_env(
@@ -58,7 +58,9 @@ def metrics_cluster(django_db_setup, django_db_blocker, platform_sim_server, tmp
     with contextlib.ExitStack() as stack:
         common = {"broker_url": broker_url, "key_prefix": prefix, "pool": "threads", "extra_env": env}
         publishing = stack.enter_context(
-            run_celery_worker(**common, log_dir=tmp / "publishing", concurrency=4, queues=["celery"])
+            run_celery_worker(
+                **common, log_dir=tmp / "publishing", concurrency=4, queues=["celery", "publish"]
+            )
         )
         metrics = stack.enter_context(
             run_celery_worker(

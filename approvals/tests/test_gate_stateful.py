@@ -26,7 +26,7 @@ from hypothesis.stateful import (
 from accounts.roles import Role
 from accounts.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
 from approvals import services
-from approvals.gate import publish_gate
+from approvals.gate import publish_gate, publish_gates
 from approvals.models import ApprovalRequest, RequestStatus
 from approvals.tests.factories import workflow_with
 from channels_app.tests.factories import SocialAccountFactory
@@ -185,6 +185,16 @@ class ApprovalMachine(RuleBasedStateMachine):
         # The publishing step may run at any moment: try it after every step, for every post.
         for index in range(len(getattr(self, "posts", []))):
             self._attempt(index)
+
+    @invariant()
+    def a_batch_gives_each_post_its_own_answer(self):
+        # The publish step asks for a whole batch at once (publish_gates): every post gets exactly the
+        # answer it gets alone, whatever else is in the batch.
+        posts = list(getattr(self, "posts", []))
+        if posts:
+            together = publish_gates(posts)
+            assert together == {p.pk: publish_gate(p) for p in posts}
+            assert [together[p.pk].payloads for p in posts] == [publish_gate(p).payloads for p in posts]
 
     @invariant()
     def scheduled_only_with_an_open_gate(self):

@@ -649,32 +649,41 @@ def post_target_move(*, actor, target: PostTarget, status: str, **result) -> Pos
     return locked
 
 
-def post_targets_move_locked(*, actor, targets: Sequence[PostTarget], status: str, **result) -> None:
+def post_targets_move_locked(
+    *, actor, targets: Sequence[PostTarget], status: str, per_target: dict | None = None, **result
+) -> None:
     """`post_target_move` for callers that already hold the targets' row locks in the current transaction
     and read them under those locks (the publishing pipeline locks a target, then its job; locking it
     again would be one more round trip, per target). The same transition check (every target, before
     anything is written), result fields, summed-up post status and one audit row per target, in a fixed
     number of queries however many targets: one UPDATE of the targets, one of their posts, one INSERT of
     the audit rows. Load the targets with `select_related("post", "workspace")`, or each costs two
-    queries for its audit row. The given instances are updated in place."""
-    _check_result_fields(result)
+    queries for its audit row. The given instances are updated in place. `per_target`: result fields
+    that differ by target ({target id: {"external_id": ..., "url": ...}}; every target the same keys),
+    still in the one UPDATE."""
+    per_target = per_target or {}
+    per_names = sorted({name for fields in per_target.values() for name in fields})
+    _check_result_fields({**result, **dict.fromkeys(per_names)})
     if not targets:
         return
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("post_targets_move_locked needs the transaction that holds the targets' locks")
     for target in targets:
         check_transition(target.status, status)
-    values = {
-        name: value if value is not None else ("" if name != "published_at" else None)
-        for name, value in result.items()
+    values = {name: _result_value(name, value) for name, value in result.items()}
+    rows = {
+        t.pk: {**values, **{n: _result_value(n, per_target.get(t.pk, {}).get(n)) for n in per_names}}
+        for t in targets
     }
     now = timezone.now()
-    after = {"status": status, **{k: str(v) for k, v in result.items()}}
     # No savepoint: nothing below is meant to fail and be caught; an error aborts the caller's
     # transaction, as the move and its audit row must go together.
     with transaction.atomic(savepoint=False):
         PostTarget.objects.filter(pk__in=[t.pk for t in targets]).update(
-            status=status, updated_at=now, **values
+            status=status,
+            updated_at=now,
+            **values,
+            **{name: _per_row({pk: row[name] for pk, row in rows.items()}, name) for name in per_names},
         )
         Post.objects.filter(pk__in={t.post_id for t in targets}).update(
             status=aggregate_status_expression(), updated_at=now
@@ -687,7 +696,11 @@ def post_targets_move_locked(*, actor, targets: Sequence[PostTarget], status: st
                     target=target,
                     workspace=target.workspace,
                     before={"status": target.status},
-                    after=after,
+                    after={
+                        "status": status,
+                        **{k: str(v) for k, v in result.items()},
+                        **{k: str(per_target.get(target.pk, {}).get(k)) for k in per_names},
+                    },
                 )
                 for target in targets
             ]
@@ -695,8 +708,24 @@ def post_targets_move_locked(*, actor, targets: Sequence[PostTarget], status: st
     for target in targets:
         target.status = status
         target.updated_at = now
-        for name, value in values.items():
+        for name, value in rows[target.pk].items():
             setattr(target, name, value)
+
+
+def _result_value(name: str, value):
+    return value if value is not None else ("" if name != "published_at" else None)
+
+
+def _per_row(values: dict, name: str):
+    """CASE id WHEN ... THEN ... END: a different value per target in one UPDATE (as bulk_update does)."""
+    from django.db.models import Case, Value, When
+    from django.db.models.functions import Cast
+
+    field = PostTarget._meta.get_field(name)
+    case = Case(
+        *[When(pk=pk, then=Value(v, output_field=field)) for pk, v in values.items()], output_field=field
+    )
+    return Cast(case, output_field=field) if connection.features.requires_casted_case_in_updates else case
 
 
 def _check_result_fields(result: dict) -> None:

@@ -398,7 +398,7 @@ CELERY_BEAT_SCHEDULE = {
     # The publish pipeline's dispatcher (claims due posts, sweeps leases, settles unknown outcomes).
     "publishing.dispatch": {
         "task": "publishing.dispatch",
-        "schedule": float(os.environ.get("KAWO_PUBLISH_DISPATCH_SECONDS", "3")),
+        "schedule": float(os.environ.get("KAWO_PUBLISH_DISPATCH_SECONDS", "1")),
     },
 }
 
@@ -408,7 +408,15 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 METRICS_QUEUE = "metrics"
 # The planner (analytics.plan_pulls) stays on the default queue, like the publish dispatcher: a short
 # database pass that must keep time even while the metrics queue holds thousands of pulls.
+# Publishing has a queue and workers of its own (Procfile.dev's "publish", docker-compose's
+# publish-worker): exports, webhooks, notices and every other default-queue task can never delay a due post.
+PUBLISH_QUEUE = "publish"
 CELERY_TASK_ROUTES = {
+    "publishing.dispatch": {"queue": PUBLISH_QUEUE},
+    "publishing.publish_batch": {"queue": PUBLISH_QUEUE},
+    "publishing.publish_target": {"queue": PUBLISH_QUEUE},
+    "publishing.poll_target": {"queue": PUBLISH_QUEUE},
+    "publishing.settle_target": {"queue": PUBLISH_QUEUE},
     # Competitor pulls share the metrics queue at the lowest priority (competitors/README.md).
     "competitors.pull_rival": {"queue": METRICS_QUEUE, "priority": 9},
     "analytics.pull_account": {"queue": METRICS_QUEUE},
@@ -479,7 +487,11 @@ KAWO_COMPETITORS_PAGES_PER_PULL = int(os.environ.get("KAWO_COMPETITORS_PAGES_PER
 KAWO_PUBLISH_LEASE_SECONDS = float(os.environ.get("KAWO_PUBLISH_LEASE_SECONDS", "120"))
 KAWO_PUBLISH_BATCH = int(os.environ.get("KAWO_PUBLISH_BATCH", "500"))
 # Targets holding a live lease at once; keep it well under what the workers finish within one lease.
-KAWO_PUBLISH_MAX_IN_FLIGHT = int(os.environ.get("KAWO_PUBLISH_MAX_IN_FLIGHT", "200"))
+KAWO_PUBLISH_MAX_IN_FLIGHT = int(os.environ.get("KAWO_PUBLISH_MAX_IN_FLIGHT", "1000"))
+# Targets per publish task, and the threads per worker process that send them (one account's targets
+# one after another, different accounts at once): publishing.pipeline.batch.
+KAWO_PUBLISH_TASK_BATCH = int(os.environ.get("KAWO_PUBLISH_TASK_BATCH", "32"))
+KAWO_PUBLISH_SEND_THREADS = int(os.environ.get("KAWO_PUBLISH_SEND_THREADS", "16"))
 KAWO_PUBLISH_MAX_ATTEMPTS = int(os.environ.get("KAWO_PUBLISH_MAX_ATTEMPTS", "5"))
 KAWO_PUBLISH_BACKOFF_BASE = float(os.environ.get("KAWO_PUBLISH_BACKOFF_BASE", "10"))
 KAWO_PUBLISH_BACKOFF_CAP = float(os.environ.get("KAWO_PUBLISH_BACKOFF_CAP", "600"))

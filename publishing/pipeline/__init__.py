@@ -27,11 +27,15 @@ from .assisted import (  # noqa: F401
 )
 from .attempt import (  # noqa: F401
     _fail_reconnect,
-    _prepare,
     _Prepared,
     _record,
     _refresh_and_requeue,
     publish_attempt,
+)
+from .batch import (  # noqa: F401
+    _prepare,
+    publish_batch,
+    send_threads,
 )
 from .config import (  # noqa: F401
     REASON_APPROVAL,

@@ -3,24 +3,21 @@ once, record what happened."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from channels_app import vault
 from channels_app.connectors.base import PostPayload, PublishResult
 from channels_app.connectors.errors import ConnectorError, RateLimited
 from channels_app.connectors.registry import connector_class
 from channels_app.models import SocialAccount
-from content.models import PostTarget, PostTargetMedia
+from content.models import PostTarget
 from content.models import TargetStatus as S
-from content.payload import fingerprint, payload_diff, target_payload
+from content.payload import fingerprint, payload_diff
 
 from ..models import PublishAttempt, PublishJob, PublishNotification
 from ..notifications import lazy_message
@@ -34,7 +31,6 @@ from .config import (
     REASON_REJECTED,
     REASON_RETRIES,
     Outcome,
-    _hostname,
     _setting,
     grace_for,
     lease_seconds,
@@ -46,7 +42,6 @@ from .dispatcher import _to_unknown
 from .transitions import (
     _block,
     _blocking_findings,
-    _connector,
     _enqueue,
     _error_summary,
     _fail,
@@ -54,10 +49,8 @@ from .transitions import (
     _local,
     _lock,
     _move,
-    _next_attempt_number,
     _notify,
     _published,
-    _request_summary,
     _requeue,
 )
 
@@ -72,154 +65,131 @@ class _Prepared:
     platform: str
     credentials: object
     payload: PostPayload
+    account_id: int = 0
 
 
 def publish_attempt(target_id: int, attempt_id: str) -> str:
-    """The publish task's body. Returns what happened (for logs and tests)."""
-    prepared_or_outcome = _prepare(target_id, attempt_id)
-    if isinstance(prepared_or_outcome, str):
-        if prepared_or_outcome == "refresh":
-            return _refresh_and_requeue(target_id)
-        return prepared_or_outcome
-    prepared = prepared_or_outcome
-    connector = _connector(prepared.platform)
-    started = time.monotonic()
-    result: PublishResult | None = None
-    error: BaseException | None = None
-    try:
-        result = connector.publish(prepared.credentials, prepared.payload)
-    except Exception as exc:  # noqa: BLE001 - every error is classified; unexpected ones are "unknown"
-        error = exc
-    duration_ms = int((time.monotonic() - started) * 1000)
-    return _record(prepared, result=result, error=error, duration_ms=duration_ms)
+    """One target's publish step: a batch of one (publishing.pipeline.batch). Returns what happened."""
+    from .batch import publish_batch
+
+    return publish_batch([(target_id, attempt_id)])[int(target_id)]
 
 
-def _prepare(target_id: int, attempt_id: str) -> _Prepared | str:
-    now = timezone.now()
-    with transaction.atomic():
-        target, job = _lock(target_id)
-        if target is None or job is None:
-            return "gone"
-        if target.status != S.QUEUED or str(job.attempt_id) != str(attempt_id):
-            return "stale"
-        post = target.post
-        if post.deleted_at is not None:
-            _move(target, S.CANCELLED)
-            return "cancelled"
-        due = job.due_at or post.scheduled_at or now
-        if job.tries == 0 and now - due > grace_for(target.workspace):
-            _fail(
-                target,
-                job,
-                reason=REASON_MISSED,
-                message=lazy_message(
-                    gettext_lazy(
-                        "Missed: it was due at %(due)s and could not be published within the grace window."
-                    ),
-                    due=_local(due, target),
+def _early_outcome(target: PostTarget, job: PublishJob, *, now: datetime, gate, rerouted: set) -> str | None:
+    """The checks before the account is looked at (the post deleted, the post missed its grace window,
+    the gate closed, an assisted account): the outcome when the target stops here, else None. `gate`:
+    approvals.gate's answer for the target's post; `rerouted`: posts whose approval was already
+    re-opened in this batch."""
+    post = target.post
+    if post.deleted_at is not None:
+        _move(target, S.CANCELLED)
+        return "cancelled"
+    due = job.due_at or post.scheduled_at or now
+    if job.tries == 0 and now - due > grace_for(target.workspace):
+        _fail(
+            target,
+            job,
+            reason=REASON_MISSED,
+            message=lazy_message(
+                gettext_lazy(
+                    "Missed: it was due at %(due)s and could not be published within the grace window."
                 ),
-                kind=PublishNotification.Kind.MISSED,
-            )
-            return "missed"
-        from approvals.gate import REASON_ROUTING, publish_gate
-
-        gate = publish_gate(post)
-        if not gate.ok:
-            _fail(
-                target,
-                job,
-                reason=REASON_APPROVAL,
-                message=lazy_message(
-                    gettext_lazy("Not published: the content is not approved as it is now (%(reason)s)."),
-                    reason=gate.reason,
-                ),
-            )
-            if gate.reason == REASON_ROUTING:  # another stage applies now: re-open the approval for it
-                from approvals.services import approval_reroute
-
-                approval_reroute(actor=None, post=post)
-            return "not_approved"
-        account = target.account
-        if account.assisted or not connector_class(account.platform).capabilities.server_side_publish:
-            _hand_over(target, job, now=now)
-            return "assisted"
-        if (
-            account.status == SocialAccount.Status.EXPIRED
-            and not job.refreshed
-            and account.disconnected_at is None
-        ):
-            return "refresh"
-        if not account.is_healthy:
-            _fail_reconnect(target, job, account, message=account.status_message)
-            return "reconnect"
-        credentials = vault.credentials_read(account)
-        if credentials is None:
-            _fail_reconnect(target, job, account, message="")
-            return "reconnect"
-        wait = _gate_wait(account)
-        if wait > 0:
-            _requeue(target, job, not_before=now + timedelta(seconds=wait))
-            return "waiting"
-        # What is sent is what the gate hashed: built by the same function, with the files' bytes read
-        # now and their checksums computed from those bytes.
-        prefetch_related_objects(
-            [target], Prefetch("media_links", queryset=PostTargetMedia.objects.select_related("media"))
+                due=_local(due, target),
+            ),
+            kind=PublishNotification.Kind.MISSED,
         )
-        payload = target_payload(target, with_data=True)
-        if fingerprint(payload) != gate.payloads.get(target.pk):
-            changed = payload_diff(gate.payloads.get(target.pk) or {}, fingerprint(payload))
-            _fail(
-                target,
-                job,
-                reason=REASON_APPROVAL,
-                message=lazy_message(
-                    gettext_lazy(
-                        "Not published: what would be sent differs from what was approved (%(what)s)."
-                    ),
-                    what=", ".join(c["path"] for c in changed) or "?",
-                ),
-            )
-            return "not_approved"
-        blocking = _blocking_findings(target, payload, content_hash=gate.content_hash)
-        if blocking:
-            _fail(
-                target,
-                job,
-                reason=REASON_COMPLIANCE,
-                message=lazy_message(
-                    gettext_lazy(
-                        "Not published: compliance found a blocking problem in what would be sent "
-                        "(%(rule)s, %(field)s): %(first)s"
-                    ),
-                    rule=blocking[0].rule,
-                    field=blocking[0].field,
-                    first=blocking[0].message,
-                ),
-            )
-            return "compliance"
-        _move(target, S.PUBLISHING, error_message="")
-        job.tries += 1
-        job.lease_expires_at = now + timedelta(seconds=lease_seconds())
-        job.save()
-        attempt = PublishAttempt.objects.create(
-            workspace_id=target.workspace_id,
-            target=target,
-            attempt_id=job.attempt_id,
-            number=_next_attempt_number(target),
-            started_at=now,
-            worker=_hostname()[:200],
-            request=_request_summary(target, payload),
+        return "missed"
+    from approvals.gate import REASON_ROUTING
+
+    if not gate.ok:
+        _fail(
+            target,
+            job,
+            reason=REASON_APPROVAL,
+            message=lazy_message(
+                gettext_lazy("Not published: the content is not approved as it is now (%(reason)s)."),
+                reason=gate.reason,
+            ),
         )
-        return _Prepared(
-            target_id=target.pk,
-            job_id=job.pk,
-            attempt_id=str(job.attempt_id),
-            attempt_pk=attempt.pk,
-            started_at=now,
-            platform=account.platform,
-            credentials=credentials,
-            payload=payload,
+        if gate.reason == REASON_ROUTING and post.pk not in rerouted:
+            # another stage applies now: re-open the approval for it (once per post)
+            from approvals.services import approval_reroute
+
+            rerouted.add(post.pk)
+            approval_reroute(actor=None, post=post)
+        return "not_approved"
+    account = target.account
+    if account.assisted or not connector_class(account.platform).capabilities.server_side_publish:
+        _hand_over(target, job, now=now)
+        return "assisted"
+    return None
+
+
+def _ready_account(target: PostTarget, job: PublishJob, *, now: datetime, credentials) -> str | None:
+    """The account's side: a token to refresh first ("refresh"), to reconnect, or a rate-limit wait
+    (requeued). None: send."""
+    account = target.account
+    if (
+        account.status == SocialAccount.Status.EXPIRED
+        and not job.refreshed
+        and account.disconnected_at is None
+    ):
+        return "refresh"
+    if not account.is_healthy:
+        _fail_reconnect(target, job, account, message=account.status_message)
+        return "reconnect"
+    if credentials is None:
+        _fail_reconnect(target, job, account, message="")
+        return "reconnect"
+    wait = _gate_wait(account)
+    if wait > 0:
+        _requeue(target, job, not_before=now + timedelta(seconds=wait))
+        return "waiting"
+    return None
+
+
+def _checked_payload(
+    target: PostTarget, job: PublishJob, payload: PostPayload, gate, *, banned: dict
+) -> str | None:
+    """What is sent is what the gate hashed (built by the same function, with the files' bytes read now
+    and their checksums computed from those bytes), and compliance finds nothing blocking in it.
+    `banned`: the banned words read so far, per workspace. None: send."""
+    if fingerprint(payload) != gate.payloads.get(target.pk):
+        changed = payload_diff(gate.payloads.get(target.pk) or {}, fingerprint(payload))
+        _fail(
+            target,
+            job,
+            reason=REASON_APPROVAL,
+            message=lazy_message(
+                gettext_lazy("Not published: what would be sent differs from what was approved (%(what)s)."),
+                what=", ".join(c["path"] for c in changed) or "?",
+            ),
         )
+        return "not_approved"
+    if target.workspace_id not in banned:
+        from content.models import BannedWord
+
+        banned[target.workspace_id] = list(BannedWord.objects.filter(workspace_id=target.workspace_id))
+    blocking = _blocking_findings(
+        target, payload, content_hash=gate.content_hash, banned_words=banned[target.workspace_id]
+    )
+    if blocking:
+        _fail(
+            target,
+            job,
+            reason=REASON_COMPLIANCE,
+            message=lazy_message(
+                gettext_lazy(
+                    "Not published: compliance found a blocking problem in what would be sent "
+                    "(%(rule)s, %(field)s): %(first)s"
+                ),
+                rule=blocking[0].rule,
+                field=blocking[0].field,
+                first=blocking[0].message,
+            ),
+        )
+        return "compliance"
+    return None
 
 
 def _fail_reconnect(target: PostTarget, job: PublishJob, account: SocialAccount, *, message: str) -> None:

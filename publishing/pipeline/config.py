@@ -38,7 +38,7 @@ def batch_size() -> int:
 
 
 def max_in_flight() -> int:
-    return int(_setting("KAWO_PUBLISH_MAX_IN_FLIGHT", 200))
+    return int(_setting("KAWO_PUBLISH_MAX_IN_FLIGHT", 1000))
 
 
 def retry_policy() -> RetryPolicy:

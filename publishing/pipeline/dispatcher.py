@@ -150,7 +150,7 @@ def claim_due(*, now: datetime | None = None, limit: int | None = None) -> int:
         won = [t for t in targets if jobs[t.pk].pk in leased]
         _move_many(won, S.QUEUED)
         pairs = [(t.pk, leased[jobs[t.pk].pk]) for t in won]
-        _enqueue_publish(pairs)
+        _enqueue_publish(pairs, accounts={t.pk: t.account_id for t in won})
     return len(pairs)
 
 
@@ -171,7 +171,7 @@ def release_ready(*, now: datetime | None = None, limit: int | None = None) -> i
         jobs = {j.target_id: j for j in PublishJob.objects.filter(target_id__in=[t.pk for t in targets])}
         leased = _lease_many([jobs[t.pk] for t in targets], now)
         pairs = [(t.pk, leased[jobs[t.pk].pk]) for t in targets if jobs[t.pk].pk in leased]
-        _enqueue_publish(pairs)
+        _enqueue_publish(pairs, accounts={t.pk: t.account_id for t in targets})
     return len(pairs)
 
 

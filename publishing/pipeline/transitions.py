@@ -26,7 +26,7 @@ from content.payload import fingerprint
 from .. import notifications, ratelimit
 from ..models import PublishAttempt, PublishJob
 from ..notifications import lazy_message
-from .config import logger
+from .config import _setting, logger
 
 # One per thread (not `_local`: that name is the time-label helper below, which used to shadow it and
 # made this cache one for the whole process).
@@ -56,12 +56,13 @@ def _move(target: PostTarget, status: str, **result) -> PostTarget:
     return target
 
 
-def _move_many(targets: list[PostTarget], status: str) -> None:
+def _move_many(targets: list[PostTarget], status: str, **result) -> None:
     """`_move` for a batch the caller locked: one UPDATE each for the targets and their posts, and one
-    INSERT for their audit rows (one row per target)."""
+    INSERT for their audit rows (one row per target). `result`: as post_targets_move_locked takes it
+    (`per_target` for values that differ by target)."""
     from content.services import post_targets_move_locked
 
-    post_targets_move_locked(actor=None, targets=targets, status=status)
+    post_targets_move_locked(actor=None, targets=targets, status=status, **result)
 
 
 def _lock(target_id: int) -> tuple[PostTarget | None, PublishJob | None]:
@@ -100,23 +101,40 @@ def publishing_inline():
         _publishing_inline.reset(token)
 
 
-def _enqueue_publish(pairs: list[tuple[int, str]]) -> None:
-    """After commit: one publish task per claimed target. A broker that is down loses nothing: the
-    lease runs out and the sweeper sends it again."""
+def _enqueue_publish(pairs: list[tuple[int, str]], *, accounts: dict[int, int] | None = None) -> None:
+    """After commit: the claimed targets' publish tasks, `KAWO_PUBLISH_TASK_BATCH` targets per task
+    (publishing.pipeline.batch). `accounts` ({target id: account id}) spreads each account's targets
+    over the tasks, so that a task's targets are on as many accounts as possible: a task sends one
+    account's targets one after another and different accounts at once. A broker that is down loses
+    nothing: the leases run out and the dispatcher sends them again."""
     if not pairs or _publishing_inline.get():
         return
+    chunks = _spread(pairs, accounts or {}, _setting("KAWO_PUBLISH_TASK_BATCH", 32))
 
     def send() -> None:
-        from ..tasks import publish_target
+        from ..tasks import publish_batch
 
-        for target_id, attempt_id in pairs:
+        for chunk in chunks:
             try:
-                publish_target.delay(target_id, attempt_id)
-            except Exception as exc:  # noqa: BLE001 - broker down: the sweeper re-sends after the lease
-                logger.warning("could not enqueue the publish of target %s: %s", target_id, exc)
+                publish_batch.delay([list(pair) for pair in chunk])
+            except Exception as exc:  # noqa: BLE001 - broker down: the dispatcher re-sends after the lease
+                logger.warning("could not enqueue the publish of %s targets: %s", len(chunk), exc)
                 return
 
     transaction.on_commit(send)
+
+
+def _spread(pairs: list[tuple[int, str]], accounts: dict[int, int], size) -> list[list[tuple[int, str]]]:
+    """`pairs` in chunks of `size`, taking each account's targets in turn (first of every account, then
+    second, ...): each account's own order is kept, and its targets land in as few chunks together as
+    its count allows."""
+    by_account: dict = {}
+    for pair in pairs:
+        by_account.setdefault(accounts.get(pair[0], pair[0]), []).append(pair)
+    queues = list(by_account.values())
+    ordered = [queue[i] for i in range(max(map(len, queues))) for queue in queues if i < len(queue)]
+    size = max(1, int(size))
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
 
 
 def _enqueue(task_name: str, *args, countdown: float | None = None) -> None:
@@ -265,7 +283,9 @@ def _request_summary(target: PostTarget, payload: PostPayload) -> dict:
     }
 
 
-def _blocking_findings(target: PostTarget, payload: PostPayload, *, content_hash: str) -> list:
+def _blocking_findings(
+    target: PostTarget, payload: PostPayload, *, content_hash: str, banned_words: list | None = None
+) -> list:
     """Compliance on the exact payload being sent (text, title, first comment, alt texts, the paid flag):
     its blocking findings, less those an admin's recorded override covers for exactly this content
     (Post.compliance_override with this content hash and those rules)."""
@@ -276,7 +296,9 @@ def _blocking_findings(target: PostTarget, payload: PostPayload, *, content_hash
         payload,
         platform=target.account.platform,
         media_infos=[link.media.info() for link in target.media_links.all()],
-        banned_words=list(BannedWord.objects.filter(workspace_id=target.workspace_id)),
+        banned_words=banned_words
+        if banned_words is not None
+        else list(BannedWord.objects.filter(workspace_id=target.workspace_id)),
     )
     blocking = [f for f in findings if f.blocking]
     override = target.post.compliance_override or {}

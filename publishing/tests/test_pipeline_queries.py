@@ -28,11 +28,12 @@ pytestmark = pytest.mark.django_db
 # transaction (BEGIN/COMMIT) is not counted by Django, so these are left out of the budgets.
 # advisory lock (PostgreSQL only), in flight, select, jobs insert + select, lease, targets, posts, audit
 CLAIM_QUERIES = 9
-# prepare: lock 3 (post, target, job: the lock order), the gate 8 (post, tags, targets, media, requests,
-# and the route: policy rules, their accounts, stages), the payload's media, banned words (compliance on
-# what is sent), attempt, move, job ...; record: lock 3, attempt, move, job, webhooks. Was 23 before the
-# gate covered the route and compliance ran at the publish step.
-PUBLISH_QUERIES = 27
+# A batch of targets (publishing.pipeline.batch), whatever its size within one workspace:
+# prepare 19: lock 3 (posts, targets, jobs: the lock order), the gate 7 (posts, tags, targets, media,
+# requests, overrides, the policy rules), credentials, the payloads' media, banned words (compliance on
+# what is sent), the move 3 (targets, posts, audit rows), jobs, the earlier attempts' count, the attempt
+# rows; record 9: lock 3, attempts, the move 3, jobs, webhook endpoints. One target alone costs the same.
+PUBLISH_QUERIES = 28
 
 
 def _counted(captured) -> int:
@@ -96,6 +97,36 @@ def test_one_publish_on_the_simulator_stays_within_its_query_budget(
     assert platform_sim.posts_created("x", sim.external_id) == 1
     moves = AuditEvent.objects.filter(action="post_target.status", target_id=str(target.pk))
     assert [e.after["status"] for e in moves.order_by("id")] == [S.QUEUED, S.PUBLISHING, S.PUBLISHED]
+
+
+def test_a_batch_of_twenty_targets_on_ten_accounts_costs_the_queries_of_one(
+    platform_sim, django_capture_on_commit_callbacks
+):
+    # given twenty claimed targets, two per account, and one more claimed alone
+    ws = WorkspaceFactory()
+    accounts = [sim_account(platform_sim, ws)[0] for _ in range(10)]
+    ids = bulk_due_targets(accounts, 2)
+    _claim(django_capture_on_commit_callbacks)
+    pairs = [(pk, str(job_of(PostTarget.objects.get(pk=pk)).attempt_id)) for pk in ids]
+    # when
+    with CaptureQueriesContext(connection) as captured:
+        outcomes = pipeline.publish_batch(pairs)
+    # then: every one published once, one attempt row each, in the budget of a single publish
+    assert outcomes == dict.fromkeys(ids, "published")
+    assert _counted(captured) == PUBLISH_QUERIES
+    targets = PostTarget.objects.filter(pk__in=ids)
+    assert {t.status for t in targets} == {S.PUBLISHED}
+    assert len({t.external_id for t in targets}) == 20 and all(t.url for t in targets)
+    attempts = PublishAttempt.objects.filter(target_id__in=ids)
+    assert sorted(a.target_id for a in attempts) == sorted(ids)
+    assert {(a.number, a.outcome) for a in attempts} == {(1, PublishAttempt.Outcome.PUBLISHED)}
+    assert all(a.response["external_id"] == a.target.external_id for a in attempts)
+    assert all(a.finished_at and a.duration_ms is not None for a in attempts)
+    sent = sum(platform_sim.posts_created("x", a.external_id) for a in accounts)
+    assert sent == 20
+    moves = AuditEvent.objects.filter(action="post_target.status", target_id__in=[str(i) for i in ids])
+    published = [e for e in moves if e.after["status"] == S.PUBLISHED]
+    assert len(published) == 20 and all(e.after["external_id"] for e in published)
 
 
 def test_the_attempt_number_counts_earlier_attempts_inside_the_insert(
