@@ -211,13 +211,26 @@ PROFILE_PARTS = (
 
 
 def start_profile(pid: int, path: Path):
-    """py-spy sampling one worker process (every thread, on CPU only) into collapsed stacks."""
+    """py-spy sampling one worker process into collapsed stacks: only the thread holding the GIL, so a
+    sample is Python running on a CPU, not a thread waiting for the platform."""
     import shutil
     import subprocess
 
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     return subprocess.Popen(
-        [spy, "record", "--pid", str(pid), "--rate", "200", "--format", "raw", "--output", str(path)],
+        [
+            spy,
+            "record",
+            "--gil",
+            "--pid",
+            str(pid),
+            "--rate",
+            "200",
+            "--format",
+            "raw",
+            "--output",
+            str(path),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

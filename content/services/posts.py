@@ -13,6 +13,7 @@ from accounts.models import Workspace
 from accounts.roles import Capability
 from accounts.selectors import workspace_access_for
 from core.audit import audit_event, audit_record
+from core.bulk import update_rows
 from core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from core.models import AuditEvent
 
@@ -679,12 +680,13 @@ def post_targets_move_locked(
     # No savepoint: nothing below is meant to fail and be caught; an error aborts the caller's
     # transaction, as the move and its audit row must go together.
     with transaction.atomic(savepoint=False):
-        PostTarget.objects.filter(pk__in=[t.pk for t in targets]).update(
-            status=status,
-            updated_at=now,
-            **values,
-            **{name: _per_row({pk: row[name] for pk, row in rows.items()}, name) for name in per_names},
-        )
+        shared = {"status": status, "updated_at": now, **values}
+        if per_names:
+            update_rows(
+                PostTarget, {pk: {n: row[n] for n in per_names} for pk, row in rows.items()}, also=shared
+            )
+        else:
+            PostTarget.objects.filter(pk__in=[t.pk for t in targets]).update(**shared)
         Post.objects.filter(pk__in={t.post_id for t in targets}).update(
             status=aggregate_status_expression(), updated_at=now
         )
@@ -714,18 +716,6 @@ def post_targets_move_locked(
 
 def _result_value(name: str, value):
     return value if value is not None else ("" if name != "published_at" else None)
-
-
-def _per_row(values: dict, name: str):
-    """CASE id WHEN ... THEN ... END: a different value per target in one UPDATE (as bulk_update does)."""
-    from django.db.models import Case, Value, When
-    from django.db.models.functions import Cast
-
-    field = PostTarget._meta.get_field(name)
-    case = Case(
-        *[When(pk=pk, then=Value(v, output_field=field)) for pk, v in values.items()], output_field=field
-    )
-    return Cast(case, output_field=field) if connection.features.requires_casted_case_in_updates else case
 
 
 def _check_result_fields(result: dict) -> None:

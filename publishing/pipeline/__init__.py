@@ -64,7 +64,6 @@ from .dispatcher import (  # noqa: F401
     _claim_locked,
     _lease,
     _lease_many,
-    _per_row,
     _to_unknown,
     claim_due,
     dispatch,

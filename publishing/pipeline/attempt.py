@@ -17,7 +17,7 @@ from channels_app.connectors.registry import connector_class
 from channels_app.models import SocialAccount
 from content.models import PostTarget
 from content.models import TargetStatus as S
-from content.payload import fingerprint, payload_diff
+from content.payload import payload_diff
 
 from ..models import PublishAttempt, PublishJob, PublishNotification
 from ..notifications import lazy_message
@@ -125,9 +125,11 @@ def _early_outcome(target: PostTarget, job: PublishJob, *, now: datetime, gate, 
     return None
 
 
-def _ready_account(target: PostTarget, job: PublishJob, *, now: datetime, credentials) -> str | None:
+def _ready_account(
+    target: PostTarget, job: PublishJob, *, now: datetime, credentials, blocked: dict | None = None
+) -> str | None:
     """The account's side: a token to refresh first ("refresh"), to reconnect, or a rate-limit wait
-    (requeued). None: send."""
+    (requeued). None: send. `blocked`: the batch's rate-limit blocks read so far, by account."""
     account = target.account
     if (
         account.status == SocialAccount.Status.EXPIRED
@@ -141,7 +143,7 @@ def _ready_account(target: PostTarget, job: PublishJob, *, now: datetime, creden
     if credentials is None:
         _fail_reconnect(target, job, account, message="")
         return "reconnect"
-    wait = _gate_wait(account)
+    wait = _gate_wait(account, blocked=blocked)
     if wait > 0:
         _requeue(target, job, not_before=now + timedelta(seconds=wait))
         return "waiting"
@@ -149,13 +151,14 @@ def _ready_account(target: PostTarget, job: PublishJob, *, now: datetime, creden
 
 
 def _checked_payload(
-    target: PostTarget, job: PublishJob, payload: PostPayload, gate, *, banned: dict
+    target: PostTarget, job: PublishJob, payload: PostPayload, gate, *, banned: dict, printed: dict
 ) -> str | None:
     """What is sent is what the gate hashed (built by the same function, with the files' bytes read now
     and their checksums computed from those bytes), and compliance finds nothing blocking in it.
-    `banned`: the banned words read so far, per workspace. None: send."""
-    if fingerprint(payload) != gate.payloads.get(target.pk):
-        changed = payload_diff(gate.payloads.get(target.pk) or {}, fingerprint(payload))
+    `banned`: the banned words read so far, per workspace; `printed`: the payload's fingerprint. None:
+    send."""
+    if printed != gate.payloads.get(target.pk):
+        changed = payload_diff(gate.payloads.get(target.pk) or {}, printed)
         _fail(
             target,
             job,

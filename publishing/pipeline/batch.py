@@ -33,14 +33,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import connection, connections, transaction
-from django.db.models import Count, Prefetch, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from channels_app import vault
 from channels_app.connectors.base import PublishResult
 from content.models import Post, PostTarget, PostTargetMedia
 from content.models import TargetStatus as S
-from content.payload import target_payload
+from content.payload import fingerprint, target_payload
+from core.bulk import update_rows
 
 from ..models import PublishAttempt, PublishJob
 from .config import Outcome, _hostname, _setting, lease_seconds
@@ -142,12 +143,15 @@ def _prepare_many(pairs):
             Prefetch("media_links", queryset=PostTargetMedia.objects.select_related("media")),
         )
         banned: dict[int, list] = {}
+        blocked: dict[int, float] = {}
         rerouted: set[int] = set()
         ready = []
         for target, job in live:
             early = _early_outcome(target, job, now=now, gate=gates.get(target.post_id), rerouted=rerouted)
             if early is None:
-                early = _ready_account(target, job, now=now, credentials=credentials.get(target.account_id))
+                early = _ready_account(
+                    target, job, now=now, credentials=credentials.get(target.account_id), blocked=blocked
+                )
             if early == "refresh":
                 refresh.append(target.pk)
                 continue
@@ -155,22 +159,26 @@ def _prepare_many(pairs):
                 outcomes[target.pk] = early
                 continue
             payload = target_payload(target, with_data=True)
-            checked = _checked_payload(target, job, payload, gates[target.post_id], banned=banned)
+            printed = fingerprint(payload)
+            checked = _checked_payload(
+                target, job, payload, gates[target.post_id], banned=banned, printed=printed
+            )
             if checked is not None:
                 outcomes[target.pk] = checked
                 continue
-            ready.append((target, job, payload))
+            ready.append((target, job, payload, printed))
         if not ready:
             return outcomes, [], refresh
-        _move_many([t for t, _, _ in ready], S.PUBLISHING, error_message="")
+        _move_many([t for t, _, _, _ in ready], S.PUBLISHING, error_message="")
         lease = now + timedelta(seconds=lease_seconds())
-        for _t, job, _p in ready:
+        for _t, job, _p, _f in ready:
             job.tries += 1
             job.lease_expires_at = lease
-            job.updated_at = now
-        PublishJob.objects.bulk_update([j for _, j, _ in ready], ["tries", "lease_expires_at", "updated_at"])
+        PublishJob.objects.filter(pk__in=[j.pk for _, j, _, _ in ready]).update(
+            tries=F("tries") + 1, lease_expires_at=lease, updated_at=now
+        )
         earlier = dict(
-            PublishAttempt.objects.filter(target_id__in=[t.pk for t, _, _ in ready])
+            PublishAttempt.objects.filter(target_id__in=[t.pk for t, _, _, _ in ready])
             .order_by()
             .values("target_id")
             .annotate(n=Count("pk"))
@@ -186,9 +194,9 @@ def _prepare_many(pairs):
                     number=earlier.get(t.pk, 0) + 1,
                     started_at=now,
                     worker=worker,
-                    request=_request_summary(t, p),
+                    request=_request_summary(t, p, printed=f),
                 )
-                for t, j, p in ready
+                for t, j, p, f in ready
             ]
         )
         prepared = [
@@ -203,7 +211,7 @@ def _prepare_many(pairs):
                 account_id=t.account_id,
                 payload=p,
             )
-            for (t, j, p), a in zip(ready, attempts, strict=True)
+            for (t, j, p, _f), a in zip(ready, attempts, strict=True)
         ]
     return outcomes, prepared, refresh
 
@@ -268,23 +276,20 @@ def _record_many(sent: list[_Sent]) -> dict[int, str]:
             else:
                 rest.append(s)  # the sweeper took over, or the target is gone: the careful path
         if mine:
-            PublishAttempt.objects.bulk_update(
-                [
-                    PublishAttempt(
-                        pk=s.prepared.attempt_pk,
-                        finished_at=now,
-                        duration_ms=s.duration_ms,
-                        updated_at=now,
-                        outcome=Outcome.PUBLISHED,
-                        response={
+            update_rows(
+                PublishAttempt,
+                {
+                    s.prepared.attempt_pk: {
+                        "duration_ms": s.duration_ms,
+                        "response": {
                             "status": s.result.status,
                             "external_id": s.result.external_id,
                             "url": s.result.url,
                         },
-                    )
+                    }
                     for _t, _j, s in mine
-                ],
-                ["finished_at", "duration_ms", "updated_at", "outcome", "response"],
+                },
+                also={"finished_at": now, "updated_at": now, "outcome": Outcome.PUBLISHED},
             )
             _move_many(
                 [t for t, _, _ in mine],

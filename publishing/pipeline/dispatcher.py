@@ -7,14 +7,14 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Case, Q, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from content.models import PostTarget
 from content.models import TargetStatus as S
+from core.bulk import update_rows
 
 from ..models import PublishJob, PublishNotification
 from .config import REASON_OVERDUE, batch_size, lease_seconds, max_in_flight, settle_delay
@@ -63,22 +63,19 @@ def _lease_many(jobs: list[PublishJob], now: datetime, **also) -> dict[int, str]
     if not jobs:
         return {}
     attempts = {job.pk: uuid.uuid4() for job in jobs}
-    held = [job for job in jobs if job.attempt_id is not None]
-    # "Still the attempt id it was read with", for all of them in two terms (attempt ids are random
-    # UUIDs, so one job never holds another's).
-    unchanged = Q(pk__in=[job.pk for job in jobs if job.attempt_id is None], attempt_id__isnull=True) | Q(
-        pk__in=[job.pk for job in held], attempt_id__in=[job.attempt_id for job in held]
-    )
-    values = {
-        "attempt_id": _per_row(
-            {pk: str(a) for pk, a in attempts.items()}, PublishJob._meta.get_field("attempt_id")
-        ),
-        "lease_expires_at": now + timedelta(seconds=lease_seconds()),
-        "not_before": None,
-    }
+    shared = {"lease_expires_at": now + timedelta(seconds=lease_seconds()), "not_before": None}
+    per_row = {pk: {"attempt_id": a} for pk, a in attempts.items()}
     for name, value in also.items():
-        values[name] = _per_row(value, PublishJob._meta.get_field(name)) if isinstance(value, dict) else value
-    won = PublishJob.objects.filter(unchanged).update(**values)
+        if isinstance(value, dict):
+            for pk in per_row:
+                per_row[pk][name] = value[pk]
+        else:
+            shared[name] = value
+    # Each job only while it still holds the attempt id it was read with (random UUIDs: one job never
+    # holds another's), in one statement (core.bulk.update_rows).
+    won = update_rows(
+        PublishJob, per_row, also=shared, expect={job.pk: {"attempt_id": job.attempt_id} for job in jobs}
+    )
     if won != len(jobs):  # someone else leased some of them in between (SQLite, where nothing is locked)
         now_held = dict(PublishJob.objects.filter(pk__in=list(attempts)).values_list("pk", "attempt_id"))
         attempts = {pk: a for pk, a in attempts.items() if now_held.get(pk) == a}
@@ -86,16 +83,6 @@ def _lease_many(jobs: list[PublishJob], now: datetime, **also) -> dict[int, str]
         if job.pk in attempts:
             job.attempt_id = attempts[job.pk]
     return {pk: str(a) for pk, a in attempts.items()}
-
-
-def _per_row(values: dict, field):
-    """CASE id WHEN ... THEN ... END: a different value per row in one UPDATE (as bulk_update builds it)."""
-    case = Case(
-        *[When(pk=pk, then=Value(v, output_field=field)) for pk, v in values.items()], output_field=field
-    )
-    if connection.features.requires_casted_case_in_updates:
-        return Cast(case, output_field=field)
-    return case
 
 
 def claim_due(*, now: datetime | None = None, limit: int | None = None) -> int:

@@ -269,7 +269,7 @@ def _next_attempt_number(target: PostTarget):
     return Coalesce(Subquery(count), 0) + 1
 
 
-def _request_summary(target: PostTarget, payload: PostPayload) -> dict:
+def _request_summary(target: PostTarget, payload: PostPayload, *, printed: dict | None = None) -> dict:
     """What was sent, for the attempt log: the payload's fingerprint (every field the approval hash
     covers: text, title, first comment, link, options, the paid flag, each file's name, type, size,
     checksum and alt text) and where the platform may fetch each file, without its query string (a
@@ -277,7 +277,7 @@ def _request_summary(target: PostTarget, payload: PostPayload) -> dict:
     return {
         "platform": target.account.platform,
         "account_handle": target.account.handle,
-        **fingerprint(payload),
+        **(printed if printed is not None else fingerprint(payload)),
         "media_urls": [m.url.split("?", 1)[0] for m in payload.media],
         "idempotency_key": payload.idempotency_key,
     }
@@ -324,14 +324,20 @@ def _error_summary(error: BaseException) -> dict:
     return {"error": type(error).__name__, "message": str(error)[:500]}
 
 
-def _gate_wait(account: SocialAccount) -> float:
-    """Seconds every worker must still wait for this account and app (shared Retry-After, quotas)."""
+def _gate_wait(account: SocialAccount, *, blocked: dict | None = None) -> float:
+    """Seconds every worker must still wait for this account and app (shared Retry-After, quotas).
+    `blocked`: the block waits already read in this batch, by account (a quota is still taken per call)."""
     if not getattr(settings, "REDIS_URL", ""):
         return 0.0  # the embedded mode has no shared gate; the job's own not_before still holds
     try:
-        wait = ratelimit.wait_until(
-            [ratelimit.account_scope(account.pk), ratelimit.app_scope(account.platform)]
-        )
+        if blocked is not None and account.pk in blocked:
+            wait = blocked[account.pk]
+        else:
+            wait = ratelimit.wait_until(
+                [ratelimit.account_scope(account.pk), ratelimit.app_scope(account.platform)]
+            )
+            if blocked is not None:
+                blocked[account.pk] = wait
         quota = ratelimit.PLATFORM_QUOTAS.get(account.platform)
         if wait <= 0 and quota is not None:
             wait = ratelimit.take(ratelimit.account_scope(account.pk), quota)
