@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from channels_app import vault
 from channels_app.connectors.base import PublishResult
+from channels_app.connectors.errors import AuthExpired, ConnectorError, RateLimited
 from content.models import Post, PostTarget, PostTargetMedia
 from content.models import TargetStatus as S
 from content.payload import fingerprint, target_payload
@@ -216,26 +217,53 @@ def _prepare_many(pairs):
     return outcomes, prepared, refresh
 
 
-def _send_one_account(prepared: list) -> list[_Sent]:
-    """One account's targets, one after another (the platform sees them in due order)."""
+def _send_one_account(prepared: list, held: dict | None = None) -> list[_Sent]:
+    """One account's targets, one after another (the platform sees them in due order). `held`, shared
+    by the batch's accounts: the scopes a 429 in this batch put on hold ({("account", id) or ("app",
+    platform): monotonic time it ends}). A target whose account or app is on hold, or whose account's
+    token was just refused, is not sent: it is recorded as rate-limited (requeued after the wait) or as
+    refused (refreshed once), as if the platform had answered so, since it was prepared before the
+    answer came. The platform never sees a request before its Retry-After."""
     from .transitions import _connector
 
+    held = {} if held is None else held
     sent = []
     for item in prepared:
-        connector = _connector(item.platform)
         started = time.monotonic()
-        result, error = None, None
-        try:
-            result = connector.publish(item.credentials, item.payload)
-        except Exception as exc:  # noqa: BLE001 - every error is classified; unexpected ones are "unknown"
-            error = exc
+        result, error = None, _held_error(item, held, started)
+        if error is None:
+            try:
+                result = _connector(item.platform).publish(item.credentials, item.payload)
+            except Exception as exc:  # noqa: BLE001 - every error is classified; unexpected ones are "unknown"
+                error = exc
+                _hold(item, exc, held)
         sent.append(_Sent(item, result, error, int((time.monotonic() - started) * 1000)))
     return sent
 
 
-def _send_on_sender_thread(prepared: list) -> list[_Sent]:
+def _hold(item, error: BaseException, held: dict) -> None:
+    if isinstance(error, RateLimited):
+        scope = ("app", item.platform) if error.scope == RateLimited.APP else ("account", item.account_id)
+        held[scope] = max(held.get(scope, 0.0), time.monotonic() + float(error.retry_after))
+    elif isinstance(error, AuthExpired):
+        held[("token", item.account_id)] = float("inf")
+
+
+def _held_error(item, held: dict, now: float) -> ConnectorError | None:
+    if ("token", item.account_id) in held:
+        return AuthExpired("not sent: the platform refused this account's token for an earlier post")
+    until = max(held.get(("account", item.account_id), 0.0), held.get(("app", item.platform), 0.0))
+    if until > now:
+        scope = RateLimited.APP if held.get(("app", item.platform), 0.0) > now else RateLimited.ACCOUNT
+        return RateLimited(
+            "not sent: rate-limited by the platform for an earlier post", retry_after=until - now, scope=scope
+        )
+    return None
+
+
+def _send_on_sender_thread(prepared: list, held: dict) -> list[_Sent]:
     try:
-        return _send_one_account(prepared)
+        return _send_one_account(prepared, held)
     finally:
         connections.close_all()  # a connector that read the database here leaves no connection open
 
@@ -245,9 +273,10 @@ def _send_many(prepared: list) -> list[_Sent]:
     for item in prepared:
         by_account[item.account_id].append(item)
     groups = list(by_account.values())
+    held: dict = {}
     if len(groups) == 1 or send_threads() <= 1:
-        return [s for group in groups for s in _send_one_account(group)]
-    futures = [_sender_pool().submit(_send_on_sender_thread, group) for group in groups]
+        return [s for group in groups for s in _send_one_account(group, held)]
+    futures = [_sender_pool().submit(_send_on_sender_thread, group, held) for group in groups]
     return [s for future in futures for s in future.result()]
 
 

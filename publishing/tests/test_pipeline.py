@@ -180,6 +180,60 @@ def test_an_app_wide_rate_limit_holds_off_every_account_on_that_platform_only(pl
     assert pipeline.publish_attempt(other_platform.pk, str(job_of(other_platform).attempt_id)) == "published"
 
 
+def _pairs(*targets) -> list[tuple[int, str]]:
+    return [(t.pk, str(job_of(t).attempt_id)) for t in targets]
+
+
+def test_a_429_in_a_batch_holds_back_the_accounts_later_posts_prepared_before_it(platform_sim, ws):
+    # given: one batch with three posts on one account and one on another; the first answer is a 429
+    account, sim = sim_account(platform_sim, ws)
+    other_account, other_sim = sim_account(platform_sim, ws)
+    first, second, third = (due_target(account, text=f"post {n}") for n in range(3))
+    elsewhere = due_target(other_account, text="another account")
+    platform_sim.add_fault(
+        "rate_limit", platform="x", operation="publish", retry_after=30, count=1, account=sim.external_id
+    )
+    pipeline.claim_due()
+    # when
+    outcomes = pipeline.publish_batch(_pairs(first, second, third, elsewhere))
+    # then: the platform saw one request from the account (the refused one), none after it; the
+    # account's later posts wait for Retry-After like the refused one; the other account published
+    assert outcomes == {
+        first.pk: "rate_limited",
+        second.pk: "rate_limited",
+        third.pk: "rate_limited",
+        elsewhere.pk: "published",
+    }
+    assert platform_sim.requests("x", "publish", account=sim.external_id) == 1
+    assert platform_sim.posts_created("x", other_sim.external_id) == 1
+    for target in (first, second, third):
+        job = job_of(target)
+        assert status(target) == S.QUEUED and job.not_before >= timezone.now() + timedelta(seconds=27)
+    held = PublishAttempt.objects.get(target=second)
+    assert held.outcome == PublishAttempt.Outcome.RATE_LIMITED and held.error.startswith("not sent")
+    assert pipeline.release_ready() == 0
+
+
+def test_an_app_wide_429_in_a_batch_holds_back_every_account_of_that_platform(platform_sim, ws):
+    # given: posts on two X accounts, sent one account after another (one sender thread)
+    first, first_sim = sim_account(platform_sim, ws)
+    second, second_sim = sim_account(platform_sim, ws)
+    limited, same_app = due_target(first, text="hits the cap"), due_target(second, text="same app")
+    platform_sim.add_fault(
+        "rate_limit", platform="x", operation="publish", retry_after=30, scope="app", count=1
+    )
+    pipeline.claim_due()
+    from django.test import override_settings
+
+    # when
+    with override_settings(KAWO_PUBLISH_SEND_THREADS=1):
+        outcomes = pipeline.publish_batch(_pairs(limited, same_app))
+    # then: one request in all; the other account's post was not sent and waits
+    assert outcomes == {limited.pk: "rate_limited", same_app.pk: "rate_limited"}
+    assert platform_sim.requests("x", "publish") == 1
+    assert PublishAttempt.objects.get(target=same_app).response["scope"] == "app"
+
+
 def test_transient_errors_back_off_then_fail_when_attempts_run_out(platform_sim, ws, settings):
     # given
     settings.KAWO_PUBLISH_MAX_ATTEMPTS = 2
