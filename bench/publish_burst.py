@@ -196,17 +196,18 @@ def cpu_snapshot(workers, beat, sim_pid: int) -> dict[str, int]:
     }
 
 
-# Where a worker's CPU samples fall (py-spy's collapsed stacks): the first of these functions found on a
-# stack, innermost first, names the sample's part of the publish.
+# Where a worker's CPU samples fall (py-spy's collapsed stacks): the first part whose needle is in a
+# frame of the sample's stack names it. The needles match the one-target pipeline before batches too
+# (publish_attempt, _prepare, publish_gate, _record), so a profile of an older checkout compares.
 PROFILE_PARTS = (
-    ("connector.publish (httpx)", "_send_one_account"),
-    ("record (bulk)", "_record_many"),
-    ("prepare: approval gate", "publish_gates"),
-    ("prepare: payload + compliance", "_checked_payload"),
-    ("prepare: other", "_prepare_many"),
-    ("dispatch (claim, sweep)", "dispatch"),
-    ("publish task, other", "publish_batch"),
-    ("celery and kombu", "celery"),
+    ("platform call (connector, httpx)", ("channels_app/connectors/",)),
+    ("record the answers", ("_record",)),
+    ("approval gate", ("publish_gate",)),
+    ("payload and compliance", ("_checked_payload", "target_payload", "_blocking_findings")),
+    ("prepare, the rest (locks, moves, attempt rows)", ("_prepare",)),
+    ("claim (scheduled -> queued)", ("claim_due",)),
+    ("dispatch, the rest (release, sweep, settle)", ("dispatch (publishing",)),
+    ("Celery and kombu", ("celery/", "kombu/")),
 )
 
 
@@ -245,8 +246,8 @@ def profile_summary(path: Path) -> dict[str, float]:
             continue
         frames = stack.split(";")
         part = "other"
-        for label, needle in PROFILE_PARTS:
-            if any(needle in frame for frame in frames):
+        for label, needles in PROFILE_PARTS:
+            if any(needle in frame for frame in frames for needle in needles):
                 part = label
                 break
         counts[part] += int(n)
@@ -527,7 +528,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default: one per core)")
     parser.add_argument("--concurrency", type=int, default=4, help="publish tasks at once per worker")
     parser.add_argument("--send-threads", type=int, default=32, help="sender threads per worker")
-    parser.add_argument("--task-batch", type=int, default=32, help="targets per publish task")
+    parser.add_argument("--task-batch", type=int, default=64, help="targets per publish task")
     parser.add_argument("--max-in-flight", type=int, default=2000, help="leased targets at most")
     parser.add_argument("--rate", type=float, default=0, help="steady load: posts due per second")
     parser.add_argument("--lead-seconds", type=float, default=5, help="first due time after scheduling")

@@ -490,7 +490,7 @@ KAWO_PUBLISH_BATCH = int(os.environ.get("KAWO_PUBLISH_BATCH", "500"))
 KAWO_PUBLISH_MAX_IN_FLIGHT = int(os.environ.get("KAWO_PUBLISH_MAX_IN_FLIGHT", "1000"))
 # Targets per publish task, and the threads per worker process that send them (one account's targets
 # one after another, different accounts at once): publishing.pipeline.batch.
-KAWO_PUBLISH_TASK_BATCH = int(os.environ.get("KAWO_PUBLISH_TASK_BATCH", "32"))
+KAWO_PUBLISH_TASK_BATCH = int(os.environ.get("KAWO_PUBLISH_TASK_BATCH", "64"))
 KAWO_PUBLISH_SEND_THREADS = int(os.environ.get("KAWO_PUBLISH_SEND_THREADS", "16"))
 KAWO_PUBLISH_MAX_ATTEMPTS = int(os.environ.get("KAWO_PUBLISH_MAX_ATTEMPTS", "5"))
 KAWO_PUBLISH_BACKOFF_BASE = float(os.environ.get("KAWO_PUBLISH_BACKOFF_BASE", "10"))

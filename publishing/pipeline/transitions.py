@@ -109,7 +109,7 @@ def _enqueue_publish(pairs: list[tuple[int, str]], *, accounts: dict[int, int] |
     nothing: the leases run out and the dispatcher sends them again."""
     if not pairs or _publishing_inline.get():
         return
-    chunks = _spread(pairs, accounts or {}, _setting("KAWO_PUBLISH_TASK_BATCH", 32))
+    chunks = _spread(pairs, accounts or {}, _setting("KAWO_PUBLISH_TASK_BATCH", 64))
 
     def send() -> None:
         from ..tasks import publish_batch

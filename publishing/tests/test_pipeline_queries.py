@@ -195,3 +195,17 @@ def test_publish_now_costs_the_same_queries_for_one_account_and_for_five(
     jobs = PublishJob.objects.filter(target__post=several)
     assert jobs.count() == 5 and all(j.attempt_id and j.requested_at for j in jobs)
     assert set(several.targets.values_list("status", flat=True)) == {S.QUEUED}
+
+
+def test_batches_spread_each_account_over_the_tasks_and_keep_its_order():
+    from publishing.pipeline.transitions import _spread
+
+    # given: accounts 1, 2, 3 with 4, 2 and 1 due targets, in due order
+    accounts = {10: 1, 11: 1, 12: 1, 13: 1, 20: 2, 21: 2, 30: 3}
+    pairs = [(pk, f"a{pk}") for pk in accounts]
+    # when
+    chunks = _spread(pairs, accounts, 3)
+    # then: every target once; each chunk takes the accounts in turn; each account's order is kept
+    assert [pk for chunk in chunks for pk, _ in chunk] == [10, 20, 30, 11, 21, 12, 13]
+    assert [len(c) for c in chunks] == [3, 3, 1]
+    assert all(len({accounts[pk] for pk, _ in chunk}) == len(chunk) for chunk in chunks[:1])
