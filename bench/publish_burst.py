@@ -1,32 +1,34 @@
-"""The publishing benchmark (issue 6): N posts due in the same minute, published by real Celery workers.
+"""The publishing benchmark (issues 6 and 18): N posts due at one instant (or at a steady rate),
+published by real Celery workers.
 
 Creates (and migrates) its own PostgreSQL database, starts its own platform simulator
 (`python -m platform_sim` on a free loopback port) with a latency fault on X's publish calls, makes
 `--accounts` X accounts on the simulator and as connected SocialAccounts of one workspace (their real
-simulated tokens stored through the vault), starts `--workers` Celery workers (thread pool,
-`--concurrency` threads each) and one beat, then schedules `--posts` posts (one target each, spread
-evenly over the accounts) all due at the same instant: status scheduled, in a workspace without an
-approval workflow (the approval gate answers "not_required"). It waits until every target is
-published or failed and prints:
+simulated tokens stored through the vault), starts `--workers` Celery workers (thread pool: `--concurrency`
+publish tasks at once, each of up to `--task-batch` targets, sent on `--send-threads` sender threads per
+worker) and one beat, then schedules `--posts` posts (one target each, spread evenly over the accounts),
+all due at the same instant, or with `--rate`, that many due every second: status scheduled, in a
+workspace without an approval workflow (the approval gate answers "not_required"). It waits until every
+target is published or failed and prints:
 
-- drain time (due time -> last target published), lateness p50/p99 (published_at - due), throughput;
+- drain time (first due time -> last target published), lateness p50/p99 (published_at - the post's own
+  due time), throughput;
 - duplicates and losses counted by the simulator (posts stored per account vs targets per account);
-- in the same run, the ceiling: a bare httpx loop (bench/httpx_ceiling.run_ceiling) sending the same
-  number of X publish calls to the same simulator at the same latency and the same concurrency
-  (workers x threads), with no database, Celery or Redis; and the ratio pipeline / ceiling.
+- CPU milliseconds per published post of the workers, of PostgreSQL (every PostgreSQL process on the
+  machine, and the backends that ended: run it on a quiet machine), of the beat and of the simulator,
+  from /proc;
+- with `--profile FILE`, where one worker's CPU went (py-spy, only samples holding the GIL);
+- for a burst, in the same run, the ceiling: a bare httpx loop (bench/httpx_ceiling.run_ceiling) sending
+  the same number of X publish calls to the same simulator at the same latency and the same concurrency
+  (workers x sender threads), with no database, Celery or Redis; and the ratio pipeline / ceiling.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kawo_pubbench REDIS_URL=redis://127.0.0.1:6379/4 \\
-        .venv/bin/python bench/publish_burst.py --posts 10000 --accounts 100 --latency-ms 100 \\
-        --lease-seconds 1800
+        .venv/bin/python bench/publish_burst.py --posts 10000 --accounts 100 --latency-ms 100
+    ... --posts 15000 --rate 50        (the steady load: 50 posts due per second for 5 minutes)
 
-`--lease-seconds` must outlast the drain: with the default lease (120 s) a 10,000-post burst livelocks
-(every queued target is re-leased before its message is reached, so the workers only meet stale
-messages); see bench/README.md.
-
-Why threads: a publish spends most of its wall time waiting (the database, and the platform's latency),
-the pipeline keeps one connector (one httpx client) per worker thread, and late acks with prefetch 1
-hold per thread. One process per core (2 on this machine) uses both cores past the GIL; a prefork pool
-of 2 would leave both cores idle during every 100 ms platform call.
+Why threads: a publish spends most of its wall time waiting (the database, and the platform's latency);
+each sender thread keeps its own connector (one httpx client and its connection pool). One process per
+core (2 on this machine) uses both cores past the GIL.
 
 The database named in DATABASE_URL is created if missing and migrated; never point this at a database
 other people use: at the start any target left unfinished in it (an interrupted run) is cancelled.
@@ -440,23 +442,25 @@ def run(args) -> dict:
         if rule is not None:
             sim._http.delete(f"/faults/{rule.get('id')}")  # the ceiling adds its own latency rule
         concurrency = args.workers * args.send_threads
-        log(f"ceiling: {args.posts} bare httpx publishes at concurrency {concurrency}")
-        ceiling = run_ceiling(
-            base_url=sim_url,
-            requests=args.posts,
-            concurrency=concurrency,
-            latency_ms=args.latency_ms,
-            platform=PLATFORM,
-            accounts=args.accounts,
-            mode="threads",
-            shared_sim=False,
-        )
+        ceiling = {}
+        if not args.rate:  # a steady load is not limited by the platform: no ceiling to compare with
+            log(f"ceiling: {args.posts} bare httpx publishes at concurrency {concurrency}")
+            ceiling = run_ceiling(
+                base_url=sim_url,
+                requests=args.posts,
+                concurrency=concurrency,
+                latency_ms=args.latency_ms,
+                platform=PLATFORM,
+                accounts=args.accounts,
+                mode="threads",
+                shared_sim=False,
+            )
     finally:
         sim.close()
         stop_sim(proc)
     ratio = (
         round(figures["throughput_per_second"] / ceiling["throughput_per_second"], 3)
-        if ceiling["throughput_per_second"]
+        if ceiling.get("throughput_per_second")
         else None
     )
     return {
@@ -512,12 +516,13 @@ def print_report(r: dict) -> None:
         print(f"  failed, e.g.     {p['failed_examples']}")
     if p["profile"]:
         print(f"  worker profile   {p['profile']} (% of one worker's CPU samples, py-spy)")
-    print(
-        f"  ceiling          bare httpx, {c['requests']} requests at concurrency {c['concurrency']}: "
-        f"{c['throughput_per_second']} requests/s (ideal {c['ideal_per_second']}/s), "
-        f"{c['posts_created']} stored"
-    )
-    print(f"  ratio            pipeline / ceiling = {r['ratio_pipeline_to_ceiling']}")
+    if c:
+        print(
+            f"  ceiling          bare httpx, {c['requests']} requests at concurrency {c['concurrency']}: "
+            f"{c['throughput_per_second']} requests/s (ideal {c['ideal_per_second']}/s), "
+            f"{c['posts_created']} stored"
+        )
+        print(f"  ratio            pipeline / ceiling = {r['ratio_pipeline_to_ceiling']}")
 
 
 def main(argv: list[str] | None = None) -> int:
