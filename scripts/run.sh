@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's run command: install, migrate, load demo data, then serve the dashboard with the
-# platform simulator, a Celery worker, a metrics worker (queue "metrics") and beat. SQLite and a file
-# broker by default; Postgres and Redis when DATABASE_URL and REDIS_URL are set.
+# platform simulator, a publish worker (queue "publish"), a Celery worker, a metrics worker (queue
+# "metrics") and beat. SQLite and a file broker by default; Postgres and Redis when DATABASE_URL and
+# REDIS_URL are set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # A second `make run` beside a running one would migrate, seed and start a simulator against the first
@@ -26,5 +27,5 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 .venv/bin/python manage.py seed_demo
-echo "== starting web (http://127.0.0.1:8000), a worker, a metrics worker and beat; the platform simulator is on :8100"
+echo "== starting web (http://127.0.0.1:8000), a publish worker, a worker, a metrics worker and beat; the platform simulator is on :8100"
 exec .venv/bin/honcho -f Procfile.dev start
