@@ -72,7 +72,11 @@ def max_attempts() -> int:
 
 
 def _eligible_accounts():
+    """Connected accounts on platforms with metrics; not those of a deleted workspace or organization
+    (lifecycle: restorable for a grace period, and read again once restored)."""
     return SocialAccount.objects.filter(
+        workspace__deleted_at__isnull=True,
+        workspace__organization__deleted_at__isnull=True,
         platform__in=metrics_platforms(),
         assisted=False,
         disconnected_at__isnull=True,

@@ -193,6 +193,26 @@ def test_planning_twice_plans_and_queues_each_pull_once(platform_sim, django_cap
 
 
 @pytest.mark.django_db
+def test_a_deleted_workspace_is_not_read_until_it_is_restored(
+    platform_sim, django_capture_on_commit_callbacks
+):
+    # given a published post whose first read is due, in a workspace deleted (restorable) since
+    ws = WorkspaceFactory()
+    _account, target = published_on_x(platform_sim, ws, ago=40 * MIN)
+    ws.deleted_at = timezone.now()
+    ws.save(update_fields=["deleted_at"])
+    now = timezone.now()
+    # when the planner runs
+    planned = plan(now, capture=django_capture_on_commit_callbacks)
+    # then nothing of it is planned; restored, it is
+    assert planned["planned"] == 0 and not MetricPull.objects.filter(account__workspace=ws).exists()
+    ws.deleted_at = None
+    ws.save(update_fields=["deleted_at"])
+    assert plan(now, capture=django_capture_on_commit_callbacks)["planned"] >= 1
+    assert MetricPull.objects.filter(target=target).exists()
+
+
+@pytest.mark.django_db
 def test_a_new_connection_gets_one_backfill_as_far_back_as_the_platform_keeps(
     platform_sim, django_capture_on_commit_callbacks, settings
 ):

@@ -316,6 +316,9 @@ def rivals_plan(*, now: datetime | None = None) -> list[int]:
         ids = list(
             RivalAccount.objects.select_for_update(skip_locked=True)
             .filter(status__in=[RivalStatus.ACTIVE, RivalStatus.PRIVATE, RivalStatus.ERROR])
+            # nothing for a deleted organization (lifecycle: restorable for a while); rivals are the
+            # organization's, shared by its workspaces
+            .filter(organization__deleted_at__isnull=True)
             .filter(Q(last_pulled_at__isnull=True) | Q(last_pulled_at__lt=due_before) | ~Q(history_cursor=""))
             .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
             .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - QUEUE_LEASE))

@@ -42,6 +42,22 @@ def test_the_planner_queues_each_due_rival_once():
         assert rivals_plan(now=timezone.now() + timedelta(minutes=16)) == [due.pk, limited.pk]
 
 
+def test_a_deleted_organization_s_rivals_are_not_read_until_it_is_restored():
+    # given a rival due for a read, its organization deleted (restorable) since
+    workspace = WorkspaceFactory()
+    _brand, due = benchmarked_brand(workspace)
+    organization = workspace.organization
+    organization.deleted_at = timezone.now()
+    organization.save(update_fields=["deleted_at"])
+    with mock.patch("competitors.tasks.pull_rival.delay") as send:
+        # when / then: nothing is queued; once restored, it is
+        assert rivals_plan() == []
+        organization.deleted_at = None
+        organization.save(update_fields=["deleted_at"])
+        assert rivals_plan() == [due.pk]
+    send.assert_called_once_with(due.pk)
+
+
 def _queries(client, url) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
