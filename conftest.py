@@ -56,6 +56,27 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_rate_limits_left_from_an_earlier_run():
+    """The shared rate-limit gate lives in Redis, keyed by account id under this test process's prefix;
+    a run a minute ago left its blocks there, and its account ids are this run's again (a new test
+    database restarts them). Cleared once at the start, before any worker of this run exists."""
+    from django.conf import settings
+
+    url = getattr(settings, "REDIS_URL", "")
+    if not url:
+        return
+    import redis
+
+    from publishing.ratelimit import key_prefix
+
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"{key_prefix()}*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
 @pytest.fixture
 def api_client():
     return APIClient()
