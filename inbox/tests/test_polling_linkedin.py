@@ -15,6 +15,7 @@ from channels_app.tests.factories import SocialAccountFactory
 from inbox.models import InboxItem, InboxSource
 from inbox.services import inbox_reply_send
 from inbox.services.polling import inbox_poll_account
+from publishing import ratelimit
 
 pytestmark = pytest.mark.django_db
 ORG = "urn:li:organization:2414183"
@@ -24,7 +25,7 @@ ORG = "urn:li:organization:2414183"
 def org_account(platform_sim, workspace):
     """A member who posts as the organization page they administer (Credentials.extra["author"])."""
     sim = platform_sim.create_account("linkedin", options={"organizations": [ORG]})
-    return SocialAccountFactory(
+    account = SocialAccountFactory(
         workspace=workspace,
         platform="linkedin",
         external_id=sim.external_id,
@@ -37,6 +38,11 @@ def org_account(platform_sim, workspace):
             extra={"author": ORG},
         ),
     )
+    # The gate lives in Redis, outside the test database: a block left by an earlier run's account with
+    # the same id (ids restart with each test database) must not hold this one off.
+    gate = ratelimit.gate()
+    gate.client.delete(gate._key("block", ratelimit.account_scope(account.pk)))
+    return account
 
 
 def _our_post(account, text="Our new product (launch day)") -> str:
@@ -146,3 +152,45 @@ def test_linkedin_rate_limit_moves_the_next_poll_past_retry_after(platform_sim, 
     assert (source.next_poll_at - timezone.now()).total_seconds() > 110
     assert inbox_poll_account(account.pk).status == "waiting"  # the shared gate holds every worker off
     assert platform_sim.requests("linkedin", "inbox_comments", account.external_id) == 1
+
+
+def test_linkedin_listing_cut_by_the_page_cap_marks_no_deletions(platform_sim, org_account, monkeypatch):
+    from channels_app.connectors.linkedin import inbound
+
+    account = org_account
+    post = _our_post(account)
+    comments = [_fan(platform_sim, account, n, post) for n in range(6)]
+    monkeypatch.setattr(inbound, "PAGE_SIZE", 2)
+    monkeypatch.setattr(inbound, "MAX_PAGES", 2)  # 4 of the 6 comments: the listing is not complete
+    first = inbox_poll_account(account.pk)
+    # when: the first comment is deleted, and the (still cut) listing is read again
+    platform_sim.fan_deletes("linkedin", comments[0]["id"])
+    again = inbox_poll_account(account.pk)
+    # then: what was not listed is not taken for deleted, because the listing was cut
+    assert first.created == 4 and again.removed == 0
+    assert not InboxItem.objects.filter(account=account, removed_at__isnull=False).exists()
+
+
+def test_linkedin_reply_waits_for_retry_after_and_is_sent_once_later(
+    platform_sim, org_account, django_capture_on_commit_callbacks
+):
+    from inbox.services.replies import inbox_replies_dispatch
+
+    account = org_account
+    post = _our_post(account)
+    fan = _fan(platform_sim, account, 1, post, text="Price?")
+    inbox_poll_account(account.pk)
+    item = InboxItem.objects.get(account=account, external_id=_urn(post, fan))
+    platform_sim.add_fault("rate_limit", platform="linkedin", operation="reply", retry_after=120, count=1)
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = inbox_reply_send(
+            workspace=account.workspace, actor=UserFactory(), item=item, text="$10", version=1
+        )
+    # then: queued until Retry-After, nothing landed, and the dispatcher does not send it early
+    reply.refresh_from_db()
+    assert reply.status == "queued" and (reply.not_before - timezone.now()).total_seconds() > 100
+    assert reply.pk not in inbox_replies_dispatch()
+    assert [
+        m for m in platform_sim.fan_messages("linkedin", account.external_id) if m["author_id"] == ORG
+    ] == []

@@ -110,3 +110,27 @@ def test_refuses_a_bad_signature_an_unsigned_body_and_an_oversized_one(
     big = post(body, headers)
     assert [r.status_code for r in (forged, unsigned, tampered, big)] == [403, 403, 403, 413]
     assert not InboundDelivery.objects.exists() and not InboxItem.objects.exists()
+
+
+def test_answering_a_douyin_message_is_refused_with_the_reason_before_any_call(
+    platform_sim, workspace, post, secret
+):
+    from accounts.tests.factories import UserFactory
+    from core.errors import ValidationFailed
+    from inbox.models import InboxReply
+    from inbox.services import inbox_reply_send
+
+    sim = platform_sim.create_account("douyin")
+    account = SocialAccountFactory(workspace=workspace, platform="douyin", external_id=sim.external_id)
+    _fan_dm(platform_sim, account, "在吗")
+    [listed] = platform_sim.fan_messages("douyin", account.external_id)
+    post(*hooks.fan_dm_request(listed, client_key="awsim", client_secret=secret))
+    item = InboxItem.objects.get(account=account)
+    # when / then
+    with pytest.raises(ValidationFailed) as error:
+        inbox_reply_send(
+            workspace=workspace, actor=UserFactory(), item=item, text="在的", version=item.version
+        )
+    assert error.value.code == "reply_not_supported" and "text" in error.value.fields
+    assert not InboxReply.objects.exists()
+    assert platform_sim.requests("douyin", "", account.external_id) == 0
