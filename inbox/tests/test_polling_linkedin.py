@@ -194,3 +194,20 @@ def test_linkedin_reply_waits_for_retry_after_and_is_sent_once_later(
     assert [
         m for m in platform_sim.fan_messages("linkedin", account.external_id) if m["author_id"] == ORG
     ] == []
+
+
+def test_linkedin_a_deleted_nested_comment_is_marked_removed_even_when_none_is_left(
+    platform_sim, org_account
+):
+    account = org_account
+    post = _our_post(account)
+    top = _fan(platform_sim, account, 1, post, text="Nice")
+    below = _fan(platform_sim, account, 2, post, kind="reply", parent_id=top["id"], text="Agreed")
+    inbox_poll_account(account.pk)
+    # when: the only nested comment is deleted, so its parent's summary says 0 and it is not read
+    platform_sim.fan_deletes("linkedin", below["id"])
+    again = inbox_poll_account(account.pk)
+    # then
+    assert (again.created, again.removed) == (0, 1)
+    assert InboxItem.objects.get(account=account, external_id=_urn(post, below)).removed_at is not None
+    assert InboxItem.objects.get(account=account, external_id=_urn(post, top)).removed_at is None
