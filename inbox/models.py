@@ -194,6 +194,7 @@ class InboundDelivery(models.Model):
     class Source(models.TextChoices):
         WECHAT = "wechat", "WeChat"
         META = "meta", "Meta"
+        DOUYIN = "douyin", "Douyin"
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("Received")
@@ -226,6 +227,17 @@ class InboundDelivery(models.Model):
                 fields=["source", "body_sha256"],
                 condition=models.Q(source="meta"),
                 name="uniq_inbound_delivery_meta_body",
+            ),
+            # Douyin retries with the same Msg-Id header (kept in `nonce`) and, as far as it says, body.
+            models.UniqueConstraint(
+                fields=["source", "nonce"],
+                condition=models.Q(source="douyin") & ~models.Q(nonce=""),
+                name="uniq_inbound_delivery_douyin_msg",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "body_sha256"],
+                condition=models.Q(source="douyin"),
+                name="uniq_inbound_delivery_douyin_body",
             ),
         ]
         indexes = [models.Index(fields=["status", "received_at"], name="inbound_delivery_todo")]

@@ -35,4 +35,5 @@ urlpatterns = [
     # What the platforms push to (machines, not pages: tests/dashboard_pages.py skips hooks/).
     path("hooks/inbox/wechat/<str:url_key>/", push_views.WeChatPushView.as_view(), name="wechat_push"),
     path("hooks/inbox/meta/", push_views.MetaWebhookView.as_view(), name="meta_webhook"),
+    path("hooks/inbox/douyin/", push_views.DouyinWebhookView.as_view(), name="douyin_webhook"),
 ]

@@ -5,13 +5,14 @@ authentication). Each checks, stores the raw body, answers at once; a task proce
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from ..models import InboundDelivery, InboxPushKey
 from ..services import deliveries
+from . import douyin
 from .meta import check_signature as meta_check
 from .wechat import PushRefused, check_signature
 
@@ -94,3 +95,29 @@ class MetaWebhookView(View):
         deliveries.inbound_delivery_store(source=InboundDelivery.Source.META, body=body)
         # A body seen before is acknowledged too: Meta retries what it thinks failed, and it was stored.
         return HttpResponse("EVENT_RECEIVED", content_type="text/plain")
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class DouyinWebhookView(View):
+    """POST only: Douyin's URL check (`verify_webhook`, answered with its challenge) and events, signed
+    with X-Douyin-Signature (inbox.push.douyin)."""
+
+    def post(self, request):
+        try:
+            body = _body(request)
+            douyin.check_signature(
+                request.headers.get("X-Douyin-Signature", ""),
+                body,
+                settings.PLATFORMS.get("douyin", {}).get("client_secret", ""),
+            )
+            payload = douyin.envelope(body)
+        except PushRefused as error:
+            return _refused(error)
+        if payload.get("event") == "verify_webhook":
+            content = payload.get("content") if isinstance(payload.get("content"), dict) else {}
+            return JsonResponse({"challenge": content.get("challenge")})
+        deliveries.inbound_delivery_store(
+            source=InboundDelivery.Source.DOUYIN, body=body, nonce=request.headers.get("Msg-Id", "")[:64]
+        )
+        # A retry (same Msg-Id or body) is acknowledged too: it was stored the first time.
+        return HttpResponse(status=200)

@@ -1,12 +1,12 @@
-"""Pushed deliveries (WeChat message server, Meta webhooks): check, store, then process in a task.
+"""Pushed deliveries (WeChat message server, Meta and Douyin webhooks): check, store, then process in a task.
 
 The view checks the signature, the freshness (WeChat: timestamp within KAWO_INBOX_PUSH_WINDOW_SECONDS,
 a nonce never seen before) and the size, then `inbound_delivery_store` writes the raw body and queues
 `inbox.process_delivery` on commit, and the view answers at once. Processing runs in one transaction:
 a crash part-way rolls it all back and leaves the row "received"; `inbound_deliveries_sweep` (beat)
 queues such rows again, and ingest is idempotent, so each message is stored exactly once. A replayed
-WeChat nonce is refused; a Meta body seen before (Meta retries what it thinks failed) is acknowledged and
-not processed again.
+WeChat nonce is refused; a Meta body seen before (Meta retries what it thinks failed), or a Douyin body or
+Msg-Id seen before (Douyin retries after 5 s), is acknowledged and not processed again.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from channels_app.models import SocialAccount
 from core.audit import audit_record
 
 from ..models import InboundDelivery, InboxPushKey
-from ..push import meta, wechat
+from ..push import douyin, meta, wechat
 from ..push.wechat import PushRefused
 from .ingest_batch import inbox_batch_ingest
 
@@ -94,8 +94,8 @@ def wechat_check(*, key: InboxPushKey, query: dict, body: bytes) -> bytes:
 def inbound_delivery_store(
     *, source: str, body: bytes, push_key=None, nonce: str = "", query=None
 ) -> InboundDelivery | None:
-    """Store the raw body and queue its processing. None: a replay (the same nonce, or a Meta body already
-    stored)."""
+    """Store the raw body and queue its processing. None: a replay (the same nonce, a Meta or Douyin body
+    already stored, or a Douyin Msg-Id already stored)."""
     digest = hashlib.sha256(body).hexdigest()
     try:
         with transaction.atomic():
@@ -141,7 +141,11 @@ def _messages(delivery: InboundDelivery, accounts: dict | None = None):
         return [(key.account, message)] if message is not None else []
     accounts = {} if accounts is None else accounts
     pairs = []
-    for platform, ours, message in meta.messages_of(json.loads(body)):
+    if delivery.source == InboundDelivery.Source.DOUYIN:
+        found = douyin.messages_of(douyin.envelope(body))
+    else:
+        found = meta.messages_of(json.loads(body))
+    for platform, ours, message in found:
         if (platform, ours) not in accounts:
             accounts[(platform, ours)] = list(
                 SocialAccount.objects.filter(

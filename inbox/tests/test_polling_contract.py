@@ -191,10 +191,10 @@ def test_the_planner_claims_each_due_account_once(
     platform_sim, workspace, django_capture_on_commit_callbacks
 ):
     weibo, _ = sim_account(platform_sim, workspace, "weibo")
-    linkedin, _ = sim_account(platform_sim, workspace, "linkedin")  # no inbound polling there yet
+    tiktok, _ = sim_account(platform_sim, workspace, "tiktok")  # no inbound polling there yet
     # when
     with django_capture_on_commit_callbacks(execute=False):
         first = inbox_polls_plan()
         second = inbox_polls_plan()
     # then
-    assert weibo.pk in first and weibo.pk not in second and linkedin.pk not in first
+    assert weibo.pk in first and weibo.pk not in second and tiktok.pk not in first

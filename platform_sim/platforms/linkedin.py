@@ -480,7 +480,10 @@ async def network_sizes(request: Request, ctx: Ctx) -> Response:
 
 
 def routes() -> list[Route]:
+    from .linkedin_inbox import routes as inbox_routes  # comments (it imports this module)
+
     return [
+        *inbox_routes(),
         Route("/oauth/v2/authorization", consent_endpoint(SPEC), methods=["GET", "POST"]),
         Route("/oauth/v2/accessToken", access_token, methods=["POST"]),
         Route("/v2/userinfo", userinfo),

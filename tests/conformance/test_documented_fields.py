@@ -138,6 +138,10 @@ VALUES: dict[str, dict[str, Any]] = {
         },
         "content": lambda c: {"media": {"id": c["image"]}},
         "urn": lambda c: c["x-restli-id"],
+        "target": lambda c: c["x-restli-id"],  # comments on the post made above
+        "actor": _linkedin_person,
+        "object": lambda c: c["x-restli-id"],
+        "message": {"text": "documented fields"},
         "organization": LINKEDIN_ORGANIZATION,
         "organizationalEntity": LINKEDIN_ORGANIZATION,
         "timeIntervals": lambda c: _last_three_days(),

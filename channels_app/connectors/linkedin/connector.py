@@ -39,6 +39,7 @@ from ..base import (
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient, Unknown
 from ..http import json_or_empty, parse_retry_after
 from ..options import link_option
+from .inbound import LinkedInInbound
 
 DEFAULT_VERSION = "202610"
 TEXT_LIMIT = 3000
@@ -63,7 +64,7 @@ def unescape_little_text(text: str) -> str:
     return "".join(out)
 
 
-class LinkedInConnector(Connector):
+class LinkedInConnector(LinkedInInbound, Connector):
     platform = "linkedin"
     display_name = "LinkedIn"
     post_options = (link_option(gettext_lazy("Shown as an article card when the post has no media.")),)
@@ -83,6 +84,8 @@ class LinkedInConnector(Connector):
         idempotency_key=False,
         auth="oauth2",
         metrics=True,
+        inbound_poll=True,
+        inbound_reply=True,
     )
     default_retry_after = DEFAULT_RATE_LIMIT_WAIT
 
