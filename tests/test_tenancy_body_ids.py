@@ -156,6 +156,20 @@ def _organization_competitor(world: World):
     return world.once("organization_competitor", make).pk
 
 
+def _agency_person(world: World):
+    """A person of the world's agency (the organization in organization URLs), not assigned yet."""
+    from accounts.tests.factories import MembershipFactory
+
+    return world.once("agency_person", lambda w: MembershipFactory(organization=w.agency).user).pk
+
+
+def _organization_workspace(world: World):
+    """A workspace of the organization in organization URLs (the world's agency)."""
+    from accounts.tests.factories import WorkspaceFactory
+
+    return world.once("agency_workspace", lambda w: WorkspaceFactory(organization=w.agency)).pk
+
+
 # Kind of object -> the id of such an object in a world (the world's own when building a valid body).
 OBJECTS = {
     "account": PROVIDERS["account_id"],
@@ -179,6 +193,9 @@ OBJECTS = {
     "member": lambda w: w.member.pk,  # a person's membership of the workspace
     "agency": _agency_of_a_grant,  # an agency let into the workspace
     "notification": _notification,
+    "organization": lambda w: w.organization.pk,  # the brand organization the admin owns
+    "agency_person": _agency_person,
+    "organization_workspace": _organization_workspace,
 }
 
 # "Serializer.field" -> the kind of object it names.
@@ -215,6 +232,10 @@ ID_FIELDS = {
     "CommentInputSerializer.parent": "comment",
     "BulkApproveInputSerializer.requests": "request",
     "MarkReadInputSerializer.ids": "notification",
+    # accounts, lifecycle
+    "WorkspaceCreateSerializer.organization": "organization",
+    "AssignmentCreateSerializer.user": "agency_person",
+    "WorkspaceRestoreSerializer.workspace": "organization_workspace",
     # analytics
     "ExportFiltersSerializer.accounts": "account",
     "ExportFiltersSerializer.campaigns": "campaign",
@@ -279,12 +300,7 @@ NOT_IDS = {
     "InboxSettingsSerializer.resolution_minutes": "a duration",
     "InboxSettingsSerializer.warning_minutes": "a duration",
     "BenchmarkScheduleSerializer.recipients": "e-mail addresses",
-    # ids that name another organization by design, or the caller's own organizations (tests/test_isolation
-    # covers the organization routes; accounts/tests the checks)
     "AgencyGrantCreateSerializer.agency": "any agency: granting to another organization is the point",
-    "AssignmentCreateSerializer.user": "a person of the agency in the URL (accounts tests)",
-    "WorkspaceCreateSerializer.organization": "one of the caller's organizations (accounts tests)",
-    "WorkspaceRestoreSerializer.workspace": "a deleted workspace of the organization in the URL",
 }
 
 
@@ -366,6 +382,10 @@ BODIES = {
     f"POST {BUDGETS}lines/": lambda w: {"planned": "1200.00"},
     f"POST {BUDGETS}spend/": lambda w: {"amount": "100.00", "spent_on": "2026-02-01"},
     "POST /api/v1/workspaces/{workspace_id}/inbox/rules/": lambda w: {"add_tags": ["物流"]},
+    # (the grant's ceiling is manager)
+    "POST /api/v1/organizations/{organization_id}/received-grants/{grant_id}/assignments/": lambda w: {
+        "role": "editor"
+    },
     f"POST {OBJECTIVES}": lambda w: dict(OBJECTIVE),
 }
 for _field, _values in OBJECTIVE_SCOPES.items():
