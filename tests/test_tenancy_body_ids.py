@@ -170,6 +170,43 @@ def _organization_workspace(world: World):
     return world.once("agency_workspace", lambda w: WorkspaceFactory(organization=w.agency)).pk
 
 
+REVIEWER = "hq.reviewer@example.org"
+
+
+def _external_request(world: World):
+    """A request waiting for an external reviewer's decision (the reviewer of the world's review link)."""
+
+    def make(w: World):
+        from approvals import services
+        from approvals.tests.factories import workflow_with
+
+        workflow_with(w.admin, w.workspace, [{"name": "HQ", "approver_emails": [REVIEWER]}])
+        PROVIDERS["post_id"](w)
+        return services.approval_request_submit(actor=w.admin, post=w.extras["post"])
+
+    return world.once("external_request", make)
+
+
+def _external_comment(world: World):
+    """A top-level comment on the post of the external reviewer's request."""
+    from approvals.tests.factories import PostCommentFactory
+
+    return world.once("external_comment", lambda w: PostCommentFactory(post=_external_request(w).post)).pk
+
+
+def review_link_headers(world: World) -> dict:
+    """The headers of an external reviewer who opened the world's link and confirmed their email."""
+    from approvals import links
+    from approvals.models import ReviewLink
+
+    link, token = links.review_link_create(
+        actor=world.admin, workspace=world.workspace, email=REVIEWER, request=_external_request(world)
+    )
+    ReviewLink.objects.filter(pk=link.pk).update(verified_at=timezone.now())
+    link.refresh_from_db()
+    return {"HTTP_X_REVIEW_LINK": token, "HTTP_X_REVIEW_SESSION": links.review_session_issue(link)}
+
+
 # Kind of object -> the id of such an object in a world (the world's own when building a valid body).
 OBJECTS = {
     "account": PROVIDERS["account_id"],
@@ -196,6 +233,9 @@ OBJECTS = {
     "organization": lambda w: w.organization.pk,  # the brand organization the admin owns
     "agency_person": _agency_person,
     "organization_workspace": _organization_workspace,
+    "external_request": lambda w: _external_request(w).pk,
+    "external_target": lambda w: _external_request(w).post.targets.first().pk,
+    "external_comment": _external_comment,
 }
 
 # "Serializer.field" -> the kind of object it names.
@@ -236,6 +276,11 @@ ID_FIELDS = {
     "WorkspaceCreateSerializer.organization": "organization",
     "AssignmentCreateSerializer.user": "agency_person",
     "WorkspaceRestoreSerializer.workspace": "organization_workspace",
+    # an external reviewer's link (no account: the link's token and the confirmed email's session)
+    "ExternalCommentInputSerializer.request": "external_request",
+    "ExternalCommentInputSerializer.target": "external_target",
+    "ExternalCommentInputSerializer.parent": "external_comment",
+    "ExternalDecideInputSerializer.request": "external_request",
     # analytics
     "ExportFiltersSerializer.accounts": "account",
     "ExportFiltersSerializer.campaigns": "campaign",
@@ -287,10 +332,6 @@ NOT_IDS = {
     "CommentInputSerializer.anchor_end": "a character offset",
     "ExternalCommentInputSerializer.anchor_start": "a character offset",
     "ExternalCommentInputSerializer.anchor_end": "a character offset",
-    "ExternalCommentInputSerializer.request": "checked against the review link's token (approvals tests)",
-    "ExternalCommentInputSerializer.target": "checked against the review link's token (approvals tests)",
-    "ExternalCommentInputSerializer.parent": "checked against the review link's token (approvals tests)",
-    "ExternalDecideInputSerializer.request": "checked against the review link's token (approvals tests)",
     "PostingSlotInputSerializer.weekday": "a day of the week",
     "AlertSettingsSerializer.baseline_posts": "a count",
     "RuleInputSerializer.min_followers": "a count",
@@ -391,6 +432,8 @@ BODIES = {
 for _field, _values in OBJECTIVE_SCOPES.items():
     BODIES[f"POST {OBJECTIVES} {_field}"] = lambda w, v=_values: {**OBJECTIVE, **v}
     BODIES[f"PATCH {OBJECTIVES}{{objective_id}}/ {_field}"] = lambda w, v=_values: {**OBJECTIVE, **v}
+# Operations a person without an account calls with a review link: their headers in a world.
+REVIEW_LINK_OPERATIONS = {"POST /api/v1/review/comments/", "POST /api/v1/review/decide/"}
 # Operations sent as multipart (a file in the body).
 MULTIPART = {"POST /api/v1/workspaces/{workspace_id}/media/"}
 
@@ -568,7 +611,10 @@ def test_another_tenants_id_in_the_body_is_refused(label, body_path, key, is_lis
     own, foreign = OBJECTS[kind](a), OBJECTS[kind](b)
     url = _url(path, a)
     client = APIClient()
-    client.force_authenticate(a.admin)
+    if label in REVIEW_LINK_OPERATIONS:
+        client.credentials(**review_link_headers(a))
+    else:
+        client.force_authenticate(a.admin)
     body = valid_body(label, body_path, a)
     crossed = copy.copy(body) if label in MULTIPART else copy.deepcopy(body)
     place(crossed, serializer, body_path, [foreign] if is_list else foreign, a)
