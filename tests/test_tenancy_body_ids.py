@@ -79,6 +79,18 @@ def _annotated_serializer(field):
     return None
 
 
+def _names_a_kind(name: str) -> bool:
+    return name in OBJECT_NAMES or name.removesuffix("s") in OBJECT_NAMES
+
+
+# Names of the kinds of object a body may name (a field so named is an id candidate whatever its type).
+OBJECT_NAMES = {
+    "account", "group", "campaign", "tag", "media", "post", "target", "workflow", "request", "comment",
+    "item", "rule", "line", "budget", "competitor", "rival", "user", "member", "owner", "assignee",
+    "agency", "organization", "workspace", "notification", "webhook", "objective", "slot", "word_list",
+}  # fmt: skip
+
+
 def id_candidates(serializer, prefix: str = ""):
     """(body path, "Serializer.field", is_list) for each writable field that could carry an id. A body
     path is dotted; "[]" marks one item of a list: "targets[].account", "stages[].condition.tags"."""
@@ -101,6 +113,8 @@ def id_candidates(serializer, prefix: str = ""):
             yield here, key, True
         elif isinstance(field, serializers.IntegerField) or re.search(r"_ids?$", name):
             yield here, key, False
+        elif _names_a_kind(name):  # a text field named like an object ("account", "tags"): classify it
+            yield here, key, isinstance(field, serializers.ListField)
         elif isinstance(field, serializers.JSONField | serializers.DictField):
             documented = _annotated_serializer(field)
             if documented is not None:
@@ -342,6 +356,16 @@ NOT_IDS = {
     "InboxSettingsSerializer.warning_minutes": "a duration",
     "BenchmarkScheduleSerializer.recipients": "e-mail addresses",
     "AgencyGrantCreateSerializer.agency": "any agency: granting to another organization is the point",
+    # named like an object, yet text
+    "BulkApproveInputSerializer.comment": "a comment's text",
+    "DecideInputSerializer.comment": "a comment's text",
+    "ExternalDecideInputSerializer.comment": "a comment's text",
+    "CampaignInputSerializer.objective": "the campaign's objective, in words",
+    "ExportFiltersSerializer.media": "media kinds (image, video, none)",
+    "ItemUpdateSerializer.tags": "words",
+    "SocialAccountUpdateSerializer.tags": "words",
+    "ObjectiveInputSerializer.target": "a number to reach",
+    "StageInputSerializer.rule": "any / all / quorum",
 }
 
 
