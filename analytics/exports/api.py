@@ -21,10 +21,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from accounts.api.serializers import ErrorSerializer
-from accounts.models import User
+from accounts.models import User, WorkspaceMember
 from accounts.roles import Capability as C
 from core.api import WorkspaceScopedAPIView
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError, ValidationFailed
 
 from ..models import ExportFormat, ExportJob, ExportKind, ScheduledReport, ScheduledReportDelivery
 from ..selectors.exports import NO_MEDIA, SORTS, PostFilters
@@ -121,6 +121,39 @@ def _errors(*codes: int) -> dict:
     return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes}
 
 
+def _check_filter_ids(workspace, filters: dict) -> None:
+    """Every id in the filters names an object of this workspace; another tenant's id is a field error
+    (the export would match nothing, but a request naming it is a mistake or a probe)."""
+    from channels_app.models import SocialAccount
+    from content.models import Campaign, Post, Tag
+
+    def known_authors(ids):
+        members = WorkspaceMember.objects.filter(workspace=workspace, user_id__in=ids)
+        posts = Post.objects.filter(workspace=workspace, author_id__in=ids)
+        return set(members.values_list("user_id", flat=True)) | set(posts.values_list("author_id", flat=True))
+
+    lookups = {
+        "accounts": lambda ids: SocialAccount.objects.filter(workspace=workspace, pk__in=ids),
+        "campaigns": lambda ids: Campaign.objects.filter(workspace=workspace, pk__in=ids),
+        "tags": lambda ids: Tag.objects.filter(workspace=workspace, pk__in=ids),
+    }
+    errors = {}
+    for name in ("accounts", "campaigns", "tags", "authors"):
+        ids = set(filters.get(name) or ())
+        if not ids:
+            continue
+        found = (
+            known_authors(ids) if name == "authors" else set(lookups[name](ids).values_list("pk", flat=True))
+        )
+        missing = sorted(ids - found)
+        if missing:
+            errors[f"filters.{name}"] = [
+                str(_("Not in this workspace: %(ids)s.") % {"ids": ", ".join(map(str, missing))})
+            ]
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], code="not_in_workspace", fields=errors)
+
+
 def export_request_from(workspace, data: dict) -> tuple[str, ExportRequest]:
     """(format, request) from validated ExportRequestSerializer data; the period defaults to the last 30
     whole days of the workspace's calendar."""
@@ -128,6 +161,7 @@ def export_request_from(workspace, data: dict) -> tuple[str, ExportRequest]:
     end = data.get("end") or today - timedelta(days=1)
     start = data.get("start") or end - timedelta(days=29)
     filters = data.get("filters") or {}
+    _check_filter_ids(workspace, filters)
     request = ExportRequest(
         kind=data["kind"],
         start=start,

@@ -573,7 +573,6 @@ class BannedWordDetailView(WorkspaceScopedAPIView):
         serializer = s.BannedWordInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
-        changes.pop("word_list", None)
         word = services.banned_word_update(actor=request.user, banned_word=word, **changes)
         return Response(s.BannedWordSerializer(word).data)
 

@@ -274,12 +274,7 @@ def banned_word_create(
     word = _text(word, model=BannedWord, field="word")
     severity = _severity(severity)
     note = _text(note, model=BannedWord, field="note", required=False)
-    list_obj = None
-    if word_list not in (None, ""):
-        (list_id,) = _ids(word_list, field="word_list")
-        list_obj = _fetch(BannedWordList, workspace, [list_id], field="word_list", label=_("word list"))[
-            list_id
-        ]
+    list_obj = _word_list(workspace, word_list)
     banned = BannedWord(
         workspace=workspace, word=word, severity=severity, note=note or "", word_list=list_obj
     )
@@ -295,6 +290,14 @@ def banned_word_create(
 
 
 @transaction.atomic
+def _word_list(workspace: Workspace, word_list) -> BannedWordList | None:
+    """The workspace's word list with this id (None for none); another workspace's id is a field error."""
+    if word_list in (None, ""):
+        return None
+    (list_id,) = _ids(word_list, field="word_list")
+    return _fetch(BannedWordList, workspace, [list_id], field="word_list", label=_("word list"))[list_id]
+
+
 def banned_word_update(*, actor, banned_word: BannedWord, **changes) -> BannedWord:
     if "word" in changes:
         changes["word"] = _text(changes["word"], model=BannedWord, field="word")
@@ -302,7 +305,13 @@ def banned_word_update(*, actor, banned_word: BannedWord, **changes) -> BannedWo
         changes["severity"] = _severity(changes["severity"])
     if "note" in changes:
         changes["note"] = _text(changes["note"], model=BannedWord, field="note", required=False)
-    before = {k: getattr(banned_word, k) for k in changes}
+    if "word_list" in changes:
+        changes["word_list"] = _word_list(banned_word.workspace, changes["word_list"])
+
+    def recorded(values: dict) -> dict:  # the audit row keeps the word list's id, not the object
+        return {k: getattr(v, "pk", v) for k, v in values.items()}
+
+    before = recorded({k: getattr(banned_word, k) for k in changes})
     for key, value in changes.items():
         setattr(banned_word, key, value)
     _unique(banned_word.save, field="word", message=_("This word is already on the list."))
@@ -312,7 +321,7 @@ def banned_word_update(*, actor, banned_word: BannedWord, **changes) -> BannedWo
         target=banned_word,
         workspace=banned_word.workspace,
         before=before,
-        after=changes,
+        after=recorded(changes),
     )
     return banned_word
 

@@ -97,6 +97,25 @@ def test_banned_words_feed_the_compliance_check(ws, admin, base):
     assert duplicate.status_code == 400
 
 
+def test_a_banned_word_moves_to_one_of_the_workspaces_lists_only(ws, admin, base):
+    # given: a word, a list of this workspace and one of another workspace
+    from content.models import BannedWord, BannedWordList
+
+    word = BannedWordFactory(workspace=ws)
+    own = BannedWordList.objects.create(workspace=ws, name="Legal")
+    foreign = BannedWordList.objects.create(workspace=WorkspaceFactory(), name="Legal")
+    url = f"{base}/banned-words/{word.pk}/"
+    # when
+    refused = admin.patch(url, {"word_list": foreign.pk}, format="json")
+    moved = admin.patch(url, {"word_list": own.pk}, format="json")
+    # then
+    assert refused.status_code == 400 and "word_list" in refused.json()["error"]["fields"]
+    assert moved.status_code == 200 and moved.json()["word_list"] == own.pk
+    assert BannedWord.objects.get(pk=word.pk).word_list_id == own.pk
+    # and null takes it off the list
+    assert admin.patch(url, {"word_list": None}, format="json").json()["word_list"] is None
+
+
 def test_posting_slots_for_own_accounts_only(ws, admin, base):
     account = SocialAccountFactory(workspace=ws)
     created = admin.post(

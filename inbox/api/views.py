@@ -244,9 +244,22 @@ class ItemsCloseView(WorkspaceScopedAPIView):
     )
     def post(self, request, workspace_id):
         data = _validated(s.ItemsCloseSerializer, request.data)
-        items = list(self.get_queryset().filter(pk__in=data["items"]))
+        items = _items_named(self.get_queryset(), data["items"])
         closed = services.inbox_items_close(workspace=self.workspace, actor=request.user, items=items)
         return Response({"closed": closed})
+
+
+def _items_named(queryset, ids: list[int]) -> list:
+    """The workspace's items with these ids; an id of no item here (another tenant's) is a field error."""
+    items = list(queryset.filter(pk__in=ids))
+    missing = sorted(set(ids) - {item.pk for item in items})
+    if missing:
+        raise ValidationFailed(
+            _("No message with id %(ids)s in this workspace.") % {"ids": ", ".join(map(str, missing))},
+            code="not_in_workspace",
+            field="items",
+        )
+    return items
 
 
 class ItemsAssignView(WorkspaceScopedAPIView):
@@ -266,7 +279,7 @@ class ItemsAssignView(WorkspaceScopedAPIView):
             assignee = get_user_model().objects.filter(pk=data["assignee"]).first()
             if assignee is None or not services.assignable(workspace=self.workspace, user=assignee):
                 raise ValidationFailed(_("This person cannot work this workspace's inbox."), field="assignee")
-        items = list(self.get_queryset().filter(pk__in=data["items"]))
+        items = _items_named(self.get_queryset(), data["items"])
         assigned = services.inbox_items_assign(
             workspace=self.workspace, actor=request.user, items=items, assignee=assignee
         )

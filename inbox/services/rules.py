@@ -218,7 +218,10 @@ def inbox_rule_move(*, workspace, actor, rule: InboxRule, direction: str) -> lis
 
 def inbox_rules_test(workspace, *, sample: Sample) -> list[InboxRule]:
     """The enabled rules that would act on the sample, in order (a stop rule ends the list). The sample's
-    sentiment is computed from its text when not given, as ingest does."""
+    sentiment is computed from its text when not given, as ingest does. The sample's account, if any, is
+    one of the workspace's (another tenant's id is a field error)."""
+    if sample.account_id is not None:
+        _account(workspace, sample.account_id)
     if not sample.sentiment:
         label, _score = sentiment_of(sample.text)
         sample = Sample(**{**sample.__dict__, "sentiment": label})

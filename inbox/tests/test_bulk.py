@@ -57,7 +57,7 @@ def test_an_editor_closes_in_bulk_but_cannot_assign(workspace):
 
 def test_the_api_assigns_many_and_refuses_someone_who_cannot_work_the_inbox(workspace):
     one, two = _items(workspace, 2)
-    other = InboxItemFactory()  # another workspace's: ignored
+    other = InboxItemFactory()  # another workspace's: naming it refuses the whole request
     manager = WorkspaceMemberFactory(workspace=workspace, role=Role.MANAGER).user
     agent = WorkspaceMemberFactory(workspace=workspace, role=Role.EDITOR).user
     viewer = WorkspaceMemberFactory(workspace=workspace, role=Role.VIEWER).user
@@ -65,9 +65,11 @@ def test_the_api_assigns_many_and_refuses_someone_who_cannot_work_the_inbox(work
     client.force_authenticate(manager)
     url = f"/api/v1/workspaces/{workspace.pk}/inbox/items/bulk-assign/"
     # when
-    ok = client.post(url, {"items": [one.pk, two.pk, other.pk], "assignee": agent.pk}, format="json")
+    foreign = client.post(url, {"items": [one.pk, two.pk, other.pk], "assignee": agent.pk}, format="json")
+    ok = client.post(url, {"items": [one.pk, two.pk], "assignee": agent.pk}, format="json")
     refused = client.post(url, {"items": [one.pk], "assignee": viewer.pk}, format="json")
     # then
+    assert foreign.status_code == 400 and "items" in foreign.json()["error"]["fields"]
     assert ok.json() == {"assigned": 2}
     assert refused.status_code == 400 and "assignee" in refused.json()["error"]["fields"]
     other.refresh_from_db()
