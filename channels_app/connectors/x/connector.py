@@ -260,14 +260,8 @@ class XConnector(XInbound, Connector):
                         _("%(name)s: X needs the file itself to upload.") % {"name": item.filename},
                     )
                 )
-        if payload.first_comment and weighted_length(payload.first_comment) > MAX_WEIGHTED_LENGTH:
-            findings.append(
-                Finding(
-                    "x.first_comment_length",
-                    _("The first reply weighs more than %(limit)s weighted characters.")
-                    % {"limit": MAX_WEIGHTED_LENGTH},
-                )
-            )
+        # The first reply's length is connectors.limits' (first_comment_excess: this count against the
+        # text limit), with the composer's message, like every platform's first comment.
         return findings
 
     def _upload(self, token: str, item: MediaItem) -> str:
