@@ -27,6 +27,9 @@ class MediaLimits:
     max_image_bytes: int = 5 * 1024 * 1024
     max_video_bytes: int = 512 * 1024 * 1024
     mixed: bool = False  # images and video in one post
+    # An attached file's alt text (description), in characters, where the platform limits it: X's media
+    # metadata 1,000, Mastodon's MediaAttachment description 1,500. None: no limit we know of.
+    max_alt_text: int | None = None
 
 
 @dataclass(frozen=True)
@@ -542,7 +545,31 @@ def standard_findings(connector: Connector, payload: PostPayload) -> list[Findin
                     },
                 )
             )
-    return findings
+    return findings + alt_text_findings(connector, payload)
+
+
+def alt_text_findings(connector: Connector, payload: PostPayload) -> list[Finding]:
+    """`<platform>.alt_text_length` for each file whose alt text is over `capabilities.media.max_alt_text`
+    (a platform that cut it short would send other words than the ones approved)."""
+    from django.utils.translation import gettext as _
+
+    limit = connector.capabilities.media.max_alt_text
+    if limit is None:
+        return []
+    return [
+        Finding(
+            f"{connector.platform}.alt_text_length",
+            _("%(name)s: the alt text is %(used)s characters; %(platform)s allows at most %(limit)s.")
+            % {
+                "name": item.filename,
+                "used": len(item.alt_text),
+                "platform": connector.display_name,
+                "limit": limit,
+            },
+        )
+        for item in payload.media
+        if len(item.alt_text) > limit
+    ]
 
 
 class MetricsNotOffered:

@@ -172,13 +172,17 @@ def _first_comment(connector, case, n):
     return replace(base, first_comment=over), replace(base, first_comment=at)
 
 
-def _bluesky_alt_text(connector, case, n):
-    base = case.image_post(n)
-    image = base.media[0]
-    at, over = "a" * MAX_ALT_GRAPHEMES, "a" * (MAX_ALT_GRAPHEMES + 1)
-    return replace(base, media=(replace(image, alt_text=over),)), replace(
-        base, media=(replace(image, alt_text=at),)
-    )
+def _alt_text(limit_of: Callable[[Connector], int]) -> Build:
+    def build(connector, case, n):
+        base = case.image_post(n)
+        image, limit = base.media[0], limit_of(connector)
+        at, over = "a" * limit, "a" * (limit + 1)
+        return (
+            replace(base, media=(replace(image, alt_text=over),)),
+            replace(base, media=(replace(image, alt_text=at),)),
+        )
+
+    return build
 
 
 def _title(limit: int):
@@ -213,13 +217,15 @@ def limit_cases(platform: str) -> dict[str, Build]:
         cases["media_required"] = _media_required
     if caps.first_comment and caps.comment_limit is not None:
         cases["first_comment_length"] = _first_comment
+    if media.max_alt_text is not None:
+        cases["alt_text_length"] = _alt_text(lambda connector: connector.capabilities.media.max_alt_text)
     # Limits kept as constants beside the platform's validate (no Capabilities field for them).
     cases.update(EXTRA.get(platform, {}))
     return cases
 
 
 EXTRA: dict[str, dict[str, Build]] = {
-    "bluesky": {"alt_text_length": _bluesky_alt_text},
+    "bluesky": {"alt_text_length": _alt_text(lambda connector: MAX_ALT_GRAPHEMES)},
     "youtube": {"title_length": _title(YOUTUBE_TITLE_LIMIT)},
     "bilibili": {"title_length": _title(ARTICLE_TITLE_LIMIT)},
 }
