@@ -16,12 +16,13 @@ from dataclasses import replace
 import pytest
 
 from channels_app.connectors import limits
-from channels_app.connectors.base import Connector, MediaItem, PostPayload
+from channels_app.connectors.base import Article, Connector, MediaItem, PostPayload
 from channels_app.connectors.bilibili.connector import ARTICLE_TITLE_LIMIT
 from channels_app.connectors.bluesky.connector import MAX_ALT_GRAPHEMES
 from channels_app.connectors.errors import OverLimits, Rejected
 from channels_app.connectors.inbound import ReplyTarget
 from channels_app.connectors.registry import CONNECTORS, connector_for
+from channels_app.connectors.wechat_oa import push
 from channels_app.connectors.youtube.connector import TITLE_LIMIT as YOUTUBE_TITLE_LIMIT
 from content.media_inspect import MediaInfo
 from content.services.compliance import compliance_for_payload
@@ -224,10 +225,22 @@ def limit_cases(platform: str) -> dict[str, Build]:
     return cases
 
 
+def _wechat_article_body(connector, case, n):
+    """Article 2's body (article 1's is the payload's text: text_length), counted as its HTML."""
+    base = case.minimal_post(n)
+    at, over = _padded(connector, f"第二篇 {n} ", push.CONTENT_LIMIT, filler="好")
+
+    def with_body(body: str) -> PostPayload:
+        return replace(base, articles=(Article(title=f"第二篇 {n}", body=body, cover=png("cover2.png")),))
+
+    return with_body(over), with_body(at)
+
+
 EXTRA: dict[str, dict[str, Build]] = {
     "bluesky": {"alt_text_length": _alt_text(lambda connector: MAX_ALT_GRAPHEMES)},
     "youtube": {"title_length": _title(YOUTUBE_TITLE_LIMIT)},
     "bilibili": {"title_length": _title(ARTICLE_TITLE_LIMIT)},
+    "wechat_oa": {"article_body_length": _wechat_article_body},
 }
 
 LIMITS = [(platform, name) for platform in SERVER_SIDE for name in limit_cases(platform)]

@@ -71,6 +71,7 @@ def platform_findings(
     link: str = "",
     title: str = "",
     options: Mapping[str, Any] | None = None,
+    articles: Sequence[Any] = (),
 ) -> list[ComplianceFinding]:
     registry = registered_connectors() if connectors is None else connectors
     findings: list[ComplianceFinding] = []
@@ -88,6 +89,7 @@ def platform_findings(
                     link=link,
                     title=title,
                     options=dict(options or {}),
+                    articles=tuple(articles),
                 )
             from channels_app.connectors.limits import payload_findings
 

@@ -248,13 +248,9 @@ class WeChatOAConnector(WeChatCustomerService, Connector):
                 )
         if not article.body.strip():
             add("text_required", _("WeChat articles need body text."))
-        elif number > 1 and push.content_length(article.body) > push.CONTENT_LIMIT:
+        elif number > 1 and push.body_too_long(article.body):
             # article 1's body is the payload's text: standard_findings counted it (text_length)
-            add(
-                "text_length",
-                _("The body is %(used)s characters as HTML; WeChat allows at most %(limit)s.")
-                % {"used": push.content_length(article.body), "limit": push.CONTENT_LIMIT},
-            )
+            add("text_length", push.body_too_long(article.body))
         if number > 1 and article.cover is None:
             add("cover_required", _("Choose a cover image."))
         if not push.crop_valid(article.crop):

@@ -140,6 +140,20 @@ def content_length(text: str) -> int:
     return len(html_body(text))
 
 
+def body_too_long(text: str) -> str:
+    """Why an article's body is over the content limit, or "" (the connector's validate and the content
+    service's article editor say the same)."""
+    from django.utils.translation import gettext as _
+
+    used = content_length(text)
+    if used <= CONTENT_LIMIT:
+        return ""
+    return _("The body is %(used)s characters as HTML; WeChat allows at most %(limit)s.") % {
+        "used": used,
+        "limit": CONTENT_LIMIT,
+    }
+
+
 def html_body(text: str, images: list[tuple[int, str]] = ()) -> str:
     """Paragraphs as <p>, each image (after paragraph n, its uploadimg URL) as <p><img></p> after it."""
     paragraphs = paragraphs_of(text)
