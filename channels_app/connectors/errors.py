@@ -60,6 +60,10 @@ class OverLimits(Rejected):
         super().__init__(" ".join(str(f.message) for f in findings), **kwargs)
         self.findings = findings
 
+    def __reduce__(self):
+        # Pickled by Celery and copied by tests: rebuilt from the findings, not from the joined message.
+        return (self.__class__, (self.findings,), dict(self.__dict__))
+
 
 class Transient(ConnectorError):
     """Temporary (5xx, connection refused before sending): safe to retry with backoff."""

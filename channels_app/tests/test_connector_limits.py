@@ -10,6 +10,7 @@ request at all; the same payload just at the limit is sent. `reply` is held to i
 from __future__ import annotations
 
 import itertools
+import pickle
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -344,3 +345,16 @@ def test_a_reply_over_the_limit_is_refused_before_any_request(platform_sim, conn
     assert str(raised.value) == limits.reply_message(params)
     assert params["used"] > limit == params["limit"]
     assert len(platform_sim.log(platform)) == before
+
+
+def test_the_refusal_survives_pickling_with_its_findings():
+    # given
+    connector = connector_for("weibo")
+    refused = OverLimits(limits.hard_limit_violations(connector, PostPayload(text="好" * 141)))
+
+    # when
+    copy = pickle.loads(pickle.dumps(refused))
+
+    # then
+    assert type(copy) is OverLimits and str(copy) == str(refused) and copy.findings == refused.findings
+    assert copy.platform_code == "weibo.text_length" == refused.platform_code
