@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from .errors import ConnectorError, Rejected, Transient, Unknown
+from .errors import ConnectorError, OverLimits, Rejected, Transient, Unknown
 from .http import send, status_error
 from .options import OptionSpec
 
@@ -27,6 +27,9 @@ class MediaLimits:
     max_image_bytes: int = 5 * 1024 * 1024
     max_video_bytes: int = 512 * 1024 * 1024
     mixed: bool = False  # images and video in one post
+    # An attached file's alt text (description), in characters, where the platform limits it: X's media
+    # metadata 1,000, Mastodon's MediaAttachment description 1,500. None: no limit we know of.
+    max_alt_text: int | None = None
 
 
 @dataclass(frozen=True)
@@ -264,12 +267,40 @@ def _reads_answers_safely(method, error: type[ConnectorError]):
     return call
 
 
+def _checks_limits_first(method):
+    """`publish` / `reply` that first refuse, with no request made, content over the platform's hard
+    limits (connectors.limits: the composer's own findings), raising OverLimits."""
+    name = method.__name__
+
+    def call(self, credentials, *args, **kwargs):
+        from .limits import hard_limit_violations, reply_violations
+
+        if name == "publish":
+            payload = args[0] if args else kwargs["payload"]
+            violations = hard_limit_violations(self, payload)
+        else:
+            violations = reply_violations(self, kwargs.get("text", ""))
+        if violations:
+            raise OverLimits(violations)
+        return method(self, credentials, *args, **kwargs)
+
+    call.__name__, call.__qualname__, call.__doc__ = method.__name__, method.__qualname__, method.__doc__
+    call.__wrapped__ = method  # tests that check the platform's own refusal send through this
+    call.checks_limits = True
+    return call
+
+
+# The calls that send content a person wrote: each is checked against the platform's limits first.
+SENDS_CONTENT = ("publish", "reply")
+
+
 class Connector:
     """Subclasses set the class attributes and implement the calls that apply to their platform.
 
     Each call in ON_UNREADABLE_ANSWER that a subclass defines is wrapped so that an answer it cannot
     read becomes one of the five errors (never a JSONDecodeError or KeyError escaping into a worker or a
-    connect page's 500)."""
+    connect page's 500). `publish` and `reply`, wherever a subclass gets them from (the inbox's are in
+    mixins), are wrapped so that content over the platform's limits is refused before any request."""
 
     platform: ClassVar[str]
     display_name: ClassVar[str]
@@ -284,6 +315,10 @@ class Connector:
             method = cls.__dict__.get(name)
             if method is not None and not hasattr(method, "__wrapped__"):
                 setattr(cls, name, _reads_answers_safely(method, error))
+        for name in SENDS_CONTENT:
+            method = getattr(cls, name)
+            if method is not getattr(Connector, name) and not getattr(method, "checks_limits", False):
+                setattr(cls, name, _checks_limits_first(method))
 
     # Seconds to wait after a rate-limit answer that names no time (no Retry-After / x-rate-limit-reset).
     default_retry_after: ClassVar[float] = 60.0
@@ -510,7 +545,31 @@ def standard_findings(connector: Connector, payload: PostPayload) -> list[Findin
                     },
                 )
             )
-    return findings
+    return findings + alt_text_findings(connector, payload)
+
+
+def alt_text_findings(connector: Connector, payload: PostPayload) -> list[Finding]:
+    """`<platform>.alt_text_length` for each file whose alt text is over `capabilities.media.max_alt_text`
+    (a platform that cut it short would send other words than the ones approved)."""
+    from django.utils.translation import gettext as _
+
+    limit = connector.capabilities.media.max_alt_text
+    if limit is None:
+        return []
+    return [
+        Finding(
+            f"{connector.platform}.alt_text_length",
+            _("%(name)s: the alt text is %(used)s characters; %(platform)s allows at most %(limit)s.")
+            % {
+                "name": item.filename,
+                "used": len(item.alt_text),
+                "platform": connector.display_name,
+                "limit": limit,
+            },
+        )
+        for item in payload.media
+        if len(item.alt_text) > limit
+    ]
 
 
 class MetricsNotOffered:

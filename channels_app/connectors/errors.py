@@ -49,6 +49,22 @@ class Rejected(ConnectorError):
     """Permanent: the platform refused this content or request; retrying cannot help."""
 
 
+class OverLimits(Rejected):
+    """Refused by the connector itself, before any request: the content is over the platform's hard
+    limits (connectors.limits). The message is the composer's, each finding's message joined by a space;
+    `findings` keeps them (rule and message); `platform_code` is the first rule."""
+
+    def __init__(self, findings, **kwargs):
+        findings = tuple(findings)
+        kwargs.setdefault("platform_code", findings[0].rule if findings else None)
+        super().__init__(" ".join(str(f.message) for f in findings), **kwargs)
+        self.findings = findings
+
+    def __reduce__(self):
+        # Pickled by Celery and copied by tests: rebuilt from the findings, not from the joined message.
+        return (self.__class__, (self.findings,), dict(self.__dict__))
+
+
 class Transient(ConnectorError):
     """Temporary (5xx, connection refused before sending): safe to retry with backoff."""
 

@@ -16,8 +16,12 @@ from PIL import Image
 
 from channels_app.connectors.base import Credentials, MediaItem, PostPayload
 from channels_app.connectors.bluesky.connector import BlueskyConnector
-from channels_app.connectors.errors import AuthExpired, RateLimited, Rejected
+from channels_app.connectors.errors import AuthExpired, OverLimits, RateLimited, Rejected
 from channels_app.connectors.registry import connector_for
+from content.media_inspect import MediaInfo
+from content.services.compliance import compliance_for_payload
+
+from .unchecked import publish_unchecked
 
 
 @pytest.fixture
@@ -209,9 +213,9 @@ def test_301_graphemes_are_rejected_by_the_server(connector, credentials):
     # given 301 flags: 602 code points and 2408 bytes, but 301 graphemes (within 3000 bytes)
     payload = PostPayload(text="🇨🇳" * 301)
 
-    # when we bypass our own validate() and send it anyway
+    # when we bypass our own limit check (connectors.limits) and send it anyway
     with pytest.raises(Rejected) as raised:
-        connector.publish(credentials, payload)
+        publish_unchecked(connector, credentials, payload)
 
     # then the server's own message comes through, and validate() would have said the same
     assert raised.value.platform_code == "InvalidRequest"
@@ -235,9 +239,9 @@ def test_validate_agrees_with_the_server(connector, credentials, text):
     # given
     errors = [f for f in connector.validate(PostPayload(text=text)) if f.severity == "error"]
 
-    # when
+    # when sent past our own limit check, the server judges alone
     try:
-        result = connector.publish(credentials, PostPayload(text=text))
+        result = publish_unchecked(connector, credentials, PostPayload(text=text))
     except Rejected:
         accepted = False
     else:
@@ -254,13 +258,59 @@ def test_an_image_over_one_megabyte_is_rejected(connector, credentials):
     payload = PostPayload(text="Too big", media=(_image(data),))
     assert len(data) > 1_000_000
 
-    # when
+    # when sent past our own limit check
     with pytest.raises(Rejected) as raised:
-        connector.publish(credentials, payload)
+        publish_unchecked(connector, credentials, payload)
 
     # then
     assert f"blob too big (maximum 1000000, got {len(data)})" in raised.value.platform_message
     assert "bluesky.media_size" in {f.rule for f in connector.validate(payload)}
+
+
+def test_a_two_megabyte_image_is_refused_by_the_connector_before_upload(connector, credentials, bluesky_pds):
+    # given a 2 MB image: Bluesky's lexicon forbids it in a post (app.bsky.embed.images: the image blob's
+    # maxSize is 1,000,000 bytes), while the PDS's upload endpoint takes a blob that size by itself
+    data = _png(820, 820, noise=True)
+    assert 2_000_000 <= len(data) < 2_100_000
+    payload = PostPayload(text="Too big for Bluesky", media=(_image(data),))
+    sent: list = []
+    connector.http.event_hooks["request"].append(sent.append)
+
+    # when
+    with pytest.raises(OverLimits) as raised:
+        connector.publish(credentials, payload)
+
+    # then refused, don't retry, with the composer's message, and nothing reached the PDS (no upload)
+    assert isinstance(raised.value, Rejected)
+    assert sent == []
+    assert str(raised.value) == (f"square.png: {len(data)} bytes; Bluesky allows 1000000 bytes per image.")
+    assert {f.rule for f in raised.value.findings} == {"bluesky.media_size"}
+    findings = compliance_for_payload(payload, platform="bluesky", media_infos=[_info(data)])
+    assert [f.message for f in findings if f.blocking] == [str(raised.value)]
+
+    # and the PDS alone would have taken the upload: the connector's check is what guards it
+    uploaded = bluesky_pds.xrpc(
+        "POST",
+        "com.atproto.repo.uploadBlob",
+        token=credentials.access_token,
+        content=data,
+        headers={"Content-Type": "image/png"},
+    )
+    assert uploaded.status_code == 200 and uploaded.json()["blob"]["size"] == len(data)
+    connector.fetch_profile(credentials)
+    assert sent, "the hook sees the connector's requests"
+
+
+def _info(data: bytes) -> MediaInfo:
+    return MediaInfo(
+        kind="image",
+        mime="image/png",
+        size=len(data),
+        width=820,
+        height=820,
+        filename="square.png",
+        alt_text="A red square",
+    )
 
 
 def test_an_unknown_post_is_none(connector, credentials):

@@ -17,6 +17,8 @@ from channels_app.connectors.base import Credentials, MediaItem, PostPayload
 from channels_app.connectors.errors import AuthExpired, Rejected
 from channels_app.connectors.registry import connector_for
 
+from .unchecked import publish_unchecked
+
 APP_PASSWORD = "abcd-efgh-ijkl-mnop"
 MAIN_PASSWORD = "correct horse battery staple"
 
@@ -100,9 +102,9 @@ def test_a_rotated_refresh_token_cannot_be_used_twice(connector, credentials):
 def test_the_simulator_rejects_301_graphemes_with_the_pds_message(
     connector, credentials, platform_sim, account
 ):
-    # when
+    # when sent past the connector's own limit check (connectors.limits)
     with pytest.raises(Rejected) as raised:
-        connector.publish(credentials, PostPayload(text="🇨🇳" * 301))
+        publish_unchecked(connector, credentials, PostPayload(text="🇨🇳" * 301))
 
     # then
     assert raised.value.platform_message == (
@@ -114,7 +116,7 @@ def test_the_simulator_rejects_301_graphemes_with_the_pds_message(
 def test_the_simulator_rejects_more_than_3000_bytes(connector, credentials):
     # when
     with pytest.raises(Rejected) as raised:
-        connector.publish(credentials, PostPayload(text="👨‍👩‍👧‍👦" * 121))
+        publish_unchecked(connector, credentials, PostPayload(text="👨‍👩‍👧‍👦" * 121))
 
     # then
     assert "string too big (maximum 3000, got 3025)" in raised.value.platform_message
@@ -127,9 +129,9 @@ def test_the_simulator_rejects_five_images_and_an_image_over_one_megabyte(connec
 
     # when
     with pytest.raises(Rejected) as five:
-        connector.publish(credentials, PostPayload(text="five", media=(image,) * 5))
+        publish_unchecked(connector, credentials, PostPayload(text="five", media=(image,) * 5))
     with pytest.raises(Rejected) as too_big:
-        connector.publish(credentials, PostPayload(text="big", media=(big,)))
+        publish_unchecked(connector, credentials, PostPayload(text="big", media=(big,)))
 
     # then
     assert "array too big (maximum 4, got 5) at $.record.embed.images" in five.value.platform_message

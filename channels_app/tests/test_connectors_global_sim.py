@@ -16,6 +16,7 @@ from channels_app.connectors.errors import AuthExpired, RateLimited, Rejected
 from channels_app.connectors.registry import connector_for
 
 from .contract_cases import MP4_BYTES, png
+from .unchecked import publish_unchecked
 
 
 def creds(account, **extra) -> Credentials:
@@ -76,9 +77,9 @@ def test_mastodon_scheduled_too_soon_is_rejected_by_the_instance(platform_sim):
     connector = connector_for("mastodon")
     soon = datetime.now(UTC) + timedelta(minutes=2)
 
-    # when / then
+    # when / then: sent past the connector's own check (which refuses it first, like the composer)
     with pytest.raises(Rejected) as raised:
-        connector.publish(creds(account), PostPayload(text="soon", options={"scheduled_at": soon}))
+        publish_unchecked(connector, creds(account), PostPayload(text="soon", options={"scheduled_at": soon}))
     assert "5 minutes" in raised.value.platform_message
     assert platform_sim.posts_created("mastodon", account.external_id) == 0
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from channels_app.connectors.base import PostPayload
+from channels_app.connectors.limits import hard_limit_violations
 from channels_app.connectors.x.connector import XConnector
 from channels_app.connectors.x.text import MAX_WEIGHTED_LENGTH, weighted_length
 
@@ -74,8 +75,10 @@ def test_a_first_reply_is_counted_by_the_same_rule():
     connector = _connector()
 
     # when
-    over = connector.validate(PostPayload(text="hello", first_comment=LINK_THEN_CJK))
-    fits = connector.validate(PostPayload(text="hello", first_comment=CJK_POST_WITH_TRACKED_LINK))
+    over = hard_limit_violations(connector, PostPayload(text="hello", first_comment=LINK_THEN_CJK))
+    fits = hard_limit_violations(
+        connector, PostPayload(text="hello", first_comment=CJK_POST_WITH_TRACKED_LINK)
+    )
 
     # then
     assert [f.rule for f in over] == ["x.first_comment_length"]

@@ -32,6 +32,7 @@ def check(
     link: str = "",
     title: str = "",
     options: Mapping[str, Any] | None = None,
+    articles: Sequence[Any] = (),
     connectors: Mapping[str, type] | None = None,
 ) -> list[ComplianceFinding]:
     """All findings for `text` posted to `platforms`, sorted by span (findings without a span last).
@@ -47,7 +48,8 @@ def check(
     - <platform>.<rule> from each platform's connector (`connectors`: defaults to the registry); errors
       become blocking, warnings warnings. platform.limits_unchecked (info) where no connector validates.
 
-    `media` is a sequence of content.media_inspect.MediaInfo (set `filename` and `url` where known).
+    `media` is a sequence of content.media_inspect.MediaInfo (set `filename` and `url` where known);
+    `articles` a WeChat push's articles 2-8 (connectors.base.Article), for the connector's limits on them.
     """
     normalized = normalize(text)
     findings: list[ComplianceFinding] = []
@@ -71,6 +73,7 @@ def check(
         link=link,
         title=title,
         options=options,
+        articles=articles,
     )
     findings = [_with_utf16(text, f) for f in findings]
     return sorted(findings, key=ComplianceFinding.sort_key)

@@ -1,5 +1,6 @@
 """The adapter to the platform connectors: their own limits (length in their own unit, media count, kind
-and size) come from `Connector.validate`, never from a copy kept here.
+and size) come from channels_app.connectors.limits (`Connector.validate` and the capabilities), never from
+a copy kept here. The connectors refuse the same errors, with the same messages, before they send.
 
 A platform with no registered connector yet, or whose connector does not validate yet, gets one info
 finding saying that its limits were not checked, so nobody mistakes silence for a pass.
@@ -18,11 +19,8 @@ PLATFORM_LIMITS_UNCHECKED = "platform.limits_unchecked"
 
 _SEVERITY = {"error": Severity.BLOCKING, "warning": Severity.WARNING, "info": Severity.INFO}
 
-# Connector rules about how the bytes travel, not about the content: "<platform>.media_data" says the payload
-# doesn't carry the file's bytes. At compose time the file is in storage and the publish step loads it, so
-# the check never has the bytes: these findings would block every post with media. (A missing public URL,
-# "<platform>.media_url", is kept: MediaInfo.url carries it.)
-PAYLOAD_ONLY_RULES = frozenset({"media_data"})
+# Which rules the composer leaves out (the bytes it never holds) is the limits module's to say:
+# channels_app.connectors.limits.PAYLOAD_ONLY_RULES.
 
 
 def registered_connectors() -> Mapping[str, type]:
@@ -73,6 +71,7 @@ def platform_findings(
     link: str = "",
     title: str = "",
     options: Mapping[str, Any] | None = None,
+    articles: Sequence[Any] = (),
 ) -> list[ComplianceFinding]:
     registry = registered_connectors() if connectors is None else connectors
     findings: list[ComplianceFinding] = []
@@ -90,12 +89,13 @@ def platform_findings(
                     link=link,
                     title=title,
                     options=dict(options or {}),
+                    articles=tuple(articles),
                 )
+            from channels_app.connectors.limits import payload_findings
+
             connector = connector_instance(cls, platform)
             try:
-                connector_findings = connector.validate(payload)
-            except NotImplementedError:
-                connector_findings = None
+                connector_findings = payload_findings(connector, payload, composing=True)
             finally:
                 close = getattr(connector, "close", None)  # the base class has it since its HTTP client
                 if close is not None:
@@ -113,8 +113,6 @@ def platform_findings(
             )
             continue
         for found in connector_findings:
-            if found.rule.partition(".")[2] in PAYLOAD_ONLY_RULES:
-                continue
             findings.append(
                 ComplianceFinding(
                     rule=found.rule,
@@ -128,17 +126,20 @@ def platform_findings(
     return findings
 
 
-FIRST_COMMENT_LENGTH = "first_comment_length"  # "<platform>.first_comment_length"
-
-
 def first_comment_findings(
     text: str, *, platforms: Sequence[str], connectors: Mapping[str, type] | None
 ) -> list[ComplianceFinding]:
-    """The first comment's length on each platform that posts one, counted by the connector's own rule
-    (`count_text`: X's weighted characters...) against its comment limit (`capabilities.comment_limit`):
-    Facebook's comments have their own (8,000 characters, posts 63,206), Instagram's is its caption's, and
-    on X and Mastodon the first comment is a reply, a post of its own, with the text limit. Platforms
-    without first comments get nothing here (content.services refuses a first comment for them)."""
+    """The first comment's length on each platform that posts one (channels_app.connectors.limits.
+    first_comment_excess: the connector's own count against `capabilities.comment_limit`; Facebook's
+    comments have their own limit, on X and Mastodon the first comment is a reply, a post, with the text
+    limit). Platforms without first comments get nothing here (content.services refuses a first comment
+    for them)."""
+    from channels_app.connectors.limits import (
+        FIRST_COMMENT_LENGTH,
+        first_comment_excess,
+        first_comment_message,
+    )
+
     registry = registered_connectors() if connectors is None else connectors
     findings: list[ComplianceFinding] = []
     for platform in dict.fromkeys(platforms):
@@ -148,26 +149,17 @@ def first_comment_findings(
             continue
         connector = connector_instance(cls, platform)
         try:
-            used = connector.count_text(text)
+            params = first_comment_excess(connector, text, label=getattr(cls, "display_name", "") or platform)
         finally:
             close = getattr(connector, "close", None)
             if close is not None:
                 close()
-        if used > caps.comment_limit:
-            params = {
-                "used": used,
-                "unit": caps.text_unit,
-                "platform": getattr(cls, "display_name", "") or platform,
-                "limit": caps.comment_limit,
-            }
+        if params is not None:
             findings.append(
                 ComplianceFinding(
                     rule=f"{platform}.{FIRST_COMMENT_LENGTH}",
                     severity=Severity.BLOCKING,
-                    message=_(
-                        "The first comment is %(used)s %(unit)s; %(platform)s allows at most %(limit)s."
-                    )
-                    % params,
+                    message=first_comment_message(params),
                     platform=platform,
                     params=params,
                 )

@@ -42,6 +42,7 @@ def compliance_for_payload(payload, *, platform: str, media_infos: Sequence = ()
         title=payload.title,
         link=payload.link,
         options=payload.options,
+        articles=payload.articles,
     )
     if payload.first_comment:
         findings += compliance_engine.check_first_comment(

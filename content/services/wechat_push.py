@@ -157,6 +157,8 @@ def _clean_article(article, field: str, assets: dict[int, MediaAsset]) -> dict:
     body = _text(article.get("body"), f"{field}.body")
     if not body.strip():
         raise ValidationFailed(_("Write the article's body."), code="required", field=f"{field}.body")
+    if push.body_too_long(body):
+        raise ValidationFailed(push.body_too_long(body), field=f"{field}.body")
     if article.get("cover") in (None, ""):
         raise ValidationFailed(_("Choose a cover image."), code="required", field=f"{field}.cover")
     images = article.get("images") or []

@@ -81,6 +81,7 @@ TEXT_UNITS = (
     gettext_noop("weighted characters"),
     gettext_noop("graphemes"),
     gettext_noop("UTF-16 characters"),
+    gettext_noop("characters as HTML"),
     gettext_noop("bytes of description"),
     gettext_noop("Weibo characters (a Chinese character is 1, two ASCII characters are 1)"),
 )

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from channels_app.connectors.errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
 from channels_app.connectors.inbound import InboundAuthor, InboundMessage, ReplyTarget
+from channels_app.connectors.limits import reply_excess, reply_message
 from channels_app.connectors.registry import connector_class, connector_for
 from content.compliance.engine import check_words, has_blocking
 from content.services.compliance import workspace_banned_words
@@ -68,19 +69,12 @@ def reply_check(*, workspace, item: InboxItem, text: str, now=None) -> str:
             code="reply_not_supported",
             field="text",
         )
+    # The limit and its message are the connector's own (channels_app.connectors.limits): its `reply`
+    # refuses the same text before sending it.
     connector = connector_for(platform)
-    limit = connector_cls.capabilities.comment_limit
-    if limit is not None and connector.count_text(text) > limit:
-        raise ValidationFailed(
-            _("The reply is %(used)s %(unit)s; %(platform)s allows at most %(limit)s.")
-            % {
-                "used": connector.count_text(text),
-                "unit": connector_cls.capabilities.text_unit,
-                "platform": item.account.get_platform_display(),
-                "limit": limit,
-            },
-            field="text",
-        )
+    params = reply_excess(connector, text, label=item.account.get_platform_display())
+    if params is not None:
+        raise ValidationFailed(reply_message(params), field="text")
     findings = check_words(
         text, field="text", platforms=[platform], banned_words=workspace_banned_words(workspace)
     )

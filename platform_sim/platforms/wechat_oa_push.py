@@ -5,7 +5,7 @@ in wechat_oa.py.
 
 draft/add, per article (the 草稿箱 新建草稿 reference): title (45003 past 64 characters, the editor's
 limit; the API reference says 32 字), author (45110 past 8, the editor's limit; the reference says 16),
-digest (45004 past 120), content (44003 empty, 45002 past 20,000 characters), thumb_media_id (a
+digest (45004 past 120), content (44003 empty, 45002 at 20,000 characters: "under 20,000"), thumb_media_id (a
 permanent material of the account, else 40007), need_open_comment / only_fans_can_comment (0 or 1),
 pic_crop_235_1 / pic_crop_1_1 ("X1_Y1_X2_Y2": fractions of the cover from its top left (0,0) to its
 bottom right (1,1), at most 6 decimals, X1 < X2 and Y1 < Y2; anything else 40097 "invalid args").
@@ -72,7 +72,7 @@ def check_article(ctx: Ctx, article: dict) -> Response | None:
         return _err(45110, "author size out of limit")
     if len(article.get("digest") or "") > DIGEST_LIMIT:
         return _err(45004, "description size out of limit")
-    if len(article["content"]) > CONTENT_LIMIT:
+    if len(article["content"]) >= CONTENT_LIMIT:  # "必须少于2万字符": under 20,000
         return _err(45002, "content size out of limit")
     for key in ("need_open_comment", "only_fans_can_comment"):
         if article.get(key, 0) not in (0, 1):

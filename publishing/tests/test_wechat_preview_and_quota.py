@@ -16,6 +16,7 @@ from accounts.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
 from approvals.tests.test_gate_payload import png
 from channels_app.connectors.base import Credentials
 from channels_app.connectors.registry import connector_for
+from channels_app.connectors.wechat_oa import push
 from channels_app.tests.factories import SocialAccountFactory
 from content import services as content_services
 from content.models import Post
@@ -180,3 +181,39 @@ def test_moving_a_mass_send_into_a_day_already_used_is_refused(platform_sim):
     # then: refused, and it stays where it was
     assert refused.value.code == "mass_send_quota"
     assert Post.objects.get(pk=second.pk).scheduled_at == later
+
+
+def test_an_article_body_over_the_content_limit_is_a_400_on_its_body(platform_sim):
+    # given article 2's body: 19,994 characters as WeChat counts the HTML it is sent as (<p>...</p>)
+    ws, editor, account, cover = _world(platform_sim)
+    api = APIClient()
+    api.force_authenticate(editor)
+    fits = "好" * (push.CONTENT_LIMIT - len("<p></p>"))
+    articles = [{"title": "ok", "body": fits + "好", "cover": cover.pk}]
+
+    def create(articles):
+        return api.post(
+            f"/api/v1/workspaces/{ws.pk}/posts/",
+            {
+                "title": "t",
+                "targets": [
+                    {
+                        "account": account.pk,
+                        "text": "x",
+                        "media": [cover.pk],
+                        "options": {"articles": articles},
+                    }
+                ],
+            },
+            format="json",
+        )
+
+    # when / then: one over is refused on the field, with the connector's own message
+    response = create(articles)
+    assert response.status_code == 400
+    field = "targets.0.options.articles.0.body"
+    assert response.json()["error"]["fields"] == {field: [push.body_too_long(fits + "好")]}
+    assert push.content_length(fits + "好") == push.CONTENT_LIMIT + 1
+
+    # and at the limit it is saved
+    assert create([{**articles[0], "body": fits}]).status_code == 201

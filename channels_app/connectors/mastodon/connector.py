@@ -39,6 +39,7 @@ from ..base import (
     PublishResult,
     RemotePost,
     TokenSet,
+    alt_text_findings,
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
 from ..facebook.connector import scheduled_at
@@ -105,6 +106,7 @@ class MastodonConnector(MastodonInbound, Connector):
             max_image_bytes=16 * 1024 * 1024,
             max_video_bytes=99 * 1024 * 1024,
             mixed=False,
+            max_alt_text=1500,  # MediaAttachment::MAX_DESCRIPTION_LENGTH
         ),
         first_comment=True,  # a reply to the new status
         native_scheduling=True,
@@ -269,6 +271,7 @@ class MastodonConnector(MastodonInbound, Connector):
                         _("%(name)s: Mastodon needs the file itself to upload.") % {"name": item.filename},
                     )
                 )
+        findings += alt_text_findings(self, payload)
         when = scheduled_at(payload)
         if when is not None and when - datetime.now(UTC) < SCHEDULE_MIN:
             findings.append(

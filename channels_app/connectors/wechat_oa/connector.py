@@ -134,7 +134,8 @@ class WeChatOAConnector(WeChatCustomerService, Connector):
         link_option(gettext_lazy("The original article's address, behind “Read more”.")),
     )
     capabilities = Capabilities(
-        text_limit=20000,
+        text_limit=push.CONTENT_LIMIT,  # the body as HTML (push.content_length)
+        text_unit="characters as HTML",
         requires_media=True,  # an article needs a cover image (thumb_media_id)
         media=MediaLimits(
             # the first image is the cover, the others go in the body (media/uploadimg)
@@ -207,6 +208,9 @@ class WeChatOAConnector(WeChatCustomerService, Connector):
         )
 
     # --- content ---
+    def count_text(self, text: str) -> int:
+        return push.content_length(text)
+
     def validate(self, payload: PostPayload) -> list[Finding]:
         findings = standard_findings(self, payload)
         articles = push.push_articles(payload)
@@ -244,6 +248,9 @@ class WeChatOAConnector(WeChatCustomerService, Connector):
                 )
         if not article.body.strip():
             add("text_required", _("WeChat articles need body text."))
+        elif number > 1 and push.body_too_long(article.body):
+            # article 1's body is the payload's text: standard_findings counted it (text_length)
+            add("text_length", push.body_too_long(article.body))
         if number > 1 and article.cover is None:
             add("cover_required", _("Choose a cover image."))
         if not push.crop_valid(article.crop):

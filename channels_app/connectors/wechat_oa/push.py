@@ -41,6 +41,10 @@ MAX_ARTICLES = 8
 TITLE_LIMIT = 64
 AUTHOR_LIMIT = 8
 DIGEST_LIMIT = 120
+# draft/add's `content` is HTML and "must be under 20,000 characters" (必须少于2万字符): the paragraphs'
+# markup counts. `content_length` counts the body as html_body sends it (body images' tags are not
+# counted: their URLs exist only after media/uploadimg).
+CONTENT_LIMIT = 19_999
 CROP_RE = re.compile(r"^(0|1|0?\.\d{1,6}|1\.0{1,6})(_(0|1|0?\.\d{1,6}|1\.0{1,6})){3}$")
 # service type -> (period, mass sends allowed in it)
 MASS_QUOTA = {"subscription": ("day", 1), "service": ("month", 4)}
@@ -129,6 +133,25 @@ def _int(value) -> int:
 
 def paragraphs_of(text: str) -> list[str]:
     return [p for p in text.split("\n") if p.strip()]
+
+
+def content_length(text: str) -> int:
+    """The length of `text` as the article's HTML content (html_body without images)."""
+    return len(html_body(text))
+
+
+def body_too_long(text: str) -> str:
+    """Why an article's body is over the content limit, or "" (the connector's validate and the content
+    service's article editor say the same)."""
+    from django.utils.translation import gettext as _
+
+    used = content_length(text)
+    if used <= CONTENT_LIMIT:
+        return ""
+    return _("The body is %(used)s characters as HTML; WeChat allows at most %(limit)s.") % {
+        "used": used,
+        "limit": CONTENT_LIMIT,
+    }
 
 
 def html_body(text: str, images: list[tuple[int, str]] = ()) -> str:

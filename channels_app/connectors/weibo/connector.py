@@ -81,7 +81,10 @@ class WeiboConnector(WeiboInbound, Connector):
         text_limit=140,
         text_unit="Weibo characters (a Chinese character is 1, two ASCII characters are 1)",
         media=MediaLimits(
-            kinds=frozenset({"image"}), max_images=1, max_videos=0, max_image_bytes=5 * 1024 * 1024
+            kinds=frozenset({"image"}),
+            max_images=1,
+            max_videos=0,
+            max_image_bytes=5 * 1024 * 1024 - 1,  # share.json's `pic`: "less than 5 MB"
         ),
         auth="oauth2",
         metrics=True,

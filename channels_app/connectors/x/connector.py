@@ -32,6 +32,7 @@ from ..base import (
     PublishResult,
     RemotePost,
     TokenSet,
+    alt_text_findings,
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
 from ..http import epoch_reset, json_or_empty, parse_retry_after
@@ -79,6 +80,7 @@ class XConnector(XInbound, Connector):
             max_videos=0,
             max_image_bytes=5 * 1024 * 1024,
             max_video_bytes=15 * 1024 * 1024,  # animated GIF
+            max_alt_text=1000,  # POST /2/media/metadata: alt_text.text, at most 1,000 characters
             mixed=False,
         ),
         first_comment=True,  # posted as a reply to the new post
@@ -260,14 +262,9 @@ class XConnector(XInbound, Connector):
                         _("%(name)s: X needs the file itself to upload.") % {"name": item.filename},
                     )
                 )
-        if payload.first_comment and weighted_length(payload.first_comment) > MAX_WEIGHTED_LENGTH:
-            findings.append(
-                Finding(
-                    "x.first_comment_length",
-                    _("The first reply weighs more than %(limit)s weighted characters.")
-                    % {"limit": MAX_WEIGHTED_LENGTH},
-                )
-            )
+        findings += alt_text_findings(self, payload)
+        # The first reply's length is connectors.limits' (first_comment_excess: this count against the
+        # text limit), with the composer's message, like every platform's first comment.
         return findings
 
     def _upload(self, token: str, item: MediaItem) -> str:
@@ -287,7 +284,7 @@ class XConnector(XInbound, Connector):
                 "/2/media/metadata",
                 operation="upload",
                 token=token,
-                json={"id": media_id, "metadata": {"alt_text": {"text": item.alt_text[:1000]}}},
+                json={"id": media_id, "metadata": {"alt_text": {"text": item.alt_text}}},
             )
         return media_id
 
