@@ -38,7 +38,7 @@ from ..base import (
     TokenSet,
     standard_findings,
 )
-from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
+from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient, Unknown
 from ..http import json_or_empty, parse_retry_after
 from ..options import BOOL, TEXT, OptionSpec, link_option
 from . import push
@@ -121,6 +121,8 @@ def account_details(body: dict) -> dict:
 class WeChatOAConnector(WeChatCustomerService, Connector):
     platform = "wechat_oa"
     display_name = "WeChat Official Account"
+    # A preview may have reached the reviewer's phone when its answer cannot be read.
+    extra_calls = {"send_preview": Unknown}
     post_options = (
         OptionSpec("author", TEXT, gettext_lazy("Author"), max_length=AUTHOR_LIMIT),
         OptionSpec(
