@@ -5,8 +5,8 @@ The answers a client cannot read, as proxies, gateways and half-deployed platfor
 - not_json       a 200 whose body is plain text, not JSON
 - wrong_shape    valid JSON of another shape: a list (of the object's keys) where the answer was an
                  object; an object where it was a list
-- missing_field  the real answer minus `field` wherever it occurs (every key of the top object when
-                 `field` is empty: `{}`)
+- missing_field  the real answer minus `field` wherever it occurs (with `field` empty: every key of
+                 the top object, `{}`; of a list, every key of each object in it)
 - truncated      the real body cut in half (the connection dropped mid-answer)
 """
 
@@ -59,7 +59,7 @@ def garble(response: Response, kind: str, field: str = "") -> Response:
             {"unexpected": data} if isinstance(data, list) else sorted(data) if isinstance(data, dict) else {}
         )
     elif kind == "missing_field":
-        data = _without(data, field) if field else ([] if isinstance(data, list) else {})
+        data = _without(data, field) if field else _emptied(data)
     else:  # pragma: no cover - FaultRule refuses unknown kinds
         raise ValueError(kind)
     return Response(
@@ -68,6 +68,13 @@ def garble(response: Response, kind: str, field: str = "") -> Response:
         headers=headers,
         media_type="application/json",
     )
+
+
+def _emptied(data: Any) -> Any:
+    """Every key of the answer removed: `{}` for an object; each object of a list emptied."""
+    if isinstance(data, list):
+        return [{} if isinstance(item, dict) else item for item in data]
+    return {}
 
 
 def _without(data: Any, field: str) -> Any:

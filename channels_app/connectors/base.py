@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import httpx
 
 from .errors import ConnectorError, Rejected, Transient, Unknown
-from .http import send, status_error
+from .http import UnreadableAnswer, send, status_error
 from .options import OptionSpec
 
 
@@ -242,22 +242,15 @@ ON_UNREADABLE_ANSWER: dict[str, type[ConnectorError]] = {
 OFFLINE_CALLS = frozenset({"authorization_url", "count_text", "validate", "close", "request", "error_for"})
 
 
-class UnreadableAnswer(ValueError):
-    """A 2xx answer whose body is not JSON (an HTML page, plain text, a truncated document): raised by
-    `Connector.request` and mapped by call kind like any other answer a connector cannot read."""
-
-
 def _names_what_it_read(name: str, result) -> bool:
     """Whether a call's result names the thing it read: an answer missing the id is unreadable too
-    (an account connected with no id, a post "published" with none, a reply sent with none)."""
+    (an account connected with no id, a post "published" with none)."""
     if name == "fetch_profile":
         return bool(result.external_id)
     if name == "get_post":
         return result is None or bool(result.external_id)
     if name == "publish":
         return result.status != "published" or bool(result.external_id)
-    if name == "reply":
-        return bool(result.external_id)
     if name in ("exchange_code", "connect_with_credentials", "refresh"):
         return bool(result.access_token)
     return True
@@ -273,7 +266,10 @@ def _reads_answers_safely(method, error: type[ConnectorError]):
 
     def call(self, *args, **kwargs):
         if _OUTER_CALL.get():  # inside another call (publish polling publish_status): its kind decides
-            return method(self, *args, **kwargs)
+            result = method(self, *args, **kwargs)
+            if not _names_what_it_read(name, result):
+                raise UnreadableAnswer(f"{self.platform} {name}: the platform's answer named no id")
+            return result
         token = _OUTER_CALL.set(name)
         try:
             result = method(self, *args, **kwargs)

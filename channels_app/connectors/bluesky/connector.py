@@ -51,7 +51,7 @@ from ..base import (
     UnreadableAnswer,
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient, Unknown
-from ..http import json_or_empty, parse_retry_after
+from ..http import json_or_empty, need, parse_retry_after
 from ..options import tags_option
 from . import richtext
 from .inbound import BlueskyInbound
@@ -523,7 +523,7 @@ class BlueskyConnector(BlueskyInbound, Connector):
                 "limit": max(1, min(limit, 100)),
             },
         )
-        records = body.get("records") or []
+        records = need(body, "records")
         return [self._remote_post(item) for item in records if isinstance(item, dict)]
 
     def delete(self, credentials: Credentials, external_id: str) -> None:
