@@ -214,17 +214,8 @@ async def _answer(
         if rule.kind in BODY_KINDS:
             body_fault = rule
 
-    if auth:
-        if ctx.token is None or ctx.token.platform != spec.key or ctx.account is None:
-            return ctx.error("token_invalid", "invalid access token")
-        if ctx.token.kind != "access":
-            return ctx.error("token_invalid", "not an access token")
-        if ctx.token.revoked:
-            return ctx.error("token_revoked", "access token revoked")
-        if ctx.token.expired:
-            return ctx.error("token_expired", "access token expired")
-
-    response = await handler(request, ctx)
+    refusal = _token_refusal(ctx) if auth else None
+    response = refusal if refusal is not None else await handler(request, ctx)
     if body_fault is not None:
         if 200 <= response.status_code < 300:
             response = garble(response, body_fault.kind, body_fault.field)
@@ -232,9 +223,24 @@ async def _answer(
             body_fault.fired -= 1
             sim.state.faults_fired[(spec.key, op, account_id, body_fault.kind)] -= 1
             entry.fault = ""
+    if refusal is not None:
+        return refusal
     if stall_after:
         await asyncio.sleep(stall_after)
     return response
+
+
+def _token_refusal(ctx: Ctx) -> Response | None:
+    """The platform's answer to a missing, invalid, revoked or expired access token (None: it is good)."""
+    if ctx.token is None or ctx.token.platform != ctx.spec.key or ctx.account is None:
+        return ctx.error("token_invalid", "invalid access token")
+    if ctx.token.kind != "access":
+        return ctx.error("token_invalid", "not an access token")
+    if ctx.token.revoked:
+        return ctx.error("token_revoked", "access token revoked")
+    if ctx.token.expired:
+        return ctx.error("token_expired", "access token expired")
+    return None
 
 
 def _rate_limited(ctx: Ctx, rule: FaultRule, entry: LogEntry) -> Response:
