@@ -96,3 +96,40 @@ def test_an_unreadable_token_answer_shows_a_message_in_english_and_chinese(
         assert message in response.content.decode(), (language, fault)
         assert not SocialAccount.objects.filter(workspace=workspace, platform=platform).exists()
         assert platform_sim.faults()[-1]["fired"] == 1, (language, fault)
+
+
+# The connect form's fields per credential kind (WeChat app credentials, a Bluesky app password).
+FORM_FIELDS = {
+    "app_credentials": lambda account, case: {"appid": account.app_id, "secret": account.app_secret},
+    "app_password": lambda account, case: {
+        "handle": account.handle,
+        "app_password": case.credential_fields(account)["password"],
+    },
+}
+CREDENTIAL_PLATFORMS = sorted(p for p, cls in CONNECTORS.items() if cls.capabilities.auth in FORM_FIELDS)
+
+
+def test_every_credential_kind_has_form_fields():
+    kinds = {cls.capabilities.auth for cls in CONNECTORS.values()} - {"assisted"}
+    assert {k for k in kinds if not k.startswith("oauth2")} == set(FORM_FIELDS)
+    assert CREDENTIAL_PLATFORMS
+
+
+@pytest.mark.parametrize("fault", ["html_200", "missing_field"])
+@pytest.mark.parametrize("platform", CREDENTIAL_PLATFORMS)
+def test_an_unreadable_token_answer_is_said_on_the_connect_form(
+    platform_sim, workspace, member_factory, platform, fault
+):
+    # given a person filling in the platform's credentials
+    case = case_for(platform)
+    client = _person(workspace, member_factory, "en")
+    account = platform_sim.create_account(platform, options=case.sim_options)
+    fields = FORM_FIELDS[CONNECTORS[platform].capabilities.auth](account, case)
+    platform_sim.add_fault(fault, platform=platform, operation="token", count=1)
+    # when
+    response = client.post(reverse("channels:connect", args=[workspace.pk, platform]), fields)
+    # then the form says so, and nothing is connected
+    assert response.status_code == 400
+    assert f"{CONNECTORS[platform].display_name} {MESSAGE}" in response.content.decode()
+    assert not SocialAccount.objects.filter(workspace=workspace, platform=platform).exists()
+    assert platform_sim.faults()[0]["fired"] == 1
