@@ -98,7 +98,19 @@ def _require_connector(platform: str) -> Connector:
     return connector
 
 
-def _platform_failure(exc: ConnectorError, *, field: str = "platform") -> ValidationFailed:
+def _platform_failure(
+    exc: ConnectorError, *, field: str = "platform", platform: str = ""
+) -> ValidationFailed:
+    if exc.unreadable:  # an HTML page behind a 200, a truncated or empty answer: nothing to quote
+        return ValidationFailed(
+            _(
+                "%(platform)s answered something we could not read, so the account was not connected. "
+                "Try again in a few minutes."
+            )
+            % {"platform": platform},
+            field=field,
+            code="platform_unreadable",
+        )
     message = exc.platform_message or str(exc)
     return ValidationFailed(
         _("The platform refused: %(message)s") % {"message": message[:300]},
@@ -313,7 +325,7 @@ def social_account_connect_callback(
         profile = connector.fetch_profile(credentials)
     except ConnectorError as exc:
         logger.warning("connecting %s in workspace %s failed: %s", platform, workspace.pk, type(exc).__name__)
-        raise _platform_failure(exc, field="code") from exc
+        raise _platform_failure(exc, field="code", platform=connector.display_name) from exc
     return _store_connection(
         actor=actor, workspace=workspace, platform=platform, profile=profile, credentials=credentials
     )
@@ -364,7 +376,7 @@ def social_account_connect_with_credentials(
             workspace.pk,
             type(exc).__name__,
         )
-        raise _platform_failure(exc, field=first_field) from exc
+        raise _platform_failure(exc, field=first_field, platform=connector.display_name) from exc
     return _store_connection(
         actor=actor, workspace=workspace, platform=platform, profile=profile, credentials=credentials
     )

@@ -137,8 +137,9 @@ class SimClient:
     # --- faults ---
     def add_fault(self, kind: str, **match: Any) -> dict[str, Any]:
         """kind: latency, rate_limit, server_error, timeout_before, timeout_after, token_expired,
-        token_revoked. match/params: platform, account, token, operation, path, count, probability, seed,
-        ms, seconds, status, retry_after, scope ("account" or "app", for rate_limit)."""
+        token_revoked; body faults html_200, not_json, wrong_shape, missing_field, truncated.
+        match/params: platform, account, token, operation, path, count, probability, seed, ms, seconds,
+        status, retry_after, scope ("account" or "app", for rate_limit), field (missing_field)."""
         return self._call("POST", "/faults", json={"kind": kind, **match})
 
     def faults(self) -> list[dict[str, Any]]:

@@ -16,13 +16,18 @@ Kinds:
 - timeout_after    run the operation (the post IS stored), then stall `seconds` before answering
 - token_expired    the platform's expired-token error
 - token_revoked    the platform's revoked/invalid-token error
+- html_200, not_json, wrong_shape, missing_field (`field`), truncated: body faults (body_faults.py):
+                   the operation runs, then its answer is garbled
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from .body_faults import BODY_KINDS
 
 KINDS = (
     "latency",
@@ -32,6 +37,7 @@ KINDS = (
     "timeout_after",
     "token_expired",
     "token_revoked",
+    *BODY_KINDS,
 )
 
 
@@ -52,8 +58,9 @@ class FaultRule:
     status: int = 0
     retry_after: float = 30.0
     scope: str = "account"
+    field: str = ""  # missing_field: the key to remove (empty: all of them)
     fired: int = 0
-    _rng: random.Random = field(default_factory=random.Random, repr=False)
+    _rng: random.Random = dataclasses.field(default_factory=random.Random, repr=False)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -79,6 +86,7 @@ class FaultRule:
             "status",
             "retry_after",
             "scope",
+            "field",
         }
         unknown = set(data) - allowed
         if unknown:
@@ -117,6 +125,7 @@ class FaultRule:
             "status": self.status,
             "retry_after": self.retry_after,
             "scope": self.scope,
+            "field": self.field,
             "fired": self.fired,
         }
 

@@ -24,6 +24,7 @@ from urllib.parse import unquote_plus, urlencode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from .body_faults import BODY_KINDS, garble
 from .faults import FaultBook, FaultRule
 from .state import Account, LogEntry, SimState, Token, s256
 
@@ -193,6 +194,7 @@ async def _answer(
     for slow in latency:
         await asyncio.sleep(slow.ms / 1000.0)
     stall_after = 0.0
+    body_fault: FaultRule | None = None
     if rule is not None:
         sim.state.faults_fired[(spec.key, op, account_id, rule.kind)] += 1
         entry.fault = rule.kind
@@ -209,21 +211,36 @@ async def _answer(
             return ctx.error("token_revoked", "access token revoked")
         if rule.kind == "timeout_after":
             stall_after = rule.seconds
+        if rule.kind in BODY_KINDS:
+            body_fault = rule
 
-    if auth:
-        if ctx.token is None or ctx.token.platform != spec.key or ctx.account is None:
-            return ctx.error("token_invalid", "invalid access token")
-        if ctx.token.kind != "access":
-            return ctx.error("token_invalid", "not an access token")
-        if ctx.token.revoked:
-            return ctx.error("token_revoked", "access token revoked")
-        if ctx.token.expired:
-            return ctx.error("token_expired", "access token expired")
-
-    response = await handler(request, ctx)
+    refusal = _token_refusal(ctx) if auth else None
+    response = refusal if refusal is not None else await handler(request, ctx)
+    if body_fault is not None:
+        if 200 <= response.status_code < 300:
+            response = garble(response, body_fault.kind, body_fault.field)
+        else:  # body faults garble the next successful answer: this one does not count
+            body_fault.fired -= 1
+            sim.state.faults_fired[(spec.key, op, account_id, body_fault.kind)] -= 1
+            entry.fault = ""
+    if refusal is not None:
+        return refusal
     if stall_after:
         await asyncio.sleep(stall_after)
     return response
+
+
+def _token_refusal(ctx: Ctx) -> Response | None:
+    """The platform's answer to a missing, invalid, revoked or expired access token (None: it is good)."""
+    if ctx.token is None or ctx.token.platform != ctx.spec.key or ctx.account is None:
+        return ctx.error("token_invalid", "invalid access token")
+    if ctx.token.kind != "access":
+        return ctx.error("token_invalid", "not an access token")
+    if ctx.token.revoked:
+        return ctx.error("token_revoked", "access token revoked")
+    if ctx.token.expired:
+        return ctx.error("token_expired", "access token expired")
+    return None
 
 
 def _rate_limited(ctx: Ctx, rule: FaultRule, entry: LogEntry) -> Response:

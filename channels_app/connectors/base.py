@@ -8,6 +8,8 @@ so that `platform_sim` can stand in for any platform. Errors are mapped to conne
 
 from __future__ import annotations
 
+import json
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -15,7 +17,7 @@ from typing import Any, ClassVar
 import httpx
 
 from .errors import ConnectorError, OverLimits, Rejected, Transient, Unknown
-from .http import send, status_error
+from .http import UnreadableAnswer, send, status_error
 from .options import OptionSpec
 
 
@@ -216,11 +218,17 @@ class MetricsResult:
 # What a platform answer the connector could not read (not JSON, an HTML page behind a 200, a field
 # missing, the wrong shape, a truncated body) raised while the connector read it.
 UNREADABLE_ANSWER = (ValueError, KeyError, TypeError, IndexError, AttributeError)
-# Which of the five errors that becomes, by what the call was: after a publish was sent, it may have
-# been accepted (Unknown: settle by reading); a connect or token exchange cannot go on (Rejected, with
-# a message for the person connecting); anything else is a read, safe to try again (Transient).
+# Which of the five errors that becomes, by what the call was: after a publish (or a reply to a fan) was
+# sent, it may have been accepted (Unknown: settle by reading); a connect or token exchange cannot go on
+# (Rejected, with a message for the person connecting); anything else is a read, safe to try again
+# (Transient). A refresh is a read here: a person is not waiting on it, and marking the account as
+# needing a person (Rejected) for one garbled answer from a gateway would be wrong; the next try either
+# works or meets the platform's own refusal (AuthExpired).
+# Every platform call of the Connector base class is in this table (test_body_faults checks it), so a
+# new call is classified when it is added.
 ON_UNREADABLE_ANSWER: dict[str, type[ConnectorError]] = {
     "publish": Unknown,
+    "reply": Unknown,
     "exchange_code": Rejected,
     "connect_with_credentials": Rejected,
     "refresh": Transient,
@@ -231,7 +239,10 @@ ON_UNREADABLE_ANSWER: dict[str, type[ConnectorError]] = {
     "fetch_account_metrics": Transient,
     "fetch_post_metrics": Transient,
     "recent_posts": Transient,
+    "fetch_inbound": Transient,
 }
+# The base class's methods that never talk to the platform.
+OFFLINE_CALLS = frozenset({"authorization_url", "count_text", "validate", "close", "request", "error_for"})
 
 
 def _names_what_it_read(name: str, result) -> bool:
@@ -243,23 +254,39 @@ def _names_what_it_read(name: str, result) -> bool:
         return result is None or bool(result.external_id)
     if name == "publish":
         return result.status != "published" or bool(result.external_id)
+    if name in ("exchange_code", "connect_with_credentials", "refresh"):
+        return bool(result.access_token)
     return True
+
+
+# The platform call in progress in this thread: a call made inside another (Instagram's publish polls
+# publish_status) is not mapped on its own, so the outer call's kind decides (a publish stays Unknown).
+_OUTER_CALL: ContextVar[str] = ContextVar("connector_call", default="")
 
 
 def _reads_answers_safely(method, error: type[ConnectorError]):
     name = method.__name__
 
     def call(self, *args, **kwargs):
+        if _OUTER_CALL.get():  # inside another call (publish polling publish_status): its kind decides
+            result = method(self, *args, **kwargs)
+            if not _names_what_it_read(name, result):
+                raise UnreadableAnswer(f"{self.platform} {name}: the platform's answer named no id")
+            return result
+        token = _OUTER_CALL.set(name)
         try:
             result = method(self, *args, **kwargs)
         except ConnectorError:
             raise
         except UNREADABLE_ANSWER as exc:
-            raise error(
-                f"{self.platform} {name}: the platform's answer could not be read ({type(exc).__name__})"
+            raise _unreadable(
+                error,
+                f"{self.platform} {name}: the platform's answer could not be read ({type(exc).__name__})",
             ) from exc
+        finally:
+            _OUTER_CALL.reset(token)
         if not _names_what_it_read(name, result):
-            raise error(f"{self.platform} {name}: the platform's answer named no id")
+            raise _unreadable(error, f"{self.platform} {name}: the platform's answer named no id")
         return result
 
     call.__name__, call.__qualname__, call.__doc__ = method.__name__, method.__qualname__, method.__doc__
@@ -294,6 +321,12 @@ def _checks_limits_first(method):
 SENDS_CONTENT = ("publish", "reply")
 
 
+def _unreadable(error: type[ConnectorError], message: str) -> ConnectorError:
+    exc = error(message)
+    exc.unreadable = True  # the connect flow says so in words a person can act on
+    return exc
+
+
 class Connector:
     """Subclasses set the class attributes and implement the calls that apply to their platform.
 
@@ -309,12 +342,21 @@ class Connector:
     # validates against them and the composer draws its "Platform settings" from them (connectors.options).
     post_options: ClassVar[tuple[OptionSpec, ...]] = ()
 
+    # Platform calls a connector adds beyond the base class's (WeChat's send_preview), with the error an
+    # answer it cannot read becomes, as in ON_UNREADABLE_ANSWER; wrapped the same way.
+    extra_calls: ClassVar[dict[str, type[ConnectorError]]] = {}
+    # Base-class calls this connector overrides with an answer of its own, never asking the platform.
+    offline_calls: ClassVar[frozenset[str]] = frozenset()
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        for name, error in ON_UNREADABLE_ANSWER.items():
-            method = cls.__dict__.get(name)
-            if method is not None and not hasattr(method, "__wrapped__"):
-                setattr(cls, name, _reads_answers_safely(method, error))
+        for name, error in {**ON_UNREADABLE_ANSWER, **cls.extra_calls}.items():
+            # Resolved through the MRO: calls a mixin brings (XInbound's fetch_inbound, WeChat's customer
+            # service reply) are wrapped on the connector class that uses them.
+            method = getattr(cls, name, None)
+            if method is None or method is getattr(Connector, name, None) or hasattr(method, "__wrapped__"):
+                continue
+            setattr(cls, name, _reads_answers_safely(method, error))
         for name in SENDS_CONTENT:
             method = getattr(cls, name)
             if method is not getattr(Connector, name) and not getattr(method, "checks_limits", False):
@@ -369,6 +411,8 @@ class Connector:
             )
         if error is not None:
             raise error
+        if response.content and not _reads_as_json(response):
+            raise UnreadableAnswer(f"{self.platform} {operation}: HTTP {response.status_code}, not JSON")
         return response
 
     def error_for(self, response: httpx.Response, *, operation: str) -> ConnectorError | None:
@@ -433,6 +477,14 @@ class Connector:
         """Answer a fan (`to`: a ReplyTarget) with `text`: a ReplyResult (capabilities.inbound_reply).
         Sent with unsafe=True: a timeout after sending is Unknown, never retried blindly."""
         raise NotImplementedError
+
+
+def _reads_as_json(response: httpx.Response) -> bool:
+    try:
+        json.loads(response.content)
+    except ValueError:  # UnicodeDecodeError included
+        return False
+    return True
 
 
 def standard_findings(connector: Connector, payload: PostPayload) -> list[Finding]:
@@ -576,6 +628,9 @@ class MetricsNotOffered:
     """For platforms with no server-side metrics API a brand can use (assisted platforms): every ask is
     answered "not_offered" with the reason (`NO_METRICS_API`), so reports say why nothing is there.
     `capabilities.metrics` stays False, so nothing plans pulls for them."""
+
+    # Calls answered here without asking the platform (the body-fault contract test skips only these).
+    offline_calls: ClassVar[frozenset[str]] = frozenset({"fetch_account_metrics", "fetch_post_metrics"})
 
     NO_METRICS_API: ClassVar[str] = ""
 

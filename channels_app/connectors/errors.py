@@ -4,7 +4,10 @@ from __future__ import annotations
 
 
 class ConnectorError(Exception):
-    """Base class. `platform_code` / `platform_message` keep what the platform said (never tokens)."""
+    """Base class. `platform_code` / `platform_message` keep what the platform said (never tokens).
+    `unreadable`: raised because the platform's answer could not be read (connectors.base)."""
+
+    unreadable: bool = False
 
     def __init__(
         self,

@@ -56,6 +56,27 @@ def epoch_reset(headers: httpx.Headers, name: str = "x-rate-limit-reset") -> flo
         return None
 
 
+class UnreadableAnswer(ValueError):
+    """An answer a connector cannot read: a 2xx whose body is not JSON (raised by `Connector.request`),
+    or JSON without what the call needs (`need`). Mapped by call kind (connectors.base) like any other
+    error met while reading an answer."""
+
+
+def need(data: Any, *path: str, kind: type | tuple[type, ...] = list) -> Any:
+    """`data[path[0]][path[1]]...`, which must be a `kind` (a null list reads as empty). An answer
+    without it, or with something else there, is unreadable: `{}` is not "no posts"."""
+    value = data
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            raise UnreadableAnswer(f"the answer has no {'.'.join(path)}")
+        value = value[key]
+    if value is None and kind is list:
+        return []
+    if not isinstance(value, kind):
+        raise UnreadableAnswer(f"the answer's {'.'.join(path)} is not what the platform sends")
+    return value
+
+
 def json_or_empty(response: httpx.Response) -> dict[str, Any]:
     try:
         data = response.json()

@@ -321,6 +321,9 @@ def test_a_session_without_tokens_is_not_taken():
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"handle": "a.test"})
 
-    # when / then
-    with pytest.raises(Transient):
+    # when / then: connecting cannot go on (Rejected, said so on the page); a refresh may try again
+    with pytest.raises(Rejected) as raised:
         _connector(handler).connect_with_credentials(identifier="a.test", password="abcd-efgh-ijkl-mnop")
+    assert raised.value.unreadable
+    with pytest.raises(Transient):
+        _connector(handler).refresh(CREDENTIALS)

@@ -45,7 +45,7 @@ from ..base import (
     standard_findings,
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
-from ..http import json_or_empty, parse_retry_after
+from ..http import json_or_empty, need, parse_retry_after
 from ..options import INT, OptionSpec, tags_option
 
 CHUNK_BYTES = 8 * 1024 * 1024
@@ -419,8 +419,8 @@ class BilibiliConnector(Connector):
             credentials, "GET", "arcopen/fn/archive/viewlist", "list", params={**params, "status": "all"}
         )
         articles = self._api(credentials, "GET", "arcopen/fn/article/list", "list", params=params)
-        posts = [self._video(i) for i in videos.get("list") or []] + [
-            self._article(i) for i in articles.get("list") or []
+        posts = [self._video(i) for i in need(videos, "list")] + [
+            self._article(i) for i in need(articles, "list")
         ]
         posts.sort(key=lambda p: p.created_at or datetime.min.replace(tzinfo=UTC), reverse=True)
         return posts[:limit]

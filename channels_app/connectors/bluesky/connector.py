@@ -48,9 +48,10 @@ from ..base import (
     PublishResult,
     RemotePost,
     TokenSet,
+    UnreadableAnswer,
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient, Unknown
-from ..http import json_or_empty, parse_retry_after
+from ..http import json_or_empty, need, parse_retry_after
 from ..options import tags_option
 from . import richtext
 from .inbound import BlueskyInbound
@@ -254,7 +255,8 @@ class BlueskyConnector(BlueskyInbound, Connector):
         access, refresh = body.get("accessJwt"), body.get("refreshJwt")
         did = body.get("did")
         if not (isinstance(access, str) and access and isinstance(did, str) and did):
-            raise Transient(f"bluesky {operation}: the server answered without a session")
+            # mapped by call kind (connecting: Rejected; refreshing: Transient)
+            raise UnreadableAnswer(f"bluesky {operation}: the server answered without a session")
         return TokenSet(
             access_token=access,
             refresh_token=refresh if isinstance(refresh, str) else "",
@@ -423,7 +425,7 @@ class BlueskyConnector(BlueskyInbound, Connector):
                     headers={"Content-Type": item.content_type or "application/octet-stream"},
                 ).get("blob")
                 if not isinstance(blob, dict):
-                    raise Transient("bluesky upload: the server answered without a blob")
+                    raise UnreadableAnswer("bluesky upload: the server answered without a blob")
                 image: dict[str, Any] = {"alt": item.alt_text, "image": blob}
                 ratio = _aspect_ratio(item.data)
                 if ratio:
@@ -521,7 +523,7 @@ class BlueskyConnector(BlueskyInbound, Connector):
                 "limit": max(1, min(limit, 100)),
             },
         )
-        records = body.get("records") or []
+        records = need(body, "records")
         return [self._remote_post(item) for item in records if isinstance(item, dict)]
 
     def delete(self, credentials: Credentials, external_id: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ..base import Credentials
+from ..http import need
 from ..inbound import InboundAuthor, InboundMessage, InboundPage
 
 PAGE_SIZE = 50
@@ -37,7 +38,7 @@ class BlueskyInbound:
                 credentials=credentials,
                 params=params,
             )
-            page = body.get("notifications") or []
+            page = need(body, "notifications")
             # ">=": one indexed in the same millisecond as the last seen is read again; ingest dedupes it.
             fresh = [n for n in page if not seen_until or n.get("indexedAt", "") >= seen_until]
             notifications.extend(fresh)

@@ -32,7 +32,7 @@ from ..base import (
     standard_findings,
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
-from ..http import json_or_empty, parse_retry_after
+from ..http import json_or_empty, need, parse_retry_after
 from ..options import cover_frame_option, title_option, titled_text
 
 AUTH_CODES = {2190008, 2190002, 2190004, 10008, 10010, 10020}
@@ -312,14 +312,14 @@ class DouyinConnector(Connector):
 
     def get_post(self, credentials: Credentials, external_id: str) -> RemotePost | None:
         data = self._api(credentials, "POST", "video_data/", "lookup", json={"item_ids": [external_id]})
-        items = data.get("list") or []
+        items = need(data, "list")
         return self._remote(items[0]) if items else None
 
     def recent_posts(self, credentials: Credentials, limit: int = 20) -> list[RemotePost]:
         data = self._api(
             credentials, "GET", "video_list/", "list", params={"cursor": 0, "count": min(limit, 20)}
         )
-        return [self._remote(i) for i in data.get("list") or []][:limit]
+        return [self._remote(i) for i in need(data, "list")][:limit]
 
     # --- metrics (数据开放服务) ---
     def _data(self, credentials: Credentials, path: str, operation: str, **params) -> dict:

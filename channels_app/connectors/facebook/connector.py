@@ -34,6 +34,7 @@ from ..base import (
     TokenSet,
 )
 from ..errors import AuthExpired, ConnectorError, Rejected
+from ..http import need
 from ..options import link_option
 from .graph import GraphMixin, InsightsGroup, InsightsMixin
 
@@ -377,7 +378,7 @@ class FacebookConnector(InsightsMixin, GraphMixin, Connector):
             token=credentials.access_token,
             params={"fields": "id,message,created_time,permalink_url", "limit": limit},
         )
-        return [self._remote(item) for item in body.get("data", [])][:limit]
+        return [self._remote(item) for item in need(body, "data")][:limit]
 
     # --- metrics ---
     def fetch_account_metrics(self, credentials: Credentials, *, since: date, until: date) -> MetricsResult:

@@ -40,6 +40,7 @@ from ..base import (
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected
 from ..facebook.connector import parse_time
 from ..facebook.graph import PUBLISHING_LIMIT_WAIT, GraphMixin, InsightsGroup, InsightsMixin
+from ..http import need
 
 CAPTION_LIMIT = 2200
 COMMENT_LIMIT = 2200  # a comment's text, which the first comment is (the same as a caption's)
@@ -300,7 +301,7 @@ class InstagramConnector(InsightsMixin, GraphMixin, Connector):
             token=token,
             params={"fields": "status_code,status"},
         )
-        code = status.get("status_code")
+        code = need(status, "status_code", kind=str)
         if code in ("ERROR", "EXPIRED"):
             raise Rejected(
                 f"instagram: the media container failed ({code}: {status.get('status', '')})",
@@ -381,7 +382,7 @@ class InstagramConnector(InsightsMixin, GraphMixin, Connector):
             token=credentials.access_token,
             params={"fields": "id,caption,permalink,timestamp", "limit": limit},
         )
-        return [self._remote(item) for item in body.get("data", [])][:limit]
+        return [self._remote(item) for item in need(body, "data")][:limit]
 
     # --- metrics ---
     def fetch_account_metrics(self, credentials: Credentials, *, since: date, until: date) -> MetricsResult:

@@ -31,7 +31,7 @@ from ..base import (
     standard_findings,
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
-from ..http import json_or_empty, parse_retry_after
+from ..http import json_or_empty, need, parse_retry_after
 from ..options import cover_frame_option, cover_image_option, title_option, titled_text
 
 AUTH_CODES = {100200102, 100200103, 100200104}
@@ -152,7 +152,7 @@ class KuaishouConnector(Connector):
         body = self.request(
             "GET", "openapi/user_info", operation="profile", params=self._params(credentials)
         ).json()
-        info = body.get("user_info") or {}
+        info = need(body, "user_info", kind=dict)
         return AccountProfile(
             external_id=str(credentials.extra.get("open_id", "")),  # user_info carries no id; open_id is ours
             handle=info.get("name", ""),
@@ -267,7 +267,7 @@ class KuaishouConnector(Connector):
             operation="list",
             params=self._params(credentials, count=min(limit, 200)),
         ).json()
-        return [self._remote(i) for i in body.get("video_list") or []][:limit]
+        return [self._remote(i) for i in need(body, "video_list")][:limit]
 
     # --- metrics ---
     def fetch_account_metrics(self, credentials: Credentials, *, since, until) -> MetricsResult:
@@ -294,7 +294,7 @@ class KuaishouConnector(Connector):
         body = self.request(
             "GET", "openapi/photo/list", operation="list", params=self._params(credentials, count=LIST_MAX)
         ).json()
-        infos = {str(v.get("photo_id")): v for v in body.get("video_list") or []}
+        infos = {str(v.get("photo_id")): v for v in need(body, "video_list")}
         result = MetricsResult()
         for photo_id in external_ids:
             info = infos.get(photo_id)

@@ -37,7 +37,7 @@ from ..base import (
     TokenSet,
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient, Unknown
-from ..http import json_or_empty, parse_retry_after
+from ..http import json_or_empty, need, parse_retry_after
 from ..options import link_option
 from .inbound import LinkedInInbound
 
@@ -359,7 +359,7 @@ class LinkedInConnector(LinkedInInbound, Connector):
             token=credentials.access_token,
             params={"author": self._author(credentials), "q": "author", "count": min(limit, 100)},
         )
-        return [self._remote(item) for item in response.json().get("elements", [])][:limit]
+        return [self._remote(item) for item in need(response.json(), "elements")][:limit]
 
     # --- metrics (organisation pages: Community Management API, organic, last 12 months) ---
     def _organization(self, credentials: Credentials) -> str:

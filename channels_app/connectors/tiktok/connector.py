@@ -39,7 +39,7 @@ from ..base import (
     TokenSet,
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
-from ..http import json_or_empty, parse_retry_after
+from ..http import json_or_empty, need, parse_retry_after
 from ..options import BOOL, CHOICE, OptionSpec
 
 TITLE_LIMIT = 2200  # UTF-16 code units
@@ -322,8 +322,8 @@ class TikTokConnector(Connector):
             json={"publish_id": publish_id},
             headers={"Content-Type": "application/json; charset=UTF-8"},
         )
-        data = body.get("data") or {}
-        status = data.get("status")
+        data = need(body, "data", kind=dict)
+        status = need(data, "status", kind=str)
         if status == "FAILED":
             reason = data.get("fail_reason", "")
             raise Rejected(f"tiktok: publishing failed ({reason})", platform_code=reason)
@@ -359,7 +359,7 @@ class TikTokConnector(Connector):
             params={"fields": "id,title,video_description,create_time,share_url"},
             json={"filters": {"video_ids": [external_id]}},
         )
-        videos = (body.get("data") or {}).get("videos") or []
+        videos = need(body, "data", "videos")
         return self._remote(videos[0]) if videos else None
 
     def recent_posts(self, credentials: Credentials, limit: int = 20) -> list[RemotePost]:
@@ -371,7 +371,7 @@ class TikTokConnector(Connector):
             params={"fields": "id,title,video_description,create_time,share_url"},
             json={"max_count": min(limit, 20)},
         )
-        return [self._remote(v) for v in (body.get("data") or {}).get("videos") or []][:limit]
+        return [self._remote(v) for v in need(body, "data", "videos")][:limit]
 
     # --- metrics ---
     def fetch_account_metrics(self, credentials: Credentials, *, since: date, until: date) -> MetricsResult:

@@ -38,8 +38,8 @@ from ..base import (
     TokenSet,
     standard_findings,
 )
-from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
-from ..http import json_or_empty, parse_retry_after
+from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient, Unknown
+from ..http import json_or_empty, need, parse_retry_after
 from ..options import BOOL, TEXT, OptionSpec, link_option
 from . import push
 from .customer_service import WeChatCustomerService
@@ -121,6 +121,8 @@ def account_details(body: dict) -> dict:
 class WeChatOAConnector(WeChatCustomerService, Connector):
     platform = "wechat_oa"
     display_name = "WeChat Official Account"
+    # A preview may have reached the reviewer's phone when its answer cannot be read.
+    extra_calls = {"send_preview": Unknown}
     post_options = (
         OptionSpec("author", TEXT, gettext_lazy("Author"), max_length=AUTHOR_LIMIT),
         OptionSpec(
@@ -200,7 +202,7 @@ class WeChatOAConnector(WeChatCustomerService, Connector):
     def fetch_profile(self, credentials: Credentials) -> AccountProfile:
         body = self._call(credentials, "cgi-bin/account/getaccountbasicinfo", "profile")
         return AccountProfile(
-            external_id=body.get("username") or body.get("appid", ""),
+            external_id=body.get("username") or need(body, "appid", kind=str),
             handle=body.get("nickname", ""),
             display_name=body.get("nickname", ""),
             avatar_url=(body.get("head_image_info") or {}).get("head_image_url", ""),
@@ -362,7 +364,7 @@ class WeChatOAConnector(WeChatCustomerService, Connector):
             body = self._call(
                 credentials, "cgi-bin/message/mass/get", "publish_status", json={"msg_id": msg_id}
             )
-            status = str(body.get("msg_status", "SENDING"))
+            status = need(body, "msg_status", kind=str)
             if status == "SENDING":
                 return pending
             if status != "SEND_SUCCESS":
@@ -372,7 +374,7 @@ class WeChatOAConnector(WeChatCustomerService, Connector):
         body = self._call(
             credentials, "cgi-bin/freepublish/get", "publish_status", json={"publish_id": publish_id}
         )
-        status = int(body.get("publish_status", 1))
+        status = need(body, "publish_status", kind=int)
         if status == 1:
             return pending
         if status != 0:
@@ -412,7 +414,7 @@ class WeChatOAConnector(WeChatCustomerService, Connector):
             if exc.platform_code == 53600:
                 return None
             raise
-        items = [i for i in body.get("news_item", []) if not i.get("is_deleted")]
+        items = [i for i in need(body, "news_item") if not i.get("is_deleted")]
         return self._remote(external_id, items[0]) if items else None
 
     def recent_posts(self, credentials: Credentials, limit: int = 20) -> list[RemotePost]:
@@ -423,7 +425,7 @@ class WeChatOAConnector(WeChatCustomerService, Connector):
             json={"offset": 0, "count": min(limit, 20), "no_content": 0},
         )
         posts = []
-        for item in body.get("item", []):
+        for item in need(body, "item"):
             news = (item.get("content") or {}).get("news_item") or [{}]
             posts.append(self._remote(str(item["article_id"]), news[0], item.get("update_time")))
         return posts[:limit]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from ..base import Credentials
+from ..http import need
 from ..inbound import ReplyResult, ReplyTarget
 
 
@@ -20,7 +21,7 @@ class WeChatCustomerService:
     ) -> ReplyResult:
         openid = to.author_id or to.thread_id.removeprefix("dm:")
         body = {"touser": openid, "msgtype": "text", "text": {"content": text}}
-        self._call(
+        answer = self._call(
             credentials,
             "cgi-bin/message/custom/send",
             "reply",
@@ -28,4 +29,5 @@ class WeChatCustomerService:
             content=json.dumps(body, ensure_ascii=False).encode(),
             headers={"Content-Type": "application/json"},
         )
+        need(answer, "errcode", kind=int)  # custom/send always answers errcode (0: sent)
         return ReplyResult(external_id=f"wechat-cs-{idempotency_key}" if idempotency_key else "")

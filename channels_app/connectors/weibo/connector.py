@@ -33,7 +33,7 @@ from ..base import (
     standard_findings,
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
-from ..http import json_or_empty, parse_retry_after
+from ..http import json_or_empty, need, parse_retry_after
 from ..options import link_option
 from .inbound import WeiboInbound
 
@@ -316,7 +316,7 @@ class WeiboConnector(WeiboInbound, Connector):
             params=params,
             headers=self._auth(credentials),
         ).json()
-        return [self._remote(s) for s in body.get("statuses", [])][:limit]
+        return [self._remote(s) for s in need(body, "statuses")][:limit]
 
     # --- metrics ---
     def fetch_account_metrics(self, credentials: Credentials, *, since, until) -> MetricsResult:

@@ -15,6 +15,7 @@ import json
 from datetime import UTC, datetime
 
 from ..base import Credentials
+from ..http import need
 from ..inbound import InboundAuthor, InboundMessage, InboundPage, ReplyResult, ReplyTarget
 
 INBOUND_POSTS = 20
@@ -122,6 +123,6 @@ class WeiboInbound:
             "POST", path, operation="reply", unsafe=True, data=data, headers=self._auth(credentials)
         ).json()
         return ReplyResult(
-            external_id=str(body.get("idstr") or body.get("id")),
+            external_id=str(body.get("idstr") or need(body, "id", kind=(int, str))),
             sent_at=_parse_time(body.get("created_at", "")),
         )

@@ -35,7 +35,7 @@ from ..base import (
     alt_text_findings,
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient
-from ..http import epoch_reset, json_or_empty, parse_retry_after
+from ..http import UnreadableAnswer, epoch_reset, json_or_empty, need, parse_retry_after
 from .inbound import XInbound
 from .text import MAX_WEIGHTED_LENGTH, weighted_length
 
@@ -342,9 +342,10 @@ class XConnector(XInbound, Connector):
             if exc.status_code == 404:
                 return None
             raise
-        data = response.json().get("data")
-        if not data:  # X answers 200 with only `errors` (resource-not-found) for a deleted post
-            return None
+        body = response.json()
+        if "data" not in body and body.get("errors"):
+            return None  # X answers 200 with only `errors` (resource-not-found) for a deleted post
+        data = need(body, "data", kind=dict)
         return self._remote(credentials, data)
 
     def _remote(self, credentials: Credentials, data: dict) -> RemotePost:
@@ -404,6 +405,8 @@ class XConnector(XInbound, Connector):
                 token=credentials.access_token,
                 params={"ids": ",".join(chunk), "tweet.fields": "created_at,public_metrics"},
             ).json()
+            if "data" not in body and not body.get("errors"):  # neither figures nor why not
+                raise UnreadableAnswer("x metrics_post: the answer has neither data nor errors")
             _record_missing(result, body, PUBLIC_POST_METRICS)
             for item in body.get("data") or []:
                 post_id = str(item["id"])

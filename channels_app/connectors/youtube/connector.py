@@ -40,7 +40,7 @@ from ..base import (
 )
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected, Transient, Unknown
 from ..facebook.connector import scheduled_at
-from ..http import json_or_empty, parse_retry_after
+from ..http import UnreadableAnswer, json_or_empty, need, parse_retry_after
 from ..options import BOOL, CHOICE, OptionSpec, tags_option
 from .inbound import YouTubeInbound
 
@@ -235,7 +235,10 @@ class YouTubeConnector(YouTubeInbound, Connector):
             token=credentials.access_token,
             params={"part": "snippet,statistics,contentDetails", "mine": "true"},
         ).json()
-        items = body.get("items") or []
+        if not isinstance(body, dict) or not {"kind", "pageInfo", "items"} & body.keys():
+            # (an account without a channel is answered with kind and pageInfo, and no items)
+            raise UnreadableAnswer("youtube: the channels answer is not a channel list")
+        items = need(body, "items") if "items" in body else []
         if not items:
             raise Rejected("youtube: this Google account has no YouTube channel")
         return items[0]
@@ -397,7 +400,7 @@ class YouTubeConnector(YouTubeInbound, Connector):
             token=credentials.access_token,
             params={"part": "snippet,status", "id": external_id},
         ).json()
-        items = body.get("items") or []
+        items = need(body, "items")
         return self._remote(items[0]["id"], items[0].get("snippet") or {}) if items else None
 
     def recent_posts(self, credentials: Credentials, limit: int = 20) -> list[RemotePost]:
@@ -414,7 +417,7 @@ class YouTubeConnector(YouTubeInbound, Connector):
         ).json()
         return [
             self._remote((item.get("contentDetails") or {}).get("videoId", ""), item.get("snippet") or {})
-            for item in body.get("items") or []
+            for item in need(body, "items")
         ][:limit]
 
     # --- metrics ---
