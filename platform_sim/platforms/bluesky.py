@@ -357,6 +357,15 @@ def _check_post(ctx: Ctx, record: dict[str, Any]) -> tuple[Response | None, list
     created = record.get("createdAt")
     if not isinstance(created, str):
         return _invalid(f"Expected string value type (got {_type_name(created)}) at $.record.createdAt"), []
+    reply = record.get("reply")
+    if reply is not None:
+        for part in ("root", "parent"):
+            ref = reply.get(part) if isinstance(reply, dict) else None
+            if not isinstance(ref, dict):
+                return _invalid(f'$.record.reply must have the property "{part}"'), []
+            for key in ("uri", "cid"):
+                if not isinstance(ref.get(key), str) or not ref[key]:
+                    return _invalid(f'$.record.reply.{part} must have the property "{key}"'), []
     langs = record.get("langs") or []
     if len(langs) > MAX_LANGS:
         return _invalid(f"array too big (maximum {MAX_LANGS}, got {len(langs)}) at $.record.langs"), []
@@ -420,6 +429,10 @@ async def create_record(request: Request, ctx: Ctx) -> Response:
         kind="image" if cids else "text",
         extra={"uri": uri, "cid": cid, "record": record},
     )
+    if isinstance(record.get("reply"), dict):
+        from .bluesky_inbox import record_reply
+
+        record_reply(ctx.state, ctx.account, text=record["text"], parent_uri=record["reply"]["parent"]["uri"])
     commit = {"cid": cid_for(uri.encode(), codec=0x71), "rev": next_tid()}
     return JSONResponse({"uri": uri, "cid": cid, "commit": commit, "validationStatus": "valid"})
 
