@@ -448,7 +448,7 @@ async def get_record(request: Request, ctx: Ctx) -> Response:
     uri = _uri(q.get("repo", ""), collection, rkey)
     account = ctx.account
     if account is None:
-        return xrpc_error("InvalidRequest", "Could not locate record")
+        return _fan_repo(request, ctx, "get") or xrpc_error("InvalidRequest", "Could not locate record")
     if collection == PROFILE and rkey == "self":
         value = {"$type": PROFILE, "displayName": account.display_name}
         return JSONResponse({"uri": uri, "cid": cid_for(json.dumps(value).encode(), 0x71), "value": value})
@@ -462,7 +462,9 @@ async def get_record(request: Request, ctx: Ctx) -> Response:
 async def describe_repo(request: Request, ctx: Ctx) -> Response:
     """com.atproto.repo.describeRepo: the repo's current handle (a renamed account keeps its DID)."""
     if ctx.account is None:
-        return xrpc_error("InvalidRequest", f"Could not find repo: {request.query_params.get('repo', '')}")
+        return _fan_repo(request, ctx, "describe") or xrpc_error(
+            "InvalidRequest", f"Could not find repo: {request.query_params.get('repo', '')}"
+        )
     did = ctx.account.external_id
     return JSONResponse(
         {
@@ -479,7 +481,9 @@ async def describe_repo(request: Request, ctx: Ctx) -> Response:
 async def list_records(request: Request, ctx: Ctx) -> Response:
     q = request.query_params
     if ctx.account is None:
-        return xrpc_error("InvalidRequest", f"Could not find repo: {q.get('repo', '')}")
+        return _fan_repo(request, ctx, "list") or xrpc_error(
+            "InvalidRequest", f"Could not find repo: {q.get('repo', '')}"
+        )
     try:
         limit = int(q.get("limit", "50"))
     except ValueError:
@@ -496,6 +500,20 @@ async def list_records(request: Request, ctx: Ctx) -> Response:
     if page:
         body["cursor"] = page[-1].id
     return JSONResponse(body)
+
+
+def _fan_repo(request: Request, ctx: Ctx, what: str) -> Response | None:
+    """A fan's repo (platform_sim.fans' authors), served by bluesky_repos.py; None: not a fan's DID."""
+    from . import bluesky_repos
+
+    repo = request.query_params.get("repo", "")
+    if not bluesky_repos.is_fan_repo(ctx, repo):
+        return None
+    if what == "list":
+        return bluesky_repos.fan_list_records(request, ctx, repo)
+    if what == "get":
+        return bluesky_repos.fan_get_record(request, ctx, repo)
+    return bluesky_repos.fan_describe_repo(ctx, repo)
 
 
 @operation(SPEC, "delete")
@@ -583,11 +601,19 @@ def _appview_or_pds(appview: Callable[[Request], Awaitable[Response]]):
     """An app.bsky read: proxied to the AppView when atproto-proxy names it, else the PDS's own answer."""
 
     async def endpoint(request: Request) -> Response:
-        if request.headers.get("atproto-proxy", "").strip() == APPVIEW:
+        if request.headers.get("atproto-proxy", "").strip() == APPVIEW and not await _without_appview(
+            request
+        ):
             return await appview(request)
         return await not_served(request)
 
     return endpoint
+
+
+async def _without_appview(request: Request) -> bool:
+    """The caller's account stands for a PDS without an AppView (options {"appview": false})."""
+    account = await _bearer_hint(request, request.app.state.sim)
+    return account is not None and account.options.get("appview") is False
 
 
 @operation(SPEC, "not_served", auth=False)
@@ -613,6 +639,9 @@ def routes() -> list[Route]:
         ("com.atproto.repo.deleteRecord", delete_record, ["POST"]),
     ]
     from .bluesky_inbox import appview_list_notifications  # (it imports this module)
+    from .bluesky_repos import list_repos
+
+    xrpc.append(("com.atproto.sync.listRepos", list_repos, ["GET"]))
 
     xrpc += [
         ("app.bsky.notification.listNotifications", _appview_or_pds(appview_list_notifications), ["GET"]),
