@@ -357,15 +357,11 @@ def _check_post(ctx: Ctx, record: dict[str, Any]) -> tuple[Response | None, list
     created = record.get("createdAt")
     if not isinstance(created, str):
         return _invalid(f"Expected string value type (got {_type_name(created)}) at $.record.createdAt"), []
-    reply = record.get("reply")
-    if reply is not None:
-        for part in ("root", "parent"):
-            ref = reply.get(part) if isinstance(reply, dict) else None
-            if not isinstance(ref, dict):
-                return _invalid(f'$.record.reply must have the property "{part}"'), []
-            for key in ("uri", "cid"):
-                if not isinstance(ref.get(key), str) or not ref[key]:
-                    return _invalid(f'$.record.reply.{part} must have the property "{key}"'), []
+    from .bluesky_inbox import reply_refs_error  # (it imports this module)
+
+    reply_error = reply_refs_error(record.get("reply"))
+    if reply_error:
+        return _invalid(reply_error), []
     langs = record.get("langs") or []
     if len(langs) > MAX_LANGS:
         return _invalid(f"array too big (maximum {MAX_LANGS}, got {len(langs)}) at $.record.langs"), []
@@ -396,6 +392,12 @@ def _check_post(ctx: Ctx, record: dict[str, Any]) -> tuple[Response | None, list
                 ), []
             cids.append(cid)
     return None, cids
+
+
+def _fan_repo(request: Request, ctx: Ctx, what: str) -> Response | None:
+    from .bluesky_repos import fan_repo_answer  # (it imports this module)
+
+    return fan_repo_answer(request, ctx, what)
 
 
 def _type_name(value: Any) -> str:
@@ -502,20 +504,6 @@ async def list_records(request: Request, ctx: Ctx) -> Response:
     return JSONResponse(body)
 
 
-def _fan_repo(request: Request, ctx: Ctx, what: str) -> Response | None:
-    """A fan's repo (platform_sim.fans' authors), served by bluesky_repos.py; None: not a fan's DID."""
-    from . import bluesky_repos
-
-    repo = request.query_params.get("repo", "")
-    if not bluesky_repos.is_fan_repo(ctx, repo):
-        return None
-    if what == "list":
-        return bluesky_repos.fan_list_records(request, ctx, repo)
-    if what == "get":
-        return bluesky_repos.fan_get_record(request, ctx, repo)
-    return bluesky_repos.fan_describe_repo(ctx, repo)
-
-
 @operation(SPEC, "delete")
 async def delete_record(request: Request, ctx: Ctx) -> Response:
     body = await _json(request)
@@ -600,20 +588,15 @@ async def appview_get_profile(request: Request, ctx: Ctx) -> Response:
 def _appview_or_pds(appview: Callable[[Request], Awaitable[Response]]):
     """An app.bsky read: proxied to the AppView when atproto-proxy names it, else the PDS's own answer."""
 
+    from .bluesky_repos import without_appview  # (it imports this module)
+
     async def endpoint(request: Request) -> Response:
-        if request.headers.get("atproto-proxy", "").strip() == APPVIEW and not await _without_appview(
-            request
-        ):
+        proxied = request.headers.get("atproto-proxy", "").strip() == APPVIEW
+        if proxied and not await without_appview(request):
             return await appview(request)
         return await not_served(request)
 
     return endpoint
-
-
-async def _without_appview(request: Request) -> bool:
-    """The caller's account stands for a PDS without an AppView (options {"appview": false})."""
-    account = await _bearer_hint(request, request.app.state.sim)
-    return account is not None and account.options.get("appview") is False
 
 
 @operation(SPEC, "not_served", auth=False)

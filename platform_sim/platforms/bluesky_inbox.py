@@ -11,6 +11,8 @@ the account (`record_reply`), so a test can prove exactly one reply landed under
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -90,3 +92,17 @@ def record_reply(state: SimState, account: Account, *, text: str, parent_uri: st
         parent_id=parent.id,
     )
     return True
+
+
+def reply_refs_error(reply: Any) -> str:
+    """What the lexicon refuses in a post's `reply`: root and parent must be strong refs (uri and cid)."""
+    if reply is None:
+        return ""
+    for part in ("root", "parent"):
+        ref = reply.get(part) if isinstance(reply, dict) else None
+        if not isinstance(ref, dict):
+            return f'$.record.reply must have the property "{part}"'
+        for key in ("uri", "cid"):
+            if not isinstance(ref.get(key), str) or not ref[key]:
+                return f'$.record.reply.{part} must have the property "{key}"'
+    return ""

@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, Response
 
 from .. import fans
 from ..kit import Ctx, operation
-from .bluesky import POST, PROFILE, SPEC, _iso, cid_for, xrpc_error
+from .bluesky import POST, PROFILE, SPEC, _bearer_hint, _iso, cid_for, xrpc_error
 
 
 def fan_messages_of(ctx: Ctx, did: str) -> list[fans.FanMessage]:
@@ -144,3 +144,21 @@ def fan_get_record(request: Request, ctx: Ctx, did: str) -> Response:
 
 def is_fan_repo(ctx: Ctx, repo: str) -> bool:
     return repo in fan_dids(ctx)
+
+
+def fan_repo_answer(request: Request, ctx: Ctx, what: str) -> Response | None:
+    """listRecords / getRecord / describeRepo of a fan's repo; None: `repo` is not a fan's DID."""
+    repo = request.query_params.get("repo", "")
+    if not is_fan_repo(ctx, repo):
+        return None
+    if what == "list":
+        return fan_list_records(request, ctx, repo)
+    if what == "get":
+        return fan_get_record(request, ctx, repo)
+    return fan_describe_repo(ctx, repo)
+
+
+async def without_appview(request: Request) -> bool:
+    """The caller's account stands for a PDS without an AppView (options {"appview": false})."""
+    account = await _bearer_hint(request, request.app.state.sim)
+    return account is not None and account.options.get("appview") is False
