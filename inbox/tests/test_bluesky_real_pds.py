@@ -195,8 +195,15 @@ def test_an_answer_to_a_mention_starts_from_it_and_an_edit_is_seen(pds, workspac
     fan = Writer(pds, pds.create_account("fanmention"))
     text = f"@{brand.handle} my order is late"
     mention = fan.post(text, facets=_mention_facet(text, brand.handle, brand.did))
+    stranger = Writer(pds, pds.create_account("strangermention")).post("Which bike brand do you like?")
+    aside = f"@{brand.handle} for sure"
+    in_thread = fan.post(aside, reply_to=stranger, facets=_mention_facet(aside, brand.handle, brand.did))
     inbox_poll_account(account.pk)
     item = InboxItem.objects.get(account=account, external_id=mention["uri"])
+    # a mention in someone else's thread is a mention, in that thread
+    elsewhere = InboxItem.objects.get(account=account, external_id=in_thread["uri"])
+    assert elsewhere.kind == "mention" and elsewhere.conversation.external_id == stranger["uri"]
+    assert InboxItem.objects.filter(account=account).count() == 2  # the stranger's post is not ours
     from channels_app import vault
     from inbox.services.replies import _target
 

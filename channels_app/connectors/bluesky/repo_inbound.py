@@ -151,12 +151,19 @@ class BlueskyRepoInbound:
         reply = value.get("reply") if isinstance(value.get("reply"), dict) else {}
         root, parent = _ref(reply.get("root")), _ref(reply.get("parent"))
         root_uri, parent_uri = root.get("uri", ""), parent.get("uri", "")
+        # Ours: an answer (as inbox.services.replies records the ones sent from the inbox). A fan's post in
+        # our thread is a comment; one mentioning us elsewhere (a stranger's thread too) is a mention.
+        if author.external_id == ours:
+            kind = "reply"
+        elif ours in (_repo_of(root_uri), _repo_of(parent_uri)):
+            kind = "comment"
+        else:
+            kind = "mention"
         raw: dict[str, Any] = {"source": "bluesky", "via": "pds", "cid": record.get("cid", "")}
         if root:
             raw["root"], raw["parent"] = root, parent
         return InboundMessage(
-            # (ours: an answer, as inbox.services.replies records the ones sent from the inbox)
-            kind=("reply" if author.external_id == ours else "comment") if reply else "mention",
+            kind=kind,
             external_id=uri,
             author=author,
             text=value.get("text", "") if isinstance(value.get("text"), str) else "",
