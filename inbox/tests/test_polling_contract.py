@@ -174,6 +174,10 @@ def test_bluesky_without_an_appview_reads_the_pds_repos_with_edits_deletions_and
     platform_sim.fan_edits("bluesky", reply["id"], "Nice, but the brakes squeak")
     platform_sim.fan_deletes("bluesky", gone["id"])
     second = inbox_poll_account(account.pk)
+    reads = platform_sim.requests("bluesky", "list")
+    quiet = inbox_poll_account(account.pk)  # no repo changed: listRepos only, no listRecords
+    assert (quiet.created, quiet.edited, quiet.removed) == (0, 0, 0)
+    assert reads > 0 and platform_sim.requests("bluesky", "list") == reads
     platform_sim.add_fault("rate_limit", platform="bluesky", operation="list", retry_after=60)
     _fan(platform_sim, account, "comment", 4, text="more", author_id="did:plc:fan1", post_id=post)
     third = inbox_poll_account(account.pk)
