@@ -219,8 +219,8 @@ def test_saved_replies_fill_in_their_variables():
     assert saved_reply_render(saved, item=item, agent=agent) == "小王（@xw）您好，我是Ann。{unknown}"
 
 
-def test_a_linkedin_item_cannot_be_answered_yet_and_says_so():
-    item = InboxItemFactory(conversation__account=SocialAccountFactory(platform="linkedin"))
+def test_a_bilibili_item_cannot_be_answered_yet_and_says_so():
+    item = InboxItemFactory(conversation__account=SocialAccountFactory(platform="bilibili"))
     with pytest.raises(ValidationFailed) as error:
         inbox_reply_send(workspace=item.workspace, actor=UserFactory(), item=item, text="Hi", version=1)
     assert error.value.code == "reply_not_supported"
