@@ -135,6 +135,7 @@ MESSAGES = [
 TRICKLE = [
     ("weibo", "mention", "71111", "新来的粉丝", "@Lumière莱梦微博 刚收到货，包装很精致！"),
     ("mastodon", "mention", "109777", "river", "@lumiere hi! is the spring palette vegan?"),
+    ("bluesky", "mention", "did:plc:fanbsky2", "mia.bsky.social", "@lumiere.bsky.social is the tint back?"),
 ]
 SAVED = [
     ("发货时间", "{粉丝}您好，订单会在 48 小时内发出，发货后会短信通知您。感谢支持！"),

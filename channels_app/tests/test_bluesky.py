@@ -327,3 +327,24 @@ def test_a_session_without_tokens_is_not_taken():
     assert raised.value.unreadable
     with pytest.raises(Transient):
         _connector(handler).refresh(CREDENTIALS)
+
+
+@pytest.mark.parametrize(
+    ("error", "means_no_appview"),
+    [
+        (
+            Rejected("x", platform_code="InvalidRequest", platform_message="No service configured for a.b.c"),
+            True,
+        ),
+        (Rejected("x", platform_code="XRPCNotSupported", status_code=404), True),
+        (Rejected("x", platform_code="MethodNotImplemented", status_code=400), True),
+        (Rejected("x", status_code=404), True),
+        (Transient("x", status_code=501), True),
+        (Transient("x", platform_code="InternalServerError", status_code=500), False),  # ask again, unproxied
+        (Rejected("x", platform_code="InvalidRequest", platform_message="limit must be 1-100"), False),
+    ],
+)
+def test_which_answers_mean_the_service_has_no_appview(error, means_no_appview):
+    from channels_app.connectors.bluesky.inbound import no_appview
+
+    assert no_appview(error) is means_no_appview

@@ -52,3 +52,22 @@ def test_with_the_simulator_more_fans_arrive_with_the_first_poll(platform_sim):
     # then
     assert result.created == 1
     assert InboxItem.objects.filter(account=weibo, text__contains="刚收到货").exists()
+
+
+def test_with_the_simulator_a_bluesky_fan_arrives_with_the_first_poll(platform_sim):
+    call_command(
+        "seed_demo",
+        "--no-analytics",
+        "--sim-url",
+        platform_sim.base_url,
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+    bluesky = SocialAccount.objects.filter(
+        workspace__organization__slug="lumiere", platform="bluesky"
+    ).first()
+    # when
+    result = inbox_poll_account(bluesky.pk)
+    # then
+    assert result.created == 1
+    assert InboxItem.objects.get(account=bluesky, text__contains="tint back").kind == "mention"

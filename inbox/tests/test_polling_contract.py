@@ -140,6 +140,64 @@ def test_bluesky_reads_mentions_and_replies_across_pages_and_only_new_ones_next_
     assert reply.conversation.external_id.endswith("/app.bsky.feed.post/3kpost")
 
 
+def _bluesky_without_appview(platform_sim, workspace):
+    from channels_app.connectors.base import Credentials
+    from channels_app.tests.factories import SocialAccountFactory
+
+    sim = platform_sim.create_account("bluesky", options={"appview": False})
+    account = SocialAccountFactory(
+        workspace=workspace,
+        platform="bluesky",
+        external_id=sim.external_id,
+        handle=sim.handle,
+        token_expires_at=sim.expires_at,
+        credentials=Credentials(
+            access_token=sim.access_token,
+            refresh_token=sim.refresh_token,
+            expires_at=sim.expires_at,
+            extra={"handle": sim.handle, "did": sim.external_id},
+        ),
+    )
+    return account
+
+
+def test_bluesky_without_an_appview_reads_the_pds_repos_with_edits_deletions_and_rate_limits(
+    platform_sim, workspace
+):
+    account = _bluesky_without_appview(platform_sim, workspace)
+    post = _our_post(account, "New bike").rsplit("/", 1)[-1]
+    reply = _fan(platform_sim, account, "comment", 1, text="Nice", author_id="did:plc:fan1", post_id=post)
+    gone = _fan(platform_sim, account, "comment", 2, text="meh", author_id="did:plc:fan2", post_id=post)
+    _fan(platform_sim, account, "mention", 3, text=f"@{account.handle} hello", author_id="did:plc:fan3")
+    # when
+    first = inbox_poll_account(account.pk)
+    platform_sim.fan_edits("bluesky", reply["id"], "Nice, but the brakes squeak")
+    platform_sim.fan_deletes("bluesky", gone["id"])
+    second = inbox_poll_account(account.pk)
+    reads = platform_sim.requests("bluesky", "list")
+    quiet = inbox_poll_account(account.pk)  # no repo changed: listRepos only, no listRecords
+    assert (quiet.created, quiet.edited, quiet.removed) == (0, 0, 0)
+    assert reads > 0 and platform_sim.requests("bluesky", "list") == reads
+    platform_sim.add_fault("rate_limit", platform="bluesky", operation="list", retry_after=60)
+    _fan(platform_sim, account, "comment", 4, text="more", author_id="did:plc:fan1", post_id=post)
+    third = inbox_poll_account(account.pk)
+    # then
+    assert first.created == 3 and (second.created, second.edited, second.removed) == (0, 1, 1)
+    assert InboxSource.objects.get(account=account).cursor.startswith('{"mode":"pds"')
+    comment = InboxItem.objects.get(
+        account=account, external_id=f"at://did:plc:fan1/app.bsky.feed.post/{reply['id']}"
+    )
+    assert comment.kind == "comment" and comment.conversation.external_id.endswith(
+        f"/app.bsky.feed.post/{post}"
+    )
+    assert comment.text == "Nice, but the brakes squeak" and comment.fan.handle == "fan1"
+    assert (
+        InboxItem.objects.get(account=account, external_id__endswith=f"/{gone['id']}").removed_at is not None
+    )
+    assert InboxItem.objects.get(account=account, kind="mention").conversation.kind == "mention"
+    assert third.status == "waiting" and InboxItem.objects.filter(account=account).count() == 3
+
+
 # --- Mastodon: notifications (mention, update) ---
 
 

@@ -219,8 +219,8 @@ def test_saved_replies_fill_in_their_variables():
     assert saved_reply_render(saved, item=item, agent=agent) == "小王（@xw）您好，我是Ann。{unknown}"
 
 
-def test_a_bluesky_item_cannot_be_answered_yet_and_says_so():
-    item = InboxItemFactory(conversation__account=SocialAccountFactory(platform="bluesky"))
+def test_a_bilibili_item_cannot_be_answered_yet_and_says_so():
+    item = InboxItemFactory(conversation__account=SocialAccountFactory(platform="bilibili"))
     with pytest.raises(ValidationFailed) as error:
         inbox_reply_send(workspace=item.workspace, actor=UserFactory(), item=item, text="Hi", version=1)
     assert error.value.code == "reply_not_supported"
@@ -350,3 +350,55 @@ def test_a_youtube_reply_lands_in_the_fans_thread_and_is_not_taken_for_a_deletio
     ours = InboxItem.objects.get(account=account, from_us=True)
     assert ours.external_id == reply.external_id and ours.removed_at is None
     assert platform_sim.requests("youtube", "reply", account.external_id) == 1
+
+
+def test_a_bluesky_reply_goes_under_the_fans_post_in_our_posts_thread(platform_sim, workspace, run_on_commit):
+    from channels_app import vault
+    from channels_app.connectors.base import PostPayload
+    from channels_app.connectors.registry import connector_for
+
+    account, _sim = sim_account(platform_sim, workspace, "bluesky")
+    ours = connector_for("bluesky").publish(vault.credentials_read(account), PostPayload(text="New bike"))
+    fan = platform_sim.fan_writes(
+        "bluesky",
+        account.external_id,
+        kind="comment",
+        text="When does it ship?",
+        author_id="did:plc:fan0000000000000000001",
+        author_handle="fan.bsky.social",
+        post_id=ours.external_id.rsplit("/", 1)[-1],
+    )
+    inbox_poll_account(account.pk)
+    item = InboxItem.objects.get(account=account)
+    agent = WorkspaceMemberFactory(workspace=workspace, role=Role.EDITOR).user
+    # when
+    with run_on_commit():
+        reply = inbox_reply_send(workspace=workspace, actor=agent, item=item, text="Next week!", version=1)
+    # then: one post from us, answering the fan's, and its record carries both strong refs
+    reply.refresh_from_db()
+    assert reply.status == "sent" and reply.external_id.startswith(f"at://{account.external_id}/")
+    landed = [
+        m
+        for m in platform_sim.fan_messages("bluesky", account.external_id)
+        if m["author_id"] == account.external_id
+    ]
+    assert len(landed) == 1 and landed[0]["parent_id"] == fan["id"] and landed[0]["text"] == "Next week!"
+    repo, collection, rkey = reply.external_id.removeprefix("at://").split("/")
+    record = connector_for("bluesky")._xrpc(
+        "GET",
+        "com.atproto.repo.getRecord",
+        operation="lookup",
+        params={"repo": repo, "collection": collection, "rkey": rkey},
+    )["value"]
+    assert record["reply"]["root"]["uri"] == ours.external_id
+    assert (
+        record["reply"]["parent"]["uri"]
+        == item.external_id
+        == f"at://{fan['author_id']}/{collection}/{fan['id']}"
+    )
+    # and a reply over 300 graphemes is refused before any call
+    with pytest.raises(ValidationFailed) as too_long:
+        inbox_reply_send(
+            workspace=workspace, actor=agent, item=item, text="é" * 301, version=item.version + 1
+        )
+    assert "300" in str(too_long.value)

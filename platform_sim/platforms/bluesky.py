@@ -357,6 +357,11 @@ def _check_post(ctx: Ctx, record: dict[str, Any]) -> tuple[Response | None, list
     created = record.get("createdAt")
     if not isinstance(created, str):
         return _invalid(f"Expected string value type (got {_type_name(created)}) at $.record.createdAt"), []
+    from .bluesky_inbox import reply_refs_error  # (it imports this module)
+
+    reply_error = reply_refs_error(record.get("reply"))
+    if reply_error:
+        return _invalid(reply_error), []
     langs = record.get("langs") or []
     if len(langs) > MAX_LANGS:
         return _invalid(f"array too big (maximum {MAX_LANGS}, got {len(langs)}) at $.record.langs"), []
@@ -387,6 +392,12 @@ def _check_post(ctx: Ctx, record: dict[str, Any]) -> tuple[Response | None, list
                 ), []
             cids.append(cid)
     return None, cids
+
+
+def _fan_repo(request: Request, ctx: Ctx, what: str) -> Response | None:
+    from .bluesky_repos import fan_repo_answer  # (it imports this module)
+
+    return fan_repo_answer(request, ctx, what)
 
 
 def _type_name(value: Any) -> str:
@@ -420,6 +431,10 @@ async def create_record(request: Request, ctx: Ctx) -> Response:
         kind="image" if cids else "text",
         extra={"uri": uri, "cid": cid, "record": record},
     )
+    if isinstance(record.get("reply"), dict):
+        from .bluesky_inbox import record_reply
+
+        record_reply(ctx.state, ctx.account, text=record["text"], parent_uri=record["reply"]["parent"]["uri"])
     commit = {"cid": cid_for(uri.encode(), codec=0x71), "rev": next_tid()}
     return JSONResponse({"uri": uri, "cid": cid, "commit": commit, "validationStatus": "valid"})
 
@@ -435,7 +450,7 @@ async def get_record(request: Request, ctx: Ctx) -> Response:
     uri = _uri(q.get("repo", ""), collection, rkey)
     account = ctx.account
     if account is None:
-        return xrpc_error("InvalidRequest", "Could not locate record")
+        return _fan_repo(request, ctx, "get") or xrpc_error("InvalidRequest", "Could not locate record")
     if collection == PROFILE and rkey == "self":
         value = {"$type": PROFILE, "displayName": account.display_name}
         return JSONResponse({"uri": uri, "cid": cid_for(json.dumps(value).encode(), 0x71), "value": value})
@@ -449,7 +464,9 @@ async def get_record(request: Request, ctx: Ctx) -> Response:
 async def describe_repo(request: Request, ctx: Ctx) -> Response:
     """com.atproto.repo.describeRepo: the repo's current handle (a renamed account keeps its DID)."""
     if ctx.account is None:
-        return xrpc_error("InvalidRequest", f"Could not find repo: {request.query_params.get('repo', '')}")
+        return _fan_repo(request, ctx, "describe") or xrpc_error(
+            "InvalidRequest", f"Could not find repo: {request.query_params.get('repo', '')}"
+        )
     did = ctx.account.external_id
     return JSONResponse(
         {
@@ -466,7 +483,9 @@ async def describe_repo(request: Request, ctx: Ctx) -> Response:
 async def list_records(request: Request, ctx: Ctx) -> Response:
     q = request.query_params
     if ctx.account is None:
-        return xrpc_error("InvalidRequest", f"Could not find repo: {q.get('repo', '')}")
+        return _fan_repo(request, ctx, "list") or xrpc_error(
+            "InvalidRequest", f"Could not find repo: {q.get('repo', '')}"
+        )
     try:
         limit = int(q.get("limit", "50"))
     except ValueError:
@@ -569,8 +588,11 @@ async def appview_get_profile(request: Request, ctx: Ctx) -> Response:
 def _appview_or_pds(appview: Callable[[Request], Awaitable[Response]]):
     """An app.bsky read: proxied to the AppView when atproto-proxy names it, else the PDS's own answer."""
 
+    from .bluesky_repos import without_appview  # (it imports this module)
+
     async def endpoint(request: Request) -> Response:
-        if request.headers.get("atproto-proxy", "").strip() == APPVIEW:
+        proxied = request.headers.get("atproto-proxy", "").strip() == APPVIEW
+        if proxied and not await without_appview(request):
             return await appview(request)
         return await not_served(request)
 
@@ -600,6 +622,9 @@ def routes() -> list[Route]:
         ("com.atproto.repo.deleteRecord", delete_record, ["POST"]),
     ]
     from .bluesky_inbox import appview_list_notifications  # (it imports this module)
+    from .bluesky_repos import list_repos
+
+    xrpc.append(("com.atproto.sync.listRepos", list_repos, ["GET"]))
 
     xrpc += [
         ("app.bsky.notification.listNotifications", _appview_or_pds(appview_list_notifications), ["GET"]),

@@ -3,15 +3,22 @@
 platform_sim.fans: newest first, `limit` (1-100, default 50) and `cursor` (the previous page's), each
 with `uri`, `cid`, `author` {did, handle, displayName}, `reason` ("mention" or "reply"), `record`
 {text, createdAt, reply?} and `indexedAt`. A lone PDS has no AppView: there the call is refused as the
-other app.bsky reads are."""
+other app.bsky reads are.
+
+Our answers are posts with `reply` {root, parent} strong refs (createRecord in bluesky.py checks that both
+have `uri` and `cid`, as the lexicon does); one answering a fan's post is also recorded as a message from
+the account (`record_reply`), so a test can prove exactly one reply landed under the right parent."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .. import fans
 from ..kit import Ctx, operation
+from ..state import Account, SimState
 from .bluesky import SPEC, _iso
 
 
@@ -66,3 +73,36 @@ async def appview_list_notifications(request: Request, ctx: Ctx) -> Response:
     if rest:
         body["cursor"] = rest[0].id
     return JSONResponse(body)
+
+
+def record_reply(state: SimState, account: Account, *, text: str, parent_uri: str) -> bool:
+    """Our post answering a fan's (at://<fan>/app.bsky.feed.post/<message id>): kept as a message from
+    the account. False: the parent is not a fan's message (an answer in our own thread is a plain post)."""
+    parent = fans.get(state, "bluesky", parent_uri.rsplit("/", 1)[-1])
+    if parent is None or parent.deleted or _uri(parent) != parent_uri:
+        return False
+    fans.add(
+        state,
+        platform="bluesky",
+        account_id=account.external_id,
+        kind="reply",
+        text=text,
+        author_id=account.external_id,
+        post_id=parent.post_id or parent.id,
+        parent_id=parent.id,
+    )
+    return True
+
+
+def reply_refs_error(reply: Any) -> str:
+    """What the lexicon refuses in a post's `reply`: root and parent must be strong refs (uri and cid)."""
+    if reply is None:
+        return ""
+    for part in ("root", "parent"):
+        ref = reply.get(part) if isinstance(reply, dict) else None
+        if not isinstance(ref, dict):
+            return f'$.record.reply must have the property "{part}"'
+        for key in ("uri", "cid"):
+            if not isinstance(ref.get(key), str) or not ref[key]:
+                return f'$.record.reply.{part} must have the property "{key}"'
+    return ""

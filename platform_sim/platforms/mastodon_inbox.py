@@ -7,6 +7,9 @@ notification when such a status was edited (Mastodon 3.5+). `types[]` filters; `
 as Mastodon's does. A deleted status's notifications disappear, as on a real instance.
 Our replies (POST /api/v1/statuses with `in_reply_to_id` of a fan's status) are recorded as messages from
 the account (platforms/mastodon.py calls `record_reply`).
+`GET /api/v1/statuses/:id/context` gives a status's thread as Mastodon does: `ancestors` (oldest first,
+following `in_reply_to_id` up) and `descendants` (depth first), over our statuses and the fans' alike,
+deleted ones left out; an unknown or deleted id is 404 "Record not found".
 """
 
 from __future__ import annotations
@@ -125,5 +128,45 @@ def record_reply(state: SimState, account, *, text: str, in_reply_to: str, statu
     return True
 
 
+def _thread_nodes(ctx: Ctx) -> dict[str, tuple[str, dict]]:
+    """Every live status the simulator holds on Mastodon: id -> (in_reply_to_id, status JSON). Our reply
+    is both a post and a fan-store message under one id; the post (our account's JSON) wins."""
+    from .mastodon import status_json
+
+    nodes: dict[str, tuple[str, dict]] = {}
+    for message in fans.store(ctx.state).values():
+        if message.platform == "mastodon" and not message.deleted:
+            status = fan_status_json(message)
+            nodes[message.id] = (status["in_reply_to_id"] or "", status)
+    for (platform, post_id), post in ctx.state.posts.items():
+        if platform == "mastodon" and not post.deleted and not post.extra.get("scheduled_at"):
+            nodes[post_id] = (post.extra.get("in_reply_to_id") or "", status_json(ctx, post))
+    return nodes
+
+
+@operation(SPEC, "inbox_context")
+async def status_context(request: Request, ctx: Ctx) -> Response:
+    nodes = _thread_nodes(ctx)
+    status_id = request.path_params["status_id"]
+    if status_id not in nodes:
+        return ctx.error("not_found")
+    ancestors, parent = [], nodes[status_id][0]
+    while parent in nodes and len(ancestors) < 200:
+        ancestors.append(nodes[parent][1])
+        parent = nodes[parent][0]
+    children: dict[str, list[str]] = {}
+    for node_id, (reply_to, _status) in nodes.items():
+        children.setdefault(reply_to, []).append(node_id)
+    descendants, stack = [], sorted(children.get(status_id, []), key=int, reverse=True)
+    while stack:
+        node_id = stack.pop()
+        descendants.append(nodes[node_id][1])
+        stack.extend(sorted(children.get(node_id, []), key=int, reverse=True))
+    return JSONResponse({"ancestors": list(reversed(ancestors)), "descendants": descendants})
+
+
 def routes() -> list[Route]:
-    return [Route("/api/v1/notifications", notifications)]
+    return [
+        Route("/api/v1/notifications", notifications),
+        Route("/api/v1/statuses/{status_id}/context", status_context, methods=["GET"]),
+    ]

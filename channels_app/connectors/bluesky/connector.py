@@ -158,6 +158,7 @@ class BlueskyConnector(BlueskyInbound, Connector):
         auth="app_password",
         metrics=True,
         inbound_poll=True,
+        inbound_reply=True,
     )
 
     # --- HTTP ---
