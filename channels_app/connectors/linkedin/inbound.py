@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from ..base import Credentials
 from ..errors import Unknown
+from ..http import UnreadableAnswer, need
 from ..inbound import InboundAuthor, InboundMessage, InboundPage, ReplyResult, ReplyTarget
 
 RECENT_POSTS = 20
@@ -49,7 +50,7 @@ class LinkedInInbound:
                 token=token,
                 params={"start": page * PAGE_SIZE, "count": PAGE_SIZE},
             ).json()
-            elements = body.get("elements") or []
+            elements = need(body, "elements")
             found.extend(elements)
             total = (body.get("paging") or {}).get("total")
             if len(elements) < PAGE_SIZE or (total is not None and len(found) >= int(total)):
@@ -70,8 +71,8 @@ class LinkedInInbound:
         ).json()
         messages: list[InboundMessage] = []
         complete: list[str] = []
-        for post in (posts.get("elements") or [])[:RECENT_POSTS]:
-            urn = str(post.get("id") or "")
+        for post in need(posts, "elements")[:RECENT_POSTS]:
+            urn = str(need(post, "id", kind=str))
             comments, whole = self._comments(token, urn)
             nested = []
             for comment in comments:
@@ -93,7 +94,7 @@ class LinkedInInbound:
         from .connector import unescape_little_text
 
         actor = str(comment.get("actor") or (comment.get("created") or {}).get("actor") or "")
-        urn = str(comment.get("commentUrn") or "")
+        urn = str(need(comment, "commentUrn", kind=str))
         created = _time((comment.get("created") or {}).get("time")) or datetime.now(UTC)
         modified = _time((comment.get("lastModified") or {}).get("time"))
         parent = str(comment.get("parentComment") or "")
@@ -132,6 +133,8 @@ class LinkedInInbound:
             },
         )
         body = response.json() if response.content else {}
+        if not isinstance(body, dict):
+            raise UnreadableAnswer("the answer is not the comment LinkedIn sends")
         urn = str(body.get("commentUrn") or response.headers.get("x-restli-id") or "")
         if not urn:
             raise Unknown("linkedin: the comment was accepted but no URN came back; the next poll settles it")
