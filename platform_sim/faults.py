@@ -16,6 +16,7 @@ Kinds:
 - timeout_after    run the operation (the post IS stored), then stall `seconds` before answering
 - token_expired    the platform's expired-token error
 - token_revoked    the platform's revoked/invalid-token error
+- rejected         the platform's invalid-request error (its `bad_request`, HTTP `status`, default 400)
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ KINDS = (
     "timeout_after",
     "token_expired",
     "token_revoked",
+    "rejected",
 )
 
 
