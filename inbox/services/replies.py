@@ -87,6 +87,13 @@ def reply_check(*, workspace, item: InboxItem, text: str, now=None, media=None) 
             field="text",
         )
     reply_media_check(workspace=workspace, item=item, media=media)
+    if platform == "instagram" and item.platform_hidden_at is not None and item.kind != "direct_message":
+        # Instagram: "You cannot reply to hidden comments" (IG Comment Replies reference)
+        raise ValidationFailed(
+            _("Instagram does not take a reply to a hidden comment. Unhide it first."),
+            code="reply_to_hidden",
+            field="text",
+        )
     connector = connector_for(platform)
     limit = connector_cls.capabilities.comment_limit
     if limit is not None and connector.count_text(text) > limit:

@@ -189,3 +189,40 @@ def test_an_image_is_refused_on_media_where_the_platform_cannot_take_one(workspa
         )
     assert error.value.code == "reply_media_not_supported" and "media" in error.value.fields
     assert not InboxReply.objects.exists()
+
+
+def test_the_item_page_offers_library_images_where_the_platform_takes_one(platform_sim, workspace, client):
+    from django.urls import reverse
+
+    from accounts.roles import Role
+    from accounts.tests.factories import WorkspaceMemberFactory
+
+    account, item, _fan = _fan_item(platform_sim, workspace, "facebook")
+    image = MediaAssetFactory(workspace=workspace)
+    client.force_login(WorkspaceMemberFactory(workspace=workspace, role=Role.EDITOR).user)
+    url = reverse("inbox:item", args=[workspace.pk, item.pk])
+    assert 'name="media"' in client.get(url).content.decode()
+    # when
+    response = client.post(url, {"action": "reply", "version": 1, "text": "", "media": image.pk})
+    # then: an image alone is a reply
+    assert response.status_code == 302
+    assert InboxReply.objects.get(item=item).media == image
+    # an Instagram item's page has no image choice
+    _ig, ig_item, _ = _fan_item(platform_sim, workspace, "instagram")
+    assert (
+        'name="media"'
+        not in client.get(reverse("inbox:item", args=[workspace.pk, ig_item.pk])).content.decode()
+    )
+
+
+def test_a_reply_to_a_comment_hidden_on_instagram_is_refused_before_any_call(platform_sim, workspace):
+    from inbox.services import inbox_item_platform_action
+
+    account, item, _fan = _fan_item(platform_sim, workspace, "instagram")
+    item = inbox_item_platform_action(
+        workspace=workspace, actor=UserFactory(), item=item, action="hide", version=1
+    )
+    with pytest.raises(ValidationFailed) as error:
+        inbox_reply_send(workspace=workspace, actor=UserFactory(), item=item, text="Hi", version=item.version)
+    assert error.value.code == "reply_to_hidden" and "text" in error.value.fields
+    assert platform_sim.requests("instagram", "reply", account.external_id) == 0

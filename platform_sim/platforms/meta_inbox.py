@@ -64,6 +64,10 @@ async def comment_reply(ctx: Ctx, message: fans.FanMessage | None, platform: str
     object_id = ctx.request.path_params["object_id"]
     if (refused := _ours_to_act_on(ctx, message, object_id)) is not None:
         return refused
+    if (
+        platform == "instagram" and message.hidden
+    ):  # "You cannot reply to hidden comments" (IG Comment Replies)
+        return meta_error(100, "(#100) You cannot reply to a hidden comment")
     p = await ctx.params()
     text = str(p.get("message") or "")
     attachment = str(p.get("attachment_url") or "") if platform == "facebook" else ""
