@@ -48,7 +48,7 @@ class Capabilities:
     metrics: bool = False  # fetch_account_metrics / fetch_post_metrics are implemented
     inbound_poll: bool = False  # fetch_inbound is implemented: the inbox polls this platform
     inbound_reply: bool = False  # reply is implemented: the inbox answers fans here
-    # A reply may carry one image (reply's `media_url`): Facebook comment attachment_url, Messenger.
+    # A reply may carry one image (reply's `media`): Facebook comment attachment_url, Messenger, Mastodon.
     reply_media: bool = False
     # What the account may do to a fan's comment there (`item_action`): "hide", "unhide", "delete", "like".
     item_actions: frozenset[str] = frozenset()
@@ -403,7 +403,8 @@ class Connector:
     def reply(self, credentials: Credentials, *, to, text: str, idempotency_key: str = ""):
         """Answer a fan (`to`: a ReplyTarget) with `text`: a ReplyResult (capabilities.inbound_reply).
         Sent with unsafe=True: a timeout after sending is Unknown, never retried blindly. Connectors with
-        capabilities.reply_media also take `media_url=` (a public image URL the platform downloads)."""
+        capabilities.reply_media also take `media=` (a MediaItem with its bytes and public URL: Meta fetches
+        the URL, Mastodon uploads the bytes)."""
         raise NotImplementedError
 
     def item_action(self, credentials: Credentials, *, target, action: str) -> None:

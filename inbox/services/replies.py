@@ -226,6 +226,15 @@ def inbox_reply_deliver(reply_id: int) -> str:
             status=InboxReply.Status.QUEUED, not_before=now + timedelta(seconds=wait)
         )
         return "waiting"
+    extra = {}
+    if reply.media is not None:
+        try:  # read before any call: an image that cannot be read fails the reply, nothing sent
+            extra["media"] = media_item(reply.media, with_data=True)
+        except OSError as exc:
+            InboxReply.objects.filter(pk=reply.pk, attempt_id=attempt_id).update(
+                status=InboxReply.Status.FAILED, error=f"the image could not be read: {exc}"[:500]
+            )
+            return "failed"
     attempt = InboxReplyAttempt.objects.create(reply=reply, attempt_id=attempt_id, started_at=timezone.now())
     connector = connector_for(account.platform)
     try:
@@ -234,7 +243,6 @@ def inbox_reply_deliver(reply_id: int) -> str:
             return _finish(
                 reply, attempt, outcome="failed", error="the account needs reconnecting", status="failed"
             )
-        extra = {"media_url": media_item(reply.media).url} if reply.media is not None else {}
         result = connector.reply(
             credentials,
             to=_target(item, messaging_tag=window.tag),

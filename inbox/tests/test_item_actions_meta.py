@@ -17,12 +17,13 @@ from core.models import AuditEvent
 from inbox.models import InboxItem, InboxRule
 from inbox.services import inbox_item_platform_action, inbox_message_ingest
 from inbox.services.item_actions import PlatformRateLimited, PlatformUnavailable
+from inbox.tests.factories import open_gate  # noqa: E402, F401  (the fixture, used by name below)
 from publishing import ratelimit
 from publishing.tests.pipeline_kit import sim_account
 
 from .factories import message
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("open_gate")]
 
 
 def _fan_comment(platform_sim, workspace, platform="facebook", *, kind="comment"):

@@ -9,11 +9,12 @@ import pytest
 from accounts.tests.factories import UserFactory
 from core.errors import ValidationFailed
 from inbox.services import inbox_item_platform_action, inbox_message_ingest
+from inbox.tests.factories import open_gate  # noqa: E402, F401  (the fixture, used by name below)
 from publishing.tests.pipeline_kit import sim_account
 
 from .factories import message
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("open_gate")]
 
 
 def _x_item(platform_sim, workspace, *, kind):

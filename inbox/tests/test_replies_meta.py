@@ -12,16 +12,19 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from content.tests.factories import MediaAssetFactory
 from core.errors import ValidationFailed
 from inbox.models import InboxItem, InboxReply
 from inbox.services import inbox_message_ingest, inbox_reply_send
 from inbox.services.replies import inbox_reply_deliver
+from inbox.tests.factories import (
+    library_image,
+    open_gate,  # noqa: E402, F401  (the fixture, used by name below)
+)
 from publishing.tests.pipeline_kit import sim_account
 
 from .factories import InboxItemFactory, message
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("open_gate")]
 
 
 @pytest.fixture
@@ -69,7 +72,7 @@ def test_a_facebook_comment_reply_with_an_image_lands_once_under_the_fans_commen
     platform_sim, workspace, run_on_commit
 ):
     account, item, fan = _fan_item(platform_sim, workspace, "facebook")
-    image = MediaAssetFactory(workspace=workspace)
+    image = library_image(workspace)
     # when
     with run_on_commit():
         reply = inbox_reply_send(
@@ -185,7 +188,7 @@ def test_an_image_is_refused_on_media_where_the_platform_cannot_take_one(workspa
             item=item,
             text="Look",
             version=1,
-            media=MediaAssetFactory(workspace=workspace),
+            media=library_image(workspace),
         )
     assert error.value.code == "reply_media_not_supported" and "media" in error.value.fields
     assert not InboxReply.objects.exists()
@@ -198,7 +201,7 @@ def test_the_item_page_offers_library_images_where_the_platform_takes_one(platfo
     from accounts.tests.factories import WorkspaceMemberFactory
 
     account, item, _fan = _fan_item(platform_sim, workspace, "facebook")
-    image = MediaAssetFactory(workspace=workspace)
+    image = library_image(workspace)
     client.force_login(WorkspaceMemberFactory(workspace=workspace, role=Role.EDITOR).user)
     url = reverse("inbox:item", args=[workspace.pk, item.pk])
     assert 'name="media"' in client.get(url).content.decode()

@@ -15,7 +15,7 @@ Replies and messages are sent unsafe (a timeout after sending is Unknown); Graph
 
 from __future__ import annotations
 
-from ..base import Credentials
+from ..base import Credentials, MediaItem
 from ..errors import ConnectorError, Rejected, Unknown
 from ..inbound import ReplyResult, ReplyTarget
 
@@ -36,9 +36,10 @@ class MetaInboxMixin:
         to: ReplyTarget,
         text: str,
         idempotency_key: str = "",
-        media_url: str = "",
+        media: MediaItem | None = None,
     ) -> ReplyResult:
         token = credentials.access_token
+        media_url = media.url if media is not None else ""
         if to.kind == "direct_message":
             return self._send_messages(credentials, to=to, text=text, media_url=media_url)
         data = {"message": text}
