@@ -88,8 +88,22 @@ class NoteForm(forms.Form):
 class ReplyForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     text = forms.CharField(
-        label=_("Reply to the fan"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Reply to the fan"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    # Offered where the platform takes an image with a reply (capabilities.reply_media): the workspace's
+    # library images; the service checks again (and refuses one on a platform that cannot take it).
+    media = forms.TypedChoiceField(label=_("Image"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, images=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["media"].choices = [("", _("No image"))] + [
+            (image.pk, image.original_name or image.file.name) for image in images
+        ]
+
+
+class PlatformActionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    platform_action = forms.ChoiceField(choices=[(a, a) for a in ("hide", "unhide", "delete", "like")])
 
 
 def variables_hint() -> str:

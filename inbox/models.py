@@ -109,6 +109,10 @@ class InboxItem(WorkspaceScopedModel):
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)  # deleted by the fan
     # Hidden by a rule or a person: kept out of the queue (hidden on the platform too where it allows).
     hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    # What we did to it on the platform (inbox.services.item_actions): hidden there, liked, deleted by us.
+    platform_hidden_at = models.DateTimeField(_("hidden on the platform at"), null=True, blank=True)
+    liked_at = models.DateTimeField(_("liked at"), null=True, blank=True)
+    deleted_by_us_at = models.DateTimeField(_("deleted on the platform at"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.OPEN)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -264,7 +268,11 @@ class InboxReply(WorkspaceScopedModel):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    text = models.TextField(_("reply"))
+    text = models.TextField(_("reply"), blank=True)
+    # One image from the media library, where the platform takes one (capabilities.reply_media).
+    media = models.ForeignKey(
+        "content.MediaAsset", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempt_id = models.UUIDField(null=True, blank=True)
     not_before = models.DateTimeField(null=True, blank=True)

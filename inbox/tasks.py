@@ -56,3 +56,15 @@ def sla_alerts() -> int:
     from .services.sla import inbox_sla_alerts
 
     return len(inbox_sla_alerts())
+
+
+@shared_task(name="inbox.platform_hide", bind=True, max_retries=5)
+def platform_hide(self, item_id: int) -> str:
+    """A rule hid the item: hide it on the platform too. Idempotent, so retried after a rate limit or a
+    failure (2, 4, 8 ... minutes)."""
+    from .services.item_actions import platform_hide_by_rule
+
+    outcome = platform_hide_by_rule(item_id)
+    if outcome in ("rate_limited", "waiting", "failed"):
+        raise self.retry(countdown=120 * 2**self.request.retries)
+    return outcome

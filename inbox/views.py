@@ -18,6 +18,8 @@ from redis import RedisError
 
 from accounts.roles import Capability as C
 from accounts.selectors import workspace_members
+from channels_app.connectors.registry import connector_class
+from content.models import MediaAsset
 from core.errors import DomainError
 from core.views import WorkspacePageMixin, apply_domain_error
 
@@ -27,6 +29,7 @@ from .forms import (
     ItemAssignForm,
     ItemTriageForm,
     NoteForm,
+    PlatformActionForm,
     QueueFilterForm,
     ReplyForm,
     SavedReplyForm,
@@ -121,6 +124,12 @@ class QueuePage(_QueueMixin, TemplateView):
             **self.queue_context(), can_reply=self.access.can(C.INBOX_REPLY), **kwargs
         )
 
+    def reply_images(self, item: InboxItem):
+        """The library images a reply may carry, where the item's platform takes one."""
+        if not connector_class(item.account.platform).capabilities.reply_media:
+            return []
+        return list(MediaAsset.objects.filter(workspace=self.workspace, kind="image").order_by("-pk")[:50])
+
     def people(self):
         members = workspace_members(self.workspace).select_related("user")
         return [m.user for m in members if services.assignable(workspace=self.workspace, user=m.user)]
@@ -177,6 +186,12 @@ class ItemPage(WorkspacePageMixin, TemplateView):
             raise Http404
         return found
 
+    def reply_images(self, item: InboxItem):
+        """The library images a reply may carry, where the item's platform takes one."""
+        if not connector_class(item.account.platform).capabilities.reply_media:
+            return []
+        return list(MediaAsset.objects.filter(workspace=self.workspace, kind="image").order_by("-pk")[:50])
+
     def people(self):
         members = workspace_members(self.workspace).select_related("user")
         return [m.user for m in members if services.assignable(workspace=self.workspace, user=m.user)]
@@ -201,7 +216,10 @@ class ItemPage(WorkspacePageMixin, TemplateView):
                 ItemAssignForm(initial={**initial, "assignee": item.assignee_id}, people=self.people()),
             )
         kwargs.setdefault("note_form", NoteForm())
-        kwargs.setdefault("reply_form", ReplyForm(initial=initial))
+        kwargs.setdefault("reply_form", ReplyForm(initial=initial, images=self.reply_images(item)))
+        kwargs["platform_actions"] = [
+            (action, services.ITEM_ACTIONS[action]) for action in services.item_actions_offered(item)
+        ]
         kwargs["saved_replies"] = [
             (saved, services.saved_reply_render(saved, item=item, agent=self.request.user))
             for saved in selectors.saved_replies(self.workspace)
@@ -224,6 +242,7 @@ class ItemPage(WorkspacePageMixin, TemplateView):
             "triage": C.INBOX_REPLY,
             "note": C.INBOX_REPLY,
             "reply": C.INBOX_REPLY,
+            "platform": C.INBOX_REPLY,
             "assign": C.INBOX_ASSIGN,
             "approve": C.APPROVAL_DECIDE,
             "reject": C.APPROVAL_DECIDE,
@@ -232,12 +251,14 @@ class ItemPage(WorkspacePageMixin, TemplateView):
             raise PermissionDenied
         if action in ("approve", "reject"):
             return self._decide(action, item)
+        if action == "platform":
+            return self._platform_action(item)
         if action == "triage":
             form, key = ItemTriageForm(request.POST), "triage_form"
         elif action == "assign":
             form, key = ItemAssignForm(request.POST, people=self.people()), "assign_form"
         elif action == "reply":
-            form, key = ReplyForm(request.POST), "reply_form"
+            form, key = ReplyForm(request.POST, images=self.reply_images(item)), "reply_form"
         else:
             form, key = NoteForm(request.POST), "note_form"
         if form.is_valid():
@@ -257,6 +278,32 @@ class ItemPage(WorkspacePageMixin, TemplateView):
         if latest is not None and latest.status == latest.Status.AWAITING_APPROVAL:
             return _("Reply saved: it is sent once someone approves it.")
         return _("Reply queued: it goes out in a moment.")
+
+    def _platform_action(self, item: InboxItem):
+        form = PlatformActionForm(self.request.POST)
+        if not form.is_valid():
+            messages.error(self.request, _("Choose what to do and try again."))
+            return redirect("inbox:item", self.workspace.pk, item.pk)
+        action = form.cleaned_data["platform_action"]
+        try:
+            services.inbox_item_platform_action(
+                workspace=self.workspace,
+                actor=self.request.user,
+                item=item,
+                action=action,
+                version=form.cleaned_data["version"],
+            )
+        except DomainError as error:
+            messages.error(self.request, error.message)
+        else:
+            done = {
+                "hide": _("Hidden on the platform."),
+                "unhide": _("Shown again on the platform."),
+                "delete": _("Deleted on the platform."),
+                "like": _("Liked."),
+            }
+            messages.success(self.request, done[action])
+        return redirect("inbox:item", self.workspace.pk, item.pk)
 
     def _decide(self, action: str, item: InboxItem):
         from .models import InboxReply
@@ -287,7 +334,8 @@ class ItemPage(WorkspacePageMixin, TemplateView):
         if action == "triage":
             services.inbox_item_update(**common, **data)
         elif action == "reply":
-            services.inbox_reply_send(**common, text=data["text"], version=data["version"])
+            media = MediaAsset.objects.filter(workspace=self.workspace, pk=data.get("media") or 0).first()
+            services.inbox_reply_send(**common, text=data["text"], version=data["version"], media=media)
         elif action == "assign":
             assignee = next((p for p in self.people() if p.pk == data["assignee"]), None)
             services.inbox_item_assign(**common, assignee=assignee, version=data["version"])

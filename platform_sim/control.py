@@ -318,7 +318,15 @@ async def fan_messages(request: Request) -> Response:
         return _bad(f"no {platform} account {account_id!r}", 404)
     if data.get("kind") not in fans.KINDS or not data.get("text") or not data.get("author_id"):
         return _bad(f"kind (one of {fans.KINDS}), text and author_id are required")
-    optional = ("author_handle", "author_name", "author_followers", "post_id", "parent_id", "in_comment")
+    optional = (
+        "author_handle",
+        "author_name",
+        "author_followers",
+        "post_id",
+        "parent_id",
+        "in_comment",
+        "created_at",  # epoch seconds: a message written earlier (reply windows)
+    )
     if platform == "mastodon":  # Mastodon ids are snowflakes, ordered with our own statuses' ids
         from .platforms.mastodon import snowflake_id
 

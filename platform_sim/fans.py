@@ -36,6 +36,10 @@ class FanMessage:
     in_comment: bool = False  # a mention made in a comment (Weibo comments/mentions), not in a post
     created_seq: int = 0  # the order of arrival (Mastodon's `mention` notification id)
     seq: int = 0  # the last change, edits included (Mastodon's `update` notification id)
+    hidden: bool = False  # hidden by the account (Meta is_hidden / hide): shown to its author only
+    liked: bool = False  # liked by the account
+    attachment_url: str = ""  # our reply's attachment (Facebook attachment_url, a Messenger image)
+    extra: dict[str, Any] = field(default_factory=dict)  # how it was sent (Messenger messaging_type, tag)
 
     def public(self) -> dict[str, Any]:
         return asdict(self)

@@ -18,6 +18,7 @@ Kinds:
 - token_revoked    the platform's revoked/invalid-token error
 - html_200, not_json, wrong_shape, missing_field (`field`), truncated: body faults (body_faults.py):
                    the operation runs, then its answer is garbled
+- rejected         the platform's invalid-request error (its `bad_request`, HTTP `status`, default 400)
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ KINDS = (
     "token_expired",
     "token_revoked",
     *BODY_KINDS,
+    "rejected",
 )
 
 

@@ -209,6 +209,8 @@ async def _answer(
             return ctx.error("token_expired", "access token expired")
         if rule.kind == "token_revoked":
             return ctx.error("token_revoked", "access token revoked")
+        if rule.kind == "rejected":
+            return ctx.error("bad_request", "", rule.status)
         if rule.kind == "timeout_after":
             stall_after = rule.seconds
         if rule.kind in BODY_KINDS:

@@ -11,11 +11,15 @@ from django.conf import settings
 
 from approvals.models import ApprovalDecision
 from dashboard.audit_labels import AUDIT_ACTION_LABELS, AUDIT_FIELD_LABELS
+from inbox.services import ITEM_ACTIONS
 
 ROOT = Path(settings.BASE_DIR)
 SKIP = {".venv", "node_modules", "tests", "migrations", "var", "peers"}
 # What the f-string actions of the code expand to.
-FORMATTED = {"approval.{decision}": [f"approval.{value}" for value in ApprovalDecision.Kind.values]}
+FORMATTED = {
+    "approval.{decision}": [f"approval.{value}" for value in ApprovalDecision.Kind.values],
+    "inbox.item_{action}": [f"inbox.item_{action}" for action in ITEM_ACTIONS],
+}
 
 
 def audit_calls():

@@ -53,6 +53,10 @@ class Capabilities:
     metrics: bool = False  # fetch_account_metrics / fetch_post_metrics are implemented
     inbound_poll: bool = False  # fetch_inbound is implemented: the inbox polls this platform
     inbound_reply: bool = False  # reply is implemented: the inbox answers fans here
+    # A reply may carry one image (reply's `media`): Facebook comment attachment_url, Messenger, Mastodon.
+    reply_media: bool = False
+    # What the account may do to a fan's comment there (`item_action`): "hide", "unhide", "delete", "like".
+    item_actions: frozenset[str] = frozenset()
 
     @property
     def comment_limit(self) -> int | None:
@@ -228,7 +232,8 @@ UNREADABLE_ANSWER = (ValueError, KeyError, TypeError, IndexError, AttributeError
 # new call is classified when it is added.
 ON_UNREADABLE_ANSWER: dict[str, type[ConnectorError]] = {
     "publish": Unknown,
-    "reply": Unknown,
+    "reply": Unknown,  # sent: our answer may be on the platform
+    "item_action": Transient,  # idempotent: doing it again is safe
     "exchange_code": Rejected,
     "connect_with_credentials": Rejected,
     "refresh": Transient,
@@ -475,7 +480,14 @@ class Connector:
 
     def reply(self, credentials: Credentials, *, to, text: str, idempotency_key: str = ""):
         """Answer a fan (`to`: a ReplyTarget) with `text`: a ReplyResult (capabilities.inbound_reply).
-        Sent with unsafe=True: a timeout after sending is Unknown, never retried blindly."""
+        Sent with unsafe=True: a timeout after sending is Unknown, never retried blindly. Connectors with
+        capabilities.reply_media also take `media=` (a MediaItem with its bytes and public URL: Meta fetches
+        the URL, Mastodon uploads the bytes)."""
+        raise NotImplementedError
+
+    def item_action(self, credentials: Credentials, *, target, action: str) -> None:
+        """Do `action` (one of capabilities.item_actions) to the fan's message `target` (a ReplyTarget).
+        Every action is idempotent on the platform (hiding twice, deleting what is gone, liking twice)."""
         raise NotImplementedError
 
 

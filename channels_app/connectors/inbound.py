@@ -55,6 +55,8 @@ class ReplyTarget:
     author_id: str = ""  # the fan's id (DMs are sent to them)
     author_handle: str = ""  # Mastodon: the @acct a reply addresses
     raw: dict[str, Any] = field(default_factory=dict)
+    # Messenger / Instagram DMs past the 24-hour window: "HUMAN_AGENT" (inbox.reply_windows decides)
+    messaging_tag: str = ""
 
 
 @dataclass(frozen=True)

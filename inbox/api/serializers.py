@@ -87,6 +87,9 @@ class ItemSerializer(serializers.Serializer):
     sent_at = serializers.DateTimeField()
     edited_at = serializers.DateTimeField(allow_null=True)
     removed_at = serializers.DateTimeField(allow_null=True)
+    platform_hidden_at = serializers.DateTimeField(allow_null=True)
+    liked_at = serializers.DateTimeField(allow_null=True)
+    deleted_by_us_at = serializers.DateTimeField(allow_null=True)
     status = serializers.CharField()
     status_label = serializers.CharField()
     priority = serializers.CharField()
@@ -103,6 +106,9 @@ class ItemDetailSerializer(ItemSerializer):
     thread = ItemSerializer(many=True)
     replies = serializers.ListField(child=serializers.DictField())
     reply_window_closes_at = serializers.DateTimeField(allow_null=True)
+    platform_actions = serializers.ListField(
+        child=serializers.CharField(), help_text=_("What the platform lets you do to this comment now.")
+    )
 
 
 class NoteSerializer(serializers.Serializer):
@@ -124,8 +130,21 @@ class ClosedCountSerializer(serializers.Serializer):
     closed = serializers.IntegerField()
 
 
+class ItemActionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["hide", "unhide", "delete", "like"])
+    version = serializers.IntegerField(
+        min_value=1, help_text=_("The item's version you saw; if it changed since, the action is refused.")
+    )
+
+
 class ReplyInputSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=5000, trim_whitespace=False)
+    text = serializers.CharField(max_length=5000, trim_whitespace=False, allow_blank=True)
+    media = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text=_("A media library image to send with the reply, where the platform takes one."),
+    )
     version = serializers.IntegerField(
         min_value=1,
         help_text=_("The item's version you saw; if someone answered since, the reply is refused."),
@@ -137,6 +156,7 @@ class ReplySerializer(serializers.Serializer):
     item = serializers.IntegerField()
     author = PersonSerializer(allow_null=True)
     text = serializers.CharField()
+    media = serializers.IntegerField(allow_null=True)
     status = serializers.CharField()
     status_label = serializers.CharField()
     external_id = serializers.CharField()

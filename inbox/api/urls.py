@@ -12,6 +12,7 @@ urlpatterns = [
     path(P + "items/<int:item_id>/assign/", views.ItemAssignView.as_view(), name="inbox-item-assign"),
     path(P + "items/<int:item_id>/notes/", views.ItemNotesView.as_view(), name="inbox-item-notes"),
     path(P + "items/<int:item_id>/reply/", views.ItemReplyView.as_view(), name="inbox-item-reply"),
+    path(P + "items/<int:item_id>/actions/", views.ItemActionView.as_view(), name="inbox-item-action"),
     path(
         P + "items/<int:item_id>/replies/<int:reply_id>/approve/",
         approval_views.ReplyApproveView.as_view(),

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from accounts.api.serializers import ErrorSerializer
 from accounts.roles import Capability as C
+from content.models import MediaAsset
 from core.api import WorkspaceScopedAPIView, created
 from core.errors import ValidationFailed
 
@@ -32,6 +33,8 @@ def _errors(*codes: int) -> dict:
         403: "Your role does not allow this.",
         404: "Not found, or not yours to see.",
         409: "The item changed since you saw it (`stale_view`).",
+        429: "The platform asked us to wait (`platform_rate_limited`); the message says how long.",
+        502: "The platform did not answer (`platform_unavailable`); trying again is safe.",
     }
     return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes}
 
@@ -80,6 +83,9 @@ def item_data(item: InboxItem) -> dict:
         "sent_at": item.sent_at,
         "edited_at": item.edited_at,
         "removed_at": item.removed_at,
+        "platform_hidden_at": item.platform_hidden_at,
+        "liked_at": item.liked_at,
+        "deleted_by_us_at": item.deleted_by_us_at,
         "status": item.status,
         "status_label": str(ItemStatus(item.status).label),
         "priority": item.priority,
@@ -99,6 +105,7 @@ def reply_data(reply: InboxReply) -> dict:
         "item": reply.item_id,
         "author": person_data(reply.author),
         "text": reply.text,
+        "media": reply.media_id,
         "status": reply.status,
         "status_label": str(InboxReply.Status(reply.status).label),
         "external_id": reply.external_id,
@@ -117,6 +124,7 @@ def item_detail_data(workspace, item: InboxItem) -> dict:
         "thread": [item_data(entry) for entry in thread],
         "replies": [reply_data(reply) for reply in selectors.inbox_item_replies(workspace, item=item)],
         "reply_window_closes_at": window.closes_at,
+        "platform_actions": services.item_actions_offered(item),
     }
 
 
@@ -328,9 +336,45 @@ class ItemReplyView(_ItemView):
             item=item,
             text=data["text"],
             version=data["version"],
+            media=reply_media(self.workspace, data.get("media")),
         )
         reply.refresh_from_db()
         return created(reply_data(reply))
+
+
+def reply_media(workspace, media_id):
+    """The media library item a reply carries (None without one); another workspace's is a field error."""
+    if media_id is None:
+        return None
+    media = MediaAsset.objects.filter(workspace=workspace, pk=media_id).first()
+    if media is None:
+        raise ValidationFailed(_("Choose an image from this workspace's media library."), field="media")
+    return media
+
+
+class ItemActionView(_ItemView):
+    """POST: hide, unhide, delete or like the fan's comment on the platform (`action`), with the item's
+    `version` you saw. An action the platform does not offer is refused before any call (400 on `action`,
+    `action_not_supported`); the platform's rate limit answers 429, no answer 502 (trying again is safe:
+    every action is idempotent). `platform_actions` on the item says what its platform offers."""
+
+    required_capabilities = {"POST": C.INBOX_REPLY}
+
+    @extend_schema(
+        request=s.ItemActionSerializer,
+        responses={200: s.ItemSerializer, **_errors(400, 403, 404, 409, 429, 502)},
+    )
+    def post(self, request, workspace_id, item_id):
+        item = self.get_object()
+        data = _validated(s.ItemActionSerializer, request.data)
+        item = services.inbox_item_platform_action(
+            workspace=self.workspace,
+            actor=request.user,
+            item=item,
+            action=data["action"],
+            version=data["version"],
+        )
+        return Response(item_data(item))
 
 
 def saved_reply_data(saved: SavedReply, rendered: str | None = None) -> dict:

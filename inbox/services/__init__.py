@@ -2,6 +2,8 @@
 
 from .deliveries import inbox_push_key_create
 from .ingest import IngestResult, inbox_message_ingest
+from .item_actions import ACTIONS as ITEM_ACTIONS
+from .item_actions import inbox_item_platform_action, item_actions_offered
 from .items import (
     STATUS_TRANSITIONS,
     assignable,
@@ -34,6 +36,9 @@ from .saved_views import saved_view_create, saved_view_delete
 from .settings import inbox_settings_get, inbox_settings_update
 
 __all__ = [
+    "ITEM_ACTIONS",
+    "inbox_item_platform_action",
+    "item_actions_offered",
     "STATUS_TRANSITIONS",
     "IngestResult",
     "assignable",

@@ -108,6 +108,9 @@ def _mark_removed(*, account: SocialAccount, thread_ids, listed: set[str]) -> in
         conversation__external_id__in=list(thread_ids),
         removed_at__isnull=True,
         from_us=False,  # our own answers are replies inside threads, which YouTube's listing leaves out
+        # Nor what we hid or deleted there (YouTube lists neither held nor rejected comments).
+        platform_hidden_at__isnull=True,
+        deleted_by_us_at__isnull=True,
     ).exclude(external_id__in=listed)
     now = timezone.now()
     count = 0

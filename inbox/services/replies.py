@@ -30,6 +30,7 @@ from channels_app.connectors.inbound import InboundAuthor, InboundMessage, Reply
 from channels_app.connectors.limits import reply_excess, reply_message
 from channels_app.connectors.registry import connector_class, connector_for
 from content.compliance.engine import check_words, has_blocking
+from content.payload import media_item
 from content.services.compliance import workspace_banned_words
 from core.audit import audit_record
 from core.errors import Conflict, ValidationFailed
@@ -51,10 +52,27 @@ def _person(user) -> str:
     return (user.get_full_name() or user.email) if user is not None else _("someone")
 
 
-def reply_check(*, workspace, item: InboxItem, text: str, now=None) -> str:
-    """The text as it will be sent, or ValidationFailed (on `text`) saying why it cannot go."""
+def reply_media_check(*, workspace, item: InboxItem, media) -> None:
+    """A media library item may go with a reply only where the platform takes one (one image)."""
+    if media is None:
+        return
+    if media.workspace_id != workspace.pk:
+        raise ValidationFailed(_("Choose an image from this workspace's media library."), field="media")
+    if not connector_class(item.account.platform).capabilities.reply_media:
+        raise ValidationFailed(
+            _("%(platform)s does not take an image with a reply from the inbox.")
+            % {"platform": item.account.get_platform_display()},
+            code="reply_media_not_supported",
+            field="media",
+        )
+    if media.kind != "image":
+        raise ValidationFailed(_("A reply can carry one image, not a video."), field="media")
+
+
+def reply_check(*, workspace, item: InboxItem, text: str, now=None, media=None) -> str:
+    """The text as it will be sent, or ValidationFailed (on `text`, or `media`) saying why it cannot go."""
     text = (text or "").strip()
-    if not text:
+    if not text and media is None:
         raise ValidationFailed(_("Write the reply first."), field="text")
     platform = item.account.platform
     # The platform's own window first: it is the reason a person can act on (wait for the fan).
@@ -67,6 +85,14 @@ def reply_check(*, workspace, item: InboxItem, text: str, now=None) -> str:
             _("Answering on %(platform)s from the inbox is not available yet.")
             % {"platform": item.account.get_platform_display()},
             code="reply_not_supported",
+            field="text",
+        )
+    reply_media_check(workspace=workspace, item=item, media=media)
+    if platform == "instagram" and item.platform_hidden_at is not None and item.kind != "direct_message":
+        # Instagram: "You cannot reply to hidden comments" (IG Comment Replies reference)
+        raise ValidationFailed(
+            _("Instagram does not take a reply to a hidden comment. Unhide it first."),
+            code="reply_to_hidden",
             field="text",
         )
     # The limit and its message are the connector's own (channels_app.connectors.limits): its `reply`
@@ -86,7 +112,7 @@ def reply_check(*, workspace, item: InboxItem, text: str, now=None) -> str:
 
 
 @transaction.atomic
-def inbox_reply_send(*, workspace, actor, item: InboxItem, text: str, version: int) -> InboxReply:
+def inbox_reply_send(*, workspace, actor, item: InboxItem, text: str, version: int, media=None) -> InboxReply:
     """Queue a reply to `item` (see the module's docstring); the item counts as answered by `actor`."""
     if item.workspace_id != workspace.pk:
         raise ValueError("the item is not in this workspace")
@@ -108,20 +134,25 @@ def inbox_reply_send(*, workspace, actor, item: InboxItem, text: str, version: i
             code="stale_view",
             field="version",
         )
-    text = reply_check(workspace=workspace, item=item, text=text)
+    text = reply_check(workspace=workspace, item=item, text=text, media=media)
     waits = reply_needs_approval(workspace=workspace, actor=actor, item=item, text=text)
     reply = InboxReply.objects.create(
         workspace=workspace,
         item=item,
         author=actor,
         text=text,
+        media=media,
         status=InboxReply.Status.AWAITING_APPROVAL if waits else InboxReply.Status.QUEUED,
     )
     item.answered_by = actor
     item.version += 1
     item.save(update_fields=["answered_by", "version", "updated_at"])
     audit_record(
-        actor=actor, action="inbox.reply_send", target=item, workspace=workspace, after={"text": text[:200]}
+        actor=actor,
+        action="inbox.reply_send",
+        target=item,
+        workspace=workspace,
+        after={"text": text[:200], **({"media": media.pk} if media is not None else {})},
     )
     if waits:
         request_approval(reply)  # sent only once approved (inbox.services.reply_approval)
@@ -136,9 +167,10 @@ def _enqueue(reply_id: int) -> None:
     deliver_reply.delay(reply_id)
 
 
-def _target(item: InboxItem) -> ReplyTarget:
+def _target(item: InboxItem, *, messaging_tag: str = "") -> ReplyTarget:
     fan = item.fan
     return ReplyTarget(
+        messaging_tag=messaging_tag,
         kind=item.kind,
         external_id=item.external_id,
         thread_id=item.conversation.external_id,
@@ -171,16 +203,32 @@ def inbox_reply_deliver(reply_id: int) -> str:
         status=InboxReply.Status.SENDING, attempt_id=attempt_id, updated_at=now
     ):
         return "not due"
-    reply = InboxReply.objects.select_related("item__account", "item__fan", "item__conversation").get(
-        pk=reply_id
-    )
+    reply = InboxReply.objects.select_related(
+        "item__account", "item__fan", "item__conversation", "media"
+    ).get(pk=reply_id)
     item, account = reply.item, reply.item.account
+    # The window may have closed while the reply waited (approval, Retry-After): refused before any call.
+    window = reply_window(item, timezone.now(), sending=reply.pk)
+    if window.refused:
+        InboxReply.objects.filter(pk=reply.pk, attempt_id=attempt_id).update(
+            status=InboxReply.Status.FAILED, error=window.refused[:500], updated_at=timezone.now()
+        )
+        return "window_closed"
     wait = ratelimit.account_wait(account)
     if wait > 0:
         InboxReply.objects.filter(pk=reply.pk, attempt_id=attempt_id).update(
             status=InboxReply.Status.QUEUED, not_before=now + timedelta(seconds=wait)
         )
         return "waiting"
+    extra = {}
+    if reply.media is not None:
+        try:  # read before any call: an image that cannot be read fails the reply, nothing sent
+            extra["media"] = media_item(reply.media, with_data=True)
+        except OSError as exc:
+            InboxReply.objects.filter(pk=reply.pk, attempt_id=attempt_id).update(
+                status=InboxReply.Status.FAILED, error=f"the image could not be read: {exc}"[:500]
+            )
+            return "failed"
     attempt = InboxReplyAttempt.objects.create(reply=reply, attempt_id=attempt_id, started_at=timezone.now())
     connector = connector_for(account.platform)
     try:
@@ -190,7 +238,11 @@ def inbox_reply_deliver(reply_id: int) -> str:
                 reply, attempt, outcome="failed", error="the account needs reconnecting", status="failed"
             )
         result = connector.reply(
-            credentials, to=_target(item), text=reply.text, idempotency_key=f"inbox-reply-{reply.pk}"
+            credentials,
+            to=_target(item, messaging_tag=window.tag),
+            text=reply.text,
+            idempotency_key=f"inbox-reply-{reply.pk}",
+            **extra,
         )
     except RateLimited as exc:
         waited = ratelimit.account_block(account, exc)
@@ -249,7 +301,7 @@ def inbox_reply_deliver(reply_id: int) -> str:
                 kind="direct_message" if item.kind == "direct_message" else "reply",
                 external_id=result.external_id,
                 author=InboundAuthor(external_id=account.external_id, handle=account.handle),
-                text=reply.text,
+                text=reply.text or "[attachment]",
                 sent_at=sent_at,
                 thread_id=item.conversation.external_id,
                 parent_id=item.external_id,

@@ -83,7 +83,7 @@ def inbox_reply_approve(*, workspace, actor, reply: InboxReply) -> InboxReply:
     from .replies import _enqueue, reply_check
 
     reply = _locked_awaiting(workspace=workspace, reply=reply)
-    reply_check(workspace=workspace, item=reply.item, text=reply.text)
+    reply_check(workspace=workspace, item=reply.item, text=reply.text, media=reply.media)
     reply.status = InboxReply.Status.QUEUED
     reply.decided_by, reply.decided_at = actor, timezone.now()
     reply.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])

@@ -92,6 +92,7 @@ def _run(item: InboxItem, rules: list[InboxRule]) -> list[int]:
             item.status = ItemStatus.CLOSED
         if rule.hide and item.hidden_at is None:
             item.hidden_at = timezone.now()
+            _hide_on_platform_after_commit(item)
         if rule.stop:
             break
     if not acted:
@@ -104,6 +105,23 @@ def _run(item: InboxItem, rules: list[InboxRule]) -> list[int]:
     if assignee is not None:
         notify_assigned(item)
     return acted
+
+
+def _hide_on_platform_after_commit(item: InboxItem) -> None:
+    """Where the platform can hide the comment (capabilities.item_actions), hide it there too, after the
+    commit (inbox.platform_hide; hiding is idempotent, so its retries are safe)."""
+    from channels_app.connectors.registry import connector_class
+
+    offered = connector_class(item.account.platform).capabilities.item_actions
+    if "hide" not in offered or item.kind == "direct_message" or item.from_us:
+        return
+
+    def enqueue(item_id=item.pk):
+        from ..tasks import platform_hide
+
+        platform_hide.delay(item_id)
+
+    transaction.on_commit(enqueue)
 
 
 def inbox_rules_apply(item: InboxItem, *, rules: list[InboxRule] | None = None) -> InboxItem:

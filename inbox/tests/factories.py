@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
 import factory
+import pytest
 from factory.django import DjangoModelFactory
 
 from channels_app.connectors.inbound import InboundAuthor, InboundMessage
@@ -72,3 +73,32 @@ def message(
         thread_title="新品上市",
         removed=removed,
     )
+
+
+def library_image(workspace, name: str = "reply.jpg"):
+    """A media library image with a real file (a small JPEG) in the workspace."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from PIL import Image
+
+    from content.tests.factories import MediaAssetFactory
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, format="JPEG")
+    stored = default_storage.save(f"workspaces/{workspace.pk}/media/{name}", ContentFile(buffer.getvalue()))
+    return MediaAssetFactory(
+        workspace=workspace, file=stored, size=len(buffer.getvalue()), width=64, height=48
+    )
+
+
+@pytest.fixture(autouse=False)
+def open_gate():
+    """An open rate-limit gate for the test: blocks left in Redis by an earlier run (whose account ids a
+    fresh test database hands out again) must not hold this one's calls."""
+    from publishing import ratelimit
+
+    client = ratelimit.gate().client
+    for key in client.scan_iter(f"{ratelimit.key_prefix()}*"):
+        client.delete(key)

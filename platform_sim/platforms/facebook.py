@@ -31,7 +31,7 @@ from starlette.routing import Route
 
 from ..kit import Ctx, OAuthError, PlatformSpec, consent_endpoint, grant_operation, operation, redeem_code
 from ..state import Account, Post
-from . import figures, graph_insights
+from . import figures, graph_insights, meta_inbox
 
 VERSION_RE = re.compile(r"^v\d{1,2}\.0$")
 # kind -> (HTTP status, code, subcode, type, message)
@@ -373,10 +373,17 @@ async def page_posts(request: Request, ctx: Ctx) -> Response:
     return await _page_posts(request, ctx)
 
 
-@operation(SPEC, "comment")
+async def _comments_op(request: Request) -> str:
+    # A comment on a fan's comment is our reply to them (meta_inbox); on our post, a first comment.
+    return "reply" if meta_inbox.fan_message(request, "facebook") is not None else "comment"
+
+
+@operation(SPEC, _comments_op)
 async def comments(request: Request, ctx: Ctx) -> Response:
     if (resp := bad_version(ctx) or page_only(ctx)) is not None:
         return resp
+    if ctx.operation == "reply":
+        return await meta_inbox.comment_reply(ctx, meta_inbox.fan_message(request, "facebook"), "facebook")
     parent = ctx.state.get_post("facebook", request.path_params["object_id"])
     if parent is None:
         return ctx.error("not_found")
@@ -394,6 +401,8 @@ async def comments(request: Request, ctx: Ctx) -> Response:
 
 
 async def _object_op(request: Request) -> str:
+    if meta_inbox.fan_message(request, "facebook") is not None:  # a fan's comment: moderation
+        return {"DELETE": "comment_delete", "POST": "hide"}.get(request.method, "comment_lookup")
     return "delete" if request.method == "DELETE" else "lookup"
 
 
@@ -402,6 +411,17 @@ async def graph_object(request: Request, ctx: Ctx) -> Response:
     if (resp := bad_version(ctx)) is not None:
         return resp
     object_id = request.path_params["object_id"]
+    fan = meta_inbox.fan_message(request, "facebook")
+    if fan is not None or request.method == "POST":
+        if (resp := page_only(ctx)) is not None:
+            return resp
+        if request.method == "POST":
+            return await meta_inbox.hide(ctx, fan, "facebook")
+        if request.method == "DELETE":
+            return await meta_inbox.delete(ctx, fan)
+        if fan.deleted or fan.account_id != ctx.account.external_id:
+            return meta_inbox.fan_missing(object_id)
+        return JSONResponse(meta_inbox.comment_json(fan, iso))
     fields = request.query_params.get("fields", "")
     if object_id == ctx.account.external_id and request.method == "GET":
         token = ""
@@ -472,6 +492,21 @@ async def insights(request: Request, ctx: Ctx) -> Response:
     return graph_insights.lifetime(object_id, names, {n: got[POST_LIFETIME_METRICS[n]] for n in names})
 
 
+@operation(SPEC, "like")
+async def comment_likes(request: Request, ctx: Ctx) -> Response:
+    if (resp := bad_version(ctx) or page_only(ctx)) is not None:
+        return resp
+    return await meta_inbox.like(ctx, meta_inbox.fan_message(request, "facebook"))
+
+
+@operation(SPEC, "reply")
+async def page_messages(request: Request, ctx: Ctx) -> Response:
+    """The Send API (developers.facebook.com/docs/messenger-platform/send-messages): meta_inbox."""
+    if (resp := bad_version(ctx) or page_only(ctx)) is not None:
+        return resp
+    return await meta_inbox.send_message(ctx, "facebook")
+
+
 def routes() -> list[Route]:
     # Unversioned two-segment paths end in a literal edge, so they go first: "/me/accounts" must not be
     # read as version "me", object "accounts". The one-segment object path comes last.
@@ -483,11 +518,13 @@ def routes() -> list[Route]:
         Route("/{page_id}/photos", page_photos, methods=["POST"]),
         Route("/{page_id}/posts", page_posts),
         Route("/{object_id}/comments", comments, methods=["POST"]),
+        Route("/{object_id}/likes", comment_likes, methods=["POST"]),
+        Route("/{page_id}/messages", page_messages, methods=["POST"]),
         Route("/{object_id}/insights", insights),
     ]
     unversioned_objects = [
         Route("/me", me),
-        Route("/{object_id}", graph_object, methods=["GET", "DELETE"]),
+        Route("/{object_id}", graph_object, methods=["GET", "POST", "DELETE"]),
     ]
     return unversioned_edges + versioned_routes() + unversioned_objects
 
@@ -502,6 +539,8 @@ def versioned_routes() -> list[Route]:
         Route("/{version}/{page_id}/photos", page_photos, methods=["POST"]),
         Route("/{version}/{page_id}/posts", page_posts),
         Route("/{version}/{object_id}/comments", comments, methods=["POST"]),
+        Route("/{version}/{object_id}/likes", comment_likes, methods=["POST"]),
+        Route("/{version}/{page_id}/messages", page_messages, methods=["POST"]),
         Route("/{version}/{object_id}/insights", insights),
-        Route("/{version}/{object_id}", graph_object, methods=["GET", "DELETE"]),
+        Route("/{version}/{object_id}", graph_object, methods=["GET", "POST", "DELETE"]),
     ]

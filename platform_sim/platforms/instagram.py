@@ -29,7 +29,7 @@ from starlette.routing import Route
 
 from ..kit import Ctx, OAuthError, PlatformSpec, consent_endpoint, operation, redeem_code
 from ..state import Media, Post
-from . import figures, graph_insights
+from . import figures, graph_insights, meta_inbox
 from .facebook import bad_version, graph_error, graph_token, iso, usage_headers
 
 LONG_LIVED_TTL = 60 * 86400.0
@@ -290,6 +290,8 @@ def _media_json(post: Post, fields: str) -> dict:
 
 
 async def _object_op(request: Request) -> str:
+    if meta_inbox.fan_message(request, "instagram") is not None:  # a fan's comment: moderation
+        return {"DELETE": "comment_delete", "POST": "hide"}.get(request.method, "comment_lookup")
     if request.method == "DELETE":
         return "delete"
     state = request.app.state.sim.state
@@ -305,6 +307,15 @@ async def graph_object(request: Request, ctx: Ctx) -> Response:
     if (resp := bad_version(ctx)) is not None:
         return resp
     object_id = request.path_params["object_id"]
+    fan = meta_inbox.fan_message(request, "instagram")
+    if fan is not None or request.method == "POST":
+        if request.method == "POST":
+            return await meta_inbox.hide(ctx, fan, "instagram")
+        if request.method == "DELETE":
+            return await meta_inbox.delete(ctx, fan)
+        if fan.deleted or fan.account_id != ctx.account.external_id:
+            return meta_inbox.fan_missing(object_id)
+        return JSONResponse(meta_inbox.comment_json(fan, iso))
     if object_id == ctx.account.external_id and request.method == "GET":  # GET /{ig-user-id}
         fields = request.query_params.get("fields", "")
         if fields.startswith("business_discovery."):
@@ -472,6 +483,22 @@ async def comments(request: Request, ctx: Ctx) -> Response:
     return JSONResponse({"id": comment.id})
 
 
+@operation(SPEC, "reply")
+async def comment_replies(request: Request, ctx: Ctx) -> Response:
+    """POST /{ig-comment-id}/replies (developers.facebook.com/docs/instagram-platform/comment-moderation)."""
+    if (resp := bad_version(ctx)) is not None:
+        return resp
+    return await meta_inbox.comment_reply(ctx, meta_inbox.fan_message(request, "instagram"), "instagram")
+
+
+@operation(SPEC, "reply")
+async def user_messages(request: Request, ctx: Ctx) -> Response:
+    """POST /{ig-user-id}/messages: Instagram Messaging's Send API (meta_inbox)."""
+    if (resp := bad_version(ctx)) is not None:
+        return resp
+    return await meta_inbox.send_message(ctx, "instagram")
+
+
 def routes() -> list[Route]:
     # graph.instagram.com answers unversioned paths at the default version. Two-segment unversioned paths
     # end in a literal edge and go before the versioned ones; one-segment paths go last.
@@ -483,13 +510,15 @@ def routes() -> list[Route]:
         Route("/{ig_user_id}/media", create_container, methods=["POST"]),
         Route("/{ig_user_id}/media", user_media, methods=["GET"]),
         Route("/{object_id}/comments", comments, methods=["POST"]),
+        Route("/{object_id}/replies", comment_replies, methods=["POST"]),
+        Route("/{page_id}/messages", user_messages, methods=["POST"]),
         Route("/{object_id}/insights", insights),
     ]
     unversioned_objects = [
         Route("/access_token", exchange_token),
         Route("/refresh_access_token", refresh_token),
         Route("/me", me),
-        Route("/{object_id}", graph_object, methods=["GET", "DELETE"]),
+        Route("/{object_id}", graph_object, methods=["GET", "POST", "DELETE"]),
     ]
     return unversioned_edges + versioned_routes() + unversioned_objects
 
@@ -502,6 +531,8 @@ def versioned_routes() -> list[Route]:
         Route("/{version}/{ig_user_id}/media", create_container, methods=["POST"]),
         Route("/{version}/{ig_user_id}/media", user_media, methods=["GET"]),
         Route("/{version}/{object_id}/comments", comments, methods=["POST"]),
+        Route("/{version}/{object_id}/replies", comment_replies, methods=["POST"]),
+        Route("/{version}/{page_id}/messages", user_messages, methods=["POST"]),
         Route("/{version}/{object_id}/insights", insights),
-        Route("/{version}/{object_id}", graph_object, methods=["GET", "DELETE"]),
+        Route("/{version}/{object_id}", graph_object, methods=["GET", "POST", "DELETE"]),
     ]

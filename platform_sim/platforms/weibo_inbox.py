@@ -5,6 +5,8 @@
   comments are gone from the list (Weibo says nothing else about a deletion).
 - `2/comments/mentions.json`: comments that @-mention the account; `2/statuses/mentions.json`: weibos that
   do. Both with since_id / max_id / count / page.
+- `2/comments/destroy.json` (cid): the account deletes a comment on its weibo (operation
+  "comment_delete"); gone from the lists after.
 - `2/comments/reply.json` (cid, id, comment) and `2/comments/create.json` (id, comment): our reply, stored
   as a message from the account (operation "reply"). A reply to a deleted or unknown comment is
   error 20101-style "not found".
@@ -158,8 +160,23 @@ async def comments_reply(request: Request, ctx: Ctx) -> Response:
     return JSONResponse(comment_json(ctx, message))
 
 
+@operation(SPEC, "comment_delete")
+async def comments_destroy(request: Request, ctx: Ctx) -> Response:
+    """`2/comments/destroy.json` (cid): delete a comment on one of the account's weibos (or its own);
+    answers the deleted comment. A comment already gone is 20101 "does not exist"."""
+    found = fans.get(ctx.state, "weibo", str((await ctx.params()).get("cid") or ""))
+    if found is None or found.deleted:
+        return ctx.error("not_found", "Target comment does not exist!")
+    if found.account_id != ctx.account.external_id:
+        return ctx.error("forbidden", "Permission denied, need a high level appkey")
+    found.deleted = True
+    found.seq = ctx.state.next_id()
+    return JSONResponse(comment_json(ctx, found))
+
+
 def routes() -> list[Route]:
     return [
+        Route("/2/comments/destroy.json", comments_destroy, methods=["POST"]),
         Route("/2/comments/show.json", comments_show),
         Route("/2/comments/mentions.json", comments_mentions),
         Route("/2/statuses/mentions.json", statuses_mentions),

@@ -68,5 +68,44 @@ async def mentions(request: Request, ctx: Ctx) -> Response:
     return JSONResponse(body)
 
 
+def _fan_post(ctx: Ctx, post_id: str) -> fans.FanMessage | None:
+    found = fans.get(ctx.state, "x", post_id)
+    if found is None or found.deleted or found.account_id != ctx.account.external_id:
+        return None
+    return found
+
+
+@operation(SPEC, "hide")
+async def hide_reply(request: Request, ctx: Ctx) -> Response:
+    """PUT /2/tweets/:id/hidden {"hidden": true|false} (docs.x.com: hide replies): only a reply in a
+    conversation the account started; answers {"data": {"hidden": ...}}."""
+    found = _fan_post(ctx, request.path_params["tweet_id"])
+    if found is None:
+        return ctx.error("not_found", "Could not find tweet with id.")
+    if not found.post_id or found.author_id == ctx.account.external_id:
+        return ctx.error("forbidden", "You can only hide replies to conversations you started.")
+    hidden = (await ctx.params()).get("hidden")
+    if not isinstance(hidden, bool):
+        return ctx.error("bad_request", "The `hidden` field must be true or false")
+    found.hidden = hidden
+    return JSONResponse({"data": {"hidden": hidden}})
+
+
+@operation(SPEC, "like")
+async def like(request: Request, ctx: Ctx) -> Response:
+    """POST /2/users/:id/likes {"tweet_id"} (docs.x.com: likes): the account likes the post."""
+    if request.path_params["user_id"] != ctx.account.external_id:
+        return ctx.error("forbidden", "You are not permitted to like on behalf of another user.")
+    found = _fan_post(ctx, str((await ctx.params()).get("tweet_id") or ""))
+    if found is None:
+        return ctx.error("not_found", "Could not find tweet with tweet_id.")
+    found.liked = True
+    return JSONResponse({"data": {"liked": True}})
+
+
 def routes() -> list[Route]:
-    return [Route("/2/users/{user_id}/mentions", mentions)]
+    return [
+        Route("/2/users/{user_id}/mentions", mentions),
+        Route("/2/tweets/{tweet_id}/hidden", hide_reply, methods=["PUT"]),
+        Route("/2/users/{user_id}/likes", like, methods=["POST"]),
+    ]

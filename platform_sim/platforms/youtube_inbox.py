@@ -62,7 +62,9 @@ async def comment_threads(request: Request, ctx: Ctx) -> Response:
     rows = [
         m
         for m in fans.of_account(ctx.state, "youtube", ctx.account.external_id, kinds=("comment",))
-        if m.author_id != ctx.account.external_id and (not q.get("videoId") or m.post_id == q["videoId"])
+        if m.author_id != ctx.account.external_id
+        and not m.hidden  # held for review: not in the public listing
+        and (not q.get("videoId") or m.post_id == q["videoId"])
     ]
     rows = fans.page(rows, max_id=q.get("pageToken", ""), count=10**9)
     shown, rest = rows[:limit], rows[limit:]
@@ -105,8 +107,32 @@ async def comments_insert(request: Request, ctx: Ctx) -> Response:
     return JSONResponse(comment)
 
 
+MODERATION = {"heldForReview", "published", "rejected"}
+
+
+@operation(SPEC, "moderate")
+async def set_moderation_status(request: Request, ctx: Ctx) -> Response:
+    """comments.setModerationStatus (developers.google.com/youtube/v3/docs/comments/setModerationStatus):
+    `id` (comma-separated) and `moderationStatus` heldForReview | published | rejected; 204. Only the
+    channel owner, on comments on its channel. A held comment is out of the public listing (`hidden`), a
+    rejected one too (kept as `deleted` here: not shown again)."""
+    q = request.query_params
+    status = q.get("moderationStatus", "")
+    if status not in MODERATION:
+        return ctx.error("bad_request", "Invalid value for moderationStatus.")
+    for comment_id in [i for i in q.get("id", "").split(",") if i]:
+        found = fans.get(ctx.state, "youtube", comment_id)
+        if found is None or found.deleted or found.account_id != ctx.account.external_id:
+            return ctx.error("not_found", "The comment identified by the id parameter could not be found.")
+        found.hidden = status == "heldForReview"
+        found.deleted = status == "rejected"
+        found.seq = ctx.state.next_id()
+    return Response(status_code=204)
+
+
 def routes() -> list[Route]:
     return [
+        Route("/youtube/v3/comments/setModerationStatus", set_moderation_status, methods=["POST"]),
         Route("/youtube/v3/commentThreads", comment_threads),
         Route("/youtube/v3/comments", comments_insert, methods=["POST"]),
     ]

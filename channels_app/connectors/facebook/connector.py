@@ -37,6 +37,7 @@ from ..errors import AuthExpired, ConnectorError, Rejected
 from ..http import need
 from ..options import link_option
 from .graph import GraphMixin, InsightsGroup, InsightsMixin
+from .inbox import MetaInboxMixin
 
 DEFAULT_GRAPH_VERSION = "v25.0"
 TEXT_LIMIT = 63206
@@ -71,7 +72,7 @@ def parse_time(value: str | None) -> datetime | None:
             return None
 
 
-class FacebookConnector(InsightsMixin, GraphMixin, Connector):
+class FacebookConnector(MetaInboxMixin, InsightsMixin, GraphMixin, Connector):
     platform = "facebook"
     display_name = "Facebook Page"
     post_options = (link_option(gettext_lazy("Shown as a link card under the post (not with photos).")),)
@@ -92,8 +93,16 @@ class FacebookConnector(InsightsMixin, GraphMixin, Connector):
         idempotency_key=False,
         auth="oauth2",
         metrics=True,
+        inbound_reply=True,
+        reply_media=True,
+        item_actions=frozenset({"hide", "unhide", "delete", "like"}),
     )
     default_retry_after = 300.0
+    hide_field = "is_hidden"
+    reply_edge = "comments"
+
+    def inbox_owner(self, credentials: Credentials) -> str:
+        return self._page_id(credentials)
 
     # --- connecting ---
     def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str = "") -> str:

@@ -40,6 +40,7 @@ from ..base import (
 from ..errors import AuthExpired, ConnectorError, RateLimited, Rejected
 from ..facebook.connector import parse_time
 from ..facebook.graph import PUBLISHING_LIMIT_WAIT, GraphMixin, InsightsGroup, InsightsMixin
+from ..facebook.inbox import MetaInboxMixin
 from ..http import need
 
 CAPTION_LIMIT = 2200
@@ -52,7 +53,7 @@ _HASHTAG = re.compile(r"(?<![\w&])#\w+")
 _MENTION = re.compile(r"(?<![\w])@[\w.]+")
 
 
-class InstagramConnector(InsightsMixin, GraphMixin, Connector):
+class InstagramConnector(MetaInboxMixin, InsightsMixin, GraphMixin, Connector):
     platform = "instagram"
     display_name = "Instagram"
     capabilities = Capabilities(
@@ -74,8 +75,15 @@ class InstagramConnector(InsightsMixin, GraphMixin, Connector):
         idempotency_key=False,
         auth="oauth2",
         metrics=True,
+        inbound_reply=True,
+        item_actions=frozenset({"hide", "unhide", "delete"}),  # the API cannot like a comment
     )
     default_retry_after = 300.0
+    hide_field = "hide"
+    reply_edge = "replies"
+
+    def inbox_owner(self, credentials: Credentials) -> str:
+        return self._user_id(credentials)
 
     # --- connecting ---
     def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str = "") -> str:

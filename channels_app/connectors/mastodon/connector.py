@@ -116,6 +116,7 @@ class MastodonConnector(MastodonInbound, Connector):
         metrics=True,
         inbound_poll=True,
         inbound_reply=True,
+        reply_media=True,  # media_ids[] on the answering status
     )
     default_retry_after = DEFAULT_RATE_LIMIT_WAIT
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ..base import Credentials
+from ..base import Credentials, MediaItem
 from ..inbound import InboundAuthor, InboundMessage, InboundPage, ReplyResult, ReplyTarget
 
 PAGE_SIZE = 40
@@ -87,10 +87,17 @@ class MastodonInbound:
         return InboundPage(messages, cursor=newest)
 
     def reply(
-        self, credentials: Credentials, *, to: ReplyTarget, text: str, idempotency_key: str = ""
+        self,
+        credentials: Credentials,
+        *,
+        to: ReplyTarget,
+        text: str,
+        idempotency_key: str = "",
+        media: MediaItem | None = None,
     ) -> ReplyResult:
         """A status answering the fan's (`in_reply_to_id`), addressed to them; a DM stays direct. The
-        Idempotency-Key makes a resend within an hour return the first status."""
+        Idempotency-Key makes a resend within an hour return the first status. An image is uploaded
+        first (`POST /api/v2/media`) and attached with `media_ids[]`."""
         from .connector import _parse_time
 
         handle = to.author_handle or to.author_id
@@ -100,6 +107,8 @@ class MastodonInbound:
             "in_reply_to_id": to.external_id,
             "visibility": "direct" if to.kind == "direct_message" else "public",
         }
+        if media is not None:
+            data["media_ids[]"] = [self._upload(credentials.access_token, media)]
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         body = self._send(
             "POST",

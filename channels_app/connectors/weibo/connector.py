@@ -90,6 +90,7 @@ class WeiboConnector(WeiboInbound, Connector):
         metrics=True,
         inbound_poll=True,
         inbound_reply=True,
+        item_actions=frozenset({"delete"}),  # comments/destroy (the inbox offers no hide or like here)
     )
     default_retry_after = 3600.0  # Weibo's limits are hourly and it names no time
 

@@ -15,6 +15,7 @@ import json
 from datetime import UTC, datetime
 
 from ..base import Credentials
+from ..errors import Rejected
 from ..http import need
 from ..inbound import InboundAuthor, InboundMessage, InboundPage, ReplyResult, ReplyTarget
 
@@ -126,3 +127,20 @@ class WeiboInbound:
             external_id=str(body.get("idstr") or need(body, "id", kind=(int, str))),
             sent_at=_parse_time(body.get("created_at", "")),
         )
+
+    def item_action(self, credentials: Credentials, *, target: ReplyTarget, action: str) -> None:
+        """Delete a fan's comment on our weibo: `2/comments/destroy.json` (cid). One already gone (20101)
+        counts as deleted: the call is idempotent."""
+        if action != "delete":
+            raise Rejected(f"weibo: {action} is not offered")
+        try:
+            self.request(
+                "POST",
+                "2/comments/destroy.json",
+                operation="comment_delete",
+                data={"cid": target.external_id},
+                headers=self._auth(credentials),
+            )
+        except Rejected as exc:
+            if exc.platform_code != 20101:
+                raise

@@ -91,6 +91,7 @@ class XConnector(XInbound, Connector):
         metrics=True,
         inbound_poll=True,
         inbound_reply=True,
+        item_actions=frozenset({"hide", "unhide", "like"}),
     )
     default_retry_after = DEFAULT_RATE_LIMIT_WAIT
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ..base import Credentials
+from ..errors import Rejected
 from ..inbound import InboundAuthor, InboundMessage, InboundPage, ReplyResult, ReplyTarget
 
 PAGE_SIZE = 100
@@ -85,6 +86,29 @@ class XInbound:
             json={"text": text, "reply": {"in_reply_to_tweet_id": to.external_id}},
         ).json()
         return ReplyResult(external_id=str((body.get("data") or {})["id"]), sent_at=datetime.now(UTC))
+
+    def item_action(self, credentials: Credentials, *, target: ReplyTarget, action: str) -> None:
+        """Hide a reply to our post (`PUT /2/tweets/:id/hidden`, only replies in a conversation we
+        started: comments), or like the post (`POST /2/users/:id/likes`). Both idempotent."""
+        if action in ("hide", "unhide"):
+            self._send(
+                "PUT",
+                f"/2/tweets/{target.external_id}/hidden",
+                operation="hide",
+                token=credentials.access_token,
+                json={"hidden": action == "hide"},
+            )
+        elif action == "like":
+            user_id = credentials.extra.get("user_id") or self.fetch_profile(credentials).external_id
+            self._send(
+                "POST",
+                f"/2/users/{user_id}/likes",
+                operation="like",
+                token=credentials.access_token,
+                json={"tweet_id": target.external_id},
+            )
+        else:
+            raise Rejected(f"x: {action} is not offered")
 
 
 def _parse(value) -> datetime:

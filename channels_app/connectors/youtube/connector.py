@@ -124,6 +124,7 @@ class YouTubeConnector(YouTubeInbound, Connector):
         metrics=True,
         inbound_poll=True,
         inbound_reply=True,
+        item_actions=frozenset({"hide", "unhide", "delete"}),  # comments.setModerationStatus
     )
     default_retry_after = 60.0
 

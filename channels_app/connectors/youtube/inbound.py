@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ..base import Credentials
+from ..errors import Rejected
 from ..inbound import InboundAuthor, InboundMessage, InboundPage, ReplyResult, ReplyTarget
 
 PAGE_SIZE = 100
@@ -93,4 +94,19 @@ class YouTubeInbound:
         ).json()
         return ReplyResult(
             external_id=str(body["id"]), sent_at=_parse((body.get("snippet") or {}).get("publishedAt"))
+        )
+
+    def item_action(self, credentials: Credentials, *, target: ReplyTarget, action: str) -> None:
+        """comments.setModerationStatus on a fan's comment on our channel: hide = heldForReview (out of
+        public view, can be published again), unhide = published, delete = rejected (comments.delete only
+        deletes a channel's own comments). Setting a status twice is idempotent."""
+        status = {"hide": "heldForReview", "unhide": "published", "delete": "rejected"}.get(action)
+        if status is None:
+            raise Rejected(f"youtube: {action} is not offered")
+        self._send(
+            "POST",
+            "/youtube/v3/comments/setModerationStatus",
+            operation="moderate",
+            token=credentials.access_token,
+            params={"id": target.external_id, "moderationStatus": status},
         )
