@@ -138,6 +138,15 @@ def schedule_posts(workspace, accounts, posts: int, due, *, rate: float = 0.0) -
     return [t.pk for t in targets]
 
 
+def analyze() -> None:
+    """Fresh planner statistics after the bulk insert (autovacuum's job in a live database): with stale
+    ones PostgreSQL plans the pipeline's reads of a few rows as full scans."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def status_counts(workspace) -> dict[str, int]:
     from django.db.models import Count
 
@@ -277,6 +286,9 @@ def cluster(args, env: dict[str, str], scratch: Path):
                     run_celery_worker(
                         broker_url=broker_url,
                         key_prefix=prefix,
+                        # the publish workers of production (Procfile's "publish"): the beat's other
+                        # tasks (metric planning, exports, ...) wait for workers this run does not start
+                        queues=["publish"],
                         log_dir=scratch / f"worker{n}",
                         mail_dir=scratch / "mail",
                         pool="threads",
@@ -424,6 +436,7 @@ def run(args) -> dict:
             what = f"{args.rate}/s from" if args.rate else "all due at"
             log(f"scheduling {args.posts} posts, {what} {due.isoformat()}")
             schedule_posts(workspace, accounts, args.posts, due, rate=args.rate)
+            analyze()
             spy = start_profile(workers[0].process.pid, args.profile) if args.profile else None
             cpu_before = cpu_snapshot(workers, beat, proc.pid)
             started = time.monotonic()

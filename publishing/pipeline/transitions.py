@@ -255,12 +255,11 @@ def _requeue(target: PostTarget, job: PublishJob, *, not_before: datetime) -> No
     job.save()
 
 
-def _next_attempt_number(target: PostTarget):
-    """The next attempt's number, counted by the INSERT itself rather than by a COUNT query before it
-    (the target's row lock keeps two attempts of one target from counting at once). The saved
-    instance holds the expression, not the number: re-read the row for it."""
+def _next_attempt_number(target):
+    """The next attempt's number of `target` (a target, or an expression such as OuterRef("pk")),
+    counted in SQL by a subquery on the target's attempts (an index read)."""
     count = (
-        PublishAttempt.objects.filter(target_id=target.pk)
+        PublishAttempt.objects.filter(target_id=getattr(target, "pk", target))
         .order_by()
         .values("target_id")
         .annotate(n=Count("pk"))
