@@ -40,6 +40,7 @@ class Req:
     method: str
     route_name: str
     build: Callable[[object], tuple[dict, dict | None]]
+    sim: bool = False  # `build` takes (scope, platform_sim): the request reaches the platform simulator
 
     def __str__(self) -> str:
         return f"{self.method} {self.route_name}"
@@ -506,6 +507,22 @@ def _inbox_item(workspace: Workspace) -> dict:
     return {"item_id": InboxItemFactory(conversation__account__workspace=workspace).pk}
 
 
+def _inbox_item_action(workspace: Workspace, platform_sim) -> tuple[dict, dict]:
+    """A fan's Facebook comment on a simulator account, to hide (the action reaches the platform)."""
+    from inbox.services.ingest import inbox_message_ingest
+    from inbox.tests.factories import message
+    from publishing.tests.pipeline_kit import sim_account
+
+    account, _sim = sim_account(platform_sim, workspace, "facebook")
+    fan = platform_sim.fan_writes(
+        "facebook", account.external_id, kind="comment", text="Spam", author_id="9001", post_id="p1"
+    )
+    item = inbox_message_ingest(
+        account=account, message=message(fan["id"], author="9001", kind="comment", thread="p1")
+    ).item
+    return {"item_id": item.pk}, {"action": "hide", "version": item.version}
+
+
 def _inbox_fan(workspace: Workspace) -> dict:
     from inbox.tests.factories import InboxItemFactory
 
@@ -541,6 +558,7 @@ REQUESTS["inbox.reply"] = [
     Req("PATCH", "inbox-item-detail", lambda ws: (_inbox_item(ws), {"version": 1, "status": "pending"})),
     Req("POST", "inbox-item-notes", lambda ws: (_inbox_item(ws), {"body": "Call them back"})),
     Req("POST", "inbox-items-close", lambda ws: ({}, {"items": list(_inbox_item(ws).values())})),
+    Req("POST", "inbox-item-action", _inbox_item_action, sim=True),
 ]
 REQUESTS["inbox.assign"] = [
     Req("POST", "inbox-item-assign", lambda ws: (_inbox_item(ws), _inbox_assign_body(ws))),
@@ -672,9 +690,9 @@ def test_every_required_capability_has_a_request():
     assert not org_missing, f"add a request for {org_missing} to ORG_REQUESTS in tests/test_role_matrix.py"
 
 
-def _send(user, req: Req, scope_kwarg: str, scope):
+def _send(user, req: Req, scope_kwarg: str, scope, platform_sim=None):
     """Make the request as `user`; returns the response and the capability the view declares for it."""
-    kwargs, body = req.build(scope)
+    kwargs, body = req.build(scope, platform_sim) if req.sim else req.build(scope)
     path = reverse(req.route_name, kwargs={scope_kwarg: scope.pk, **kwargs})
     declared = resolve(path).func.cls.required_capabilities[req.method]
     client = APIClient()
@@ -696,13 +714,14 @@ WORKSPACE_CASES = [
 
 
 @pytest.mark.parametrize(("role", "capability", "req"), WORKSPACE_CASES)
-def test_workspace_role_matrix(role, capability, req):
+def test_workspace_role_matrix(role, capability, req, request):
     # given: a workspace with an admin (so "last admin" rules never interfere) and a person in `role`
     workspace = WorkspaceFactory()
     WorkspaceMemberFactory(workspace=workspace, role=Role.ADMIN)
     person = WorkspaceMemberFactory(workspace=workspace, role=role).user
     # when
-    response, declared = _send(person, req, "workspace_id", workspace)
+    sim = request.getfixturevalue("platform_sim") if req.sim else None
+    response, declared = _send(person, req, "workspace_id", workspace, sim)
     # then
     expected = SERVICE_DECIDES.get(req.route_name, capability)
     assert declared == expected, f"{req} requires {declared}, not {expected}: fix the table"
