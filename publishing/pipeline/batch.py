@@ -77,9 +77,12 @@ def publish_batch(pairs: list[tuple[int, str]]) -> dict[int, str]:
     from .attempt import _refresh_and_requeue
 
     pairs = [(int(t), str(a)) for t, a in pairs]
+    started = timezone.now()
     outcomes, prepared, refresh = _prepare_many(pairs)
     for target_id in refresh:
-        outcomes[target_id] = _refresh_and_requeue(target_id)
+        # One refresh per account: for the account's other targets in the batch, the refresh made
+        # after `started` by the first is the one they wait for.
+        outcomes[target_id] = _refresh_and_requeue(target_id, since=started)
     if prepared:
         outcomes.update(_record_many(_send_many(prepared)))
     return outcomes

@@ -335,6 +335,24 @@ def test_expired_token_waits_for_one_refresh_then_publishes(platform_sim, ws):
     assert job_of(target).refreshed
 
 
+def test_a_token_refused_in_a_batch_is_refreshed_once_for_all_the_account_s_targets(platform_sim, ws):
+    # given: three targets of one account in one batch; the platform has expired its access token
+    account, sim = sim_account(platform_sim, ws)
+    targets = [due_target(account, text=f"after refresh {n}") for n in range(3)]
+    platform_sim.expire_token(platform="x", external_id=sim.external_id, kind="access")
+    pipeline.claim_due()
+    # when
+    outcomes = pipeline.publish_batch(_pairs(*targets))
+    # then: one refused call (the others were not sent), one refresh, every target requeued, and then
+    # each published once
+    assert set(outcomes.values()) == {"refreshed"}
+    assert platform_sim.requests("x", "publish", account=sim.external_id) == 1
+    assert platform_sim.refresh_calls("x", sim.external_id) == 1
+    pipeline.release_ready()
+    assert set(pipeline.publish_batch(_pairs(*targets)).values()) == {"published"}
+    assert platform_sim.posts_created("x", sim.external_id) == 3
+
+
 def test_revoked_token_fails_with_reconnect_and_marks_the_account(platform_sim, ws):
     # given
     account, sim = sim_account(platform_sim, ws)
