@@ -206,7 +206,20 @@ BODIES = {
         "role": "editor"
     },
     f"POST {OBJECTIVES}": lambda w: dict(OBJECTIVE),
+    "POST /api/v1/workspaces/{workspace_id}/inbox/items/{item_id}/reply/": lambda w: _reply_with_image(w),
 }
+
+
+def _reply_with_image(world: World) -> dict:
+    """A reply that may carry an image: the item's account on Facebook (comments take one)."""
+    from channels_app.models import SocialAccount
+    from tests.test_isolation import _inbox_item
+
+    item = world.once("inbox_item", _inbox_item)
+    SocialAccount.objects.filter(pk=item.conversation.account_id).update(platform="facebook")
+    return {"text": "Thanks!", "version": item.version}
+
+
 for _field, _values in OBJECTIVE_SCOPES.items():
     BODIES[f"POST {OBJECTIVES} {_field}"] = lambda w, v=_values: {**OBJECTIVE, **v}
     BODIES[f"PATCH {OBJECTIVES}{{objective_id}}/ {_field}"] = lambda w, v=_values: {**OBJECTIVE, **v}

@@ -69,6 +69,7 @@ class World:
 
     published: int = 0
     deleted: str = ""
+    acted_on: tuple[str, str] = ("", "")
 
     def post(self, make: Callable[[int], PostPayload] | None = None) -> str:
         self.published += 1
@@ -151,11 +152,14 @@ def _fetch_inbound(world: World):
     return lambda: world.connector.fetch_inbound(world.credentials)
 
 
-def _reply(world: World):
+def _fan_target(world: World) -> ReplyTarget:
+    """A fan's comment on one of our posts, as the inbox would answer or act on it: read back through the
+    connector where it polls; written on the simulator where the platform pushes (Meta); a WeChat
+    customer-service message otherwise."""
     if world.connector.capabilities.inbound_poll:
         _fetch_inbound(world)
         message = world.connector.fetch_inbound(world.credentials).messages[0]
-        to = ReplyTarget(
+        return ReplyTarget(
             kind=message.kind,
             external_id=message.external_id,
             thread_id=message.thread_id,
@@ -163,9 +167,37 @@ def _reply(world: World):
             author_handle=message.author.handle,
             raw=message.raw,
         )
-    else:  # WeChat: customer-service messages answer a fan's message by their openid
-        to = ReplyTarget(kind="direct_message", external_id="m1", thread_id="dm:fan1", author_id="fan1")
+    if world.case.platform in ("facebook", "instagram"):  # pushed by webhooks: the fan writes on the sim
+        post_id = world.post()
+        fan = world.sim.fan_writes(
+            world.case.platform,
+            world.account.external_id,
+            kind="comment",
+            text="When does it ship?",
+            author_id="9001",
+            post_id=post_id,
+        )
+        return ReplyTarget(kind="comment", external_id=fan["id"], thread_id=post_id, author_id="9001")
+    # WeChat: customer-service messages answer a fan's message by their openid
+    return ReplyTarget(kind="direct_message", external_id="m1", thread_id="dm:fan1", author_id="fan1")
+
+
+def _reply(world: World):
+    to = _fan_target(world)
     return lambda: world.connector.reply(world.credentials, to=to, text="Next week!", idempotency_key="k1")
+
+
+# The action each platform's simulator accepts on the comment `_fan_target` makes (X hides only replies
+# in our own conversations, and the comment read back there is a mention: it is liked instead).
+ITEM_ACTION = {"facebook": "hide", "instagram": "hide", "x": "like", "youtube": "hide", "weibo": "delete"}
+
+
+def _item_action(world: World):
+    to = _fan_target(world)
+    action = ITEM_ACTION[world.case.platform]
+    assert action in world.connector.capabilities.item_actions
+    world.acted_on = (to.external_id, action)
+    return lambda: world.connector.item_action(world.credentials, target=to, action=action)
 
 
 def _send_preview(world: World):
@@ -202,6 +234,7 @@ RECIPES: dict[str, Recipe] = {
     "fetch_post_metrics": Recipe(_fetch_post_metrics),
     "fetch_inbound": Recipe(_fetch_inbound),
     "reply": Recipe(_reply),
+    "item_action": Recipe(_item_action),
     "send_preview": Recipe(_send_preview),
 }
 
@@ -217,7 +250,8 @@ def assert_true_without_the_answer(world: World, name: str, result) -> None:
     - delete reads nothing from the answer (the simulator ran it: the post is gone);
     - metrics report every figure the answer lacks as unavailable (the metric-drift design: a figure
       the platform stops sending is "removed", never a 0), so nothing is invented;
-    - a publish or reply whose id came in a header, not the body (LinkedIn's x-restli-id)."""
+    - a publish or reply whose id came in a header, not the body (LinkedIn's x-restli-id);
+    - an item action (hide, like, delete), whose answer carries nothing to read: the platform did it."""
     if name == "delete":  # (the fault fired once: this read gets the platform's true answer)
         assert world.connector.get_post(world.credentials, world.deleted) is None
         return
@@ -226,6 +260,16 @@ def assert_true_without_the_answer(world: World, name: str, result) -> None:
         return
     if name == "reply":  # the same for a LinkedIn comment: its URN from the x-restli-id header
         assert result.external_id.startswith("urn:li:comment:"), result
+        return
+    if name == "item_action":  # nothing to read in the answer: the platform did it (idempotent)
+        message_id, action = world.acted_on
+        done = {"hide": "hidden", "like": "liked"}.get(action)
+        on_sim = [
+            m
+            for m in world.sim.fan_messages(world.case.platform, world.account.external_id)
+            if m["id"] == message_id
+        ]
+        assert (on_sim and on_sim[0].get(done)) if done else (not on_sim or on_sim[0].get("deleted")), on_sim
         return
     assert name in ("fetch_account_metrics", "fetch_post_metrics"), f"{name} read an answer it lacks"
     assert isinstance(result, MetricsResult) and result.unavailable, "figures missing from the answer"
@@ -263,12 +307,14 @@ HELPERS = {
     "bilibili.edit_article": "not used by the product (platform_sim's own tests)",
     "bluesky.fetch_inbound_from_repos": "fetch_inbound (a PDS without an AppView)",
     "douyin.renew_refresh_token": "refresh",
+    "facebook.inbox_owner": "no platform call (who the inbox answers as, from the credentials)",
     "facebook.graph": "every Graph call",
     "facebook.graph_version": "no platform call",
     "facebook.insights": "fetch_account_metrics, fetch_post_metrics",
     "facebook.legacy_renames": "fetch_account_metrics, fetch_post_metrics",
     "instagram.graph": "every Graph call",
     "instagram.graph_version": "no platform call",
+    "instagram.inbox_owner": "no platform call (who the inbox answers as, from the credentials)",
     "instagram.insights": "fetch_account_metrics, fetch_post_metrics",
     "instagram.legacy_renames": "fetch_account_metrics",
     "instagram.publishing_quota": "publish",
