@@ -15,9 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection
-
 from core.audit import audit_event
+from core.bulk import update_rows
 from core.models import AuditEvent
 
 from .. import services
@@ -155,32 +154,9 @@ def _create_batch(actor, workspace, batch: Sequence[NewPost], banned_words) -> l
 
 
 def _store_results(posts: Sequence[Post]) -> None:
-    """Each post's content hash and compliance result. Django's bulk_update builds a CASE expression per
-    row and cost more than all the inserts; on PostgreSQL one UPDATE ... FROM (VALUES ...) per batch does
-    it (ten times faster), elsewhere (SQLite, in process) one parameterised UPDATE per post."""
-    hash_field, compliance_field = Post._meta.get_field("content_hash"), Post._meta.get_field("compliance")
-    rows = [
-        (
-            post.pk,
-            hash_field.get_db_prep_save(post.content_hash, connection),
-            compliance_field.get_db_prep_save(post.compliance, connection),
-        )
-        for post in posts
-    ]
-    table = connection.ops.quote_name(Post._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            values = ", ".join(["(%s, %s, %s::jsonb)"] * len(rows))
-            cursor.execute(
-                f"UPDATE {table} AS p SET content_hash = v.h, compliance = v.c "  # noqa: S608 (placeholders)
-                f"FROM (VALUES {values}) AS v(id, h, c) WHERE p.id = v.id",
-                [value for row in rows for value in row],
-            )
-        else:
-            cursor.executemany(
-                f"UPDATE {table} SET content_hash = %s, compliance = %s WHERE id = %s",  # noqa: S608
-                [(content_hash, compliance, pk) for pk, content_hash, compliance in rows],
-            )
+    """Each post's content hash and compliance result, in one UPDATE (core.bulk.update_rows: Django's
+    bulk_update builds a CASE expression per row and cost more than all the inserts)."""
+    update_rows(Post, {p.pk: {"content_hash": p.content_hash, "compliance": p.compliance} for p in posts})
 
 
 def _as_loaded(posts, batch, targets, links) -> None:
