@@ -144,6 +144,31 @@ def inbox_item_replies(workspace, *, item: InboxItem) -> QuerySet[InboxReply]:
     )
 
 
+def reply_images(workspace, item: InboxItem) -> list:
+    """The library images a reply to `item` may carry (the newest 50), where its platform takes one."""
+    from channels_app.connectors.registry import connector_class
+    from content.selectors import media_assets
+
+    if not connector_class(item.account.platform).capabilities.reply_media:
+        return []
+    return list(media_assets(workspace, kind="image").order_by("-pk")[:50])
+
+
+def reply_media(workspace, media_id):
+    """The media library item a reply carries (None without one); another workspace's is a field error."""
+    from django.utils.translation import gettext as _
+
+    from content.selectors import media_assets
+    from core.errors import ValidationFailed
+
+    if media_id is None:
+        return None
+    media = media_assets(workspace).filter(pk=media_id).first()
+    if media is None:
+        raise ValidationFailed(_("Choose an image from this workspace's media library."), field="media")
+    return media
+
+
 def saved_replies(workspace) -> QuerySet[SavedReply]:
     return SavedReply.objects.filter(workspace=workspace).order_by("name", "id")
 

@@ -18,8 +18,6 @@ from redis import RedisError
 
 from accounts.roles import Capability as C
 from accounts.selectors import workspace_members
-from channels_app.connectors.registry import connector_class
-from content.models import MediaAsset
 from core.errors import DomainError
 from core.views import WorkspacePageMixin, apply_domain_error
 
@@ -124,12 +122,6 @@ class QueuePage(_QueueMixin, TemplateView):
             **self.queue_context(), can_reply=self.access.can(C.INBOX_REPLY), **kwargs
         )
 
-    def reply_images(self, item: InboxItem):
-        """The library images a reply may carry, where the item's platform takes one."""
-        if not connector_class(item.account.platform).capabilities.reply_media:
-            return []
-        return list(MediaAsset.objects.filter(workspace=self.workspace, kind="image").order_by("-pk")[:50])
-
     def people(self):
         members = workspace_members(self.workspace).select_related("user")
         return [m.user for m in members if services.assignable(workspace=self.workspace, user=m.user)]
@@ -186,12 +178,6 @@ class ItemPage(WorkspacePageMixin, TemplateView):
             raise Http404
         return found
 
-    def reply_images(self, item: InboxItem):
-        """The library images a reply may carry, where the item's platform takes one."""
-        if not connector_class(item.account.platform).capabilities.reply_media:
-            return []
-        return list(MediaAsset.objects.filter(workspace=self.workspace, kind="image").order_by("-pk")[:50])
-
     def people(self):
         members = workspace_members(self.workspace).select_related("user")
         return [m.user for m in members if services.assignable(workspace=self.workspace, user=m.user)]
@@ -216,7 +202,8 @@ class ItemPage(WorkspacePageMixin, TemplateView):
                 ItemAssignForm(initial={**initial, "assignee": item.assignee_id}, people=self.people()),
             )
         kwargs.setdefault("note_form", NoteForm())
-        kwargs.setdefault("reply_form", ReplyForm(initial=initial, images=self.reply_images(item)))
+        images = selectors.reply_images(self.workspace, item)
+        kwargs.setdefault("reply_form", ReplyForm(initial=initial, images=images))
         kwargs["platform_actions"] = [
             (action, services.ITEM_ACTIONS[action]) for action in services.item_actions_offered(item)
         ]
@@ -258,7 +245,8 @@ class ItemPage(WorkspacePageMixin, TemplateView):
         elif action == "assign":
             form, key = ItemAssignForm(request.POST, people=self.people()), "assign_form"
         elif action == "reply":
-            form, key = ReplyForm(request.POST, images=self.reply_images(item)), "reply_form"
+            images = selectors.reply_images(self.workspace, item)
+            form, key = ReplyForm(request.POST, images=images), "reply_form"
         else:
             form, key = NoteForm(request.POST), "note_form"
         if form.is_valid():
@@ -334,7 +322,7 @@ class ItemPage(WorkspacePageMixin, TemplateView):
         if action == "triage":
             services.inbox_item_update(**common, **data)
         elif action == "reply":
-            media = MediaAsset.objects.filter(workspace=self.workspace, pk=data.get("media") or 0).first()
+            media = selectors.reply_media(self.workspace, data.get("media"))
             services.inbox_reply_send(**common, text=data["text"], version=data["version"], media=media)
         elif action == "assign":
             assignee = next((p for p in self.people() if p.pk == data["assignee"]), None)

@@ -17,7 +17,6 @@ from rest_framework.response import Response
 
 from accounts.api.serializers import ErrorSerializer
 from accounts.roles import Capability as C
-from content.models import MediaAsset
 from core.api import WorkspaceScopedAPIView, created
 from core.errors import ValidationFailed
 
@@ -336,20 +335,10 @@ class ItemReplyView(_ItemView):
             item=item,
             text=data["text"],
             version=data["version"],
-            media=reply_media(self.workspace, data.get("media")),
+            media=selectors.reply_media(self.workspace, data.get("media")),
         )
         reply.refresh_from_db()
         return created(reply_data(reply))
-
-
-def reply_media(workspace, media_id):
-    """The media library item a reply carries (None without one); another workspace's is a field error."""
-    if media_id is None:
-        return None
-    media = MediaAsset.objects.filter(workspace=workspace, pk=media_id).first()
-    if media is None:
-        raise ValidationFailed(_("Choose an image from this workspace's media library."), field="media")
-    return media
 
 
 class ItemActionView(_ItemView):
